@@ -1,0 +1,219 @@
+"""Data types shared by every step of the extraction engine.
+
+The engine is plain Python: nothing here (or anywhere under ``extractions/engine``)
+may import Django, so that it can be run, tested and benchmarked on its own.
+
+Coordinates are always normalised to the page: 0..1, origin at the top-left
+corner, ``x`` to the right and ``y`` downwards, whatever the source (PDF points or
+image pixels) and after the page has been turned upright.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+# Document failure codes (DESIGN.md, "Extraction lifecycle").
+UNSUPPORTED_INPUT = "unsupported_input"
+DOCUMENT_TOO_LARGE = "document_too_large"
+PAGE_LIMIT_EXCEEDED = "page_limit_exceeded"
+ENCRYPTED_DOCUMENT = "encrypted_document"
+EXTRACTION_FAILED = "extraction_failed"
+OCR_ERROR = "ocr_error"
+INTERNAL_ERROR = "internal_error"
+CLASSIFICATION_FAILED = "classification_failed"
+
+ExtractionTarget = Literal["per_doc", "per_page", "per_table_row"]
+EXTRACTION_TARGETS: tuple[str, ...] = ("per_doc", "per_page", "per_table_row")
+
+STEP_NAMES: tuple[str, ...] = (
+    "intake",
+    "text",
+    "ocr",
+    "classification",
+    "images",
+    "parsing",
+    "location",
+)
+
+BBox = tuple[float, float, float, float]  # x0, y0, x1, y1, normalised 0..1
+
+
+class EngineError(Exception):
+    """A document the engine cannot process; ``code`` is one of the failure codes above."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(slots=True)
+class Word:
+    text: str
+    page: int  # 1-based page number in the original document
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    confidence: float = 1.0  # 1.0 for a PDF text layer, the recogniser's score for OCR
+    source: Literal["text", "ocr"] = "text"
+
+    @property
+    def bbox(self) -> BBox:
+        return (self.x0, self.y0, self.x1, self.y1)
+
+
+@dataclass(slots=True)
+class Ruling:
+    """A drawn line segment (PDF vector graphics), used to read ruled tables."""
+
+    page: int
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+
+@dataclass(slots=True)
+class PageContent:
+    number: int  # 1-based page number in the original document
+    width: float  # in the source's own unit (PDF points or pixels), after rotation
+    height: float
+    words: list[Word] = field(default_factory=list)
+    rulings: list[Ruling] = field(default_factory=list)
+    source: Literal["text", "ocr", "empty"] = "text"
+    rotation: int = 0  # degrees applied to turn the page upright (0, 90, 180, 270)
+
+
+@dataclass(slots=True)
+class Citation:
+    page: int
+    bbox: BBox
+    text: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"page": self.page, "bbox": [round(v, 4) for v in self.bbox], "text": self.text}
+
+
+@dataclass(slots=True)
+class FillResult:
+    """What the parsing step returns: schema-shaped data plus per-leaf evidence.
+
+    ``citations`` and ``confidence`` are keyed by the leaf's JSON path, e.g.
+    ``"invoice_number"``, ``"lines[2].amount"``, or for list targets ``"[0].total"``.
+    Every non-null leaf has both; null leaves have neither.
+    """
+
+    data: Any
+    citations: dict[str, Citation] = field(default_factory=dict)
+    confidence: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class ClassifierLabelSpec:
+    name: str
+    description: str = ""
+    keywords: list[str] = field(default_factory=list)
+    schema: dict[str, Any] | None = None  # schema of the parser this label routes to
+
+
+@dataclass(slots=True)
+class ClassificationResult:
+    label: str | None  # None when no label scored above the threshold
+    score: float
+    scores: dict[str, float] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            "score": round(self.score, 4),
+            "scores": {k: round(v, 4) for k, v in self.scores.items()},
+        }
+
+
+@dataclass(slots=True)
+class ImageInfo:
+    page: int
+    bbox: BBox
+    width: int  # pixels of the embedded image
+    height: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "page": self.page,
+            "bbox": [round(v, 4) for v in self.bbox],
+            "width": self.width,
+            "height": self.height,
+        }
+
+
+@dataclass(slots=True)
+class PageInfo:
+    number: int
+    width: float
+    height: float
+    source: str
+    rotation: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "width": self.width,
+            "height": self.height,
+            "source": self.source,
+            "rotation": self.rotation,
+        }
+
+
+@dataclass(slots=True)
+class StepTiming:
+    name: str
+    seconds: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "seconds": round(self.seconds, 4)}
+
+
+@dataclass(slots=True)
+class ExtractionOptions:
+    pages: str | None = None  # "1,3,5-7"; None = all pages
+    max_pages: int | None = None  # process at most this many of the selected pages
+    target: ExtractionTarget = "per_doc"
+    max_bytes: int = 150 * 1024 * 1024
+    max_page_count: int = 1000
+    ocr: Literal["auto", "always", "never"] = "auto"
+    include_images: bool = False
+    classifier_labels: list[ClassifierLabelSpec] | None = None
+    classification_threshold: float = 0.2
+    # Called with each step name as it starts, so a caller can report progress.
+    on_step: Callable[[str], None] | None = None
+
+
+@dataclass(slots=True)
+class ExtractionResult:
+    data: Any
+    citations: dict[str, Citation]
+    confidence: dict[str, float]
+    pages: list[PageInfo]
+    content: list[str]  # full text in reading order, one string per processed page
+    images: list[ImageInfo]
+    classification: ClassificationResult | None
+    steps: list[StepTiming]
+    media_type: str
+    page_count: int  # pages in the whole document (before page selection)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "data": self.data,
+            "citations": {k: c.as_dict() for k, c in self.citations.items()},
+            "confidence": {k: round(v, 4) for k, v in self.confidence.items()},
+            "pages": [p.as_dict() for p in self.pages],
+            "content": self.content,
+            "images": [i.as_dict() for i in self.images],
+            "classification": self.classification.as_dict() if self.classification else None,
+            "steps": [s.as_dict() for s in self.steps],
+            "media_type": self.media_type,
+            "page_count": self.page_count,
+        }
