@@ -217,3 +217,49 @@ class ExtractionResult:
             "media_type": self.media_type,
             "page_count": self.page_count,
         }
+
+
+@dataclass(slots=True)
+class KeyValuePair:
+    """A form label and the value filled in next to it (kv.extract_pairs)."""
+
+    key: str
+    value: str | None  # None when the field is left empty
+    page: int
+    key_words: list[Word] = field(default_factory=list)
+    value_words: list[Word] = field(default_factory=list)
+    confidence: float = 0.5
+
+    @property
+    def key_bbox(self) -> BBox:
+        return union_bbox(self.key_words)
+
+    @property
+    def value_bbox(self) -> BBox | None:
+        return union_bbox(self.value_words) if self.value_words else None
+
+
+@dataclass(slots=True)
+class Candidate:
+    """One possible value for a field, with where it was read (prose.find_field and friends)."""
+
+    value: Any
+    page: int
+    bbox: BBox
+    text: str
+    confidence: float
+
+    def citation(self) -> Citation:
+        return Citation(page=self.page, bbox=self.bbox, text=self.text)
+
+
+def union_bbox(words: list[Word]) -> BBox:
+    """The smallest box around ``words`` (all on one page); (0, 0, 0, 0) for none."""
+    if not words:
+        return (0.0, 0.0, 0.0, 0.0)
+    return (
+        min(w.x0 for w in words),
+        min(w.y0 for w in words),
+        max(w.x1 for w in words),
+        max(w.y1 for w in words),
+    )
