@@ -37,7 +37,9 @@ def empty_value(node: dict[str, Any]) -> Any:
     return None
 
 
-def fill_schema(pages: list[PageContent], schema: dict[str, Any], target: str = "per_doc") -> FillResult:
+def fill_schema(
+    pages: list[PageContent], schema: dict[str, Any], target: str = "per_doc"
+) -> FillResult:
     """Fill ``schema`` from ``pages``; ``target`` is per_doc, per_page or per_table_row."""
     if target == "per_page":
         return FillResult(data=[empty_value(schema) for _ in pages])
