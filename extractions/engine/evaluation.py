@@ -1,0 +1,620 @@
+"""Score the engine on a corpus with ground truth (``manage.py evaluate``).
+
+A corpus is a folder with ``manifest.jsonl`` (one document per line: ``file``, ``doc_type``,
+``expected``, ``scored_fields``, optional ``alternatives``) and ``schemas/<doc_type>.json``.
+Scoring follows the conventions of the dev corpus README, but nothing here knows its doc types:
+how a field is scored is decided from its schema.
+
+* scalar fields: ``exact`` (same value; numbers within 0.005; dates also match any of the
+  ``alternatives``), ``norm`` (case / accents / whitespace / punctuation folded, "&" = "and"),
+  ``fuzzy`` (normalised similarity >= 0.8). A null expected value is right only when the
+  prediction is null too.
+* arrays of strings (e.g. contract parties): set F1 per document (1.0 when both are empty).
+* arrays of ``{key, value}`` objects (form pairs): pairs matched one-to-one as a set; micro
+  precision / recall / F1 over the corpus.
+* other arrays of objects (line items): rows matched one-to-one to maximise agreeing cells;
+  cell accuracy = right cells / expected non-null cells (micro), plus row precision / recall.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import re
+import time
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from pathlib import Path
+from typing import Any
+
+from . import kv
+from .types import PageContent
+
+FUZZY_THRESHOLD = 0.8
+LEVELS = ("exact", "norm", "fuzzy")
+CACHE_VERSION = 1
+
+# --------------------------------------------------------------------------- corpus
+
+
+@dataclass(slots=True)
+class CorpusEntry:
+    file: str
+    id: str
+    doc_type: str
+    expected: dict[str, Any]
+    scored_fields: list[str]
+    alternatives: dict[str, list[Any]] = field(default_factory=dict)
+    sha256: str | None = None
+
+
+def load_corpus(
+    root: str | os.PathLike[str], *, doc_type: str | None = None, limit: int | None = None
+) -> list[CorpusEntry]:
+    """Manifest entries, optionally of one doc type, at most ``limit`` per doc type."""
+    root = Path(root)
+    entries: list[CorpusEntry] = []
+    per_type: dict[str, int] = {}
+    with open(root / "manifest.jsonl", encoding="utf-8") as fh:
+        for line in fh:
+            if not line.strip():
+                continue
+            raw = json.loads(line)
+            if doc_type and raw["doc_type"] != doc_type:
+                continue
+            if limit is not None and per_type.get(raw["doc_type"], 0) >= limit:
+                continue
+            per_type[raw["doc_type"]] = per_type.get(raw["doc_type"], 0) + 1
+            entries.append(
+                CorpusEntry(
+                    file=raw["file"],
+                    id=raw.get("id", raw["file"]),
+                    doc_type=raw["doc_type"],
+                    expected=raw.get("expected") or {},
+                    scored_fields=list(raw.get("scored_fields") or []),
+                    alternatives=raw.get("alternatives") or {},
+                    sha256=raw.get("sha256"),
+                )
+            )
+    return entries
+
+
+def load_schema(root: str | os.PathLike[str], doc_type: str) -> dict[str, Any]:
+    with open(Path(root) / "schemas" / f"{doc_type}.json", encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+# --------------------------------------------------------------------------- normalisation
+
+
+def norm_text(value: Any) -> str:
+    """Case, accents, punctuation and whitespace folded; "&" read as "and"."""
+    if value is None:
+        return ""
+    text = unicodedata.normalize("NFKD", str(value))
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    text = text.replace("&", " and ")
+    text = re.sub(r"[^\w]+", " ", text)
+    return " ".join(text.split())
+
+
+def similarity(a: Any, b: Any) -> float:
+    na, nb = norm_text(a), norm_text(b)
+    if na == nb:
+        return 1.0
+    if not na or not nb:
+        return 0.0
+    return SequenceMatcher(None, na, nb, autojunk=False).ratio()
+
+
+def _is_empty(v: Any) -> bool:
+    return v is None or v == "" or v == []
+
+
+def _as_number(v: Any) -> float | None:
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, int | float):
+        return float(v)
+    if isinstance(v, str):
+        s = v.strip().replace(" ", "").replace(",", "")
+        try:
+            return float(s)
+        except ValueError:
+            return None
+    return None
+
+
+def score_scalar(
+    pred: Any, expected: Any, alternatives: list[Any] | None = None
+) -> dict[str, float]:
+    """1/0 per level for one value; alternatives are accepted as equally right."""
+    if _is_empty(expected):
+        ok = 1.0 if _is_empty(pred) else 0.0
+        return dict.fromkeys(LEVELS, ok)
+    if _is_empty(pred):
+        return dict.fromkeys(LEVELS, 0.0)
+    accepted = [expected, *(alternatives or [])]
+    out = dict.fromkeys(LEVELS, 0.0)
+    for exp in accepted:
+        en, pn = _as_number(exp), _as_number(pred)
+        if isinstance(exp, int | float) and not isinstance(exp, bool):
+            ok = float(pn is not None and en is not None and abs(pn - en) < 0.005)
+            out = {k: max(out[k], ok) for k in LEVELS}
+            continue
+        if str(pred).strip() == str(exp).strip():
+            return dict.fromkeys(LEVELS, 1.0)
+        if norm_text(pred) == norm_text(exp):
+            out["norm"] = out["fuzzy"] = 1.0
+        elif similarity(pred, exp) >= FUZZY_THRESHOLD:
+            out["fuzzy"] = 1.0
+    return out
+
+
+def _match_count(preds: list[Any], exps: list[Any], level: str) -> int:
+    """Greedy one-to-one matching of two lists of strings at one level."""
+    used: set[int] = set()
+    n = 0
+    for e in exps:
+        best, best_s = None, 0.0
+        for i, p in enumerate(preds):
+            if i in used:
+                continue
+            if level == "exact":
+                s = 1.0 if str(p).strip() == str(e).strip() else 0.0
+            elif level == "norm":
+                s = 1.0 if norm_text(p) == norm_text(e) else 0.0
+            else:
+                s = similarity(p, e)
+                s = s if s >= FUZZY_THRESHOLD else 0.0
+            if s > best_s:
+                best, best_s = i, s
+        if best is not None:
+            used.add(best)
+            n += 1
+    return n
+
+
+def score_string_set(pred: Any, expected: Any) -> dict[str, float]:
+    """Set F1 per level for an array of strings; both empty = 1."""
+    preds = [p for p in (pred or []) if not _is_empty(p)]
+    exps = [e for e in (expected or []) if not _is_empty(e)]
+    if not exps:
+        return dict.fromkeys(LEVELS, 1.0 if not preds else 0.0)
+    out = {}
+    for level in LEVELS:
+        m = _match_count(preds, exps, level)
+        p = m / len(preds) if preds else 0.0
+        r = m / len(exps)
+        out[level] = 2 * p * r / (p + r) if p + r else 0.0
+    return out
+
+
+def _pair_sim(p: dict, e: dict, kname: str, vname: str, level: str) -> float:
+    pk, pv, ek, ev = p.get(kname), p.get(vname), e.get(kname), e.get(vname)
+    if _is_empty(ev) != _is_empty(pv):
+        return 0.0
+    if level == "exact":
+        ok = str(pk).strip() == str(ek).strip() and (
+            _is_empty(ev) or str(pv).strip() == str(ev).strip()
+        )
+        return 1.0 if ok else 0.0
+    if level == "norm":
+        ok = norm_text(pk) == norm_text(ek) and norm_text(pv) == norm_text(ev)
+        return 1.0 if ok else 0.0
+    ks = similarity(pk, ek)
+    vs = 1.0 if _is_empty(ev) else similarity(pv, ev)
+    return (ks + vs) / 2 if min(ks, vs) >= FUZZY_THRESHOLD else 0.0
+
+
+def score_pairs(pred: Any, expected: Any, item_schema: dict) -> dict[str, dict[str, int]]:
+    """Matched / predicted / expected counts per level for a key/value array."""
+    props = item_schema.get("properties") or {}
+    kname = kv._find_prop(props, kv.KEY_NAMES) or "key"
+    vname = kv._find_prop(props, kv.VALUE_NAMES) or "value"
+    preds = [p for p in (pred or []) if isinstance(p, dict)]
+    exps = [e for e in (expected or []) if isinstance(e, dict)]
+    out = {}
+    for level in LEVELS:
+        scored = []
+        for ei, e in enumerate(exps):
+            for pi, p in enumerate(preds):
+                s = _pair_sim(p, e, kname, vname, level)
+                if s > 0:
+                    scored.append((s, ei, pi))
+        scored.sort(reverse=True)
+        used_e: set[int] = set()
+        used_p: set[int] = set()
+        for _s, ei, pi in scored:
+            if ei in used_e or pi in used_p:
+                continue
+            used_e.add(ei)
+            used_p.add(pi)
+        out[level] = {"matched": len(used_e), "predicted": len(preds), "expected": len(exps)}
+    return out
+
+
+def score_rows(pred: Any, expected: Any, item_schema: dict) -> dict[str, dict[str, int]]:
+    """Line items: rows matched one-to-one (most agreeing cells first), cell counts per level."""
+    props = list((item_schema.get("properties") or {}).keys())
+    preds = [p for p in (pred or []) if isinstance(p, dict)]
+    exps = [e for e in (expected or []) if isinstance(e, dict)]
+    out = {}
+    for level in LEVELS:
+        agree: list[tuple[int, int, int]] = []
+        for ei, e in enumerate(exps):
+            for pi, p in enumerate(preds):
+                n = sum(
+                    1
+                    for k in props
+                    if not _is_empty(e.get(k)) and score_scalar(p.get(k), e.get(k))[level] == 1.0
+                )
+                if n:
+                    agree.append((n, ei, pi))
+        agree.sort(key=lambda t: (-t[0], abs(t[1] - t[2])))
+        used_e: set[int] = set()
+        used_p: set[int] = set()
+        right = 0
+        for n, ei, pi in agree:
+            if ei in used_e or pi in used_p:
+                continue
+            used_e.add(ei)
+            used_p.add(pi)
+            right += n
+        cells = sum(1 for e in exps for k in props if not _is_empty(e.get(k)))
+        out[level] = {
+            "cells_right": right,
+            "cells_expected": cells,
+            "rows_matched": len(used_e),
+            "rows_predicted": len(preds),
+            "rows_expected": len(exps),
+        }
+    return out
+
+
+def field_kind(node: dict[str, Any]) -> str:
+    """How a schema property is scored: scalar, string_set, pairs or rows."""
+    types = node.get("type")
+    types = types if isinstance(types, list) else [types]
+    if "array" in types:
+        items = node.get("items") or {}
+        if items.get("type") in ("object", ["object"]) or "properties" in items:
+            return "pairs" if kv.is_key_value_array(items) else "rows"
+        return "string_set"
+    return "scalar"
+
+
+def score_document(
+    data: Any, entry: CorpusEntry, schema: dict[str, Any]
+) -> dict[str, dict[str, Any]]:
+    """Per scored field: its kind and the per-level scores / counts."""
+    props = schema.get("properties") or {}
+    data = data if isinstance(data, dict) else {}
+    out: dict[str, dict[str, Any]] = {}
+    for name in entry.scored_fields:
+        node = props.get(name, {})
+        kind = field_kind(node)
+        pred, exp = data.get(name), entry.expected.get(name)
+        if kind == "scalar":
+            scores: Any = score_scalar(pred, exp, entry.alternatives.get(name))
+        elif kind == "string_set":
+            scores = score_string_set(pred, exp)
+        elif kind == "pairs":
+            scores = score_pairs(pred, exp, node.get("items") or {})
+        else:
+            scores = score_rows(pred, exp, node.get("items") or {})
+        out[name] = {"kind": kind, "scores": scores}
+    return out
+
+
+# --------------------------------------------------------------------------- aggregation
+
+
+def _prf(matched: int, predicted: int, expected: int) -> tuple[float, float, float]:
+    p = matched / predicted if predicted else (1.0 if not expected else 0.0)
+    r = matched / expected if expected else (1.0 if not predicted else 0.0)
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return p, r, f
+
+
+@dataclass(slots=True)
+class FieldSummary:
+    doc_type: str
+    field: str
+    kind: str
+    n: int
+    scores: dict[str, float]  # level -> 0..1 (accuracy, mean F1, micro F1 or cell accuracy)
+    detail: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "doc_type": self.doc_type,
+            "field": self.field,
+            "kind": self.kind,
+            "n": self.n,
+            "scores": {k: round(v, 4) for k, v in self.scores.items()},
+            "detail": self.detail,
+        }
+
+
+def summarise_field(doc_type: str, name: str, kind: str, results: list[Any]) -> FieldSummary:
+    n = len(results)
+    if kind in ("scalar", "string_set"):
+        scores = {lv: sum(r[lv] for r in results) / n if n else 0.0 for lv in LEVELS}
+        return FieldSummary(doc_type, name, kind, n, scores)
+    if kind == "pairs":
+        scores, detail = {}, ""
+        for lv in LEVELS:
+            m = sum(r[lv]["matched"] for r in results)
+            p = sum(r[lv]["predicted"] for r in results)
+            e = sum(r[lv]["expected"] for r in results)
+            prec, rec, f1 = _prf(m, p, e)
+            scores[lv] = f1
+            detail = f"F1; fuzzy P {prec:.0%} R {rec:.0%} ({m}/{e} pairs, {p} predicted)"
+        return FieldSummary(doc_type, name, kind, n, scores, detail)
+    scores, detail = {}, ""
+    for lv in LEVELS:
+        right = sum(r[lv]["cells_right"] for r in results)
+        cells = sum(r[lv]["cells_expected"] for r in results)
+        scores[lv] = right / cells if cells else 1.0
+        rm = sum(r[lv]["rows_matched"] for r in results)
+        rp = sum(r[lv]["rows_predicted"] for r in results)
+        re_ = sum(r[lv]["rows_expected"] for r in results)
+        detail = f"cell accuracy; fuzzy rows {rm}/{re_} matched, {rp} predicted"
+    return FieldSummary(doc_type, name, kind, n, scores, detail)
+
+
+# --------------------------------------------------------------------------- running
+
+PageReader = Callable[[str], list[PageContent]]
+Filler = Callable[[list[PageContent], dict[str, Any]], Any]
+
+
+def default_reader() -> PageReader:
+    from .pipeline import read_pages
+    from .types import ExtractionOptions
+
+    def read(path: str) -> list[PageContent]:
+        with open(path, "rb") as fh:
+            return read_pages(fh.read(), ExtractionOptions())
+
+    return read
+
+
+def default_filler() -> Filler:
+    from .parsing import fill_schema
+
+    def fill(pages: list[PageContent], schema: dict[str, Any]) -> Any:
+        return fill_schema(pages, schema, "per_doc").data
+
+    return fill
+
+
+class PageCache:
+    """read_pages output pickled by the file's sha256, with the time the read originally took.
+
+    Only for evaluation runs on trusted corpora (pickle): it lets repeated runs skip OCR while
+    still reporting the real pages/s.
+    """
+
+    def __init__(self, directory: str | os.PathLike[str]) -> None:
+        self.dir = Path(directory)
+        self.dir.mkdir(parents=True, exist_ok=True)
+
+    def _path(self, sha: str) -> Path:
+        return self.dir / f"{sha}.v{CACHE_VERSION}.pkl"
+
+    def get(self, sha: str) -> tuple[list[PageContent], float] | None:
+        p = self._path(sha)
+        if not p.exists():
+            return None
+        try:
+            with open(p, "rb") as fh:
+                payload = pickle.load(fh)
+            return payload["pages"], float(payload["seconds"])
+        except Exception:  # a stale or truncated entry is just a miss
+            return None
+
+    def put(self, sha: str, pages: list[PageContent], seconds: float) -> None:
+        tmp = self._path(sha).with_suffix(".tmp")
+        with open(tmp, "wb") as fh:
+            pickle.dump({"pages": pages, "seconds": seconds}, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, self._path(sha))
+
+
+def sha256_file(path: str | os.PathLike[str]) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+@dataclass(slots=True)
+class DocResult:
+    id: str
+    doc_type: str
+    file: str
+    pages: int
+    read_seconds: float
+    fill_seconds: float
+    cached: bool
+    fields: dict[str, dict[str, Any]]
+    data: Any = None
+    error: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "doc_type": self.doc_type,
+            "file": self.file,
+            "pages": self.pages,
+            "read_seconds": round(self.read_seconds, 4),
+            "fill_seconds": round(self.fill_seconds, 4),
+            "cached": self.cached,
+            "fields": self.fields,
+            "data": self.data,
+            "error": self.error,
+        }
+
+
+@dataclass(slots=True)
+class Report:
+    corpus: str
+    documents: list[DocResult]
+    fields: list[FieldSummary]
+    speed: dict[str, dict[str, float]]  # doc_type -> pages, seconds, pages_per_second, ...
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "corpus": self.corpus,
+            "fields": [f.as_dict() for f in self.fields],
+            "speed": self.speed,
+            "documents": [d.as_dict() for d in self.documents],
+        }
+
+
+def evaluate_document(
+    entry: CorpusEntry,
+    root: Path,
+    schema: dict[str, Any],
+    *,
+    reader: PageReader,
+    filler: Filler,
+    cache: PageCache | None = None,
+) -> DocResult:
+    path = str(root / entry.file)
+    pages: list[PageContent] = []
+    read_s = fill_s = 0.0
+    cached = False
+    data: Any = None
+    error = None
+    try:
+        hit = None
+        sha = None
+        if cache is not None:
+            sha = entry.sha256 or sha256_file(path)
+            hit = cache.get(sha)
+        if hit is not None:
+            pages, read_s = hit
+            cached = True
+        else:
+            t0 = time.perf_counter()
+            pages = reader(path)
+            read_s = time.perf_counter() - t0
+            if cache is not None and sha is not None:
+                cache.put(sha, pages, read_s)
+        t0 = time.perf_counter()
+        data = filler(pages, schema)
+        fill_s = time.perf_counter() - t0
+    except Exception as exc:  # one bad document must not stop the run; it scores as empty
+        error = f"{type(exc).__name__}: {getattr(exc, 'message', None) or exc}"
+    fields = score_document(data, entry, schema)
+    return DocResult(
+        id=entry.id,
+        doc_type=entry.doc_type,
+        file=entry.file,
+        pages=len(pages),
+        read_seconds=read_s,
+        fill_seconds=fill_s,
+        cached=cached,
+        fields=fields,
+        data=data,
+        error=error,
+    )
+
+
+def run_corpus(
+    root: str | os.PathLike[str],
+    *,
+    doc_type: str | None = None,
+    limit: int | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+    reader: PageReader | None = None,
+    filler: Filler | None = None,
+    progress: Callable[[DocResult], None] | None = None,
+) -> Report:
+    """Run the engine over a corpus and score it; see the module docstring for the rules."""
+    root = Path(root)
+    entries = load_corpus(root, doc_type=doc_type, limit=limit)
+    reader = reader or default_reader()
+    filler = filler or default_filler()
+    cache = PageCache(cache_dir) if cache_dir else None
+    schemas: dict[str, dict[str, Any]] = {}
+    docs: list[DocResult] = []
+    for entry in entries:
+        if entry.doc_type not in schemas:
+            schemas[entry.doc_type] = load_schema(root, entry.doc_type)
+        res = evaluate_document(
+            entry, root, schemas[entry.doc_type], reader=reader, filler=filler, cache=cache
+        )
+        docs.append(res)
+        if progress is not None:
+            progress(res)
+    return build_report(str(root), docs)
+
+
+def build_report(corpus: str, docs: list[DocResult]) -> Report:
+    grouped: dict[tuple[str, str], tuple[str, list[Any]]] = {}
+    for d in docs:
+        for name, fr in d.fields.items():
+            _kind, results = grouped.setdefault((d.doc_type, name), (fr["kind"], []))
+            results.append(fr["scores"])
+    summaries = [
+        summarise_field(dt, name, kind, results)
+        for (dt, name), (kind, results) in sorted(grouped.items())
+    ]
+    speed: dict[str, dict[str, float]] = {}
+    for dt in sorted({d.doc_type for d in docs}):
+        sel = [d for d in docs if d.doc_type == dt]
+        pages = sum(d.pages for d in sel)
+        read_s = sum(d.read_seconds for d in sel)
+        fill_s = sum(d.fill_seconds for d in sel)
+        total = read_s + fill_s
+        speed[dt] = {
+            "documents": len(sel),
+            "pages": pages,
+            "read_seconds": round(read_s, 3),
+            "fill_seconds": round(fill_s, 3),
+            "pages_per_second": round(pages / total, 2) if total else 0.0,
+            "fill_pages_per_second": round(pages / fill_s, 2) if fill_s else 0.0,
+            "errors": sum(1 for d in sel if d.error),
+            "cached": sum(1 for d in sel if d.cached),
+        }
+    return Report(corpus=corpus, documents=docs, fields=summaries, speed=speed)
+
+
+def format_report(report: Report) -> str:
+    """The per doc_type / field table, then speed per doc_type."""
+    head = f"{'doc_type':<10} {'field':<16} {'kind':<10} {'n':>4} {'exact':>7} {'norm':>7} {'fuzzy':>7}  detail"
+    lines = [head, "-" * len(head)]
+    for f in report.fields:
+        s = f.scores
+        lines.append(
+            f"{f.doc_type:<10} {f.field:<16} {f.kind:<10} {f.n:>4} "
+            f"{s['exact']:>7.1%} {s['norm']:>7.1%} {s['fuzzy']:>7.1%}  {f.detail}"
+        )
+    lines.append("")
+    lines.append(
+        f"{'doc_type':<10} {'docs':>5} {'pages':>6} {'read s':>8} {'fill s':>8} {'pages/s':>8} "
+        f"{'fill p/s':>9} {'errors':>6} {'cached':>6}"
+    )
+    for dt, sp in report.speed.items():
+        lines.append(
+            f"{dt:<10} {sp['documents']:>5} {sp['pages']:>6} {sp['read_seconds']:>8.2f} "
+            f"{sp['fill_seconds']:>8.2f} {sp['pages_per_second']:>8.2f} "
+            f"{sp['fill_pages_per_second']:>9.1f} {sp['errors']:>6} {sp['cached']:>6}"
+        )
+    errors = [d for d in report.documents if d.error]
+    if errors:
+        lines.append("")
+        lines.extend(f"error {d.file}: {d.error}" for d in errors)
+    lines.append("")
+    lines.append(
+        "pages/s = pages / (read + fill) seconds; cached reads count the time of their original read."
+    )
+    return "\n".join(lines)
