@@ -1,0 +1,202 @@
+"""The evaluation harness: scoring rules, and a run over a tiny corpus generated here."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from extractions.engine import evaluation as ev
+
+fpdf = pytest.importorskip("fpdf")
+
+
+# --------------------------------------------------------------------------- scoring rules
+
+
+def test_scalar_levels_and_alternatives() -> None:
+    assert ev.score_scalar("INV-001", "INV-001") == {"exact": 1, "norm": 1, "fuzzy": 1}
+    assert ev.score_scalar("Acme, Inc", "ACME INC.") == {"exact": 0, "norm": 1, "fuzzy": 1}
+    assert ev.score_scalar("Acme Incorporated", "Acme Inc.") == {"exact": 0, "norm": 0, "fuzzy": 0}
+    assert ev.score_scalar("Jda Software Grup", "Jda Software Group") == {
+        "exact": 0,
+        "norm": 0,
+        "fuzzy": 1,
+    }
+    # Ambiguous dates: any listed reading (or the raw string) is right.
+    alts = ["2018-03-10", "2018-10-03"]
+    assert ev.score_scalar("2018-10-03", "10/03/2018", alts)["exact"] == 1
+    assert ev.score_scalar("2018-03-11", "10/03/2018", alts)["fuzzy"] == 0
+    # Numbers compare by value, never fuzzily.
+    assert ev.score_scalar(13.3, 13.30)["exact"] == 1
+    assert ev.score_scalar("13.30", 13.3)["exact"] == 1
+    assert ev.score_scalar(13.31, 13.3) == {"exact": 0, "norm": 0, "fuzzy": 0}
+    # A null expectation is scored: only "no value" is right.
+    assert ev.score_scalar(None, None)["exact"] == 1
+    assert ev.score_scalar("Delaware", None)["fuzzy"] == 0
+    assert ev.score_scalar(None, "Delaware")["fuzzy"] == 0
+
+
+def test_string_set_f1() -> None:
+    exp = ["Vocus Inc.", "Gtcr LLC"]
+    assert ev.score_string_set(["Vocus, Inc.", "GTCR LLC"], exp) == {
+        "exact": 0.0,
+        "norm": 1.0,
+        "fuzzy": 1.0,
+    }
+    half = ev.score_string_set(["Vocus Inc.", "Someone Else"], exp)
+    assert half["exact"] == pytest.approx(0.5)
+    assert ev.score_string_set([], [])["exact"] == 1.0
+    assert ev.score_string_set(["X Corp"], [])["exact"] == 0.0
+
+
+def test_pairs_are_a_one_to_one_set() -> None:
+    item = {"type": "object", "properties": {"key": {"type": "string"}, "value": {"type": "string"}}}
+    exp = [
+        {"key": "Date", "value": "12/2/87"},
+        {"key": "Date", "value": None},
+        {"key": "FAX NO.", "value": "555-1234"},
+    ]
+    pred = [
+        {"key": "Date:", "value": "12/2/87"},
+        {"key": "Date", "value": "12/2/87"},  # a duplicate cannot match twice
+        {"key": "FAX NO", "value": "555-1234"},
+        {"key": "Date", "value": None},
+    ]
+    s = ev.score_pairs(pred, exp, item)
+    assert s["exact"] == {"matched": 2, "predicted": 4, "expected": 3}
+    assert s["norm"]["matched"] == 3
+    summary = ev.summarise_field("form", "pairs", "pairs", [s])
+    assert summary.scores["norm"] == pytest.approx(2 * 0.75 * 1.0 / 1.75)
+
+
+def test_rows_cell_accuracy_matches_rows_by_content() -> None:
+    item = {
+        "type": "object",
+        "properties": {
+            "description": {"type": "string"},
+            "quantity": {"type": "number"},
+            "amount": {"type": "number"},
+        },
+    }
+    exp = [
+        {"description": "Nougat 250g", "quantity": 20, "amount": 81.9},
+        {"description": "Biscuits", "quantity": 15, "amount": 48.0},
+    ]
+    # Predicted out of order, with one wrong cell and one spurious row.
+    pred = [
+        {"description": "Biscuits", "quantity": 15, "amount": 48.0},
+        {"description": "TOTAL", "quantity": None, "amount": 129.9},
+        {"description": "Nougat 250g", "quantity": 2, "amount": 81.9},
+    ]
+    s = ev.score_rows(pred, exp, item)["exact"]
+    assert s == {
+        "cells_right": 5,
+        "cells_expected": 6,
+        "rows_matched": 2,
+        "rows_predicted": 3,
+        "rows_expected": 2,
+    }
+
+
+def test_field_kind_comes_from_the_schema() -> None:
+    assert ev.field_kind({"type": ["string", "null"]}) == "scalar"
+    assert ev.field_kind({"type": "array", "items": {"type": "string"}}) == "string_set"
+    kv_items = {"type": "object", "properties": {"question": {}, "answer": {}}}
+    kv_items["properties"] = {"question": {"type": "string"}, "answer": {"type": "string"}}
+    assert ev.field_kind({"type": "array", "items": kv_items}) == "pairs"
+    rows = {"type": "object", "properties": {"sku": {"type": "string"}, "qty": {"type": "number"}}}
+    assert ev.field_kind({"type": ["array", "null"], "items": rows}) == "rows"
+
+
+# --------------------------------------------------------------------------- a generated corpus
+
+SCHEMA = {
+    "type": "object",
+    "properties": {
+        "invoice_number": {"type": ["string", "null"], "description": "Invoice number"},
+        "total": {"type": ["number", "null"], "description": "Total amount due"},
+        "po_number": {"type": ["string", "null"], "description": "Purchase order number"},
+    },
+}
+
+
+def _pdf(path: Path, lines: list[str]) -> None:
+    doc = fpdf.FPDF(format="A4")
+    doc.add_page()
+    doc.set_font("Helvetica", size=12)
+    for text in lines:
+        doc.cell(0, 10, text, new_x="LMARGIN", new_y="NEXT")
+    doc.output(str(path))
+
+
+def _corpus(tmp_path: Path) -> Path:
+    root = tmp_path / "corpus"
+    (root / "docs").mkdir(parents=True)
+    (root / "schemas").mkdir()
+    (root / "schemas" / "bill.json").write_text(json.dumps(SCHEMA))
+    rows = []
+    # The third label is deliberately wrong, to check that scoring can fail.
+    for i, (number, total, label) in enumerate(
+        [("INV-1001", "120.50", "INV-1001"), ("INV-1002", "99.00", "INV-1002"), ("INV-1003", "7.25", "WRONG")]
+    ):
+        name = f"docs/bill{i}.pdf"
+        _pdf(root / name, ["ACME Supplies Ltd", f"Invoice number: {number}", f"Total: {total}"])
+        rows.append(
+            {
+                "file": name,
+                "id": f"bill{i}",
+                "doc_type": "bill",
+                "expected": {"invoice_number": label, "total": float(total), "po_number": None},
+                "scored_fields": ["invoice_number", "total", "po_number"],
+            }
+        )
+    with open(root / "manifest.jsonl", "w") as fh:
+        for r in rows:
+            fh.write(json.dumps(r) + "\n")
+    return root
+
+
+def test_run_corpus_end_to_end_with_cache(tmp_path: Path) -> None:
+    root = _corpus(tmp_path)
+    calls: list[str] = []
+    real_reader = ev.default_reader()
+
+    def counting_reader(path: str):
+        calls.append(path)
+        return real_reader(path)
+
+    cache = tmp_path / "cache"
+    report = ev.run_corpus(root, cache_dir=cache, reader=counting_reader)
+    assert len(calls) == 3
+    by_field = {f.field: f for f in report.fields}
+    assert set(by_field) == {"invoice_number", "total", "po_number"}
+    assert by_field["invoice_number"].n == 3
+    assert by_field["invoice_number"].scores["exact"] == pytest.approx(2 / 3)
+    assert by_field["total"].scores["exact"] == pytest.approx(1.0)
+    assert by_field["po_number"].scores["exact"] == pytest.approx(1.0)  # null is right here
+    sp = report.speed["bill"]
+    assert sp["documents"] == 3 and sp["pages"] == 3 and sp["errors"] == 0
+    assert sp["pages_per_second"] > 0
+
+    # Second run: every page comes from the cache, the scores are the same.
+    again = ev.run_corpus(root, cache_dir=cache, reader=counting_reader)
+    assert len(calls) == 3
+    assert again.speed["bill"]["cached"] == 3
+    assert [f.scores for f in again.fields] == [f.scores for f in report.fields]
+
+    table = ev.format_report(report)
+    assert "invoice_number" in table and "66.7%" in table and "pages/s" in table
+    json.dumps(report.as_dict(), default=str)
+
+
+def test_filters_and_errors_are_reported(tmp_path: Path) -> None:
+    root = _corpus(tmp_path)
+    (root / "docs" / "bill1.pdf").write_bytes(b"%PDF-1.7 broken")
+    report = ev.run_corpus(root, limit=2)
+    assert [d.id for d in report.documents] == ["bill0", "bill1"]
+    broken = report.documents[1]
+    assert broken.error and broken.fields["invoice_number"]["scores"]["exact"] == 0
+    assert "error docs/bill1.pdf" in ev.format_report(report)
+    assert ev.run_corpus(root, doc_type="other").documents == []
