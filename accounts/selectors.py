@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from accounts.models import APIKey, Membership, Organization, User
+
+
+def memberships_of(*, user: User) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(user=user).select_related("organization").order_by("created_at")
+    )
+
+
+def membership_for(*, user: User, organization: Organization) -> Membership | None:
+    return Membership.objects.filter(user=user, organization=organization).first()
+
+
+def api_keys_of(*, organization: Organization) -> QuerySet[APIKey]:
+    return APIKey.objects.for_org(organization).select_related("created_by").order_by("-created_at")
+
+
+def members_of(*, organization: Organization) -> QuerySet[Membership]:
+    return Membership.objects.for_org(organization).select_related("user").order_by("created_at")

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import authenticate
+from rest_framework import exceptions, serializers
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from accounts.models import APIKey, Membership
+from accounts.selectors import memberships_of
+
+
+class OrganizationTokenObtainSerializer(serializers.Serializer):
+    """Email + password (+ organization when the user belongs to several) → JWT pair."""
+
+    email = serializers.EmailField()
+    password = serializers.CharField(write_only=True, trim_whitespace=False)
+    organization = serializers.CharField(required=False, allow_blank=True)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        request = self.context.get("request")
+        user = authenticate(
+            request=request, email=attrs["email"].lower(), password=attrs["password"]
+        )
+        if user is None or not user.is_active:
+            raise exceptions.AuthenticationFailed("No active account found with these credentials.")
+        memberships = list(memberships_of(user=user))
+        wanted = (attrs.get("organization") or "").strip()
+        if wanted:
+            chosen = [m for m in memberships if m.organization.public_id == wanted]
+        else:
+            chosen = memberships
+        if not chosen:
+            raise exceptions.AuthenticationFailed("You are not a member of that organization.")
+        if len(chosen) > 1:
+            raise serializers.ValidationError(
+                {
+                    "organization": [
+                        "You belong to several organizations; pass one of: "
+                        + ", ".join(m.organization.public_id for m in chosen)
+                    ]
+                }
+            )
+        membership: Membership = chosen[0]
+        refresh = RefreshToken.for_user(user)
+        refresh["org"] = membership.organization.public_id
+        refresh["role"] = membership.role
+        return {
+            "refresh": str(refresh),
+            "access": str(refresh.access_token),
+            "organization": membership.organization.public_id,
+            "role": membership.role,
+        }
+
+
+class TokenPairSerializer(serializers.Serializer):
+    refresh = serializers.CharField()
+    access = serializers.CharField()
+    organization = serializers.CharField()
+    role = serializers.CharField()
+
+
+class APIKeySerializer(serializers.ModelSerializer):
+    id = serializers.CharField(source="public_id", read_only=True)
+    created_by = serializers.EmailField(source="created_by.email", read_only=True, default=None)
+
+    class Meta:
+        model = APIKey
+        fields = ["id", "name", "prefix", "created_by", "created_at", "last_used_at", "revoked_at"]
+        read_only_fields = fields
+
+
+class APIKeyCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+
+
+class APIKeyCreatedSerializer(APIKeySerializer):
+    secret = serializers.CharField(read_only=True, help_text="Shown once. Store it now.")
+
+    class Meta(APIKeySerializer.Meta):
+        fields = [*APIKeySerializer.Meta.fields, "secret"]
+        read_only_fields = fields

@@ -1,0 +1,122 @@
+"""State changes of the accounts app: organizations, members and API keys."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import (
+    API_KEY_DISPLAY_LENGTH,
+    API_KEY_PREFIX,
+    APIKey,
+    Membership,
+    Organization,
+    Role,
+    User,
+    hash_api_key,
+)
+from config.errors import APIError
+
+
+@dataclass(frozen=True, slots=True)
+class NewAPIKey:
+    api_key: APIKey
+    secret: str  # shown once; only its hash is stored
+
+
+@transaction.atomic
+def create_organization(
+    *,
+    name: str,
+    owner: User,
+    opening_credits: int = 0,
+    granted_by: User | None = None,
+) -> Organization:
+    from billing.services import ensure_credit_account, grant_credits
+
+    name = name.strip()
+    if not name:
+        raise APIError("INVALID_PAYLOAD", "An organization needs a name.")
+    organization = Organization.objects.create(name=name)
+    Membership.objects.create(user=owner, organization=organization, role=Role.OWNER)
+    ensure_credit_account(organization=organization)
+    if opening_credits:
+        grant_credits(
+            organization=organization,
+            credits=opening_credits,
+            reason="Opening balance",
+            staff_user=granted_by,
+        )
+    return organization
+
+
+def get_or_create_user(*, email: str, password: str | None = None) -> tuple[User, bool]:
+    email = User.objects.normalize_email(email).lower().strip()
+    user = User.objects.filter(email__iexact=email).first()
+    if user is not None:
+        return user, False
+    return User.objects.create_user(email=email, password=password), True
+
+
+@transaction.atomic
+def add_member(*, organization: Organization, user: User, role: str = Role.MEMBER) -> Membership:
+    if role not in Role.values:
+        raise APIError("INVALID_PAYLOAD", f"Unknown role {role!r}.")
+    membership, created = Membership.objects.get_or_create(
+        user=user, organization=organization, defaults={"role": role}
+    )
+    if not created and membership.role != role:
+        membership.role = role
+        membership.save(update_fields=["role"])
+    return membership
+
+
+@transaction.atomic
+def change_member_role(*, membership: Membership, role: str) -> Membership:
+    if role not in Role.values:
+        raise APIError("INVALID_PAYLOAD", f"Unknown role {role!r}.")
+    if membership.role == Role.OWNER and role != Role.OWNER:
+        owners = Membership.objects.select_for_update().filter(
+            organization=membership.organization, role=Role.OWNER
+        )
+        if owners.count() <= 1:
+            raise APIError("LAST_OWNER", "An organization must keep at least one owner.")
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return membership
+
+
+@transaction.atomic
+def remove_member(*, membership: Membership) -> None:
+    if membership.role == Role.OWNER:
+        owners = Membership.objects.select_for_update().filter(
+            organization=membership.organization, role=Role.OWNER
+        )
+        if owners.count() <= 1:
+            raise APIError("LAST_OWNER", "An organization must keep at least one owner.")
+    membership.delete()
+
+
+def create_api_key(
+    *, organization: Organization, name: str, created_by: User | None = None
+) -> NewAPIKey:
+    name = (name or "").strip() or "API key"
+    secret = API_KEY_PREFIX + secrets.token_urlsafe(32)
+    api_key = APIKey.objects.create(
+        organization=organization,
+        name=name[:100],
+        prefix=secret[:API_KEY_DISPLAY_LENGTH],
+        hashed_secret=hash_api_key(secret),
+        created_by=created_by,
+    )
+    return NewAPIKey(api_key=api_key, secret=secret)
+
+
+def revoke_api_key(*, api_key: APIKey) -> APIKey:
+    # Conditional so that revoking twice keeps the first revocation time.
+    APIKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    api_key.refresh_from_db(fields=["revoked_at"])
+    return api_key

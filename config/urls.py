@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from config.health import healthz
+
+api_v1 = [
+    path("", include("accounts.urls")),
+    path("", include("parsers.urls")),
+    path("", include("extractions.urls")),
+    path("", include("billing.urls")),
+    path("schema", SpectacularAPIView.as_view(), name="openapi-schema"),
+    path("docs", SpectacularSwaggerView.as_view(url_name="openapi-schema"), name="api-docs"),
+]
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("v1/", include(api_v1)),
+    path("admin/", admin.site.urls),
+    path("", include("config.web_urls")),
+]
+
+handler404 = "config.views.not_found"
+handler500 = "config.views.server_error"

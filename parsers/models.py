@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from accounts.models import Organization, TenantManager
+from config.ids import new_cls_id, new_prs_id
+
+
+class ExtractionTarget(models.TextChoices):
+    PER_DOC = "per_doc", "One object per document"
+    PER_PAGE = "per_page", "One object per page"
+    PER_TABLE_ROW = "per_table_row", "One object per table row"
+
+
+class Tier(models.TextChoices):
+    STANDARD = "standard", "Standard"
+    PREMIUM = "premium", "Premium"
+
+
+class Parser(models.Model):
+    public_id = models.CharField(max_length=40, unique=True, default=new_prs_id, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="parsers")
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True, default="")
+    extraction_target = models.CharField(
+        max_length=20, choices=ExtractionTarget.choices, default=ExtractionTarget.PER_DOC
+    )
+    default_pages = models.CharField(max_length=200, blank=True, default="")
+    tier = models.CharField(max_length=20, choices=Tier.choices, default=Tier.STANDARD)
+    instructions = models.TextField(blank=True, default="")
+    current_version = models.ForeignKey(
+        "ParserVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TenantManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        indexes = [models.Index(fields=["organization", "archived_at", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_configured(self) -> bool:
+        return self.current_version_id is not None
+
+
+class ParserVersion(models.Model):
+    """An immutable schema snapshot; extractions keep the exact version they ran with."""
+
+    parser = models.ForeignKey(Parser, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    schema = models.JSONField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["parser", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["parser", "number"], name="parser_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.parser} v{self.number}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise ValidationError("Parser versions are immutable; create a new version instead.")
+        super().save(*args, **kwargs)
+
+
+class Classifier(models.Model):
+    public_id = models.CharField(max_length=40, unique=True, default=new_cls_id, editable=False)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="classifiers"
+    )
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True, default="")
+    threshold = models.FloatField(default=0.2)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TenantManager()
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ClassifierLabel(models.Model):
+    classifier = models.ForeignKey(Classifier, on_delete=models.CASCADE, related_name="labels")
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True, default="")
+    keywords = models.JSONField(default=list, blank=True)
+    parser = models.ForeignKey(
+        Parser, null=True, blank=True, on_delete=models.PROTECT, related_name="classifier_labels"
+    )
+    position = models.PositiveIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["classifier", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["classifier", "name"], name="classifier_label_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
