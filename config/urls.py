@@ -8,6 +8,8 @@ api_v1 = [
     path("", include("accounts.urls")),
     path("", include("parsers.urls")),
     path("", include("extractions.urls")),
+    path("", include("extractions.file_urls")),
+    path("", include("extractions.webhook_urls")),
     path("", include("billing.urls")),
     path("schema", SpectacularAPIView.as_view(), name="openapi-schema"),
     path("docs", SpectacularSwaggerView.as_view(url_name="openapi-schema"), name="api-docs"),
