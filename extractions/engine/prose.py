@@ -1,9 +1,13 @@
 """Values stated in running text (contracts, letters), not next to a label.
 
-``find_field`` answers a string/date field from sentences such as "effective as of January 1,
-2010", "governed by the laws of the State of Delaware", "for a period of two (2) years";
-``find_list`` answers an array of strings such as the parties ("between X Inc. and Y LLC").
-The field's meaning is recognised from its name, title, description and ``x-aliases``.
+``find_field`` answers a string/date field from sentences such as "made effective as of
+January 1, 2010", "governed by the laws of the State of Delaware", "This Agreement shall
+expire two (2) years from the date hereof"; ``find_list`` answers an array of strings such as
+the parties ("by and between X, Inc., a Delaware corporation, and Y LLC").
+
+The field's meaning is recognised from its name, title, description and ``x-aliases``. Every
+rule needs a textual cue: without one the answer is ``None``, never a guess (a contract without
+a stated term has no term).
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from . import normalize
+from .layout import analyze_page
 from .types import Candidate, PageContent, Word, union_bbox
 
 # --------------------------------------------------------------------------- text index
@@ -18,7 +24,7 @@ from .types import Candidate, PageContent, Word, union_bbox
 
 @dataclass(slots=True)
 class _PageText:
-    """A page's words joined with single spaces, and where each word starts in that text."""
+    """A page's lines (reading order) joined with spaces, and where each word starts."""
 
     page: int
     text: str
@@ -26,48 +32,27 @@ class _PageText:
     words: list[Word]
 
     def words_between(self, start: int, end: int) -> list[Word]:
-        out = []
-        for w, s in zip(self.words, self.starts, strict=True):
-            if s < end and s + len(w.text) > start:
-                out.append(w)
-        return out
+        return [
+            w
+            for w, s in zip(self.words, self.starts, strict=True)
+            if s < end and s + len(w.text) > start
+        ]
 
 
 def _index(pages: list[PageContent]) -> list[_PageText]:
     out = []
     for page in pages:
-        words = sorted(
-            (w for w in page.words if w.text.strip()),
-            key=lambda w: (round((w.y0 + w.y1) / 2, 3), w.x0),
-        )
-        words = _reading_order(words)
         parts: list[str] = []
         starts: list[int] = []
+        words: list[Word] = []
         pos = 0
-        for w in words:
-            starts.append(pos)
-            parts.append(w.text)
-            pos += len(w.text) + 1
+        for line in analyze_page(page).lines:
+            for w in line.words:
+                starts.append(pos)
+                words.append(w)
+                parts.append(w.text)
+                pos += len(w.text) + 1
         out.append(_PageText(page.number, " ".join(parts), starts, words))
-    return out
-
-
-def _reading_order(words: list[Word]) -> list[Word]:
-    """Top-to-bottom lines, left to right inside a line (single-column prose)."""
-    lines: list[list[Word]] = []
-    for w in sorted(words, key=lambda w: ((w.y0 + w.y1) / 2, w.x0)):
-        cy = (w.y0 + w.y1) / 2
-        if lines:
-            last = lines[-1]
-            ly0 = min(x.y0 for x in last)
-            ly1 = max(x.y1 for x in last)
-            if ly0 <= cy <= ly1:
-                last.append(w)
-                continue
-        lines.append([w])
-    out: list[Word] = []
-    for line in lines:
-        out.extend(sorted(line, key=lambda w: w.x0))
     return out
 
 
@@ -78,8 +63,32 @@ def _candidate(pt: _PageText, start: int, end: int, value: object, conf: float) 
         page=pt.page,
         bbox=union_bbox(words),
         text=" ".join(w.text for w in words) or pt.text[start:end],
-        confidence=round(conf, 4),
+        confidence=round(max(0.0, min(1.0, conf)), 4),
     )
+
+
+_ABBREV = re.compile(
+    r"(?:\b(?:Inc|Corp|Co|Ltd|No|Nos|Mr|Mrs|Ms|Dr|St|Sec|Art|U\.S|N\.A|L\.P|L\.L\.C|S\.A|e\.g|i\.e|vs|Jr|Sr)|\b[A-Z])\.$"
+)
+
+
+def _sentence_start(text: str, pos: int, limit: int = 600) -> int:
+    """Where the sentence containing ``pos`` starts (a period/semicolon not after an abbreviation)."""
+    lo = max(0, pos - limit)
+    for m in reversed(list(re.finditer(r"[.;]\s+(?=[A-Z0-9(“\"])", text[lo:pos]))):
+        end = lo + m.start() + 1
+        if not _ABBREV.search(text[max(0, end - 8) : end]):
+            return lo + m.end()
+    return lo
+
+
+def _sentence_end(text: str, pos: int, limit: int = 600) -> int:
+    hi = min(len(text), pos + limit)
+    for m in re.finditer(r"[.;]\s+(?=[A-Z0-9(“\"])", text[pos:hi]):
+        end = pos + m.start() + 1
+        if not _ABBREV.search(text[max(0, end - 8) : end]):
+            return end
+    return hi
 
 
 # --------------------------------------------------------------------------- field kinds
@@ -96,204 +105,421 @@ def _field_words(name: str, schema: dict) -> str:
 
 
 def field_kind(name: str, schema: dict) -> str | None:
-    """Which prose rule answers this field: effective_date, jurisdiction, term, parties, or None."""
-    n = name.lower()
+    """Which prose rule answers this field: effective_date, jurisdiction, term, parties or None."""
+    n = " " + name.lower().replace("_", " ").replace("-", " ") + " "
+    if re.search(r" (part(y|ies)|contracting|signator(y|ies)|counterpart(y|ies)) ", n):
+        return "parties"
+    if re.search(r"jurisdiction|governing|law |venue", n):
+        return "jurisdiction"
+    if re.search(r" (term|duration|period|length) ", n) and "date" not in n:
+        return "term"
+    if re.search(r"effective|commencement|agreement date|contract date|start date", n):
+        return "effective_date"
+    # Unfamiliar names: the description decides.
     words = _field_words(name, schema)
-    if "part" in n or re.search(r"\bpart(y|ies)\b|contracting|signator", n):
+    if re.search(r"contracting part|\bparties\b|party names", words):
         return "parties"
-    if re.search(r"jurisdiction|governing|law\b|venue", n):
+    if re.search(r"governing law|jurisdiction|whose laws?\b", words):
         return "jurisdiction"
-    if re.search(r"\bterm\b|duration|period", n.replace("_", " ")):
-        return "term"
-    if re.search(r"effective|commence|start", n):
+    if re.search(r"takes? effect|effective date|commencement date|date of the agreement", words):
         return "effective_date"
-    # Unfamiliar names: fall back to the description.
-    if re.search(r"contracting part|\bparties\b", words):
-        return "parties"
-    if re.search(r"governing law|jurisdiction|whose law", words):
-        return "jurisdiction"
-    if re.search(r"duration|length of the agreement|\bterm\b", words):
+    if re.search(r"duration|length of the (agreement|contract)|\bterm of the\b", words):
         return "term"
-    if re.search(r"takes effect|effective date|commencement", words):
-        return "effective_date"
     return None
 
 
 # --------------------------------------------------------------------------- dates
 
-_MONTHS = {
-    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
-    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
-    "sept": 9, "oct": 10, "nov": 11, "dec": 12,
-}  # fmt: skip
-_MONTH_RE = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"
-DATE_RE = re.compile(
-    rf"(?P<mdy>(?P<m1>{_MONTH_RE})\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s*,?\s*(?P<y1>(?:19|20)\d\d))"
-    rf"|(?P<dmy>(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:day\s+of\s+)?(?P<m2>{_MONTH_RE})\s*,?\s*(?P<y2>(?:19|20)\d\d))"
-    r"|(?P<num>(?P<n1>\d{1,2})[/.-](?P<n2>\d{1,2})[/.-](?P<n3>(?:19|20)?\d\d))\b"
-    r"|(?P<iso>(?P<iy>(?:19|20)\d\d)-(?P<im>\d\d)-(?P<id>\d\d))",
-    re.IGNORECASE,
+
+def _date_text(text: str) -> str:
+    """Same-length rewrite so normalize.find_dates reads contract dates.
+
+    "the 5th day of November, 2004" -> "the 5th        November, 2004"; "10 th October" ->
+    "10th  October". Offsets are preserved, so matches still point at the right words.
+    """
+    text = re.sub(
+        r"(\d)(\s?)(st|nd|rd|th)\b",
+        lambda m: m.group(1) + m.group(3) + m.group(2),
+        text,
+        flags=re.IGNORECASE,
+    )
+    return re.sub(
+        r"(?<=\d(?:st|nd|rd|th))(\s+day\s+of)(?=\s)",
+        lambda m: " " * len(m.group(1)),
+        text,
+        flags=re.IGNORECASE,
+    )
+
+
+_EFFECTIVE_CUES: list[tuple[re.Pattern[str], float]] = [
+    (re.compile(r"effective\s+(?:as\s+of|date|on|from|upon)\b|effective\s*date\s*:?", re.I), 0.9),
+    (
+        re.compile(
+            r"\b(?:made|entered\s+into|executed|signed|concluded)\s+(?:and\s+(?:entered\s+into|effective)\s+)?"
+            r"(?:effective\s+)?(?:as\s+of|on|this|dated)\b",
+            re.I,
+        ),
+        0.85,
+    ),
+    (re.compile(r"\bdated\s+(?:as\s+of\s+)?(?:this\b)?", re.I), 0.7),
+    (re.compile(r"\bas\s+of\b", re.I), 0.6),
+    (re.compile(r"\b(?:commencement|start)\s+date\b", re.I), 0.8),
+]
+_OTHER_AGREEMENT = re.compile(r"\b(?<!this\s)(?<!the\s)[A-Z][\w-]*\s+Agreement\s*,?\s*$")
+_BELOW = re.compile(
+    r"as\s+of\s+the\s+(?:date|day\s+and\s+year)\s+(?:first\s+)?(?:set\s+forth|written|stated|indicated)\s+below",
+    re.I,
 )
-
-
-def parse_date_match(m: re.Match[str]) -> str | None:
-    """ISO date of a ``DATE_RE`` match; numeric dates are read month-first (US contracts)."""
-    try:
-        if m.group("mdy"):
-            y, mo, d = (
-                int(m.group("y1")),
-                _MONTHS[m.group("m1").lower().rstrip(".")],
-                int(m.group("d1")),
-            )
-        elif m.group("dmy"):
-            y, mo, d = (
-                int(m.group("y2")),
-                _MONTHS[m.group("m2").lower().rstrip(".")],
-                int(m.group("d2")),
-            )
-        elif m.group("iso"):
-            y, mo, d = int(m.group("iy")), int(m.group("im")), int(m.group("id"))
-        else:
-            a, b, y = int(m.group("n1")), int(m.group("n2")), int(m.group("n3"))
-            if y < 100:
-                y += 2000 if y < 50 else 1900
-            mo, d = (a, b) if a <= 12 else (b, a)
-    except (KeyError, ValueError):
-        return None
-    import datetime as _dt
-
-    try:
-        return _dt.date(y, mo, d).isoformat()
-    except ValueError:
-        return None
-
-
-# --------------------------------------------------------------------------- rules
-
-_EFFECTIVE_CUES = re.compile(
-    r"effective\s+(?:as\s+of|date|on|from)|dated\s+(?:as\s+of\s+)?|entered\s+into\s+(?:as\s+of|on)"
-    r"|made\s+(?:and\s+entered\s+into\s+)?(?:as\s+of|on|this)|as\s+of",
-    re.IGNORECASE,
-)
+_DATE_LABEL = re.compile(r"(?:^|\s)(?:Date|Dated|Effective Date)\s*:\s*$", re.I)
 
 
 def _find_effective_date(index: list[_PageText]) -> Candidate | None:
+    full = " ".join(pt.text for pt in index)
+    order = normalize.date_order([pt.text for pt in index])
+    date_below = bool(_BELOW.search(full))
     best: Candidate | None = None
     best_score = 0.0
     for pi, pt in enumerate(index):
-        for m in DATE_RE.finditer(pt.text):
-            iso = parse_date_match(m)
+        for dm in normalize.find_dates(_date_text(pt.text)):
+            iso = dm.iso(order)
             if iso is None:
                 continue
-            before = pt.text[max(0, m.start() - 120) : m.start()]
-            score = 0.3
-            cue = None
-            for c in _EFFECTIVE_CUES.finditer(before):
-                cue = c
-            if cue is not None:
-                score = 0.85 if "effective" in cue.group(0).lower() else 0.7
-                score -= min(0.3, (len(before) - cue.end()) / 400)
-            score -= 0.1 * pi
+            before = pt.text[max(0, dm.start - 160) : dm.start]
+            score = 0.0
+            for cue_re, weight in _EFFECTIVE_CUES:
+                for c in cue_re.finditer(before):
+                    gap = before[c.end() :]
+                    # The cue must lead to this date: no other sentence or date in between.
+                    if re.search(r"[.;]\s", gap) or len(gap) > 60:
+                        continue
+                    s = weight - len(gap.strip()) / 300
+                    if weight == 0.7 and _OTHER_AGREEMENT.search(before[: c.start()]):
+                        s -= 0.35  # "… Purchase Agreement dated …": another contract's date
+                    score = max(score, s)
+            if score == 0.0 and _DATE_LABEL.search(before[-20:]):
+                score = 0.55 if date_below else 0.35
+            score -= min(0.15, 0.03 * pi)
             if score > best_score:
                 best_score = score
-                best = _candidate(pt, m.start(), m.end(), iso, score)
+                best = _candidate(pt, dm.start, dm.end, iso, score)
     if best is None or best_score < 0.45:
         return None
     return best
 
 
-_STATES = (
+# --------------------------------------------------------------------------- jurisdiction
+
+US_STATES = (
     "Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida|Georgia|Hawaii|"
     "Idaho|Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland|Massachusetts|Michigan|"
     "Minnesota|Mississippi|Missouri|Montana|Nebraska|Nevada|New Hampshire|New Jersey|New Mexico|"
     "New York|North Carolina|North Dakota|Ohio|Oklahoma|Oregon|Pennsylvania|Rhode Island|"
     "South Carolina|South Dakota|Tennessee|Texas|Utah|Vermont|Virginia|Washington|West Virginia|"
-    "Wisconsin|Wyoming|District of Columbia"
+    "Wisconsin|Wyoming|District of Columbia|Puerto Rico"
 )
-_JURIS_RE = re.compile(
-    r"(?:governed\s+by|construed\s+(?:and\s+enforced\s+)?in\s+accordance\s+with|"
-    r"interpreted\s+(?:and\s+enforced\s+)?(?:in\s+accordance\s+with|under)|subject\s+to)"
-    r"[^.;]{0,80}?laws?\s+of\s+(?:the\s+)?(?:State\s+of\s+|Commonwealth\s+of\s+|Province\s+of\s+)?"
-    r"(?P<place>[A-Z][A-Za-z]+(?:\s+[A-Z][A-Za-z]+){0,3})",
+_PLACE = r"(?:[A-Z][A-Za-z.'-]+(?:\s+(?:of\s+|and\s+)?[A-Z][A-Za-z.'-]+){0,3})"
+_LAWS_OF = re.compile(
+    r"\blaws?\b(?:\s*\([^)]{0,100}\))?\s+of\s+(?:the\s+)?"
+    r"(?:United\s+States(?:\s+of\s+America)?\s+and\s+(?:of\s+)?(?:the\s+)?)?"
+    r"(?:(?:State|Commonwealth|Province|Republic|Kingdom|Canton|Federal\s+Republic)\s+of\s+)?"
+    rf"(?P<place>{_PLACE})",
+    re.I,
 )
-_STATE_RE = re.compile(rf"\b(?P<place>{_STATES})\b")
+_GOVERN_CUE = re.compile(
+    r"govern|constru|interpret|enforc|governing\s+law|choice\s+of\s+law|applicable\s+law", re.I
+)
+_NOT_GOVERN = re.compile(
+    r"(?:incorporated|organi[sz]ed|existing|formed|registered)\b[^.]{0,40}$", re.I
+)
+_STATE_RE = re.compile(rf"^(?:{US_STATES})\b")
+_PLACE_STOP = re.compile(
+    r"\s+(?:without|and\s+(?:the|all|any|shall|may|its|applicable)|in|as|applicable|excluding|"
+    r"governing|shall|which|that|to|for|with|except|notwithstanding|regardless)\b.*$",
+    re.I,
+)
+
+
+def _clean_place(place: str) -> str:
+    sm = _STATE_RE.match(place)
+    if sm:
+        return sm.group(0)
+    place = _PLACE_STOP.sub("", place)
+    return place.strip(" .,")
 
 
 def _find_jurisdiction(index: list[_PageText]) -> Candidate | None:
+    best: Candidate | None = None
+    best_score = 0.0
     for pt in index:
-        for m in _JURIS_RE.finditer(pt.text):
-            place = m.group("place")
-            sm = _STATE_RE.match(place)
-            if sm:
-                place = sm.group("place")
-            else:
-                place = re.split(r"\s+(?:without|and|in|as|applicable|excluding)\b", place)[0]
-            start = m.start("place")
-            return _candidate(pt, start, start + len(place), place, 0.8)
-    return None
+        for m in _LAWS_OF.finditer(pt.text):
+            place_raw = m.group("place")
+            if not place_raw[0].isupper():
+                continue
+            place = _clean_place(place_raw)
+            if not place or place.lower() in {"the", "this", "such", "any", "each"}:
+                continue
+            before = pt.text[max(0, m.start() - 250) : m.start()]
+            after = pt.text[m.end() : m.end() + 120]
+            sent = pt.text[_sentence_start(pt.text, m.start()) : m.start()]
+            score = 0.3
+            if _GOVERN_CUE.search(sent) or _GOVERN_CUE.search(after[:60]):
+                score = 0.85
+            elif re.search(r"governing\s+law", before, re.I):
+                score = 0.75
+            if _NOT_GOVERN.search(before[-60:]):
+                score = min(score, 0.2)
+            if _STATE_RE.match(place) or place in _COUNTRIES:
+                score += 0.05
+            if score > best_score:
+                best_score = score
+                start = m.start("place")
+                best = _candidate(pt, start, start + len(place), place, score)
+    if best is None or best_score < 0.5:
+        return None
+    return best
 
+
+_COUNTRIES = frozenset(
+    """England Wales Scotland Ireland Canada Ontario Quebec Germany France Switzerland Netherlands
+    Luxembourg Belgium Spain Italy Israel Japan Singapore India China Australia Bermuda Sweden
+    Norway Denmark Finland Austria""".split()
+)
+
+
+# --------------------------------------------------------------------------- term
 
 _NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
-    "fifteen": 15, "sixteen": 16, "eighteen": 18, "twenty": 20, "twenty-four": 24,
-    "thirty": 30, "thirty-six": 36, "forty-five": 45, "sixty": 60, "ninety": 90,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
+    "thirty": 30, "forty": 40, "forty-five": 45, "fifty": 50, "sixty": 60, "ninety": 90,
+    "twenty-four": 24, "thirty-six": 36, "a": 1, "an": 1, "one hundred eighty": 180,
 }  # fmt: skip
-_TERM_RE = re.compile(
-    r"(?:period|term)\s+of\s+(?P<num>[a-z-]+|\d+)\s*(?:\((?P<paren>\d+)\)\s*)?"
-    r"(?P<unit>years?|months?|days?|weeks?)",
-    re.IGNORECASE,
+_NUM_WORD_RE = "|".join(sorted((re.escape(k) for k in _NUMBER_WORDS), key=len, reverse=True))
+_DURATION = re.compile(
+    rf"\b(?P<num>\d{{1,3}}|{_NUM_WORD_RE})\s*(?:\(\s*(?P<paren>\d{{1,3}})\s*\)\s*)?[- ]?"
+    r"(?P<unit>years?|months?|days?|weeks?)\b",
+    re.I,
+)
+_TERM_SUBJECT = re.compile(
+    r"\b(?:this|the)\s+(?:[\w-]+\s+){0,3}?(?:agreement|contract)\b|\bthe\s+term\b|\bterm\s+of\s+this\b",
+    re.I,
+)
+_TERM_VERB = re.compile(
+    r"\b(?:expire|expiration|terminat|remain\s+in\s+(?:full\s+)?(?:force|effect)|continue|"
+    r"in\s+effect|govern|term\b|duration|last|valid)",
+    re.I,
+)
+_TERM_ANCHOR_BAD = re.compile(
+    r"^\W*(?:(?:following|after|from)\s+(?:the\s+)?(?:date\s+of\s+)?(?:any\s+)?(?:such\s+)?"
+    r"(?:termination|expiration|expiry|end|cessation|disclosure|receipt)|prior\s+to|before|preceding)",
+    re.I,
 )
 
 
 def _find_term(index: list[_PageText]) -> Candidate | None:
-    for pt in index:
-        for m in _TERM_RE.finditer(pt.text):
+    best: Candidate | None = None
+    best_score = 0.0
+    for pi, pt in enumerate(index):
+        for m in _DURATION.finditer(pt.text):
             num = m.group("paren") or m.group("num")
             n = int(num) if num.isdigit() else _NUMBER_WORDS.get(num.lower())
-            if n is None:
+            if not n:
                 continue
-            unit = m.group("unit").lower().rstrip("s")
-            value = f"{n} {unit}{'s' if n != 1 else ''}"
-            return _candidate(pt, m.start("num"), m.end("unit"), value, 0.7)
+            start = _sentence_start(pt.text, m.start())
+            sent_before = pt.text[start : m.start()]
+            after = pt.text[m.end() : m.end() + 60]
+            if _TERM_ANCHOR_BAD.search(after):
+                continue  # a survival / notice period counted from the end, not the term
+            subj = list(_TERM_SUBJECT.finditer(sent_before))
+            if not subj:
+                continue
+            verb = _TERM_VERB.search(sent_before[subj[0].start() :])
+            if verb is None:
+                continue
+            score = 0.75 - min(0.2, (len(sent_before) - subj[-1].end()) / 1000) - 0.02 * pi
+            if re.match(
+                r"\W*(?:from|after|following)\s+(?:the\s+)?(?:date\s+hereof|effective\s+date|date\s+of\s+this)",
+                after,
+                re.I,
+            ):
+                score += 0.1
+            if score > best_score:
+                unit = m.group("unit").lower().rstrip("s")
+                value = f"{n} {unit}{'s' if n != 1 else ''}"
+                best_score = score
+                best = _candidate(pt, m.start(), m.end(), value, score)
+    if best is None or best_score < 0.5:
+        return None
+    return best
+
+
+# --------------------------------------------------------------------------- parties
+
+ORG_SUFFIX = (
+    r"(?:Inc|Incorporated|Corp|Corporation|Company|Co|LLC|L\.L\.C|Ltd|Limited|LP|L\.P|LLP|"
+    r"L\.L\.P|PLC|P\.L\.C|N\.V|B\.V|S\.A|S\.A\.S|SAS|SARL|GmbH|AG|KG|SE|Holdings|Group|Trust|"
+    r"Partners|Bank|N\.A|S\.p\.A|Pty|AB|ASA|Oy|A/S)\.?"
+)
+_SUFFIX_END = re.compile(rf"(?:^|[\s,]){ORG_SUFFIX}$", re.I)
+_BETWEEN = re.compile(r"\b(?:by\s+and\s+)?(?:between|among|amongst)\b", re.I)
+_CONNECTORS = {"and", "&", "of", "de", "du", "des", "la", "le", "von", "van", "der", "for", "the"}
+_NAME_TOKEN = re.compile(r"[\w&/'’.-]+,?|[,(“\"]")
+_STOP_NAMES = {
+    "you",
+    "the undersigned",
+    "undersigned",
+    "each",
+    "the parties",
+    "parties",
+    "we",
+    "us",
+}
+
+
+def _read_name(text: str, pos: int) -> tuple[str, int]:
+    """The proper name starting at ``pos`` (capitalised words, connectors, org suffixes)."""
+    toks: list[str] = []
+    end = pos
+    for m in _NAME_TOKEN.finditer(text, pos):
+        if m.start() - end > 2 and toks:
+            break
+        tok = m.group()
+        bare = tok.rstrip(",")
+        if bare in ("(", "“", '"', ","):
+            break
+        word = bare.strip(".")
+        is_cap = bool(word) and (word[0].isupper() or word[0].isdigit())
+        if not toks:
+            if not is_cap:
+                break
+        elif bare.lower() in _CONNECTORS:
+            # "Johnson and Johnson": go on only when a capitalised word follows and the name so
+            # far is not already a complete company name ("Palm, Inc. and PalmSource, Inc.").
+            nxt = re.match(r"\s+([\w&]+)", text[m.end() :])
+            if not nxt or not nxt.group(1)[0].isupper() or _SUFFIX_END.search(" ".join(toks)):
+                break
+            if bare.lower() == "and" and re.match(
+                r"\s+(?:the\s+)?[A-Z][\w-]*\s*\(", text[m.end() :]
+            ):
+                break
+        elif not is_cap:
+            break
+        toks.append(tok)
+        end = m.end()
+        if tok.endswith(",") and not re.match(rf"\s*{ORG_SUFFIX}(?![\w])", text[end:], re.I):
+            break
+    name = " ".join(toks).rstrip(",").strip()
+    # Drop a trailing connector ("Acme and") and the article of "the Company".
+    name = re.sub(r"\s+(?:and|&|of|the)$", "", name, flags=re.I)
+    return name, end
+
+
+def _clean_party(name: str) -> str:
+    name = re.sub(r"\s+([.,])", r"\1", name)
+    name = re.sub(r",(?=\s*" + ORG_SUFFIX + r"(?!\w))", "", name, flags=re.I)
+    return re.sub(r"\s+", " ", name).strip(" ,;")
+
+
+def _skip_descriptor(text: str, pos: int) -> int:
+    """Skip ", a Delaware corporation (“CEDC”)" and similar up to the next party or the end."""
+    depth = 0
+    i = pos
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            rest = text[i : i + 12]
+            if re.match(r"\s(?:and|&)\s", rest) or (ch == ";"):
+                return i
+            if re.match(r"\.\s+[A-Z]", text[i : i + 3]) and not _ABBREV.search(
+                text[max(0, i - 7) : i + 1]
+            ):
+                return -1  # the sentence ended: no more parties
+        i += 1
+    return -1
+
+
+def _parties_after(text: str, pos: int) -> list[tuple[str, int, int]]:
+    """Names after "between": "A, a … (“X”), and B (“Y”)"."""
+    out: list[tuple[str, int, int]] = []
+    i = pos
+    for _ in range(6):
+        m = re.compile(r"\s*(?:,\s*)?(?:and\s+|&\s+)?(?:,\s*)?").match(text, i)
+        i = m.end() if m else i
+        name, end = _read_name(text, i)
+        low = name.lower()
+        lead = text[i : i + 20].lower()
+        if name and low not in _STOP_NAMES and len(name) >= 3:
+            out.append((_clean_party(name), i, end))
+        elif not name and not any(lead.startswith(s) for s in _STOP_NAMES):
+            break
+        else:
+            end = i + next((len(s) for s in _STOP_NAMES if lead.startswith(s)), 1)
+            out.append(("", i, end))  # a placeholder ("you"): filled from the letter's address
+        nxt = _skip_descriptor(text, end)
+        if nxt < 0 or nxt - end > 500:
+            break
+        i = nxt
+    return out
+
+
+_LETTER_ORG = re.compile(rf"^(?:[A-Z][\w&.'-]*,?\s+){{0,5}}{ORG_SUFFIX}$")
+
+
+def _addressee(pt: _PageText, pages: list[PageContent]) -> tuple[str, int, int] | None:
+    """The company a letter agreement is addressed to ("you"): an org line before the salutation."""
+    layout = analyze_page(pages[0]) if pages else None
+    if layout is None:
+        return None
+    for line in layout.lines[:40]:
+        if re.match(r"(?:Dear|Gentlemen|Ladies|Re:|Ladies and Gentlemen)", line.text):
+            break
+        text = line.text.strip()
+        if _LETTER_ORG.match(text) and len(text) < 60:
+            start = pt.text.find(text)
+            if start >= 0:
+                return (_clean_party(text), start, start + len(text))
     return None
 
 
-_ORG_SUFFIX = r"(?:Inc|Incorporated|Corp|Corporation|Company|Co|LLC|L\.L\.C|Ltd|Limited|LP|L\.P|LLP|PLC|N\.V|S\.A|GmbH|AG|Holdings|Group)\.?"
-_PARTY_RE = re.compile(
-    rf"(?P<name>(?:[A-Z][\w&'.-]*,?\s+){{0,6}}{_ORG_SUFFIX})",
-)
-_BETWEEN_RE = re.compile(r"\b(?:between|by\s+and\s+among|among)\b", re.IGNORECASE)
-
-
-def _find_parties(index: list[_PageText]) -> list[Candidate]:
-    out: list[Candidate] = []
-    seen: set[str] = set()
-    for pt in index[:2]:
-        bm = _BETWEEN_RE.search(pt.text)
-        if not bm:
-            continue
-        window = pt.text[bm.end() : bm.end() + 600]
-        for m in _PARTY_RE.finditer(window):
-            name = re.sub(r"\s+", " ", m.group("name")).strip().rstrip(",")
-            key = name.lower()
-            if key in seen:
+def _find_parties(index: list[_PageText], pages: list[PageContent]) -> list[Candidate]:
+    for pt in index[:3]:
+        for bm in _BETWEEN.finditer(pt.text):
+            found = _parties_after(pt.text, bm.end())
+            names = [f for f in found if f[0]]
+            if len(found) < 2 or not names:
                 continue
-            seen.add(key)
-            start = bm.end() + m.start("name")
-            out.append(_candidate(pt, start, start + len(name), name, 0.6))
-            if len(out) >= 4:
-                break
-        if out:
-            break
-    return out
+            out: list[Candidate] = []
+            seen: set[str] = set()
+            for name, s, e in found:
+                if not name:
+                    addr = _addressee(index[0], pages)
+                    if addr is None:
+                        continue
+                    name, s, e = addr
+                    cand = _candidate(index[0], s, e, name, 0.5)
+                else:
+                    cand = _candidate(pt, s, e, name, 0.7)
+                if name.lower() not in seen:
+                    seen.add(name.lower())
+                    out.append(cand)
+            if len(out) >= 2:
+                return out
+    return []
+
+
+# --------------------------------------------------------------------------- API
 
 
 def find_field(pages: list[PageContent], name: str, schema: dict) -> Candidate | None:
     """A string/date field stated in running text, or ``None`` (never a guess without a cue)."""
     kind = field_kind(name, schema)
-    if kind is None or kind == "parties":
+    if kind is None or kind == "parties" or not pages:
         return None
     index = _index(pages)
     if kind == "effective_date":
@@ -307,6 +533,6 @@ def find_field(pages: list[PageContent], name: str, schema: dict) -> Candidate |
 
 def find_list(pages: list[PageContent], name: str, schema: dict) -> list[Candidate]:
     """An array-of-strings field stated in running text (the parties of a contract)."""
-    if field_kind(name, schema) != "parties":
+    if field_kind(name, schema) != "parties" or not pages:
         return []
-    return _find_parties(_index(pages))
+    return _find_parties(_index(pages), pages)
