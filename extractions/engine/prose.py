@@ -46,14 +46,26 @@ def _index(pages: list[PageContent]) -> list[_PageText]:
         starts: list[int] = []
         words: list[Word] = []
         pos = 0
+        line_ends: set[int] = set()
         for line in analyze_page(page).lines:
             for w in line.words:
                 starts.append(pos)
                 words.append(w)
                 parts.append(w.text)
                 pos += len(w.text) + 1
-        out.append(_PageText(page.number, " ".join(parts), starts, words))
+            line_ends.add(len(parts) - 1)
+        # Lines are joined with "\n" (one character, like a space) so rules can see line starts.
+        out.append(_PageText(page.number, _join_lines(parts, line_ends), starts, words))
     return out
+
+
+def _join_lines(parts: list[str], line_ends: set[int]) -> str:
+    out = []
+    for i, p in enumerate(parts):
+        out.append(p)
+        if i < len(parts) - 1:
+            out.append("\n" if i in line_ends else " ")
+    return "".join(out)
 
 
 def _candidate(pt: _PageText, start: int, end: int, value: object, conf: float) -> Candidate:
@@ -165,7 +177,10 @@ _EFFECTIVE_CUES: list[tuple[re.Pattern[str], float]] = [
     (re.compile(r"\bas\s+of\b", re.I), 0.6),
     (re.compile(r"\b(?:commencement|start)\s+date\b", re.I), 0.8),
 ]
-_OTHER_AGREEMENT = re.compile(r"\b(?<!this\s)(?<!the\s)[A-Z][\w-]*\s+Agreement\s*,?\s*$")
+_OTHER_AGREEMENT = re.compile(
+    r"\b(?<!this\s)(?<!This\s)(?<!the\s)[A-Z][\w-]*\s+Agreement\b(?![”\"])"
+    r"(?:\s+between\s+[^.;]{0,60})?\s*,?\s*$"
+)
 _BELOW = re.compile(
     r"as\s+of\s+the\s+(?:date|day\s+and\s+year)\s+(?:first\s+)?(?:set\s+forth|written|stated|indicated)\s+below",
     re.I,
@@ -193,12 +208,16 @@ def _find_effective_date(index: list[_PageText]) -> Candidate | None:
                     if re.search(r"[.;]\s", gap) or len(gap) > 60:
                         continue
                     s = weight - len(gap.strip()) / 300
-                    if weight == 0.7 and _OTHER_AGREEMENT.search(before[: c.start()]):
-                        s -= 0.35  # "… Purchase Agreement dated …": another contract's date
+                    if weight == 0.7 and _OTHER_AGREEMENT.search(
+                        before[max(0, c.start() - 90) : c.start()]
+                    ):
+                        s -= 0.35  # "… Purchase Agreement (between …) dated …": another contract
                     score = max(score, s)
             if score == 0.0 and _DATE_LABEL.search(before[-20:]):
-                score = 0.55 if date_below else 0.35
-            score -= min(0.15, 0.03 * pi)
+                # "as of the date set forth below" … "Date: July 24, 2014" on the signature page
+                score = 0.6 if date_below else 0.35
+            else:
+                score -= min(0.15, 0.03 * pi)
             if score > best_score:
                 best_score = score
                 best = _candidate(pt, dm.start, dm.end, iso, score)
@@ -279,11 +298,10 @@ def _find_jurisdiction(index: list[_PageText]) -> Candidate | None:
     return best
 
 
-_COUNTRIES = frozenset(
-    """England Wales Scotland Ireland Canada Ontario Quebec Germany France Switzerland Netherlands
-    Luxembourg Belgium Spain Italy Israel Japan Singapore India China Australia Bermuda Sweden
-    Norway Denmark Finland Austria""".split()
-)
+_COUNTRY_NAMES = """England Wales Scotland Ireland Canada Ontario Quebec Germany France Switzerland
+    Netherlands Luxembourg Belgium Spain Italy Israel Japan Singapore India China Australia Bermuda
+    Sweden Norway Denmark Finland Austria"""
+_COUNTRIES = frozenset(_COUNTRY_NAMES.split())
 
 
 # --------------------------------------------------------------------------- term
@@ -310,8 +328,13 @@ _TERM_VERB = re.compile(
     r"in\s+effect|govern|term\b|duration|last|valid)",
     re.I,
 )
+_PART_OF = re.compile(
+    r"\b(?:portion|provisions?|sections?|paragraphs?|articles?|obligations?|covenants?|terms)"
+    r"\s+(?:of|under)\s*$",
+    re.I,
+)
 _TERM_ANCHOR_BAD = re.compile(
-    r"^\W*(?:(?:following|after|from)\s+(?:the\s+)?(?:date\s+of\s+)?(?:any\s+)?(?:such\s+)?"
+    r"^\W*(?:immediately\s+)?(?:(?:following|after|from)\s+(?:the\s+)?(?:date\s+of\s+)?(?:any\s+)?(?:such\s+)?"
     r"(?:termination|expiration|expiry|end|cessation|disclosure|receipt)|prior\s+to|before|preceding)",
     re.I,
 )
@@ -331,13 +354,19 @@ def _find_term(index: list[_PageText]) -> Candidate | None:
             after = pt.text[m.end() : m.end() + 60]
             if _TERM_ANCHOR_BAD.search(after):
                 continue  # a survival / notice period counted from the end, not the term
-            subj = list(_TERM_SUBJECT.finditer(sent_before))
+            subj = [
+                s
+                for s in _TERM_SUBJECT.finditer(sent_before)
+                if not _PART_OF.search(sent_before[max(0, s.start() - 30) : s.start()])
+            ]
             if not subj:
                 continue
             verb = _TERM_VERB.search(sent_before[subj[0].start() :])
             if verb is None:
                 continue
             score = 0.75 - min(0.2, (len(sent_before) - subj[-1].end()) / 1000) - 0.02 * pi
+            if re.match(r"\W*(?:if|in\s+the\s+event|unless|upon)\b", sent_before, re.I):
+                score -= 0.3  # a contingency ("If you are terminated …"), not the term itself
             if re.match(
                 r"\W*(?:from|after|following)\s+(?:the\s+)?(?:date\s+hereof|effective\s+date|date\s+of\s+this)",
                 after,
@@ -360,6 +389,10 @@ ORG_SUFFIX = (
     r"(?:Inc|Incorporated|Corp|Corporation|Company|Co|LLC|L\.L\.C|Ltd|Limited|LP|L\.P|LLP|"
     r"L\.L\.P|PLC|P\.L\.C|N\.V|B\.V|S\.A|S\.A\.S|SAS|SARL|GmbH|AG|KG|SE|Holdings|Group|Trust|"
     r"Partners|Bank|N\.A|S\.p\.A|Pty|AB|ASA|Oy|A/S)\.?"
+)
+_TERMINAL_SUFFIX = re.compile(
+    r"Inc|Corp|LLC|L\.L\.C|Ltd|LP|L\.P|LLP|L\.L\.P|PLC|P\.L\.C|GmbH|AG|N\.V|B\.V|S\.A|SARL|S\.p\.A|Pty",
+    re.I,
 )
 _SUFFIX_END = re.compile(rf"(?:^|[\s,]){ORG_SUFFIX}$", re.I)
 _BETWEEN = re.compile(r"\b(?:by\s+and\s+)?(?:between|among|amongst)\b", re.I)
@@ -405,8 +438,14 @@ def _read_name(text: str, pos: int) -> tuple[str, int]:
                 break
         elif not is_cap:
             break
+        if text[m.end() : m.end() + 1] == ":":
+            break  # "By:", "Name:": a label, not part of a name
         toks.append(tok)
         end = m.end()
+        if _TERMINAL_SUFFIX.fullmatch(word) and not re.match(
+            rf"\s*,?\s*{ORG_SUFFIX}(?![\w])", text[end:], re.I
+        ):
+            break  # "Palm, Inc." ends the name: what follows is another phrase
         if tok.endswith(",") and not re.match(rf"\s*{ORG_SUFFIX}(?![\w])", text[end:], re.I):
             break
     name = " ".join(toks).rstrip(",").strip()
@@ -444,9 +483,22 @@ def _skip_descriptor(text: str, pos: int) -> int:
     return -1
 
 
-def _parties_after(text: str, pos: int) -> list[tuple[str, int, int]]:
+_ALIAS = re.compile(
+    r"\(\s*(?:the\s+|a\s+|an\s+|hereinafter\s+(?:referred\s+to\s+as\s+)?)?[“\"]([^”\"]{2,40})[”\"]"
+)
+
+
+@dataclass(slots=True)
+class _Party:
+    name: str  # "" for a placeholder such as "you" / "the undersigned"
+    start: int
+    end: int
+    alias: str | None = None
+
+
+def _parties_after(text: str, pos: int) -> list[_Party]:
     """Names after "between": "A, a … (“X”), and B (“Y”)"."""
-    out: list[tuple[str, int, int]] = []
+    out: list[_Party] = []
     i = pos
     for _ in range(6):
         m = re.compile(r"\s*(?:,\s*)?(?:and\s+|&\s+)?(?:,\s*)?").match(text, i)
@@ -455,13 +507,18 @@ def _parties_after(text: str, pos: int) -> list[tuple[str, int, int]]:
         low = name.lower()
         lead = text[i : i + 20].lower()
         if name and low not in _STOP_NAMES and len(name) >= 3:
-            out.append((_clean_party(name), i, end))
+            party = _Party(_clean_party(name), i, end)
         elif not name and not any(lead.startswith(s) for s in _STOP_NAMES):
             break
         else:
             end = i + next((len(s) for s in _STOP_NAMES if lead.startswith(s)), 1)
-            out.append(("", i, end))  # a placeholder ("you"): filled from the letter's address
+            party = _Party("", i, end)  # a placeholder, resolved from the letter or signatures
         nxt = _skip_descriptor(text, end)
+        descriptor = text[end : nxt if nxt >= 0 else _sentence_end(text, end, 300)]
+        am = _ALIAS.search(descriptor)
+        if am:
+            party.alias = am.group(1).strip()
+        out.append(party)
         if nxt < 0 or nxt - end > 500:
             break
         i = nxt
@@ -473,11 +530,10 @@ _LETTER_ORG = re.compile(rf"^(?:[A-Z][\w&.'-]*,?\s+){{0,5}}{ORG_SUFFIX}$")
 
 def _addressee(pt: _PageText, pages: list[PageContent]) -> tuple[str, int, int] | None:
     """The company a letter agreement is addressed to ("you"): an org line before the salutation."""
-    layout = analyze_page(pages[0]) if pages else None
-    if layout is None:
+    if not pages:
         return None
-    for line in layout.lines[:40]:
-        if re.match(r"(?:Dear|Gentlemen|Ladies|Re:|Ladies and Gentlemen)", line.text):
+    for line in analyze_page(pages[0]).lines[:40]:
+        if re.match(r"(?:Dear|Gentlemen|Ladies|Re:)", line.text):
             break
         text = line.text.strip()
         if _LETTER_ORG.match(text) and len(text) < 60:
@@ -487,30 +543,73 @@ def _addressee(pt: _PageText, pages: list[PageContent]) -> tuple[str, int, int] 
     return None
 
 
+def _signatory(index: list[_PageText], alias: str) -> tuple[_PageText, str, int, int] | None:
+    """The name signed under a block headed by the party's alias (“Counterparty” … Name: X)."""
+    quoted = re.compile(rf"[“\"]{re.escape(alias)}[”\"]\s+(?!\))")
+    for pt in reversed(index):
+        for qm in quoted.finditer(pt.text):
+            window = pt.text[qm.end() : qm.end() + 200]
+            nm = re.search(r"(?:Name\s*:|/s/)\s*", window)
+            if nm:
+                pos = qm.end() + nm.end()
+                name, end = _read_name(pt.text, pos)
+                if name and len(name) >= 3:
+                    return pt, _clean_party(name), pos, end
+    return None
+
+
+def _label_block_parties(index: list[_PageText]) -> list[Candidate]:
+    """A "PARTIES:" heading followed by one name per block (cover-sheet style contracts)."""
+    for pt in index[:3]:
+        lm = re.search(r"\bPARTIES\s*:\s*|\bParties\s*:\s*", pt.text)
+        if not lm:
+            continue
+        out: list[Candidate] = []
+        window = pt.text[lm.end() : lm.end() + 600]
+        # The block ends at the first prose line (long) or enumerated paragraph ("A. The …").
+        cut = re.search(r"\n(?:[A-Z0-9]{1,3}[.)]\s|[^\n]{90,})", window)
+        if cut:
+            window = window[: cut.start()]
+        for nm in re.finditer(
+            rf"(?:^|\s)([A-Z][\w&/.'-]*(?:,?\s+[A-Z][\w&/.'-]*){{0,5}},?\s+{ORG_SUFFIX})(?=[\s,(]|$)",
+            window,
+        ):
+            s = lm.end() + nm.start(1)
+            name = _clean_party(nm.group(1))
+            if all(name.lower() != c.value.lower() for c in out):
+                out.append(_candidate(pt, s, s + len(nm.group(1)), name, 0.6))
+            if len(out) >= 4:
+                break
+        if len(out) >= 2:
+            return out
+    return []
+
+
 def _find_parties(index: list[_PageText], pages: list[PageContent]) -> list[Candidate]:
     for pt in index[:3]:
         for bm in _BETWEEN.finditer(pt.text):
             found = _parties_after(pt.text, bm.end())
-            names = [f for f in found if f[0]]
-            if len(found) < 2 or not names:
+            if len(found) < 2 or not any(f.name for f in found):
                 continue
             out: list[Candidate] = []
-            seen: set[str] = set()
-            for name, s, e in found:
-                if not name:
-                    addr = _addressee(index[0], pages)
-                    if addr is None:
-                        continue
-                    name, s, e = addr
-                    cand = _candidate(index[0], s, e, name, 0.5)
+            for party in found:
+                cand = None
+                if party.name:
+                    cand = _candidate(pt, party.start, party.end, party.name, 0.7)
                 else:
-                    cand = _candidate(pt, s, e, name, 0.7)
-                if name.lower() not in seen:
-                    seen.add(name.lower())
+                    sig = _signatory(index, party.alias) if party.alias else None
+                    if sig is not None:
+                        spt, name, s, e = sig
+                        cand = _candidate(spt, s, e, name, 0.5)
+                    else:
+                        addr = _addressee(index[0], pages)
+                        if addr is not None:
+                            cand = _candidate(index[0], addr[1], addr[2], addr[0], 0.5)
+                if cand is not None and all(cand.value.lower() != c.value.lower() for c in out):
                     out.append(cand)
-            if len(out) >= 2:
+            if out:
                 return out
-    return []
+    return _label_block_parties(index)
 
 
 # --------------------------------------------------------------------------- API
