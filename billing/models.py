@@ -114,8 +114,13 @@ class StripeEvent(models.Model):
     organization = models.ForeignKey(
         Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # How many times processing ran (deliveries of a failed event and staff re-processing).
+    attempts = models.PositiveIntegerField(default=0)
     received_at = models.DateTimeField(auto_now_add=True)
     processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "-received_at"], name="stripe_event_status")]
 
     def __str__(self) -> str:
         return f"{self.type} {self.stripe_id}"
@@ -127,13 +132,21 @@ class Payment(models.Model):
         PAID = "paid", "Paid"
         PARTIALLY_REFUNDED = "partially_refunded", "Partially refunded"
         REFUNDED = "refunded", "Refunded"
+        # The Checkout Session could not be created, or its payment failed.
+        FAILED = "failed", "Failed"
+        # The customer never paid and Stripe expired the Checkout Session.
+        EXPIRED = "expired", "Expired"
 
     public_id = models.CharField(max_length=40, unique=True, default=new_pay_id, editable=False)
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="payments"
     )
     pack = models.ForeignKey(CreditPack, null=True, blank=True, on_delete=models.SET_NULL)
-    stripe_checkout_session_id = models.CharField(max_length=255, unique=True)
+    # Null only between recording the payment and Stripe answering with the session: the row is
+    # written first so that its id can travel in the session's metadata.
+    stripe_checkout_session_id = models.CharField(
+        max_length=255, unique=True, null=True, blank=True
+    )
     stripe_payment_intent_id = models.CharField(max_length=255, blank=True, default="")
     amount_cents = models.PositiveIntegerField(default=0)
     currency = models.CharField(max_length=3, default="usd")
@@ -149,6 +162,12 @@ class Payment(models.Model):
     paid_at = models.DateTimeField(null=True, blank=True)
 
     objects = TenantManager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["organization", "-created_at", "-id"], name="payment_org_recent"),
+            models.Index(fields=["stripe_payment_intent_id"], name="payment_intent"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.public_id} {self.credits} credits"
