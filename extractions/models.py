@@ -166,6 +166,11 @@ class Document(models.Model):
     page_count = models.PositiveIntegerField(default=0)
     pages_selected = models.JSONField(default=list, blank=True)
     credits_used = models.PositiveIntegerField(default=0)
+    # Staged files whose pages were unknown at submission (presigned uploads) are charged
+    # when they run ("charge:<doc>"), failing with payment_required if the balance is short.
+    charge_on_run = models.BooleanField(default=False)
+    refunded_credits = models.PositiveIntegerField(default=0)
+    reruns = models.PositiveIntegerField(default=0)  # staff re-runs; each charges again
 
     status = models.CharField(
         max_length=16, choices=DocumentStatus.choices, default=DocumentStatus.QUEUED
@@ -221,6 +226,12 @@ class Document(models.Model):
             models.Index(fields=["organization", "status"], name="document_org_status"),
             models.Index(fields=["status", "heartbeat_at"], name="document_sweeper_idx"),
             models.Index(fields=["organization", "min_confidence"], name="document_review_idx"),
+            # The dispatcher's "next documents waiting for a slot" of one organization.
+            models.Index(
+                fields=["organization", "id"],
+                condition=Q(status="queued", enqueued_at__isnull=True),
+                name="document_waiting_idx",
+            ),
         ]
 
     def __str__(self) -> str:
