@@ -1,40 +1,167 @@
 """Page layout: words -> lines -> segments -> blocks, in reading order.
 
-Coordinates are normalised (0..1, origin top-left). Everything here is tolerant to
-OCR noise: words may overlap slightly, lines may be a little skewed, and word
-heights vary.  Lines are built greedily from words sorted by their vertical centre,
-so the cost is about O(n log n) per page.
+Coordinates are normalised (0..1, origin top-left).  Everything here tolerates OCR
+noise: words may overlap slightly, lines may be a little skewed, word heights vary.
+Lines are built greedily from words sorted by their vertical centre, so the cost is
+about O(n log n) per page.
+
+Each line also carries its folded tokens (lower case, accents removed) with the word
+each token came from, which is what label matching works on.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from statistics import median
 
 from .types import BBox, PageContent, Word
 
+_FOLD_CACHE: dict[str, str] = {}
+
+
+def _fold_char(c: str) -> str:
+    f = _FOLD_CACHE.get(c)
+    if f is None:
+        d = unicodedata.normalize("NFKD", c)
+        base = "".join(x for x in d if not unicodedata.combining(x))
+        f = base[0].lower() if len(base) == 1 else c.lower()[:1] or c
+        _FOLD_CACHE[c] = f
+    return f
+
+
+def fold_same_length(text: str) -> str:
+    """Lower case without accents, one character per character (offsets stay valid)."""
+    if text.isascii():
+        return text.lower()
+    return "".join(_fold_char(c) for c in text)
+
+
+_TOKEN = re.compile(r"[0-9a-z]+")
+
+
+@dataclass(slots=True)
+class Line:
+    """Words that share a baseline, left to right."""
+
+    words: list[Word]
+    index: int = 0  # position of the line in reading order on its page
+    text: str = ""
+    folded: str = ""
+    starts: list[int] = field(default_factory=list)  # char offset of each word in ``text``
+    toks: list[str] = field(default_factory=list)
+    tok_spans: list[tuple[int, int]] = field(default_factory=list)
+    tok_word: list[int] = field(default_factory=list)
+    segments: list[Segment] = field(default_factory=list)
+    x0: float = 0.0
+    y0: float = 0.0
+    x1: float = 0.0
+    y1: float = 0.0
+
+    def refresh(self) -> None:
+        ws = self.words
+        parts = []
+        starts = []
+        pos = 0
+        for w in ws:
+            starts.append(pos)
+            parts.append(w.text)
+            pos += len(w.text) + 1
+        self.text = " ".join(parts)
+        self.starts = starts
+        self.folded = fold_same_length(self.text)
+        self.toks = []
+        self.tok_spans = []
+        self.tok_word = []
+        wi = 0
+        for m in _TOKEN.finditer(self.folded):
+            s = m.start()
+            while wi + 1 < len(starts) and starts[wi + 1] <= s:
+                wi += 1
+            self.toks.append(m.group(0))
+            self.tok_spans.append((s, m.end()))
+            self.tok_word.append(wi)
+        self.x0 = min(w.x0 for w in ws)
+        self.y0 = min(w.y0 for w in ws)
+        self.x1 = max(w.x1 for w in ws)
+        self.y1 = max(w.y1 for w in ws)
+
+    @property
+    def bbox(self) -> BBox:
+        return (self.x0, self.y0, self.x1, self.y1)
+
+    @property
+    def page(self) -> int:
+        return self.words[0].page
+
+    @property
+    def height(self) -> float:
+        return self.y1 - self.y0
+
+    @property
+    def cy(self) -> float:
+        return (self.y0 + self.y1) / 2
+
+    def word_at(self, char: int) -> int:
+        """Index of the word that holds character ``char`` of ``text``."""
+        lo, hi = 0, len(self.starts) - 1
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if self.starts[mid] <= char:
+                lo = mid
+            else:
+                hi = mid - 1
+        return lo
+
+    def words_in(self, start: int, end: int) -> list[Word]:
+        """Words overlapping the character range [start, end) of ``text``."""
+        if end <= start:
+            return []
+        return self.words[self.word_at(start) : self.word_at(end - 1) + 1]
+
+    def segment_of(self, word_index: int) -> Segment:
+        for s in self.segments:
+            if s.start <= word_index < s.end:
+                return s
+        return self.segments[-1]
+
 
 @dataclass(slots=True)
 class Segment:
-    """A run of words on one line with no large horizontal gap inside (a "cell")."""
+    """A run of words on one line with no wide gap inside (a cell, a label, a value)."""
 
-    words: list[Word]
-    text: str = ""
+    line: Line
+    start: int  # word indices in the line, [start, end)
+    end: int
     x0: float = 0.0
     y0: float = 0.0
     x1: float = 0.0
     y1: float = 0.0
 
     def __post_init__(self) -> None:
-        self.refresh()
-
-    def refresh(self) -> None:
         ws = self.words
-        self.text = " ".join(w.text for w in ws)
         self.x0 = min(w.x0 for w in ws)
         self.y0 = min(w.y0 for w in ws)
         self.x1 = max(w.x1 for w in ws)
         self.y1 = max(w.y1 for w in ws)
+
+    @property
+    def words(self) -> list[Word]:
+        return self.line.words[self.start : self.end]
+
+    @property
+    def char_start(self) -> int:
+        return self.line.starts[self.start]
+
+    @property
+    def char_end(self) -> int:
+        w = self.line.words[self.end - 1]
+        return self.line.starts[self.end - 1] + len(w.text)
+
+    @property
+    def text(self) -> str:
+        return self.line.text[self.char_start : self.char_end]
 
     @property
     def bbox(self) -> BBox:
@@ -42,53 +169,11 @@ class Segment:
 
     @property
     def page(self) -> int:
-        return self.words[0].page
+        return self.line.page
 
     @property
     def height(self) -> float:
         return self.y1 - self.y0
-
-    @property
-    def cy(self) -> float:
-        return (self.y0 + self.y1) / 2
-
-
-@dataclass(slots=True)
-class Line:
-    """Words that share a baseline, left to right, split into segments at wide gaps."""
-
-    words: list[Word]
-    segments: list[Segment] = field(default_factory=list)
-    index: int = 0  # position of the line in reading order on its page
-    text: str = ""
-    x0: float = 0.0
-    y0: float = 0.0
-    x1: float = 0.0
-    y1: float = 0.0
-
-    def refresh(self) -> None:
-        ws = self.words
-        self.text = " ".join(w.text for w in ws)
-        self.x0 = min(w.x0 for w in ws)
-        self.y0 = min(w.y0 for w in ws)
-        self.x1 = max(w.x1 for w in ws)
-        self.y1 = max(w.y1 for w in ws)
-
-    @property
-    def bbox(self) -> BBox:
-        return (self.x0, self.y0, self.x1, self.y1)
-
-    @property
-    def page(self) -> int:
-        return self.words[0].page
-
-    @property
-    def height(self) -> float:
-        return self.y1 - self.y0
-
-    @property
-    def cy(self) -> float:
-        return (self.y0 + self.y1) / 2
 
 
 @dataclass(slots=True)
@@ -112,17 +197,24 @@ class PageLayout:
     lines: list[Line]
     word_height: float  # median word height, the page's unit of vertical distance
     char_width: float  # median character width, the unit of horizontal distance
+    _tok_index: dict[str, list[tuple[int, int]]] | None = None
 
     @property
     def number(self) -> int:
         return self.page.number
 
-    @property
-    def segments(self) -> list[Segment]:
-        return [s for ln in self.lines for s in ln.segments]
-
     def text(self) -> str:
         return "\n".join(ln.text for ln in self.lines)
+
+    def token_index(self) -> dict[str, list[tuple[int, int]]]:
+        """token -> [(line index, token position)], built once per page."""
+        if self._tok_index is None:
+            idx: dict[str, list[tuple[int, int]]] = {}
+            for li, ln in enumerate(self.lines):
+                for ti, t in enumerate(ln.toks):
+                    idx.setdefault(t, []).append((li, ti))
+            self._tok_index = idx
+        return self._tok_index
 
 
 def union_bbox(boxes: list[BBox]) -> BBox:
@@ -134,63 +226,85 @@ def union_bbox(boxes: list[BBox]) -> BBox:
     )
 
 
+def words_bbox(words: list[Word]) -> BBox:
+    return (
+        min(w.x0 for w in words),
+        min(w.y0 for w in words),
+        max(w.x1 for w in words),
+        max(w.y1 for w in words),
+    )
+
+
 def _clean_words(words: list[Word]) -> list[Word]:
-    return [w for w in words if w.text and w.text.strip() and w.x1 >= w.x0 and w.y1 >= w.y0]
+    return [w for w in words if w.text and not w.text.isspace() and w.x1 >= w.x0 and w.y1 >= w.y0]
 
 
 def _unit_sizes(words: list[Word]) -> tuple[float, float]:
     heights = [w.y1 - w.y0 for w in words if w.y1 > w.y0]
-    widths = [(w.x1 - w.x0) / max(len(w.text), 1) for w in words if w.x1 > w.x0]
+    widths = [(w.x1 - w.x0) / len(w.text) for w in words if w.x1 > w.x0]
     h = median(heights) if heights else 0.01
     cw = median(widths) if widths else 0.005
     return max(h, 1e-4), max(cw, 1e-4)
 
 
+def _overlaps_x(line_words: list[Word], w: Word) -> bool:
+    width = w.x1 - w.x0
+    for o in reversed(line_words[-6:]):
+        ov = min(o.x1, w.x1) - max(o.x0, w.x0)
+        if ov > 0.5 * min(width, o.x1 - o.x0):
+            return True
+    return False
+
+
 def build_lines(words: list[Word], word_height: float | None = None) -> list[Line]:
     """Group words into lines, top to bottom, words left to right.
 
-    A word joins the line whose last word (in x order, so slightly skewed lines are
-    followed) has its vertical centre close enough and does not overlap it
-    horizontally.  Candidates are limited to lines whose centre is within reach,
-    which keeps the work linear-ish.
+    A word joins the open line whose nearest word (horizontally) has its vertical centre
+    close enough, so slightly skewed lines are followed; lines whose last word is far
+    above the current word are closed, which keeps the number of candidates small.
     """
     ws = _clean_words(words)
     if not ws:
         return []
     if word_height is None:
         word_height, _ = _unit_sizes(ws)
-    ws.sort(key=lambda w: ((w.y0 + w.y1) / 2, w.x0))
+    ws.sort(key=lambda w: (w.y0 + w.y1, w.x0))
     open_lines: list[list[Word]] = []
+    open_cy: list[float] = []  # centre of the lowest word of each open line
     done: list[list[Word]] = []
     for w in ws:
         wcy = (w.y0 + w.y1) / 2
         wh = max(w.y1 - w.y0, word_height * 0.5)
-        best = None
-        best_d = None
-        still_open = []
-        for ln in open_lines:
-            last = ln[-1]
-            lcy = (last.y0 + last.y1) / 2
-            if wcy - lcy > 1.2 * word_height:
+        best = -1
+        best_d = 0.0
+        keep_lines: list[list[Word]] = []
+        keep_cy: list[float] = []
+        for ln, lcy in zip(open_lines, open_cy, strict=True):
+            if wcy - lcy > 1.5 * word_height:
                 done.append(ln)
                 continue
-            still_open.append(ln)
-            # the nearest word of the line horizontally defines its local baseline
-            ref = min(ln, key=lambda o: abs(o.x0 - w.x0)) if len(ln) < 40 else last
+            keep_lines.append(ln)
+            keep_cy.append(lcy)
+            ref = ln[-1]
+            if len(ln) > 1:
+                # the horizontally nearest word sets the local baseline (skewed lines)
+                ref = min(ln[-8:], key=lambda o: abs(o.x0 - w.x0))
             rcy = (ref.y0 + ref.y1) / 2
             rh = max(ref.y1 - ref.y0, word_height * 0.5)
             d = abs(wcy - rcy)
-            if d > 0.5 * min(wh, rh) + 0.1 * word_height:
+            if d > 0.45 * min(wh, rh) + 0.1 * word_height:
                 continue
             if _overlaps_x(ln, w):
                 continue
-            if best_d is None or d < best_d:
-                best, best_d = ln, d
-        open_lines = still_open
-        if best is None:
+            if best < 0 or d < best_d:
+                best, best_d = len(keep_lines) - 1, d
+        open_lines, open_cy = keep_lines, keep_cy
+        if best < 0:
             open_lines.append([w])
+            open_cy.append(wcy)
         else:
-            best.append(w)
+            open_lines[best].append(w)
+            open_cy[best] = max(open_cy[best], wcy)
     done.extend(open_lines)
     lines = []
     for lw in done:
@@ -198,31 +312,37 @@ def build_lines(words: list[Word], word_height: float | None = None) -> list[Lin
         ln = Line(words=lw)
         ln.refresh()
         lines.append(ln)
-    lines.sort(key=lambda ln: (round(ln.cy / (word_height * 0.6)), ln.x0))
-    return lines
+    lines.sort(key=lambda ln: (ln.cy, ln.x0))
+    return _order_lines(lines, word_height)
 
 
-def _overlaps_x(line_words: list[Word], w: Word) -> bool:
-    width = w.x1 - w.x0
-    for o in line_words:
-        ov = min(o.x1, w.x1) - max(o.x0, w.x0)
-        if ov > 0.5 * min(width, o.x1 - o.x0):
-            return True
-    return False
+def _order_lines(lines: list[Line], word_height: float) -> list[Line]:
+    """Top to bottom; lines whose centres are within a fraction of a line go left to right."""
+    out: list[Line] = []
+    i = 0
+    while i < len(lines):
+        j = i + 1
+        while j < len(lines) and lines[j].cy - lines[i].cy < 0.35 * word_height:
+            j += 1
+        group = lines[i:j]
+        if len(group) > 1:
+            group.sort(key=lambda ln: ln.x0)
+        out.extend(group)
+        i = j
+    return out
 
 
 def split_segments(line: Line, char_width: float, word_height: float) -> list[Segment]:
     """Cut a line at gaps wider than ~2.5 characters (column / label-value boundaries)."""
-    gap_limit = max(2.5 * char_width, 0.6 * word_height)
+    gap_limit = max(2.2 * char_width, 0.55 * word_height)
     segs: list[Segment] = []
-    cur: list[Word] = [line.words[0]]
-    for prev, w in zip(line.words, line.words[1:], strict=False):
-        if w.x0 - prev.x1 > gap_limit:
-            segs.append(Segment(words=cur))
-            cur = [w]
-        else:
-            cur.append(w)
-    segs.append(Segment(words=cur))
+    start = 0
+    ws = line.words
+    for i in range(1, len(ws)):
+        if ws[i].x0 - ws[i - 1].x1 > gap_limit:
+            segs.append(Segment(line, start, i))
+            start = i
+    segs.append(Segment(line, start, len(ws)))
     return segs
 
 

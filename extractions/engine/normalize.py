@@ -59,7 +59,9 @@ for _num, _names in enumerate(
 _MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _SEP = r"\s*[-/.]\s*"
 _RE_ISO = re.compile(r"(?<![\d])(\d{4})\s*([-/.])\s*(\d{1,2})\s*\2\s*(\d{1,2})(?![\d])")
-_RE_NUM = re.compile(r"(?<![\d.,/-])(\d{1,2})\s?([-/.])\s?(\d{1,2})\s?\2\s?(\d{4}|\d{2})(?![\d])")
+_RE_NUM = re.compile(
+    r"(?<![\d.,/-])(\d{1,2})(?:\s?([/.])\s?|(-))(\d{1,2})(?:\s?\2\s?|\3)(\d{4}(?=\d{1,2}:\d\d)|(?:\d{4}|\d{2})(?!\d))"
+)
 _RE_DMY_NAME = re.compile(
     r"(?<![\d])(\d{1,2})(?:st|nd|rd|th|er|e|\.)?[\s\-/.]*("
     + _MONTH_RE
@@ -71,6 +73,9 @@ _RE_MDY_NAME = re.compile(
     + r")\.?[\s\-/.]*(\d{1,2})(?:st|nd|rd|th)?(?![\d])[\s,.\-/']*(\d{4}|\d{2})(?![\d])"
 )
 _RE_COMPACT = re.compile(r"(?<![\d])((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?![\d])")
+_RE_COMPACT_DMY = re.compile(
+    r"(?<![\d])(0[1-9]|[12]\d|3[01])(0[1-9]|1[0-2])((?:19[5-9]|20[0-3])\d)(?![\d])"
+)
 
 
 @dataclass(slots=True)
@@ -160,9 +165,11 @@ def find_dates(text: str) -> list[DateMatch]:
     for m in _RE_MDY_NAME.finditer(low):
         add(m, m.group(3), int(m.group(2)), _MONTHS[m.group(1)], "name")
     for m in _RE_NUM.finditer(low):
-        add(m, m.group(4), int(m.group(1)), int(m.group(3)), "numeric")
+        add(m, m.group(5), int(m.group(1)), int(m.group(4)), "numeric")
     for m in _RE_COMPACT.finditer(low):
         add(m, m.group(1), int(m.group(3)), int(m.group(2)), "compact")
+    for m in _RE_COMPACT_DMY.finditer(low):
+        add(m, m.group(3), int(m.group(1)), int(m.group(2)), "compact")
     found.sort(key=lambda d: d.start)
     return found
 
@@ -500,9 +507,16 @@ def find_amounts(text: str, decimal: str | None = None) -> list[AmountMatch]:
             while j > 0 and text[j - 1].isalpha():
                 j -= 1
             prefix = text[j:start]
-            if prefix.upper() not in ISO_CURRENCIES and prefix.lower() not in CURRENCY_SYMBOLS:
+            known = prefix.upper() in ISO_CURRENCIES or prefix.lower() in CURRENCY_SYMBOLS
+            # OCR often garbles a glued currency ("PM1.00" for "RM1.00"): keep a priced number
+            if not known and not (len(prefix) <= 3 and re.search(r"[.,]\d\d$", num)):
                 continue
         if end < len(text) and text[end].isdigit():
+            continue
+        # parts of times and dates ("21:51", "30/04"), not amounts
+        if (start > 1 and text[start - 1] in ":/" and text[start - 2].isdigit()) or (
+            end + 1 < len(text) and text[end] in ":/" and text[end + 1].isdigit()
+        ):
             continue
         n1 = m.group("neg1")
         if n1 and n1.strip() in "-−" and start > 0 and text[start - 1].isalnum():

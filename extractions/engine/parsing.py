@@ -1,10 +1,37 @@
-"""Filling a JSON schema from page words (the "parsing" step)."""
+"""Filling a JSON schema from page words (the "parsing" step).
+
+``fill_schema`` walks the schema, recognises what each field means (priors.py), finds its
+value on the analysed pages (fields.py, finders.py, tables.py; kv.py for form pairs and
+prose.py for values stated in running text), coerces it to the schema's type and records a
+citation and a confidence for every non-null leaf.  The output always validates: a value
+that is not found, or does not fit its type, enum or pattern, is null.
+"""
 
 from __future__ import annotations
 
+import math
+import re
+from dataclasses import dataclass, field
 from typing import Any
 
-from .types import FillResult, PageContent
+from . import fields as fl
+from . import normalize as nz
+from . import priors, tables
+from .finders import DocIndex, Found
+from .layout import Line, words_bbox
+from .types import Citation, FillResult, PageContent
+
+try:  # engine-semantic's modules; parsing works without them
+    from . import kv
+except ImportError:  # pragma: no cover
+    kv = None  # type: ignore[assignment]
+try:
+    from . import prose
+except ImportError:  # pragma: no cover
+    prose = None  # type: ignore[assignment]
+
+
+# --------------------------------------------------------------------------- schema helpers
 
 
 def schema_types(node: dict[str, Any]) -> list[str]:
@@ -17,8 +44,6 @@ def schema_types(node: dict[str, Any]) -> list[str]:
         return ["object"]
     if "items" in node:
         return ["array"]
-    if "enum" in node:
-        return ["string"]
     return ["string"]
 
 
@@ -37,12 +62,348 @@ def empty_value(node: dict[str, Any]) -> Any:
     return None
 
 
+def _value_kind(node: dict[str, Any], meaning: priors.FieldMeaning, name: str) -> str:
+    t = main_type(node)
+    fmt = node.get("format")
+    c = meaning.concept
+    if t == "boolean":
+        return "bool"
+    if fmt in ("date", "date-time"):
+        return "date"
+    if fmt == "email":
+        return "email"
+    if c is not None:
+        if t in ("number", "integer") and c.kind not in ("amount", "integer", "percent"):
+            return "amount" if t == "number" else "integer"
+        return c.kind
+    if t == "number":
+        return "amount"
+    if t == "integer":
+        return "integer"
+    toks = set(priors.name_tokens(name))
+    if toks & {"date", "datum", "dated"}:
+        return "date"
+    if toks & {"email", "mail"}:
+        return "email"
+    if toks & {"phone", "telephone", "tel", "fax", "mobile"}:
+        return "phone"
+    if "iban" in toks:
+        return "iban"
+    if toks & {"number", "no", "id", "nr", "ref", "reference", "code", "num"}:
+        return "id"
+    return "text"
+
+
+# --------------------------------------------------------------------------- coercion
+
+
+def coerce(value: Any, node: dict[str, Any], kind: str, text: str = "") -> Any:
+    """``value`` as the schema's type, or None when it does not fit."""
+    if value is None:
+        return None
+    types = [t for t in schema_types(node) if t != "null"] or ["string"]
+    out: Any = None
+    for t in types:
+        out = _coerce_one(value, t, node, kind, text)
+        if out is not None:
+            break
+    if out is None:
+        return None
+    enum = node.get("enum")
+    if enum:
+        out = fl.match_enum(out, list(enum))
+        if out is None:
+            return None
+    pattern = node.get("pattern")
+    if pattern and isinstance(out, str):
+        try:
+            if not re.search(pattern, out):
+                return None
+        except re.error:
+            pass
+    const = node.get("const")
+    if const is not None and out != const:
+        return None
+    return out
+
+
+def _coerce_one(value: Any, t: str, node: dict[str, Any], kind: str, text: str) -> Any:
+    if t == "string":
+        if node.get("format") in ("date", "date-time") or kind == "date":
+            if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+                return value
+            return nz.parse_date(str(value))
+        if isinstance(value, bool):
+            return text or ("true" if value else "false")
+        if isinstance(value, float):
+            if text:
+                return text
+            return f"{value:.2f}"
+        return str(value)
+    if t == "number":
+        if isinstance(value, bool):
+            return None
+        if isinstance(value, (int, float)):
+            return float(value) if math.isfinite(float(value)) else None
+        return nz.parse_amount(str(value))
+    if t == "integer":
+        if isinstance(value, bool):
+            return None
+        if isinstance(value, (int, float)):
+            v = float(value)
+        else:
+            p = nz.parse_amount(str(value))
+            if p is None:
+                return None
+            v = p
+        return round(v) if abs(v - round(v)) < 1e-9 else None
+    if t == "boolean":
+        if isinstance(value, bool):
+            return value
+        return nz.parse_bool(str(value))
+    return None
+
+
+# --------------------------------------------------------------------------- filling
+
+
+@dataclass(slots=True)
+class _Ctx:
+    doc: DocIndex
+    pages: list[PageContent]
+    citations: dict[str, Citation] = field(default_factory=dict)
+    confidence: dict[str, float] = field(default_factory=dict)
+    vendor: tuple[Found, list[Line]] | bool | None = False  # False = not looked for yet
+    prose_doc: bool | None = None
+
+
+def _confidence(f: Found, type_fit: float = 1.0) -> float:
+    c = f.score * (0.6 + 0.4 * f.ocr_confidence) * type_fit
+    return round(min(0.99, max(0.01, c)), 4)
+
+
+def _record(ctx: _Ctx, path: str, f: Found, value: Any) -> None:
+    if not f.words:
+        return
+    ctx.citations[path] = Citation(page=f.page, bbox=words_bbox(f.words), text=f.text)
+    ctx.confidence[path] = _confidence(f)
+
+
+def _vendor(ctx: _Ctx, q: fl.FieldQuery | None) -> tuple[Found, list[Line]] | None:
+    if ctx.vendor is False:
+        vq = q
+        if vq is None or vq.concept is None or vq.concept.key != "vendor_name":
+            c = priors.concept("vendor_name")
+            vq = fl.FieldQuery("", "vendor", "name", c, 1.0, list(priors.LABEL_TOKENS[c.key]))
+        ctx.vendor = fl.find_vendor_name(ctx.doc, vq)
+    return ctx.vendor  # type: ignore[return-value]
+
+
+def _is_prose_doc(ctx: _Ctx) -> bool:
+    """Running text (long lines, few label/value pairs): contracts, letters."""
+    if ctx.prose_doc is None:
+        lines = [ln for lay in ctx.doc.layouts[:3] for ln in lay.lines]
+        long_lines = sum(1 for ln in lines if len(ln.toks) >= 10)
+        ctx.prose_doc = bool(lines) and long_lines >= 0.4 * len(lines)
+    return ctx.prose_doc
+
+
+def _find(ctx: _Ctx, q: fl.FieldQuery, node: dict[str, Any]) -> Found | None:
+    doc = ctx.doc
+    key = q.concept.key if q.concept is not None else None
+    if (
+        prose is not None
+        and q.kind in ("text", "date", "name")
+        and key not in ("total", "subtotal", "tax")
+    ):
+        pkind = prose.field_kind(q.name, node)
+        if pkind is not None and pkind != "parties":
+            cand = prose.find_field(ctx.pages, q.name, node)
+            if cand is not None:
+                return Found(cand.value, _cand_words(ctx, cand), float(cand.confidence))
+            # a fact the text does not state is null (no first-date guess for it)
+            return fl.find_labelled(doc, q) if q.phrases else None
+    if q.enum and key != "currency":
+        return fl.find_enum(doc, q)
+    if key == "total":
+        return fl.find_total(doc, q)
+    if key in ("subtotal", "tax"):
+        return fl.find_amount(doc, q)
+    if key == "date":
+        return fl.find_date(doc, q, fallback=True)
+    if key == "due_date":
+        return fl.find_date(doc, q, fallback=False)
+    if key in ("doc_number", "customer_number", "order_number"):
+        return fl.find_labelled(doc, q, "id")
+    if key == "currency":
+        f = fl.find_currency(doc, q)
+        if f is not None and q.enum:
+            m = fl.match_enum(f.value, list(q.enum))
+            return Found(m, f.words, f.score) if m is not None else None
+        return f
+    if key == "vendor_name":
+        v = _vendor(ctx, q)
+        return v[0] if v else None
+    if key == "vendor_address":
+        v = _vendor(ctx, None)
+        return fl.find_address(doc, q, v[1] if v else None)
+    if key in ("customer_name", "customer_address"):
+        got = fl._labelled_block(doc, q, max_lines=1 if key == "customer_name" else 4)
+        return got[0] if got else None
+    if key in ("email", "phone", "iban", "vat_id"):
+        return fl.find_pattern(doc, q)
+    f = fl.find_generic(doc, q)
+    if f is None and prose is not None and q.kind in ("text", "date") and _is_prose_doc(ctx):
+        cand = prose.find_field(ctx.pages, q.name, node)
+        if cand is not None:
+            return Found(cand.value, _cand_words(ctx, cand), float(cand.confidence))
+    return f
+
+
+def _cand_words(ctx: _Ctx, cand: Any) -> list[Any]:
+    """Words under a Candidate's bbox (prose gives a bbox, the citation needs words)."""
+    x0, y0, x1, y1 = cand.bbox
+    for p in ctx.pages:
+        if p.number == cand.page:
+            ws = [
+                w
+                for w in p.words
+                if w.x0 >= x0 - 1e-6
+                and w.x1 <= x1 + 1e-6
+                and w.y0 >= y0 - 1e-6
+                and w.y1 <= y1 + 1e-6
+            ]
+            if ws:
+                return ws
+    from .types import Word
+
+    return [Word(str(cand.text), cand.page, x0, y0, x1, y1)]
+
+
+def _fill_leaf(ctx: _Ctx, node: dict[str, Any], name: str, path: str, parents: list[str]) -> Any:
+    meaning = priors.recognise(
+        name,
+        str(node.get("title") or ""),
+        str(node.get("description") or ""),
+        [str(a) for a in node.get("x-aliases") or []],
+        parents,
+    )
+    kind = _value_kind(node, meaning, name)
+    if meaning.concept is not None and main_type(node) == "boolean":
+        meaning = priors.FieldMeaning(None, 0.0)
+    q = fl.query_for(path, name, kind, meaning, node, parents)
+    f = _find(ctx, q, node)
+    if f is None or not f.words:
+        return None
+    value = coerce(f.value, node, kind, _plain_text(f))
+    if value is None:
+        return None
+    _record(ctx, path, f, value)
+    return value
+
+
+def _plain_text(f: Found) -> str:
+    return f.text if isinstance(f.value, (bool, float, int)) else ""
+
+
+def _fill_object(
+    ctx: _Ctx, node: dict[str, Any], prefix: str, parents: list[str]
+) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, sub in (node.get("properties") or {}).items():
+        if not isinstance(sub, dict):
+            out[name] = None
+            continue
+        path = f"{prefix}.{name}" if prefix else name
+        t = main_type(sub)
+        if t == "object":
+            out[name] = _fill_object(ctx, sub, path, [*parents, name])
+        elif t == "array":
+            out[name] = _fill_array(ctx, sub, name, path, parents)
+        else:
+            out[name] = _fill_leaf(ctx, sub, name, path, parents)
+    return out
+
+
+def _fill_array(ctx: _Ctx, node: dict[str, Any], name: str, path: str, parents: list[str]) -> Any:
+    items = node.get("items") if isinstance(node.get("items"), dict) else {}
+    nullable = "null" in schema_types(node)
+    if main_type(items) == "object":
+        if kv is not None and kv.is_key_value_array(items):
+            rows, cits, confs = kv.fill_key_value_array(ctx.pages, items)
+            for k, c in cits.items():
+                ctx.citations[f"{path}{k}"] = c
+            for k, v in confs.items():
+                ctx.confidence[f"{path}{k}"] = v
+            return rows if rows or not nullable else None
+        rows = _rows(ctx, items, path)
+        return rows if rows or not nullable else None
+    # an array of scalars: the parties of a contract, every email printed ...
+    out: list[Any] = []
+    if prose is not None:
+        for i, cand in enumerate(prose.find_list(ctx.pages, name, node)):
+            v = coerce(cand.value, items, "text")
+            if v is None:
+                continue
+            p = f"{path}[{len(out)}]"
+            out.append(v)
+            ctx.citations[p] = Citation(cand.page, cand.bbox, cand.text)
+            ctx.confidence[p] = round(min(0.99, max(0.01, float(cand.confidence))), 4)
+            del i
+    return out if out or not nullable else None
+
+
+def _rows(ctx: _Ctx, item_schema: dict[str, Any], path: str) -> list[dict[str, Any]]:
+    props = item_schema.get("properties") or {}
+    out: list[dict[str, Any]] = []
+    for r in tables.extract_rows(ctx.doc, item_schema):
+        i = len(out)
+        item: dict[str, Any] = {}
+        for pname, pnode in props.items():
+            f = r.get(pname)
+            if f is None or not isinstance(pnode, dict) or main_type(pnode) in ("object", "array"):
+                item[pname] = empty_value(pnode) if isinstance(pnode, dict) else None
+                continue
+            kind = "amount" if main_type(pnode) in ("number", "integer") else "text"
+            v = coerce(f.value, pnode, kind, _plain_text(f))
+            item[pname] = v
+            if v is not None:
+                _record(ctx, f"{path}[{i}].{pname}", f, v)
+        out.append(item)
+    return out
+
+
 def fill_schema(
     pages: list[PageContent], schema: dict[str, Any], target: str = "per_doc"
 ) -> FillResult:
     """Fill ``schema`` from ``pages``; ``target`` is per_doc, per_page or per_table_row."""
+    if not isinstance(schema, dict):
+        schema = {}
     if target == "per_page":
-        return FillResult(data=[empty_value(schema) for _ in pages])
+        data: list[Any] = []
+        cits: dict[str, Citation] = {}
+        confs: dict[str, float] = {}
+        for i, page in enumerate(pages):
+            r = _fill_doc([page], schema)
+            data.append(r.data)
+            cits.update({f"[{i}]{_sep(k)}{k}": v for k, v in r.citations.items()})
+            confs.update({f"[{i}]{_sep(k)}{k}": v for k, v in r.confidence.items()})
+        return FillResult(data=data, citations=cits, confidence=confs)
     if target == "per_table_row":
-        return FillResult(data=[])
-    return FillResult(data=empty_value(schema))
+        ctx = _Ctx(DocIndex(pages), pages)
+        item_schema = schema if main_type(schema) == "object" else (schema.get("items") or {})
+        rows = _rows(ctx, item_schema, "")
+        return FillResult(data=rows, citations=ctx.citations, confidence=ctx.confidence)
+    return _fill_doc(pages, schema)
+
+
+def _sep(key: str) -> str:
+    return "" if key.startswith("[") else "."
+
+
+def _fill_doc(pages: list[PageContent], schema: dict[str, Any]) -> FillResult:
+    ctx = _Ctx(DocIndex(pages), pages)
+    if main_type(schema) != "object":
+        return FillResult(data=empty_value(schema))
+    data = _fill_object(ctx, schema, "", [])
+    return FillResult(data=data, citations=ctx.citations, confidence=ctx.confidence)

@@ -1,0 +1,357 @@
+"""Locating values on analysed pages: label hits, the value next to a label, typed parsing.
+
+``DocIndex`` holds the analysed pages of one document plus document-wide conventions
+(day/month order, decimal separator).  ``find_labels`` finds printed labels through each
+page's token index (no scan over all words), ``values_near`` reads the value right of or
+below a label, and ``parse_region`` turns a piece of a line into a typed value with the
+words it came from.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from . import normalize as nz
+from .layout import Line, PageLayout, Segment, analyze_page
+from .types import PageContent, Word
+
+# How many pages document-wide conventions are learnt from (cheap on long documents).
+_CONVENTION_PAGES = 3
+
+
+@dataclass(slots=True)
+class Found:
+    """A value read from the page, with its evidence."""
+
+    value: Any
+    words: list[Word]
+    score: float  # 0..1: how well the way it was found supports it
+
+    @property
+    def page(self) -> int:
+        return self.words[0].page
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+    @property
+    def ocr_confidence(self) -> float:
+        return min(w.confidence for w in self.words) if self.words else 1.0
+
+
+@dataclass(slots=True)
+class Hit:
+    """A printed label: tokens [t0, t1) of a line."""
+
+    layout: PageLayout
+    line: Line
+    t0: int
+    t1: int
+    strength: float  # 0..1: label quality (phrase specificity, position in its segment)
+    phrase: tuple[str, ...]
+
+    @property
+    def end_char(self) -> int:
+        return self.line.tok_spans[self.t1 - 1][1]
+
+    @property
+    def start_char(self) -> int:
+        return self.line.tok_spans[self.t0][0]
+
+    @property
+    def segment(self) -> Segment:
+        return self.line.segment_of(self.line.tok_word[self.t0])
+
+    @property
+    def label_words(self) -> list[Word]:
+        return self.line.words[self.line.tok_word[self.t0] : self.line.tok_word[self.t1 - 1] + 1]
+
+    @property
+    def y(self) -> float:
+        return self.layout.number * 10 + self.line.cy
+
+
+@dataclass(slots=True)
+class Region:
+    """Part of a line where a value may be printed: characters [start, end) of line.text."""
+
+    layout: PageLayout
+    line: Line
+    start: int
+    end: int
+    where: str  # same, right, below
+
+    @property
+    def text(self) -> str:
+        return self.line.text[self.start : self.end]
+
+
+class DocIndex:
+    def __init__(self, pages: list[PageContent]) -> None:
+        self.pages = pages
+        self.layouts = [analyze_page(p) for p in pages]
+        self._order: str | None = None
+        self._decimal: str | bool | None = False
+
+    def lines(self) -> Iterator[tuple[PageLayout, Line]]:
+        for lay in self.layouts:
+            for ln in lay.lines:
+                yield lay, ln
+
+    @property
+    def order(self) -> str:
+        if self._order is None:
+            texts = [ln.text for lay in self.layouts[:_CONVENTION_PAGES] for ln in lay.lines]
+            self._order = nz.date_order(texts)
+        return self._order
+
+    @property
+    def decimal(self) -> str | None:
+        if self._decimal is False:
+            texts = [ln.text for lay in self.layouts[:_CONVENTION_PAGES] for ln in lay.lines]
+            self._decimal = nz.decimal_convention(texts)
+        return self._decimal  # type: ignore[return-value]
+
+
+# --------------------------------------------------------------------------- labels
+
+
+def _match_at(toks: list[str], i: int, phrase: tuple[str, ...]) -> bool:
+    n = len(phrase)
+    return i + n <= len(toks) and tuple(toks[i : i + n]) == phrase
+
+
+def _negated(line: Line, t0: int, t1: int, negatives: Iterable[tuple[str, ...]]) -> bool:
+    toks = line.toks
+    for neg in negatives:
+        n = len(neg)
+        lo = max(0, t0 - n + 1)
+        for i in range(lo, min(t1, len(toks) - n + 1)):
+            if toks[i : i + n] == list(neg) and i < t1 and i + n > t0:
+                return True
+    return False
+
+
+def find_labels(
+    doc: DocIndex,
+    phrases: list[tuple[str, ...]],
+    negatives: list[tuple[str, ...]] = (),  # type: ignore[assignment]
+    strong: set[tuple[str, ...]] | None = None,
+    layouts: list[PageLayout] | None = None,
+) -> list[Hit]:
+    """Every place a label phrase is printed (longest phrase wins at a position)."""
+    hits: dict[tuple[int, int, int], Hit] = {}
+    for lay in layouts if layouts is not None else doc.layouts:
+        idx = lay.token_index()
+        for phrase in phrases:
+            if not phrase:
+                continue
+            for li, ti in idx.get(phrase[0], ()):
+                line = lay.lines[li]
+                if not _match_at(line.toks, ti, phrase):
+                    continue
+                t1 = ti + len(phrase)
+                if negatives and _negated(line, ti, t1, negatives):
+                    continue
+                key = (lay.number, li, ti)
+                old = hits.get(key)
+                if old is not None and len(old.phrase) >= len(phrase):
+                    continue
+                hits[key] = Hit(lay, line, ti, t1, _strength(line, ti, t1, phrase, strong), phrase)
+    out = sorted(hits.values(), key=lambda h: (h.layout.number, h.line.index, h.t0))
+    # a shorter phrase inside a longer hit on the same line is the same label
+    pruned: list[Hit] = []
+    for h in out:
+        if pruned and pruned[-1].line is h.line and h.t0 < pruned[-1].t1:
+            if len(h.phrase) > len(pruned[-1].phrase):
+                pruned[-1] = h
+            continue
+        pruned.append(h)
+    return pruned
+
+
+def _strength(
+    line: Line, t0: int, t1: int, phrase: tuple[str, ...], strong: set[tuple[str, ...]] | None
+) -> float:
+    seg = line.segment_of(line.tok_word[t0])
+    # tokens of the segment before the label: labels start their segment
+    first_tok = next((i for i, w in enumerate(line.tok_word) if w >= seg.start), 0)
+    lead = t0 - first_tok
+    s = 0.75 if lead == 0 else (0.6 if lead == 1 else 0.4)
+    if strong and phrase in strong:
+        s += 0.2
+    elif len(phrase) > 1:
+        s += 0.1
+    # a colon right after the label is a strong sign it is one
+    end = line.tok_spans[t1 - 1][1]
+    if line.text[end : end + 2].strip().startswith((":", "：")):
+        s += 0.05
+    return min(s, 1.0)
+
+
+# --------------------------------------------------------------------------- regions
+
+
+_LEAD = re.compile(
+    r"^[\s:：#=.\-–>|]*(?:(?:n[°ºo]|nr|no|num|number|nummer)\b\.?[\s:#.]*)?", re.IGNORECASE
+)
+
+
+def values_near(doc: DocIndex, hit: Hit, below: int = 2) -> list[Region]:
+    """Where the value of a label may be: rest of its segment, segments to its right, below."""
+    line = hit.line
+    lay = hit.layout
+    out: list[Region] = []
+    seg = hit.segment
+    end = hit.end_char
+    # "Date:18/03/2018" in one OCR word: the label ends inside a word
+    seg_end = seg.char_end
+    if end < seg_end:
+        out.append(Region(lay, line, end, seg_end, "same"))
+    for s in line.segments:
+        if s.x0 > seg.x1 - 1e-9 and s.char_start >= seg_end:
+            out.append(Region(lay, line, s.char_start, line_end_of_segment(s), "right"))
+    if below:
+        label_x0 = min(w.x0 for w in hit.label_words)
+        x0, x1 = label_x0, seg.x1
+        for nl in lay.lines[line.index + 1 : line.index + 1 + 4]:
+            if nl.y0 - line.y1 > (below + 0.5) * lay.word_height:
+                break
+            for s in nl.segments:
+                ov = min(s.x1, x1) - max(s.x0, x0)
+                if ov > 0 or abs(s.x0 - x0) < 2 * lay.char_width:
+                    out.append(Region(lay, nl, s.char_start, s.char_end, "below"))
+                    break
+            else:
+                continue
+            break
+    return out
+
+
+def line_end_of_segment(s: Segment) -> int:
+    return s.char_end
+
+
+# --------------------------------------------------------------------------- typed parsing
+
+
+def region_words(region: Region, start: int, end: int) -> list[Word]:
+    return region.line.words_in(region.start + start, region.start + end)
+
+
+def parse_region(doc: DocIndex, region: Region, kind: str) -> Found | None:
+    """A value of ``kind`` read from ``region`` (None when it holds none)."""
+    text = region.text
+    if kind == "amount":
+        best = None
+        for a in nz.find_amounts(text, doc.decimal):
+            tail = text[a.end : a.end + 2].lstrip()
+            if tail.startswith("%"):
+                continue
+            best = a
+        if best is None:
+            return None
+        return Found(best.value, region_words(region, best.start, best.end), 1.0)
+    if kind == "integer":
+        for a in nz.find_amounts(text, doc.decimal):
+            if a.value == int(a.value):
+                return Found(int(a.value), region_words(region, a.start, a.end), 1.0)
+        return None
+    if kind == "percent":
+        m = re.search(r"(-?\d+(?:[.,]\d+)?)\s*%", text)
+        if not m:
+            return None
+        v = nz.parse_number_text(m.group(1).lstrip("-"))
+        if v is None:
+            return None
+        return Found(v[0], region_words(region, m.start(), m.end()), 1.0)
+    if kind == "date":
+        for d in nz.find_dates(text):
+            iso = d.iso(doc.order)
+            if iso:
+                return Found(iso, region_words(region, d.start, d.end), 0.9 if d.ambiguous else 1.0)
+        return None
+    if kind == "currency":
+        code = nz.find_currency(text)
+        if code is None:
+            return None
+        return Found(code, region_words(region, 0, len(text)), 1.0)
+    if kind == "email":
+        m = nz.RE_EMAIL.search(text)
+        return Found(m.group(0), region_words(region, m.start(), m.end()), 1.0) if m else None
+    if kind == "phone":
+        p = nz.find_phone(text)
+        if not p:
+            return None
+        i = text.find(p)
+        return Found(p, region_words(region, i, i + len(p)), 1.0)
+    if kind == "iban":
+        v = nz.find_iban(text)
+        return Found(v, region_words(region, 0, len(text)), 1.0) if v else None
+    if kind == "vat":
+        v = nz.find_vat_id(text)
+        return Found(v, region_words(region, 0, len(text)), 1.0) if v else None
+    if kind == "id":
+        return _parse_id(region)
+    if kind == "bool":
+        b = nz.parse_bool(text)
+        if b is None:
+            return None
+        return Found(b, region_words(region, 0, len(text)), 0.9)
+    # text-like kinds: the whole region, minus leading separators
+    m = _LEAD_TEXT.match(text)
+    s = m.end() if m else 0
+    val = text[s:].strip()
+    if not val or not any(c.isalnum() for c in val):
+        return None
+    return Found(val, region_words(region, s, len(text)), 1.0)
+
+
+_LEAD_TEXT = re.compile(r"^[\s:：#=.\-–>|]*")
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-/._]*[0-9][A-Za-z0-9\-/._]*|[0-9]")
+
+
+def _parse_id(region: Region) -> Found | None:
+    text = region.text
+    m = _LEAD.match(text)
+    s = m.end() if m else 0
+    mm = _ID.search(text, s)
+    if not mm:
+        return None
+    # the identifier should come first, not after other words ("Invoice date 12/01")
+    skipped = text[s : mm.start()]
+    if re.search(r"[A-Za-z]{3,}", skipped):
+        return None
+    val = mm.group(0).rstrip(".-/_")
+    if nz.find_dates(val) and len(val) <= 10:
+        return None
+    return Found(val, region_words(region, mm.start(), mm.start() + len(val)), 1.0)
+
+
+WHERE_FACTOR = {"same": 1.0, "right": 0.95, "below": 0.85}
+
+
+def value_for_label(doc: DocIndex, hit: Hit, kind: str, below: int = 2) -> Found | None:
+    """The first value of ``kind`` next to a label, scored by label strength and placement."""
+    for region in values_near(doc, hit, below=below):
+        if kind in TEXT_KINDS and region.where == "right" and _is_label_text(region.text):
+            break
+        f = parse_region(doc, region, kind)
+        if f is not None and f.words:
+            f.score *= hit.strength * WHERE_FACTOR[region.where]
+            return f
+        if region.where == "same" and kind in TEXT_KINDS and region.text.strip(" :#.-"):
+            break
+    return None
+
+
+TEXT_KINDS = {"text", "name", "address"}
+
+
+def _is_label_text(text: str) -> bool:
+    t = text.strip()
+    return t.endswith((":", "：")) and len(t) < 40

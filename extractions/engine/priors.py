@@ -1,0 +1,859 @@
+"""Semantic priors: what business-document fields mean and how they are printed.
+
+A schema field is mapped to a *concept* (total, invoice number, vendor name, ...) from its
+name, title, description and ``x-aliases``.  Each concept knows the labels printed next
+to its value in English, French and German (and a few other languages), labels that look
+similar but mean something else, and the kind of value it holds.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .normalize import tokens
+
+
+@dataclass(frozen=True, slots=True)
+class Concept:
+    key: str
+    kind: str  # amount, date, text, name, address, id, currency, email, phone, iban, vat, percent
+    names: tuple[str, ...]  # how a schema may call the field (matched against name/description)
+    labels: tuple[str, ...]  # how a document prints the label, multilingual
+    negative: tuple[str, ...] = ()  # labels that contain a label above but mean something else
+    strong: tuple[str, ...] = ()  # labels that identify the value best (final totals ...)
+    label_tokens: tuple[tuple[str, ...], ...] = field(default=(), compare=False)
+
+
+_TOTAL_NEG = (
+    "sub total",
+    "subtotal",
+    "total ht",
+    "total hors taxe",
+    "total hors taxes",
+    "total tax",
+    "total taxes",
+    "total tva",
+    "total gst",
+    "total sst",
+    "total vat",
+    "total excl",
+    "total excluding",
+    "total exclusive",
+    "total sales excluding",
+    "total net",
+    "net total excl",
+    "total qty",
+    "total quantity",
+    "total items",
+    "total item",
+    "total discount",
+    "total savings",
+    "total saving",
+    "total remise",
+    "total weight",
+    "total points",
+    "total pcs",
+    "total units",
+    "total number",
+    "total before",
+    "total amount excluding",
+    "total amt excl",
+    "gesamtbetrag der zuschlage",
+    "gesamtbetrag der abschlage",
+    "gesamt netto",
+    "summe netto",
+    "nettobetrag",
+    "total hors",
+    "tax total",
+    "ust gesamt",
+    "mwst gesamt",
+    "total rounding",
+)
+
+CONCEPTS: list[Concept] = [
+    Concept(
+        "total",
+        "amount",
+        names=(
+            "total",
+            "grand total",
+            "total amount",
+            "amount total",
+            "amount due",
+            "total due",
+            "amount payable",
+            "gross amount",
+            "amount gross",
+            "total including tax",
+            "total incl tax",
+            "amount including tax",
+            "balance due",
+            "total paid",
+            "amount paid",
+            "total ttc",
+            "montant ttc",
+            "net a payer",
+            "gesamtbetrag",
+            "bruttobetrag",
+            "rechnungsbetrag",
+            "endbetrag",
+            "amount",
+            "total price",
+            "sum",
+        ),
+        labels=(
+            "total",
+            "grand total",
+            "total amount",
+            "total amt",
+            "total due",
+            "amount due",
+            "balance due",
+            "amount payable",
+            "total payable",
+            "net total",
+            "nett total",
+            "total incl",
+            "total inclusive",
+            "total including",
+            "rounded total",
+            "total rounded",
+            "total after rounding",
+            "round total",
+            "total sales inclusive",
+            "total amount payable",
+            "total ttc",
+            "montant ttc",
+            "net a payer",
+            "net a payer ttc",
+            "total a payer",
+            "a payer",
+            "montant total",
+            "montant du",
+            "solde du",
+            "gesamtbetrag",
+            "gesamtsumme",
+            "rechnungsbetrag",
+            "rechnungssumme",
+            "zahlbetrag",
+            "bruttosumme",
+            "bruttobetrag",
+            "endbetrag",
+            "summe",
+            "gesamt",
+            "zu zahlen",
+            "totale",
+            "importe total",
+        ),
+        negative=_TOTAL_NEG,
+        strong=(
+            "grand total",
+            "amount due",
+            "total due",
+            "amount payable",
+            "total payable",
+            "rounded total",
+            "total rounded",
+            "total after rounding",
+            "net total",
+            "nett total",
+            "total incl",
+            "total inclusive",
+            "total including",
+            "total ttc",
+            "net a payer",
+            "total a payer",
+            "zahlbetrag",
+            "gesamtbetrag",
+            "bruttosumme",
+            "rechnungsbetrag",
+            "endbetrag",
+        ),
+    ),
+    Concept(
+        "subtotal",
+        "amount",
+        names=(
+            "subtotal",
+            "sub total",
+            "net amount",
+            "amount net",
+            "net total",
+            "total net",
+            "amount untaxed",
+            "untaxed amount",
+            "total before tax",
+            "total excluding tax",
+            "amount excluding tax",
+            "total excl tax",
+            "total ht",
+            "montant ht",
+            "nettobetrag",
+            "netto",
+            "taxable amount",
+            "total without tax",
+            "pre tax",
+        ),
+        labels=(
+            "subtotal",
+            "sub total",
+            "total ht",
+            "montant ht",
+            "total hors taxes",
+            "total hors taxe",
+            "net amount",
+            "total net",
+            "total excl",
+            "total excluding",
+            "total exclusive",
+            "total sales excluding",
+            "total before tax",
+            "amount before tax",
+            "taxable amount",
+            "nettobetrag",
+            "netto",
+            "summe netto",
+            "gesamt netto",
+            "nettosumme",
+            "rechnungssumme ohne ust",
+            "positionssumme",
+            "warenwert",
+            "zwischensumme",
+            "sous total",
+            "base ht",
+            "total amount excluding",
+        ),
+        strong=("subtotal", "sub total", "total ht", "nettobetrag", "rechnungssumme ohne ust"),
+    ),
+    Concept(
+        "tax",
+        "amount",
+        names=(
+            "tax",
+            "tax amount",
+            "amount tax",
+            "total tax",
+            "vat",
+            "vat amount",
+            "gst",
+            "sales tax",
+            "tva",
+            "montant tva",
+            "mwst",
+            "ust",
+            "steuer",
+            "steuerbetrag",
+            "taxes",
+        ),
+        labels=(
+            "total tax",
+            "tax total",
+            "total taxes",
+            "tax",
+            "tax amount",
+            "vat",
+            "vat amount",
+            "total vat",
+            "gst",
+            "total gst",
+            "gst amount",
+            "gst 6",
+            "sst",
+            "service tax",
+            "sales tax",
+            "tva",
+            "total tva",
+            "montant tva",
+            "mwst",
+            "ust",
+            "ust gesamt",
+            "mwst gesamt",
+            "umsatzsteuer",
+            "mehrwertsteuer",
+            "steuerbetrag",
+            "steuer",
+            "taxes",
+        ),
+        negative=(
+            "tax invoice",
+            "gst reg",
+            "gst id",
+            "gst no",
+            "tax id",
+            "vat no",
+            "vat id",
+            "vat number",
+            "tva intracom",
+            "n tva",
+            "ust id",
+            "ust idnr",
+            "steuernummer",
+            "steuer nr",
+            "total incl",
+            "incl gst",
+            "inclusive gst",
+            "excl gst",
+            "excluding gst",
+            "total ttc",
+            "zuzuglich umsatzsteuer",
+        ),
+        strong=(
+            "total tax",
+            "total taxes",
+            "tax total",
+            "total vat",
+            "total gst",
+            "ust gesamt",
+            "total tva",
+        ),
+    ),
+    Concept(
+        "due_date",
+        "date",
+        names=(
+            "due date",
+            "date due",
+            "payment due",
+            "due",
+            "payment date",
+            "echeance",
+            "date echeance",
+            "faellig",
+            "fallig",
+            "falligkeit",
+            "zahlungsziel",
+            "pay by",
+        ),
+        labels=(
+            "due date",
+            "date due",
+            "payment due",
+            "due on",
+            "due by",
+            "pay by",
+            "payable by",
+            "date d echeance",
+            "echeance",
+            "date limite de paiement",
+            "a regler avant le",
+            "fallig am",
+            "falligkeit",
+            "faellig",
+            "zahlbar bis",
+            "zahlungsziel",
+            "bitte uberweisen sie bis zum",
+            "bis zum",
+        ),
+    ),
+    Concept(
+        "date",
+        "date",
+        names=(
+            "date",
+            "invoice date",
+            "issue date",
+            "date issued",
+            "document date",
+            "transaction date",
+            "receipt date",
+            "purchase date",
+            "order date",
+            "bill date",
+            "date de facture",
+            "rechnungsdatum",
+            "datum",
+            "billing date",
+        ),
+        labels=(
+            "invoice date",
+            "date of invoice",
+            "date of issue",
+            "issue date",
+            "issued on",
+            "date issued",
+            "document date",
+            "bill date",
+            "receipt date",
+            "transaction date",
+            "trans date",
+            "date",
+            "dated",
+            "date de facture",
+            "date facture",
+            "date d emission",
+            "date de l avoir",
+            "fait le",
+            "rechnungsdatum",
+            "belegdatum",
+            "datum",
+            "vom",
+            "von",
+            "du",
+            "le",
+        ),
+        negative=(
+            "due date",
+            "date due",
+            "delivery date",
+            "date of delivery",
+            "ship date",
+            "shipping date",
+            "order date",
+            "date d echeance",
+            "date de livraison",
+            "leistungsdatum",
+            "lieferdatum",
+            "liefer und leistungsdatum",
+            "date of birth",
+            "expiry date",
+            "exp date",
+            "print date",
+            "printed",
+            "period",
+        ),
+        strong=("invoice date", "date de facture", "rechnungsdatum", "date of issue", "issue date"),
+    ),
+    Concept(
+        "doc_number",
+        "id",
+        names=(
+            "invoice number",
+            "invoice no",
+            "invoice id",
+            "invoice num",
+            "number",
+            "document number",
+            "doc number",
+            "receipt number",
+            "receipt no",
+            "bill number",
+            "bill no",
+            "reference",
+            "numero facture",
+            "numero de facture",
+            "rechnungsnummer",
+            "credit note number",
+            "invoice nr",
+        ),
+        labels=(
+            "invoice number",
+            "invoice no",
+            "invoice nr",
+            "invoice num",
+            "invoice",
+            "inv no",
+            "inv",
+            "tax invoice no",
+            "tax invoice",
+            "bill no",
+            "bill number",
+            "bill",
+            "receipt no",
+            "receipt number",
+            "receipt",
+            "document no",
+            "document number",
+            "doc no",
+            "credit note",
+            "credit note no",
+            "facture",
+            "facture n",
+            "facture no",
+            "numero de facture",
+            "n de facture",
+            "avoir",
+            "avoir n",
+            "rechnung",
+            "rechnung nr",
+            "rechnungsnummer",
+            "rechnungs nr",
+            "mietrechnung nr",
+            "gutschrift",
+            "beleg nr",
+            "belegnummer",
+            "nr",
+            "no",
+            "number",
+            "ref",
+        ),
+        negative=(
+            "customer no",
+            "customer number",
+            "order no",
+            "order number",
+            "account no",
+            "phone no",
+            "tel no",
+            "fax no",
+            "vat no",
+            "gst reg no",
+            "reg no",
+            "company no",
+            "kundennummer",
+            "kunden nr",
+            "bestellnummer",
+            "auftragsnummer",
+            "n tva",
+            "steuernummer",
+            "ust id",
+            "invoice date",
+            "invoice total",
+            "invoice amount",
+            "tax invoice date",
+            "table no",
+            "cashier",
+            "date",
+            "po no",
+            "hrb nr",
+        ),
+        strong=(
+            "invoice number",
+            "invoice no",
+            "rechnungsnummer",
+            "numero de facture",
+            "invoice nr",
+            "facture n",
+        ),
+    ),
+    Concept(
+        "currency",
+        "currency",
+        names=("currency", "currency code", "devise", "monnaie", "wahrung", "waehrung"),
+        labels=("currency", "devise", "monnaie", "wahrung", "rechnungswahrung", "waehrung"),
+    ),
+    Concept(
+        "vendor_address",
+        "address",
+        names=(
+            "address",
+            "vendor address",
+            "seller address",
+            "supplier address",
+            "merchant address",
+            "company address",
+            "store address",
+            "issuer address",
+            "shop address",
+            "adresse",
+            "anschrift",
+            "business address",
+        ),
+        labels=("address", "adresse", "anschrift", "addr"),
+    ),
+    Concept(
+        "customer_address",
+        "address",
+        names=(
+            "customer address",
+            "client address",
+            "buyer address",
+            "billing address",
+            "bill to address",
+            "recipient address",
+            "shipping address",
+            "ship to address",
+            "delivery address",
+            "adresse de livraison",
+            "adresse de facturation",
+            "lieferadresse",
+            "rechnungsadresse",
+        ),
+        labels=(
+            "bill to",
+            "billing address",
+            "invoice to",
+            "sold to",
+            "ship to",
+            "deliver to",
+            "shipping address",
+            "delivery address",
+            "adresse de facturation",
+            "adresse de livraison",
+            "factured a",
+            "lieferadresse",
+            "rechnungsadresse",
+        ),
+    ),
+    Concept(
+        "customer_name",
+        "name",
+        names=(
+            "customer",
+            "customer name",
+            "client",
+            "client name",
+            "buyer",
+            "buyer name",
+            "bill to",
+            "recipient",
+            "sold to",
+            "purchaser",
+            "kunde",
+            "empfanger",
+            "acheteur",
+        ),
+        labels=(
+            "customer",
+            "customer name",
+            "client",
+            "bill to",
+            "billed to",
+            "sold to",
+            "invoice to",
+            "buyer",
+            "kaufer",
+            "kaufer leistungsempfanger",
+            "kunde",
+            "rechnungsempfanger",
+            "acheteur",
+        ),
+    ),
+    Concept(
+        "vendor_name",
+        "name",
+        names=(
+            "vendor",
+            "vendor name",
+            "seller",
+            "seller name",
+            "supplier",
+            "supplier name",
+            "merchant",
+            "merchant name",
+            "company",
+            "company name",
+            "issuer",
+            "issuer name",
+            "store",
+            "store name",
+            "shop",
+            "shop name",
+            "business name",
+            "emetteur",
+            "fournisseur",
+            "vendeur",
+            "lieferant",
+            "verkaufer",
+            "rechnungssteller",
+            "from",
+            "biller",
+        ),
+        labels=(
+            "vendor",
+            "seller",
+            "supplier",
+            "merchant",
+            "from",
+            "verkaufer",
+            "lieferant",
+            "vendeur",
+            "fournisseur",
+            "emetteur",
+            "rechnungssteller",
+        ),
+    ),
+    Concept(
+        "email",
+        "email",
+        names=("email", "e mail", "mail", "courriel"),
+        labels=("email", "e mail", "mail"),
+    ),
+    Concept(
+        "phone",
+        "phone",
+        names=("phone", "telephone", "tel", "phone number", "mobile", "fax", "telefon"),
+        labels=("phone", "tel", "telephone", "telefon", "fon", "mobile", "hp", "fax"),
+    ),
+    Concept("iban", "iban", names=("iban", "bank account", "account iban"), labels=("iban",)),
+    Concept(
+        "vat_id",
+        "vat",
+        names=(
+            "vat id",
+            "vat number",
+            "vat no",
+            "tax id",
+            "tax number",
+            "gst id",
+            "gst number",
+            "gst reg no",
+            "ust id",
+            "ust idnr",
+            "numero tva",
+            "tva intracommunautaire",
+            "steuernummer",
+        ),
+        labels=(
+            "vat no",
+            "vat id",
+            "vat number",
+            "vat reg no",
+            "tax id",
+            "gst reg no",
+            "gst reg",
+            "gst id",
+            "gst no",
+            "ust id",
+            "ust idnr",
+            "ust id nr",
+            "n tva",
+            "tva",
+            "tva intracommunautaire",
+            "steuernummer",
+            "steuer nr",
+        ),
+    ),
+    Concept(
+        "customer_number",
+        "id",
+        names=(
+            "customer number",
+            "customer id",
+            "client number",
+            "account number",
+            "kundennummer",
+            "numero client",
+        ),
+        labels=(
+            "customer no",
+            "customer number",
+            "customer id",
+            "account no",
+            "kundennummer",
+            "kunden nr",
+            "numero client",
+            "n client",
+            "client n",
+        ),
+    ),
+    Concept(
+        "order_number",
+        "id",
+        names=(
+            "order number",
+            "po number",
+            "purchase order",
+            "order id",
+            "bestellnummer",
+            "numero de commande",
+        ),
+        labels=(
+            "order no",
+            "order number",
+            "po number",
+            "po no",
+            "po",
+            "purchase order",
+            "bestellung",
+            "bestellnummer",
+            "auftragsnummer",
+            "commande",
+            "bon de commande",
+            "votre reference",
+            "your reference",
+        ),
+    ),
+]
+
+_BY_KEY = {c.key: c for c in CONCEPTS}
+
+
+def concept(key: str) -> Concept:
+    return _BY_KEY[key]
+
+
+def _tok_tuple(phrase: str) -> tuple[str, ...]:
+    return tuple(tokens(phrase))
+
+
+# pre-tokenised forms, computed once
+LABEL_TOKENS: dict[str, list[tuple[str, ...]]] = {
+    c.key: [_tok_tuple(x) for x in c.labels] for c in CONCEPTS
+}
+NEGATIVE_TOKENS: dict[str, list[tuple[str, ...]]] = {
+    c.key: [_tok_tuple(x) for x in c.negative] for c in CONCEPTS
+}
+STRONG_TOKENS: dict[str, set[tuple[str, ...]]] = {
+    c.key: {_tok_tuple(x) for x in c.strong} for c in CONCEPTS
+}
+_NAME_TOKENS: dict[str, list[tuple[str, ...]]] = {
+    c.key: [_tok_tuple(x) for x in c.names] for c in CONCEPTS
+}
+
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+def name_tokens(name: str) -> list[str]:
+    """``invoiceNumber`` / ``invoice_number`` / ``Invoice number`` -> ["invoice", "number"]."""
+    return tokens(_CAMEL.sub(" ", name))
+
+
+def _contains(seq: list[str], sub: tuple[str, ...]) -> bool:
+    n = len(sub)
+    if n == 0 or n > len(seq):
+        return False
+    first = sub[0]
+    return any(seq[i] == first and tuple(seq[i : i + n]) == sub for i in range(len(seq) - n + 1))
+
+
+@dataclass(slots=True)
+class FieldMeaning:
+    concept: Concept | None
+    score: float  # 0..1, how sure we are of the concept
+
+
+def recognise(
+    name: str,
+    title: str = "",
+    description: str = "",
+    aliases: list[str] | None = None,
+    parents: list[str] | None = None,
+) -> FieldMeaning:
+    """The concept a schema field stands for, judged from everything the schema says about it.
+
+    The field's own name (prefixed by its parents' names, so ``vendor.name`` reads as
+    "vendor name") weighs most, then title and aliases, then the description.
+    """
+    own = name_tokens(name)
+    ctx = [t for p in (parents or []) for t in name_tokens(p)] + own
+    sources: list[tuple[list[str], float]] = [(ctx, 1.0), (own, 0.98)]
+    if title:
+        sources.append((tokens(title), 0.95))
+    for a in aliases or []:
+        sources.append((tokens(a), 0.95))
+    if description:
+        sources.append((tokens(description), 0.7))
+    best: Concept | None = None
+    best_score = 0.0
+    best_len = 0
+    for c in CONCEPTS:
+        for phrase in _NAME_TOKENS[c.key]:
+            for toks, weight in sources:
+                if not _contains(toks, phrase):
+                    continue
+                if weight < 0.9 and len(phrase) == 1 and len(toks) > 6:
+                    # one common word somewhere in a long description proves little
+                    continue
+                exact = len(phrase) == len(toks)
+                cover = len(phrase) / max(len(toks), 1)
+                s = weight * (1.0 if exact else 0.6 + 0.3 * cover)
+                # a longer phrase matched is more specific ("due date" beats "date")
+                key = (s + 0.05 * len(phrase), len(phrase))
+                if key > (best_score + 0.05 * best_len, best_len):
+                    best, best_score, best_len = c, s, len(phrase)
+    if best is None:
+        return FieldMeaning(None, 0.0)
+    return FieldMeaning(best, min(best_score, 1.0))
+
+
+def label_phrases_for_field(
+    name: str, title: str, aliases: list[str] | None
+) -> list[tuple[str, ...]]:
+    """Label phrases a document might print for a field, from the schema itself."""
+    out: list[tuple[str, ...]] = []
+    for text in [" ".join(name_tokens(name)), title, *(aliases or [])]:
+        t = _tok_tuple(text)
+        if t and t not in out:
+            out.append(t)
+    return out

@@ -1,0 +1,449 @@
+"""Tables: find a header row, derive columns, read the rows below it.
+
+Works on unruled tables (columns from the header's segments and the alignment of the
+cells) and uses drawn vertical rulings, when the page has them, as column boundaries.
+Columns are matched to the array's item properties by header words in English, French
+and German, plus each property's own name, title and aliases.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import normalize as nz
+from . import priors
+from .finders import DocIndex, Found
+from .layout import Line, PageLayout, Segment
+from .types import Word
+
+# column concept -> header words (folded) that name it
+COLUMN_WORDS: dict[str, tuple[str, ...]] = {
+    "description": (
+        "description", "designation", "bezeichnung", "beschreibung", "produkt", "product", "products",
+        "artikelbezeichnung", "item", "items", "article", "libelle", "leistung", "service", "services",
+        "details", "particulars", "name", "text", "item description", "product description",
+        "description of goods", "goods", "articles", "prestation", "bezeichnung der leistung",
+        "artikel", "itern", "ltem", "itom",
+    ),
+    "quantity": (
+        "qty", "quantity", "quantite", "qte", "menge", "anzahl", "quant", "units", "pcs", "nb",
+        "stk", "stuck", "qty ordered", "qty shipped", "hours", "heures", "stunden", "oty",
+    ),
+    "unit_price": (
+        "unit price", "price", "prix unitaire", "prix", "pu", "p u", "einzelpreis", "preis",
+        "nettopreis", "unit cost", "rate", "price unit", "e preis", "stuckpreis", "s price",
+        "rsp", "u price", "unit", "prix unitaire ht", "pu ht", "prix u", "tarif", "unit price excl",
+        "einzelpreis netto", "ep", "cost",
+    ),
+    "amount": (
+        "amount", "total", "line total", "montant", "montant ht", "prix ht", "total ht", "betrag",
+        "gesamt", "gesamtbetrag", "gesamtpreis", "positionsbetrag", "summe", "net amount",
+        "ext price", "extended", "value", "total price", "amount excl", "net", "netto", "montant ttc",
+        "amt", "sub total", "subtotal", "line amount", "gesamtpreis netto", "total amount",
+    ),
+    "code": (
+        "code", "art nr", "artikelnummer", "artikel nr", "art", "sku", "item no", "item code", "ref",
+        "reference", "product code", "part no", "part number", "ean", "item number", "article no",
+        "art nr lief", "art nr kunde", "code article", "artnr", "item id", "barcode",
+    ),
+    "tax_rate": ("tax", "vat", "tva", "ust", "mwst", "gst", "tax rate", "taux", "steuersatz", "ust satz", "tax code"),
+    "discount": ("discount", "rem", "remise", "rabatt", "disc"),
+    "unit": ("unit", "unite", "einheit", "uom", "me"),
+    "position": ("pos", "position", "no", "nr", "line", "ligne", "lfd nr", "s no", "sr no"),
+    "date": ("date", "datum"),
+}  # fmt: skip
+
+NUMERIC_COLUMNS = {"quantity", "unit_price", "amount", "tax_rate", "discount"}
+
+# names a schema gives to item properties, per column concept
+PROPERTY_NAMES: dict[str, tuple[str, ...]] = {
+    "description": ("description", "desc", "name", "item", "product", "label", "designation", "title",
+                    "text", "article name", "item name", "product name", "details", "service"),
+    "quantity": ("quantity", "qty", "count", "units", "menge", "quantite", "hours"),
+    "unit_price": ("unit price", "price", "unit cost", "rate", "price per unit", "einzelpreis", "prix unitaire",
+                   "unit amount", "price unit"),
+    "amount": ("amount", "total", "line total", "line amount", "net amount", "total price", "montant", "betrag",
+               "subtotal", "value", "amount net", "total amount", "extended price", "price total"),
+    "code": ("code", "sku", "item code", "article number", "product code", "part number", "ref", "reference",
+             "article", "item number", "item no", "ean", "id", "art nr", "product id"),
+    "tax_rate": ("tax rate", "vat rate", "tax", "vat", "tax percent", "tva", "gst", "rate tax"),
+    "discount": ("discount", "rebate", "remise"),
+    "unit": ("unit", "uom", "unit of measure"),
+    "position": ("position", "pos", "line number", "line no", "index"),
+    "date": ("date",),
+}  # fmt: skip
+
+_COL_TOKENS = {k: {tuple(nz.tokens(w)) for w in v} for k, v in COLUMN_WORDS.items()}
+_PROP_TOKENS = {k: [tuple(nz.tokens(w)) for w in v] for k, v in PROPERTY_NAMES.items()}
+_STOP_LABELS = [t for key in ("total", "subtotal", "tax") for t in priors.LABEL_TOKENS[key]]
+
+
+@dataclass(slots=True)
+class Column:
+    concept: str | None
+    x0: float
+    x1: float
+    header: str
+    left: float = 0.0  # assignment boundaries
+    right: float = 1.0
+
+
+@dataclass(slots=True)
+class Table:
+    layout: PageLayout
+    header_lines: list[Line]
+    columns: list[Column]
+    rows: list[dict[str, list[Word]]] = field(default_factory=list)
+
+
+def property_columns(item_schema: dict[str, Any]) -> dict[str, str]:
+    """item property name -> column concept (from its name, title, aliases, description)."""
+    out: dict[str, str] = {}
+    props = item_schema.get("properties") or {}
+    for name, node in props.items():
+        if not isinstance(node, dict):
+            continue
+        cands = [tuple(priors.name_tokens(name))]
+        if node.get("title"):
+            cands.append(tuple(nz.tokens(str(node["title"]))))
+        cands += [tuple(nz.tokens(str(a))) for a in node.get("x-aliases") or []]
+        best: tuple[int, str] | None = None
+        for toks in cands:
+            for concept, names in _PROP_TOKENS.items():
+                for n in names:
+                    if toks == n:
+                        score = 10 + len(n)
+                    elif _contains(toks, n):
+                        score = len(n)
+                    else:
+                        continue
+                    if best is None or score > best[0]:
+                        best = (score, concept)
+        if best is None:
+            desc = nz.tokens(str(node.get("description") or ""))
+            for concept, names in _PROP_TOKENS.items():
+                for n in names:
+                    if (
+                        len(n) >= 1
+                        and _contains(tuple(desc), n)
+                        and (best is None or len(n) > best[0])
+                    ):
+                        best = (len(n), concept)
+        if best is not None and best[1] not in out.values():
+            out[name] = best[1]
+        elif best is not None:
+            # two properties for one concept: header words of the property itself decide
+            out[name] = f"prop:{name}"
+    return out
+
+
+def _contains(seq: tuple[str, ...], sub: tuple[str, ...]) -> bool:
+    n = len(sub)
+    return any(seq[i : i + n] == sub for i in range(len(seq) - n + 1)) if n else False
+
+
+def _header_concept(text: str, extra: dict[str, set[tuple[str, ...]]]) -> str | None:
+    toks = tuple(nz.tokens(text))
+    if not toks or len(toks) > 6:
+        return None
+    best: tuple[int, str] | None = None
+    for concept, names in list(_COL_TOKENS.items()) + list(extra.items()):
+        for n in names:
+            if toks == n:
+                score = 100 + len(n)
+            elif toks[: len(n)] == n or _contains(toks, n):
+                score = 10 * len(n) - (len(toks) - len(n))
+            else:
+                continue
+            if best is None or score > best[0]:
+                best = (score, concept)
+    return best[1] if best else None
+
+
+_NUM_RE = re.compile(r"\d")
+
+
+def _has_amount(line: Line) -> bool:
+    return any(re.search(r"\d[.,]\d{2}(?!\d)", w.text) for w in line.words)
+
+
+def _is_numeric_text(text: str) -> bool:
+    t = text.replace(" ", "")
+    digits = sum(c.isdigit() for c in t)
+    return digits > 0 and digits >= 0.5 * len(t.strip("€$£%()-+*xX"))
+
+
+def _cluster_band(
+    lines: list[Line], lay: PageLayout
+) -> list[tuple[float, float, str, list[Segment]]]:
+    """Header segments of one or more lines grouped into columns by horizontal overlap."""
+    groups: list[list[Segment]] = []
+    for ln in lines:
+        for s in ln.segments:
+            for g in groups:
+                gx0 = min(x.x0 for x in g)
+                gx1 = max(x.x1 for x in g)
+                if min(gx1, s.x1) - max(gx0, s.x0) > -0.5 * lay.char_width:
+                    g.append(s)
+                    break
+            else:
+                groups.append([s])
+    out = []
+    for g in groups:
+        g.sort(key=lambda s: (s.y0, s.x0))
+        out.append((min(s.x0 for s in g), max(s.x1 for s in g), " ".join(s.text for s in g), g))
+    out.sort(key=lambda t: t[0])
+    return out
+
+
+def find_tables(
+    doc: DocIndex, prop_cols: dict[str, str], extra: dict[str, set[tuple[str, ...]]]
+) -> list[Table]:
+    wanted = set(prop_cols.values())
+    tables: list[Table] = []
+    for lay in doc.layouts:
+        used: set[int] = set()
+        for ln in lay.lines:
+            if ln.index in used or _has_amount(ln):
+                continue
+            seg_concepts = [_header_concept(s.text, extra) for s in ln.segments]
+            if sum(1 for c in seg_concepts if c) < 1:
+                continue
+            band = _header_band(lay, ln, extra)
+            cols = _cluster_band(band, lay)
+            columns = []
+            for x0, x1, text, _segs in cols:
+                columns.append(Column(_header_concept(text, extra), x0, x1, text))
+            concepts = {c.concept for c in columns if c.concept}
+            if len(concepts) < 2 or not (concepts & wanted):
+                continue
+            numeric = concepts & NUMERIC_COLUMNS
+            if not numeric and len(concepts & wanted) < 2:
+                continue
+            _set_boundaries(columns, lay, band)
+            t = Table(lay, band, columns)
+            _read_rows(doc, t, extra)
+            for b in band:
+                used.add(b.index)
+            if t.rows:
+                tables.append(t)
+                last = max((w.y1 for r in t.rows for ws in r.values() for w in ws), default=ln.y1)
+                for other in lay.lines:
+                    if ln.y0 <= other.y0 <= last:
+                        used.add(other.index)
+    return tables
+
+
+def _header_band(lay: PageLayout, ln: Line, extra: dict[str, set[tuple[str, ...]]]) -> list[Line]:
+    """The header line plus wrapped header text just above/below it (no amounts there)."""
+    band = [ln]
+    i = ln.index
+    for step in (-1, 1):
+        j = i + step
+        ref = ln
+        while 0 <= j < len(lay.lines) and abs(j - i) <= 3:
+            other = lay.lines[j]
+            gap = (ref.y0 - other.y1) if step < 0 else (other.y0 - ref.y1)
+            if (
+                gap > 0.8 * lay.word_height
+                or _has_amount(other)
+                or any(c.isdigit() for c in other.text)
+            ):
+                break
+            if len(other.toks) > 8:
+                break
+            band.append(other)
+            ref = other
+            j += step
+    band.sort(key=lambda x: x.y0)
+    return band
+
+
+def _set_boundaries(columns: list[Column], lay: PageLayout, band: list[Line]) -> None:
+    verticals = sorted(
+        (r.x0 + r.x1) / 2
+        for r in lay.page.rulings
+        if abs(r.x1 - r.x0) < 0.003 and (r.y1 - r.y0) > 0.01
+        and min(r.y0, r.y1) <= band[-1].y1 + 0.02 and max(r.y0, r.y1) >= band[0].y0 - 0.02
+    )  # fmt: skip
+    for i, c in enumerate(columns):
+        c.left = 0.0 if i == 0 else (columns[i - 1].x1 + c.x0) / 2
+        c.right = 1.0 if i == len(columns) - 1 else (c.x1 + columns[i + 1].x0) / 2
+    if verticals:
+        # drawn column separators beat midpoints
+        for i, c in enumerate(columns):
+            lefts = [v for v in verticals if v <= c.x0 + 0.002]
+            rights = [v for v in verticals if v >= c.x1 - 0.002]
+            if i > 0 and lefts and lefts[-1] > columns[i - 1].x1 - 0.002:
+                c.left = lefts[-1]
+            if i < len(columns) - 1 and rights and rights[0] < columns[i + 1].x0 + 0.002:
+                c.right = rights[0]
+
+
+def _column_of(columns: list[Column], x0: float, x1: float) -> int:
+    cx = (x0 + x1) / 2
+    for i, c in enumerate(columns):
+        if c.left <= cx < c.right:
+            return i
+    return len(columns) - 1 if cx >= columns[-1].left else 0
+
+
+def _assign(line: Line, columns: list[Column]) -> dict[int, list[Word]]:
+    cells: dict[int, list[Word]] = {}
+    for seg in line.segments:
+        words = seg.words
+        text_col = None
+        for w in words:
+            ci = _column_of(columns, w.x0, w.x1)
+            numeric = _is_numeric_text(w.text)
+            if (
+                text_col is not None
+                and not numeric
+                and columns[text_col].concept not in NUMERIC_COLUMNS
+            ):
+                ci = text_col  # a long description running under the next header stays whole
+            elif columns[ci].concept not in NUMERIC_COLUMNS and not numeric:
+                text_col = ci
+            cells.setdefault(ci, []).append(w)
+    return cells
+
+
+def _is_stop(line: Line, lay: PageLayout) -> bool:
+    toks = line.toks[:4]
+    for phrase in _STOP_LABELS:
+        n = len(phrase)
+        if tuple(toks[:n]) == phrase:
+            return True
+    return False
+
+
+def _read_rows(doc: DocIndex, t: Table, extra: dict[str, set[tuple[str, ...]]]) -> None:
+    lay = t.layout
+    cols = t.columns
+    num_cols = {i for i, c in enumerate(cols) if c.concept in NUMERIC_COLUMNS}
+    text_cols = {i for i, c in enumerate(cols) if c.concept not in NUMERIC_COLUMNS}
+    start = t.header_lines[-1].index + 1
+    rows: list[dict[int, list[Word]]] = []
+    pending: list[dict[int, list[Word]]] = []
+    prefix_mode: bool | None = None
+    last_y = t.header_lines[-1].y1
+    for ln in lay.lines[start:]:
+        if ln.y0 - last_y > 3.5 * lay.word_height:
+            break
+        if _is_stop(ln, lay):
+            break
+        if ln.x1 < cols[0].left or ln.x0 > cols[-1].right:
+            continue
+        cells = _assign(ln, cols)
+        anchor = any(
+            ci in num_cols and any(_is_numeric_text(w.text) for w in ws) for ci, ws in cells.items()
+        )
+        if anchor:
+            if prefix_mode is None:
+                prefix_mode = bool(pending)
+            row = {ci: list(ws) for ci, ws in cells.items()}
+            if prefix_mode and pending:
+                for p in pending:
+                    for ci, ws in p.items():
+                        row.setdefault(ci, [])
+                        row[ci] = ws + row[ci]
+                pending = []
+            rows.append(row)
+            last_y = ln.y1
+            continue
+        # a line without numbers: wrapped description (or the next row's first line)
+        if not any(ci in text_cols for ci in cells):
+            continue
+        if len(ln.toks) > 25:
+            break
+        if prefix_mode is None and not rows:
+            pending.append(cells)
+            last_y = ln.y1
+            continue
+        if prefix_mode:
+            pending.append(cells)
+        elif rows:
+            for ci, ws in cells.items():
+                if ci in text_cols:
+                    rows[-1].setdefault(ci, []).extend(ws)
+        last_y = ln.y1
+    t.rows = [{cols[ci].concept or f"col{ci}": ws for ci, ws in r.items()} for r in rows]
+
+
+def extract_rows(doc: DocIndex, item_schema: dict[str, Any]) -> list[dict[str, Found]]:
+    """Rows of every table whose header matches the item's properties, in document order."""
+    prop_cols = property_columns(item_schema)
+    extra: dict[str, set[tuple[str, ...]]] = {}
+    props = item_schema.get("properties") or {}
+    for name, col in prop_cols.items():
+        if col.startswith("prop:"):
+            node = props.get(name) or {}
+            words = {tuple(priors.name_tokens(name))}
+            if node.get("title"):
+                words.add(tuple(nz.tokens(str(node["title"]))))
+            words |= {tuple(nz.tokens(str(a))) for a in node.get("x-aliases") or []}
+            extra[col] = words
+    # header words the schema adds for known concepts (aliases, titles)
+    for name, col in prop_cols.items():
+        node = props.get(name) or {}
+        for a in [*(node.get("x-aliases") or []), node.get("title") or ""]:
+            toks = tuple(nz.tokens(str(a)))
+            if toks and not col.startswith("prop:"):
+                extra.setdefault(col, set()).add(toks)
+    if not prop_cols:
+        return []
+    out: list[dict[str, Found]] = []
+    for t in find_tables(doc, prop_cols, extra):
+        for r in t.rows:
+            item: dict[str, Found] = {}
+            for name, col in prop_cols.items():
+                ws = r.get(col)
+                if not ws:
+                    continue
+                node = props.get(name) or {}
+                f = _cell_value(doc, ws, node, col)
+                if f is not None:
+                    item[name] = f
+            if item:
+                out.append(item)
+    return out
+
+
+def _cell_value(doc: DocIndex, words: list[Word], node: dict[str, Any], col: str) -> Found | None:
+    text = " ".join(w.text for w in words)
+    types = node.get("type")
+    types = types if isinstance(types, list) else [types or "string"]
+    conf = 0.8
+    if "number" in types or "integer" in types:
+        amounts = [
+            a
+            for a in nz.find_amounts(text, doc.decimal)
+            if not text[a.end : a.end + 2].lstrip().startswith("%")
+        ]
+        if not amounts:
+            return None
+        a = amounts[0] if col == "quantity" else amounts[-1]
+        v: Any = a.value
+        if "integer" in types and "number" not in types:
+            if v != int(v):
+                return None
+            v = int(v)
+        ws = _words_for(words, text, a.start, a.end)
+        return Found(v, ws, conf)
+    val = text.strip()
+    if not val:
+        return None
+    return Found(val, words, conf)
+
+
+def _words_for(words: list[Word], text: str, start: int, end: int) -> list[Word]:
+    out = []
+    pos = 0
+    for w in words:
+        s, e = pos, pos + len(w.text)
+        if s < end and e > start:
+            out.append(w)
+        pos = e + 1
+    return out or words
