@@ -206,6 +206,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "config.errors.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
+    # 150 requests/min per API key (or user) over the whole API; PP_RATE_LIMIT_* below.
+    "DEFAULT_THROTTLE_CLASSES": ["extractions.ratelimit.APIRequestThrottle"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "PerfectParser API",
@@ -236,7 +238,9 @@ PP_RATE_LIMIT_SUBMISSIONS_PER_MINUTE = env_int(
     "PP_RATE_LIMIT_SUBMISSIONS_PER_MINUTE", 20, minimum=1
 )
 PP_RATE_LIMIT_REQUESTS_PER_MINUTE = env_int("PP_RATE_LIMIT_REQUESTS_PER_MINUTE", 150, minimum=1)
-PP_RATE_LIMIT_ENABLED = env_bool("PP_RATE_LIMIT_ENABLED", True)
+# Off by default under pytest so no test trips them by accident; tests of the limits turn
+# them on with the settings fixture (settings.PP_RATE_LIMIT_ENABLED = True).
+PP_RATE_LIMIT_ENABLED = env_bool("PP_RATE_LIMIT_ENABLED", not TESTING)
 
 # --- Engine and document limits ---------------------------------------------------------------
 PP_MAX_FILE_BYTES = env_int("PP_MAX_FILE_BYTES", 150 * 1024 * 1024, minimum=1024)
@@ -258,6 +262,16 @@ PP_DEFAULT_RETENTION_HOURS = env_int(
     "PP_DEFAULT_RETENTION_HOURS", 30 * 24, minimum=1, maximum=365 * 24
 )
 PP_STAGED_FILE_TTL_HOURS = env_int("PP_STAGED_FILE_TTL_HOURS", 24, minimum=1)
+
+# --- Extraction lifecycle (extractions app) ---------------------------------------------------
+# A document whose claim fails this many times (worker killed, time limit) fails internal_error.
+PP_DOCUMENT_MAX_ATTEMPTS = env_int("PP_DOCUMENT_MAX_ATTEMPTS", 3, minimum=1)
+PP_SWEEP_INTERVAL_SECONDS = env_int("PP_SWEEP_INTERVAL_SECONDS", 60, minimum=5)
+PP_IDEMPOTENCY_TTL_HOURS = env_int("PP_IDEMPOTENCY_TTL_HOURS", 24, minimum=1)
+# Test-only: seconds slept at each engine step, to catch a worker mid-document.
+PP_TEST_STEP_DELAY_SECONDS = (
+    env_float("PP_TEST_STEP_DELAY_SECONDS", 0.0, minimum=0.0) if TESTING else 0.0
+)
 
 # --- Webhooks -------------------------------------------------------------------------------
 # Loopback/private targets are refused unless explicitly allowed (tests, local development).
@@ -298,6 +312,12 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {}
+# Tests run their real worker on a queue of their own, so stray messages never reach it.
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
+CELERY_BEAT_SCHEDULE["extractions-sweep"] = {
+    "task": "extractions.tasks.sweep_documents",
+    "schedule": float(PP_SWEEP_INTERVAL_SECONDS),
+}
 
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
