@@ -1,0 +1,295 @@
+"""OCR with RapidOCR (PP-OCR models shipped in the wheel: nothing is downloaded).
+
+One engine per process, created on first use. The page is read in three stages
+so that text detection runs once:
+
+1. detection on the (at most ``MAX_SIDE`` px) image -> line boxes;
+2. orientation: lines taller than wide mean a page turned by 90/270 degrees;
+   the direction classifier, run on a handful of line crops, tells 0 from 180.
+   The image and boxes are then turned upright (rotated pages are rare, and
+   this costs one classifier batch, not a second OCR pass);
+3. recognition of every line crop.
+
+RapidOCR gives lines; downstream wants words, so each line is split at its
+spaces, the split points placed by the typical width of each character.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from .types import OCR_ERROR, EngineError, Word
+
+MAX_SIDE = 2000  # longer sides are scaled down first (RapidOCR does the same internally)
+TEXT_SCORE = 0.5  # lines recognised with less confidence are dropped (RapidOCR's default)
+
+# Detection resolution: longest side of the image fed to the detector.
+ENGINE_PARAMS: dict[str, Any] = {
+    "Global.log_level": "error",
+    "Global.use_cls": False,  # orientation is decided once per page, below
+    "Global.text_score": TEXT_SCORE,
+    "Rec.rec_batch_num": 16,
+}
+
+_engine: Any = None
+_engine_lock = threading.Lock()
+# onnxruntime sessions are not meant to be driven by two threads at once here.
+_run_lock = threading.Lock()
+
+
+def get_engine() -> Any:
+    global _engine
+    if _engine is None:
+        with _engine_lock:
+            if _engine is None:
+                try:
+                    from rapidocr import RapidOCR
+
+                    _engine = RapidOCR(params=dict(ENGINE_PARAMS))
+                except Exception as exc:
+                    raise EngineError(
+                        OCR_ERROR, f"The OCR engine could not start ({exc})."
+                    ) from exc
+    return _engine
+
+
+@dataclass(slots=True)
+class OcrLine:
+    text: str
+    score: float
+    points: np.ndarray  # 4x2 float, pixels of the upright image: tl, tr, br, bl
+
+
+@dataclass(slots=True)
+class OcrPage:
+    words: list[Word]
+    lines: list[OcrLine]
+    width: int  # upright image size in pixels
+    height: int
+    rotation: int  # degrees the input was turned clockwise to be upright
+
+
+def ocr_image(image: Image.Image, page: int, *, detect_orientation: bool = True) -> OcrPage:
+    """Read an (EXIF-transposed) page image; word boxes are normalised to the upright page."""
+    try:
+        rgb = image if image.mode == "RGB" else image.convert("RGB")
+        scale = 1.0
+        longest = max(rgb.size)
+        if longest > MAX_SIDE:
+            scale = MAX_SIDE / longest
+            rgb = rgb.resize(
+                (max(1, round(rgb.width * scale)), max(1, round(rgb.height * scale))),
+                Image.Resampling.BILINEAR,
+            )
+        arr = np.asarray(rgb)
+        with _run_lock:
+            lines, rotation, (h, w) = _read(arr, detect_orientation)
+    except EngineError:
+        raise
+    except Exception as exc:
+        raise EngineError(
+            OCR_ERROR, f"OCR failed on page {page} ({type(exc).__name__}: {exc})."
+        ) from exc
+    words: list[Word] = []
+    for line in lines:
+        words.extend(split_line(line, page, w, h))
+    return OcrPage(words=words, lines=lines, width=w, height=h, rotation=rotation)
+
+
+def _read(arr: np.ndarray, detect_orientation: bool) -> tuple[list[OcrLine], int, tuple[int, int]]:
+    engine = get_engine()
+    det = engine(arr, use_det=True, use_cls=False, use_rec=False)
+    boxes = getattr(det, "boxes", None)
+    if boxes is None or len(boxes) == 0:
+        return [], 0, arr.shape[:2]
+    boxes = np.asarray(boxes, dtype=np.float32)
+    rotation = 0
+    if detect_orientation:
+        rotation = _orientation(engine, arr, boxes)
+        if rotation:
+            arr, boxes = rotate_image_and_boxes(arr, boxes, rotation)
+    boxes = np.stack([_order_points(b) for b in boxes])
+    from rapidocr.ch_ppocr_rec import TextRecInput
+    from rapidocr.utils.process_img import get_rotate_crop_image
+
+    crops = [get_rotate_crop_image(arr, b.copy()) for b in boxes]
+    rec = engine._load_rec_model()(TextRecInput(img=crops))
+    lines = []
+    for box, text, score in zip(boxes, rec.txts or (), rec.scores or (), strict=False):
+        text = text.strip()
+        if text and score >= TEXT_SCORE:
+            lines.append(OcrLine(text, float(score), box))
+    lines.sort(key=lambda ln: (round(float(ln.points[:, 1].mean()) / 8), float(ln.points[0, 0])))
+    return lines, rotation, arr.shape[:2]
+
+
+def _edge_lengths(box: np.ndarray) -> tuple[float, float]:
+    w = float(np.linalg.norm(box[1] - box[0]) + np.linalg.norm(box[2] - box[3])) / 2
+    h = float(np.linalg.norm(box[3] - box[0]) + np.linalg.norm(box[2] - box[1])) / 2
+    return w, h
+
+
+_PROBE_CROPS = 12
+
+
+def _orientation(engine: Any, arr: np.ndarray, boxes: np.ndarray) -> int:
+    """Clockwise degrees (0/90/180/270) that turn the page upright."""
+    horizontal = vertical = 0.0
+    for box in boxes:
+        x0, y0 = box.min(axis=0)
+        x1, y1 = box.max(axis=0)
+        bw, bh = x1 - x0, y1 - y0
+        # Only clearly elongated boxes say which way the lines run.
+        if bw >= 2 * bh:
+            horizontal += bw
+        elif bh >= 2 * bw:
+            vertical += bh
+    quarter = 90 if vertical > horizontal else 0
+    if quarter:
+        arr, boxes = rotate_image_and_boxes(arr, boxes, quarter)
+    # Up to a dozen of the longest lines decide between upright and upside down.
+    from rapidocr.utils.process_img import get_rotate_crop_image
+
+    boxes = np.stack([_order_points(b) for b in boxes])
+    lengths = [(_edge_lengths(b)[0], i) for i, b in enumerate(boxes)]
+    lengths.sort(reverse=True)
+    crops = []
+    for length, i in lengths[:_PROBE_CROPS]:
+        if length < 16:
+            break
+        crops.append(get_rotate_crop_image(arr, boxes[i].copy()))
+    if not crops:
+        return quarter
+    cls = engine._load_cls_model()(crops)
+    flip = 0.0
+    for label, score in cls.cls_res:
+        flip += score if "180" in str(label) else -score
+    return (quarter + (180 if flip > 0 else 0)) % 360
+
+
+def rotate_image_and_boxes(
+    arr: np.ndarray, boxes: np.ndarray, degrees: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Turn an image clockwise by 90/180/270 degrees, moving box points along."""
+    h, w = arr.shape[:2]
+    x, y = boxes[..., 0], boxes[..., 1]
+    if degrees == 90:
+        out = np.rot90(arr, k=-1)
+        nx, ny = (h - 1) - y, x
+    elif degrees == 180:
+        out = np.rot90(arr, k=2)
+        nx, ny = (w - 1) - x, (h - 1) - y
+    elif degrees == 270:
+        out = np.rot90(arr, k=1)
+        nx, ny = y, (w - 1) - x
+    else:
+        return arr, boxes
+    return np.ascontiguousarray(out), np.stack([nx, ny], axis=-1).astype(np.float32)
+
+
+def _order_points(box: np.ndarray) -> np.ndarray:
+    """Reorder 4 points as top-left, top-right, bottom-right, bottom-left of the text line."""
+    pts = np.asarray(box, dtype=np.float32).reshape(4, 2)
+    s = pts.sum(axis=1)
+    d = pts[:, 1] - pts[:, 0]
+    tl, br = pts[np.argmin(s)], pts[np.argmax(s)]
+    tr, bl = pts[np.argmin(d)], pts[np.argmax(d)]
+    out = np.stack([tl, tr, br, bl])
+    if len({tuple(p) for p in out.tolist()}) < 4:
+        return pts  # degenerate: keep the detector's order
+    return out
+
+
+# --------------------------------------------------------------------------- words
+
+_NARROW = set("iljtfrI.,:;'!|()[]{}`\"-/")
+_WIDE = set("mwMW@%&")
+
+
+def _char_width(ch: str) -> float:
+    if ch == " ":
+        return 0.35
+    if ch in _NARROW:
+        return 0.35
+    if ch in _WIDE:
+        return 0.9
+    if ch.isupper() or ch.isdigit():
+        return 0.65
+    if ord(ch) > 0x2E80:  # CJK: full width
+        return 1.0
+    return 0.55
+
+
+def split_line(line: OcrLine, page: int, width: int, height: int) -> list[Word]:
+    """Words of one recognised line, boxes placed by estimated character widths."""
+    text = line.text
+    widths = [_char_width(ch) for ch in text]
+    total = sum(widths) or 1.0
+    tl, tr, br, bl = (line.points[i] for i in range(4))
+    words: list[Word] = []
+    pos = 0.0
+    start = None
+    start_pos = 0.0
+    for i, ch in enumerate(text + " "):
+        if ch == " ":
+            if start is not None:
+                words.append(
+                    _word(
+                        text[start:i],
+                        start_pos / total,
+                        pos / total,
+                        tl,
+                        tr,
+                        br,
+                        bl,
+                        page,
+                        width,
+                        height,
+                        line.score,
+                    )
+                )
+                start = None
+        elif start is None:
+            start = i
+            start_pos = pos
+        if i < len(text):
+            pos += widths[i]
+    return words
+
+
+def _word(
+    text: str,
+    s: float,
+    e: float,
+    tl: np.ndarray,
+    tr: np.ndarray,
+    br: np.ndarray,
+    bl: np.ndarray,
+    page: int,
+    width: int,
+    height: int,
+    score: float,
+) -> Word:
+    top_s, top_e = tl + (tr - tl) * s, tl + (tr - tl) * e
+    bot_s, bot_e = bl + (br - bl) * s, bl + (br - bl) * e
+    xs = (top_s[0], top_e[0], bot_s[0], bot_e[0])
+    ys = (top_s[1], top_e[1], bot_s[1], bot_e[1])
+
+    def clamp(v: float) -> float:
+        return 0.0 if v < 0.0 else (1.0 if v > 1.0 else v)
+
+    return Word(
+        text=text,
+        page=page,
+        x0=clamp(float(min(xs)) / width),
+        y0=clamp(float(min(ys)) / height),
+        x1=clamp(float(max(xs)) / width),
+        y1=clamp(float(max(ys)) / height),
+        confidence=round(score, 4),
+        source="ocr",
+    )

@@ -1,0 +1,453 @@
+"""The extraction pipeline: intake -> text -> ocr -> classification -> images -> parsing -> location.
+
+Pages are read as a stream: one pdfium page (or image frame) is open at a time,
+rendered bitmaps are dropped as soon as OCR has read them, and only words are
+kept. Each step is timed; ``options.on_step(name)`` is called as it starts.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import intake
+from .intake import DocumentSource, Source
+from .types import (
+    CLASSIFICATION_FAILED,
+    DOCUMENT_TOO_LARGE,
+    ENCRYPTED_DOCUMENT,
+    EXTRACTION_FAILED,
+    INTERNAL_ERROR,
+    OCR_ERROR,
+    STEP_NAMES,
+    Citation,
+    ClassificationResult,
+    EngineError,
+    ExtractionOptions,
+    ExtractionResult,
+    FillResult,
+    ImageInfo,
+    PageContent,
+    PageInfo,
+    StepTiming,
+)
+
+# Longest side of a PDF page rendered for OCR: ~170 dpi on A4, the resolution the
+# detector and recogniser work best at (RapidOCR scales anything larger down).
+OCR_RENDER_SIDE = 2000
+
+
+class _Steps:
+    """Accumulates time per step; steps can be entered more than once (text/ocr alternate)."""
+
+    def __init__(self, on_step: Callable[[str], None] | None) -> None:
+        self.on_step = on_step
+        self.seconds: dict[str, float] = {}
+
+    def start(self, name: str) -> None:
+        if name not in self.seconds:
+            self.seconds[name] = 0.0
+            if self.on_step is not None:
+                self.on_step(name)
+
+    @contextmanager
+    def timed(self, name: str) -> Iterator[None]:
+        self.start(name)
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] += time.perf_counter() - t0
+
+    def timings(self) -> list[StepTiming]:
+        return [StepTiming(name, self.seconds.get(name, 0.0)) for name in STEP_NAMES]
+
+
+@dataclass(slots=True)
+class ReadDocument:
+    media_type: str
+    page_count: int
+    pages: list[PageContent] = field(default_factory=list)
+    selected: list[int] = field(default_factory=list)
+
+
+def needs_rulings(schema: dict[str, Any] | None, target: str) -> bool:
+    """Ruled-table lines only matter for arrays of objects (line items) and table-row targets."""
+    if target == "per_table_row":
+        return True
+
+    def walk(node: Any) -> bool:
+        if not isinstance(node, dict):
+            return False
+        kind = node.get("type")
+        kinds = kind if isinstance(kind, list) else [kind]
+        if "array" in kinds or "items" in node:
+            return True
+        return any(walk(sub) for sub in (node.get("properties") or {}).values())
+
+    return walk(schema)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _intake(src: DocumentSource, options: ExtractionOptions) -> tuple[str, int, list[int]]:
+    info = intake.inspect_document(
+        src, max_bytes=options.max_bytes, max_page_count=options.max_page_count
+    )
+    if info.encrypted:
+        raise EngineError(
+            ENCRYPTED_DOCUMENT,
+            "The PDF is password-protected; send it without a password to extract it.",
+        )
+    selected = intake.parse_page_selection(
+        options.pages, info.page_count, max_pages=options.max_pages
+    )
+    return info.media_type, info.page_count, selected
+
+
+def _read_stream(
+    src: DocumentSource,
+    media_type: str,
+    selected: list[int],
+    options: ExtractionOptions,
+    steps: _Steps,
+    rulings: bool,
+) -> Iterator[PageContent]:
+    if media_type == intake.PDF:
+        yield from _read_pdf(src, selected, options, steps, rulings)
+    else:
+        yield from _read_image(src, media_type, selected, options, steps)
+
+
+def _read_pdf(
+    src: DocumentSource,
+    selected: list[int],
+    options: ExtractionOptions,
+    steps: _Steps,
+    rulings: bool,
+) -> Iterator[PageContent]:
+    from . import pdf_text
+    from .render import render_pdf_page
+
+    doc = intake.open_pdf(src)
+    try:
+        for number in selected:
+            with steps.timed("text"):
+                try:
+                    page = doc[number - 1]
+                except Exception as exc:
+                    raise EngineError(
+                        EXTRACTION_FAILED, f"Page {number} of the PDF cannot be read ({exc})."
+                    ) from exc
+            try:
+                with steps.timed("text"):
+                    if options.ocr == "always":
+                        content, layer = None, None
+                        want_ocr = True
+                    else:
+                        content, layer = pdf_text.read_pdf_page(page, number, rulings=rulings)
+                        want_ocr = options.ocr == "auto" and pdf_text.page_needs_ocr(page, layer)
+                if want_ocr:
+                    with steps.timed("ocr"):
+                        image = render_pdf_page(page, max_side=OCR_RENDER_SIDE)
+                        width, height = page.get_size()
+                        content = _ocr_page(image, number, width, height)
+                        del image
+                assert content is not None
+                yield content
+            finally:
+                page.close()
+    finally:
+        doc.close()
+
+
+def _read_image(
+    src: DocumentSource,
+    media_type: str,
+    selected: list[int],
+    options: ExtractionOptions,
+    steps: _Steps,
+) -> Iterator[PageContent]:
+    steps.start("text")  # images have no text layer: the step is empty
+    img = intake.open_image(src)
+    try:
+        frames = intake.iter_image_pages(img, media_type, selected)
+        while True:
+            with steps.timed("ocr"):
+                try:
+                    number, frame = next(frames)
+                except StopIteration:
+                    break
+                if options.ocr == "never":
+                    content = PageContent(
+                        number=number, width=frame.width, height=frame.height, source="empty"
+                    )
+                else:
+                    content = _ocr_page(frame, number, frame.width, frame.height)
+                del frame
+            yield content
+    finally:
+        img.close()
+
+
+def _ocr_page(image: Any, number: int, width: float, height: float) -> PageContent:
+    from . import ocr
+
+    result = ocr.ocr_image(image, number)
+    if result.rotation in (90, 270):
+        width, height = height, width
+    return PageContent(
+        number=number,
+        width=float(width),
+        height=float(height),
+        words=result.words,
+        source="ocr" if result.words else "empty",
+        rotation=result.rotation,
+    )
+
+
+def _read(
+    source: Source | DocumentSource,
+    options: ExtractionOptions,
+    steps: _Steps,
+    *,
+    rulings: bool,
+) -> tuple[DocumentSource, ReadDocument]:
+    with steps.timed("intake"):
+        src = intake.as_source(source)
+        media_type, page_count, selected = _intake(src, options)
+    doc = ReadDocument(media_type=media_type, page_count=page_count, selected=selected)
+    steps.start("text")
+    for content in _read_stream(src, media_type, selected, options, steps, rulings):
+        doc.pages.append(content)
+    steps.start("ocr")
+    return src, doc
+
+
+def read_pages(
+    source: Source | DocumentSource, options: ExtractionOptions | None = None
+) -> list[PageContent]:
+    """intake + text + OCR only: the words of the selected pages (for caching, benchmarks)."""
+    options = options or ExtractionOptions()
+    steps = _Steps(options.on_step)
+    with _as_engine_errors():
+        _, doc = _read(source, options, steps, rulings=True)
+    return doc.pages
+
+
+# --------------------------------------------------------------------------- extract
+
+
+def extract(
+    source: Source | DocumentSource,
+    schema: dict[str, Any] | None,
+    options: ExtractionOptions | None = None,
+) -> ExtractionResult:
+    """Run the whole pipeline on one document. Raises ``EngineError`` with a failure code."""
+    options = options or ExtractionOptions()
+    steps = _Steps(options.on_step)
+    with _as_engine_errors():
+        return _extract(source, schema, options, steps)
+
+
+def _extract(
+    source: Source | DocumentSource,
+    schema: dict[str, Any] | None,
+    options: ExtractionOptions,
+    steps: _Steps,
+) -> ExtractionResult:
+    labels = options.classifier_labels or []
+    rulings = needs_rulings(schema, options.target) or any(
+        needs_rulings(lab.schema, options.target) for lab in labels
+    )
+    src, doc = _read(source, options, steps, rulings=rulings)
+    pages = doc.pages
+
+    classification: ClassificationResult | None = None
+    with steps.timed("classification"):
+        if labels:
+            from .classify import classify
+
+            classification = classify(pages, labels, options.classification_threshold)
+            if classification.label is None:
+                raise EngineError(
+                    CLASSIFICATION_FAILED,
+                    DOCUMENT_TOO_LARGE,
+                    ENCRYPTED_DOCUMENT,
+                    "The document matches none of the classifier's labels "
+                    f"(best score {classification.score:.2f}, threshold "
+                    f"{options.classification_threshold:.2f}).",
+                )
+            chosen = next(lab for lab in labels if lab.name == classification.label)
+            if chosen.schema is not None:
+                schema = chosen.schema
+    if schema is None:
+        raise EngineError(EXTRACTION_FAILED, "No schema to extract: give a parser or a classifier.")
+
+    images: list[ImageInfo] = []
+    with steps.timed("images"):
+        if options.include_images:
+            images = _images(src, doc)
+
+    with steps.timed("parsing"):
+        from .parsing import fill_schema
+
+        filled = fill_schema(pages, schema, options.target)
+
+    with steps.timed("location"):
+        from .layout import page_text
+
+        citations, confidence = locate(filled, pages)
+        content = [page_text(p) for p in pages]
+
+    return ExtractionResult(
+        data=filled.data,
+        citations=citations,
+        confidence=confidence,
+        pages=[PageInfo(p.number, p.width, p.height, p.source, p.rotation) for p in pages],
+        content=content,
+        images=images,
+        classification=classification,
+        steps=steps.timings(),
+        media_type=doc.media_type,
+        page_count=doc.page_count,
+    )
+
+
+def _images(src: DocumentSource, doc: ReadDocument) -> list[ImageInfo]:
+    from .images import pdf_page_images, whole_page_image
+
+    if doc.media_type != intake.PDF:
+        out = []
+        for p in doc.pages:
+            # OCR turned sideways scans upright; the page size is already swapped.
+            out.append(whole_page_image(p.number, int(p.width), int(p.height)))
+        return out
+    pdf = intake.open_pdf(src)
+    out = []
+    try:
+        for number in doc.selected:
+            page = pdf[number - 1]
+            try:
+                out.extend(pdf_page_images(page, number))
+            finally:
+                page.close()
+    finally:
+        pdf.close()
+    return out
+
+
+# --------------------------------------------------------------------------- location
+
+# A value nobody could point at on the page is shown to reviewers as doubtful.
+UNLOCATED_CONFIDENCE = 0.2
+DEFAULT_CONFIDENCE = 0.5
+
+
+def leaf_paths(data: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """(path, value) of every non-null leaf, paths like ``a.b``, ``lines[2].amount``, ``[0].x``."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from leaf_paths(value, f"{prefix}.{key}" if prefix else str(key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from leaf_paths(value, f"{prefix}[{i}]")
+    elif data is not None:
+        yield prefix, data
+
+
+def locate(
+    filled: FillResult, pages: list[PageContent]
+) -> tuple[dict[str, Citation], dict[str, float]]:
+    """Citations and confidences for exactly the non-null leaves of ``filled.data``.
+
+    fill_schema cites what it finds; a leaf it left uncited is searched for on the
+    pages by its text, and if it cannot be found it is cited as the whole first
+    page with a low confidence rather than left without evidence.
+    """
+    citations: dict[str, Citation] = {}
+    confidence: dict[str, float] = {}
+    index: _WordIndex | None = None
+    for path, value in leaf_paths(filled.data):
+        cit = filled.citations.get(path)
+        conf = filled.confidence.get(path)
+        if cit is None:
+            if index is None:
+                index = _WordIndex(pages)
+            cit = index.find(value)
+            if cit is None:
+                first = pages[0].number if pages else 1
+                cit = Citation(page=first, bbox=(0.0, 0.0, 1.0, 1.0), text="")
+                conf = min(conf if conf is not None else UNLOCATED_CONFIDENCE, UNLOCATED_CONFIDENCE)
+        citations[path] = cit
+        confidence[path] = float(
+            min(1.0, max(0.0, conf if conf is not None else DEFAULT_CONFIDENCE))
+        )
+    return citations, confidence
+
+
+class _WordIndex:
+    """Finds a value's printed text among the page words (case/punctuation-insensitive)."""
+
+    def __init__(self, pages: list[PageContent]) -> None:
+        self.pages = pages
+
+    @staticmethod
+    def _norm(text: str) -> str:
+        return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+    def find(self, value: Any) -> Citation | None:
+        if isinstance(value, bool):
+            return None
+        target = self._norm(str(value))
+        if not target:
+            return None
+        for page in self.pages:
+            words = page.words
+            normed = [self._norm(w.text) for w in words]
+            for i in range(len(words)):
+                if not normed[i] or not target.startswith(normed[i]):
+                    continue
+                acc = ""
+                for j in range(i, min(len(words), i + 30)):
+                    acc += normed[j]
+                    if acc == target:
+                        span = words[i : j + 1]
+                        return Citation(
+                            page=page.number,
+                            bbox=(
+                                min(w.x0 for w in span),
+                                min(w.y0 for w in span),
+                                max(w.x1 for w in span),
+                                max(w.y1 for w in span),
+                            ),
+                            text=" ".join(w.text for w in span),
+                        )
+                    if not target.startswith(acc):
+                        break
+        return None
+
+
+# --------------------------------------------------------------------------- errors
+
+
+@contextmanager
+def _as_engine_errors() -> Iterator[None]:
+    """Every failure leaves the engine as an EngineError with a failure code."""
+    try:
+        yield
+    except EngineError:
+        raise
+    except MemoryError as exc:
+        raise EngineError(
+            DOCUMENT_TOO_LARGE, "The document needs more memory than is available."
+        ) from exc
+    except Exception as exc:
+        module = getattr(exc, "__module__", "") or ""
+        if "onnxruntime" in module or "rapidocr" in module:
+            raise EngineError(OCR_ERROR, f"OCR failed ({exc}).") from exc
+        raise EngineError(INTERNAL_ERROR, f"{type(exc).__name__}: {exc}") from exc
