@@ -1,6 +1,13 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class AccountsConfig(AppConfig):
     name = "accounts"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from accounts.support import ensure_support_group
+
+        # After every app's migrations, when all permissions exist.
+        post_migrate.connect(ensure_support_group, dispatch_uid="accounts.support_group")
