@@ -1,9 +1,15 @@
 """Form key/value pairs (FUNSD-style): a printed label and the value filled in next to it.
 
-A label is a short phrase, usually ending with ``:``; its value sits to the right on the same
-line, or just below it. ``extract_pairs`` finds them on any page (text layer or OCR words);
-``fill_key_value_array`` turns them into the items of a schema array whose items look like
-``{key, value}`` objects, for the schema filler (parsing.py).
+Pages are cut into *units*: the layout's line segments (runs of words without a wide gap),
+split again after a word ending with ``:`` ("Date: 10/9/87" -> "Date:" + "10/9/87"). A unit is
+a key when it ends with a colon, or when it reads like a label (short, mostly letters, a common
+form word or followed by a value-looking unit). Its value is the next unit to its right on the
+same line, else the unit right below it; values stacked under the first one ("cc: A / B / C")
+repeat the key. A key with nothing next to it is an empty field (value ``None``). A ruled or
+aligned grid whose first row is all labels gives one (column header, cell) pair per cell.
+
+``fill_key_value_array`` turns the pairs into the items of a schema array whose items look like
+``{key, value}`` objects; parsing.py calls it for such arrays.
 """
 
 from __future__ import annotations
@@ -11,169 +17,378 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .layout import PageLayout, analyze_page
 from .types import BBox, Citation, KeyValuePair, PageContent, Word, union_bbox
 
 # Item property names that mean "the label" and "the filled value" of a key/value array.
 KEY_NAMES = ("key", "label", "name", "question", "field", "field_name", "title", "attribute")
 VALUE_NAMES = ("value", "answer", "text", "content", "field_value", "response")
 
+# Words that, alone or leading / ending a short phrase, are form labels (en / fr / de).
+_LABEL_WORDS = frozenset(
+    """date dated name no no. nos number num # phone tel telephone fax to from subject re cc bcc
+    address city state zip country signature signed title company firm total amount by approved
+    submitted prepared requested description brand quantity qty price code account project
+    department dept page pages attention attn email e-mail ref reference invoice order po contact
+    location type class status comments remarks notes job client customer vendor supplier period
+    year month time size weight sex age id file copies owner manager director division region
+    area budget cost balance source investigator reported received tested conclusion purpose
+    nom adresse ville pays objet montant datum anschrift telefon ort betrag betreff""".split()
+)
+_SMALL_WORDS = frozenset(
+    "of and or the to for in on at by a an de du des la le et und der die das".split()
+)
+_KEY_END = re.compile(r"[:：]\s*$")
+_ALPHA = re.compile(r"[^\W\d_]", re.UNICODE)
+_DIGIT = re.compile(r"\d")
+
 
 @dataclass(slots=True)
-class _Segment:
-    """Words of one line that belong together (no wide horizontal gap between them)."""
+class _Unit:
+    words: list[Word]
+    line: int  # index of the layout line
+    colon: bool = False
+    role: str = "?"  # key / value / other
+    text: str = ""
+    x0: float = 0.0
+    y0: float = 0.0
+    x1: float = 0.0
+    y1: float = 0.0
+    extra_key: list[Word] = field(default_factory=list)  # key continuation lines
 
-    words: list[Word] = field(default_factory=list)
-
-    @property
-    def text(self) -> str:
-        return " ".join(w.text for w in self.words)
-
-    @property
-    def x0(self) -> float:
-        return min(w.x0 for w in self.words)
-
-    @property
-    def x1(self) -> float:
-        return max(w.x1 for w in self.words)
-
-    @property
-    def y0(self) -> float:
-        return min(w.y0 for w in self.words)
-
-    @property
-    def y1(self) -> float:
-        return max(w.y1 for w in self.words)
+    def __post_init__(self) -> None:
+        self.text = " ".join(w.text for w in self.words)
+        self.x0 = min(w.x0 for w in self.words)
+        self.y0 = min(w.y0 for w in self.words)
+        self.x1 = max(w.x1 for w in self.words)
+        self.y1 = max(w.y1 for w in self.words)
 
     @property
     def height(self) -> float:
         return self.y1 - self.y0
 
-
-def _median(values: list[float], default: float) -> float:
-    if not values:
-        return default
-    s = sorted(values)
-    return s[len(s) // 2]
+    @property
+    def conf(self) -> float:
+        return sum(w.confidence for w in self.words) / len(self.words)
 
 
-def _group_lines(words: list[Word]) -> list[list[Word]]:
-    """Words grouped into text lines (vertical overlap), each sorted left to right."""
-    lines: list[list[Word]] = []
-    for w in sorted(words, key=lambda w: ((w.y0 + w.y1) / 2, w.x0)):
-        cy = (w.y0 + w.y1) / 2
-        h = max(w.y1 - w.y0, 1e-6)
-        best = None
-        for line in lines[-4:]:
-            ly0 = min(x.y0 for x in line)
-            ly1 = max(x.y1 for x in line)
-            lh = max(ly1 - ly0, 1e-6)
-            if ly0 - 0.1 * h <= cy <= ly1 + 0.1 * h and abs((ly0 + ly1) / 2 - cy) < 0.6 * max(
-                h, lh
-            ):
-                best = line
-        if best is None:
-            lines.append([w])
-        else:
-            best.append(w)
-    for line in lines:
-        line.sort(key=lambda w: w.x0)
-    lines.sort(key=lambda ln: min(w.y0 for w in ln))
-    return lines
-
-
-def _segments(line: list[Word], char_w: float) -> list[_Segment]:
-    """Split one line where the gap between two words is much wider than a space."""
-    segs: list[_Segment] = []
-    cur = _Segment()
-    prev: Word | None = None
-    for w in line:
-        if prev is not None:
-            gap = w.x0 - prev.x1
-            if gap > 2.5 * char_w or prev.text.endswith(":"):
-                segs.append(cur)
-                cur = _Segment()
-        cur.words.append(w)
-        prev = w
-    if cur.words:
-        segs.append(cur)
-    return segs
-
-
-def _char_width(words: list[Word]) -> float:
-    widths = [(w.x1 - w.x0) / max(len(w.text), 1) for w in words if w.text.strip()]
-    return _median(widths, 0.01)
-
-
-_KEY_END = re.compile(r"[:：]\s*$")
-
-
-def _clean_key(text: str) -> str:
-    return _KEY_END.sub("", text).strip()
-
-
-def _looks_like_key(seg: _Segment) -> bool:
-    text = seg.text.strip()
-    if not _KEY_END.search(text):
-        return False
-    letters = sum(c.isalpha() for c in text)
-    return letters >= 1 and len(text) <= 80
-
-
-def extract_pairs(pages: list[PageContent]) -> list[KeyValuePair]:
-    """Key/value pairs of every page, in reading order.
-
-    A key is a line segment that ends with a colon; its value is the next segment to its right
-    on the same line, else the segment right below it when that one is not itself a key. A
-    key with nothing next to it gives a pair whose value is ``None`` (an empty form field).
-    """
-    out: list[KeyValuePair] = []
-    for page in pages:
-        words = [w for w in page.words if w.text.strip()]
-        if not words:
+def _explode_colons(words: list[Word]) -> list[Word]:
+    """OCR glues a label's colon to its value ("NUMBER:_(405)"): cut such words after the colon."""
+    out: list[Word] = []
+    for w in words:
+        m = re.match(r"^([^\W\d_][^:：]*[^\W\d_][.)]?[:：])(.+)$", w.text)
+        if not m or re.fullmatch(r"\d{1,2}", m.group(2)[:2]) and ":" in m.group(2):
+            out.append(w)
             continue
-        char_w = _char_width(words)
-        lines = [_segments(line, char_w) for line in _group_lines(words)]
-        used: set[int] = set()
-        for li, segs in enumerate(lines):
-            for si, seg in enumerate(segs):
-                if id(seg) in used or not _looks_like_key(seg):
-                    continue
-                used.add(id(seg))
-                value: _Segment | None = None
-                if si + 1 < len(segs) and not _looks_like_key(segs[si + 1]):
-                    value = segs[si + 1]
-                elif li + 1 < len(lines):
-                    value = _below(seg, lines[li + 1])
-                    if value is not None and (_looks_like_key(value) or id(value) in used):
-                        value = None
-                key_conf = sum(w.confidence for w in seg.words) / len(seg.words)
-                if value is not None:
-                    used.add(id(value))
-                    val_conf = sum(w.confidence for w in value.words) / len(value.words)
-                    conf = 0.6 * min(key_conf, val_conf)
-                else:
-                    conf = 0.4 * key_conf
-                out.append(
-                    KeyValuePair(
-                        key=_clean_key(seg.text),
-                        value=value.text if value is not None else None,
-                        page=page.number,
-                        key_words=list(seg.words),
-                        value_words=list(value.words) if value is not None else [],
-                        confidence=round(conf, 4),
-                    )
-                )
+        cut = len(m.group(1)) / len(w.text)
+        xm = w.x0 + (w.x1 - w.x0) * cut
+        out.append(Word(m.group(1), w.page, w.x0, w.y0, xm, w.y1, w.confidence, w.source))
+        out.append(Word(m.group(2), w.page, xm, w.y0, w.x1, w.y1, w.confidence, w.source))
     return out
 
 
-def _below(key: _Segment, next_line: list[_Segment]) -> _Segment | None:
-    """The segment of the next line that starts under ``key``, if close enough vertically."""
-    for seg in next_line:
-        if seg.y0 - key.y1 > 1.5 * max(key.height, 1e-6):
-            return None
-        if seg.x0 < key.x1 and seg.x1 > key.x0 and abs(seg.x0 - key.x0) < 3 * key.height + 0.05:
-            return seg
+def _units(layout: PageLayout) -> list[list[_Unit]]:
+    """Line segments, split after words ending with a colon; one list per line."""
+    out: list[list[_Unit]] = []
+    for li, line in enumerate(layout.lines):
+        units: list[_Unit] = []
+        for seg in line.segments:
+            cur: list[Word] = []
+            for w in _explode_colons(seg.words):
+                cur.append(w)
+                if _KEY_END.search(w.text) and _ALPHA.search(" ".join(x.text for x in cur)):
+                    # "TESTED 3/18/81 REPORTED:": the key is the label run before the colon.
+                    k = len(cur)
+                    while k > 1 and not _DIGIT.search(cur[k - 2].text):
+                        k -= 1
+                    if k > 1 and _DIGIT.search(cur[k - 2].text):
+                        units.extend(_split_label_value(cur[: k - 1], li, first=not units))
+                        cur = cur[k - 1 :]
+                    units.append(_Unit(cur, li, colon=True))
+                    cur = []
+            if cur:
+                units.extend(_split_label_value(cur, li, first=not units))
+        out.append(units)
+    return out
+
+
+def _is_caps(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 1 and all(c.isupper() for c in letters) and not _DIGIT.search(text)
+
+
+def _split_label_value(words: list[Word], li: int, first: bool) -> list[_Unit]:
+    """A label run then its value, in one segment: split them.
+
+    "Initiation Date 8/3/87" -> "Initiation Date" + "8/3/87" (label, then a number);
+    "PROJECT LEADER Williams/Giordano" -> "PROJECT LEADER" + "Williams/Giordano" (capitals,
+    then mixed case). Only for the first unit of a line, where a label is expected.
+    """
+    if not first or len(words) < 2:
+        return [_Unit(words, li)]
+    for k in range(1, min(len(words), 6)):
+        head, tail = words[:k], words[k:]
+        htext = " ".join(w.text for w in head)
+        if _DIGIT.search(tail[0].text):
+            if (
+                head[0].text[:1].isupper()
+                and all(_alpha_ratio(w.text) >= 0.75 for w in head)
+                and not _DIGIT.search(htext)
+            ):
+                return [_Unit(head, li), _Unit(tail, li)]
+            break
+        if _alpha_ratio(tail[0].text) < 0.75:
+            break
+        if (
+            _is_caps(htext)
+            and not _is_caps(tail[0].text)
+            and (k >= 2 or htext.lower().strip(".:#") in _LABEL_WORDS)
+            and len(htext.replace(" ", "")) >= 4
+        ):
+            return [_Unit(head, li), _Unit(tail, li)]
+    return [_Unit(words, li)]
+
+
+def _alpha_ratio(text: str) -> float:
+    chars = [c for c in text if not c.isspace()]
+    if not chars:
+        return 0.0
+    return sum(1 for c in chars if _ALPHA.match(c)) / len(chars)
+
+
+def _label_like(u: _Unit) -> bool:
+    """Short, mostly letters, not a sentence: could be a printed field label."""
+    text = u.text.strip()
+    words = text.split()
+    if not words or len(words) > 7 or len(text) > 48:
+        return False
+    if _alpha_ratio(text) < 0.6 or text.endswith((".", ",")) and len(words) > 3:
+        return False
+    return bool(_ALPHA.match(text[0]) or text[0] in "(#*")
+
+
+def _lexicon_label(u: _Unit) -> bool:
+    words = [w.strip(".:#()").lower() for w in u.text.split()]
+    words = [w for w in words if w]
+    if not words:
+        return False
+    return words[0] in _LABEL_WORDS or words[-1] in _LABEL_WORDS
+
+
+def _value_like(u: _Unit) -> bool:
+    """Digits, or lowercase / mixed text (handwriting or typed answers), not another label."""
+    text = u.text.strip()
+    if not text:
+        return False
+    if _DIGIT.search(text):
+        return True
+    # A word starting in lower case (not "of", "and" …): typed or written answer text.
+    return any(w[:1].islower() and w.lower() not in _SMALL_WORDS for w in text.split())
+
+
+def _gap_ok(left: _Unit, right: _Unit, page_w: float = 1.0) -> bool:
+    return 0 <= right.x0 - left.x1 < 0.45 * page_w
+
+
+def _below(key: _Unit, lines: list[list[_Unit]], max_lines: int = 2) -> _Unit | None:
+    """The unit right under ``key``: next lines, starting within the key's horizontal span."""
+    h = max(key.height, 0.008)
+    for li in range(key.line + 1, min(len(lines), key.line + 1 + max_lines)):
+        for u in lines[li]:
+            if u.y0 - key.y1 > 2.2 * h:
+                return None
+            if u.x0 >= key.x0 - 2 * h and u.x0 <= key.x1 and u.x1 > key.x0:
+                return u
     return None
+
+
+def _stacked(first: _Unit, lines: list[list[_Unit]], key: _Unit) -> list[_Unit]:
+    """Further values under the first one, left-aligned with it ("cc: A / B / C")."""
+    out: list[_Unit] = []
+    prev = first
+    h = max(first.height, 0.008)
+    for li in range(first.line + 1, min(len(lines), first.line + 6)):
+        cands = [u for u in lines[li] if abs(u.x0 - first.x0) < 1.5 * h and u.role == "?"]
+        if not cands:
+            break
+        u = cands[0]
+        if u.y0 - prev.y1 > 1.2 * h or u.colon or _lexicon_label(u):
+            break
+        # Nothing may sit in the key's column on that line (it would be another field).
+        if any(o is not u and o.x1 <= first.x0 and o.x1 > key.x0 for o in lines[li]):
+            break
+        out.append(u)
+        prev = u
+    return out
+
+
+def _pair(page: int, key: _Unit, value: _Unit | None, conf: float) -> KeyValuePair:
+    kwords = key.words + key.extra_key
+    ktext = _KEY_END.sub("", " ".join(w.text for w in kwords)).strip()
+    return KeyValuePair(
+        key=ktext,
+        value=value.text.strip() if value is not None else None,
+        page=page,
+        key_words=list(kwords),
+        value_words=list(value.words) if value is not None else [],
+        confidence=round(conf, 4),
+    )
+
+
+def _overlap(a: _Unit, b: _Unit) -> float:
+    return min(a.x1, b.x1) - max(a.x0, b.x0)
+
+
+def _column_of(cell: _Unit, headers: list[_Unit]) -> _Unit | None:
+    best = max(headers, key=lambda h: _overlap(h, cell))
+    if _overlap(best, cell) > 0:
+        return best
+    # Numbers are often right- or centre-aligned under a wider / narrower header.
+    cx = (cell.x0 + cell.x1) / 2
+    near = min(headers, key=lambda h: abs((h.x0 + h.x1) / 2 - cx))
+    return near if abs((near.x0 + near.x1) / 2 - cx) < 0.04 else None
+
+
+def _table_pairs(page: int, lines: list[list[_Unit]]) -> list[KeyValuePair]:
+    """Grids: a row of labels over rows of values; one (column header, cell) pair per cell."""
+    out: list[KeyValuePair] = []
+    li = 0
+    while li < len(lines) - 1:
+        headers = lines[li]
+        if len(headers) < 2 or not all(
+            u.role == "?" and _label_like(u) and not _value_like(u) and not u.colon for u in headers
+        ):
+            li += 1
+            continue
+        rows: list[list[tuple[_Unit, _Unit]]] = []
+        lj = li + 1
+        h = max(u.height for u in headers)
+        last_y = max(u.y1 for u in headers)
+        while lj < len(lines):
+            cells = [u for u in lines[lj] if u.role == "?"]
+            if not cells or min(u.y0 for u in cells) - last_y > 3 * h:
+                break
+            mapped = [(c, _column_of(c, headers)) for c in cells]
+            aligned = [(c, hd) for c, hd in mapped if hd is not None and _value_like(c)]
+            if len(aligned) < min(2, len(headers)) or len(aligned) < 0.6 * len(cells):
+                break
+            rows.append(aligned)
+            last_y = max(c.y1 for c, _ in aligned)
+            lj += 1
+        if not rows:
+            li += 1
+            continue
+        # Two-line headers: a short label right above a header belongs to it ("Est." / "Travel").
+        if li > 0:
+            for u in lines[li - 1]:
+                if u.role == "?" and _label_like(u) and len(u.text.split()) <= 3:
+                    hd = _column_of(u, headers)
+                    if hd is not None and hd.y0 - u.y1 < 1.2 * h and not hd.extra_key:
+                        hd.extra_key = list(u.words)
+                        u.role = "other"
+        for hd in headers:
+            hd.role = "key"
+            if hd.extra_key:  # the label above comes first in reading order
+                hd.words, hd.extra_key = hd.extra_key + hd.words, []
+        for row in rows:
+            for cell, hd in row:
+                cell.role = "value"
+                out.append(_pair(page, hd, cell, 0.5 * min(hd.conf, cell.conf)))
+        for hd in headers:
+            hd.role = "table"
+        li = lj
+    return out
+
+
+def _page_pairs(page: PageContent) -> list[KeyValuePair]:
+    layout = analyze_page(page)
+    lines = _units(layout)
+    out: list[KeyValuePair] = _table_pairs(page.number, lines)
+
+    # 1. keys: colon units, and label-like units followed on their line by a value-like unit.
+    for units in lines:
+        for i, u in enumerate(units):
+            right = units[i + 1] if i + 1 < len(units) else None
+            if u.colon or _label_like_key(u):
+                u.role = "key"
+            elif (
+                _label_like(u)
+                and right is not None
+                and not right.colon
+                and _gap_ok(u, right)
+                and (_value_like(right) or _lexicon_label(u))
+                and not _DIGIT.search(u.text)
+            ):
+                u.role = "key"
+
+    # A colon key whose next line starts with "(…)" under it continues it ("This Change:" /
+    # "(From Current Budget)").
+    for units in lines:
+        for u in units:
+            if u.role != "key":
+                continue
+            nxt = _below(u, lines, 1)
+            if (
+                nxt is not None
+                and nxt.role == "?"
+                and nxt.text.startswith("(")
+                and abs(nxt.x0 - u.x0) < 0.03
+            ):
+                u.extra_key = list(nxt.words)
+                nxt.role = "other"
+
+    # 2. values: right neighbour, else the unit below; stacked continuations repeat the key.
+    for units in lines:
+        for i, u in enumerate(units):
+            if u.role != "key":
+                continue
+            value = None
+            right = units[i + 1] if i + 1 < len(units) else None
+            if right is not None and right.role == "?" and _gap_ok(u, right):
+                value = right
+            elif u.colon or _label_like_key(u):
+                below = _below(u, lines)
+                if below is not None and below.role == "?" and not _label_like_key(below):
+                    value = below
+            if value is None:
+                out.append(_pair(page.number, u, None, 0.4 * u.conf))
+                continue
+            value.role = "value"
+            conf = (0.75 if u.colon else 0.55) * min(u.conf, value.conf)
+            out.append(_pair(page.number, u, value, conf))
+            for extra in _stacked(value, lines, u):
+                extra.role = "value"
+                out.append(_pair(page.number, u, extra, 0.8 * conf))
+    if NULL_LABELS:
+        for units in lines:
+            for u in units:
+                if (
+                    u.role == "?"
+                    and _label_like(u)
+                    and not _DIGIT.search(u.text)
+                    and len(u.text.split()) <= NULL_LABELS
+                ):
+                    out.append(_pair(page.number, u, None, 0.25 * u.conf))
+    return out
+
+
+NULL_LABELS = 2
+
+
+def _label_like_key(u: _Unit) -> bool:
+    return u.colon or (_lexicon_label(u) and _label_like(u) and len(u.text.split()) <= 3)
+
+
+def extract_pairs(pages: list[PageContent]) -> list[KeyValuePair]:
+    """Key/value pairs of every page, in reading order (see the module docstring)."""
+    out: list[KeyValuePair] = []
+    for page in pages:
+        if any(w.text.strip() for w in page.words):
+            out.extend(_page_pairs(page))
+    return out
+
+
+# --------------------------------------------------------------------------- schema arrays
 
 
 def _prop_types(prop: dict) -> set[str]:
@@ -221,7 +436,7 @@ def fill_key_value_array(
     citations: dict[str, Citation] = {}
     confidence: dict[str, float] = {}
     for i, pair in enumerate(extract_pairs(pages)):
-        item = {p: None for p in props}
+        item = dict.fromkeys(props)
         item[kname] = pair.key
         item[vname] = pair.value
         items.append(item)
