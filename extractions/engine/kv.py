@@ -25,18 +25,40 @@ KEY_NAMES = ("key", "label", "name", "question", "field", "field_name", "title",
 VALUE_NAMES = ("value", "answer", "text", "content", "field_value", "response")
 
 # Words that, alone or leading / ending a short phrase, are form labels (en / fr / de).
-_LABEL_WORDS = frozenset(
-    """date dated name no no. nos number num # phone tel telephone fax to from subject re cc bcc
+_LABEL_WORDS_TEXT = """date dated name no no. nos number num # phone tel telephone fax to from subject re cc bcc
     address city state zip country signature signed title company firm total amount by approved
     submitted prepared requested description brand quantity qty price code account project
     department dept page pages attention attn email e-mail ref reference invoice order po contact
     location type class status comments remarks notes job client customer vendor supplier period
     year month time size weight sex age id file copies owner manager director division region
     area budget cost balance source investigator reported received tested conclusion purpose
-    nom adresse ville pays objet montant datum anschrift telefon ort betrag betreff""".split()
-)
+    nom adresse ville pays objet montant datum anschrift telefon ort betrag betreff"""
+_LABEL_WORDS = frozenset(_LABEL_WORDS_TEXT.split())
 _SMALL_WORDS = frozenset(
-    "of and or the to for in on at by a an de du des la le et und der die das".split()
+    [
+        "of",
+        "and",
+        "or",
+        "the",
+        "to",
+        "for",
+        "in",
+        "on",
+        "at",
+        "by",
+        "a",
+        "an",
+        "de",
+        "du",
+        "des",
+        "la",
+        "le",
+        "et",
+        "und",
+        "der",
+        "die",
+        "das",
+    ]
 )
 _KEY_END = re.compile(r"[:：]\s*$")
 _ALPHA = re.compile(r"[^\W\d_]", re.UNICODE)
@@ -77,7 +99,7 @@ def _explode_colons(words: list[Word]) -> list[Word]:
     out: list[Word] = []
     for w in words:
         m = re.match(r"^([^\W\d_][^:：]*[^\W\d_][.)]?[:：])(.+)$", w.text)
-        if not m or re.fullmatch(r"\d{1,2}", m.group(2)[:2]) and ":" in m.group(2):
+        if not m or (re.fullmatch(r"\d{1,2}", m.group(2)[:2]) and ":" in m.group(2)):
             out.append(w)
             continue
         cut = len(m.group(1)) / len(w.text)
@@ -162,7 +184,7 @@ def _label_like(u: _Unit) -> bool:
     words = text.split()
     if not words or len(words) > 7 or len(text) > 48:
         return False
-    if _alpha_ratio(text) < 0.6 or text.endswith((".", ",")) and len(words) > 3:
+    if _alpha_ratio(text) < 0.6 or (text.endswith((".", ",")) and len(words) > 3):
         return False
     return bool(_ALPHA.match(text[0]) or text[0] in "(#*")
 
@@ -309,15 +331,17 @@ def _page_pairs(page: PageContent) -> list[KeyValuePair]:
     for units in lines:
         for i, u in enumerate(units):
             right = units[i + 1] if i + 1 < len(units) else None
-            if u.colon or _label_like_key(u):
-                u.role = "key"
-            elif (
-                _label_like(u)
-                and right is not None
-                and not right.colon
-                and _gap_ok(u, right)
-                and (_value_like(right) or _lexicon_label(u))
-                and not _DIGIT.search(u.text)
+            if (
+                u.colon
+                or _label_like_key(u)
+                or (
+                    _label_like(u)
+                    and right is not None
+                    and not right.colon
+                    and _gap_ok(u, right)
+                    and (_value_like(right) or _lexicon_label(u))
+                    and not _DIGIT.search(u.text)
+                )
             ):
                 u.role = "key"
 
