@@ -175,8 +175,7 @@ def default_reader() -> PageReader:
     from .types import ExtractionOptions
 
     def read(path: str) -> list[PageContent]:
-        with open(path, "rb") as fh:
-            return read_pages(fh.read(), ExtractionOptions())
+        return read_pages(path, ExtractionOptions())
 
     return read
 
