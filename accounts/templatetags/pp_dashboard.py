@@ -1,0 +1,68 @@
+"""Small template helpers of the dashboard (formatting only, no business rules)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import template
+from django.utils.html import format_html
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def nav_active(context: template.Context, *prefixes: str) -> str:
+    """``active`` when the current URL name starts with one of the prefixes."""
+    request = context.get("request")
+    match = getattr(request, "resolver_match", None)
+    name = (match.url_name or "") if match else ""
+    return "active" if any(name.startswith(p) for p in prefixes) else ""
+
+
+@register.filter
+def pretty_json(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=False)
+
+
+@register.filter
+def percent(value: Any) -> str:
+    try:
+        return f"{float(value) * 100:.0f}%"
+    except (TypeError, ValueError):
+        return "–"
+
+
+@register.filter
+def status_badge(value: Any) -> str:
+    text = str(value or "").replace("_", " ")
+    return format_html('<span class="badge badge-{}">{}</span>', value or "none", text or "–")
+
+
+@register.filter
+def money(cents: Any, currency: str = "usd") -> str:
+    try:
+        amount = int(cents) / 100
+    except (TypeError, ValueError):
+        return "–"
+    symbol = {"usd": "$", "eur": "€", "gbp": "£"}.get(str(currency).lower())
+    return f"{symbol}{amount:,.2f}" if symbol else f"{amount:,.2f} {str(currency).upper()}"
+
+
+@register.filter
+def signed(value: Any) -> str:
+    try:
+        return f"{int(value):+,d}"
+    except (TypeError, ValueError):
+        return str(value)
+
+
+@register.filter
+def short_value(value: Any) -> str:
+    """An edit's before/after value, readable in one line."""
+    if value is None:
+        return "(empty)"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    text = json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else str(value)
+    return text if len(text) <= 80 else text[:77] + "…"

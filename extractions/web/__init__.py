@@ -1,0 +1,1 @@
+"""Dashboard pages of the extractions app (the API lives in extractions/views*)."""
