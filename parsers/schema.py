@@ -61,6 +61,8 @@ _BY_TYPE = {
     "integer": frozenset({"type", "enum"}),
     "boolean": frozenset({"type", "enum"}),
 }
+# A JSON-escaped NUL (an odd run of backslashes before u0000, so "\\u0000" text is fine).
+_NUL_RE = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
 _ALL_KEYWORDS = frozenset().union(*_BY_TYPE.values(), _ANNOTATIONS, _ROOT_ONLY)
 # \w is Unicode-aware: "numéro_facture" is a fine name, "2nd", "a-b" and "a b" are not.
 _NAME_RE = re.compile(r"[^\W\d]\w*")
@@ -89,9 +91,13 @@ class SchemaError:
 def validate_schema(schema: Any) -> list[SchemaError]:
     """Every problem of ``schema`` (empty list = valid), in document order."""
     try:
-        size = len(json.dumps(schema, ensure_ascii=False).encode())
+        text = json.dumps(schema, ensure_ascii=False, allow_nan=False)
     except (TypeError, ValueError, RecursionError):
         return [SchemaError("", "The schema must be plain JSON of reasonable nesting.")]
+    if _NUL_RE.search(text):
+        # PostgreSQL's jsonb cannot store NUL characters.
+        return [SchemaError("", "The schema contains a NUL character.")]
+    size = len(text.encode())
     if size > MAX_SCHEMA_BYTES:
         return [
             SchemaError("", f"The schema is {size} bytes of JSON; the limit is {MAX_SCHEMA_BYTES}.")

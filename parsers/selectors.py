@@ -30,6 +30,11 @@ class LabelRoute(NamedTuple):
     version: ParserVersion
 
 
+def _clean_id(public_id: object) -> str:
+    # A NUL byte cannot reach PostgreSQL (it would be a 500); no public id contains one.
+    return public_id if isinstance(public_id, str) and "\x00" not in public_id else ""
+
+
 # --- Parsers --------------------------------------------------------------------------------
 
 
@@ -42,7 +47,7 @@ def list_parsers(*, organization: Organization, search: str = "") -> QuerySet[Pa
     """Live (not archived) parsers, newest first, optionally filtered by name (substring,
     case-insensitive)."""
     qs = parser_queryset(organization=organization).filter(archived_at__isnull=True)
-    search = (search or "").strip()
+    search = (search or "").replace("\x00", "").strip()
     if search:
         qs = qs.filter(name__icontains=search)
     return qs.order_by("-created_at", "-id")
@@ -54,6 +59,7 @@ def get_parser(
     """One parser by public id. Archived parsers stay readable by id (old extractions point at
     them) unless ``include_archived`` is False. 404 PARSER_NOT_FOUND otherwise."""
     qs = parser_queryset(organization=organization)
+    parser_id = _clean_id(parser_id)
     if not include_archived:
         qs = qs.filter(archived_at__isnull=True)
     return get_for_org(qs, organization, parser_id, not_found_code=PARSER_NOT_FOUND, label="Parser")
@@ -70,11 +76,13 @@ def list_parser_versions(*, parser: Parser) -> QuerySet[ParserVersion]:
 
 def get_parser_version(*, parser: Parser, number: int) -> ParserVersion:
     """Version ``number`` of ``parser``; 404 PARSER_VERSION_NOT_FOUND."""
-    version = (
-        ParserVersion.objects.filter(parser=parser, number=number)
-        .select_related("created_by")
-        .first()
-    )
+    version = None
+    if 0 < number < 2**31:  # beyond a PostgreSQL integer no version can exist
+        version = (
+            ParserVersion.objects.filter(parser=parser, number=number)
+            .select_related("created_by")
+            .first()
+        )
     if version is None:
         raise NotFoundError(
             "PARSER_VERSION_NOT_FOUND",
@@ -121,7 +129,7 @@ def classifier_queryset(*, organization: Organization) -> QuerySet[Classifier]:
 def list_classifiers(*, organization: Organization, search: str = "") -> QuerySet[Classifier]:
     """Live classifiers, newest first, optionally filtered by name."""
     qs = classifier_queryset(organization=organization).filter(archived_at__isnull=True)
-    search = (search or "").strip()
+    search = (search or "").replace("\x00", "").strip()
     if search:
         qs = qs.filter(name__icontains=search)
     return qs.order_by("-created_at", "-id")
@@ -132,6 +140,7 @@ def get_classifier(
 ) -> Classifier:
     """One classifier by public id; 404 CLASSIFIER_NOT_FOUND."""
     qs = classifier_queryset(organization=organization)
+    classifier_id = _clean_id(classifier_id)
     if not include_archived:
         qs = qs.filter(archived_at__isnull=True)
     return get_for_org(

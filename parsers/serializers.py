@@ -1,0 +1,247 @@
+"""Request and response bodies of the parsers API. Thin: rules live in services.py / schema.py."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from parsers.models import (
+    Classifier,
+    ClassifierLabel,
+    ExtractionTarget,
+    Parser,
+    ParserVersion,
+    Tier,
+)
+
+JSON_SCHEMA_FIELD = {
+    "type": "object",
+    "additionalProperties": True,
+    "description": "A JSON Schema object (see POST /v1/schemas/validate for the supported subset).",
+}
+
+
+@extend_schema_field(JSON_SCHEMA_FIELD)
+class SchemaField(serializers.JSONField):
+    """A JSON Schema object; its content is checked by parsers.schema.validate_schema."""
+
+
+@extend_schema_field({**JSON_SCHEMA_FIELD, "nullable": True})
+class NullableSchemaField(serializers.JSONField):
+    pass
+
+
+# --- Errors (documentation of the shared envelope) -----------------------------------------
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    details = serializers.DictField()
+
+
+class ErrorSerializer(serializers.Serializer):
+    """``{"error": {"code", "message", "details"}}``, the envelope of every API error."""
+
+    error = ErrorDetailSerializer()
+
+
+# --- Parsers --------------------------------------------------------------------------------
+
+
+class ParserSerializer(serializers.ModelSerializer):
+    id = serializers.CharField(source="public_id", read_only=True)
+    configured = serializers.BooleanField(
+        source="is_configured",
+        read_only=True,
+        help_text="False until the parser has a schema; submitting to it answers 400 "
+        "PARSER_NOT_CONFIGURED.",
+    )
+    version = serializers.SerializerMethodField(
+        help_text="Number of the current schema version (null when not configured)."
+    )
+    schema = serializers.SerializerMethodField(help_text="The current schema (null when none).")
+
+    class Meta:
+        model = Parser
+        fields = [
+            "id",
+            "name",
+            "description",
+            "extraction_target",
+            "default_pages",
+            "tier",
+            "instructions",
+            "configured",
+            "version",
+            "schema",
+            "created_at",
+            "updated_at",
+            "archived_at",
+        ]
+        read_only_fields = fields
+
+    def get_version(self, parser: Parser) -> int | None:
+        version = parser.current_version
+        return version.number if version is not None else None
+
+    @extend_schema_field(NullableSchemaField)
+    def get_schema(self, parser: Parser) -> dict[str, Any] | None:
+        version = parser.current_version
+        return version.schema if version is not None else None
+
+
+class ParserWriteSerializer(serializers.Serializer):
+    """Body of POST (create) and PATCH (update, every field optional)."""
+
+    name = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    extraction_target = serializers.ChoiceField(choices=ExtractionTarget.choices, required=False)
+    default_pages = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text='Page selection used when a submission gives none, e.g. "1-3".',
+    )
+    tier = serializers.ChoiceField(choices=Tier.choices, required=False)
+    instructions = serializers.CharField(required=False, allow_blank=True, max_length=10000)
+    schema = NullableSchemaField(
+        required=False,
+        allow_null=True,
+        help_text="A schema (creates version 1, or the next version when it changes). "
+        "Omit or null at creation for a parser that is not configured yet.",
+    )
+
+    def validate_schema(self, value: Any) -> Any:
+        if value is None and self.partial:
+            raise serializers.ValidationError(
+                "A parser's schema cannot be removed; publish another schema instead."
+            )
+        return value
+
+
+class ParserVersionSerializer(serializers.ModelSerializer):
+    parser_id = serializers.CharField(source="parser.public_id", read_only=True)
+    schema = SchemaField(read_only=True)
+    current = serializers.SerializerMethodField()
+    created_by = serializers.SerializerMethodField(
+        help_text="Email of the user who published it (null for an API key)."
+    )
+
+    class Meta:
+        model = ParserVersion
+        fields = ["parser_id", "number", "current", "schema", "created_by", "created_at"]
+        read_only_fields = fields
+
+    def get_current(self, version: ParserVersion) -> bool:
+        return version.parser.current_version_id == version.pk
+
+    def get_created_by(self, version: ParserVersion) -> str | None:
+        return version.created_by.email if version.created_by_id else None
+
+
+# --- Schemas --------------------------------------------------------------------------------
+
+
+class SchemaValidateRequestSerializer(serializers.Serializer):
+    schema = serializers.JSONField(help_text="The proposed schema (any JSON value).")
+
+
+class SchemaErrorSerializer(serializers.Serializer):
+    path = serializers.CharField(
+        allow_blank=True,
+        help_text='Dotted path of the problem, e.g. "properties.lines.items.type" ("" = root).',
+    )
+    message = serializers.CharField()
+
+
+class SchemaValidateResponseSerializer(serializers.Serializer):
+    valid = serializers.BooleanField()
+    errors = SchemaErrorSerializer(many=True)
+
+
+class SchemaSuggestRequestSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="A PDF or image (type decided by its content).")
+    pages = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text='Pages to read, e.g. "1-2" (at most 5 are read; default: the first 5).',
+    )
+
+
+class SchemaSuggestResponseSerializer(serializers.Serializer):
+    schema = SchemaField()
+    page_count = serializers.IntegerField(help_text="Pages read (and charged).")
+    document_page_count = serializers.IntegerField()
+    credits_used = serializers.IntegerField()
+    valid = serializers.BooleanField(
+        help_text="Whether the proposal passes validation as is (it may need editing)."
+    )
+    errors = SchemaErrorSerializer(many=True)
+
+
+# --- Classifiers ----------------------------------------------------------------------------
+
+
+class ClassifierLabelSerializer(serializers.ModelSerializer):
+    parser_id = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ClassifierLabel
+        fields = ["name", "description", "keywords", "parser_id"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_parser_id(self, label: ClassifierLabel) -> str | None:
+        return label.parser.public_id if label.parser_id else None
+
+
+class ClassifierSerializer(serializers.ModelSerializer):
+    id = serializers.CharField(source="public_id", read_only=True)
+    labels = ClassifierLabelSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Classifier
+        fields = [
+            "id",
+            "name",
+            "description",
+            "threshold",
+            "labels",
+            "created_at",
+            "updated_at",
+            "archived_at",
+        ]
+        read_only_fields = fields
+
+
+class ClassifierLabelWriteSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    keywords = serializers.ListField(
+        child=serializers.CharField(max_length=100), required=False, max_length=50
+    )
+    parser_id = serializers.CharField(
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        max_length=40,
+        help_text="The parser documents of this label are extracted with (same organization).",
+    )
+
+
+class ClassifierWriteSerializer(serializers.Serializer):
+    """Body of POST (create) and PATCH (update; ``labels`` replaces the whole list)."""
+
+    name = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    threshold = serializers.FloatField(
+        required=False,
+        min_value=0.0,
+        max_value=1.0,
+        help_text="Minimum classification score to route a document (0-1, default 0.2).",
+    )
+    labels = ClassifierLabelWriteSerializer(many=True, max_length=100)
