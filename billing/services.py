@@ -3,7 +3,14 @@
 Every change is one append-only ``CreditLedgerEntry`` written in the same transaction as the
 cached ``CreditAccount.balance``, with the account row locked (``select_for_update``) so that
 concurrent charges serialise per organization. A ``cause_key`` (unique) makes an effect
-happen once however often it is retried ("refund:doc_…", "stripe:evt_…").
+happen once however often it is retried ("refund:doc_…", "stripe-session:cs_…").
+
+Kinds and the sign of their delta: ``grant`` / ``topup`` add credits; ``charge`` takes them;
+``refund`` gives back credits of a failed or cancelled document (positive) or takes back the
+credits of a refunded Stripe payment (negative); ``adjustment`` is a staff correction (either).
+
+Stripe top-ups live in ``billing.checkout`` (starting a payment) and ``billing.webhooks`` /
+``billing.topups`` (what Stripe's events do to the ledger); they call ``record_entry`` too.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from accounts.models import Organization, User
 from billing.models import CreditAccount, CreditLedgerEntry, LedgerKind
@@ -24,10 +32,16 @@ class InsufficientCredits(APIError):
     default_detail = "Account credit balance too low."
 
 
+class CauseKeyConflict(Exception):
+    """A cause key already applied to another organization: a programming error, never retried."""
+
+
 @dataclass(frozen=True, slots=True)
 class LedgerResult:
     entry: CreditLedgerEntry
     created: bool  # False when the cause_key had already been applied
+    # With allow_partial: the part of a negative delta that the balance could not cover.
+    shortfall: int = 0
 
 
 def ensure_credit_account(*, organization: Organization) -> CreditAccount:
@@ -41,8 +55,21 @@ def get_balance(*, organization: Organization) -> int:
 
 
 def _locked_account(organization: Organization) -> CreditAccount:
-    ensure_credit_account(organization=organization)
-    return CreditAccount.objects.select_for_update().get(organization=organization)
+    try:
+        return CreditAccount.objects.select_for_update().get(organization=organization)
+    except CreditAccount.DoesNotExist:
+        # Organizations made by create_organization always have one; this covers the rest.
+        ensure_credit_account(organization=organization)
+        return CreditAccount.objects.select_for_update().get(organization=organization)
+
+
+def _already_applied(cause_key: str, organization: Organization) -> CreditLedgerEntry | None:
+    existing = CreditLedgerEntry.objects.filter(cause_key=cause_key).first()
+    if existing is not None and existing.organization_id != organization.pk:
+        raise CauseKeyConflict(
+            f"Cause key {cause_key!r} was already applied to another organization."
+        )
+    return existing
 
 
 @transaction.atomic
@@ -57,15 +84,20 @@ def record_entry(
 ) -> LedgerResult:
     """Apply ``delta`` to the balance and append the entry, or do nothing if ``cause_key``
     was already applied. A negative delta larger than the balance raises
-    ``InsufficientCredits``, unless ``allow_partial`` (then only what is there is taken)."""
+    ``InsufficientCredits`` (nothing written), unless ``allow_partial``: then only what is
+    there is taken and the rest is reported as ``shortfall``.
+
+    ``references`` are the entry's cause columns: document, extraction, stripe_event, payment,
+    staff_user, reason."""
     if kind not in LedgerKind.values:
         raise ValueError(f"Unknown ledger kind {kind!r}")
     account = _locked_account(organization)
     if cause_key is not None:
         # Safe under the account lock: every writer for this organization waits on it.
-        existing = CreditLedgerEntry.objects.filter(cause_key=cause_key).first()
+        existing = _already_applied(cause_key, organization)
         if existing is not None:
             return LedgerResult(entry=existing, created=False)
+    shortfall = 0
     if account.balance + delta < 0:
         if not allow_partial:
             raise InsufficientCredits(
@@ -75,6 +107,7 @@ def record_entry(
                 ),
                 details={"required": -delta, "available": account.balance},
             )
+        shortfall = -(account.balance + delta)
         delta = -account.balance
     account.balance += delta
     try:
@@ -90,11 +123,16 @@ def record_entry(
     except IntegrityError:
         if cause_key is None:
             raise
-        # Another transaction applied the same cause first; nothing to do.
-        existing = CreditLedgerEntry.objects.get(cause_key=cause_key)
+        # Only another organization's writer can get here first (same-organization writers
+        # wait on the lock above); _already_applied then raises CauseKeyConflict.
+        existing = _already_applied(cause_key, organization)
+        if existing is None:
+            raise
         return LedgerResult(entry=existing, created=False)
-    CreditAccount.objects.filter(pk=account.pk).update(balance=account.balance)
-    return LedgerResult(entry=entry, created=True)
+    CreditAccount.objects.filter(pk=account.pk).update(
+        balance=account.balance, updated_at=timezone.now()
+    )
+    return LedgerResult(entry=entry, created=True, shortfall=shortfall)
 
 
 def grant_credits(
@@ -120,6 +158,8 @@ def grant_credits(
 def adjust_credits(
     *, organization: Organization, delta: int, reason: str, staff_user: User | None
 ) -> LedgerResult:
+    """A staff correction. A negative adjustment beyond the balance raises InsufficientCredits:
+    support must decide what to do rather than the ledger silently clamping."""
     if delta == 0:
         raise APIError("INVALID_PAYLOAD", "An adjustment must change the balance.")
     if not reason.strip():
@@ -141,6 +181,7 @@ def charge_credits(
     reason: str = "",
     **references: Any,
 ) -> LedgerResult:
+    """Take ``credits`` for usage, all or nothing (402 INSUFFICIENT_CREDITS, nothing written)."""
     if credits < 0:
         raise ValueError("charge_credits takes a positive amount")
     return record_entry(
@@ -161,11 +202,33 @@ def refund_credits(
     reason: str = "",
     **references: Any,
 ) -> LedgerResult:
+    """Give back credits of work that did not happen (failed / cancelled documents), once."""
     if credits < 0:
         raise ValueError("refund_credits takes a positive amount")
     return record_entry(
         organization=organization,
         kind=LedgerKind.REFUND,
+        delta=credits,
+        cause_key=cause_key,
+        reason=reason,
+        **references,
+    )
+
+
+def topup_credits(
+    *,
+    organization: Organization,
+    credits: int,
+    cause_key: str,
+    reason: str = "",
+    **references: Any,
+) -> LedgerResult:
+    """Credits bought through Stripe; ``cause_key`` ties them to one Checkout Session."""
+    if credits <= 0:
+        raise ValueError("topup_credits takes a positive amount")
+    return record_entry(
+        organization=organization,
+        kind=LedgerKind.TOPUP,
         delta=credits,
         cause_key=cause_key,
         reason=reason,
