@@ -364,11 +364,13 @@ def _labelled_block(
                 )
             )
         x0 = min(w.x0 for w in hit.label_words)
+        last = line
         for nl in lay.lines[line.index + 1 : line.index + 10]:
             if len(texts) >= max_lines:
                 break
-            if nl.y0 - (lines[-1].y1 if lines else line.y1) > 1.6 * lay.word_height:
+            if nl.y0 - last.y1 > 1.6 * lay.word_height:
                 break
+            last = nl
             segs = [
                 s
                 for s in nl.segments
@@ -378,7 +380,7 @@ def _labelled_block(
                 continue
             seg = segs[0]
             t = seg.text
-            if ":" in t and len(t.split(":")[0]) < 30:
+            if re.search(r"\S\s*[:：]", nl.text) and len(nl.text.split(":")[0]) < 30:
                 continue  # "Nummer : 549910", a label of its own
             if _letters(t) < 2:
                 continue

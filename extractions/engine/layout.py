@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from statistics import median
 
@@ -61,31 +62,38 @@ class Line:
 
     def refresh(self) -> None:
         ws = self.words
-        parts = []
         starts = []
         pos = 0
+        w0 = ws[0]
+        x0, y0, x1, y1 = w0.x0, w0.y0, w0.x1, w0.y1
         for w in ws:
             starts.append(pos)
-            parts.append(w.text)
             pos += len(w.text) + 1
-        self.text = " ".join(parts)
+            if w.y0 < y0:
+                y0 = w.y0
+            if w.y1 > y1:
+                y1 = w.y1
+            if w.x1 > x1:
+                x1 = w.x1
+        self.text = text = " ".join([w.text for w in ws])
         self.starts = starts
-        self.folded = fold_same_length(self.text)
-        self.toks = []
-        self.tok_spans = []
-        self.tok_word = []
+        self.folded = folded = fold_same_length(text)
+        toks = []
+        spans = []
+        tok_word = []
         wi = 0
-        for m in _TOKEN.finditer(self.folded):
+        last = len(starts) - 1
+        for m in _TOKEN.finditer(folded):
             s = m.start()
-            while wi + 1 < len(starts) and starts[wi + 1] <= s:
+            while wi < last and starts[wi + 1] <= s:
                 wi += 1
-            self.toks.append(m.group(0))
-            self.tok_spans.append((s, m.end()))
-            self.tok_word.append(wi)
-        self.x0 = min(w.x0 for w in ws)
-        self.y0 = min(w.y0 for w in ws)
-        self.x1 = max(w.x1 for w in ws)
-        self.y1 = max(w.y1 for w in ws)
+            toks.append(m.group())
+            spans.append(m.span())
+            tok_word.append(wi)
+        self.toks = toks
+        self.tok_spans = spans
+        self.tok_word = tok_word
+        self.x0, self.y0, self.x1, self.y1 = x0, y0, x1, y1
 
     @property
     def bbox(self) -> BBox:
@@ -140,11 +148,18 @@ class Segment:
     y1: float = 0.0
 
     def __post_init__(self) -> None:
-        ws = self.words
-        self.x0 = min(w.x0 for w in ws)
-        self.y0 = min(w.y0 for w in ws)
-        self.x1 = max(w.x1 for w in ws)
-        self.y1 = max(w.y1 for w in ws)
+        ws = self.line.words
+        first = ws[self.start]
+        x0, y0, x1, y1 = first.x0, first.y0, first.x1, first.y1
+        for i in range(self.start + 1, self.end):
+            w = ws[i]
+            if w.y0 < y0:
+                y0 = w.y0
+            if w.y1 > y1:
+                y1 = w.y1
+            if w.x1 > x1:
+                x1 = w.x1
+        self.x0, self.y0, self.x1, self.y1 = x0, y0, x1, y1
 
     @property
     def words(self) -> list[Word]:
@@ -197,6 +212,7 @@ class PageLayout:
     lines: list[Line]
     word_height: float  # median word height, the page's unit of vertical distance
     char_width: float  # median character width, the unit of horizontal distance
+    n_words: int = 0
     _tok_index: dict[str, list[tuple[int, int]]] | None = None
 
     @property
@@ -271,40 +287,47 @@ def build_lines(words: list[Word], word_height: float | None = None) -> list[Lin
     ws.sort(key=lambda w: (w.y0 + w.y1, w.x0))
     open_lines: list[list[Word]] = []
     open_cy: list[float] = []  # centre of the lowest word of each open line
+    open_x1: list[float] = []  # right edge of each open line
     done: list[list[Word]] = []
+    close_gap = 1.5 * word_height
     for w in ws:
         wcy = (w.y0 + w.y1) / 2
         wh = max(w.y1 - w.y0, word_height * 0.5)
+        if open_lines and wcy - min(open_cy) > close_gap:
+            keep = [i for i, c in enumerate(open_cy) if wcy - c <= close_gap]
+            done.extend(ln for i, ln in enumerate(open_lines) if wcy - open_cy[i] > close_gap)
+            open_lines = [open_lines[i] for i in keep]
+            open_cy = [open_cy[i] for i in keep]
+            open_x1 = [open_x1[i] for i in keep]
         best = -1
         best_d = 0.0
-        keep_lines: list[list[Word]] = []
-        keep_cy: list[float] = []
-        for ln, lcy in zip(open_lines, open_cy, strict=True):
-            if wcy - lcy > 1.5 * word_height:
-                done.append(ln)
-                continue
-            keep_lines.append(ln)
-            keep_cy.append(lcy)
+        for i, ln in enumerate(open_lines):
             ref = ln[-1]
-            if len(ln) > 1:
+            rcy = (ref.y0 + ref.y1) / 2
+            d = abs(wcy - rcy)
+            if d > 0.3 * wh and len(ln) > 1:
                 # the horizontally nearest word sets the local baseline (skewed lines)
                 ref = min(ln[-8:], key=lambda o: abs(o.x0 - w.x0))
-            rcy = (ref.y0 + ref.y1) / 2
+                rcy = (ref.y0 + ref.y1) / 2
+                d = abs(wcy - rcy)
             rh = max(ref.y1 - ref.y0, word_height * 0.5)
-            d = abs(wcy - rcy)
             if d > 0.45 * min(wh, rh) + 0.1 * word_height:
                 continue
-            if _overlaps_x(ln, w):
+            if best >= 0 and d >= best_d:
                 continue
-            if best < 0 or d < best_d:
-                best, best_d = len(keep_lines) - 1, d
-        open_lines, open_cy = keep_lines, keep_cy
+            if w.x0 < open_x1[i] - 0.5 * (w.x1 - w.x0) and _overlaps_x(ln, w):
+                continue
+            best, best_d = i, d
         if best < 0:
             open_lines.append([w])
             open_cy.append(wcy)
+            open_x1.append(w.x1)
         else:
             open_lines[best].append(w)
-            open_cy[best] = max(open_cy[best], wcy)
+            if wcy > open_cy[best]:
+                open_cy[best] = wcy
+            if w.x1 > open_x1[best]:
+                open_x1[best] = w.x1
     done.extend(open_lines)
     lines = []
     for lw in done:
@@ -346,14 +369,34 @@ def split_segments(line: Line, char_width: float, word_height: float) -> list[Se
     return segs
 
 
+_CACHE: OrderedDict[int, PageLayout] = OrderedDict()
+_CACHE_SIZE = 128
+
+
 def analyze_page(page: PageContent) -> PageLayout:
+    """The page's layout; recently analysed pages are reused (content text + parsing)."""
+    key = id(page)
+    hit = _CACHE.get(key)
+    if hit is not None and hit.page is page and hit.n_words == len(page.words):
+        _CACHE.move_to_end(key)
+        return hit
+    lay = _analyze(page)
+    _CACHE[key] = lay
+    if len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return lay
+
+
+def _analyze(page: PageContent) -> PageLayout:
     words = _clean_words(page.words)
     wh, cw = _unit_sizes(words) if words else (0.01, 0.005)
     lines = build_lines(words, wh)
     for i, ln in enumerate(lines):
         ln.index = i
         ln.segments = split_segments(ln, cw, wh)
-    return PageLayout(page=page, lines=lines, word_height=wh, char_width=cw)
+    return PageLayout(
+        page=page, lines=lines, word_height=wh, char_width=cw, n_words=len(page.words)
+    )
 
 
 def build_blocks(layout: PageLayout) -> list[Block]:

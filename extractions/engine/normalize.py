@@ -10,12 +10,15 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 # --------------------------------------------------------------------------- text
 
 
 def fold(text: str) -> str:
     """Lower-case, accents removed: the form used to compare labels and names."""
+    if text.isascii():
+        return text.lower()
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
     return text.replace("ß", "ss").lower()
@@ -25,7 +28,14 @@ _NON_WORD = re.compile(r"[^0-9a-z]+")
 
 
 def tokens(text: str) -> list[str]:
+    if len(text) <= 80:
+        return list(_tokens_cached(text))
     return [t for t in _NON_WORD.split(fold(text)) if t]
+
+
+@lru_cache(maxsize=32768)
+def _tokens_cached(text: str) -> tuple[str, ...]:
+    return tuple(t for t in _NON_WORD.split(fold(text)) if t)
 
 
 def norm_text(text: str) -> str:
@@ -432,10 +442,10 @@ def currency_code(text: str) -> str | None:
 _RE_AMOUNT = re.compile(
     r"(?P<neg1>\(|-\s?|−\s?)?"
     r"(?P<num>\d{1,3}(?:[ \u00a0\u202f]\d{3})+,\d{1,3}"
-    r"|\d{1,3}(?:[\u00a0\u202f]\d{3})+(?:[.,]\d{1,3})?"
-    r"|\d{1,3}(?:(?P<th>[,.'’])\d{3})(?:(?P=th)\d{3})*(?:[.,]\d{1,3})?"
-    r"|\d+(?:[.,]\d{1,3})?"
-    r"|[.,]\d{1,2}(?!\d))"
+    r"|\d{1,3}(?:[\u00a0\u202f]\d{3})+(?:[.,]\d{1,4})?"
+    r"|\d{1,3}(?:(?P<th>[,.'’])\d{3})(?:(?P=th)\d{3})*(?:[.,]\d{1,4})?"
+    r"|\d+(?:[.,]\d{1,4})?"
+    r"|[.,]\d{1,2})(?!\d)"
     r"(?P<neg2>\)|-(?![\d\w]))?"
 )
 
@@ -516,6 +526,11 @@ def find_amounts(text: str, decimal: str | None = None) -> list[AmountMatch]:
         # parts of times and dates ("21:51", "30/04"), not amounts
         if (start > 1 and text[start - 1] in ":/" and text[start - 2].isdigit()) or (
             end + 1 < len(text) and text[end] in ":/" and text[end + 1].isdigit()
+        ):
+            continue
+        # "11.09.2018", "1.2.3": a date or version, not an amount
+        if (end + 1 < len(text) and text[end] in ".," and text[end + 1].isdigit()) or (
+            start > 1 and text[start - 1] == "." and text[start - 2].isdigit()
         ):
             continue
         n1 = m.group("neg1")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .normalize import tokens
 
@@ -123,6 +124,12 @@ CONCEPTS: list[Concept] = [
             "round total",
             "total sales inclusive",
             "total amount payable",
+            "due payable",
+            "payable",
+            "total to pay",
+            "amount to pay",
+            "invoice total",
+            "total invoice",
             "total ttc",
             "montant ttc",
             "net a payer",
@@ -156,14 +163,15 @@ CONCEPTS: list[Concept] = [
             "rounded total",
             "total rounded",
             "total after rounding",
-            "net total",
             "nett total",
             "total incl",
             "total inclusive",
             "total including",
+            "total sales inclusive",
             "total ttc",
             "net a payer",
             "total a payer",
+            "due payable",
             "zahlbetrag",
             "gesamtbetrag",
             "bruttosumme",
@@ -205,6 +213,7 @@ CONCEPTS: list[Concept] = [
             "net amount",
             "total net",
             "total excl",
+            "net total",
             "total excluding",
             "total exclusive",
             "total sales excluding",
@@ -251,6 +260,9 @@ CONCEPTS: list[Concept] = [
             "tax total",
             "total taxes",
             "tax",
+            "vat total",
+            "gst total",
+            "tva total",
             "tax amount",
             "vat",
             "vat amount",
@@ -343,6 +355,19 @@ CONCEPTS: list[Concept] = [
             "zahlbar bis",
             "zahlungsziel",
             "bitte uberweisen sie bis zum",
+            "remit until",
+            "pay until",
+            "payable until",
+            "to be paid by",
+            "payment until",
+            "please pay by",
+            "zahlbar bis zum",
+            "zahlungsziel bis",
+            "faellig bis",
+            "fallig bis",
+            "a payer avant le",
+            "payable avant le",
+            "date limite",
             "bis zum",
         ),
     ),
@@ -469,6 +494,15 @@ CONCEPTS: list[Concept] = [
             "rechnungsnummer",
             "rechnungs nr",
             "mietrechnung nr",
+            "handelsrechnung nr",
+            "handelsrechnung",
+            "schlussrechnung",
+            "teilrechnung",
+            "abschlagsrechnung",
+            "gutschrift nr",
+            "mietrechnung",
+            "invoice n",
+            "credit note n",
             "gutschrift",
             "beleg nr",
             "belegnummer",
@@ -815,6 +849,26 @@ def recognise(
     The field's own name (prefixed by its parents' names, so ``vendor.name`` reads as
     "vendor name") weighs most, then title and aliases, then the description.
     """
+    c, score = _recognise(name, title, description, tuple(aliases or ()), tuple(parents or ()))
+    return FieldMeaning(c, score)
+
+
+_NAME_FIRST: dict[str, list[tuple[tuple[str, ...], Concept]]] = {}
+_ORDER: dict[tuple[tuple[str, ...], Concept], int] = {}
+for _c in CONCEPTS:
+    for _p in _NAME_TOKENS[_c.key]:
+        _NAME_FIRST.setdefault(_p[0], []).append((_p, _c))
+        _ORDER.setdefault((_p, _c), len(_ORDER))
+
+
+@lru_cache(maxsize=4096)
+def _recognise(
+    name: str,
+    title: str,
+    description: str,
+    aliases: tuple[str, ...],
+    parents: tuple[str, ...],
+) -> tuple[Concept | None, float]:
     own = name_tokens(name)
     ctx = [t for p in (parents or []) for t in name_tokens(p)] + own
     sources: list[tuple[list[str], float]] = [(ctx, 1.0), (own, 0.98)]
@@ -827,24 +881,27 @@ def recognise(
     best: Concept | None = None
     best_score = 0.0
     best_len = 0
-    for c in CONCEPTS:
-        for phrase in _NAME_TOKENS[c.key]:
-            for toks, weight in sources:
-                if not _contains(toks, phrase):
-                    continue
-                if weight < 0.9 and len(phrase) == 1 and len(toks) > 6:
-                    # one common word somewhere in a long description proves little
-                    continue
-                exact = len(phrase) == len(toks)
-                cover = len(phrase) / max(len(toks), 1)
-                s = weight * (1.0 if exact else 0.6 + 0.3 * cover)
-                # a longer phrase matched is more specific ("due date" beats "date")
-                key = (s + 0.05 * len(phrase), len(phrase))
-                if key > (best_score + 0.05 * best_len, best_len):
-                    best, best_score, best_len = c, s, len(phrase)
+    for toks, weight in sources:
+        # candidate phrases in a fixed order (concept order), so ties resolve the same way
+        cands = sorted(
+            {pc for t in toks for pc in _NAME_FIRST.get(t, ())}, key=lambda pc: _ORDER[pc]
+        )
+        for phrase, c in cands:
+            if not _contains(toks, phrase):
+                continue
+            if weight < 0.9 and len(phrase) == 1 and len(toks) > 6:
+                # one common word somewhere in a long description proves little
+                continue
+            exact = len(phrase) == len(toks)
+            cover = len(phrase) / max(len(toks), 1)
+            s = weight * (1.0 if exact else 0.6 + 0.3 * cover)
+            # a longer phrase matched is more specific ("due date" beats "date")
+            key = (s + 0.05 * len(phrase), len(phrase))
+            if key > (best_score + 0.05 * best_len, best_len):
+                best, best_score, best_len = c, s, len(phrase)
     if best is None:
-        return FieldMeaning(None, 0.0)
-    return FieldMeaning(best, min(best_score, 1.0))
+        return None, 0.0
+    return best, min(best_score, 1.0)
 
 
 def label_phrases_for_field(

@@ -144,22 +144,45 @@ def _contains(seq: tuple[str, ...], sub: tuple[str, ...]) -> bool:
     return any(seq[i : i + n] == sub for i in range(len(seq) - n + 1)) if n else False
 
 
-def _header_concept(text: str, extra: dict[str, set[tuple[str, ...]]]) -> str | None:
+_EXACT: dict[tuple[str, ...], str] = {}
+for _c, _names in _COL_TOKENS.items():
+    for _n in _names:
+        _EXACT.setdefault(_n, _c)
+_BY_FIRST: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+for _c, _names in _COL_TOKENS.items():
+    for _n in _names:
+        _BY_FIRST.setdefault(_n[0], []).append((_n, _c))
+_CONCEPT_CACHE: dict[tuple[tuple[str, ...], bool, int], str | None] = {}
+
+
+def _header_concept(
+    text: str, extra: dict[str, set[tuple[str, ...]]], exact: bool = False
+) -> str | None:
     toks = tuple(nz.tokens(text))
     if not toks or len(toks) > 6:
         return None
+    key = (toks, exact, id(extra))
+    if key in _CONCEPT_CACHE:
+        return _CONCEPT_CACHE[key]
     best: tuple[int, str] | None = None
-    for concept, names in list(_COL_TOKENS.items()) + list(extra.items()):
-        for n in names:
-            if toks == n:
-                score = 100 + len(n)
-            elif toks[: len(n)] == n or _contains(toks, n):
-                score = 10 * len(n) - (len(toks) - len(n))
-            else:
-                continue
-            if best is None or score > best[0]:
-                best = (score, concept)
-    return best[1] if best else None
+    for concept, names in extra.items():
+        if toks in names:
+            best = (200, concept)
+    if best is None and toks in _EXACT:
+        best = (100, _EXACT[toks])
+    if best is None and not exact:
+        cands = [(n, c) for t in set(toks) for n, c in _BY_FIRST.get(t, ())]
+        cands += [(n, c) for c, names in extra.items() for n in names]
+        for n, concept in cands:
+            if _contains(toks, n):
+                score = 10 * len(n) - (len(toks) - len(n)) + (1 if toks[: len(n)] == n else 0)
+                if best is None or score > best[0]:
+                    best = (score, concept)
+    out = best[1] if best else None
+    if len(_CONCEPT_CACHE) > 20000:
+        _CONCEPT_CACHE.clear()
+    _CONCEPT_CACHE[key] = out
+    return out
 
 
 _NUM_RE = re.compile(r"\d")
@@ -175,27 +198,84 @@ def _is_numeric_text(text: str) -> bool:
     return digits > 0 and digits >= 0.5 * len(t.strip("€$£%()-+*xX"))
 
 
-def _cluster_band(
-    lines: list[Line], lay: PageLayout
-) -> list[tuple[float, float, str, list[Segment]]]:
-    """Header segments of one or more lines grouped into columns by horizontal overlap."""
-    groups: list[list[Segment]] = []
-    for ln in lines:
-        for s in ln.segments:
-            for g in groups:
-                gx0 = min(x.x0 for x in g)
-                gx1 = max(x.x1 for x in g)
-                if min(gx1, s.x1) - max(gx0, s.x0) > -0.5 * lay.char_width:
-                    g.append(s)
-                    break
+def _header_units(seg: Segment, extra: dict[str, set[tuple[str, ...]]]) -> list[list[Word]]:
+    """A header segment cut where a new column name starts ("Pos Art-Nr Beschreibung")."""
+    words = seg.words
+    units: list[list[Word]] = []
+    i = 0
+    while i < len(words):
+        j_best = 0
+        for j in range(min(len(words), i + 4), i, -1):
+            text = " ".join(w.text for w in words[i:j])
+            if _header_concept(text, extra, exact=True):
+                j_best = j
+                break
+        if j_best:
+            units.append(list(words[i:j_best]))
+            i = j_best
+        else:
+            if units:
+                units[-1].append(words[i])
             else:
-                groups.append([s])
-    out = []
+                units.append([words[i]])
+            i += 1
+    return units
+
+
+def _cluster_band(
+    lines: list[Line], lay: PageLayout, extra: dict[str, set[tuple[str, ...]]]
+) -> list[Column]:
+    """Header units of one or more lines grouped into columns by horizontal overlap."""
+    groups: list[list[list[Word]]] = []
+    for ln in lines:
+        for seg in ln.segments:
+            for unit in _header_units(seg, extra):
+                ux0 = min(w.x0 for w in unit)
+                ux1 = max(w.x1 for w in unit)
+                for g in groups:
+                    gx0 = min(w.x0 for u in g for w in u)
+                    gx1 = max(w.x1 for u in g for w in u)
+                    if min(gx1, ux1) - max(gx0, ux0) > -0.5 * lay.char_width:
+                        g.append(unit)
+                        break
+                else:
+                    groups.append([unit])
+    cols = []
     for g in groups:
-        g.sort(key=lambda s: (s.y0, s.x0))
-        out.append((min(s.x0 for s in g), max(s.x1 for s in g), " ".join(s.text for s in g), g))
-    out.sort(key=lambda t: t[0])
-    return out
+        g.sort(key=lambda u: (u[0].y0, u[0].x0))
+        text = " ".join(w.text for u in g for w in u)
+        concept = _header_concept(text, extra)
+        if concept is None:
+            votes: dict[str, int] = {}
+            for u in g:
+                c = _header_concept(" ".join(w.text for w in u), extra)
+                if c:
+                    votes[c] = votes.get(c, 0) + 1
+            if votes:
+                concept = max(votes.items(), key=lambda kv: kv[1])[0]
+        x0 = min(w.x0 for u in g for w in u)
+        x1 = max(w.x1 for u in g for w in u)
+        cols.append(Column(concept, x0, x1, text))
+    cols.sort(key=lambda c: c.x0)
+    _resolve_duplicates(cols)
+    return cols
+
+
+def _resolve_duplicates(cols: list[Column]) -> None:
+    """Two columns claiming one meaning: the line amount is the rightmost money column,
+    and a money-named column left of the price is the quantity ("Amount | Product | Price")."""
+    present = {c.concept for c in cols}
+    prices = [c for c in cols if c.concept == "unit_price"]
+    if len(prices) > 1 and "amount" not in present:
+        prices[-1].concept = "amount"
+    amounts = [c for c in cols if c.concept == "amount"]
+    if len(amounts) > 1:
+        price = next((c for c in cols if c.concept == "unit_price"), None)
+        for c in amounts[:-1]:
+            if "quantity" not in {x.concept for x in cols} and (price is None or c.x1 <= price.x0):
+                c.concept = "quantity"
+            else:
+                c.concept = None
 
 
 def find_tables(
@@ -212,16 +292,12 @@ def find_tables(
             if sum(1 for c in seg_concepts if c) < 1:
                 continue
             band = _header_band(lay, ln, extra)
-            cols = _cluster_band(band, lay)
-            columns = []
-            for x0, x1, text, _segs in cols:
-                columns.append(Column(_header_concept(text, extra), x0, x1, text))
+            columns = _cluster_band(band, lay, extra)
             concepts = {c.concept for c in columns if c.concept}
             if len(concepts) < 2 or not (concepts & wanted):
                 continue
-            numeric = concepts & NUMERIC_COLUMNS
-            if not numeric and len(concepts & wanted) < 2:
-                continue
+            if len(concepts & wanted) < min(2, len(wanted)):
+                continue  # a tax or payment summary, not the item table
             _set_boundaries(columns, lay, band)
             t = Table(lay, band, columns)
             _read_rows(doc, t, extra)
@@ -291,23 +367,24 @@ def _column_of(columns: list[Column], x0: float, x1: float) -> int:
 
 
 def _assign(line: Line, columns: list[Column]) -> dict[int, list[Word]]:
+    """Words of a body line per column: a segment that starts in a text column stays
+    there whole (a long description); others are split word by word by position."""
     cells: dict[int, list[Word]] = {}
     for seg in line.segments:
         words = seg.words
-        text_col = None
+        first = _column_of(columns, words[0].x0, words[0].x1)
+        if columns[first].concept not in NUMERIC_COLUMNS and not _is_numeric_text(words[0].text):
+            cells.setdefault(first, []).extend(words)
+            continue
         for w in words:
             ci = _column_of(columns, w.x0, w.x1)
-            numeric = _is_numeric_text(w.text)
-            if (
-                text_col is not None
-                and not numeric
-                and columns[text_col].concept not in NUMERIC_COLUMNS
-            ):
-                ci = text_col  # a long description running under the next header stays whole
-            elif columns[ci].concept not in NUMERIC_COLUMNS and not numeric:
-                text_col = ci
             cells.setdefault(ci, []).append(w)
     return cells
+
+
+def _is_cell_number(words: list[Word]) -> bool:
+    text = " ".join(w.text for w in words)
+    return _is_numeric_text(text) and bool(nz.find_amounts(text))
 
 
 def _is_stop(line: Line, lay: PageLayout) -> bool:
@@ -328,6 +405,7 @@ def _read_rows(doc: DocIndex, t: Table, extra: dict[str, set[tuple[str, ...]]]) 
     rows: list[dict[int, list[Word]]] = []
     pending: list[dict[int, list[Word]]] = []
     prefix_mode: bool | None = None
+    in_note = False
     last_y = t.header_lines[-1].y1
     for ln in lay.lines[start:]:
         if ln.y0 - last_y > 3.5 * lay.word_height:
@@ -337,10 +415,9 @@ def _read_rows(doc: DocIndex, t: Table, extra: dict[str, set[tuple[str, ...]]]) 
         if ln.x1 < cols[0].left or ln.x0 > cols[-1].right:
             continue
         cells = _assign(ln, cols)
-        anchor = any(
-            ci in num_cols and any(_is_numeric_text(w.text) for w in ws) for ci, ws in cells.items()
-        )
+        anchor = any(ci in num_cols and _is_cell_number(ws) for ci, ws in cells.items())
         if anchor:
+            in_note = False
             if prefix_mode is None:
                 prefix_mode = bool(pending)
             row = {ci: list(ws) for ci, ws in cells.items()}
@@ -365,6 +442,10 @@ def _read_rows(doc: DocIndex, t: Table, extra: dict[str, set[tuple[str, ...]]]) 
         if prefix_mode:
             pending.append(cells)
         elif rows:
+            if in_note or ln.y0 - last_y > 1.0 * lay.word_height:
+                in_note = True
+                last_y = ln.y1
+                continue  # a note under the row, not its wrapped description
             for ci, ws in cells.items():
                 if ci in text_cols:
                     rows[-1].setdefault(ci, []).extend(ws)
