@@ -281,6 +281,20 @@ PP_TEST_STEP_DELAY_SECONDS = (
 PP_WEBHOOK_ALLOW_PRIVATE_TARGETS = env_bool("PP_WEBHOOK_ALLOW_PRIVATE_TARGETS", DEBUG or TESTING)
 PP_WEBHOOK_TIMEOUT_SECONDS = env_float("PP_WEBHOOK_TIMEOUT_SECONDS", 10.0, minimum=0.1)
 PP_WEBHOOK_RETRY_WINDOW_HOURS = env_int("PP_WEBHOOK_RETRY_WINDOW_HOURS", 24, minimum=1)
+# Retry n waits BASE × 2^(n-1) seconds, capped at MAX (tests shrink BASE to stay fast).
+PP_WEBHOOK_RETRY_BASE_SECONDS = env_float("PP_WEBHOOK_RETRY_BASE_SECONDS", 30.0, minimum=0.0)
+PP_WEBHOOK_RETRY_MAX_SECONDS = env_float("PP_WEBHOOK_RETRY_MAX_SECONDS", 3600.0, minimum=1.0)
+PP_WEBHOOK_SWEEP_INTERVAL_SECONDS = env_int("PP_WEBHOOK_SWEEP_INTERVAL_SECONDS", 15, minimum=1)
+# Signs deliveries to a per-extraction webhook_url (registered endpoints use their own secret).
+PP_WEBHOOK_SIGNING_KEY = env_str("PP_WEBHOOK_SIGNING_KEY", SECRET_KEY)
+
+# --- Staged files and retention ---------------------------------------------------------------
+PP_PRESIGNED_UPLOAD_EXPIRES_SECONDS = env_int(
+    "PP_PRESIGNED_UPLOAD_EXPIRES_SECONDS", 3600, minimum=60, maximum=7 * 24 * 3600
+)
+PP_RETENTION_INTERVAL_SECONDS = env_int("PP_RETENTION_INTERVAL_SECONDS", 600, minimum=10)
+PP_RETENTION_BATCH_SIZE = env_int("PP_RETENTION_BATCH_SIZE", 500, minimum=1)
+PP_RETENTION_MAX_BATCHES_PER_RUN = env_int("PP_RETENTION_MAX_BATCHES_PER_RUN", 20, minimum=1)
 
 # --- Billing (Stripe) -------------------------------------------------------------------------
 STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY")
@@ -320,6 +334,14 @@ CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_BEAT_SCHEDULE["extractions-sweep"] = {
     "task": "extractions.tasks.sweep_documents",
     "schedule": float(PP_SWEEP_INTERVAL_SECONDS),
+}
+CELERY_BEAT_SCHEDULE["webhooks-deliver-due"] = {
+    "task": "extractions.webhooks.tasks.deliver_due_webhooks",
+    "schedule": float(PP_WEBHOOK_SWEEP_INTERVAL_SECONDS),
+}
+CELERY_BEAT_SCHEDULE["retention-purge"] = {
+    "task": "extractions.retention_tasks.purge_expired_data",
+    "schedule": float(PP_RETENTION_INTERVAL_SECONDS),
 }
 
 # --- Email ----------------------------------------------------------------------------------
