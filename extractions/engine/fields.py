@@ -166,7 +166,9 @@ def find_labelled(
         f = value_for_label(doc, hit, kind, below=below)
         if f is None:
             continue
-        key = (hit.phrase in q.strong, round(f.score, 3))
+        # earlier on the page breaks ties: headers come before footers and notes
+        pos = doc.layouts.index(hit.layout) + hit.line.cy
+        key = (hit.phrase in q.strong, round(f.score - 0.05 * pos, 3))
         if key > best_key:
             best, best_key = f, key
     return best

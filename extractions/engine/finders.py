@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import normalize as nz
+from . import priors
 from .layout import Line, PageLayout, Segment, analyze_page
 from .types import PageContent, Word
 
@@ -182,6 +183,8 @@ def _strength(
     first_tok = next((i for i, w in enumerate(line.tok_word) if w >= seg.start), 0)
     lead = t0 - first_tok
     s = 0.75 if lead == 0 else (0.6 if lead == 1 else 0.4)
+    if phrase in priors.INLINE_LABELS:
+        s = 0.6  # "... Nr. 12 vom 03.10.2018": inside a sentence by nature
     if strong and phrase in strong:
         s += 0.2
     elif len(phrase) > 1:
@@ -337,12 +340,19 @@ WHERE_FACTOR = {"same": 1.0, "right": 0.95, "below": 0.85}
 
 def value_for_label(doc: DocIndex, hit: Hit, kind: str, below: int = 2) -> Found | None:
     """The first value of ``kind`` next to a label, scored by label strength and placement."""
-    for region in values_near(doc, hit, below=below):
+    inline = hit.phrase in priors.INLINE_LABELS
+    for region in values_near(doc, hit, below=0 if inline else below):
         if kind in TEXT_KINDS and region.where == "right" and _is_label_text(region.text):
             break
         f = parse_region(doc, region, kind)
         if f is not None and f.words:
             f.score *= hit.strength * WHERE_FACTOR[region.where]
+            if kind not in TEXT_KINDS:
+                words = _skipped_words(region, f)
+                if inline and words:
+                    return None  # "vom 03.10.2018": the value follows the word at once
+                if words >= 2:
+                    f.score *= 0.6  # other words between label and value
             return f
         if region.where == "same" and kind in TEXT_KINDS and region.text.strip(" :#.-"):
             break
@@ -350,6 +360,22 @@ def value_for_label(doc: DocIndex, hit: Hit, kind: str, below: int = 2) -> Found
 
 
 TEXT_KINDS = {"text", "name", "address"}
+_ALPHA_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def _skipped_words(region: Region, f: Found) -> int:
+    """Alphabetic words printed between the start of the region and the value."""
+    line = region.line
+    first = f.words[0]
+    for i, w in enumerate(line.words):
+        if w is first:
+            end = line.starts[i]
+            break
+    else:
+        return 0
+    if end <= region.start:
+        return 0
+    return len(_ALPHA_WORD.findall(line.text[region.start : end]))
 
 
 def _is_label_text(text: str) -> bool:

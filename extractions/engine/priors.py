@@ -315,9 +315,17 @@ CONCEPTS: list[Concept] = [
             "total taxes",
             "tax total",
             "total vat",
+            "vat total",
             "total gst",
+            "gst total",
             "ust gesamt",
+            "mwst gesamt",
             "total tva",
+            "montant tva",
+            "steuerbetrag",
+            "tax amount",
+            "vat amount",
+            "gst amount",
         ),
     ),
     Concept(
@@ -791,6 +799,12 @@ CONCEPTS: list[Concept] = [
 ]
 
 _BY_KEY = {c.key: c for c in CONCEPTS}
+
+# Labels that sit inside a sentence and take the value printed right after them.
+INLINE_LABELS: set[tuple[str, ...]] = {
+    tuple(tokens(x))
+    for x in ("vom", "von", "du", "le", "dated", "issued at", "issued on", "am", "bis zum", "until")
+}
 
 
 def concept(key: str) -> Concept:
