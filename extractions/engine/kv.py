@@ -154,12 +154,21 @@ def _split_label_value(words: list[Word], li: int, first: bool) -> list[_Unit]:
         if _DIGIT.search(tail[0].text):
             if (
                 head[0].text[:1].isupper()
-                and all(_alpha_ratio(w.text) >= 0.75 for w in head)
+                and all(
+                    (_alpha_ratio(w.text) >= 0.75 or w.text in ("#", "No.", "Nr.", "N°", "n°"))
+                    for w in head
+                )
                 and not _DIGIT.search(htext)
             ):
                 return [_Unit(head, li), _Unit(tail, li)]
             break
-        if _alpha_ratio(tail[0].text) < 0.75:
+        if _alpha_ratio(tail[0].text) < 0.75 and tail[0].text not in (
+            "#",
+            "No.",
+            "Nr.",
+            "N°",
+            "n°",
+        ):
             break
         if (
             _is_caps(htext)
@@ -271,14 +280,26 @@ def _column_of(cell: _Unit, headers: list[_Unit]) -> _Unit | None:
     return near if abs((near.x0 + near.x1) / 2 - cx) < 0.04 else None
 
 
-def _table_pairs(page: int, lines: list[list[_Unit]]) -> list[KeyValuePair]:
+@dataclass(slots=True)
+class FormTable:
+    """A grid found on a form: column headers, and per row the cell text under each header."""
+
+    page: int
+    headers: list[str]
+    rows: list[dict[str, str]]
+
+
+def _table_pairs(
+    page: int, lines: list[list[_Unit]], tables: list[FormTable] | None = None
+) -> list[KeyValuePair]:
     """Grids: a row of labels over rows of values; one (column header, cell) pair per cell."""
     out: list[KeyValuePair] = []
     li = 0
     while li < len(lines) - 1:
         headers = lines[li]
         if len(headers) < 2 or not all(
-            u.role == "?" and _label_like(u) and not _value_like(u) and not u.colon for u in headers
+            u.role == "?" and _label_like(u) and not _DIGIT.search(u.text) and not u.colon
+            for u in headers
         ):
             li += 1
             continue
@@ -316,20 +337,26 @@ def _table_pairs(page: int, lines: list[list[_Unit]]) -> list[KeyValuePair]:
             for cell, hd in row:
                 cell.role = "value"
                 out.append(_pair(page, hd, cell, 0.5 * min(hd.conf, cell.conf)))
+        if tables is not None:
+            names = [_KEY_END.sub("", hd.text).strip() for hd in headers]
+            grid = [{names[headers.index(hd)]: cell.text for cell, hd in row} for row in rows]
+            tables.append(FormTable(page, names, grid))
         for hd in headers:
             hd.role = "table"
         li = lj
     return out
 
 
-def _page_pairs(page: PageContent) -> list[KeyValuePair]:
+def _page_pairs(page: PageContent, tables: list[FormTable] | None = None) -> list[KeyValuePair]:
     layout = analyze_page(page)
     lines = _units(layout)
-    out: list[KeyValuePair] = _table_pairs(page.number, lines)
+    out: list[KeyValuePair] = _table_pairs(page.number, lines, tables)
 
     # 1. keys: colon units, and label-like units followed on their line by a value-like unit.
     for units in lines:
         for i, u in enumerate(units):
+            if u.role != "?":
+                continue  # already read as part of a table
             right = units[i + 1] if i + 1 < len(units) else None
             if (
                 u.colon
@@ -405,11 +432,17 @@ def _label_like_key(u: _Unit) -> bool:
 
 def extract_pairs(pages: list[PageContent]) -> list[KeyValuePair]:
     """Key/value pairs of every page, in reading order (see the module docstring)."""
-    out: list[KeyValuePair] = []
+    return analyze_form(pages)[0]
+
+
+def analyze_form(pages: list[PageContent]) -> tuple[list[KeyValuePair], list[FormTable]]:
+    """Key/value pairs and the grids they came from (schema suggestion uses both)."""
+    pairs: list[KeyValuePair] = []
+    tables: list[FormTable] = []
     for page in pages:
         if any(w.text.strip() for w in page.words):
-            out.extend(_page_pairs(page))
-    return out
+            pairs.extend(_page_pairs(page, tables))
+    return pairs, tables
 
 
 # --------------------------------------------------------------------------- schema arrays

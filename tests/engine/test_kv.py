@@ -1,0 +1,129 @@
+"""Form key/value pairs on pages built from positioned words (as OCR or a text layer gives them)."""
+
+from __future__ import annotations
+
+from extractions.engine import kv
+from extractions.engine.types import PageContent, Word
+
+CHAR_W = 0.009
+LINE_H = 0.016
+
+
+def page(*items: tuple[float, float, str], number: int = 1, confidence: float = 1.0) -> PageContent:
+    """Words at (x, y): each item is one phrase, split into words one space apart."""
+    words = []
+    for x, y, text in items:
+        for token in text.split():
+            w = len(token) * CHAR_W
+            words.append(Word(token, number, x, y, x + w, y + LINE_H, confidence, "ocr"))
+            x += w + CHAR_W
+    return PageContent(number=number, width=1000, height=1400, words=words, source="ocr")
+
+
+def as_tuples(pairs) -> list[tuple[str, str | None]]:
+    return [(p.key, p.value) for p in pairs]
+
+
+def test_colon_labels_with_values_right_and_below_and_empty() -> None:
+    p = page(
+        (0.10, 0.10, "Date: 12/04/1987"),
+        (0.55, 0.10, "Fax No.:"),
+        (0.70, 0.10, "555-0199"),
+        (0.10, 0.20, "Reasons:"),
+        (0.10, 0.22, "Adjustment due to timing of projects."),
+        (0.10, 0.30, "Approved By:"),
+    )
+    assert as_tuples(kv.extract_pairs([p])) == [
+        ("Date", "12/04/1987"),
+        ("Fax No.", "555-0199"),
+        ("Reasons", "Adjustment due to timing of projects."),
+        ("Approved By", None),
+    ]
+
+
+def test_stacked_values_repeat_the_key_and_citations_point_at_words() -> None:
+    p = page(
+        (0.10, 0.50, "cc:"),
+        (0.20, 0.50, "S. Willinger"),
+        (0.20, 0.52, "G. D. Raphael"),
+        (0.20, 0.54, "V. Hansberry"),
+        (0.60, 0.70, "Project No. 1987-113CA"),
+        confidence=0.9,
+    )
+    pairs = kv.extract_pairs([p])
+    assert as_tuples(pairs) == [
+        ("cc", "S. Willinger"),
+        ("cc", "G. D. Raphael"),
+        ("cc", "V. Hansberry"),
+        ("Project No.", "1987-113CA"),
+    ]
+    first = pairs[0]
+    assert first.page == 1
+    x0, y0, x1, y1 = first.value_bbox
+    assert (round(x0, 3), round(y0, 3), round(y1, 3)) == (0.2, 0.5, 0.516)
+    assert 0 < first.confidence <= 0.9
+
+
+def test_label_without_colon_before_a_number_and_a_column_table() -> None:
+    p = page(
+        (0.10, 0.10, "Initiation Date 8/3/87"),
+        (0.10, 0.30, "Supplier"),
+        (0.40, 0.30, "Cost"),
+        (0.60, 0.30, "Interview"),
+        (0.10, 0.32, "Kapuler Research"),
+        (0.40, 0.32, "$70,825"),
+        (0.60, 0.32, "$47.22"),
+        (0.10, 0.34, "Market Facts, Inc."),
+        (0.40, 0.34, "$112,000"),
+        (0.60, 0.34, "$74.67"),
+    )
+    got = as_tuples(kv.extract_pairs([p]))
+    assert ("Initiation Date", "8/3/87") in got
+    # Every cell is paired with its column header; text cells only where the row has numbers.
+    assert ("Cost", "$70,825") in got and ("Cost", "$112,000") in got
+    assert ("Interview", "$47.22") in got and ("Interview", "$74.67") in got
+    assert ("Supplier", "Market Facts, Inc.") not in got or ("Supplier", "Kapuler Research") in got
+    _pairs, tables = kv.analyze_form([p])
+    assert tables and tables[0].headers == ["Supplier", "Cost", "Interview"]
+    assert tables[0].rows[1]["Interview"] == "$74.67"
+
+
+def test_prose_lines_are_not_pairs() -> None:
+    p = page(
+        (0.10, 0.10, "Please make the necessary arrangements for the visit of our team"),
+        (0.10, 0.12, "and return this form to the office before the end of the month."),
+    )
+    assert kv.extract_pairs([p]) == []
+    assert kv.extract_pairs([PageContent(1, 100, 100, [], source="empty")]) == []
+
+
+def test_is_key_value_array() -> None:
+    def item(**props: str) -> dict:
+        return {"type": "object", "properties": {k: {"type": v} for k, v in props.items()}}
+
+    assert kv.is_key_value_array(item(key="string", value="string"))
+    assert kv.is_key_value_array(item(question="string", answer="string"))
+    assert kv.is_key_value_array(item(label="string", value="string", page="integer"))
+    assert not kv.is_key_value_array(item(description="string", amount="number"))
+    assert not kv.is_key_value_array(item(key="string", value="number"))
+    assert not kv.is_key_value_array({"type": "string"})
+
+
+def test_fill_key_value_array_items_citations_confidence() -> None:
+    p = page((0.10, 0.10, "Name: Ada Lovelace"), (0.10, 0.20, "Signature:"))
+    schema = {
+        "type": "object",
+        "properties": {
+            "label": {"type": "string"},
+            "answer": {"type": ["string", "null"]},
+            "note": {"type": ["string", "null"]},
+        },
+    }
+    items, cits, confs = kv.fill_key_value_array([p], schema)
+    assert items == [
+        {"label": "Name", "answer": "Ada Lovelace", "note": None},
+        {"label": "Signature", "answer": None, "note": None},
+    ]
+    assert set(cits) == {"[0].label", "[0].answer", "[1].label"}
+    assert cits["[0].answer"].text == "Ada Lovelace" and cits["[0].answer"].page == 1
+    assert set(confs) == set(cits) and all(0 < c <= 1 for c in confs.values())
