@@ -9,6 +9,16 @@ from accounts.models import Organization, TenantManager
 from config.ids import new_cls_id, new_prs_id
 
 
+def history_user_of_request(request: object = None, **kwargs: object) -> object:
+    """The audit-history user of a request: a real user only. An API-key request's principal
+    (accounts.authentication.APIKeyUser) is not a User row; services record the key as the
+    change reason instead."""
+    from django.contrib.auth import get_user_model
+
+    user = getattr(request, "user", None)
+    return user if isinstance(user, get_user_model()) else None
+
+
 class ExtractionTarget(models.TextChoices):
     PER_DOC = "per_doc", "One object per document"
     PER_PAGE = "per_page", "One object per page"
@@ -42,7 +52,7 @@ class Parser(models.Model):
     archived_at = models.DateTimeField(null=True, blank=True)
 
     objects = TenantManager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(get_user=history_user_of_request)
 
     class Meta:
         indexes = [models.Index(fields=["organization", "archived_at", "-created_at"])]
@@ -66,7 +76,7 @@ class ParserVersion(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(get_user=history_user_of_request)
 
     class Meta:
         ordering = ["parser", "number"]
@@ -99,7 +109,7 @@ class Classifier(models.Model):
     archived_at = models.DateTimeField(null=True, blank=True)
 
     objects = TenantManager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(get_user=history_user_of_request)
 
     def __str__(self) -> str:
         return self.name
@@ -115,7 +125,7 @@ class ClassifierLabel(models.Model):
     )
     position = models.PositiveIntegerField(default=0)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(get_user=history_user_of_request)
 
     class Meta:
         ordering = ["classifier", "position", "id"]

@@ -161,7 +161,7 @@ def publish_version(
     under a lock on the parser row (concurrent publishers get consecutive numbers).
     """
     ensure_valid_schema(schema)
-    locked = Parser.objects.select_for_update().select_related("current_version").get(pk=parser.pk)
+    locked = Parser.objects.select_for_update().get(pk=parser.pk)
     if locked.archived_at is not None:
         raise _archived(locked)
     current = locked.current_version

@@ -59,7 +59,10 @@ def _flatten(errors: Any, prefix: str = "") -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     if isinstance(errors, dict):
         for key, value in errors.items():
-            path = f"{prefix}.{key}" if prefix else str(key)
+            if isinstance(key, int) or (isinstance(key, str) and key.isdigit()):
+                path = f"{prefix}[{key}]"  # ListField errors come keyed by index
+            else:
+                path = f"{prefix}.{key}" if prefix else str(key)
             out.update(_flatten(value, path))
     elif isinstance(errors, list) and errors and all(isinstance(e, str) for e in errors):
         out[prefix or "non_field_errors"] = [str(e) for e in errors]
