@@ -13,8 +13,9 @@ from typing import Any
 from . import normalize as nz
 from . import priors
 from .finders import DocIndex, Found, Hit, Region, find_labels, parse_region, value_for_label
-from .layout import Line, PageLayout
+from .layout import Line
 from .priors import Concept
+from .types import Word
 
 
 @dataclass(slots=True)
@@ -262,82 +263,144 @@ def clean_name(text: str) -> str:
     return text.strip(" ,;:-")
 
 
-def _top_lines(doc: DocIndex, limit: int = 10) -> list[tuple[PageLayout, Line]]:
+@dataclass(slots=True)
+class Piece:
+    """A line, or one column of a line, near the top of the first page."""
+
+    line: Line
+    words: list[Word]
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+    @property
+    def x0(self) -> float:
+        return min(w.x0 for w in self.words)
+
+    @property
+    def x1(self) -> float:
+        return max(w.x1 for w in self.words)
+
+    @property
+    def y0(self) -> float:
+        return min(w.y0 for w in self.words)
+
+    @property
+    def y1(self) -> float:
+        return max(w.y1 for w in self.words)
+
+    @property
+    def height(self) -> float:
+        return max(w.y1 - w.y0 for w in self.words)
+
+
+def _top_pieces(doc: DocIndex, limit: int = 14) -> list[Piece]:
+    """Top lines of page 1, split into columns where a line holds several far-apart parts."""
     if not doc.layouts:
         return []
     lay = doc.layouts[0]
-    out = []
+    out: list[Piece] = []
     for ln in lay.lines:
         if ln.y0 > 0.45 and out:
             break
-        out.append((lay, ln))
+        segs = ln.segments
+        groups: list[list[Word]] = []
+        for sg in segs:
+            if groups and sg.x0 - groups[-1][-1].x1 < 6 * lay.char_width:
+                groups[-1].extend(sg.words)
+            else:
+                groups.append(list(sg.words))
+        out.extend(Piece(ln, g) for g in groups)
         if len(out) >= limit:
             break
     return out
 
 
+def _piece_name_like(p: Piece) -> bool:
+    t = p.text
+    letters = _letters(t)
+    alnum = sum(c.isalnum() for c in t)
+    if letters < 3 or letters < 0.55 * alnum:
+        return False
+    if t.rstrip().endswith(":") or _is_title_line(t):
+        return False
+    if nz.find_dates(t) or nz.RE_EMAIL.search(t) or nz.RE_URL.search(t):
+        return False
+    clean = _TRAIL_REG.sub("", t)
+    return not _STOP_ADDRESS.search(clean) or bool(_COMPANY_SUFFIX.search(clean.lower()))
+
+
+def _below_piece(pieces: list[Piece], p: Piece, gap: float) -> Piece | None:
+    """The next piece under ``p`` in the same column, if close."""
+    for q in pieces:
+        if q.line.index <= p.line.index:
+            continue
+        if min(q.x1, p.x1) - max(q.x0, p.x0) <= 0:
+            continue
+        return q if q.y0 - p.y1 < gap else None
+    return None
+
+
 def find_vendor_name(doc: DocIndex, q: FieldQuery) -> tuple[Found, list[Line]] | None:
-    """The issuer's name: after a seller label, else the most prominent top line."""
+    """The issuer's name: after a seller label, else the most prominent text at the top."""
     f = _labelled_block(doc, q, max_lines=1)
     if f is not None:
         return f
-    top = _top_lines(doc)
-    if not top:
+    pieces = _top_pieces(doc)
+    if not pieces:
         return None
-    lay = top[0][0]
-    heights = sorted(ln.height for _, ln in top)
+    lay = doc.layouts[0]
+    heights = sorted(p.height for p in pieces)
     med = heights[len(heights) // 2] or lay.word_height
-    best: tuple[float, int] | None = None
-    for rank, (_lay, ln) in enumerate(top):
-        if not _name_like(ln):
-            continue
-        if ln.text.rstrip().endswith(":"):
+    best: tuple[float, Piece] | None = None
+    for rank, p in enumerate(pieces):
+        if not _piece_name_like(p):
             continue
         s = 1.0 - 0.08 * rank
-        s += 0.25 * min(ln.height / med - 1.0, 1.0)
-        if _COMPANY_SUFFIX.search(_TRAIL_REG.sub("", ln.text.lower())):
+        s += 0.25 * min(p.height / med - 1.0, 1.0)
+        if _COMPANY_SUFFIX.search(_TRAIL_REG.sub("", p.text.lower())):
             s += 0.3
-        if ln.text.upper() == ln.text:
+        if p.text.upper() == p.text:
             s += 0.05
         if best is None or s > best[0]:
-            best = (s, rank)
+            best = (s, p)
     if best is None:
         return None
-    rank = best[1]
-    ln = top[rank][1]
-    lines = [ln]
+    piece = best[1]
+    chosen = [piece]
+    gap = 1.0 * lay.word_height
     # a name printed over several lines: "POPULAR BOOK" / "CO. (M) SDN BHD", or
     # "AIK HUAT HARDWARE" / "ENTERPRISE (SETIA" / "ALAM) SDN BHD"
-    if rank > 0 and _LEGAL_START.match(ln.text.lower()):
-        prev = top[rank - 1][1]
-        if (
-            _name_like(prev)
-            and ln.y0 - prev.y1 < 1.0 * lay.word_height
-            and not _LEGAL_END.search(prev.text.lower())
-        ):
-            lines.insert(0, prev)
-    if not _LEGAL_END.search(_TRAIL_REG.sub("", ln.text.lower())):
-        ext: list[Line] = []
-        for _lay, nxt in top[rank + 1 : rank + 3]:
+    if _LEGAL_START.match(piece.text.lower()):
+        above = [
+            a
+            for a in pieces
+            if a.line.index < piece.line.index and _below_piece(pieces, a, gap) is piece
+        ]
+        if above and _piece_name_like(above[-1]) and not _LEGAL_END.search(above[-1].text.lower()):
+            chosen.insert(0, above[-1])
+    if not _LEGAL_END.search(_TRAIL_REG.sub("", piece.text.lower())):
+        ext: list[Piece] = []
+        cur = piece
+        for _ in range(2):
+            nxt = _below_piece(pieces, cur, gap)
+            if nxt is None:
+                break
             nt = _TRAIL_REG.sub("", nxt.text)
-            last = ext[-1] if ext else ln
-            if (
-                re.search(r"\d", nt)
-                or len(nz.tokens(nt)) > 6
-                or nxt.y0 - last.y1 > 1.0 * lay.word_height
-            ):
+            if re.search(r"\d", nt) or len(nz.tokens(nt)) > 6:
                 break
             ext.append(nxt)
             if _LEGAL_END.search(nt.lower()):
-                lines.extend(ext)
+                chosen.extend(ext)
                 break
-    text = " ".join(x.text for x in lines)
-    name = clean_name(text)
+            cur = nxt
+    name = clean_name(" ".join(c.text for c in chosen))
     if not name:
         return None
-    words = [w for li in lines for w in li.words]
+    words = [w for c in chosen for w in c.words]
     score = min(0.85, 0.45 + 0.15 * best[0])
-    return Found(name, words, score), lines
+    return Found(name, words, score), [c.line for c in chosen]
 
 
 def _labelled_block(
@@ -395,22 +458,34 @@ def _labelled_block(
     return None
 
 
-def find_address(doc: DocIndex, q: FieldQuery, name_lines: list[Line] | None) -> Found | None:
-    """The issuer's address: after an address label, else the lines under the company name."""
+def find_address(
+    doc: DocIndex, q: FieldQuery, name: tuple[Found, list[Line]] | None
+) -> Found | None:
+    """The issuer's address: after an address label, else the lines under the company name
+    (same column), skipping registration / tax-id lines, up to the phone / tax-id line."""
     lab = _labelled_block(doc, q, max_lines=4)
     if lab is not None:
         return lab[0]
-    if not name_lines:
+    if not name:
         return None
+    found, name_lines = name
     lay = doc.layouts[0]
+    nx0 = min(w.x0 for w in found.words)
+    nx1 = max(w.x1 for w in found.words)
+    tol = 4 * lay.char_width
     start = name_lines[-1].index + 1
-    got: list[Line] = []
-    # a name line that goes on with the address ("ACME GmbH - 1 Main St - Town")
+    got: list[list[Word]] = []
+    prev_y1 = name_lines[-1].y1
     for ln in lay.lines[start : start + 12]:
-        t = ln.text
-        prev = got[-1] if got else name_lines[-1]
-        if ln.y0 - prev.y1 > 2.2 * lay.word_height:
+        words = [
+            w for sg in ln.segments if sg.x1 > nx0 - tol and sg.x0 < nx1 + tol for w in sg.words
+        ]
+        if not words:
+            continue
+        t = " ".join(w.text for w in words)
+        if min(w.y0 for w in words) - prev_y1 > 2.2 * lay.word_height:
             break
+        prev_y1 = max(w.y1 for w in words)
         is_reg = bool(_REG_NO.search(t.strip())) or _letters(t) <= 1
         stop = bool(_STOP_ADDRESS.search(t))
         if not got:
@@ -423,20 +498,19 @@ def find_address(doc: DocIndex, q: FieldQuery, name_lines: list[Line] | None) ->
                 continue  # registration / GST / date lines between the name and the address
             if not _looks_address(t):
                 break
-            got.append(ln)
+            got.append(words)
             continue
         if is_reg or stop or nz.find_dates(t) or _is_title_line(t):
             break
         if _letters(t) < 2:
             break
-        got.append(ln)
+        got.append(words)
         if len(got) >= 6:
             break
     if not got:
         return None
-    text = " ".join(ln.text for ln in got)
-    words = [w for ln in got for w in ln.words]
-    return Found(text, words, 0.6)
+    text = " ".join(w.text for ws in got for w in ws)
+    return Found(text, [w for ws in got for w in ws], 0.6)
 
 
 def _looks_address(text: str) -> bool:

@@ -204,7 +204,7 @@ _LEAD = re.compile(
 )
 
 
-def values_near(doc: DocIndex, hit: Hit, below: int = 2) -> list[Region]:
+def values_near(doc: DocIndex, hit: Hit, below: int = 2, wide_below: bool = False) -> list[Region]:
     """Where the value of a label may be: rest of its segment, segments to its right, below."""
     line = hit.line
     lay = hit.layout
@@ -221,6 +221,8 @@ def values_near(doc: DocIndex, hit: Hit, below: int = 2) -> list[Region]:
     if below:
         label_x0 = min(w.x0 for w in hit.label_words)
         x0, x1 = label_x0, seg.x1
+        if wide_below:
+            x1 += 0.6 * (seg.x1 - label_x0)  # amounts printed below and right of their label
         for nl in lay.lines[line.index + 1 : line.index + 1 + 4]:
             if nl.y0 - line.y1 > (below + 0.5) * lay.word_height:
                 break
@@ -341,7 +343,8 @@ WHERE_FACTOR = {"same": 1.0, "right": 0.95, "below": 0.85}
 def value_for_label(doc: DocIndex, hit: Hit, kind: str, below: int = 2) -> Found | None:
     """The first value of ``kind`` next to a label, scored by label strength and placement."""
     inline = hit.phrase in priors.INLINE_LABELS
-    for region in values_near(doc, hit, below=0 if inline else below):
+    near = values_near(doc, hit, below=0 if inline else below, wide_below=kind not in TEXT_KINDS)
+    for region in near:
         if kind in TEXT_KINDS and region.where == "right" and _is_label_text(region.text):
             break
         f = parse_region(doc, region, kind)

@@ -245,8 +245,7 @@ def _find(ctx: _Ctx, q: fl.FieldQuery, node: dict[str, Any]) -> Found | None:
         v = _vendor(ctx, q)
         return v[0] if v else None
     if key == "vendor_address":
-        v = _vendor(ctx, None)
-        return fl.find_address(doc, q, v[1] if v else None)
+        return fl.find_address(doc, q, _vendor(ctx, None))
     if key in ("customer_name", "customer_address"):
         got = fl._labelled_block(doc, q, max_lines=1 if key == "customer_name" else 4)
         return got[0] if got else None
