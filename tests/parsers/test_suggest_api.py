@@ -1,0 +1,145 @@
+"""POST /v1/schemas/suggest on generated documents: the proposal, the charge, 402, refunds."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+import pytest
+
+from billing.models import CreditLedgerEntry
+from billing.services import adjust_credits, get_balance
+from tests.parsers.helpers import error_code
+from tests.parsers.pdfgen import invoice_pdf
+
+pytestmark = pytest.mark.django_db
+
+
+def _post(client, data: bytes, name: str = "invoice.pdf", **fields):
+    upload = BytesIO(data)
+    upload.name = name
+    return client.post("/v1/schemas/suggest", {"file": upload, **fields}, format="multipart")
+
+
+def _texts(prop: dict) -> str:
+    return " ".join(str(prop.get(k, "")) for k in ("title", "description")).lower()
+
+
+def test_suggest_on_an_invoice_finds_its_number_and_total(org_a, client_a):
+    org = org_a.organization
+    before = get_balance(organization=org)
+    response = _post(client_a, invoice_pdf())
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    props = body["schema"]["properties"]
+
+    def has(*words):
+        return [
+            name
+            for name, prop in props.items()
+            if all(w in f"{name} {_texts(prop)}".lower() for w in words)
+        ]
+
+    assert has("invoice", "number"), sorted(props)
+    assert has("total"), sorted(props)
+    assert body["schema"]["type"] == "object"
+    assert body["valid"] is True, body["errors"]
+    assert (body["page_count"], body["document_page_count"], body["credits_used"]) == (1, 1, 1)
+    assert get_balance(organization=org) == before - 1
+    entry = CreditLedgerEntry.objects.filter(organization=org).latest("id")
+    assert (entry.kind, entry.delta) == ("charge", -1)
+    assert "invoice.pdf" in entry.reason
+
+
+def test_suggest_reads_at_most_five_pages_and_charges_them(org_a, client_a):
+    org = org_a.organization
+    before = get_balance(organization=org)
+    body = _post(client_a, invoice_pdf(extra_pages=6)).json()
+    assert (body["page_count"], body["document_page_count"], body["credits_used"]) == (5, 7, 5)
+    body = _post(client_a, invoice_pdf(extra_pages=6), pages="1,7").json()
+    assert body["credits_used"] == 2
+    assert get_balance(organization=org) == before - 7
+
+
+def test_insufficient_credits_is_402_before_any_work(org_a, client_a, monkeypatch):
+    org = org_a.organization
+    adjust_credits(
+        organization=org, delta=-get_balance(organization=org), reason="t", staff_user=None
+    )
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("the engine ran although the balance cannot pay")
+
+    monkeypatch.setattr("extractions.engine.read_pages", must_not_run, raising=False)
+    response = _post(client_a, invoice_pdf())
+    assert response.status_code == 402
+    assert error_code(response) == "INSUFFICIENT_CREDITS"
+    assert get_balance(organization=org) == 0
+    assert not CreditLedgerEntry.objects.filter(organization=org, kind="charge").exists()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"MZ\x90\x00 this is a windows program", b"just some text, not a document", b""],
+)
+def test_unsupported_file_by_content_not_name(org_a, client_a, data):
+    before = get_balance(organization=org_a.organization)
+    response = _post(client_a, data, name="looks-like.pdf")
+    assert response.status_code == 400
+    assert error_code(response) in {"UNSUPPORTED_FILE_TYPE", "INVALID_PAYLOAD"}
+    if data:
+        assert error_code(response) == "UNSUPPORTED_FILE_TYPE"
+    assert get_balance(organization=org_a.organization) == before
+
+
+def test_bad_page_selection_is_400_and_free(org_a, client_a):
+    before = get_balance(organization=org_a.organization)
+    response = _post(client_a, invoice_pdf(), pages="9")
+    assert response.status_code == 400
+    assert error_code(response) == "INVALID_PAYLOAD"
+    assert get_balance(organization=org_a.organization) == before
+
+
+def test_engine_failure_is_refunded(org_a, client_a, monkeypatch):
+    from extractions.engine import EngineError
+
+    def broken(*args, **kwargs):
+        raise EngineError("extraction_failed", "Page 1 cannot be read.")
+
+    monkeypatch.setattr("extractions.engine.read_pages", broken, raising=False)
+    org = org_a.organization
+    before = get_balance(organization=org)
+    response = _post(client_a, invoice_pdf())
+    assert response.status_code == 400
+    assert error_code(response) == "EXTRACTION_FAILED"
+    assert get_balance(organization=org) == before
+    kinds = list(
+        CreditLedgerEntry.objects.filter(organization=org)
+        .order_by("id")
+        .values_list("kind", "delta")
+    )
+    assert kinds[-2:] == [("charge", -1), ("refund", 1)]
+
+
+def test_missing_file(client_a):
+    response = client_a.post("/v1/schemas/suggest", {}, format="multipart")
+    assert response.status_code == 400
+    assert "file" in response.json()["error"]["details"]["fields"]
+
+
+def test_validate_endpoint(client_a):
+    ok = client_a.post(
+        "/v1/schemas/validate",
+        {"schema": {"type": "object", "properties": {"a": {"type": "string"}}}},
+        format="json",
+    )
+    assert ok.status_code == 200
+    assert ok.json() == {"valid": True, "errors": []}
+    bad = client_a.post(
+        "/v1/schemas/validate",
+        {"schema": {"type": "object", "properties": {"a": {"type": "array"}}}},
+        format="json",
+    )
+    assert bad.status_code == 200
+    assert bad.json()["valid"] is False
+    assert bad.json()["errors"][0]["path"] == "properties.a.items"
+    assert client_a.post("/v1/schemas/validate", {}, format="json").status_code == 400
