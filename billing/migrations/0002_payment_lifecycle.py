@@ -5,39 +5,51 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('billing', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("billing", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='stripeevent',
-            name='attempts',
+            model_name="stripeevent",
+            name="attempts",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.AlterField(
-            model_name='payment',
-            name='status',
-            field=models.CharField(choices=[('pending', 'Pending'), ('paid', 'Paid'), ('partially_refunded', 'Partially refunded'), ('refunded', 'Refunded'), ('failed', 'Failed'), ('expired', 'Expired')], default='pending', max_length=20),
+            model_name="payment",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("pending", "Pending"),
+                    ("paid", "Paid"),
+                    ("partially_refunded", "Partially refunded"),
+                    ("refunded", "Refunded"),
+                    ("failed", "Failed"),
+                    ("expired", "Expired"),
+                ],
+                default="pending",
+                max_length=20,
+            ),
         ),
         migrations.AlterField(
-            model_name='payment',
-            name='stripe_checkout_session_id',
+            model_name="payment",
+            name="stripe_checkout_session_id",
             field=models.CharField(blank=True, max_length=255, null=True, unique=True),
         ),
         migrations.AddIndex(
-            model_name='payment',
-            index=models.Index(fields=['organization', '-created_at', '-id'], name='payment_org_recent'),
+            model_name="payment",
+            index=models.Index(
+                fields=["organization", "-created_at", "-id"], name="payment_org_recent"
+            ),
         ),
         migrations.AddIndex(
-            model_name='payment',
-            index=models.Index(fields=['stripe_payment_intent_id'], name='payment_intent'),
+            model_name="payment",
+            index=models.Index(fields=["stripe_payment_intent_id"], name="payment_intent"),
         ),
         migrations.AddIndex(
-            model_name='stripeevent',
-            index=models.Index(fields=['status', '-received_at'], name='stripe_event_status'),
+            model_name="stripeevent",
+            index=models.Index(fields=["status", "-received_at"], name="stripe_event_status"),
         ),
     ]
