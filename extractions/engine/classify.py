@@ -60,6 +60,9 @@ def _keyword_hit(keyword: str, folded_text: str, stems: Counter[str]) -> float:
         return 0.0
     if re.search(r"(?<!\w)" + re.escape(kw) + r"(?!\w)", folded_text):
         return 1.0
+    # German-style compounds and inflections: "Rechnung" in "Rechnungsnummer", "Rechnungen".
+    if len(kw) >= 5 and " " not in kw and re.search(r"(?<!\w)" + re.escape(kw), folded_text):
+        return 0.8
     kt = [_stem(t) for t in tokens(kw)]
     if not kt:
         return 0.0
@@ -90,8 +93,12 @@ def score_labels(pages: list[PageContent], labels: list[ClassifierLabelSpec]) ->
         kws = [k for k in lab.keywords if k.strip()]
         kw_score = 0.0
         if kws:
-            hits = sum(_keyword_hit(k, folded, stems) for k in kws)
-            kw_score = min(1.0, hits / min(len(kws), 3))
+            # Keywords are often synonyms / translations: one clear hit is strong evidence,
+            # each further hit adds less.
+            miss = 1.0
+            for k in kws:
+                miss *= 1.0 - 0.75 * _keyword_hit(k, folded, stems)
+            kw_score = 1.0 - miss
 
         # Description / name vocabulary, IDF-weighted across the labels.
         desc_score = 0.0
@@ -113,7 +120,7 @@ def score_labels(pages: list[PageContent], labels: list[ClassifierLabelSpec]) ->
         )
 
         if kws:
-            score = 0.6 * kw_score + 0.3 * desc_score + 0.1 * name_score
+            score = 0.65 * kw_score + 0.25 * desc_score + 0.1 * name_score
         else:
             score = 0.75 * desc_score + 0.25 * name_score
         scores[lab.name] = round(min(1.0, max(0.0, score)), 4)

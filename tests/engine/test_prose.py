@@ -1,0 +1,140 @@
+"""Values stated in running text: contract dates, governing law, term and parties."""
+
+from __future__ import annotations
+
+import textwrap
+
+from extractions.engine import prose
+from extractions.engine.types import PageContent, Word
+
+CHAR_W = 0.0085
+LINE_H = 0.014
+
+
+def text_page(text: str, number: int = 1) -> PageContent:
+    """A text-layer page: paragraphs wrapped at 100 characters, one word per Word."""
+    words: list[Word] = []
+    y = 0.05
+    for para in textwrap.dedent(text).strip().split("\n\n"):
+        for line in textwrap.wrap(" ".join(para.split()), 100):
+            x = 0.08
+            for token in line.split():
+                w = len(token) * CHAR_W
+                words.append(Word(token, number, x, y, x + w, y + LINE_H))
+                x += w + CHAR_W
+            y += LINE_H * 1.3
+        y += LINE_H
+    return PageContent(number=number, width=612, height=792, words=words)
+
+
+SCHEMA = {
+    "effective_date": {"type": ["string", "null"], "description": "Date the agreement takes effect"},
+    "jurisdiction": {"type": ["string", "null"], "description": "State whose law governs"},
+    "term": {"type": ["string", "null"], "description": 'Duration as "{number} {unit}"'},
+    "parties": {"type": "array", "items": {"type": "string"}},
+}
+
+NDA = """
+MUTUAL NON-DISCLOSURE AGREEMENT
+
+This Mutual Non-Disclosure Agreement (the "Agreement") is made and entered into as of the 5th day
+of November, 2004 by and between Acme Widgets, Inc., a Delaware corporation ("Acme"), and Blue
+River Holdings LLC ("Blue River"). The parties refer to the Asset Purchase Agreement dated October
+28, 2004 between Acme and a third party.
+
+1. Term. This Agreement shall expire two (2) years from the date hereof. The obligations of
+confidentiality shall survive for a period of three (3) years following the termination of this
+Agreement.
+
+2. Governing Law. This Agreement shall be governed by and construed in accordance with the laws of
+the State of New York, without regard to conflicts of law principles. Blue River is organized
+under the laws of Ontario.
+"""
+
+
+def _find(pages: list[PageContent], name: str):
+    return prose.find_field(pages, name, SCHEMA[name])
+
+
+def test_contract_facts_with_citations() -> None:
+    pages = [text_page(NDA)]
+    eff = _find(pages, "effective_date")
+    assert eff is not None and eff.value == "2004-11-05"
+    assert eff.page == 1 and "November," in eff.text and eff.confidence >= 0.5
+
+    juris = _find(pages, "jurisdiction")
+    assert juris is not None and juris.value == "New York"
+    x0, y0, x1, y1 = juris.bbox
+    assert 0 < x0 < x1 <= 1 and 0 < y0 < y1 <= 1
+
+    term = _find(pages, "term")
+    assert term is not None and term.value == "2 years"
+
+    parties = prose.find_list(pages, "parties", SCHEMA["parties"])
+    assert [c.value for c in parties] == ["Acme Widgets Inc.", "Blue River Holdings LLC"]
+
+
+def test_no_cue_no_value() -> None:
+    letter = text_page(
+        """
+        December 20, 2013
+
+        Dear Sirs, we are pleased to send you the information you asked for. The obligations
+        below remain in effect for a period of five years following the termination of our
+        discussions. Our company is incorporated under the laws of Delaware.
+        """
+    )
+    assert _find([letter], "effective_date") is None  # a letter date is not an effective date
+    assert _find([letter], "term") is None  # a survival period counted from the end
+    assert _find([letter], "jurisdiction") is None  # incorporation is not governing law
+    assert prose.find_list([letter], "parties", SCHEMA["parties"]) == []
+
+
+def test_other_agreements_dates_are_not_the_effective_date() -> None:
+    page = text_page(
+        """
+        This Agreement by and between TechniScan Medical Systems, Inc. and The Anson Group, LLC
+        shall terminate upon the termination of the General Consulting Agreement between the
+        parties dated January 5, 2006.
+        """
+    )
+    assert _find([page], "effective_date") is None
+    assert [c.value for c in prose.find_list([page], "parties", SCHEMA["parties"])] == [
+        "TechniScan Medical Systems Inc.",
+        "The Anson Group LLC",
+    ]
+
+
+def test_signature_block_and_letter_addressee_fill_placeholders() -> None:
+    intro = text_page(
+        """
+        This is a Non-Disclosure Agreement effective as of the date stated below, between
+        SRI/Surgical Express, Inc., a Florida corporation (the "Company"), and the undersigned
+        (the "Counterparty").
+        """
+    )
+    signatures = text_page(
+        """
+        Accepted and Agreed as of 10 th October, 2011 by:
+
+        "Counterparty" Name: Richard Steeves Title: Group CEO
+        """,
+        number=2,
+    )
+    pages = [intro, signatures]
+    assert [c.value for c in prose.find_list(pages, "parties", SCHEMA["parties"])] == [
+        "SRI/Surgical Express Inc.",
+        "Richard Steeves",
+    ]
+    eff = _find(pages, "effective_date")
+    assert eff is not None and eff.value == "2011-10-10" and eff.page == 2
+
+
+def test_field_kind_from_names_and_descriptions() -> None:
+    assert prose.field_kind("governing_law", {}) == "jurisdiction"
+    assert prose.field_kind("contract_parties", {}) == "parties"
+    assert prose.field_kind("agreement_duration", {}) == "term"
+    assert prose.field_kind("effective", {}) == "effective_date"
+    assert prose.field_kind("x1", {"description": "Date the agreement takes effect"}) == "effective_date"
+    assert prose.field_kind("total", {"description": "Grand total"}) is None
+    assert prose.find_field([text_page(NDA)], "total", {"type": "number"}) is None
