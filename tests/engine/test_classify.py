@@ -11,7 +11,9 @@ def text_page(*lines: str) -> PageContent:
     for i, line in enumerate(lines):
         x = 0.05
         for token in line.split():
-            words.append(Word(token, 1, x, 0.05 + i * 0.03, x + 0.01 * len(token), 0.065 + i * 0.03))
+            words.append(
+                Word(token, 1, x, 0.05 + i * 0.03, x + 0.01 * len(token), 0.065 + i * 0.03)
+            )
             x += 0.01 * (len(token) + 1)
     return PageContent(number=1, width=612, height=792, words=words)
 
@@ -34,10 +36,18 @@ LABELS = [
     ),
 ]
 
-INVOICE = text_page("ACME GmbH", "INVOICE No. 2024-17", "Description Qty Amount", "Amount due: 120.00 EUR")
-FACTURE = text_page("Au bon moulin", "FACTURE FA-2017-0010", "Désignation Quantité Total TTC", "TVA 20 %")
-RECHNUNG = text_page("Muster AG", "Rechnungsnummer 471102", "Rechnung vom 01.02.2024", "Gesamtbetrag 50,00 €")
-RECEIPT = text_page("KEDAI RUNCIT", "CASH RECEIPT", "TOTAL 13.30", "CASH 20.00", "CHANGE 6.70", "THANK YOU")
+INVOICE = text_page(
+    "ACME GmbH", "INVOICE No. 2024-17", "Description Qty Amount", "Amount due: 120.00 EUR"
+)
+FACTURE = text_page(
+    "Au bon moulin", "FACTURE FA-2017-0010", "Désignation Quantité Total TTC", "TVA 20 %"
+)
+RECHNUNG = text_page(
+    "Muster AG", "Rechnungsnummer 471102", "Rechnung vom 01.02.2024", "Gesamtbetrag 50,00 €"
+)
+RECEIPT = text_page(
+    "KEDAI RUNCIT", "CASH RECEIPT", "TOTAL 13.30", "CASH 20.00", "CHANGE 6.70", "THANK YOU"
+)
 NDA = text_page(
     "MUTUAL NON-DISCLOSURE AGREEMENT",
     "The parties wish to exchange Confidential Information.",

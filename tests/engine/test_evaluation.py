@@ -52,7 +52,10 @@ def test_string_set_f1() -> None:
 
 
 def test_pairs_are_a_one_to_one_set() -> None:
-    item = {"type": "object", "properties": {"key": {"type": "string"}, "value": {"type": "string"}}}
+    item = {
+        "type": "object",
+        "properties": {"key": {"type": "string"}, "value": {"type": "string"}},
+    }
     exp = [
         {"key": "Date", "value": "12/2/87"},
         {"key": "Date", "value": None},
@@ -139,7 +142,11 @@ def _corpus(tmp_path: Path) -> Path:
     rows = []
     # The third label is deliberately wrong, to check that scoring can fail.
     for i, (number, total, label) in enumerate(
-        [("INV-1001", "120.50", "INV-1001"), ("INV-1002", "99.00", "INV-1002"), ("INV-1003", "7.25", "WRONG")]
+        [
+            ("INV-1001", "120.50", "INV-1001"),
+            ("INV-1002", "99.00", "INV-1002"),
+            ("INV-1003", "7.25", "WRONG"),
+        ]
     ):
         name = f"docs/bill{i}.pdf"
         _pdf(root / name, ["ACME Supplies Ltd", f"Invoice number: {number}", f"Total: {total}"])

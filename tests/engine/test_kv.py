@@ -61,6 +61,7 @@ def test_stacked_values_repeat_the_key_and_citations_point_at_words() -> None:
     assert first.page == 1
     x0, y0, x1, y1 = first.value_bbox
     assert (round(x0, 3), round(y0, 3), round(y1, 3)) == (0.2, 0.5, 0.516)
+    assert x1 > x0 + len("S. Willinger") * 0.5 * CHAR_W
     assert 0 < first.confidence <= 0.9
 
 

@@ -28,7 +28,10 @@ def text_page(text: str, number: int = 1) -> PageContent:
 
 
 SCHEMA = {
-    "effective_date": {"type": ["string", "null"], "description": "Date the agreement takes effect"},
+    "effective_date": {
+        "type": ["string", "null"],
+        "description": "Date the agreement takes effect",
+    },
     "jurisdiction": {"type": ["string", "null"], "description": "State whose law governs"},
     "term": {"type": ["string", "null"], "description": 'Duration as "{number} {unit}"'},
     "parties": {"type": "array", "items": {"type": "string"}},
@@ -135,6 +138,9 @@ def test_field_kind_from_names_and_descriptions() -> None:
     assert prose.field_kind("contract_parties", {}) == "parties"
     assert prose.field_kind("agreement_duration", {}) == "term"
     assert prose.field_kind("effective", {}) == "effective_date"
-    assert prose.field_kind("x1", {"description": "Date the agreement takes effect"}) == "effective_date"
+    assert (
+        prose.field_kind("x1", {"description": "Date the agreement takes effect"})
+        == "effective_date"
+    )
     assert prose.field_kind("total", {"description": "Grand total"}) is None
     assert prose.find_field([text_page(NDA)], "total", {"type": "number"}) is None
