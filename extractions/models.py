@@ -7,7 +7,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import APIKey, Organization, TenantManager
 from config.ids import new_doc_id, new_ext_id, new_file_id, new_whd_id, new_whk_id
-from parsers.models import Classifier, Parser, ParserVersion
+from parsers.models import Classifier, Parser, ParserVersion, history_user_of_request
 
 
 class StoredFile(models.Model):
@@ -118,7 +118,9 @@ class Extraction(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
 
     objects = TenantManager()
-    history = HistoricalRecords(excluded_fields=["response_body", "updated_at"])
+    history = HistoricalRecords(
+        excluded_fields=["response_body", "updated_at"], get_user=history_user_of_request
+    )
 
     class Meta:
         indexes = [
@@ -207,6 +209,7 @@ class Document(models.Model):
 
     objects = TenantManager()
     history = HistoricalRecords(
+        get_user=history_user_of_request,
         excluded_fields=[
             "content",
             "pages",
@@ -217,7 +220,7 @@ class Document(models.Model):
             "steps",
             "heartbeat_at",
             "updated_at",
-        ]
+        ],
     )
 
     class Meta:

@@ -1,0 +1,176 @@
+"""Reads of the extractions app: the one way views, dashboard pages and admin actions load
+extractions and documents of an organization (404 for another organization's)."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils.dateparse import parse_datetime
+
+from accounts.models import Organization
+from accounts.tenancy import get_for_org
+from config.errors import APIError
+from extractions.models import Document, Extraction, ExtractionStatus
+
+EXTRACTION_NOT_FOUND = "EXTRACTION_NOT_FOUND"
+DOCUMENT_NOT_FOUND = "DOCUMENT_NOT_FOUND"
+DEFAULT_DOCUMENT_PAGE = 100
+MAX_DOCUMENT_PAGE = 1000
+
+
+def extraction_queryset(*, organization: Organization) -> QuerySet[Extraction]:
+    return Extraction.objects.for_org(organization).select_related(
+        "parser", "parser_version", "classifier"
+    )
+
+
+def _parse_time(name: str, raw: str | None) -> dt.datetime | None:
+    if raw in (None, ""):
+        return None
+    value = parse_datetime(raw)
+    if value is None:
+        try:
+            value = dt.datetime.combine(dt.date.fromisoformat(raw), dt.time.min)
+        except ValueError:
+            raise APIError(
+                "INVALID_PAYLOAD",
+                f"{name}: not an ISO 8601 date or date-time.",
+                details={"fields": {name: ["Use e.g. 2026-06-01 or 2026-06-01T12:00:00Z."]}},
+            ) from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value
+
+
+def list_extractions(
+    *,
+    organization: Organization,
+    status: str | None = None,
+    parser_id: str | None = None,
+    classifier_id: str | None = None,
+    created_after: str | None = None,
+    created_before: str | None = None,
+) -> QuerySet[Extraction]:
+    """Newest first; filters by status, parser / classifier public id and creation range."""
+    qs = extraction_queryset(organization=organization)
+    if status:
+        if status not in ExtractionStatus.values:
+            raise APIError(
+                "INVALID_PAYLOAD",
+                f"status: one of {', '.join(ExtractionStatus.values)}.",
+                details={"fields": {"status": ["Unknown status."]}},
+            )
+        qs = qs.filter(status=status)
+    if parser_id:
+        qs = qs.filter(parser__public_id=parser_id)
+    if classifier_id:
+        qs = qs.filter(classifier__public_id=classifier_id)
+    after = _parse_time("created_after", created_after)
+    before = _parse_time("created_before", created_before)
+    if after is not None:
+        qs = qs.filter(created_at__gte=after)
+    if before is not None:
+        qs = qs.filter(created_at__lt=before)
+    return qs.order_by("-created_at", "-id")
+
+
+def get_extraction(*, organization: Organization, extraction_id: str) -> Extraction:
+    return get_for_org(
+        extraction_queryset(organization=organization),
+        organization,
+        extraction_id,
+        not_found_code=EXTRACTION_NOT_FOUND,
+        label="Extraction",
+    )
+
+
+def get_document(
+    *, organization: Organization, document_id: str, extraction: Extraction | None = None
+) -> Document:
+    """A document by public id (within ``extraction`` when given); 404 DOCUMENT_NOT_FOUND."""
+    qs = Document.objects.for_org(organization).select_related(
+        "extraction__classifier",
+        "extraction__organization",
+        "parser_version__parser",
+        "stored_file",
+        "organization",
+    )
+    if extraction is not None:
+        qs = qs.filter(extraction=extraction)
+    return get_for_org(
+        qs, organization, document_id, not_found_code=DOCUMENT_NOT_FOUND, label="Document"
+    )
+
+
+# --------------------------------------------------------------------------- polling cursor
+
+
+def encode_document_cursor(updated_at: dt.datetime, pk: int) -> str:
+    raw = json.dumps([updated_at.isoformat(), pk], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_document_cursor(cursor: str) -> tuple[dt.datetime, int]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        stamp, pk = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        when = dt.datetime.fromisoformat(stamp)
+        if not isinstance(pk, int) or when.tzinfo is None:
+            raise ValueError
+        return when, pk
+    except (ValueError, TypeError, json.JSONDecodeError, UnicodeDecodeError):
+        raise APIError(
+            "INVALID_CURSOR", "The cursor is invalid; pass the next_cursor of a previous response."
+        ) from None
+
+
+def parse_limit(raw: Any, default: int = DEFAULT_DOCUMENT_PAGE) -> int:
+    if raw in (None, ""):
+        return default
+    try:
+        limit = int(raw)
+    except (TypeError, ValueError):
+        limit = 0
+    if not 1 <= limit <= MAX_DOCUMENT_PAGE:
+        raise APIError(
+            "INVALID_PAYLOAD",
+            f"limit: must be an integer between 1 and {MAX_DOCUMENT_PAGE}.",
+            details={"fields": {"limit": [f"Between 1 and {MAX_DOCUMENT_PAGE}."]}},
+        )
+    return limit
+
+
+def documents_changed_since(
+    *, extraction: Extraction, cursor: str | None, limit: int = DEFAULT_DOCUMENT_PAGE
+) -> tuple[list[Document], str | None]:
+    """Documents in (updated_at, id) order after ``cursor``, and the cursor to poll with next.
+
+    The next cursor points after the last document returned; when nothing changed it is the
+    cursor given, so a client can keep polling with it.
+    """
+    qs = Document.objects.filter(extraction=extraction)
+    if cursor:
+        when, pk = decode_document_cursor(cursor)
+        qs = qs.filter(Q(updated_at__gt=when) | Q(updated_at=when, id__gt=pk))
+    documents = list(
+        qs.order_by("updated_at", "id").only(
+            "id",
+            "public_id",
+            "filename",
+            "status",
+            "step",
+            "page_count",
+            "credits_used",
+            "error_code",
+            "error_message",
+            "updated_at",
+        )[:limit]
+    )
+    if documents:
+        last = documents[-1]
+        return documents, encode_document_cursor(last.updated_at, last.pk)
+    return documents, cursor or None

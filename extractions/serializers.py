@@ -1,0 +1,107 @@
+"""API shapes of the extractions app. Input validation lives in the services (shared with the
+dashboard); these serializers document the request bodies for the OpenAPI schema and build
+the response bodies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from extractions.models import Document, Extraction
+from extractions.services.lifecycle import derive_status
+from extractions.services.results import _ts, document_summary
+
+
+class MultipartSubmissionSerializer(serializers.Serializer):
+    parser_id = serializers.CharField(required=False, help_text="The parser to run (prs_…).")
+    classifier_id = serializers.CharField(
+        required=False, help_text="Or a classifier (cls_…) that routes each file to a parser."
+    )
+    files = serializers.ListField(
+        child=serializers.FileField(), help_text="1 to 50 PDFs or images (PNG, JPEG, WebP, TIFF)."
+    )
+    pages = serializers.CharField(
+        required=False, help_text='Pages of each file, e.g. "1,3,5-7" (default: all).'
+    )
+    extraction_target = serializers.ChoiceField(
+        choices=["per_doc", "per_page", "per_table_row"], required=False
+    )
+    metadata = serializers.CharField(required=False, help_text="A JSON object, at most 10 KB.")
+    webhook_url = serializers.URLField(required=False)
+
+
+class BatchSubmissionSerializer(serializers.Serializer):
+    parser_id = serializers.CharField(required=False)
+    classifier_id = serializers.CharField(required=False)
+    file_ids = serializers.ListField(
+        child=serializers.CharField(), help_text="Up to 10,000 staged file ids (file_…)."
+    )
+    pages = serializers.CharField(required=False)
+    extraction_target = serializers.ChoiceField(
+        choices=["per_doc", "per_page", "per_table_row"], required=False
+    )
+    metadata = serializers.JSONField(required=False)
+    webhook_url = serializers.URLField(required=False)
+
+
+class SyncExtractSerializer(serializers.Serializer):
+    parser_id = serializers.CharField(required=False)
+    classifier_id = serializers.CharField(required=False)
+    file = serializers.FileField(help_text="One PDF or image.")
+    pages = serializers.CharField(required=False)
+    extraction_target = serializers.ChoiceField(
+        choices=["per_doc", "per_page", "per_table_row"], required=False
+    )
+    metadata = serializers.CharField(required=False)
+    timeout = serializers.IntegerField(
+        required=False, help_text="Seconds to wait for the result (default and maximum 300)."
+    )
+
+
+class ReviewSerializer(serializers.Serializer):
+    output = serializers.JSONField(
+        help_text=(
+            "The reviewed output, applied as a JSON merge patch to the current output "
+            "(a list replaces the whole output for per_page / per_table_row)."
+        )
+    )
+
+
+def extraction_summary(extraction: Extraction) -> dict[str, Any]:
+    return {
+        "extraction_id": extraction.public_id,
+        "parser_id": extraction.parser.public_id if extraction.parser_id else None,
+        "parser_version": extraction.parser_version.number
+        if extraction.parser_version_id
+        else None,
+        "classifier_id": extraction.classifier.public_id if extraction.classifier_id else None,
+        "status": extraction.status,
+        "source": extraction.source,
+        "file_count": extraction.file_count,
+        "page_count": extraction.page_count,
+        "credits_used": extraction.credits_used,
+        "metadata": extraction.metadata,
+        "created_at": _ts(extraction.created_at),
+        "updated_at": _ts(extraction.updated_at),
+        "completed_at": _ts(extraction.completed_at),
+    }
+
+
+def extraction_detail(
+    extraction: Extraction,
+    counts: dict[str, int],
+    documents: list[Document],
+    next_cursor: str | None,
+) -> dict[str, Any]:
+    body = extraction_summary(extraction)
+    # Derived from the documents at read time, so it can never lag behind them.
+    body["status"] = derive_status(counts)
+    body["options"] = {
+        "pages": (extraction.options or {}).get("pages") or None,
+        "extraction_target": (extraction.options or {}).get("extraction_target"),
+    }
+    body["counts"] = counts
+    body["documents"] = [document_summary(d) for d in documents]
+    body["next_cursor"] = next_cursor
+    return {"extraction": body}

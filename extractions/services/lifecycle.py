@@ -1,0 +1,333 @@
+"""Document and extraction state changes after submission: finish, fail (+ refund), cancel,
+staff refund and re-run. Every writer of a document's terminal state locks its extraction row
+first, so the extraction status derived from the documents' counts is never computed from a
+stale view (two documents finishing at once on two workers)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, F
+from django.utils import timezone
+
+from accounts.models import User
+from billing.services import charge_credits, refund_credits
+from config.errors import APIError
+from extractions.models import (
+    TERMINAL_DOCUMENT_STATUSES,
+    Document,
+    DocumentStatus,
+    Extraction,
+    ExtractionStatus,
+)
+
+PAYMENT_REQUIRED = "payment_required"
+UPLOAD_MISSING = "upload_missing"
+
+
+# --------------------------------------------------------------------------- status
+
+
+def derive_status(counts: dict[str, int]) -> str:
+    """Extraction status from its documents' status counts.
+
+    queued (nothing started) → processing → completed (all completed) | partially_failed (some
+    completed, some failed) | failed (none completed, some failed) | cancelled (none
+    completed, some cancelled and none failed). Completed plus cancelled, with no failure,
+    is completed: every document that ran succeeded.
+    """
+    queued = counts.get(DocumentStatus.QUEUED, 0)
+    processing = counts.get(DocumentStatus.PROCESSING, 0)
+    completed = counts.get(DocumentStatus.COMPLETED, 0)
+    failed = counts.get(DocumentStatus.FAILED, 0)
+    cancelled = counts.get(DocumentStatus.CANCELLED, 0)
+    if queued + processing:
+        return (
+            ExtractionStatus.QUEUED
+            if queued and not (processing or completed or failed or cancelled)
+            else ExtractionStatus.PROCESSING
+        )
+    if completed:
+        return ExtractionStatus.PARTIALLY_FAILED if failed else ExtractionStatus.COMPLETED
+    if failed:
+        return ExtractionStatus.FAILED
+    return ExtractionStatus.CANCELLED if cancelled else ExtractionStatus.QUEUED
+
+
+def status_counts(extraction: Extraction) -> dict[str, int]:
+    counts = {s: 0 for s in DocumentStatus.values}
+    for status, n in (
+        Document.objects.filter(extraction=extraction)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        counts[status] = n
+    return counts
+
+
+TERMINAL_EXTRACTION_STATUSES = frozenset(
+    {
+        ExtractionStatus.COMPLETED,
+        ExtractionStatus.PARTIALLY_FAILED,
+        ExtractionStatus.FAILED,
+        ExtractionStatus.CANCELLED,
+    }
+)
+
+
+def refresh_extraction_status(extraction: Extraction) -> str:
+    """Re-derive and store the status; call with the extraction row locked. Raises the
+    extraction.<status> webhook once, after commit, when it becomes terminal."""
+    new = derive_status(status_counts(extraction))
+    if new == extraction.status:
+        return new
+    extraction.status = new
+    extraction.completed_at = timezone.now() if new in TERMINAL_EXTRACTION_STATUSES else None
+    extraction.save(update_fields=["status", "completed_at", "updated_at"])
+    if new in TERMINAL_EXTRACTION_STATUSES:
+        extraction_id = extraction.pk
+        transaction.on_commit(lambda: _emit_extraction(extraction_id, f"extraction.{new}"))
+    return new
+
+
+def _emit_extraction(extraction_id: int, event: str) -> None:
+    from extractions.webhooks.dispatch import emit_extraction_event
+
+    emit_extraction_event(extraction_id=extraction_id, event=event)
+
+
+def _emit_document(document_id: int, event: str) -> None:
+    from extractions.webhooks.dispatch import emit_document_event
+
+    emit_document_event(document_id=document_id, event=event)
+
+
+def _locked_extraction(extraction_id: int) -> Extraction:
+    return Extraction.objects.select_for_update().get(pk=extraction_id)
+
+
+# --------------------------------------------------------------------------- refunds
+
+
+def refund_key(document: Document) -> str:
+    """One refund per charge of a document: the first charge, then each staff re-run."""
+    base = f"refund:{document.public_id}"
+    return base if document.reruns == 0 else f"{base}:{document.reruns}"
+
+
+def _refund(document: Document, extraction: Extraction, reason: str, **refs: Any) -> int:
+    """Give back what the document's current charge has not had back yet (once)."""
+    credits = document.credits_used - document.refunded_credits
+    if credits <= 0:
+        return 0
+    result = refund_credits(
+        organization=document.organization,
+        credits=credits,
+        cause_key=refund_key(document),
+        reason=reason,
+        document=document,
+        extraction=extraction,
+        **refs,
+    )
+    if not result.created:
+        return 0
+    document.refunded_credits += credits
+    Document.objects.filter(pk=document.pk).update(refunded_credits=document.refunded_credits)
+    return credits
+
+
+# --------------------------------------------------------------------------- finishing
+
+
+def complete_document(
+    *, document: Document, token: str, fields: dict[str, Any], credits_back: int = 0
+) -> bool:
+    """Store a successful result. False if the run lost its claim (another run owns it).
+
+    ``credits_back``: the part of the charge a classifier's routed parser did not need (a
+    cheaper tier than the one charged at submission), given back in the same transaction.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        extraction = _locked_extraction(document.extraction_id)
+        if credits_back > 0:
+            fields = {**fields, "credits_used": max(0, document.credits_used - credits_back)}
+        updated = Document.objects.filter(
+            pk=document.pk, status=DocumentStatus.PROCESSING, worker=token
+        ).update(
+            status=DocumentStatus.COMPLETED,
+            step="",
+            error_code="",
+            error_message="",
+            finished_at=now,
+            heartbeat_at=now,
+            updated_at=now,
+            **fields,
+        )
+        if not updated:
+            return False
+        if credits_back > 0:
+            suffix = f":{document.reruns}" if document.reruns else ""
+            refund_credits(
+                organization=document.organization,
+                credits=credits_back,
+                cause_key=f"tier:{document.public_id}{suffix}",
+                reason="Routed to a parser of a cheaper tier than charged",
+                document=document,
+                extraction=extraction,
+            )
+            Extraction.objects.filter(pk=extraction.pk).update(
+                credits_used=F("credits_used") - credits_back
+            )
+        refresh_extraction_status(extraction)
+        document_id = document.pk
+        transaction.on_commit(lambda: _emit_document(document_id, "document.completed"))
+    return True
+
+
+def fail_document(*, document: Document, code: str, message: str, token: str | None = None) -> bool:
+    """Mark the document failed and refund its credits in the same transaction.
+
+    With ``token``, only if that run still owns it; without, from any non-terminal status.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        extraction = _locked_extraction(document.extraction_id)
+        qs = Document.objects.filter(pk=document.pk)
+        if token is not None:
+            qs = qs.filter(status=DocumentStatus.PROCESSING, worker=token)
+        else:
+            qs = qs.exclude(status__in=TERMINAL_DOCUMENT_STATUSES)
+        updated = qs.update(
+            status=DocumentStatus.FAILED,
+            step="",
+            error_code=code,
+            error_message=message[:5000],
+            finished_at=now,
+            updated_at=now,
+        )
+        if not updated:
+            return False
+        document.refresh_from_db(fields=["credits_used", "refunded_credits", "reruns"])
+        _refund(document, extraction, reason=f"Document failed ({code})")
+        refresh_extraction_status(extraction)
+        document_id = document.pk
+        transaction.on_commit(lambda: _emit_document(document_id, "document.failed"))
+    return True
+
+
+# --------------------------------------------------------------------------- customer actions
+
+
+def cancel_extraction(*, extraction: Extraction) -> Extraction:
+    """Queued documents → cancelled and refunded (once each); running ones finish."""
+    now = timezone.now()
+    with transaction.atomic():
+        extraction = _locked_extraction(extraction.pk)
+        documents = list(
+            Document.objects.select_for_update()
+            .select_related("organization")
+            .filter(extraction=extraction, status=DocumentStatus.QUEUED)
+        )
+        if documents:
+            Document.objects.filter(
+                pk__in=[d.pk for d in documents], status=DocumentStatus.QUEUED
+            ).update(status=DocumentStatus.CANCELLED, step="", finished_at=now, updated_at=now)
+            for document in documents:
+                _refund(document, extraction, reason="Document cancelled before it ran")
+        refresh_extraction_status(extraction)
+        organization_id = extraction.organization_id
+    # Slots held by cancelled documents already handed to the broker are free again.
+    from extractions.services.dispatch import dispatch_org
+
+    dispatch_org(organization_id=organization_id)
+    extraction.refresh_from_db()
+    return extraction
+
+
+# --------------------------------------------------------------------------- staff actions
+
+
+def refund_document(*, document: Document, staff_user: User | None, reason: str) -> int:
+    """A support refund of the document's current charge; once (409 if already refunded)."""
+    if not (reason or "").strip():
+        raise APIError("INVALID_PAYLOAD", "A refund needs a reason.")
+    with transaction.atomic():
+        extraction = _locked_extraction(document.extraction_id)
+        document = (
+            Document.objects.select_for_update().select_related("organization").get(pk=document.pk)
+        )
+        if document.credits_used <= document.refunded_credits:
+            raise APIError(
+                "ALREADY_REFUNDED",
+                f"Document {document.public_id} has no charge left to refund.",
+                status_code=409,
+            )
+        return _refund(document, extraction, reason=reason, staff_user=staff_user)
+
+
+def rerun_document(
+    *, document: Document, actor: Any = None, staff_user: User | None = None
+) -> Document:
+    """Run a failed or cancelled document again, charging its pages again ("rerun:<doc>:<n>";
+    402 if the balance cannot pay). A later failure refunds this new charge once."""
+    from extractions.services.dispatch import dispatch_org
+    from extractions.services.resolve import tier_multiplier
+
+    now = timezone.now()
+    with transaction.atomic():
+        extraction = _locked_extraction(document.extraction_id)
+        document = (
+            Document.objects.select_for_update()
+            .select_related("organization", "parser_version__parser")
+            .get(pk=document.pk)
+        )
+        if document.status not in (DocumentStatus.FAILED, DocumentStatus.CANCELLED):
+            raise APIError(
+                "DOCUMENT_NOT_RERUNNABLE",
+                "Only failed or cancelled documents can be run again.",
+                status_code=409,
+            )
+        reruns = document.reruns + 1
+        routes = (extraction.options or {}).get("routes") or {}
+        if routes:  # a classifier's document: the dearest tier, as at submission
+            multiplier = max(int(r["multiplier"]) for r in routes.values())
+        elif document.parser_version is not None:
+            multiplier = tier_multiplier(document.parser_version.parser)
+        else:
+            multiplier = 1
+        credits = len(document.pages_selected or []) * multiplier
+        if credits:
+            charge_credits(
+                organization=document.organization,
+                credits=credits,
+                cause_key=f"rerun:{document.public_id}:{reruns}",
+                reason=f"Re-run of {document.public_id}",
+                document=document,
+                extraction=extraction,
+                staff_user=staff_user or getattr(actor, "user", None),
+            )
+        Document.objects.filter(pk=document.pk).update(
+            status=DocumentStatus.QUEUED,
+            reruns=reruns,
+            credits_used=credits,
+            refunded_credits=0,
+            charge_on_run=document.charge_on_run and not credits,
+            attempts=0,
+            step="",
+            error_code="",
+            error_message="",
+            worker="",
+            enqueued_at=None,
+            started_at=None,
+            finished_at=None,
+            heartbeat_at=None,
+            updated_at=now,
+        )
+        refresh_extraction_status(extraction)
+        organization_id = document.organization_id
+    dispatch_org(organization_id=organization_id)
+    document.refresh_from_db()
+    return document

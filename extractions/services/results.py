@@ -1,0 +1,109 @@
+"""The result of a document as the API, the dashboard and webhooks show it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from config.errors import APIError
+from extractions.models import Document, DocumentEdit, Extraction
+
+
+def ensure_results_available(document: Document) -> None:
+    """410 RESULT_EXPIRED once retention purged the document's file and results."""
+    if document.results_purged_at is not None:
+        raise APIError(
+            "RESULT_EXPIRED",
+            f"The results of document {document.public_id} were deleted at the end of the "
+            "organization's retention period.",
+            status_code=410,
+            details={"purged_at": document.results_purged_at.isoformat()},
+        )
+
+
+def _ts(value: Any) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value is not None else None
+
+
+def error_of(document: Document) -> dict[str, str] | None:
+    if not document.error_code:
+        return None
+    return {"code": document.error_code, "message": document.error_message}
+
+
+def extraction_time(document: Document) -> float | None:
+    if document.started_at is None or document.finished_at is None:
+        return None
+    return round((document.finished_at - document.started_at).total_seconds(), 3)
+
+
+def edit_dict(edit: DocumentEdit) -> dict[str, Any]:
+    return {
+        "path": edit.path,
+        "before": edit.before,
+        "after": edit.after,
+        "user": edit.user.email if edit.user_id else None,
+        "api_key": edit.api_key.prefix if edit.api_key_id else None,
+        "created_at": _ts(edit.created_at),
+    }
+
+
+def document_summary(document: Document) -> dict[str, Any]:
+    """A document inside an extraction (status polling)."""
+    return {
+        "document_id": document.public_id,
+        "filename": document.filename,
+        "status": document.status,
+        "step": document.step or None,
+        "page_count": document.page_count,
+        "credits_used": document.credits_used,
+        "error": error_of(document),
+        "updated_at": _ts(document.updated_at),
+    }
+
+
+def document_result(*, document: Document) -> dict[str, Any]:
+    """Everything about one document (410 RESULT_EXPIRED after retention)."""
+    ensure_results_available(document)
+    extraction: Extraction = document.extraction
+    edits = [
+        edit_dict(e)
+        for e in DocumentEdit.objects.filter(document=document).select_related("user", "api_key")
+    ]
+    version = document.parser_version
+    return {
+        "document_id": document.public_id,
+        "extraction_id": extraction.public_id,
+        "parser_id": version.parser.public_id if version is not None else None,
+        "parser_version": version.number if version is not None else None,
+        "classifier_id": extraction.classifier.public_id if extraction.classifier_id else None,
+        "filename": document.filename,
+        "media_type": document.media_type,
+        "size": document.size,
+        "status": document.status,
+        "step": document.step or None,
+        "data": document.output,
+        "initial_output": document.initial_output,
+        "reviewed_output": document.reviewed_output,
+        "reviewed": document.reviewed,
+        "reviewed_at": _ts(document.reviewed_at),
+        "edited": bool(edits),
+        "edits": edits,
+        "citations": document.citations,
+        "confidence": document.confidence,
+        "min_confidence": document.min_confidence,
+        "classifier_result": document.classifier_result,
+        "content": document.content,
+        "pages": document.pages,
+        "images": document.images,
+        "page_count": document.page_count,
+        "pages_selected": document.pages_selected,
+        "credits_used": document.credits_used,
+        "credits_refunded": document.refunded_credits,
+        "extraction_time": extraction_time(document),
+        "steps": document.steps,
+        "error": error_of(document),
+        "metadata": extraction.metadata,
+        "created_at": _ts(document.created_at),
+        "updated_at": _ts(document.updated_at),
+        "finished_at": _ts(document.finished_at),
+    }

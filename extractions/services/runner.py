@@ -1,0 +1,348 @@
+"""Running one document: claim it, read its file, run the engine, record the outcome.
+
+Called by the Celery task with a document id. The engine runs outside any database
+transaction; progress is written as it goes (step + heartbeat), and the outcome is written in
+one transaction that also refunds a failure and re-derives the extraction's status.
+
+Transient errors (database connection lost, storage unreachable) propagate as
+``TRANSIENT_ERRORS`` for the task to retry with backoff; everything the document itself causes
+ends as a failed document with an error code.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.db import DatabaseError, InterfaceError, OperationalError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from billing.services import InsufficientCredits, charge_credits
+from extractions import storage
+from extractions.engine import (
+    ClassifierLabelSpec,
+    EngineError,
+    ExtractionOptions,
+    ExtractionResult,
+    extract,
+    inspect_document,
+)
+from extractions.engine.types import (
+    CLASSIFICATION_FAILED,
+    ENCRYPTED_DOCUMENT,
+    EXTRACTION_FAILED,
+    INTERNAL_ERROR,
+)
+from extractions.models import Document, DocumentStatus, Extraction, StoredFile
+from extractions.services.dispatch import claim_document, dispatch_org
+from extractions.services.lifecycle import (
+    PAYMENT_REQUIRED,
+    UPLOAD_MISSING,
+    complete_document,
+    fail_document,
+)
+from extractions.services.resolve import tier_multiplier
+from extractions.services.uploads import select_pages
+from parsers.models import ClassifierLabel, ParserVersion
+
+logger = logging.getLogger(__name__)
+
+
+class StorageUnavailable(Exception):
+    """The storage backend could not be read right now (worth a retry)."""
+
+
+try:  # S3 through django-storages: network errors are transient
+    from botocore.exceptions import ConnectionError as _BotoConnectionError
+    from botocore.exceptions import HTTPClientError as _BotoHTTPClientError
+
+    _STORAGE_IO_ERRORS: tuple[type[BaseException], ...] = (
+        _BotoConnectionError,
+        _BotoHTTPClientError,
+    )
+except ImportError:  # pragma: no cover
+    _STORAGE_IO_ERRORS = ()
+
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+    OperationalError,
+    InterfaceError,
+    StorageUnavailable,
+)
+
+
+def page_ranges(pages: list[int]) -> str:
+    """[1, 2, 3, 7] -> "1-3,7" (the engine's page selection syntax)."""
+    parts: list[str] = []
+    start = prev = None
+    for p in pages:
+        if start is None:
+            start = prev = p
+        elif p == prev + 1:
+            prev = p
+        else:
+            parts.append(f"{start}-{prev}" if start != prev else str(start))
+            start = prev = p
+    if start is not None:
+        parts.append(f"{start}-{prev}" if start != prev else str(start))
+    return ",".join(parts)
+
+
+def run_document(*, document_id: int, hostname: str, task_id: str) -> str:
+    """Run a document if it is ours to run; returns what happened (for logs and tests)."""
+    claim = claim_document(document_id=document_id, hostname=hostname, task_id=task_id)
+    if claim.outcome != "claimed":
+        return claim.outcome
+    document = Document.objects.select_related(
+        "extraction", "stored_file", "parser_version", "organization"
+    ).get(pk=document_id)
+    outcome = _run_claimed(document, claim.token)
+    # The slot this document held is free: give it to the next waiting one.
+    dispatch_org(organization_id=document.organization_id)
+    return outcome
+
+
+def _run_claimed(document: Document, token: str) -> str:
+    if document.attempts > settings.PP_DOCUMENT_MAX_ATTEMPTS:
+        fail_document(
+            document=document,
+            token=token,
+            code=INTERNAL_ERROR,
+            message=(
+                f"Processing was interrupted {document.attempts - 1} times "
+                "(worker lost or time limit); giving up."
+            ),
+        )
+        return "failed"
+    stored = document.stored_file
+    try:
+        present = (
+            stored is not None and stored.purged_at is None and storage.exists(stored.storage_key)
+        )
+    except _STORAGE_IO_ERRORS as exc:
+        raise StorageUnavailable(str(exc)) from exc
+    if not present:
+        staged = stored is not None and stored.kind == StoredFile.Kind.STAGED
+        fail_document(
+            document=document,
+            token=token,
+            code=UPLOAD_MISSING if staged else INTERNAL_ERROR,
+            message=(
+                "The staged file was never uploaded, or has expired."
+                if staged
+                else "The document's file is no longer in storage."
+            ),
+        )
+        return "failed"
+    try:
+        with storage.local_copy(stored.storage_key) as path:
+            if document.charge_on_run and not _charge_on_run(document, token, path):
+                return "failed"
+            return _extract_and_record(document, token, path)
+    except (FileNotFoundError, *_STORAGE_IO_ERRORS) as exc:
+        if isinstance(exc, FileNotFoundError):
+            fail_document(
+                document=document,
+                token=token,
+                code=INTERNAL_ERROR,
+                message="The document's file is no longer in storage.",
+            )
+            return "failed"
+        raise StorageUnavailable(str(exc)) from exc
+    except OSError as exc:
+        raise StorageUnavailable(str(exc)) from exc
+
+
+def _multiplier(document: Document) -> int:
+    routes = (document.extraction.options or {}).get("routes") or {}
+    if routes:
+        return max(int(r["multiplier"]) for r in routes.values())
+    if document.parser_version is not None:
+        return tier_multiplier(document.parser_version.parser)
+    return 1
+
+
+def _charge_on_run(document: Document, token: str, path: str) -> bool:
+    """Count and charge a staged file whose pages were unknown at submission (presigned)."""
+    try:
+        info = inspect_document(
+            path,
+            max_bytes=settings.PP_MAX_FILE_BYTES,
+            max_page_count=settings.PP_MAX_PAGES_PER_DOCUMENT,
+        )
+        if info.encrypted:
+            raise EngineError(ENCRYPTED_DOCUMENT, "The PDF is password-protected.")
+    except EngineError as exc:
+        fail_document(document=document, token=token, code=exc.code, message=exc.message)
+        return False
+    spec = (document.extraction.options or {}).get("pages") or ""
+    selected = select_pages(spec, info.page_count)
+    if not selected:
+        fail_document(
+            document=document,
+            token=token,
+            code=EXTRACTION_FAILED,
+            message=f"The page selection {spec!r} picks no page of this {info.page_count}-page file.",
+        )
+        return False
+    credits = len(selected) * _multiplier(document)
+    try:
+        with transaction.atomic():
+            charge_credits(
+                organization=document.organization,
+                credits=credits,
+                cause_key=f"charge:{document.public_id}",
+                reason=f"{credits} credits for staged file {document.filename}",
+                document=document,
+                extraction=document.extraction,
+            )
+            Document.objects.filter(pk=document.pk).update(
+                page_count=info.page_count,
+                pages_selected=selected,
+                credits_used=credits,
+                media_type=info.media_type,
+                charge_on_run=False,
+                updated_at=timezone.now(),
+            )
+            Extraction.objects.filter(pk=document.extraction_id).update(
+                page_count=F("page_count") + info.page_count,
+                credits_used=F("credits_used") + credits,
+            )
+            StoredFile.objects.filter(pk=document.stored_file_id).update(
+                page_count=info.page_count,
+                media_type=info.media_type,
+                upload_status=StoredFile.UploadStatus.UPLOADED,
+            )
+    except InsufficientCredits as exc:
+        fail_document(document=document, token=token, code=PAYMENT_REQUIRED, message=exc.message)
+        return False
+    document.page_count = info.page_count
+    document.pages_selected = selected
+    document.credits_used = credits
+    document.charge_on_run = False
+    return True
+
+
+def _label_specs(document: Document) -> list[ClassifierLabelSpec] | None:
+    routes = (document.extraction.options or {}).get("routes") or {}
+    if not routes:
+        return None
+    labels = {
+        label.name: label
+        for label in ClassifierLabel.objects.filter(
+            classifier_id=document.extraction.classifier_id, name__in=list(routes)
+        )
+    }
+    schemas = dict(
+        ParserVersion.objects.filter(pk__in=[r["version"] for r in routes.values()]).values_list(
+            "pk", "schema"
+        )
+    )
+    return [
+        ClassifierLabelSpec(
+            name=name,
+            description=labels[name].description if name in labels else "",
+            keywords=list(labels[name].keywords or []) if name in labels else [],
+            schema=schemas.get(route["version"]),
+        )
+        for name, route in routes.items()
+    ]
+
+
+def _step_recorder(document: Document, token: str) -> Any:
+    def on_step(name: str) -> None:
+        now = timezone.now()
+        try:
+            Document.objects.filter(
+                pk=document.pk, status=DocumentStatus.PROCESSING, worker=token
+            ).update(step=name, heartbeat_at=now, updated_at=now)
+        except DatabaseError:
+            # Progress is best effort; the outcome write will retry if the database is down.
+            logger.warning("Could not record step %s of %s", name, document.public_id)
+        if settings.PP_TEST_STEP_DELAY_SECONDS:
+            time.sleep(settings.PP_TEST_STEP_DELAY_SECONDS)
+
+    return on_step
+
+
+def _extract_and_record(document: Document, token: str, path: str) -> str:
+    options_in = document.extraction.options or {}
+    labels = _label_specs(document)
+    options = ExtractionOptions(
+        pages=page_ranges(document.pages_selected or []) or None,
+        target=options_in.get("extraction_target") or "per_doc",
+        max_bytes=settings.PP_MAX_FILE_BYTES,
+        max_page_count=settings.PP_MAX_PAGES_PER_DOCUMENT,
+        include_images=True,
+        classifier_labels=labels,
+        classification_threshold=(
+            document.extraction.classifier.threshold
+            if labels and document.extraction.classifier_id
+            else 0.2
+        ),
+        on_step=_step_recorder(document, token),
+    )
+    schema = document.parser_version.schema if document.parser_version is not None else None
+    try:
+        result = extract(path, schema, options)
+    except EngineError as exc:
+        if isinstance(exc.__cause__, SoftTimeLimitExceeded):
+            fail_document(
+                document=document,
+                token=token,
+                code=EXTRACTION_FAILED,
+                message=f"The document took longer than {settings.PP_TASK_SOFT_TIME_LIMIT} s.",
+            )
+        else:
+            fail_document(document=document, token=token, code=exc.code, message=exc.message)
+        return "failed"
+    except SoftTimeLimitExceeded:
+        fail_document(
+            document=document,
+            token=token,
+            code=EXTRACTION_FAILED,
+            message=f"The document took longer than {settings.PP_TASK_SOFT_TIME_LIMIT} s.",
+        )
+        return "failed"
+    return _record(document, token, result)
+
+
+def _record(document: Document, token: str, result: ExtractionResult) -> str:
+    confidence = {k: round(float(v), 4) for k, v in result.confidence.items()}
+    fields: dict[str, Any] = {
+        "initial_output": result.data,
+        "citations": {k: c.as_dict() for k, c in result.citations.items()},
+        "confidence": confidence,
+        "min_confidence": min(confidence.values()) if confidence else None,
+        "content": result.content,
+        "pages": [p.as_dict() for p in result.pages],
+        "images": [i.as_dict() for i in result.images],
+        "steps": [s.as_dict() for s in result.steps],
+        "media_type": result.media_type,
+        "classifier_result": result.classification.as_dict() if result.classification else None,
+    }
+    credits_back = 0
+    routes = (document.extraction.options or {}).get("routes") or {}
+    if routes:
+        label = result.classification.label if result.classification else None
+        route = routes.get(label) if label else None
+        if route is None:
+            fail_document(
+                document=document,
+                token=token,
+                code=CLASSIFICATION_FAILED,
+                message="The document matches none of the classifier's labels.",
+            )
+            return "failed"
+        fields["parser_version_id"] = route["version"]
+        per_page = int(route["multiplier"])
+        charged = _multiplier(document)
+        if per_page < charged:
+            credits_back = len(document.pages_selected or []) * (charged - per_page)
+    done = complete_document(
+        document=document, token=token, fields=fields, credits_back=credits_back
+    )
+    return "completed" if done else "lost_claim"

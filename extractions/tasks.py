@@ -1,0 +1,51 @@
+"""Celery tasks of the extractions app. They take ids and call the services."""
+
+from __future__ import annotations
+
+import logging
+import random
+
+from celery import shared_task
+from django.conf import settings
+
+from extractions.services.dispatch import release_claim, worker_token
+from extractions.services.runner import TRANSIENT_ERRORS, run_document
+from extractions.services.sweeper import sweep_documents as _sweep
+
+logger = logging.getLogger(__name__)
+
+MAX_RETRIES = 5
+
+
+@shared_task(
+    bind=True,
+    name="extractions.tasks.process_document",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=settings.PP_TASK_SOFT_TIME_LIMIT,
+    time_limit=settings.PP_TASK_TIME_LIMIT,
+    max_retries=MAX_RETRIES,
+    ignore_result=True,
+)
+def process_document(self, document_id: int) -> str:
+    """Run one document. Safe to deliver twice: the claim is a conditional UPDATE."""
+    hostname = self.request.hostname or "local"
+    task_id = self.request.id or ""
+    try:
+        return run_document(document_id=document_id, hostname=hostname, task_id=task_id)
+    except TRANSIENT_ERRORS as exc:
+        try:
+            release_claim(
+                document_id=document_id, token=worker_token(hostname=hostname, task_id=task_id)
+            )
+        except Exception:
+            # The retry (same task id) may reclaim it anyway; the sweeper is the last resort.
+            logger.warning("Could not release document %s before retrying", document_id)
+        countdown = min(300, 5 * 2**self.request.retries) + random.uniform(0, 2)
+        logger.warning("Transient error on document %s, retrying: %s", document_id, exc)
+        raise self.retry(exc=exc, countdown=countdown) from exc
+
+
+@shared_task(name="extractions.tasks.sweep_documents", ignore_result=True)
+def sweep_documents() -> dict[str, int]:
+    return _sweep()

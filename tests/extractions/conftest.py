@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from parsers.services import create_parser
+from tests.extractions.docs import INVOICE_SCHEMA, invoice_pdf
+from tests.worker import eager_celery, live_worker, worker_factory, worker_queue  # noqa: F401
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Local storage under a temporary folder: tests never touch var/media."""
+    settings.STORAGE_BACKEND = "local"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media")},
+        },
+    }
+    return tmp_path / "media"
+
+
+@pytest.fixture
+def parser_a(org_a):
+    return create_parser(organization=org_a.organization, name="Invoices", schema=INVOICE_SCHEMA)
+
+
+@pytest.fixture
+def parser_b(org_b):
+    return create_parser(organization=org_b.organization, name="B invoices", schema=INVOICE_SCHEMA)
+
+
+def pdf_upload(name: str = "invoice-1.pdf", **kwargs) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, invoice_pdf(**kwargs), content_type="application/pdf")
