@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import QuerySet, Sum
+from django.db.models import F, QuerySet, Sum
 
 from accounts.models import Organization
 from billing.models import CreditAccount, CreditLedgerEntry, CreditPack, Payment, StripeEvent
@@ -32,10 +32,17 @@ def credit_summary(*, organization: Organization) -> CreditSummary:
 
 
 def ledger_entries(*, organization: Organization) -> QuerySet[CreditLedgerEntry]:
-    """Newest first; ``(-created_at, -id)`` is the index order and a total order for cursors."""
+    """Newest first; ``(-created_at, -id)`` is the index order and a total order for cursors.
+
+    The causes' public ids come annotated (``document_public_id``, ``extraction_public_id``,
+    ``payment_public_id``) rather than joined whole: a document row carries its full text."""
     return (
         CreditLedgerEntry.objects.for_org(organization)
-        .select_related("document", "extraction", "payment", "staff_user")
+        .annotate(
+            document_public_id=F("document__public_id"),
+            extraction_public_id=F("extraction__public_id"),
+            payment_public_id=F("payment__public_id"),
+        )
         .order_by("-created_at", "-id")
     )
 

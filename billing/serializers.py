@@ -40,14 +40,23 @@ class LedgerEntrySerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    # Entries from billing.selectors.ledger_entries carry the ids annotated (no joins of whole
+    # documents); others fall back to the relation.
     def get_document_id(self, entry: CreditLedgerEntry) -> str | None:
-        return entry.document.public_id if entry.document_id else None
+        return _cause_id(entry, "document")
 
     def get_extraction_id(self, entry: CreditLedgerEntry) -> str | None:
-        return entry.extraction.public_id if entry.extraction_id else None
+        return _cause_id(entry, "extraction")
 
     def get_payment_id(self, entry: CreditLedgerEntry) -> str | None:
-        return entry.payment.public_id if entry.payment_id else None
+        return _cause_id(entry, "payment")
+
+
+def _cause_id(entry: CreditLedgerEntry, relation: str) -> str | None:
+    if getattr(entry, f"{relation}_id") is None:
+        return None
+    annotated = getattr(entry, f"{relation}_public_id", None)
+    return annotated if annotated is not None else getattr(entry, relation).public_id
 
 
 class CreditPackSerializer(serializers.ModelSerializer):

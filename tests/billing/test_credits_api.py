@@ -64,3 +64,23 @@ def test_ledger_rejects_a_forged_cursor(client_a):
     response = client_a.get("/v1/credits/ledger", {"cursor": "not-a-cursor"})
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "INVALID_CURSOR"
+
+
+def test_ledger_entries_name_their_document_and_extraction(client_a, org_a):
+    from extractions.models import Document, Extraction
+
+    org = org_a.organization
+    extraction = Extraction.objects.create(organization=org)
+    document = Document.objects.create(organization=org, extraction=extraction, filename="a.pdf")
+    charge_credits(
+        organization=org,
+        credits=3,
+        cause_key=f"charge:{document.public_id}",
+        document=document,
+        extraction=extraction,
+    )
+    entry = client_a.get("/v1/credits/ledger").json()["data"][0]
+    assert entry["document_id"] == document.public_id
+    assert entry["extraction_id"] == extraction.public_id
+    assert entry["payment_id"] is None
+    assert (entry["kind"], entry["delta"], entry["balance_after"]) == ("charge", -3, 997)
