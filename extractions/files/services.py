@@ -171,7 +171,7 @@ def create_presigned_upload(
         storage_key=key,
         filename=clean_filename(filename),
         size=size,
-        media_type=content_type,
+        media_type="",  # unknown until the bytes are sniffed; content_type is only a claim
         page_count=None,
         expires_at=staged_expiry(now),
     )

@@ -36,7 +36,8 @@ class LimitedUploadHandler(FileUploadHandler):
     def __init__(self, request: Any = None, *, max_bytes: int) -> None:
         super().__init__(request)
         self.max_bytes = max_bytes
-        self.file: TemporaryUploadedFile | None = None
+        # ``file`` exists only while a spool is open: Django closes ``handler.file`` of every
+        # handler that has one when parsing fails.
         self.received = 0
         self.sha256 = hashlib.sha256()
         self.file_count = 0
@@ -65,7 +66,6 @@ class LimitedUploadHandler(FileUploadHandler):
         )
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
-        assert self.file is not None
         self.received += len(raw_data)
         if self.received > self.max_bytes:
             self.upload_interrupted()
@@ -74,13 +74,13 @@ class LimitedUploadHandler(FileUploadHandler):
         self.file.write(raw_data)
 
     def file_complete(self, file_size: int) -> TemporaryUploadedFile | None:
-        if self.file is None:
+        if not hasattr(self, "file"):
             return None
         self.file.seek(0)
         self.file.size = file_size
         return self.file
 
     def upload_interrupted(self) -> None:
-        if self.file is not None:
-            self.file.close()  # a NamedTemporaryFile: closing removes it
-            self.file = None
+        spool = self.__dict__.pop("file", None)
+        if spool is not None:
+            spool.close()  # a NamedTemporaryFile: closing removes it
