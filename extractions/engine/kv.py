@@ -195,6 +195,8 @@ def _label_like(u: _Unit) -> bool:
         return False
     if _alpha_ratio(text) < 0.6 or (text.endswith((".", ",")) and len(words) > 3):
         return False
+    if len(_ALPHA.findall(text)) < 3 and not _lexicon_label(u):
+        return False  # "t", "a)": specks and stray letters of a noisy scan
     return bool(_ALPHA.match(text[0]) or text[0] in "(#*")
 
 
@@ -253,12 +255,27 @@ def _stacked(first: _Unit, lines: list[list[_Unit]], key: _Unit) -> list[_Unit]:
     return out
 
 
+TITLE_RATIO = 1.35
+
+
+def _word_h(u: _Unit) -> float:
+    hs = sorted(w.y1 - w.y0 for w in u.words)
+    return hs[len(hs) // 2]
+
+
+def _is_prose(u: _Unit) -> bool:
+    """Running words (a lower-case word after the first), not a name or a list item."""
+    words = u.text.split()
+    return len(words) >= 3 and any(w.isalpha() and w.islower() and len(w) >= 3 for w in words[1:])
+
+
 def _pair(page: int, key: _Unit, value: _Unit | None, conf: float) -> KeyValuePair:
     kwords = key.words + key.extra_key
-    ktext = _KEY_END.sub("", " ".join(w.text for w in kwords)).strip()
+    ktext = _KEY_END.sub("", " ".join(w.text for w in kwords)).strip(" _")
+    vtext = value.text.strip(" _") if value is not None else None
     return KeyValuePair(
         key=ktext,
-        value=value.text.strip() if value is not None else None,
+        value=vtext or None,
         page=page,
         key_words=list(kwords),
         value_words=list(value.words) if value is not None else [],
@@ -407,7 +424,15 @@ def _page_pairs(page: PageContent, tables: list[FormTable] | None = None) -> lis
             value.role = "value"
             conf = (0.75 if u.colon else 0.55) * min(u.conf, value.conf)
             out.append(_pair(page.number, u, value, conf))
-            for extra in _stacked(value, lines, u):
+            extras = _stacked(value, lines, u)
+            if extras and _is_prose(value):
+                # A written paragraph ("COMMENTS: The attached … / was secured …") is one value.
+                merged = _Unit([w for x in (value, *extras) for w in x.words], value.line)
+                out[-1] = _pair(page.number, u, merged, conf)
+                for extra in extras:
+                    extra.role = "value"
+                continue
+            for extra in extras:
                 extra.role = "value"
                 out.append(_pair(page.number, u, extra, 0.8 * conf))
     if NULL_LABELS:
@@ -418,6 +443,7 @@ def _page_pairs(page: PageContent, tables: list[FormTable] | None = None) -> lis
                     and _label_like(u)
                     and not _DIGIT.search(u.text)
                     and len(u.text.split()) <= NULL_LABELS
+                    and _word_h(u) < TITLE_RATIO * layout.word_height
                 ):
                     out.append(_pair(page.number, u, None, 0.25 * u.conf))
     return out
