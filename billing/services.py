@@ -88,7 +88,10 @@ def record_entry(
     there is taken and the rest is reported as ``shortfall``.
 
     ``references`` are the entry's cause columns: document, extraction, stripe_event, payment,
-    staff_user, reason."""
+    staff_user, reason.
+
+    The organization's account row stays locked until the caller's outermost transaction ends:
+    keep slow work (reading files, network calls) out of that transaction."""
     if kind not in LedgerKind.values:
         raise ValueError(f"Unknown ledger kind {kind!r}")
     account = _locked_account(organization)

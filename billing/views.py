@@ -156,7 +156,7 @@ class StripeWebhookView(APIView):
             500: _error_response("EVENT_NOT_PROCESSED: stored; Stripe will deliver it again."),
             503: _error_response("BILLING_NOT_CONFIGURED"),
         },
-        auth=[],
+        auth=[{}],  # explicitly anonymous (overrides the global security)
         tags=["billing"],
         description="Stripe webhook endpoint (checkout.session.*, charge.refunded).",
     )

@@ -142,3 +142,24 @@ def test_seed_credit_packs_is_idempotent_and_keeps_staff_edits(db):
     call_command("seed_credit_packs")
     assert CreditPack.objects.count() == 3
     assert CreditPack.objects.get(credits=500).price_cents == 999
+
+
+def test_openapi_documents_the_billing_bodies(anon_client):
+    response = anon_client.get("/v1/schema", HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    schema = response.json() if response["Content-Type"].startswith("application/json") else None
+    if schema is None:
+        import yaml
+
+        schema = yaml.safe_load(response.content)
+    paths = schema["paths"]
+    checkout = paths["/v1/billing/checkout"]["post"]
+    assert "CheckoutRequest" in str(checkout["requestBody"])
+    assert {"201", "403", "404", "503"} <= set(checkout["responses"])
+    # Stripe calls without credentials: the operation overrides the global API-key security.
+    assert paths["/v1/billing/stripe/webhook"]["post"]["security"] == [{}]
+    for path in ("/v1/credits", "/v1/credits/ledger", "/v1/billing/payments", "/v1/billing/packs"):
+        assert "get" in paths[path]
+    components = schema["components"]["schemas"]
+    assert {"balance", "currency_unit"} <= set(components["CreditBalance"]["properties"])
+    assert {"data", "next_cursor"} <= set(components["PaginatedLedgerEntryList"]["properties"])
