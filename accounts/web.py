@@ -13,7 +13,7 @@ from django.core.mail import send_mail
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_POST
 
 from accounts import onboarding, selectors, services
@@ -63,7 +63,7 @@ class LoginView(auth_views.LoginView):
 
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        return redirect("home")
+        return redirect("web:home")
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -83,7 +83,7 @@ def signup(request: HttpRequest) -> HttpResponse:
                 request,
                 f"Welcome to PerfectParser! {organization.name} starts with {credits} free credits.",
             )
-            return redirect("home")
+            return redirect("web:home")
     return render(
         request,
         "accounts/signup.html",
@@ -94,16 +94,16 @@ def signup(request: HttpRequest) -> HttpResponse:
 def no_organization(request: HttpRequest) -> HttpResponse:
     """A signed-in person who belongs to no organization (removed from their last one)."""
     if not request.user.is_authenticated:
-        return redirect("login")
+        return redirect("web:login")
     if resolve_tenant(request) is not None:
-        return redirect("home")
+        return redirect("web:home")
     form = NewOrganizationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         organization = services.create_organization(
             name=form.cleaned_data["name"], owner=request.user
         )
         request.session[SESSION_ORG_KEY] = organization.public_id
-        return redirect("home")
+        return redirect("web:home")
     return render(request, "accounts/no_organization.html", {"form": form})
 
 
@@ -115,10 +115,10 @@ def no_organization(request: HttpRequest) -> HttpResponse:
 def switch_org(request: HttpRequest) -> HttpResponse:
     wanted = request.POST.get("organization", "")
     if wanted == "__new__":
-        return redirect("organization-new")
+        return redirect("web:organization-new")
     membership = switch_organization(request, wanted)
     messages.info(request, f"Switched to {membership.organization.name}.")
-    return redirect(_safe_next(request, reverse("home")))
+    return redirect(_safe_next(request, reverse("web:home")))
 
 
 @org_view
@@ -131,7 +131,7 @@ def new_organization(request: HttpRequest) -> HttpResponse:
         )
         request.session[SESSION_ORG_KEY] = organization.public_id
         messages.success(request, f"Created {organization.name}. You are its owner.")
-        return redirect("home")
+        return redirect("web:home")
     return render(request, "accounts/new_organization.html", {"form": form})
 
 
@@ -152,7 +152,7 @@ def organization_settings(request: HttpRequest) -> HttpResponse:
             review_confidence_threshold=form.cleaned_data["review_confidence_threshold"],
         )
         messages.success(request, "Settings saved.")
-        return redirect("organization-settings")
+        return redirect("web:organization-settings")
     return render(request, "accounts/organization.html", {"form": form, "section": "settings"})
 
 
@@ -161,7 +161,7 @@ def organization_settings(request: HttpRequest) -> HttpResponse:
 
 def _send_invitation(request: HttpRequest, new: onboarding.NewInvitation) -> None:
     invitation = new.invitation
-    url = request.build_absolute_uri(reverse("accept-invitation", args=[new.token]))
+    url = request.build_absolute_uri(reverse("web:accept-invitation", args=[new.token]))
     context = {"invitation": invitation, "url": url, "inviter": request.user}
     send_mail(
         subject=f"Join {invitation.organization.name} on PerfectParser",
@@ -193,7 +193,7 @@ def members(request: HttpRequest) -> HttpResponse:
             else:
                 _send_invitation(request, new)
                 messages.success(request, f"Invitation sent to {new.invitation.email}.")
-                return redirect("members")
+                return redirect("web:members")
     invitations = (
         Invitation.objects.for_org(tenant.organization)
         .filter(accepted_at__isnull=True)
@@ -232,7 +232,7 @@ def member_role(request: HttpRequest, membership_id: int) -> HttpResponse:
     form = RoleForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose a role.")
-        return redirect("members")
+        return redirect("web:members")
     try:
         onboarding.set_member_role(
             membership=membership, role=form.cleaned_data["role"], actor_role=request.tenant.role
@@ -243,7 +243,7 @@ def member_role(request: HttpRequest, membership_id: int) -> HttpResponse:
         messages.success(
             request, f"{membership.user.email} is now {membership.get_role_display()}."
         )
-    return redirect("members")
+    return redirect("web:members")
 
 
 @require_POST
@@ -254,11 +254,11 @@ def member_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
         onboarding.remove_member_as(membership=membership, actor_role=request.tenant.role)
     except APIError as exc:
         messages.error(request, exc.message)
-        return redirect("members")
+        return redirect("web:members")
     messages.success(request, f"Removed {membership.user.email}.")
     if membership.user_id == request.user.pk:
-        return redirect("home")
-    return redirect("members")
+        return redirect("web:home")
+    return redirect("web:members")
 
 
 @require_POST
@@ -271,7 +271,7 @@ def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
         raise Http404("Invitation not found.")
     onboarding.revoke_invitation(invitation=invitation)
     messages.success(request, f"Invitation to {invitation.email} revoked.")
-    return redirect("members")
+    return redirect("web:members")
 
 
 def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
@@ -286,7 +286,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
             if request.user.is_authenticated:
                 membership = onboarding.accept_invitation(token=token, user=request.user)
             elif has_account:
-                return redirect(f"{reverse('login')}?next={request.path}")
+                return redirect(f"{reverse('web:login')}?next={request.path}")
             elif form.is_valid():
                 user, membership = onboarding.sign_up_with_invitation(
                     token=token, password=form.cleaned_data["password"]
@@ -303,7 +303,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
         if membership is not None:
             request.session[SESSION_ORG_KEY] = membership.organization.public_id
             messages.success(request, f"You joined {membership.organization.name}.")
-            return redirect("home")
+            return redirect("web:home")
     return render(
         request,
         "accounts/accept_invitation.html",
@@ -345,13 +345,14 @@ def api_key_revoke(request: HttpRequest, key_id: str) -> HttpResponse:
     api_key = get_or_404(APIKey, request.tenant, key_id, label="API key")
     services.revoke_api_key(api_key=api_key)
     messages.success(request, f"Revoked {api_key.name} ({api_key.prefix}…).")
-    return redirect("api-keys")
+    return redirect("web:api-keys")
 
 
 # --- Password reset (Django's views, our templates) ----------------------------------------
 
 password_reset = auth_views.PasswordResetView.as_view(
     template_name="registration/password_reset_form.html",
+    success_url=reverse_lazy("web:password_reset_done"),
     email_template_name="registration/password_reset_email.txt",
     subject_template_name="registration/password_reset_subject.txt",
 )
@@ -359,7 +360,8 @@ password_reset_done = auth_views.PasswordResetDoneView.as_view(
     template_name="registration/password_reset_done.html"
 )
 password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
-    template_name="registration/password_reset_confirm.html"
+    template_name="registration/password_reset_confirm.html",
+    success_url=reverse_lazy("web:password_reset_complete"),
 )
 password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
     template_name="registration/password_reset_complete.html"

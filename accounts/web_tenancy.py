@@ -116,7 +116,7 @@ def org_view(view: Callable[..., HttpResponse] | None = None, *, manage: bool = 
                 return redirect_to_login(request.get_full_path())
             tenant = resolve_tenant(request)
             if tenant is None:
-                return redirect("no-organization")
+                return redirect("web:no-organization")
             request.tenant = tenant
             if manage and not tenant.can_manage:
                 raise PermissionDenied("Only owners and admins of the organization can do this.")

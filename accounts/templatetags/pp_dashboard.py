@@ -66,3 +66,16 @@ def short_value(value: Any) -> str:
         return "yes" if value else "no"
     text = json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else str(value)
     return text if len(text) <= 80 else text[:77] + "…"
+
+
+@register.filter
+def box_style(bbox: Any) -> str:
+    """CSS placing a normalised (0..1) ``[x0, y0, x1, y1]`` box over its page image."""
+    try:
+        x0, y0, x1, y1 = (min(max(float(v), 0.0), 1.0) for v in bbox)
+    except (TypeError, ValueError):
+        return "display:none"
+    return (
+        f"left:{x0 * 100:.3f}%;top:{y0 * 100:.3f}%;"
+        f"width:{max(x1 - x0, 0.002) * 100:.3f}%;height:{max(y1 - y0, 0.002) * 100:.3f}%"
+    )

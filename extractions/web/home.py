@@ -27,21 +27,21 @@ def home(request: HttpRequest) -> HttpResponse:
             "title": "Design a parser",
             "hint": "Name the fields you want from your documents, or let a sample suggest them.",
             "done": counts["configured_parsers"] > 0,
-            "url": _url("parser-new"),
+            "url": _url("web:parser-new"),
             "action": "New parser",
         },
         {
             "title": "Extract your first document",
             "hint": "Drop PDFs, scans or photos on the Extract page.",
             "done": counts["documents_total"] > 0,
-            "url": _url("extract"),
+            "url": _url("web:extract"),
             "action": "Extract",
         },
         {
             "title": "Review a result",
             "hint": "Check values against the page, correct them; every edit is tracked.",
             "done": counts["reviewed_total"] > 0,
-            "url": _url("extractions"),
+            "url": _url("web:extractions"),
             "action": "Open results",
         },
     ]
@@ -51,7 +51,7 @@ def home(request: HttpRequest) -> HttpResponse:
                 "title": "Create an API key",
                 "hint": "Send documents from your own code with the REST API.",
                 "done": api_keys_of(organization=organization).exists(),
-                "url": _url("api-keys"),
+                "url": _url("web:api-keys"),
                 "action": "API keys",
             }
         )

@@ -1,0 +1,68 @@
+"""Result downloads of the dashboard: a file name stem and a CSV table of an output."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+
+def stem(filename: str) -> str:
+    base = os.path.splitext(os.path.basename(filename or ""))[0]
+    return base or "document"
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _flat(data: Any, prefix: str = "") -> dict[str, Any]:
+    """Scalars of an object by dotted path; lists of scalars kept whole (one cell)."""
+    out: dict[str, Any] = {}
+    if isinstance(data, dict):
+        for key, value in data.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            if isinstance(value, dict):
+                out.update(_flat(value, path))
+            else:
+                out[path] = value
+    return out
+
+
+def _object_lists(flat: dict[str, Any]) -> list[str]:
+    return [
+        k
+        for k, v in flat.items()
+        if isinstance(v, list) and v and all(isinstance(i, dict) for i in v)
+    ]
+
+
+def csv_table(output: Any) -> tuple[list[str], list[list[str]]]:
+    """A spreadsheet-friendly table.
+
+    - a list output (per page / per table row): one row per item;
+    - an object with one list of objects (line items): one row per item, the document's other
+      fields repeated on each row, item columns prefixed with the list's name;
+    - otherwise one row with a column per field (other lists as JSON cells).
+    """
+    if isinstance(output, list):
+        rows = [_flat(item) if isinstance(item, dict) else {"value": item} for item in output]
+        header = list(dict.fromkeys(k for row in rows for k in row))
+        return header, [[_cell(row.get(k)) for k in header] for row in rows]
+    flat = _flat(output if isinstance(output, dict) else {})
+    lists = _object_lists(flat)
+    if len(lists) == 1:
+        name = lists[0]
+        items = [_flat(item) for item in flat.pop(name)]
+        item_keys = list(dict.fromkeys(k for item in items for k in item))
+        header = list(flat) + [f"{name}.{k}" for k in item_keys]
+        base = [_cell(v) for v in flat.values()]
+        return header, [base + [_cell(item.get(k)) for k in item_keys] for item in items]
+    header = list(flat)
+    return header, [[_cell(v) for v in flat.values()]]

@@ -1,0 +1,278 @@
+"""Document review: page images with the cited boxes, the generated form, edits, downloads,
+and the review queue. Saving goes through ``extractions.services.review_document``."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_POST
+
+from accounts.web_tenancy import org_view
+from config.errors import APIError
+from extractions import selectors, storage
+from extractions.models import Document, DocumentEdit, DocumentStatus
+from extractions.services import document_result, review_document
+from extractions.services.results import ensure_results_available
+from extractions.web import exports, queries
+from extractions.web.review_form import Evidence, FormErrors, build_form, flatten, parse_form
+
+PAGE_IMAGE_SIDE = 1400
+
+
+def _document(request: HttpRequest, extraction_id: str, document_id: str) -> Document:
+    organization = request.tenant.organization
+    extraction = selectors.get_extraction(organization=organization, extraction_id=extraction_id)
+    return selectors.get_document(
+        organization=organization, document_id=document_id, extraction=extraction
+    )
+
+
+def _target(document: Document) -> str:
+    return (document.extraction.options or {}).get("extraction_target") or "per_doc"
+
+
+def _queue_position(request: HttpRequest, document: Document) -> dict[str, Any] | None:
+    """Previous / next documents of the review queue around this one (oldest first)."""
+    if request.GET.get("queue") != "1":
+        return None
+    ids = list(
+        queries.review_queue(organization=request.tenant.organization).values_list(
+            "public_id", "extraction__public_id"
+        )[:1000]
+    )
+    keys = [doc_id for doc_id, _ in ids]
+    index = keys.index(document.public_id) if document.public_id in keys else -1
+
+    def url(i: int) -> str | None:
+        if 0 <= i < len(ids):
+            doc_id, ext_id = ids[i]
+            return reverse("web:document-review", args=[ext_id, doc_id]) + "?queue=1"
+        return None
+
+    next_index = index + 1 if index >= 0 else 0
+    return {
+        "position": index + 1 if index >= 0 else None,
+        "total": len(ids),
+        "previous": url(index - 1) if index > 0 else None,
+        "next": url(next_index),
+    }
+
+
+def _page_numbers(document: Document) -> list[dict[str, Any]]:
+    pages = [p for p in (document.pages or []) if isinstance(p, dict) and p.get("number")]
+    if not pages:
+        numbers = document.pages_selected or list(range(1, (document.page_count or 0) + 1))
+        pages = [{"number": n, "width": 0, "height": 0} for n in numbers[:50]]
+    return pages
+
+
+def _context(
+    request: HttpRequest,
+    document: Document,
+    *,
+    posted: Any = None,
+    errors: dict[str, str] | None = None,
+    raw_post: Any = None,
+) -> dict[str, Any]:
+    organization = request.tenant.organization
+    threshold = organization.review_confidence_threshold
+    schema = document.parser_version.schema if document.parser_version else {}
+    evidence = Evidence(
+        confidence=document.confidence or {},
+        citations=document.citations or {},
+        threshold=threshold,
+    )
+    nodes = build_form(
+        schema=schema,
+        target=_target(document),
+        output=posted if posted is not None else document.output,
+        evidence=evidence,
+    )
+    for node in flatten(nodes):
+        if errors and node.path in errors:
+            node.error = errors[node.path]
+        if raw_post is not None and node.input_name in raw_post:
+            node.display = raw_post[node.input_name]
+    general_errors = [
+        f"{path}: {message}"
+        for path, message in (errors or {}).items()
+        if path not in {n.path for n in flatten(nodes)}
+    ]
+    boxes = [
+        {
+            "path": path,
+            "page": citation.get("page"),
+            "bbox": citation.get("bbox"),
+            "low": (document.confidence or {}).get(path, 1.0) < threshold,
+        }
+        for path, citation in (document.citations or {}).items()
+        if isinstance(citation, dict) and citation.get("bbox")
+    ]
+    edits = (
+        DocumentEdit.objects.filter(document=document)
+        .select_related("user", "api_key")
+        .order_by("-created_at", "-id")
+    )
+    leaves = flatten(nodes)
+    return {
+        "document": document,
+        "extraction": document.extraction,
+        "nodes": nodes,
+        "boxes": boxes,
+        "pages": _page_numbers(document),
+        "edits": edits,
+        "threshold": threshold,
+        "low_count": sum(1 for n in leaves if n.low),
+        "missing_count": sum(1 for n in leaves if n.missing),
+        "field_count": len(leaves),
+        "general_errors": general_errors,
+        "queue": _queue_position(request, document),
+        "target": _target(document),
+    }
+
+
+@org_view
+def document_review(request: HttpRequest, extraction_id: str, document_id: str) -> HttpResponse:
+    document = _document(request, extraction_id, document_id)
+    ensure_results_available(document)
+    if document.status != DocumentStatus.COMPLETED:
+        return render(request, "extractions/not_ready.html", {"document": document}, status=409)
+    if request.method != "POST":
+        return render(request, "extractions/review.html", _context(request, document))
+
+    schema = document.parser_version.schema if document.parser_version else {}
+    action = request.POST.get("action", "save")
+    try:
+        if action == "mark":
+            # An empty merge patch: reviewed, with no edit.
+            output: Any = {} if _target(document) == "per_doc" else document.output
+        else:
+            output = parse_form(schema=schema, target=_target(document), post=request.POST)
+        before = DocumentEdit.objects.filter(document=document).count()
+        review_document(document=document, output=output, user=request.user)
+    except FormErrors as exc:
+        messages.error(request, "Some values need fixing: see the highlighted fields.")
+        return render(
+            request,
+            "extractions/review.html",
+            _context(request, document, errors=exc.errors, raw_post=request.POST),
+            status=400,
+        )
+    except APIError as exc:
+        if exc.code != "INVALID_PAYLOAD" or not exc.details.get("errors"):
+            raise
+        errors = {e["path"]: e["message"] for e in exc.details["errors"]}
+        messages.error(request, "Some values do not fit the schema: see the highlighted fields.")
+        return render(
+            request,
+            "extractions/review.html",
+            _context(request, document, errors=errors, raw_post=request.POST),
+            status=400,
+        )
+    changed = DocumentEdit.objects.filter(document=document).count() - before
+    if changed:
+        messages.success(
+            request, f"Saved {changed} change{'s' if changed != 1 else ''}; marked as reviewed."
+        )
+    else:
+        messages.success(request, "Marked as reviewed (no value changed).")
+    if request.GET.get("queue") == "1":
+        upcoming = queries.review_queue(organization=request.tenant.organization).first()
+        if upcoming is not None:
+            return redirect(
+                reverse(
+                    "web:document-review", args=[upcoming.extraction.public_id, upcoming.public_id]
+                )
+                + "?queue=1"
+            )
+        messages.info(request, "The review queue is empty. Well done!")
+        return redirect("web:review-queue")
+    return redirect("web:document-review", extraction_id=extraction_id, document_id=document_id)
+
+
+@org_view
+def page_image(
+    request: HttpRequest, extraction_id: str, document_id: str, page: int
+) -> HttpResponse:
+    """The dashboard's twin of ``GET /v1/…/pages/{n}.png`` (session instead of API auth)."""
+    from extractions.engine import EngineError, render_page_png
+
+    document = _document(request, extraction_id, document_id)
+    ensure_results_available(document)
+    stored = document.stored_file
+    if stored is None or stored.purged_at is not None or not 1 <= page <= document.page_count:
+        raise Http404("No such page.")
+    rotation = next(
+        (int(p.get("rotation") or 0) for p in document.pages or [] if p.get("number") == page), 0
+    )
+    try:
+        with storage.local_copy(stored.storage_key) as path:
+            png = render_page_png(path, page, max_side=PAGE_IMAGE_SIDE, rotation=rotation)
+    except (EngineError, FileNotFoundError):
+        raise Http404("This page cannot be shown.") from None
+    response = HttpResponse(png, content_type="image/png")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@org_view
+def download_json(request: HttpRequest, extraction_id: str, document_id: str) -> HttpResponse:
+    document = _document(request, extraction_id, document_id)
+    body = json.dumps(document_result(document=document), ensure_ascii=False, indent=2)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"{exports.stem(document.filename)}.json"
+    )
+    return response
+
+
+@org_view
+def download_csv(request: HttpRequest, extraction_id: str, document_id: str) -> HttpResponse:
+    document = _document(request, extraction_id, document_id)
+    ensure_results_available(document)
+    header, rows = exports.csv_table(document.output)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    # A BOM so that spreadsheet programs read UTF-8 correctly.
+    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"{exports.stem(document.filename)}.csv"
+    )
+    return response
+
+
+@org_view
+def review_queue(request: HttpRequest) -> HttpResponse:
+    organization = request.tenant.organization
+    documents = list(queries.review_queue(organization=organization)[:200])
+    return render(
+        request,
+        "extractions/queue.html",
+        {
+            "documents": documents,
+            "total": queries.review_queue(organization=organization).count(),
+            "threshold": organization.review_confidence_threshold,
+        },
+    )
+
+
+@require_POST
+@org_view
+def review_queue_start(request: HttpRequest) -> HttpResponse:
+    first = queries.review_queue(organization=request.tenant.organization).first()
+    if first is None:
+        return redirect("web:review-queue")
+    return redirect(
+        reverse("web:document-review", args=[first.extraction.public_id, first.public_id])
+        + "?queue=1"
+    )

@@ -1,0 +1,74 @@
+"""Dashboard forms of the parsers pages. The rules (names, page selections, schemas) are
+checked by parsers.services / parsers.schema; these only shape the input."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import forms
+
+from parsers.models import ExtractionTarget, Tier
+
+
+class ParserForm(forms.Form):
+    name = forms.CharField(
+        max_length=200, widget=forms.TextInput(attrs={"placeholder": "e.g. Supplier invoices"})
+    )
+    description = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "What documents is it for?"}),
+    )
+    extraction_target = forms.ChoiceField(
+        label="Extract", choices=ExtractionTarget.choices, initial=ExtractionTarget.PER_DOC
+    )
+    default_pages = forms.CharField(
+        label="Default pages",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": "all pages, or e.g. 1-2"}),
+    )
+    tier = forms.ChoiceField(choices=Tier.choices, initial=Tier.STANDARD)
+    instructions = forms.CharField(
+        required=False,
+        widget=forms.Textarea(
+            attrs={"rows": 2, "placeholder": "Optional notes for the extraction"}
+        ),
+    )
+    schema = forms.CharField(
+        label="JSON Schema",
+        required=False,
+        widget=forms.Textarea(attrs={"spellcheck": "false", "class": "json-editor", "rows": 24}),
+    )
+
+    def clean_schema(self) -> dict[str, Any] | None:
+        text = (self.cleaned_data.get("schema") or "").strip()
+        if not text:
+            return None
+        try:
+            value = json.loads(text)
+        except ValueError as exc:
+            raise forms.ValidationError(f"The JSON Schema is not valid JSON: {exc}") from None
+        if (
+            isinstance(value, dict)
+            and value.get("type") == "object"
+            and not value.get("properties")
+        ):
+            return None  # no field yet: the parser stays "not configured"
+        return value
+
+
+class ClassifierForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    threshold = forms.FloatField(
+        min_value=0.0,
+        max_value=1.0,
+        initial=0.2,
+        widget=forms.NumberInput(attrs={"step": "0.05"}),
+        help_text="A document scoring below this for every label fails as not classified.",
+    )
+
+
+class SampleForm(forms.Form):
+    file = forms.FileField()

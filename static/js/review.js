@@ -1,0 +1,44 @@
+/* Review page: line-item rows (add / remove) and a warning before leaving unsaved edits. */
+(function () {
+  "use strict";
+  var form = document.getElementById("review-form");
+  if (!form) return;
+  var dirty = false;
+
+  form.addEventListener("input", function () { dirty = true; });
+  form.addEventListener("submit", function () { dirty = false; });
+  window.addEventListener("beforeunload", function (event) {
+    if (dirty) { event.preventDefault(); event.returnValue = ""; }
+  });
+
+  function nextIndex(table) {
+    var max = -1;
+    table.querySelectorAll("[data-field-path]").forEach(function (cell) {
+      var m = cell.getAttribute("data-field-path").match(/\[(\d+)\](?!.*\[\d+\])/);
+      if (m) max = Math.max(max, Number(m[1]));
+    });
+    return max + 1;
+  }
+
+  form.addEventListener("click", function (event) {
+    var add = event.target.closest("[data-add-item]");
+    if (add) {
+      var group = add.closest("[data-table]");
+      var table = group.querySelector("table");
+      var template = group.querySelector("template[data-row-template]");
+      var index = String(nextIndex(table));
+      var html = template.innerHTML.split("__i__").join(index);
+      var body = table.querySelector("tbody");
+      body.insertAdjacentHTML("beforeend", html);
+      var first = body.lastElementChild.querySelector("input, select");
+      if (first) first.focus();
+      dirty = true;
+      return;
+    }
+    var remove = event.target.closest("[data-remove-item]");
+    if (remove) {
+      remove.closest("tr").remove();
+      dirty = true;
+    }
+  });
+})();
