@@ -195,6 +195,11 @@ def find_date(doc: DocIndex, q: FieldQuery, fallback: bool = True) -> Found | No
 
 # --------------------------------------------------------------------------- names, addresses
 
+_TITLE_START = {
+    "invoice", "facture", "rechnung", "receipt", "quittung", "avoir", "gutschrift", "credit",
+    "tax", "proforma", "devis", "angebot", "order", "ticket", "lieferschein", "mietrechnung",
+    "handelsrechnung", "bill", "statement", "quote", "quotation", "estimate",
+}  # fmt: skip
 _TITLE_WORDS = {
     "invoice", "tax", "receipt", "simplified", "facture", "rechnung", "quittung", "bon", "ticket",
     "official", "cash", "sale", "sales", "bill", "credit", "note", "avoir", "gutschrift", "welcome",
@@ -325,6 +330,9 @@ def _piece_name_like(p: Piece) -> bool:
         return False
     if t.rstrip().endswith(":") or _is_title_line(t):
         return False
+    toks = nz.tokens(t)
+    if toks and toks[0] in _TITLE_START and len(toks) > 1:
+        return False  # "Facture N° FA-2017-0010", "Invoice 77": a title, not a name
     if nz.find_dates(t) or nz.RE_EMAIL.search(t) or nz.RE_URL.search(t):
         return False
     clean = _TRAIL_REG.sub("", t)
@@ -621,14 +629,16 @@ def find_generic(doc: DocIndex, q: FieldQuery) -> Found | None:
     for lay in doc.layouts[:5]:
         for ln in lay.lines:
             for seg in ln.segments:
-                toks = [
-                    t
-                    for t, wi in zip(ln.toks, ln.tok_word, strict=True)
-                    if seg.start <= wi < seg.end
-                ]
-                if not toks or len(toks) > 6:
+                idx = [i for i, wi in enumerate(ln.tok_word) if seg.start <= wi < seg.end]
+                if not idx:
                     continue
-                label_toks = toks
+                # the label is the segment up to its colon ("Projekt: Nord"), or all of it
+                colon = ln.text.find(":", seg.char_start, seg.char_end)
+                if colon >= 0:
+                    idx = [i for i in idx if ln.tok_spans[i][1] <= colon]
+                if not idx or len(idx) > 6:
+                    continue
+                label_toks = [ln.toks[i] for i in idx]
                 overlap = sum(
                     1 for t in label_toks if t in q.hint_tokens or _stem(t) in q.hint_tokens
                 )
@@ -638,9 +648,8 @@ def find_generic(doc: DocIndex, q: FieldQuery) -> Found | None:
                 if s < 0.5:
                     continue
                 if best is None or s > best[0]:
-                    t0 = next(i for i, wi in enumerate(ln.tok_word) if wi >= seg.start)
-                    t1 = t0 + len(toks)
-                    best = (s, Hit(lay, ln, t0, t1, 0.5 + 0.3 * s, tuple(toks)))
+                    hit = Hit(lay, ln, idx[0], idx[-1] + 1, 0.5 + 0.3 * s, tuple(label_toks))
+                    best = (s, hit)
     if best is None:
         return None
     return value_for_label(doc, best[1], q.kind)

@@ -39,7 +39,7 @@ def fold_same_length(text: str) -> str:
     return "".join(_fold_char(c) for c in text)
 
 
-_TOKEN = re.compile(r"[0-9a-z]+")
+_TOKEN = re.compile(r"[0-9a-zß]+")
 
 
 @dataclass(slots=True)

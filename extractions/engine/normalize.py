@@ -21,10 +21,10 @@ def fold(text: str) -> str:
         return text.lower()
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
-    return text.replace("ß", "ss").lower()
+    return text.lower()
 
 
-_NON_WORD = re.compile(r"[^0-9a-z]+")
+_NON_WORD = re.compile(r"[^0-9a-zß]+")
 
 
 def tokens(text: str) -> list[str]:
@@ -617,7 +617,7 @@ _FALSE = {"no", "n", "false", "non", "nein", "0", "off", "faux", "falsch", "☐"
 
 
 def parse_bool(text: str) -> bool | None:
-    t = fold(text).strip().strip(".:;")
+    t = fold(text).strip(" .:;-–")
     if t in _TRUE or text.strip() in _TRUE:
         return True
     if t in _FALSE or text.strip() in _FALSE:

@@ -94,6 +94,29 @@ def _value_kind(node: dict[str, Any], meaning: priors.FieldMeaning, name: str) -
     return "text"
 
 
+def output_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema the engine's output validates against: ``schema`` with every field
+    nullable, since a value that is not printed is ``null`` (never invented), whatever
+    the declared type. Objects stay objects (always present); enums also accept null."""
+
+    def walk(node: Any, top: bool) -> Any:
+        if not isinstance(node, dict):
+            return node
+        out = dict(node)
+        kinds = schema_types(node)
+        if "properties" in node:
+            out["properties"] = {k: walk(v, False) for k, v in node["properties"].items()}
+        if isinstance(node.get("items"), dict):
+            out["items"] = walk(node["items"], False)
+        if not top and "object" not in kinds and "null" not in kinds:
+            out["type"] = [*kinds, "null"]
+        if "enum" in out and None not in out["enum"]:
+            out["enum"] = [*out["enum"], None]
+        return out
+
+    return walk(schema, True)
+
+
 # --------------------------------------------------------------------------- coercion
 
 

@@ -122,6 +122,12 @@ def property_columns(item_schema: dict[str, Any]) -> dict[str, str]:
                     if best is None or score > best[0]:
                         best = (score, concept)
         if best is None:
+            # a property named like a printed header ("Bezeichnung", "Menge", "prix")
+            for toks in cands:
+                if toks in _EXACT:
+                    best = (1, _EXACT[toks])
+                    break
+        if best is None:
             desc = nz.tokens(str(node.get("description") or ""))
             for concept, names in _PROP_TOKENS.items():
                 for n in names:
@@ -133,8 +139,9 @@ def property_columns(item_schema: dict[str, Any]) -> dict[str, str]:
                         best = (len(n), concept)
         if best is not None and best[1] not in out.values():
             out[name] = best[1]
-        elif best is not None:
-            # two properties for one concept: header words of the property itself decide
+        elif best is not None or node.get("x-aliases") or node.get("title"):
+            # two properties for one concept, or a column only the schema knows: the
+            # property's own name, title and aliases are its header words
             out[name] = f"prop:{name}"
     return out
 

@@ -1,0 +1,426 @@
+"""fill_schema: values found by meaning, typed, cited and scored; output always schema-valid."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jsonschema
+import pytest
+
+from extractions.engine.parsing import coerce, fill_schema, output_schema
+from extractions.engine.pipeline import read_pages
+from extractions.engine.types import PageContent, Word
+from tests.engine import docgen
+
+CHAR_W = 0.009
+LINE_H = 0.016
+
+# The dev corpus' invoice schema, written out here: nullable types as lists.
+CORPUS_INVOICE: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "issuer": {"type": ["string", "null"], "description": "Name of the party issuing the invoice (seller / vendor)."},
+        "invoice_number": {"type": ["string", "null"], "description": "Invoice (document) number as printed."},
+        "date": {"type": ["string", "null"], "description": "Invoice issue date."},
+        "date_due": {"type": ["string", "null"], "description": "Payment due date."},
+        "amount": {"type": ["number", "null"], "description": "Grand total including tax."},
+        "amount_untaxed": {"type": ["number", "null"], "description": "Total before tax (net)."},
+        "amount_tax": {"type": ["number", "null"], "description": "Total tax amount."},
+        "currency": {"type": ["string", "null"], "pattern": "^[A-Z]{3}$", "description": "ISO 4217 currency code."},
+        "lines": {
+            "type": ["array", "null"],
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    "description": {"type": ["string", "null"]},
+                    "quantity": {"type": ["number", "null"]},
+                    "unit_price": {"type": ["number", "null"]},
+                    "amount": {"type": ["number", "null"]},
+                },
+            },
+        },
+    },
+}  # fmt: skip
+
+RECEIPT: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "company": {"type": ["string", "null"], "description": "Merchant / company name as printed on the receipt."},
+        "date": {"type": ["string", "null"], "description": "Transaction date."},
+        "address": {"type": ["string", "null"], "description": "Merchant address as printed (lines joined with spaces)."},
+        "total": {"type": ["number", "null"], "description": "Total amount charged."},
+    },
+}  # fmt: skip
+
+
+def words_at(x: float, y: float, text: str, *, page: int = 1, conf: float = 0.95) -> list[Word]:
+    out = []
+    for token in text.split():
+        w = len(token) * CHAR_W
+        out.append(Word(token, page, x, y, x + w, y + LINE_H, conf, "ocr"))
+        x += w + CHAR_W
+    return out
+
+
+def ocr_page(*items: tuple[float, float, str], number: int = 1) -> PageContent:
+    words = [w for x, y, t in items for w in words_at(x, y, t, page=number)]
+    return PageContent(number=number, width=800, height=1600, words=words, source="ocr")
+
+
+def pdf_pages(*pages: list[tuple[float, float, str, float]]) -> list[PageContent]:
+    return read_pages(docgen.build_pdf([list(p) for p in pages]))
+
+
+def assert_cited(result: Any, path: str, pages: list[PageContent], text: str | None = None) -> None:
+    """The citation of ``path`` covers printed words whose text is ``text``, on its page."""
+    cit = result.citations[path]
+    conf = result.confidence[path]
+    assert 0.0 < conf <= 1.0
+    x0, y0, x1, y1 = cit.bbox
+    assert 0.0 <= x0 < x1 <= 1.0 and 0.0 <= y0 < y1 <= 1.0
+    page = next(p for p in pages if p.number == cit.page)
+    inside = [
+        w
+        for w in page.words
+        if w.x0 >= x0 - 1e-6 and w.x1 <= x1 + 1e-6 and w.y0 >= y0 - 1e-6 and w.y1 <= y1 + 1e-6
+    ]
+    assert " ".join(w.text for w in inside) == cit.text
+    if text is not None:
+        assert cit.text == text
+
+
+def leaves(data: Any, prefix: str = "") -> list[str]:
+    if isinstance(data, dict):
+        return [p for k, v in data.items() for p in leaves(v, f"{prefix}.{k}" if prefix else k)]
+    if isinstance(data, list):
+        return [p for i, v in enumerate(data) for p in leaves(v, f"{prefix}[{i}]")]
+    return [] if data is None else [prefix]
+
+
+def assert_evidence_complete(result: Any) -> None:
+    """Every non-null leaf has a citation and a confidence; nothing else has one."""
+    paths = set(leaves(result.data))
+    assert set(result.citations) == paths
+    assert set(result.confidence) == paths
+
+
+# --------------------------------------------------------------------------- basics
+
+
+def test_nothing_found_is_null_and_still_valid() -> None:
+    res = fill_schema([PageContent(number=1, width=10, height=10)], CORPUS_INVOICE)
+    jsonschema.validate(res.data, CORPUS_INVOICE)
+    assert res.data == {k: None for k in CORPUS_INVOICE["properties"]}
+    assert res.citations == {} and res.confidence == {}
+
+
+def test_non_nullable_arrays_are_empty_and_objects_nested() -> None:
+    schema = {
+        "type": "object",
+        "properties": {
+            "vendor": {"type": "object", "properties": {"name": {"type": "string"}}},
+            "tags": {"type": "array", "items": {"type": "string"}},
+        },
+    }
+    res = fill_schema([PageContent(number=1, width=10, height=10)], schema)
+    assert res.data == {"vendor": {"name": None}, "tags": []}
+    jsonschema.validate(res.data, output_schema(schema))
+    # a non-nullable leaf stays declared as such in the customer's schema, but the output
+    # contract allows null for it
+    assert output_schema(schema)["properties"]["vendor"]["properties"]["name"]["type"] == [
+        "string",
+        "null",
+    ]
+    assert output_schema(schema)["properties"]["vendor"]["type"] == "object"
+
+
+# --------------------------------------------------------------------------- receipts
+
+
+def test_receipt_company_address_date_and_rounded_total() -> None:
+    page = ocr_page(
+        (0.30, 0.02, "3180303"),  # a handwritten mark above the header
+        (0.20, 0.05, "POPULAR BOOK"),
+        (0.15, 0.07, "CO. (M) SDN BHD"),
+        (0.20, 0.09, "(Co. No. 113825-W)"),
+        (0.10, 0.11, "No 8, Jalan 7/118B, Desa Tun Razak"),
+        (0.15, 0.13, "56000 Kuala Lumpur, Malaysia"),
+        (0.20, 0.15, "Tel: 03-9201 6281"),
+        (0.05, 0.18, "01/03/18 19:14 Slip No.: 0010104733"),
+        (0.05, 0.22, "TOMBOW C/Tape"),
+        (0.70, 0.22, "19.78"),
+        (0.05, 0.30, "Total RM Incl. of GST"),
+        (0.70, 0.30, "49.39"),
+        (0.05, 0.32, "Rounding Adj"),
+        (0.70, 0.32, "0.01"),
+        (0.05, 0.34, "Total RM"),
+        (0.70, 0.34, "49.40"),
+        (0.05, 0.36, "Cash"),
+        (0.70, 0.36, "50.00"),
+        (0.05, 0.38, "CHANGE"),
+        (0.70, 0.38, "0.60"),
+        (0.05, 0.42, "GST Summary Amount (RM) Tax (RM)"),
+        (0.05, 0.44, "Total Savings -3.29"),
+    )
+    res = fill_schema([page], RECEIPT)
+    assert res.data == {
+        "company": "POPULAR BOOK CO. (M) SDN BHD",
+        "date": "2018-03-01",
+        "address": "No 8, Jalan 7/118B, Desa Tun Razak 56000 Kuala Lumpur, Malaysia",
+        "total": 49.40,
+    }
+    assert_evidence_complete(res)
+    assert_cited(res, "total", [page], "49.40")
+    assert_cited(res, "date", [page], "01/03/18")
+    assert_cited(res, "company", [page], "POPULAR BOOK CO. (M) SDN BHD")
+
+
+def test_receipt_total_from_payment_when_no_total_label() -> None:
+    page = ocr_page(
+        (0.2, 0.05, "KEDAI MAJU ENTERPRISE"),
+        (0.1, 0.07, "12, JALAN BESAR, 43000 KAJANG"),
+        (0.1, 0.12, "Date: 18/03/2018"),
+        (0.1, 0.30, "SUBTOTAL: 28.60"),
+        (0.1, 0.32, "TL:RM 28.60"),
+        (0.1, 0.36, "CASH 100.00"),
+        (0.1, 0.38, "CHANGE 71.40"),
+    )
+    res = fill_schema([page], RECEIPT)
+    assert res.data["total"] == 28.60
+    assert res.data["company"] == "KEDAI MAJU ENTERPRISE"
+    assert res.data["address"] == "12, JALAN BESAR, 43000 KAJANG"
+    # found through arithmetic on other labels: less sure than a labelled total
+    assert res.confidence["total"] < 0.7
+
+
+def test_summary_table_totals_do_not_beat_the_payable_total() -> None:
+    page = ocr_page(
+        (0.2, 0.05, "ZEN CAFE SDN BHD"),
+        (0.1, 0.30, "Total (RM) :"),
+        (0.7, 0.30, "8.00"),
+        (0.1, 0.40, "GST SUMMARY"),
+        (0.1, 0.42, "Total :"),
+        (0.6, 0.42, "7.55 0.45"),
+    )
+    assert fill_schema([page], RECEIPT).data["total"] == 8.00
+
+
+# --------------------------------------------------------------------------- invoices
+
+
+def test_generated_invoice_end_to_end() -> None:
+    pdf, expected = docgen.invoice_pdf(2, seed=3, rows_per_page=6)
+    pages = read_pages(pdf)
+    res = fill_schema(pages, docgen.INVOICE_SCHEMA)
+    jsonschema.validate(res.data, output_schema(docgen.INVOICE_SCHEMA))
+    for key in (
+        "issuer",
+        "invoice_number",
+        "date",
+        "due_date",
+        "customer",
+        "currency",
+        "subtotal",
+        "tax",
+        "total",
+    ):
+        assert res.data[key] == expected[key], key
+    assert res.data["lines"] == [
+        {**line, "quantity": float(line["quantity"])} for line in expected["lines"]
+    ]
+    assert_evidence_complete(res)
+    assert_cited(res, "invoice_number", pages, expected["invoice_number"])
+    assert_cited(res, "total", pages, f"{expected['total']:,.2f}")
+    assert res.citations["total"].page == 2
+    assert res.citations["lines[7].amount"].page == 2
+    assert_cited(res, "lines[0].description", pages, expected["lines"][0]["description"])
+    # a labelled value is surer than the company name guessed from the layout
+    assert res.confidence["invoice_number"] > res.confidence["issuer"]
+
+
+def test_french_invoice_labels() -> None:
+    pages = pdf_pages(
+        [
+            (50, 50, "Au bon moulin SARL - 1242 chemin de l'olive - 84340 Malaucène", 9),
+            (50, 90, "Facture N° FA-2017-0010", 14),
+            (50, 130, "Date de facture", 10), (160, 130, "13/11/2017", 10),
+            (50, 145, "Date d'échéance", 10), (160, 145, "13/12/2017", 10),
+            (50, 160, "Votre référence", 10), (160, 160, "PO445", 10),
+            (380, 400, "Total HT", 10), (480, 400, "624,90 EUR", 10),
+            (380, 415, "Total TVA", 10), (480, 415, "46,25 EUR", 10),
+            (380, 430, "Total TTC", 10), (480, 430, "671,15 EUR", 10),
+            (380, 445, "Net à payer", 10), (480, 445, "470,15 EUR", 10),
+        ]
+    )  # fmt: skip
+    res = fill_schema(pages, CORPUS_INVOICE)
+    assert res.data == {
+        "issuer": "Au bon moulin SARL",
+        "invoice_number": "FA-2017-0010",
+        "date": "2017-11-13",
+        "date_due": "2017-12-13",
+        "amount": 671.15,
+        "amount_untaxed": 624.90,
+        "amount_tax": 46.25,
+        "currency": "EUR",
+        "lines": None,
+    }
+    assert_cited(res, "amount", pages, "671,15")
+    assert_cited(res, "date_due", pages, "13/12/2017")
+
+
+def test_german_invoice_labels_and_month_names() -> None:
+    pages = pdf_pages(
+        [
+            (350, 50, "Bei Spiel GmbH", 14),
+            (50, 120, "Rechnungsnummer: RE-20170509/505", 10),
+            (50, 135, "Rechnungsdatum: 9. Mai 2017", 10),
+            (50, 150, "Leistungsdatum: 07.05.2017", 10),
+            (50, 400, "Nettobetrag:", 10), (200, 400, "496,00 EUR", 10),
+            (50, 415, "MwSt. 19%:", 10), (200, 415, "75,04 EUR", 10),
+            (50, 430, "Gesamtbetrag:", 10), (200, 430, "1.571,04 EUR", 10),
+            (50, 470, "Bitte überweisen Sie bis zum 30.05.2017.", 10),
+        ]
+    )  # fmt: skip
+    res = fill_schema(pages, CORPUS_INVOICE)
+    assert res.data["issuer"] == "Bei Spiel GmbH"
+    assert res.data["invoice_number"] == "RE-20170509/505"
+    assert res.data["date"] == "2017-05-09"
+    assert res.data["date_due"] == "2017-05-30"
+    assert (res.data["amount_untaxed"], res.data["amount_tax"], res.data["amount"]) == (
+        496.0,
+        75.04,
+        1571.04,
+    )
+    assert res.data["currency"] == "EUR"
+
+
+def test_unfamiliar_field_names_work_through_aliases_and_descriptions() -> None:
+    pages = pdf_pages(
+        [
+            (50, 60, "ACME Ltd", 14),
+            (50, 100, "Kundennummer: K-7781", 10),
+            (50, 115, "Projekt: Dachsanierung Nord", 10),
+            (50, 130, "Lieferdatum: 02.03.2024", 10),
+            (50, 145, "Anzahl Paletten: 14", 10),
+            (50, 160, "Expressversand: ja", 10),
+        ]
+    )
+    schema = {
+        "type": "object",
+        "properties": {
+            "client_ref": {"type": "string", "x-aliases": ["Kundennummer", "Customer no"]},
+            "project_name": {
+                "type": "string",
+                "description": "Projekt / project the work belongs to",
+            },
+            "shipped_on": {"type": "string", "format": "date", "title": "Lieferdatum"},
+            "pallets": {"type": "integer", "x-aliases": ["Anzahl Paletten"]},
+            "express": {"type": "boolean", "x-aliases": ["Expressversand"]},
+            "po_number": {"type": "string"},
+        },
+    }
+    res = fill_schema(pages, schema)
+    assert res.data == {
+        "client_ref": "K-7781",
+        "project_name": "Dachsanierung Nord",
+        "shipped_on": "2024-03-02",
+        "pallets": 14,
+        "express": True,
+        "po_number": None,  # not printed: never invented
+    }
+    jsonschema.validate(res.data, output_schema(schema))
+    assert_evidence_complete(res)
+
+
+def test_nested_vendor_and_customer_objects() -> None:
+    pages = pdf_pages(
+        [
+            (50, 60, "Globex Industrial", 16),
+            (50, 78, "12 Harbour Road, Bristol BS1 4DJ", 9),
+            (50, 140, "Bill to:", 10),
+            (50, 155, "Umbrella Retail", 10),
+            (50, 170, "3 Market Street, Leeds", 10),
+        ]
+    )
+    schema = {
+        "type": "object",
+        "properties": {
+            "vendor": {"type": "object", "properties": {"name": {"type": "string"}, "address": {"type": "string"}}},
+            "customer": {"type": "object", "properties": {"name": {"type": "string"}}},
+        },
+    }  # fmt: skip
+    res = fill_schema(pages, schema)
+    assert res.data == {
+        "vendor": {"name": "Globex Industrial", "address": "12 Harbour Road, Bristol BS1 4DJ"},
+        "customer": {"name": "Umbrella Retail"},
+    }
+    assert set(res.citations) == {"vendor.name", "vendor.address", "customer.name"}
+
+
+def test_enum_values_are_matched_or_null() -> None:
+    pages = pdf_pages([(50, 60, "Payment method: Credit card", 10)])
+    schema = {
+        "type": "object",
+        "properties": {
+            "payment_method": {"type": "string", "enum": ["cash", "credit card", "transfer"]},
+            "status": {"type": ["string", "null"], "enum": ["paid", "unpaid"]},
+        },
+    }
+    res = fill_schema(pages, schema)
+    assert res.data == {"payment_method": "credit card", "status": None}
+
+
+def test_due_date_is_never_guessed_from_other_dates() -> None:
+    pages = pdf_pages([(50, 60, "Invoice 77", 12), (50, 80, "Date: 03/02/2024", 10)])
+    res = fill_schema(pages, CORPUS_INVOICE)
+    assert res.data["date"] == "2024-02-03"
+    assert res.data["date_due"] is None
+
+
+# --------------------------------------------------------------------------- targets
+
+
+def test_per_page_target_fills_one_object_per_page() -> None:
+    pages = pdf_pages(
+        [(50, 60, "Receipt 1", 12), (50, 100, "Total: 12.50", 10)],
+        [(50, 60, "Receipt 2", 12), (50, 100, "Total: 7.20", 10)],
+    )
+    schema = {"type": "object", "properties": {"total": {"type": "number"}}}
+    res = fill_schema(pages, schema, "per_page")
+    assert res.data == [{"total": 12.5}, {"total": 7.2}]
+    assert set(res.citations) == {"[0].total", "[1].total"}
+    assert res.citations["[1].total"].page == 2
+
+
+def test_per_table_row_target() -> None:
+    pdf, expected = docgen.invoice_pdf(1, seed=5, rows_per_page=4, ruled=False)
+    pages = read_pages(pdf)
+    row_schema = docgen.INVOICE_SCHEMA["properties"]["lines"]["items"]
+    res = fill_schema(pages, row_schema, "per_table_row")
+    assert [r["amount"] for r in res.data] == [line["amount"] for line in expected["lines"]]
+    assert res.citations["[3].description"].text == expected["lines"][3]["description"]
+
+
+# --------------------------------------------------------------------------- coercion
+
+
+@pytest.mark.parametrize(
+    ("value", "node", "kind", "out"),
+    [
+        (12.0, {"type": "integer"}, "amount", 12),
+        (12.5, {"type": "integer"}, "amount", None),
+        ("1.234,50", {"type": "number"}, "text", 1234.5),
+        ("oui", {"type": "boolean"}, "text", True),
+        ("13/11/2017", {"type": "string", "format": "date"}, "text", "2017-11-13"),
+        ("soon", {"type": "string", "format": "date"}, "text", None),
+        ("eur", {"type": ["string", "null"], "pattern": "^[A-Z]{3}$"}, "currency", None),
+        ("EUR", {"type": ["string", "null"], "pattern": "^[A-Z]{3}$"}, "currency", "EUR"),
+        ("Paid", {"type": "string", "enum": ["paid", "open"]}, "text", "paid"),
+        (True, {"type": "number"}, "bool", None),
+        (3.0, {"type": ["integer", "string"]}, "amount", 3),
+    ],
+)
+def test_coercion_to_schema_types(value: Any, node: dict, kind: str, out: Any) -> None:
+    assert coerce(value, node, kind) == out
