@@ -88,6 +88,11 @@ def _payment_for_session(session: dict[str, Any], organization: Organization) ->
             )
     if payment is None:
         payment = _payment_from_metadata(session, organization)
+    elif payment_id and payment_id != payment.public_id:
+        raise EventRejected(
+            f"Session {session_id} is payment {payment.public_id} but its metadata says "
+            f"{payment_id}; nothing credited."
+        )
     if payment.organization_id != organization.pk:
         raise EventRejected(
             f"Payment {payment.public_id} belongs to another organization than "
