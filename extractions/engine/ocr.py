@@ -124,8 +124,26 @@ def _read(arr: np.ndarray, detect_orientation: bool) -> tuple[list[OcrLine], int
         text = text.strip()
         if text and score >= TEXT_SCORE:
             lines.append(OcrLine(text, float(score), box))
-    lines.sort(key=lambda ln: (round(float(ln.points[:, 1].mean()) / 8), float(ln.points[0, 0])))
-    return lines, rotation, arr.shape[:2]
+    return reading_order(lines), rotation, arr.shape[:2]
+
+
+def reading_order(lines: list[OcrLine]) -> list[OcrLine]:
+    """Top to bottom; lines whose vertical centres are within half a line height share a row."""
+    if not lines:
+        return lines
+    heights = sorted(float(ln.points[:, 1].max() - ln.points[:, 1].min()) for ln in lines)
+    tolerance = max(heights[len(heights) // 2] / 2, 1.0)
+    by_y = sorted(lines, key=lambda ln: float(ln.points[:, 1].mean()))
+    rows: list[list[OcrLine]] = []
+    row_y = 0.0
+    for ln in by_y:
+        cy = float(ln.points[:, 1].mean())
+        if rows and cy - row_y <= tolerance:
+            rows[-1].append(ln)
+        else:
+            rows.append([ln])
+            row_y = cy
+    return [ln for row in rows for ln in sorted(row, key=lambda ln: float(ln.points[:, 0].min()))]
 
 
 def _edge_lengths(box: np.ndarray) -> tuple[float, float]:

@@ -42,6 +42,32 @@ _get_text = _lean(
     pdfium_c.FPDFText_GetText, ctypes.c_int, _c_void_p, ctypes.c_int, ctypes.c_int, _c_void_p
 )
 
+_get_object = _lean(pdfium_c.FPDFPage_GetObject, _c_void_p, _c_void_p, ctypes.c_int)
+_get_form_object = _lean(pdfium_c.FPDFFormObj_GetObject, _c_void_p, _c_void_p, ctypes.c_ulong)
+_get_type = _lean(pdfium_c.FPDFPageObj_GetType, ctypes.c_int, _c_void_p)
+_get_bounds = _lean(
+    pdfium_c.FPDFPageObj_GetBounds,
+    ctypes.c_int,
+    _c_void_p,
+    _c_void_p,
+    _c_void_p,
+    _c_void_p,
+    _c_void_p,
+)
+_get_draw_mode = _lean(pdfium_c.FPDFPath_GetDrawMode, ctypes.c_int, _c_void_p, _c_void_p, _c_void_p)
+_get_matrix = _lean(pdfium_c.FPDFPageObj_GetMatrix, ctypes.c_int, _c_void_p, _c_void_p)
+_count_segments = _lean(pdfium_c.FPDFPath_CountSegments, ctypes.c_int, _c_void_p)
+_get_segment = _lean(pdfium_c.FPDFPath_GetPathSegment, _c_void_p, _c_void_p, ctypes.c_int)
+_segment_point = _lean(
+    pdfium_c.FPDFPathSegment_GetPoint, ctypes.c_int, _c_void_p, _c_void_p, _c_void_p
+)
+_segment_type = _lean(pdfium_c.FPDFPathSegment_GetType, ctypes.c_int, _c_void_p)
+_segment_close = _lean(pdfium_c.FPDFPathSegment_GetClose, ctypes.c_int, _c_void_p)
+_FLOAT4 = ctypes.c_float * 4
+_INT2 = ctypes.c_int * 2
+_MOVETO = pdfium_c.FPDF_SEGMENT_MOVETO
+_LINETO = pdfium_c.FPDF_SEGMENT_LINETO
+
 _WORD = re.compile(r"\S+")
 # U+FFFD and private-use code points come out of fonts without a usable
 # ToUnicode map: text that looks present but cannot be read.
@@ -145,23 +171,39 @@ def read_words(textpage: pdfium.PdfTextPage, frame: PageFrame, number: int) -> T
     unpack = struct.Struct("<8f").unpack_from
     getbox = _get_loose_char_box
     rect = frame.rect
+    # Upright pages (no /Rotate) map x and y independently: inline that common case.
+    upright = frame.b == 0.0 and frame.c == 0.0 and frame.a > 0.0 and frame.d < 0.0
+    a, d, e, f = frame.a, frame.d, frame.e, frame.f
     words: list[Word] = []
     append = words.append
     chars = 0
     for match in _WORD.finditer(text):
         start, end = match.span()
-        token = match.group()
         chars += end - start
         getbox(tp, start, first)
         getbox(tp, end - 1, last)
         # FS_RECTF is (left, top, right, bottom) in PDF space.
         l1, t1, r1, b1, l2, t2, r2, b2 = unpack(pair)
-        x0, y0, x1, y1 = rect(
-            l1 if l1 < l2 else l2,
-            b1 if b1 < b2 else b2,
-            r1 if r1 > r2 else r2,
-            t1 if t1 > t2 else t2,
-        )
+        if upright:
+            x0 = a * (l1 if l1 < l2 else l2) + e
+            x1 = a * (r1 if r1 > r2 else r2) + e
+            y0 = d * (t1 if t1 > t2 else t2) + f
+            y1 = d * (b1 if b1 < b2 else b2) + f
+            if x0 < 0.0 or y0 < 0.0 or x1 > 1.0 or y1 > 1.0:
+                if x1 <= 0.0 or y1 <= 0.0 or x0 >= 1.0 or y0 >= 1.0:
+                    continue  # outside the crop box: not visible
+                x0, y0 = max(x0, 0.0), max(y0, 0.0)
+                x1, y1 = min(x1, 1.0), min(y1, 1.0)
+        else:
+            x0, y0, x1, y1 = rect(
+                l1 if l1 < l2 else l2,
+                b1 if b1 < b2 else b2,
+                r1 if r1 > r2 else r2,
+                t1 if t1 > t2 else t2,
+            )
+            if (x0 == x1 and (x0 in (0.0, 1.0))) or (y0 == y1 and (y0 in (0.0, 1.0))):
+                continue  # clamped flat onto the border: outside the crop box
+        token = match.group()
         if not token.isprintable():
             token = _clean(token)
             if not token:
@@ -195,16 +237,26 @@ class PageObjects:
     count: int
 
 
-def _bounds(obj: object) -> tuple[float, float, float, float] | None:
-    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
-    if not pdfium_c.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
+def _bounds(obj: int) -> tuple[float, float, float, float] | None:
+    """(left, bottom, right, top) of a page object; ``obj`` is its raw address."""
+    buf = _FLOAT4()
+    base = ctypes.addressof(buf)
+    if not _get_bounds(obj, base, base + 4, base + 8, base + 12):
         return None
-    return left.value, bottom.value, right.value, top.value
+    return buf[0], buf[1], buf[2], buf[3]
 
 
-def _matrix(obj: object) -> tuple[float, float, float, float, float, float]:
+_OBJ_PTR = pdfium_c.FPDF_PAGEOBJECT
+
+
+def _as_obj(obj: int) -> object:
+    """A typed pdfium page-object handle for the (rarer) calls made through the bindings."""
+    return ctypes.cast(obj, _OBJ_PTR)
+
+
+def _matrix(obj: int) -> tuple[float, float, float, float, float, float]:
     m = pdfium_c.FS_MATRIX()
-    if not pdfium_c.FPDFPageObj_GetMatrix(obj, m):
+    if not _get_matrix(obj, ctypes.addressof(m)):
         return (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
     return (m.a, m.b, m.c, m.d, m.e, m.f)
 
@@ -233,24 +285,23 @@ def page_objects(
 ) -> PageObjects:
     """Drawn line segments (for ruled tables) and image placements of a page."""
     out = PageObjects([], [], 0)
-    stack: list[tuple[object, bool, tuple[float, ...]]] = [(page.raw, False, _IDENTITY)]
+    stack: list[tuple[int, bool, tuple[float, ...]]] = [(address(page.raw), False, _IDENTITY)]
     while stack:
         container, is_form, ctm = stack.pop()
-        n = (
-            pdfium_c.FPDFFormObj_CountObjects(container)
-            if is_form
-            else pdfium_c.FPDFPage_CountObjects(container)
-        )
+        if is_form:
+            n = pdfium_c.FPDFFormObj_CountObjects(_as_obj(container))
+            get = _get_form_object
+        else:
+            n = pdfium_c.FPDFPage_CountObjects(page.raw)
+            get = _get_object
         for i in range(n):
             out.count += 1
             if out.count > _MAX_OBJECTS:
                 return out
-            obj = (
-                pdfium_c.FPDFFormObj_GetObject(container, i)
-                if is_form
-                else pdfium_c.FPDFPage_GetObject(container, i)
-            )
-            kind = pdfium_c.FPDFPageObj_GetType(obj)
+            obj = get(container, i)
+            if not obj:
+                continue
+            kind = _get_type(obj)
             if kind == _FORM:
                 if rulings or images:
                     stack.append((obj, True, _compose(_matrix(obj), ctm)))
@@ -260,7 +311,7 @@ def page_objects(
                 box = _bounds(obj)
                 if box is not None:
                     x0, y0, x1, y1 = _transform_rect(box, ctm)
-                    out.images.append((frame.rect(x0, y0, x1, y1), obj))
+                    out.images.append((frame.rect(x0, y0, x1, y1), _as_obj(obj)))
     return out
 
 
@@ -282,7 +333,7 @@ _THIN_PT = 3.0  # a filled rectangle thinner than this is drawn as a rule
 
 
 def _path_rulings(
-    obj: object, ctm: tuple[float, ...], frame: PageFrame, number: int, out: list[Ruling]
+    obj: int, ctm: tuple[float, ...], frame: PageFrame, number: int, out: list[Ruling]
 ) -> None:
     box = _bounds(obj)
     if box is None:
@@ -291,8 +342,12 @@ def _path_rulings(
     w, h = right - left, top - bottom
     if w < _MIN_RULE_PT and h < _MIN_RULE_PT:
         return
-    if h <= _THIN_PT or w <= _THIN_PT:
-        # A hairline rectangle or a single stroked line: its bounds are the rule.
+    mode = _INT2()
+    base = ctypes.addressof(mode)
+    _get_draw_mode(obj, base, base + 4)
+    stroke = mode[1]
+    if (h <= _THIN_PT or w <= _THIN_PT) and not stroke:
+        # A filled hairline rectangle: its midline is the rule.
         if h <= _THIN_PT:
             mid = (bottom + top) / 2
             _add(frame, number, left, mid, right, mid, out)
@@ -300,26 +355,30 @@ def _path_rulings(
             mid = (left + right) / 2
             _add(frame, number, mid, bottom, mid, top, out)
         return
-    # A larger path: keep its axis-aligned straight segments (cell borders, boxes).
+    if not stroke:
+        return  # a filled area (cell shading, logo): its edges are not drawn lines
+    # Stroked lines and boxes: keep their axis-aligned straight segments.
     m = _compose(_matrix(obj), ctm)
-    count = pdfium_c.FPDFPath_CountSegments(obj)
+    count = _count_segments(obj)
     if count <= 0 or count > 2000:
         return
-    x, y = ctypes.c_float(), ctypes.c_float()
+    xy = _FLOAT4()
+    xa = ctypes.addressof(xy)
     start = prev = None
     for i in range(count):
-        seg = pdfium_c.FPDFPath_GetPathSegment(obj, i)
-        if not pdfium_c.FPDFPathSegment_GetPoint(seg, x, y):
+        seg = _get_segment(obj, i)
+        if not seg or not _segment_point(seg, xa, xa + 4):
             continue
-        pt = (m[0] * x.value + m[2] * y.value + m[4], m[1] * x.value + m[3] * y.value + m[5])
-        kind = pdfium_c.FPDFPathSegment_GetType(seg)
-        if kind == pdfium_c.FPDF_SEGMENT_MOVETO:
+        x, y = xy[0], xy[1]
+        pt = (m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5])
+        kind = _segment_type(seg)
+        if kind == _MOVETO:
             start = prev = pt
             continue
-        if kind == pdfium_c.FPDF_SEGMENT_LINETO and prev is not None:
+        if kind == _LINETO and prev is not None:
             _add_segment(frame, number, prev, pt, out)
         prev = pt
-        if pdfium_c.FPDFPathSegment_GetClose(seg) and start is not None:
+        if _segment_close(seg) and start is not None:
             _add_segment(frame, number, pt, start, out)
             prev = start
 
@@ -347,10 +406,10 @@ def _add(
     out.append(
         Ruling(
             number,
-            round(min(max(u0, 0.0), 1.0), 6),
-            round(min(max(v0, 0.0), 1.0), 6),
-            round(min(max(u1, 0.0), 1.0), 6),
-            round(min(max(v1, 0.0), 1.0), 6),
+            min(max(u0, 0.0), 1.0),
+            min(max(v0, 0.0), 1.0),
+            min(max(u1, 0.0), 1.0),
+            min(max(v1, 0.0), 1.0),
         )
     )
 

@@ -35,8 +35,10 @@ from .types import (
     StepTiming,
 )
 
-# Longest side of a PDF page rendered for OCR: ~170 dpi on A4, the resolution the
-# detector and recogniser work best at (RapidOCR scales anything larger down).
+# PDF pages are rendered for OCR at 200 dpi, the longest side capped at 2000 px
+# (~170 dpi on A4): what the detector and recogniser work best at; RapidOCR
+# scales anything larger down anyway.
+OCR_RENDER_DPI = 200
 OCR_RENDER_SIDE = 2000
 
 
@@ -153,8 +155,9 @@ def _read_pdf(
                         want_ocr = options.ocr == "auto" and pdf_text.page_needs_ocr(page, layer)
                 if want_ocr:
                     with steps.timed("ocr"):
-                        image = render_pdf_page(page, max_side=OCR_RENDER_SIDE)
                         width, height = page.get_size()
+                        side = min(OCR_RENDER_SIDE, max(width, height) * OCR_RENDER_DPI / 72)
+                        image = render_pdf_page(page, max_side=round(side))
                         content = _ocr_page(image, number, width, height)
                         del image
                 assert content is not None
@@ -276,8 +279,6 @@ def _extract(
             if classification.label is None:
                 raise EngineError(
                     CLASSIFICATION_FAILED,
-                    DOCUMENT_TOO_LARGE,
-                    ENCRYPTED_DOCUMENT,
                     "The document matches none of the classifier's labels "
                     f"(best score {classification.score:.2f}, threshold "
                     f"{options.classification_threshold:.2f}).",

@@ -1,0 +1,124 @@
+"""OCR: words and boxes from RapidOCR, page orientation, EXIF, scans inside PDFs.
+
+Real OCR runs take ~0.3-1 s each on these small images, so there are few of them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from extractions.engine import ocr
+from extractions.engine.pipeline import read_pages
+from extractions.engine.types import EngineError, ExtractionOptions
+from tests.engine import docgen
+
+
+def _texts(words) -> list[str]:
+    return [w.text for w in words]
+
+
+def _word(words, text: str):
+    matches = [w for w in words if w.text == text]
+    assert matches, f"{text!r} not read; got {_texts(words)}"
+    return matches[0]
+
+
+def _drawn_box(img: docgen.TextImage, line: int, width: int, height: int) -> tuple[float, ...]:
+    x0, y0, x1, y1 = img.lines[line][1]
+    return (x0 / width, y0 / height, x1 / width, y1 / height)
+
+
+def test_reads_words_with_boxes(receipt_image: docgen.TextImage) -> None:
+    page = ocr.ocr_image(receipt_image.image, 1)
+    assert _texts(page.words) == ["GROCER", "42", "TOTAL", "18.50"]
+    assert page.rotation == 0
+    assert (page.width, page.height) == receipt_image.image.size
+    w, h = receipt_image.image.size
+    # "TOTAL 18.50": the first word starts where the line starts, the last ends where it ends.
+    line = _drawn_box(receipt_image, 1, w, h)
+    total, amount = _word(page.words, "TOTAL"), _word(page.words, "18.50")
+    assert total.x0 == pytest.approx(line[0], abs=0.03)
+    assert amount.x1 == pytest.approx(line[2], abs=0.03)
+    assert total.x1 < amount.x0
+    for word in (total, amount):
+        assert word.y0 == pytest.approx(line[1], abs=0.05)
+        assert word.y1 == pytest.approx(line[3], abs=0.05)
+        assert word.source == "ocr" and word.page == 1
+        assert 0.5 <= word.confidence <= 1.0
+
+
+def test_page_turned_sideways_is_read_upright(receipt_image: docgen.TextImage) -> None:
+    # Turned 90 degrees counter-clockwise: the engine turns it 90 degrees clockwise back.
+    sideways = receipt_image.image.rotate(90, expand=True)
+    page = ocr.ocr_image(sideways, 1)
+    assert page.rotation == 90
+    assert (page.width, page.height) == receipt_image.image.size
+    assert _texts(page.words) == ["GROCER", "42", "TOTAL", "18.50"]
+    w, h = receipt_image.image.size
+    line = _drawn_box(receipt_image, 1, w, h)
+    assert _word(page.words, "TOTAL").x0 == pytest.approx(line[0], abs=0.03)
+    assert _word(page.words, "TOTAL").y0 == pytest.approx(line[1], abs=0.05)
+
+
+def test_exif_orientation_is_applied(receipt_image: docgen.TextImage) -> None:
+    data = docgen.with_exif_rotation(receipt_image.image, 6)
+    stored = Image.open(__import__("io").BytesIO(data))
+    assert stored.size == receipt_image.image.size[::-1]  # stored sideways
+    (page,) = read_pages(data)
+    assert page.source == "ocr"
+    assert page.rotation == 0  # EXIF already turned it upright: OCR had nothing to turn
+    assert (page.width, page.height) == receipt_image.image.size
+    assert _texts(page.words) == ["GROCER", "42", "TOTAL", "18.50"]
+
+
+def test_scanned_pdf_page_goes_through_ocr(receipt_image: docgen.TextImage) -> None:
+    data = docgen.scanned_pdf([receipt_image.image], dpi=150)
+    (page,) = read_pages(data)
+    assert page.source == "ocr"
+    img_w, img_h = receipt_image.image.size
+    assert (page.width, page.height) == pytest.approx(
+        (img_w * 72 / 150, img_h * 72 / 150), abs=0.01
+    )
+    assert _texts(page.words) == ["GROCER", "42", "TOTAL", "18.50"]
+    line = _drawn_box(receipt_image, 0, img_w, img_h)
+    assert _word(page.words, "GROCER").x0 == pytest.approx(line[0], abs=0.03)
+
+
+def test_blank_image_has_no_words() -> None:
+    (page,) = read_pages(docgen.encode_image(Image.new("RGB", (200, 120), "white"), "PNG"))
+    assert page.words == [] and page.source == "empty"
+
+
+def test_split_line_places_words_by_character_widths() -> None:
+    points = np.array([[100, 50], [300, 50], [300, 70], [100, 70]], dtype=np.float32)
+    line = ocr.OcrLine("AB CD", 0.9, points)
+    words = ocr.split_line(line, 2, 400, 100)
+    assert _texts(words) == ["AB", "CD"]
+    # Widths: A, B, C, D = 0.65 each, space 0.35; total 2.95.
+    assert words[0].bbox == pytest.approx((100 / 400, 0.5, (100 + 200 * 1.3 / 2.95) / 400, 0.7))
+    assert words[1].bbox == pytest.approx(((100 + 200 * 1.65 / 2.95) / 400, 0.5, 300 / 400, 0.7))
+    assert all(w.page == 2 and w.confidence == 0.9 and w.source == "ocr" for w in words)
+
+
+def test_rotate_image_and_boxes_moves_points_with_pixels() -> None:
+    arr = np.zeros((10, 20, 3), dtype=np.uint8)
+    arr[2, 5] = 255  # row 2, column 5
+    boxes = np.array([[[5, 2], [5, 2], [5, 2], [5, 2]]], dtype=np.float32)
+    for degrees in (90, 180, 270):
+        out, moved = ocr.rotate_image_and_boxes(arr, boxes, degrees)
+        x, y = moved[0, 0]
+        assert out[int(y), int(x)].tolist() == [255, 255, 255], degrees
+
+
+def test_ocr_failure_is_ocr_error(monkeypatch: pytest.MonkeyPatch, receipt_image) -> None:
+    class Broken:
+        def __call__(self, *args, **kwargs):
+            raise RuntimeError("onnxruntime session crashed")
+
+    monkeypatch.setattr(ocr, "_engine", Broken())
+    with pytest.raises(EngineError) as err:
+        read_pages(docgen.encode_image(receipt_image.image, "PNG"), ExtractionOptions())
+    assert err.value.code == "ocr_error"
+    assert err.value.message == "OCR failed on page 1 (RuntimeError: onnxruntime session crashed)."
