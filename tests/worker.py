@@ -206,6 +206,7 @@ def worker_queue(settings) -> Iterator[str]:
         yield queue
     finally:
         app.conf.task_default_queue, app.conf.task_always_eager = previous
+        _purge(queue)
 
 
 @pytest.fixture
@@ -230,7 +231,6 @@ def worker_factory(
     finally:
         for worker in started:
             worker.stop()
-        _purge(worker_queue)
 
 
 def _purge(queue: str) -> None:

@@ -14,9 +14,12 @@ Each error's ``details`` names the file (``filename`` and its 0-based ``index``)
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import tempfile
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -112,12 +115,27 @@ def validate_page_spec(spec: str | None) -> str:
     return spec
 
 
-def _source_of(item: CheckedUpload) -> Any:
+# Uploads Django kept in memory are at most FILE_UPLOAD_MAX_MEMORY_SIZE; other file objects
+# above this size are spooled to a temporary file rather than read into memory.
+_IN_MEMORY_LIMIT = 16 * 1024 * 1024
+
+
+@contextlib.contextmanager
+def _local_source(item: CheckedUpload) -> Iterator[Any]:
+    """A path or bytes the engine can read without closing the caller's file object."""
     path = storage.local_path_of(item.upload)
     if path is not None:
-        return path
+        yield path
+        return
     item.upload.seek(0)
-    return item.upload
+    if item.size <= _IN_MEMORY_LIMIT:
+        yield item.upload.read()
+        return
+    with tempfile.NamedTemporaryFile(prefix="pp-upload-") as tmp:
+        while chunk := item.upload.read(storage.CHUNK_SIZE):
+            tmp.write(chunk)
+        tmp.flush()
+        yield tmp.name
 
 
 def inspect_uploads(items: list[CheckedUpload], *, pages: str, multiplier: int) -> None:
@@ -125,11 +143,12 @@ def inspect_uploads(items: list[CheckedUpload], *, pages: str, multiplier: int) 
     for item in items:
         details = {"filename": item.filename, "index": item.index}
         try:
-            info = inspect_document(
-                _source_of(item),
-                max_bytes=settings.PP_MAX_FILE_BYTES,
-                max_page_count=settings.PP_MAX_PAGES_PER_DOCUMENT,
-            )
+            with _local_source(item) as source:
+                info = inspect_document(
+                    source,
+                    max_bytes=settings.PP_MAX_FILE_BYTES,
+                    max_page_count=settings.PP_MAX_PAGES_PER_DOCUMENT,
+                )
         except EngineError as exc:
             if exc.code == UNSUPPORTED_INPUT:
                 raise APIError(

@@ -3,10 +3,13 @@ engine can find and cite their values without OCR."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 from fpdf import FPDF
 from PIL import Image
+
+FIXED_DATE = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
 INVOICE_SCHEMA = {
     "type": "object",
@@ -29,6 +32,7 @@ def invoice_pdf(
 ) -> bytes:
     """An invoice on page 1, plus ``pages - 1`` pages of filler text."""
     pdf = FPDF(format="A4")
+    pdf.set_creation_date(FIXED_DATE)  # same arguments, same bytes (idempotency tests)
     pdf.set_auto_page_break(False)
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 18)
