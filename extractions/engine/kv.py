@@ -77,6 +77,7 @@ class _Unit:
     x1: float = 0.0
     y1: float = 0.0
     extra_key: list[Word] = field(default_factory=list)  # key continuation lines
+    weak: bool = False  # a key only because a value-like unit follows it
 
     def __post_init__(self) -> None:
         self.text = " ".join(w.text for w in self.words)
@@ -201,10 +202,9 @@ def _label_like(u: _Unit) -> bool:
 
 
 def _lexicon_label(u: _Unit) -> bool:
-    words = [w.strip(".:#()").lower() for w in u.text.split()]
-    words = [w for w in words if w]
-    if not words:
-        return False
+    words = re.findall(r"[^\W\d_]+|\d+|#", u.text.lower())
+    if not words or words[0] in ("the", "a", "an"):
+        return False  # "The American Tobacco Company" is a name, not a label
     return words[0] in _LABEL_WORDS or words[-1] in _LABEL_WORDS
 
 
@@ -230,7 +230,8 @@ def _below(key: _Unit, lines: list[list[_Unit]], max_lines: int = 2) -> _Unit | 
         for u in lines[li]:
             if u.y0 - key.y1 > 2.2 * h:
                 return None
-            if u.x0 >= key.x0 - 2 * h and u.x0 <= key.x1 and u.x1 > key.x0:
+            # Under the key, or starting a little right of its end ("Facility:" / "The …").
+            if u.x0 >= key.x0 - 2 * h and u.x0 <= key.x1 + BELOW_RIGHT:
                 return u
     return None
 
@@ -256,11 +257,39 @@ def _stacked(first: _Unit, lines: list[list[_Unit]], key: _Unit) -> list[_Unit]:
 
 
 TITLE_RATIO = 1.35
+BELOW_RIGHT = 0.06
 
 
 def _word_h(u: _Unit) -> float:
     hs = sorted(w.y1 - w.y0 for w in u.words)
     return hs[len(hs) // 2]
+
+
+def _label_column(lines: list[list[_Unit]]) -> None:
+    """A column of labels with a column of answers beside it marks its units as keys.
+
+    Forms printed as two aligned columns ("BRAND(S) APPLICABLE   All Kent …") need no colon:
+    when at least three lines start with a label at the same x and continue with a unit at the
+    same x, the left units are keys (their values are found next to them).
+    """
+    groups: dict[tuple[int, int], list[_Unit]] = {}
+    for units in lines:
+        if len(units) < 2:
+            continue
+        left, right = units[0], units[1]
+        if left.role != "?" or left.colon or not _label_like(left) or _DIGIT.search(left.text):
+            continue
+        key = (round(left.x0 / 0.015), round(right.x0 / 0.015))
+        groups.setdefault(key, []).append(left)
+    merged: dict[tuple[int, int], list[_Unit]] = {}
+    for (lx, rx), us in groups.items():
+        # neighbouring buckets are the same column (rounding boundaries)
+        home = next((k for k in merged if abs(k[0] - lx) <= 1 and abs(k[1] - rx) <= 1), (lx, rx))
+        merged.setdefault(home, []).extend(us)
+    for us in merged.values():
+        if len(us) >= 3:
+            for u in us:
+                u.role = "colkey"
 
 
 def _is_prose(u: _Unit) -> bool:
@@ -272,6 +301,8 @@ def _is_prose(u: _Unit) -> bool:
 def _pair(page: int, key: _Unit, value: _Unit | None, conf: float) -> KeyValuePair:
     kwords = key.words + key.extra_key
     ktext = _KEY_END.sub("", " ".join(w.text for w in kwords)).strip(" _")
+    # "A. PROJECT NAME", "3) Date": the enumerator is not part of the label.
+    ktext = re.sub(r"^(?:[A-Z]|\d{1,2}|[ivxIVX]{1,4})[.)]\s+(?=\S)", "", ktext)
     vtext = value.text.strip(" _") if value is not None else None
     return KeyValuePair(
         key=ktext,
@@ -369,25 +400,29 @@ def _page_pairs(page: PageContent, tables: list[FormTable] | None = None) -> lis
     lines = _units(layout)
     out: list[KeyValuePair] = _table_pairs(page.number, lines, tables)
 
+    _label_column(lines)
+
     # 1. keys: colon units, and label-like units followed on their line by a value-like unit.
     for units in lines:
         for i, u in enumerate(units):
+            if u.role == "colkey":
+                u.role = "key"
+                continue
             if u.role != "?":
                 continue  # already read as part of a table
             right = units[i + 1] if i + 1 < len(units) else None
-            if (
-                u.colon
-                or _label_like_key(u)
-                or (
-                    _label_like(u)
-                    and right is not None
-                    and not right.colon
-                    and _gap_ok(u, right)
-                    and (_value_like(right) or _lexicon_label(u))
-                    and not _DIGIT.search(u.text)
-                )
+            if u.colon or _label_like_key(u):
+                u.role = "key"
+            elif (
+                _label_like(u)
+                and right is not None
+                and not right.colon
+                and _gap_ok(u, right)
+                and (_value_like(right) or _lexicon_label(u))
+                and not _DIGIT.search(u.text)
             ):
                 u.role = "key"
+                u.weak = True  # only "a label-looking text before a value": may be a value
 
     # A colon key whose next line starts with "(…)" under it continues it ("This Change:" /
     # "(From Current Budget)").
@@ -416,7 +451,10 @@ def _page_pairs(page: PageContent, tables: list[FormTable] | None = None) -> lis
                 value = right
             elif u.colon or _label_like_key(u):
                 below = _below(u, lines)
-                if below is not None and below.role == "?" and not _label_like_key(below):
+                if below is not None and (
+                    (below.role == "?" and not _label_like_key(below))
+                    or (u.colon and below.role == "key" and below.weak)
+                ):
                     value = below
             if value is None:
                 out.append(_pair(page.number, u, None, 0.4 * u.conf))
