@@ -433,7 +433,7 @@ def _page_pairs(page: PageContent, tables: list[FormTable] | None = None) -> lis
             nxt = _below(u, lines, 1)
             if (
                 nxt is not None
-                and nxt.role == "?"
+                and (nxt.role == "?" or (nxt.role == "key" and not nxt.colon))
                 and nxt.text.startswith("(")
                 and abs(nxt.x0 - u.x0) < 0.03
             ):
