@@ -307,7 +307,12 @@ def build_lines(words: list[Word], word_height: float | None = None) -> list[Lin
             d = abs(wcy - rcy)
             if d > 0.3 * wh and len(ln) > 1:
                 # the horizontally nearest word sets the local baseline (skewed lines)
-                ref = min(ln[-8:], key=lambda o: abs(o.x0 - w.x0))
+                wx = w.x0
+                best_dx = 2.0
+                for o in ln[-8:]:
+                    dx = o.x0 - wx if o.x0 > wx else wx - o.x0
+                    if dx < best_dx:
+                        best_dx, ref = dx, o
                 rcy = (ref.y0 + ref.y1) / 2
                 d = abs(wcy - rcy)
             rh = max(ref.y1 - ref.y0, word_height * 0.5)

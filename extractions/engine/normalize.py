@@ -15,13 +15,24 @@ from functools import lru_cache
 # --------------------------------------------------------------------------- text
 
 
+class _FoldTable(dict):
+    """str.translate table built lazily: each character -> lower case without accents."""
+
+    def __missing__(self, code: int) -> str:
+        d = unicodedata.normalize("NFKD", chr(code))
+        out = "".join(c for c in d if not unicodedata.combining(c)).lower()
+        self[code] = out
+        return out
+
+
+_FOLD_TABLE = _FoldTable()
+
+
 def fold(text: str) -> str:
     """Lower-case, accents removed: the form used to compare labels and names."""
     if text.isascii():
         return text.lower()
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return text.lower()
+    return text.translate(_FOLD_TABLE)
 
 
 _NON_WORD = re.compile(r"[^0-9a-zß]+")
@@ -82,6 +93,7 @@ _RE_MDY_NAME = re.compile(
     + _MONTH_RE
     + r")\.?[\s\-/.]*(\d{1,2})(?:st|nd|rd|th)?(?![\d])[\s,.\-/']*(\d{4}|\d{2})(?![\d])"
 )
+_HAS_NUM_DATE = re.compile(r"\d\s?[-/.]\s?\d")
 _RE_COMPACT = re.compile(r"(?<![\d])((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?![\d])")
 _RE_COMPACT_DMY = re.compile(
     r"(?<![\d])(0[1-9]|[12]\d|3[01])(0[1-9]|1[0-2])((?:19[5-9]|20[0-3])\d)(?![\d])"
@@ -188,12 +200,13 @@ def date_order(texts: list[str]) -> str:
     """Day/month order shown by a document: "mdy" only when it prints an unambiguous m/d date."""
     dmy = mdy = 0
     for t in texts:
-        for d in find_dates(t):
-            if d.kind != "numeric":
-                continue
-            if d.first > 12 >= d.second:
+        if not _HAS_NUM_DATE.search(t):
+            continue
+        for m in _RE_NUM.finditer(t):
+            a, b = int(m.group(1)), int(m.group(4))
+            if a > 12 >= b >= 1:
                 dmy += 1
-            elif d.second > 12 >= d.first:
+            elif b > 12 >= a >= 1 and b <= 31:
                 mdy += 1
     return "mdy" if mdy > dmy else "dmy"
 
@@ -462,8 +475,10 @@ class AmountMatch:
 
 def parse_number_text(num: str, decimal: str | None = None) -> tuple[float, int] | None:
     """Parse a digit string with separators; returns (value, decimal digits)."""
-    s = num.replace("\u00a0", " ").replace("\u202f", " ").replace("’", "'")
-    s = s.strip()
+    s = num.strip()
+    if s.isdigit():
+        return float(s), 0
+    s = s.replace("\u00a0", " ").replace("\u202f", " ").replace("’", "'")
     if not s:
         return None
     seps = [c for c in s if not c.isdigit()]
@@ -491,10 +506,11 @@ def parse_number_text(num: str, decimal: str | None = None) -> tuple[float, int]
             # can only be a decimal.
             dec_char = c if head in ("", "0") else None
     if dec_char is None:
-        digits = re.sub(r"\D", "", s)
+        digits = "".join(c for c in s if c.isdigit())
         return (float(digits), 0) if digits else None
-    int_part = re.sub(r"\D", "", s[: s.rfind(dec_char)])
-    frac = re.sub(r"\D", "", s[s.rfind(dec_char) + 1 :])
+    cut = s.rfind(dec_char)
+    int_part = "".join(c for c in s[:cut] if c.isdigit())
+    frac = "".join(c for c in s[cut + 1 :] if c.isdigit())
     try:
         return float(f"{int_part or '0'}.{frac or '0'}"), len(frac)
     except ValueError:
@@ -547,13 +563,14 @@ def find_amounts(text: str, decimal: str | None = None) -> list[AmountMatch]:
         if neg:
             value = -value
         out.append(AmountMatch(start, end, text[start:end].strip(), value, decs))
-    if out:
+    if out and not _PLAIN_NUMBER.match(text):
         cur = find_currency(text)
         for a in out:
             a.currency = cur
     return out
 
 
+_PLAIN_NUMBER = re.compile(r"^[\d\s.,'()+-]*$")
 _RE_PERCENT = re.compile(r"%|\bpct\b|\bpercent\b", re.IGNORECASE)
 
 

@@ -394,13 +394,17 @@ def _is_cell_number(words: list[Word]) -> bool:
     return _is_numeric_text(text) and bool(nz.find_amounts(text))
 
 
+_STOP_BY_FIRST: dict[str, list[tuple[str, ...]]] = {}
+for _p in _STOP_LABELS:
+    _STOP_BY_FIRST.setdefault(_p[0], []).append(_p)
+
+
 def _is_stop(line: Line, lay: PageLayout) -> bool:
-    toks = line.toks[:4]
-    for phrase in _STOP_LABELS:
-        n = len(phrase)
-        if tuple(toks[:n]) == phrase:
-            return True
-    return False
+    """A totals line ("Total HT", "Subtotal", "MwSt") ends the item table."""
+    toks = line.toks
+    if not toks:
+        return False
+    return any(tuple(toks[: len(p)]) == p for p in _STOP_BY_FIRST.get(toks[0], ()))
 
 
 def _read_rows(doc: DocIndex, t: Table, extra: dict[str, set[tuple[str, ...]]]) -> None:
