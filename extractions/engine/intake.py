@@ -280,6 +280,68 @@ def detect(src: DocumentSource) -> str:
     return media_type
 
 
+@dataclass(slots=True)
+class OpenDocument:
+    """A document that passed intake, with the open handle the reading steps use."""
+
+    info: DocumentInfo
+    pdf: pdfium.PdfDocument | None = None
+    image: Image.Image | None = None
+
+    def close(self) -> None:
+        if self.pdf is not None:
+            self.pdf.close()
+            self.pdf = None
+        if self.image is not None:
+            self.image.close()
+            self.image = None
+
+
+def open_document(
+    source: Source | DocumentSource,
+    *,
+    max_bytes: int | None = DEFAULT_MAX_BYTES,
+    max_page_count: int | None = DEFAULT_MAX_PAGE_COUNT,
+    allow_encrypted: bool = False,
+) -> OpenDocument:
+    """Sniff, count and check limits, keeping the document open for reading.
+
+    Raises ``EngineError``: ``unsupported_input``, ``document_too_large``,
+    ``page_limit_exceeded``, ``encrypted_document`` (unless ``allow_encrypted``,
+    which returns an unopened document with ``info.encrypted``) or
+    ``extraction_failed`` (damaged file).
+    """
+    src = as_source(source)
+    size = src.size
+    check_size(size, max_bytes)
+    media_type = detect(src)
+    if media_type == PDF:
+        try:
+            doc = open_pdf(src)
+        except EngineError as exc:
+            if exc.code == ENCRYPTED_DOCUMENT and allow_encrypted:
+                return OpenDocument(DocumentInfo(media_type, 0, size, encrypted=True))
+            raise
+        opened = OpenDocument(DocumentInfo(media_type, len(doc), size), pdf=doc)
+        if opened.info.page_count < 1:
+            opened.close()
+            raise EngineError(EXTRACTION_FAILED, "The PDF has no pages.")
+    else:
+        img = open_image(src)
+        opened = OpenDocument(DocumentInfo(media_type, 0, size), image=img)
+        try:
+            opened.info.page_count = image_frame_count(img, media_type)
+        except EngineError:
+            opened.close()
+            raise
+    try:
+        check_page_count(opened.info.page_count, max_page_count)
+    except EngineError:
+        opened.close()
+        raise
+    return opened
+
+
 def inspect_document(
     source: Source | DocumentSource,
     *,
@@ -294,31 +356,11 @@ def inspect_document(
     ``encrypted=True`` and ``page_count=0`` so the caller decides.
     Pass ``None`` as a limit to skip that check.
     """
-    src = as_source(source)
-    size = src.size
-    check_size(size, max_bytes)
-    media_type = detect(src)
-    if media_type == PDF:
-        try:
-            doc = open_pdf(src)
-        except EngineError as exc:
-            if exc.code == ENCRYPTED_DOCUMENT:
-                return DocumentInfo(media_type, 0, size, encrypted=True)
-            raise
-        try:
-            page_count = len(doc)
-        finally:
-            doc.close()
-        if page_count < 1:
-            raise EngineError(EXTRACTION_FAILED, "The PDF has no pages.")
-    else:
-        img = open_image(src)
-        try:
-            page_count = image_frame_count(img, media_type)
-        finally:
-            img.close()
-    check_page_count(page_count, max_page_count)
-    return DocumentInfo(media_type, page_count, size)
+    opened = open_document(
+        source, max_bytes=max_bytes, max_page_count=max_page_count, allow_encrypted=True
+    )
+    opened.close()
+    return opened.info
 
 
 _RANGE = re.compile(r"^(\d+)?\s*(-)?\s*(\d+)?$")

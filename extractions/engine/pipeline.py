@@ -18,7 +18,6 @@ from .intake import DocumentSource, Source
 from .types import (
     CLASSIFICATION_FAILED,
     DOCUMENT_TOO_LARGE,
-    ENCRYPTED_DOCUMENT,
     EXTRACTION_FAILED,
     INTERNAL_ERROR,
     OCR_ERROR,
@@ -77,16 +76,21 @@ class ReadDocument:
 
 
 def needs_rulings(schema: dict[str, Any] | None, target: str) -> bool:
-    """Ruled-table lines only matter for arrays of objects (line items) and table-row targets."""
+    """Ruled-table lines only matter for arrays of objects (line items) and table-row targets.
+
+    Reading them walks every object on the page, which costs as much as the text
+    itself on PDFs drawn glyph by glyph, so other schemas skip it.
+    """
     if target == "per_table_row":
         return True
 
     def walk(node: Any) -> bool:
         if not isinstance(node, dict):
             return False
-        kind = node.get("type")
-        kinds = kind if isinstance(kind, list) else [kind]
-        if "array" in kinds or "items" in node:
+        items = node.get("items")
+        if isinstance(items, dict) and (items.get("type") == "object" or "properties" in items):
+            return True
+        if isinstance(items, dict) and walk(items):
             return True
         return any(walk(sub) for sub in (node.get("properties") or {}).values())
 
@@ -96,37 +100,38 @@ def needs_rulings(schema: dict[str, Any] | None, target: str) -> bool:
 # --------------------------------------------------------------------------- reading
 
 
-def _intake(src: DocumentSource, options: ExtractionOptions) -> tuple[str, int, list[int]]:
-    info = intake.inspect_document(
+def _intake(
+    src: DocumentSource, options: ExtractionOptions
+) -> tuple[intake.OpenDocument, list[int]]:
+    opened = intake.open_document(
         src, max_bytes=options.max_bytes, max_page_count=options.max_page_count
     )
-    if info.encrypted:
-        raise EngineError(
-            ENCRYPTED_DOCUMENT,
-            "The PDF is password-protected; send it without a password to extract it.",
+    try:
+        selected = intake.parse_page_selection(
+            options.pages, opened.info.page_count, max_pages=options.max_pages
         )
-    selected = intake.parse_page_selection(
-        options.pages, info.page_count, max_pages=options.max_pages
-    )
-    return info.media_type, info.page_count, selected
+    except EngineError:
+        opened.close()
+        raise
+    return opened, selected
 
 
 def _read_stream(
-    src: DocumentSource,
-    media_type: str,
+    opened: intake.OpenDocument,
     selected: list[int],
     options: ExtractionOptions,
     steps: _Steps,
     rulings: bool,
 ) -> Iterator[PageContent]:
-    if media_type == intake.PDF:
-        yield from _read_pdf(src, selected, options, steps, rulings)
+    if opened.pdf is not None:
+        yield from _read_pdf(opened.pdf, selected, options, steps, rulings)
     else:
-        yield from _read_image(src, media_type, selected, options, steps)
+        assert opened.image is not None
+        yield from _read_image(opened.image, opened.info.media_type, selected, options, steps)
 
 
 def _read_pdf(
-    src: DocumentSource,
+    doc: Any,
     selected: list[int],
     options: ExtractionOptions,
     steps: _Steps,
@@ -135,66 +140,58 @@ def _read_pdf(
     from . import pdf_text
     from .render import render_pdf_page
 
-    doc = intake.open_pdf(src)
-    try:
-        for number in selected:
-            with steps.timed("text"):
-                try:
-                    page = doc[number - 1]
-                except Exception as exc:
-                    raise EngineError(
-                        EXTRACTION_FAILED, f"Page {number} of the PDF cannot be read ({exc})."
-                    ) from exc
+    for number in selected:
+        with steps.timed("text"):
             try:
-                with steps.timed("text"):
-                    if options.ocr == "always":
-                        content, layer = None, None
-                        want_ocr = True
-                    else:
-                        content, layer = pdf_text.read_pdf_page(page, number, rulings=rulings)
-                        want_ocr = options.ocr == "auto" and pdf_text.page_needs_ocr(page, layer)
-                if want_ocr:
-                    with steps.timed("ocr"):
-                        width, height = page.get_size()
-                        side = min(OCR_RENDER_SIDE, max(width, height) * OCR_RENDER_DPI / 72)
-                        image = render_pdf_page(page, max_side=round(side))
-                        content = _ocr_page(image, number, width, height)
-                        del image
-                assert content is not None
-                yield content
-            finally:
-                page.close()
-    finally:
-        doc.close()
+                page = doc[number - 1]
+            except Exception as exc:
+                raise EngineError(
+                    EXTRACTION_FAILED, f"Page {number} of the PDF cannot be read ({exc})."
+                ) from exc
+        try:
+            with steps.timed("text"):
+                if options.ocr == "always":
+                    content, layer = None, None
+                    want_ocr = True
+                else:
+                    content, layer = pdf_text.read_pdf_page(page, number, rulings=rulings)
+                    want_ocr = options.ocr == "auto" and pdf_text.page_needs_ocr(page, layer)
+            if want_ocr:
+                with steps.timed("ocr"):
+                    width, height = page.get_size()
+                    side = min(OCR_RENDER_SIDE, max(width, height) * OCR_RENDER_DPI / 72)
+                    image = render_pdf_page(page, max_side=round(side))
+                    content = _ocr_page(image, number, width, height)
+                    del image
+            assert content is not None
+            yield content
+        finally:
+            page.close()
 
 
 def _read_image(
-    src: DocumentSource,
+    img: Any,
     media_type: str,
     selected: list[int],
     options: ExtractionOptions,
     steps: _Steps,
 ) -> Iterator[PageContent]:
     steps.start("text")  # images have no text layer: the step is empty
-    img = intake.open_image(src)
-    try:
-        frames = intake.iter_image_pages(img, media_type, selected)
-        while True:
-            with steps.timed("ocr"):
-                try:
-                    number, frame = next(frames)
-                except StopIteration:
-                    break
-                if options.ocr == "never":
-                    content = PageContent(
-                        number=number, width=frame.width, height=frame.height, source="empty"
-                    )
-                else:
-                    content = _ocr_page(frame, number, frame.width, frame.height)
-                del frame
-            yield content
-    finally:
-        img.close()
+    frames = intake.iter_image_pages(img, media_type, selected)
+    while True:
+        with steps.timed("ocr"):
+            try:
+                number, frame = next(frames)
+            except StopIteration:
+                break
+            if options.ocr == "never":
+                content = PageContent(
+                    number=number, width=frame.width, height=frame.height, source="empty"
+                )
+            else:
+                content = _ocr_page(frame, number, frame.width, frame.height)
+            del frame
+        yield content
 
 
 def _ocr_page(image: Any, number: int, width: float, height: float) -> PageContent:
@@ -222,12 +219,16 @@ def _read(
 ) -> tuple[DocumentSource, ReadDocument]:
     with steps.timed("intake"):
         src = intake.as_source(source)
-        media_type, page_count, selected = _intake(src, options)
-    doc = ReadDocument(media_type=media_type, page_count=page_count, selected=selected)
-    steps.start("text")
-    for content in _read_stream(src, media_type, selected, options, steps, rulings):
-        doc.pages.append(content)
-    steps.start("ocr")
+        opened, selected = _intake(src, options)
+    info = opened.info
+    doc = ReadDocument(media_type=info.media_type, page_count=info.page_count, selected=selected)
+    try:
+        steps.start("text")
+        for content in _read_stream(opened, selected, options, steps, rulings):
+            doc.pages.append(content)
+        steps.start("ocr")
+    finally:
+        opened.close()
     return src, doc
 
 

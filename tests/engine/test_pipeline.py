@@ -181,6 +181,11 @@ def test_needs_rulings() -> None:
     assert needs_rulings(docgen.INVOICE_SCHEMA, "per_doc")
     assert not needs_rulings(NUMBER_SCHEMA, "per_doc")
     assert needs_rulings(NUMBER_SCHEMA, "per_table_row")
+    tags = {
+        "type": "object",
+        "properties": {"tags": {"type": "array", "items": {"type": "string"}}},
+    }
+    assert not needs_rulings(tags, "per_doc")  # a list of strings is no table
 
 
 def _page() -> PageContent:

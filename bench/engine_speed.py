@@ -1,0 +1,207 @@
+"""Engine speed and memory, next to the pypdfium2 floor, in one run on the same files.
+
+    .venv/bin/python bench/engine_speed.py                 # everything (a few minutes)
+    .venv/bin/python bench/engine_speed.py --ocr-images 5 --pages 100 --big 0   # quicker
+
+Reports:
+- text PDFs: a generated 10-field invoice (``--pages`` pages, ruled line items) and the
+  real PDFs of ../shared/corpus/dev (zugferd, kleister_nda): pages/s of the floor
+  (pypdfium2 alone: open page, text page, all text), of ``read_pages`` (intake+text)
+  and of ``extract`` (the whole pipeline with a schema), and floor/engine ratios.
+  Each figure is the best of ``--repeat`` interleaved runs, so a busy machine
+  disturbs the floor and the engine alike.
+- OCR pages: SROIE receipt images (``--ocr-images``), seconds per page (wall and CPU).
+- memory: peak RSS of a fresh process running ``extract`` on a generated ``--big``-page
+  invoice PDF (pages are streamed; the target is <= 500 MB).
+
+Results go to stdout and, as JSON, to bench/results/engine_speed.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import pypdfium2 as pdfium  # noqa: E402
+
+from extractions.engine import ExtractionOptions, extract, read_pages  # noqa: E402
+from tests.engine import docgen  # noqa: E402
+
+CORPUS = Path(os.environ.get("PP_CORPUS", ROOT.parent / "shared" / "corpus" / "dev"))
+
+
+def floor_seconds(data: bytes | str) -> tuple[float, int]:
+    """pypdfium2 alone: every page opened, its text page built and all its text read."""
+    t0 = time.perf_counter()
+    doc = pdfium.PdfDocument(data)
+    n = len(doc)
+    for i in range(n):
+        page = doc[i]
+        textpage = page.get_textpage()
+        textpage.get_text_range()
+        textpage.close()
+        page.close()
+    doc.close()
+    return time.perf_counter() - t0, n
+
+
+def timed(fn: Any) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+def bench_text(label: str, files: list[tuple[bytes | str, dict]], repeat: int) -> dict[str, Any]:
+    pages = sum(floor_seconds(data)[1] for data, _ in files)
+    best = {"floor": float("inf"), "read": float("inf"), "extract": float("inf")}
+    for _ in range(repeat):
+        best["floor"] = min(best["floor"], sum(floor_seconds(d)[0] for d, _ in files))
+        best["read"] = min(best["read"], sum(timed(lambda d=d: read_pages(d)) for d, _ in files))
+        best["extract"] = min(
+            best["extract"], sum(timed(lambda d=d, s=s: extract(d, s)) for d, s in files)
+        )
+    out = {
+        "label": label,
+        "files": len(files),
+        "pages": pages,
+        "floor_pages_per_s": pages / best["floor"],
+        "read_pages_per_s": pages / best["read"],
+        "extract_pages_per_s": pages / best["extract"],
+    }
+    out["extract_vs_floor"] = out["floor_pages_per_s"] / out["extract_pages_per_s"]
+    out["read_vs_floor"] = out["floor_pages_per_s"] / out["read_pages_per_s"]
+    return out
+
+
+def bench_ocr(images: list[Path], schema: dict) -> dict[str, Any]:
+    from extractions.engine import ocr
+
+    ocr.get_engine()
+    read_pages(docgen.encode_image(docgen.text_image(["warm up"]).image, "PNG"))  # load models
+    wall = cpu = 0.0
+    ocr_wall = 0.0
+    for path in images:
+        t0, c0 = time.perf_counter(), time.process_time()
+        result = extract(str(path), schema)
+        wall += time.perf_counter() - t0
+        cpu += time.process_time() - c0
+        ocr_wall += sum(s.seconds for s in result.steps if s.name == "ocr")
+    n = len(images)
+    return {
+        "label": "OCR: SROIE receipt images",
+        "pages": n,
+        "seconds_per_page": wall / n if n else None,
+        "ocr_step_seconds_per_page": ocr_wall / n if n else None,
+        "cpu_seconds_per_page": cpu / n if n else None,
+        "threads": os.cpu_count(),
+    }
+
+
+def child_memory(path: str) -> None:
+    """Run in a fresh process: extract a big PDF, print peak RSS (MB) as JSON."""
+    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    t0 = time.perf_counter()
+    result = extract(path, docgen.INVOICE_SCHEMA)
+    seconds = time.perf_counter() - t0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        json.dumps(
+            {
+                "pages": len(result.pages),
+                "seconds": seconds,
+                "peak_rss_mb": peak,
+                "rss_after_imports_mb": base,
+            }
+        )
+    )
+
+
+def bench_memory(pages: int, tmp: Path) -> dict[str, Any]:
+    data, _ = docgen.invoice_pdf(pages, seed=11, rows_per_page=18)
+    path = tmp / f"invoice_{pages}p.pdf"
+    path.write_bytes(data)
+    proc = subprocess.run(
+        [sys.executable, __file__, "--child-memory", str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    out["label"] = f"memory: extract() on a generated {pages}-page invoice PDF ({len(data) / 1e6:.1f} MB)"
+    out["pages_per_s"] = out["pages"] / out["seconds"]
+    return out
+
+
+def corpus_pdfs() -> list[tuple[str, dict]]:
+    if not (CORPUS / "manifest.jsonl").is_file():
+        return []
+    schemas = {}
+    files = []
+    for line in (CORPUS / "manifest.jsonl").read_text().splitlines():
+        entry = json.loads(line)
+        if not entry["file"].endswith(".pdf"):
+            continue
+        doc_type = entry["doc_type"]
+        if doc_type not in schemas:
+            schemas[doc_type] = json.loads((CORPUS / "schemas" / f"{doc_type}.json").read_text())
+        files.append((str(CORPUS / entry["file"]), schemas[doc_type]))
+    return files
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pages", type=int, default=200, help="pages of the generated invoice")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--ocr-images", type=int, default=10, help="SROIE images to OCR (0: skip)")
+    parser.add_argument("--big", type=int, default=500, help="pages of the memory test PDF (0: skip)")
+    parser.add_argument("--child-memory", help=argparse.SUPPRESS)
+    parser.add_argument("--json", default=str(ROOT / "bench" / "results" / "engine_speed.json"))
+    args = parser.parse_args()
+    if args.child_memory:
+        child_memory(args.child_memory)
+        return
+
+    results: list[dict[str, Any]] = []
+    data, _ = docgen.invoice_pdf(args.pages, seed=5, rows_per_page=18)
+    results.append(
+        bench_text(f"generated {args.pages}-page invoice PDF, 10-field schema", [(data, docgen.INVOICE_SCHEMA)], args.repeat)
+    )
+    _print(results[-1])
+    real = corpus_pdfs()
+    if real:
+        results.append(bench_text("real PDFs: corpus zugferd + kleister_nda", real, args.repeat))
+        _print(results[-1])
+    if args.ocr_images and (CORPUS / "sroie").is_dir():
+        images = sorted((CORPUS / "sroie").glob("*.jpg"))[: args.ocr_images]
+        schema = json.loads((CORPUS / "schemas" / "receipt.json").read_text())
+        results.append(bench_ocr(images, schema))
+        _print(results[-1])
+    if args.big:
+        tmp = ROOT / "var" / "bench"
+        tmp.mkdir(parents=True, exist_ok=True)
+        results.append(bench_memory(args.big, tmp))
+        _print(results[-1])
+    out = Path(args.json)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"results": results, "cpus": os.cpu_count()}, indent=2))
+    print(f"\nwritten to {out}")
+
+
+def _print(row: dict[str, Any]) -> None:
+    print(f"\n== {row.pop('label')}")
+    for key, value in row.items():
+        print(f"  {key:28s} {value:.3f}" if isinstance(value, float) else f"  {key:28s} {value}")
+
+
+if __name__ == "__main__":
+    main()
