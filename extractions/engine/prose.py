@@ -39,7 +39,26 @@ class _PageText:
         ]
 
 
+_LAST: list[tuple[list[PageContent], list[_PageText]]] = []
+
+
 def _index(pages: list[PageContent]) -> list[_PageText]:
+    """The text index of ``pages``; the last one is kept, as a schema asks several fields.
+
+    The cache holds the pages themselves, so their identities cannot be reused while cached.
+    """
+    if (
+        _LAST
+        and len(_LAST[0][0]) == len(pages)
+        and all(a is b for a, b in zip(_LAST[0][0], pages, strict=True))
+    ):
+        return _LAST[0][1]
+    index = _build_index(pages)
+    _LAST[:] = [(list(pages), index)]
+    return index
+
+
+def _build_index(pages: list[PageContent]) -> list[_PageText]:
     out = []
     for page in pages:
         parts: list[str] = []
