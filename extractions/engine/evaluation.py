@@ -349,10 +349,32 @@ def run_corpus(
     docs: list[DocResult] = []
     for entry in entries:
         if entry.doc_type not in schemas:
-            schemas[entry.doc_type] = load_schema(root, entry.doc_type)
-        res = evaluate_document(
-            entry, root, schemas[entry.doc_type], reader=reader, filler=filler, cache=cache
-        )
+            try:
+                schemas[entry.doc_type] = load_schema(root, entry.doc_type)
+            except (OSError, ValueError) as exc:
+                schemas[entry.doc_type] = {"_error": f"schema for {entry.doc_type!r}: {exc}"}
+        schema = schemas[entry.doc_type]
+        if "_error" in schema:
+            # Without its schema a document cannot be run; it still counts, as a failure.
+            res = DocResult(
+                id=entry.id,
+                doc_type=entry.doc_type,
+                file=entry.file,
+                pages=0,
+                read_seconds=0.0,
+                fill_seconds=0.0,
+                cached=False,
+                fields=score_document(
+                    None,
+                    expected=entry.expected,
+                    scored_fields=entry.scored_fields,
+                    alternatives=entry.alternatives,
+                    schema={},
+                ),
+                error=schema["_error"],
+            )
+        else:
+            res = evaluate_document(entry, root, schema, reader=reader, filler=filler, cache=cache)
         docs.append(res)
         if progress is not None:
             progress(res)

@@ -207,3 +207,20 @@ def test_filters_and_errors_are_reported(tmp_path: Path) -> None:
     assert broken.error and broken.fields["invoice_number"]["scores"]["exact"] == 0
     assert "error docs/bill1.pdf" in ev.format_report(report)
     assert ev.run_corpus(root, doc_type="other").documents == []
+    # A doc_type without its schema file is reported, not fatal.
+    with open(root / "manifest.jsonl", "a") as fh:
+        fh.write(
+            json.dumps(
+                {
+                    "file": "docs/bill0.pdf",
+                    "id": "x",
+                    "doc_type": "memo",
+                    "expected": {"title": "A"},
+                    "scored_fields": ["title"],
+                }
+            )
+            + "\n"
+        )
+    memo = ev.run_corpus(root, doc_type="memo")
+    assert memo.documents[0].error.startswith("schema for 'memo'")
+    assert memo.fields[0].scores["exact"] == 0.0
