@@ -312,6 +312,13 @@ def _find_jurisdiction(index: list[_PageText]) -> Candidate | None:
                 best_score = score
                 start = m.start("place")
                 best = _candidate(pt, start, start + len(place), place, score)
+        if best_score < 0.85:
+            # "governed by Delaware law", "subject to English law"
+            for m in _PLACE_LAW.finditer(pt.text):
+                place = _DEMONYMS.get(m.group("place"), m.group("place"))
+                if best_score < 0.8:
+                    best_score = 0.8
+                    best = _candidate(pt, m.start("place"), m.end("place"), place, 0.8)
     if best is None or best_score < 0.5:
         return None
     return best
@@ -321,6 +328,15 @@ _COUNTRY_NAMES = """England Wales Scotland Ireland Canada Ontario Quebec Germany
     Netherlands Luxembourg Belgium Spain Italy Israel Japan Singapore India China Australia Bermuda
     Sweden Norway Denmark Finland Austria"""
 _COUNTRIES = frozenset(_COUNTRY_NAMES.split())
+
+_DEMONYMS = {"English": "England", "German": "Germany", "French": "France", "Swiss": "Switzerland",
+             "Dutch": "Netherlands", "Irish": "Ireland", "Canadian": "Canada", "Israeli": "Israel"}  # fmt: skip
+_PLACE_LAW = re.compile(
+    r"\b(?:governed\s+by|subject\s+to|construed\s+(?:in\s+accordance\s+with|under))\s+(?:the\s+)?"
+    r"(?:internal\s+|substantive\s+)?"
+    rf"(?P<place>{US_STATES}|{'|'.join(_DEMONYMS)}|{'|'.join(sorted(_COUNTRIES))})"
+    r"\s+law\b"
+)
 
 
 # --------------------------------------------------------------------------- term

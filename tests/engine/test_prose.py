@@ -133,6 +133,16 @@ def test_signature_block_and_letter_addressee_fill_placeholders() -> None:
     assert eff is not None and eff.value == "2011-10-10" and eff.page == 2
 
 
+def test_place_law_wording() -> None:
+    page = text_page(
+        "This Agreement shall be governed by Delaware law. Acme is a Texas corporation."
+    )
+    juris = _find([page], "jurisdiction")
+    assert juris is not None and juris.value == "Delaware"
+    english = text_page("This agreement is subject to English law and the courts of London.")
+    assert _find([english], "jurisdiction").value == "England"
+
+
 def test_field_kind_from_names_and_descriptions() -> None:
     assert prose.field_kind("governing_law", {}) == "jurisdiction"
     assert prose.field_kind("contract_parties", {}) == "parties"
