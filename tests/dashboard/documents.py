@@ -52,7 +52,9 @@ def invoice_pdf(number: str = "INV-2024-0042", *, pages: int = 1) -> bytes:
     pdf.text(120, 48, "Invoice date: 2026-03-14")
     pdf.text(20, 60, "Bill to: Umbrella Retail")
     y = 80
-    for x, text in zip((20, 110, 140, 170), ("Description", "Qty", "Unit price", "Amount"), strict=True):
+    for x, text in zip(
+        (20, 110, 140, 170), ("Description", "Qty", "Unit price", "Amount"), strict=True
+    ):
         pdf.text(x, y, text)
     pdf.line(18, y + 2, 195, y + 2)
     for desc, qty, price, amount in INVOICE_LINES:
