@@ -30,7 +30,6 @@ class CreditLedgerEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ("organization", "staff_user")
     list_filter = ("kind", "created_at")
     search_fields = ("public_id", "organization__name", "organization__public_id", "cause_key")
-    date_hierarchy = "created_at"
     paginator = EstimatedCountPaginator
     show_full_result_count = False
     raw_id_fields = (

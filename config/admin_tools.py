@@ -15,12 +15,16 @@ SUPPORT_GROUP = "support"
 
 
 def is_support(request: HttpRequest) -> bool:
-    user = request.user
-    return bool(
-        user.is_active
-        and user.is_staff
-        and (user.is_superuser or user.groups.filter(name=SUPPORT_GROUP).exists())
-    )
+    cached = getattr(request, "_pp_is_support", None)
+    if cached is None:
+        user = request.user
+        cached = bool(
+            user.is_active
+            and user.is_staff
+            and (user.is_superuser or user.groups.filter(name=SUPPORT_GROUP).exists())
+        )
+        request._pp_is_support = cached  # asked once per action per row otherwise
+    return cached
 
 
 def pretty_json(value: Any) -> str:
@@ -84,3 +88,31 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class PublicIdFilter(admin.SimpleListFilter):
+    """A text box filter ("org_…", "prs_…"): no query to list choices, unlike a related filter,
+    which would scan the largest tables for distinct values."""
+
+    template = "admin/pp_input_filter.html"
+    lookup: str = ""
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("", "")]  # the filter only renders when it has a choice
+
+    def queryset(self, request: HttpRequest, queryset: Any) -> Any:
+        value = (self.value() or "").strip()
+        return queryset.filter(**{self.lookup: value}) if value else queryset
+
+
+class ChoicesFilter(admin.SimpleListFilter):
+    """Fixed choices, for a column whose DISTINCT values would need a full scan."""
+
+    fixed_choices: tuple[tuple[str, str], ...] = ()
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> tuple[tuple[str, str], ...]:
+        return self.fixed_choices
+
+    def queryset(self, request: HttpRequest, queryset: Any) -> Any:
+        value = self.value()
+        return queryset.filter(**{self.parameter_name: value}) if value else queryset

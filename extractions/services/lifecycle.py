@@ -280,7 +280,7 @@ def rerun_document(
     with transaction.atomic():
         extraction = _locked_extraction(document.extraction_id)
         document = (
-            Document.objects.select_for_update()
+            Document.objects.select_for_update(of=("self",))
             .select_related("organization", "parser_version__parser")
             .get(pk=document.pk)
         )

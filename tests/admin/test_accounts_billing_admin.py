@@ -43,7 +43,10 @@ def test_grant_credits_action_writes_one_entry_with_reason(support_client, suppo
     assert response.status_code == 302
     entry = CreditLedgerEntry.objects.filter(organization=organization).latest("id")
     assert (entry.kind, entry.delta, entry.reason, entry.staff_user) == (
-        "grant", 40, "Goodwill after outage #12", support_user,
+        "grant",
+        40,
+        "Goodwill after outage #12",
+        support_user,
     )
     assert get_balance(organization=organization) == before + 40
     assert CreditLedgerEntry.objects.filter(organization=organization, kind="grant").count() == 2
@@ -120,7 +123,10 @@ def test_revoke_api_key_action_and_secret_never_shown(support_client, org_a):
 def test_ledger_is_read_only_for_everyone(superuser_client, org_a):
     entry = CreditLedgerEntry.objects.filter(organization=org_a.organization).first()
     assert superuser_client.get("/admin/billing/creditledgerentry/").status_code == 200
-    assert superuser_client.get(f"/admin/billing/creditledgerentry/{entry.pk}/delete/").status_code == 403
+    assert (
+        superuser_client.get(f"/admin/billing/creditledgerentry/{entry.pk}/delete/").status_code
+        == 403
+    )
     response = superuser_client.post(
         f"/admin/billing/creditledgerentry/{entry.pk}/change/", {"delta": "99999"}
     )
@@ -131,10 +137,19 @@ def test_ledger_is_read_only_for_everyone(superuser_client, org_a):
 
 def test_credit_packs_editable_by_superusers_only(support_client, superuser_client):
     pack = CreditPack.objects.create(name="Small", credits=100, price_cents=1000)
-    assert support_client.post(
-        f"/admin/billing/creditpack/{pack.pk}/change/",
-        {"name": "Cheap", "credits": 100000, "price_cents": 1, "currency": "usd", "position": 0},
-    ).status_code == 403
+    assert (
+        support_client.post(
+            f"/admin/billing/creditpack/{pack.pk}/change/",
+            {
+                "name": "Cheap",
+                "credits": 100000,
+                "price_cents": 1,
+                "currency": "usd",
+                "position": 0,
+            },
+        ).status_code
+        == 403
+    )
     assert superuser_client.get(f"/admin/billing/creditpack/{pack.pk}/change/").status_code == 200
 
 
