@@ -232,8 +232,7 @@ def iter_image_pages(
                 img.seek(number - 1)
             with warnings.catch_warnings():
                 warnings.simplefilter("error", Image.DecompressionBombWarning)
-                frame = ImageOps.exif_transpose(img)
-                frame = frame.convert("RGB") if frame.mode != "RGB" else frame.copy()
+                frame = to_rgb(ImageOps.exif_transpose(img))
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
             raise EngineError(
                 DOCUMENT_TOO_LARGE, f"Page {number} has too many pixels to process safely ({exc})."
@@ -245,6 +244,24 @@ def iter_image_pages(
                 EXTRACTION_FAILED, f"Page {number} of the image cannot be decoded ({exc})."
             ) from exc
         yield number, frame
+
+
+def to_rgb(img: Image.Image) -> Image.Image:
+    """An RGB copy; transparent areas become white (paper), not black."""
+    if img.mode == "RGB":
+        return img.copy()
+    if img.mode == "P" and "transparency" in img.info:
+        img = img.convert("RGBA")
+    if img.mode in ("RGBA", "LA", "PA", "La", "RGBa"):
+        rgba = img.convert("RGBA")
+        paper = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(paper, rgba).convert("RGB")
+    if img.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+        # Wide grey levels: stretch to 8 bits by the image's own range.
+        lo, hi = img.getextrema()  # type: ignore[misc]
+        scale = 255.0 / (hi - lo) if hi > lo else 1.0
+        img = img.convert("F").point(lambda v: (v - lo) * scale).convert("L")
+    return img.convert("RGB")
 
 
 # --------------------------------------------------------------------------- public

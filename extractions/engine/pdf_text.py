@@ -73,6 +73,18 @@ _WORD = re.compile(r"\S+")
 # ToUnicode map: text that looks present but cannot be read.
 _BAD_CHARS = re.compile(r"[\ufffd\ue000-\uf8ff\x00-\x08\x0b\x0c\x0e-\x1f]")
 _CONTROL = str.maketrans({"\x02": "-", "\x00": None, "\ufffe": None, "\uffff": None})
+# Typographic ligatures (one glyph for "fi", "ffl"...) are spelled out so words match.
+_LIGATURES = str.maketrans(
+    {
+        "\ufb00": "ff",
+        "\ufb01": "fi",
+        "\ufb02": "fl",
+        "\ufb03": "ffi",
+        "\ufb04": "ffl",
+        "\ufb05": "st",
+        "\ufb06": "st",
+    }
+)
 
 
 def address(handle: object) -> int:
@@ -204,10 +216,12 @@ def read_words(textpage: pdfium.PdfTextPage, frame: PageFrame, number: int) -> T
             if (x0 == x1 and (x0 in (0.0, 1.0))) or (y0 == y1 and (y0 in (0.0, 1.0))):
                 continue  # clamped flat onto the border: outside the crop box
         token = match.group()
-        if not token.isprintable():
-            token = _clean(token)
-            if not token:
-                continue
+        if not token.isascii():
+            token = token.translate(_LIGATURES)
+            if not token.isprintable():
+                token = _clean(token)
+                if not token:
+                    continue
         append(Word(token, number, x0, y0, x1, y1))
     bad = len(_BAD_CHARS.findall(text))
     return TextLayer(words, chars, bad)

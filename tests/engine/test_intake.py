@@ -264,3 +264,16 @@ def test_bad_page_selection(spec: str, message: str) -> None:
 def test_bad_max_pages() -> None:
     with pytest.raises(PageSelectionError):
         parse_page_selection(None, 3, max_pages=0)
+
+
+def test_transparent_and_wide_images_become_rgb_on_white() -> None:
+    clear = Image.new("RGBA", (4, 4), (0, 0, 0, 0))
+    clear.putpixel((1, 1), (0, 0, 0, 255))
+    rgb = intake.to_rgb(clear)
+    assert rgb.mode == "RGB"
+    assert rgb.getpixel((0, 0)) == (255, 255, 255) and rgb.getpixel((1, 1)) == (0, 0, 0)
+    wide = Image.new("I;16", (2, 1))
+    wide.putpixel((0, 0), 1000)
+    wide.putpixel((1, 0), 3000)
+    grey = intake.to_rgb(wide)
+    assert grey.getpixel((0, 0)) == (0, 0, 0) and grey.getpixel((1, 0)) == (255, 255, 255)

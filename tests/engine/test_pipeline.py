@@ -264,3 +264,12 @@ def test_render_tiff_page_and_out_of_range() -> None:
         render_page_png(data, 3)
     assert err.value.code == "extraction_failed"
     assert err.value.message == "Page 3 is out of range: the document has 2 pages."
+
+
+def test_multipage_tiff_pages_are_read_one_by_one() -> None:
+    pages = [Image.new("RGB", (300, 100), "white"), Image.new("RGB", (120, 240), "white")]
+    data = docgen.multipage_tiff(pages)
+    read = read_pages(data, ExtractionOptions(ocr="never", pages="2"))
+    assert [(p.number, p.width, p.height, p.source) for p in read] == [(2, 120, 240, "empty")]
+    both = read_pages(data, ExtractionOptions(ocr="never"))
+    assert [(p.number, p.width, p.height) for p in both] == [(1, 300, 100), (2, 120, 240)]
