@@ -1,10 +1,9 @@
 from __future__ import annotations
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from parsers.services import create_parser
-from tests.extractions.docs import INVOICE_SCHEMA, invoice_pdf
+from tests.extractions.docs import INVOICE_SCHEMA
 from tests.worker import eager_celery, live_worker, worker_factory, worker_queue  # noqa: F401
 
 
@@ -30,7 +29,3 @@ def parser_a(org_a):
 @pytest.fixture
 def parser_b(org_b):
     return create_parser(organization=org_b.organization, name="B invoices", schema=INVOICE_SCHEMA)
-
-
-def pdf_upload(name: str = "invoice-1.pdf", **kwargs) -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, invoice_pdf(**kwargs), content_type="application/pdf")

@@ -72,3 +72,14 @@ def encrypted_pdf() -> bytes:
     pdf.text(20, 20, "secret")
     pdf.set_encryption(owner_password="owner", user_password="user")
     return bytes(pdf.output())
+
+
+def text_pdf(*lines: str) -> bytes:
+    """A one-page PDF with the given lines of text."""
+    pdf = FPDF(format="A4")
+    pdf.set_creation_date(FIXED_DATE)
+    pdf.add_page()
+    pdf.set_font("Helvetica", "", 12)
+    for i, line in enumerate(lines):
+        pdf.text(20, 30 + i * 10, line)
+    return bytes(pdf.output())

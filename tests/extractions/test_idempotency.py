@@ -14,7 +14,7 @@ from billing.models import CreditLedgerEntry
 from billing.services import get_balance
 from extractions.models import Extraction
 from tests.conftest import api_client_for_key
-from tests.extractions.conftest import pdf_upload
+from tests.extractions.helpers import pdf_upload
 
 
 def submit(client, parser, key, **pdf):

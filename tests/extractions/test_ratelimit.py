@@ -9,7 +9,7 @@ import time_machine
 from django.core.cache import cache
 
 from extractions.models import Extraction
-from tests.extractions.conftest import pdf_upload
+from tests.extractions.helpers import pdf_upload
 
 pytestmark = pytest.mark.django_db
 

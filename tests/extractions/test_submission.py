@@ -13,8 +13,8 @@ from billing.models import CreditLedgerEntry
 from billing.services import get_balance
 from extractions.models import Document, Extraction, StoredFile
 from parsers.services import create_parser
-from tests.extractions.conftest import pdf_upload
 from tests.extractions.docs import INVOICE_SCHEMA, encrypted_pdf, png_bytes
+from tests.extractions.helpers import pdf_upload
 
 pytestmark = pytest.mark.django_db
 
