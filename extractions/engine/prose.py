@@ -665,6 +665,41 @@ def find_field(pages: list[PageContent], name: str, schema: dict) -> Candidate |
     return None
 
 
+def normalize_value(name: str, schema: dict, text: str) -> str | None:
+    """A value found some other way (e.g. next to a label) in this field's prose form, or None.
+
+    For callers that fall back to label/value search when ``find_field`` finds no statement:
+    "Term: two (2) years" -> "2 years"; "Effective Date: August 3, 2004" -> "2004-08-03";
+    "Governing law: State of Delaware" -> "Delaware". Text that does not read as such a value
+    ("is defined in the Asset Purchase Agreement") gives None, so no junk is returned.
+    """
+    kind = field_kind(name, schema)
+    text = " ".join(str(text).split())
+    if not text:
+        return None
+    if kind == "effective_date":
+        dates = normalize.find_dates(_date_text(text))
+        if len(dates) == 1 and len(text) <= len(dates[0].text) + 25:
+            return dates[0].iso(normalize.date_order([text]))
+        return None
+    if kind == "term":
+        m = _DURATION.search(text)
+        if m is None or len(text) > 60:
+            return None
+        num = m.group("paren") or m.group("num")
+        n = int(num) if num.isdigit() else _NUMBER_WORDS.get(num.lower())
+        if not n:
+            return None
+        unit = m.group("unit").lower().rstrip("s")
+        return f"{n} {unit}{'s' if n != 1 else ''}"
+    if kind == "jurisdiction":
+        m = re.search(rf"\b(?:{US_STATES}|{'|'.join(sorted(_COUNTRIES))})\b", text)
+        if m:
+            return m.group(0)
+        return None
+    return text if kind is None else None
+
+
 def find_list(pages: list[PageContent], name: str, schema: dict) -> list[Candidate]:
     """An array-of-strings field stated in running text (the parties of a contract)."""
     if field_kind(name, schema) != "parties" or not pages:

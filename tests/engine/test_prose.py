@@ -143,6 +143,17 @@ def test_place_law_wording() -> None:
     assert _find([english], "jurisdiction").value == "England"
 
 
+def test_normalize_value_of_labelled_text() -> None:
+    assert prose.normalize_value("term", SCHEMA["term"], "two (2) years") == "2 years"
+    assert prose.normalize_value("term", SCHEMA["term"], "is defined in the Agreement") is None
+    eff = SCHEMA["effective_date"]
+    assert prose.normalize_value("effective_date", eff, "August 3, 2004") == "2004-08-03"
+    assert prose.normalize_value("effective_date", eff, "AND TERMINATION") is None
+    juris = SCHEMA["jurisdiction"]
+    assert prose.normalize_value("jurisdiction", juris, "the State of Delaware") == "Delaware"
+    assert prose.normalize_value("jurisdiction", juris, "of employment.") is None
+
+
 def test_field_kind_from_names_and_descriptions() -> None:
     assert prose.field_kind("governing_law", {}) == "jurisdiction"
     assert prose.field_kind("contract_parties", {}) == "parties"
