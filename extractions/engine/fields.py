@@ -37,11 +37,11 @@ class FieldQuery:
 # --------------------------------------------------------------------------- amounts
 
 
-_ROUNDING = [tuple(nz.tokens(x)) for x in ("rounding", "rounding adj", "rounding adjustment", "round off",
+ROUNDING = [tuple(nz.tokens(x)) for x in ("rounding", "rounding adj", "rounding adjustment", "round off",
                                              "rounded", "round adj", "pembundaran", "arrondi", "rundung")]  # fmt: skip
-_PAYMENT = [tuple(nz.tokens(x)) for x in ("cash", "paid", "paid amount", "tender", "tendered", "payment",
+PAYMENT = [tuple(nz.tokens(x)) for x in ("cash", "paid", "paid amount", "tender", "tendered", "payment",
                                             "amount paid", "amount tendered", "espece", "especes", "bar", "gegeben")]  # fmt: skip
-_CHANGE = [tuple(nz.tokens(x)) for x in ("change", "change due", "cash change", "rendu", "monnaie rendue",
+CHANGE = [tuple(nz.tokens(x)) for x in ("change", "change due", "cash change", "rendu", "monnaie rendue",
                                            "ruckgeld", "zuruck")]  # fmt: skip
 
 
@@ -93,7 +93,7 @@ def find_total(doc: DocIndex, q: FieldQuery) -> Found | None:
 
 
 def _apply_rounding(doc: DocIndex, f: Found, h: Hit) -> Found | None:
-    adj = _first_amount_after(doc, find_labels(doc, _ROUNDING))
+    adj = _first_amount_after(doc, find_labels(doc, ROUNDING))
     for r, _rf, rh in adj:
         if r == 0 or abs(r) >= 1 or rh.y < h.y:
             continue
@@ -110,8 +110,8 @@ def _apply_rounding(doc: DocIndex, f: Found, h: Hit) -> Found | None:
 
 def _total_from_payment(doc: DocIndex) -> Found | None:
     """No total label: amount tendered minus change, when that amount is printed."""
-    paid = _first_amount_after(doc, find_labels(doc, _PAYMENT))
-    change = _first_amount_after(doc, find_labels(doc, _CHANGE))
+    paid = _first_amount_after(doc, find_labels(doc, PAYMENT))
+    change = _first_amount_after(doc, find_labels(doc, CHANGE))
     if not paid:
         return None
     p, pf, ph = paid[0]
@@ -127,7 +127,7 @@ def _total_from_payment(doc: DocIndex) -> Found | None:
     best: Found | None = None
     for lay, ln in doc.lines():
         y = lay.number * 10 + ln.cy
-        if y > ph.y:
+        if y >= ph.y - 1e-9:
             break
         for a in nz.find_amounts(ln.text, doc.decimal):
             if abs(a.value - target) < 0.001:

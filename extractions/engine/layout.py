@@ -396,9 +396,15 @@ def _analyze(page: PageContent) -> PageLayout:
     words = _clean_words(page.words)
     wh, cw = _unit_sizes(words) if words else (0.01, 0.005)
     lines = build_lines(words, wh)
+    repair = None
+    if page.source == "ocr":
+        from .priors import correct_ocr_token as repair  # late: priors is heavier
     for i, ln in enumerate(lines):
         ln.index = i
         ln.segments = split_segments(ln, cw, wh)
+        if repair is not None:
+            # misread label words are matched as the word they stand for
+            ln.toks = [repair(t) for t in ln.toks]
     return PageLayout(
         page=page, lines=lines, word_height=wh, char_width=cw, n_words=len(page.words)
     )

@@ -207,6 +207,27 @@ def test_summary_table_totals_do_not_beat_the_payable_total() -> None:
     assert fill_schema([page], RECEIPT).data["total"] == 8.00
 
 
+def test_ocr_misread_labels_still_match() -> None:
+    page = ocr_page(
+        (0.2, 0.05, "KEDAI BUKU MAJU"),
+        (0.1, 0.30, "SUB-TOIAL"), (0.7, 0.30, "10.00"),
+        (0.1, 0.32, "T0TAL AMUUNT"), (0.7, 0.32, "10.60"),
+        (0.1, 0.36, "CASH"), (0.7, 0.36, "20.00"),
+    )  # fmt: skip
+    res = fill_schema([page], RECEIPT)
+    assert res.data["total"] == 10.60
+    assert res.citations["total"].text == "10.60"
+
+
+def test_text_layer_words_are_not_spell_corrected() -> None:
+    # a PDF's text layer is exact: "Rated" is not a misread "Dated"
+    page = PageContent(1, 600, 800, words_at(0.1, 0.1, "Rated 12/03/2024"), source="text")
+    schema = {"type": "object", "properties": {"date": {"type": "string", "format": "date"}}}
+    res = fill_schema([page], schema)
+    assert res.data == {"date": "2024-03-12"}
+    assert res.confidence["date"] < 0.7  # found as the first date, not after a date label
+
+
 # --------------------------------------------------------------------------- invoices
 
 
