@@ -127,11 +127,23 @@ def _units(layout: PageLayout) -> list[list[_Unit]]:
                     if k > 1 and _DIGIT.search(cur[k - 2].text):
                         units.extend(_split_label_value(cur[: k - 1], li, first=not units))
                         cur = cur[k - 1 :]
+                    elif units and units[-1].colon:
+                        # "SOURCE: Lorillard - Organic Chemistry LORILLARD NO.: A123": the
+                        # previous key's value, then a label in capitals.
+                        k = len(cur)
+                        while k > 1 and _is_caps(cur[k - 2].text):
+                            k -= 1
+                        if 1 < k < len(cur) + 1 and not _is_caps(
+                            " ".join(w.text for w in cur[: k - 1])
+                        ):
+                            units.append(_Unit(cur[: k - 1], li))
+                            cur = cur[k - 1 :]
                     units.append(_Unit(cur, li, colon=True))
                     cur = []
             if cur:
                 units.extend(_split_label_value(cur, li, first=not units))
-        out.append(units)
+        # Brackets and specks ("( )" of an empty check box) are neither keys nor values.
+        out.append([u for u in units if re.search(r"[^\W_]|[☑☒✓✔√]", u.text)])
     return out
 
 
@@ -220,7 +232,8 @@ def _value_like(u: _Unit) -> bool:
 
 
 def _gap_ok(left: _Unit, right: _Unit, page_w: float = 1.0) -> bool:
-    return 0 <= right.x0 - left.x1 < 0.45 * page_w
+    # OCR word boxes estimated from a line box can overlap their neighbour a little.
+    return -0.6 * left.height <= right.x0 - left.x1 < 0.45 * page_w
 
 
 def _below(key: _Unit, lines: list[list[_Unit]], max_lines: int = 2) -> _Unit | None:
@@ -242,11 +255,15 @@ def _stacked(first: _Unit, lines: list[list[_Unit]], key: _Unit) -> list[_Unit]:
     prev = first
     h = max(first.height, 0.008)
     for li in range(first.line + 1, min(len(lines), first.line + 6)):
-        cands = [u for u in lines[li] if abs(u.x0 - first.x0) < 1.5 * h and u.role == "?"]
+        cands = [
+            u
+            for u in lines[li]
+            if abs(u.x0 - first.x0) < 1.5 * h and (u.role == "?" or (u.role == "key" and u.weak))
+        ]
         if not cands:
             break
         u = cands[0]
-        if u.y0 - prev.y1 > 1.2 * h or u.colon or _lexicon_label(u):
+        if u.y0 - prev.y1 > 1.2 * h or u.colon or (_lexicon_label(u) and not key.colon):
             break
         # Nothing may sit in the key's column on that line (it would be another field).
         if any(o is not u and o.x1 <= first.x0 and o.x1 > key.x0 for o in lines[li]):
@@ -413,6 +430,7 @@ def _page_pairs(page: PageContent, tables: list[FormTable] | None = None) -> lis
             right = units[i + 1] if i + 1 < len(units) else None
             if u.colon or _label_like_key(u):
                 u.role = "key"
+                u.weak = not u.colon and not (right is not None and _value_like(right))
             elif (
                 _label_like(u)
                 and right is not None
