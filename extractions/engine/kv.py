@@ -481,7 +481,11 @@ def _page_pairs(page: PageContent, tables: list[FormTable] | None = None) -> lis
             conf = (0.75 if u.colon else 0.55) * min(u.conf, value.conf)
             out.append(_pair(page.number, u, value, conf))
             extras = _stacked(value, lines, u)
-            if extras and _is_prose(value):
+            if extras and (
+                _is_prose(value)
+                or len(value.text.split()) >= 6
+                or any(_DIGIT.search(x.text) for x in extras)  # an address block
+            ):
                 # A written paragraph ("COMMENTS: The attached … / was secured …") is one value.
                 merged = _Unit([w for x in (value, *extras) for w in x.words], value.line)
                 out[-1] = _pair(page.number, u, merged, conf)
