@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.db.models import QuerySet
+
 from accounts.models import Organization
 from accounts.tenancy import get_for_org
 from extractions.files.services import visible_staged_files_q
 from extractions.models import StoredFile
+
+
+def staged_files_of(*, organization: Organization) -> QuerySet[StoredFile]:
+    """The organization's staged files that are still usable (newest first when paginated)."""
+    return StoredFile.objects.for_org(organization).filter(visible_staged_files_q())
 
 
 def get_staged_file(*, organization: Organization, file_id: str) -> StoredFile:

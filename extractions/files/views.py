@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from accounts.tenancy import tenant_of
 from config.errors import APIError
+from config.pagination import paginate
 from extractions.files import selectors, services
 from extractions.files.serializers import (
     PresignedUploadRequestSerializer,
@@ -23,6 +24,18 @@ from extractions.files.uploads import UPLOAD_FIELD, LimitedUploadHandler
 
 class FileCollectionView(APIView):
     parser_classes = [MultiPartParser, JSONParser]
+
+    @extend_schema(
+        operation_id="files_list",
+        parameters=[OpenApiParameter("cursor", str), OpenApiParameter("limit", int)],
+        responses=StagedFileSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        organization = tenant_of(request).organization
+        page, paginator = paginate(
+            request, selectors.staged_files_of(organization=organization), view=self
+        )
+        return paginator.get_paginated_response(StagedFileSerializer(page, many=True).data)
 
     @extend_schema(
         operation_id="files_create",

@@ -172,6 +172,15 @@ def test_expired_unused_file_is_not_found(client_a):
     assert client_a.get(f"/v1/files/{file_id}").json()["error"]["code"] == "FILE_NOT_FOUND"
 
 
+def test_list_is_paginated_and_scoped(client_a, client_b):
+    ids = [upload(client_a, pdf_bytes(1)).json()["file_id"] for _ in range(3)]
+    first = client_a.get("/v1/files", {"limit": 2}).json()
+    second = client_a.get("/v1/files", {"limit": 2, "cursor": first["next_cursor"]}).json()
+    assert [f["file_id"] for f in first["data"] + second["data"]] == ids[::-1]
+    assert second["next_cursor"] is None
+    assert client_b.get("/v1/files").json()["data"] == []
+
+
 def test_outsider_gets_404_and_nothing_changes(client_a, client_b):
     file_id = upload(client_a, pdf_bytes(1)).json()["file_id"]
     key = StoredFile.objects.get(public_id=file_id).storage_key
