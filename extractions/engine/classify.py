@@ -95,10 +95,12 @@ def score_labels(pages: list[PageContent], labels: list[ClassifierLabelSpec]) ->
         if kws:
             # Keywords are often synonyms / translations: one clear hit is strong evidence,
             # each further hit adds less.
+            hits = [_keyword_hit(k, folded, stems) for k in kws]
             miss = 1.0
-            for k in kws:
-                miss *= 1.0 - 0.75 * _keyword_hit(k, folded, stems)
-            kw_score = 1.0 - miss
+            for h in hits:
+                miss *= 1.0 - 0.75 * h
+            # …and the share of the label's keywords present separates close labels.
+            kw_score = 0.75 * (1.0 - miss) + 0.25 * sum(hits) / len(hits)
 
         # Description / name vocabulary, IDF-weighted across the labels.
         desc_score = 0.0
