@@ -322,6 +322,22 @@ def _top_pieces(doc: DocIndex, limit: int = 14) -> list[Piece]:
     return out
 
 
+def _customer_lines(doc: DocIndex) -> set[tuple[int, float]]:
+    """(line index, column start) of the lines printed under a customer label on page 1."""
+    out: set[tuple[int, float]] = set()
+    lay = doc.layouts[0]
+    c = priors.concept("customer_name")
+    for hit in find_labels(doc, priors.LABEL_TOKENS[c.key], layouts=[lay]):
+        after = hit.line.text[hit.end_char : hit.end_char + 2].strip()
+        if len(hit.phrase) < 2 and not after.startswith((":", "：")):
+            continue  # a lone word ("Customer") is a label only with its colon
+        x0 = min(w.x0 for w in hit.label_words)
+        out.add((hit.line.index, x0))
+        for ln in lay.lines[hit.line.index + 1 : hit.line.index + 5]:
+            out.add((ln.index, x0))
+    return out
+
+
 def _piece_name_like(p: Piece) -> bool:
     t = p.text
     letters = _letters(t)
@@ -361,10 +377,13 @@ def find_vendor_name(doc: DocIndex, q: FieldQuery) -> tuple[Found, list[Line]] |
     lay = doc.layouts[0]
     heights = sorted(p.height for p in pieces)
     med = heights[len(heights) // 2] or lay.word_height
+    customer = _customer_lines(doc)
     best: tuple[float, Piece] | None = None
     for rank, p in enumerate(pieces):
         if not _piece_name_like(p):
             continue
+        if any(li == p.line.index and abs(p.x0 - x0) < 0.08 for li, x0 in customer):
+            continue  # the name under "Bill to" is the customer's
         s = 1.0 - 0.08 * rank
         s += 0.25 * min(p.height / med - 1.0, 1.0)
         if _COMPANY_SUFFIX.search(_TRAIL_REG.sub("", p.text.lower())):

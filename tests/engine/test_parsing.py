@@ -380,6 +380,25 @@ def test_nested_vendor_and_customer_objects() -> None:
     assert set(res.citations) == {"vendor.name", "vendor.address", "customer.name"}
 
 
+def test_the_name_under_bill_to_is_not_the_issuer() -> None:
+    pages = pdf_pages(
+        [
+            (50, 60, "Bill to:", 10),
+            (50, 78, "Umbrella Retail Ltd", 16),
+            (50, 94, "3 Market Street, Leeds", 10),
+            (350, 60, "Globex Industrial", 12),
+        ]
+    )
+    schema = {
+        "type": "object",
+        "properties": {"vendor": {"type": "string"}, "customer": {"type": "string"}},
+    }
+    assert fill_schema(pages, schema).data == {
+        "vendor": "Globex Industrial",
+        "customer": "Umbrella Retail Ltd",
+    }
+
+
 def test_enum_values_are_matched_or_null() -> None:
     pages = pdf_pages([(50, 60, "Payment method: Credit card", 10)])
     schema = {
