@@ -1,0 +1,239 @@
+"""Contract parties stated in running text: "by and between X, Inc., a Delaware corporation
+(“X”), and Y LLC (“Y”)", with placeholders ("you", "the undersigned") resolved from the
+letter's addressee or the signature block, and cover sheets that list "PARTIES:".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .layout import analyze_page
+from .prose_text import ABBREV, PageText, candidate, sentence_end
+from .types import Candidate, PageContent
+
+ORG_SUFFIX = (
+    r"(?:Inc|Incorporated|Corp|Corporation|Company|Co|LLC|L\.L\.C|Ltd|Limited|LP|L\.P|LLP|"
+    r"L\.L\.P|PLC|P\.L\.C|N\.V|B\.V|S\.A|S\.A\.S|SAS|SARL|GmbH|AG|KG|SE|Holdings|Group|Trust|"
+    r"Partners|Bank|N\.A|S\.p\.A|Pty|AB|ASA|Oy|A/S)\.?"
+)
+_TERMINAL_SUFFIX = re.compile(
+    r"Inc|Corp|LLC|L\.L\.C|Ltd|LP|L\.P|LLP|L\.L\.P|PLC|P\.L\.C|GmbH|AG|N\.V|B\.V|S\.A|SARL|S\.p\.A|Pty",
+    re.I,
+)
+_SUFFIX_END = re.compile(rf"(?:^|[\s,]){ORG_SUFFIX}$", re.I)
+_BETWEEN = re.compile(r"\b(?:by\s+and\s+)?(?:between|among|amongst)\b", re.I)
+_CONNECTORS = {"and", "&", "of", "de", "du", "des", "la", "le", "von", "van", "der", "for", "the"}
+_NAME_TOKEN = re.compile(r"[\w&/'’.-]+,?|[,(“\"]")
+_STOP_NAMES = {
+    "you",
+    "the undersigned",
+    "undersigned",
+    "each",
+    "the parties",
+    "parties",
+    "we",
+    "us",
+}
+
+
+def _read_name(text: str, pos: int) -> tuple[str, int]:
+    """The proper name starting at ``pos`` (capitalised words, connectors, org suffixes)."""
+    toks: list[str] = []
+    end = pos
+    for m in _NAME_TOKEN.finditer(text, pos):
+        if m.start() - end > 2 and toks:
+            break
+        tok = m.group()
+        bare = tok.rstrip(",")
+        if bare in ("(", "“", '"', ","):
+            break
+        word = bare.strip(".")
+        is_cap = bool(word) and (word[0].isupper() or word[0].isdigit())
+        if not toks:
+            if not is_cap:
+                break
+        elif bare.lower() in _CONNECTORS:
+            # "Johnson and Johnson": go on only when a capitalised word follows and the name so
+            # far is not already a complete company name ("Palm, Inc. and PalmSource, Inc.").
+            nxt = re.match(r"\s+([\w&]+)", text[m.end() :])
+            if not nxt or not nxt.group(1)[0].isupper() or _SUFFIX_END.search(" ".join(toks)):
+                break
+            if bare.lower() == "and" and re.match(
+                r"\s+(?:the\s+)?[A-Z][\w-]*\s*\(", text[m.end() :]
+            ):
+                break
+        elif not is_cap:
+            break
+        if text[m.end() : m.end() + 1] == ":":
+            break  # "By:", "Name:": a label, not part of a name
+        toks.append(tok)
+        end = m.end()
+        if _TERMINAL_SUFFIX.fullmatch(word) and not re.match(
+            rf"\s*,?\s*{ORG_SUFFIX}(?![\w])", text[end:], re.I
+        ):
+            break  # "Palm, Inc." ends the name: what follows is another phrase
+        if tok.endswith(",") and not re.match(rf"\s*{ORG_SUFFIX}(?![\w])", text[end:], re.I):
+            break
+    name = " ".join(toks).rstrip(",").strip()
+    # Drop a trailing connector ("Acme and") and the article of "the Company".
+    name = re.sub(r"\s+(?:and|&|of|the)$", "", name, flags=re.I)
+    return name, end
+
+
+def _clean_party(name: str) -> str:
+    name = re.sub(r"\s+([.,])", r"\1", name)
+    name = re.sub(r",(?=\s*" + ORG_SUFFIX + r"(?!\w))", "", name, flags=re.I)
+    return re.sub(r"\s+", " ", name).strip(" ,;")
+
+
+def _skip_descriptor(text: str, pos: int) -> int:
+    """Skip ", a Delaware corporation (“CEDC”)" and similar up to the next party or the end."""
+    depth = 0
+    i = pos
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            rest = text[i : i + 12]
+            if re.match(r"\s(?:and|&)\s", rest) or (ch == ";"):
+                return i
+            if re.match(r"\.\s+[A-Z]", text[i : i + 3]) and not ABBREV.search(
+                text[max(0, i - 7) : i + 1]
+            ):
+                return -1  # the sentence ended: no more parties
+        i += 1
+    return -1
+
+
+_ALIAS = re.compile(
+    r"\(\s*(?:the\s+|a\s+|an\s+|hereinafter\s+(?:referred\s+to\s+as\s+)?)?[“\"]([^”\"]{2,40})[”\"]"
+)
+
+
+@dataclass(slots=True)
+class _Party:
+    name: str  # "" for a placeholder such as "you" / "the undersigned"
+    start: int
+    end: int
+    alias: str | None = None
+
+
+def _parties_after(text: str, pos: int) -> list[_Party]:
+    """Names after "between": "A, a … (“X”), and B (“Y”)"."""
+    out: list[_Party] = []
+    i = pos
+    for _ in range(6):
+        m = re.compile(r"\s*(?:,\s*)?(?:and\s+|&\s+)?(?:,\s*)?").match(text, i)
+        i = m.end() if m else i
+        name, end = _read_name(text, i)
+        low = name.lower()
+        lead = text[i : i + 20].lower()
+        if name and low not in _STOP_NAMES and len(name) >= 3:
+            party = _Party(_clean_party(name), i, end)
+        elif not name and not any(lead.startswith(s) for s in _STOP_NAMES):
+            break
+        else:
+            end = i + next((len(s) for s in _STOP_NAMES if lead.startswith(s)), 1)
+            party = _Party("", i, end)  # a placeholder, resolved from the letter or signatures
+        nxt = _skip_descriptor(text, end)
+        descriptor = text[end : nxt if nxt >= 0 else sentence_end(text, end, 300)]
+        am = _ALIAS.search(descriptor)
+        if am:
+            party.alias = am.group(1).strip()
+        out.append(party)
+        if nxt < 0 or nxt - end > 500:
+            break
+        i = nxt
+    return out
+
+
+_LETTER_ORG = re.compile(rf"^(?:[A-Z][\w&.'-]*,?\s+){{0,5}}{ORG_SUFFIX}$")
+
+
+def _addressee(pt: PageText, pages: list[PageContent]) -> tuple[str, int, int] | None:
+    """The company a letter agreement is addressed to ("you"): an org line before the salutation."""
+    if not pages:
+        return None
+    for line in analyze_page(pages[0]).lines[:40]:
+        if re.match(r"(?:Dear|Gentlemen|Ladies|Re:)", line.text):
+            break
+        text = line.text.strip()
+        if _LETTER_ORG.match(text) and len(text) < 60:
+            start = pt.text.find(text)
+            if start >= 0:
+                return (_clean_party(text), start, start + len(text))
+    return None
+
+
+def _signatory(index: list[PageText], alias: str) -> tuple[PageText, str, int, int] | None:
+    """The name signed under a block headed by the party's alias (“Counterparty” … Name: X)."""
+    quoted = re.compile(rf"[“\"]{re.escape(alias)}[”\"]\s+(?!\))")
+    for pt in reversed(index):
+        for qm in quoted.finditer(pt.text):
+            window = pt.text[qm.end() : qm.end() + 200]
+            nm = re.search(r"(?:Name\s*:|/s/)\s*", window)
+            if nm:
+                pos = qm.end() + nm.end()
+                name, end = _read_name(pt.text, pos)
+                if name and len(name) >= 3:
+                    return pt, _clean_party(name), pos, end
+    return None
+
+
+def _label_block_parties(index: list[PageText]) -> list[Candidate]:
+    """A "PARTIES:" heading followed by one name per block (cover-sheet style contracts)."""
+    for pt in index[:3]:
+        lm = re.search(r"\bPARTIES\s*:\s*|\bParties\s*:\s*", pt.text)
+        if not lm:
+            continue
+        out: list[Candidate] = []
+        window = pt.text[lm.end() : lm.end() + 600]
+        # The block ends at the first prose line (long) or enumerated paragraph ("A. The …").
+        cut = re.search(r"\n(?:[A-Z0-9]{1,3}[.)]\s|[^\n]{90,})", window)
+        if cut:
+            window = window[: cut.start()]
+        for nm in re.finditer(
+            rf"(?:^|\s)([A-Z][\w&/.'-]*(?:,?\s+[A-Z][\w&/.'-]*){{0,5}},?\s+{ORG_SUFFIX})(?=[\s,(]|$)",
+            window,
+        ):
+            s = lm.end() + nm.start(1)
+            name = _clean_party(nm.group(1))
+            if all(name.lower() != c.value.lower() for c in out):
+                out.append(candidate(pt, s, s + len(nm.group(1)), name, 0.6))
+            if len(out) >= 4:
+                break
+        if len(out) >= 2:
+            return out
+    return []
+
+
+def find_parties(index: list[PageText], pages: list[PageContent]) -> list[Candidate]:
+    for pt in index[:3]:
+        for bm in _BETWEEN.finditer(pt.text):
+            found = _parties_after(pt.text, bm.end())
+            if len(found) < 2 or not any(f.name for f in found):
+                continue
+            out: list[Candidate] = []
+            for party in found:
+                cand = None
+                if party.name:
+                    cand = candidate(pt, party.start, party.end, party.name, 0.7)
+                else:
+                    sig = _signatory(index, party.alias) if party.alias else None
+                    if sig is not None:
+                        spt, name, s, e = sig
+                        cand = candidate(spt, s, e, name, 0.5)
+                    else:
+                        addr = _addressee(index[0], pages)
+                        if addr is not None:
+                            cand = candidate(index[0], addr[1], addr[2], addr[0], 0.5)
+                if cand is not None and all(cand.value.lower() != c.value.lower() for c in out):
+                    out.append(cand)
+            if out:
+                return out
+    return _label_block_parties(index)
