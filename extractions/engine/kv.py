@@ -60,6 +60,11 @@ _SMALL_WORDS = frozenset(
         "das",
     ]
 )
+# Layout tolerances (page-normalised units), tuned on noisy 100-dpi scans:
+NULL_LABELS = 2  # a lone label of at most this many words is an empty field (value None)
+TITLE_RATIO = 1.35  # text this much taller than the page's median word is a title, not a label
+BELOW_RIGHT = 0.06  # a value under a colon label may start this far right of the label's end
+
 _KEY_END = re.compile(r"[:：]\s*$")
 _ALPHA = re.compile(r"[^\W\d_]", re.UNICODE)
 _DIGIT = re.compile(r"\d")
@@ -271,10 +276,6 @@ def _stacked(first: _Unit, lines: list[list[_Unit]], key: _Unit) -> list[_Unit]:
         out.append(u)
         prev = u
     return out
-
-
-TITLE_RATIO = 1.35
-BELOW_RIGHT = 0.06
 
 
 def _word_h(u: _Unit) -> float:
@@ -507,9 +508,6 @@ def _page_pairs(page: PageContent, tables: list[FormTable] | None = None) -> lis
                 ):
                     out.append(_pair(page.number, u, None, 0.25 * u.conf))
     return out
-
-
-NULL_LABELS = 2
 
 
 def _label_like_key(u: _Unit) -> bool:
