@@ -100,18 +100,47 @@ class _Unit:
         return sum(w.confidence for w in self.words) / len(self.words)
 
 
-def _explode_colons(words: list[Word]) -> list[Word]:
-    """OCR glues a label's colon to its value ("NUMBER:_(405)"): cut such words after the colon."""
+_GLUED = re.compile(
+    r"(?<=[A-Z]{3})(?=[A-Z][a-z]{2})"  # "MARKETLakeland": a capitals label, then a name
+    r"|(?<=[a-z]{3})(?=[A-Z][a-z]{2})"  # "contactTuesday": a missing space
+)
+
+
+def _cut(w: Word, at: int) -> tuple[Word, Word]:
+    xm = w.x0 + (w.x1 - w.x0) * at / len(w.text)
+    return (
+        Word(w.text[:at], w.page, w.x0, w.y0, xm, w.y1, w.confidence, w.source),
+        Word(w.text[at:], w.page, xm, w.y0, w.x1, w.y1, w.confidence, w.source),
+    )
+
+
+def _explode_words(words: list[Word]) -> list[Word]:
+    """Undo OCR gluing: "NUMBER:_(405)", "DATE3/23/91", "MARKETLakeland" -> two words each.
+
+    Cut after a label's colon, after a form word directly followed by digits, and where a
+    word of capitals or lower case letters runs into a capitalised word.
+    """
     out: list[Word] = []
-    for w in words:
+    todo = list(words)
+    while todo:
+        w = todo.pop(0)
+        at = 0
         m = re.match(r"^([^\W\d_][^:：]*[^\W\d_][.)]?[:：])(.+)$", w.text)
-        if not m or (re.fullmatch(r"\d{1,2}", m.group(2)[:2]) and ":" in m.group(2)):
+        if m and not (re.fullmatch(r"\d{1,2}", m.group(2)[:2]) and ":" in m.group(2)):
+            at = len(m.group(1))
+        else:
+            m = re.match(r"^([^\W\d_]{3,})(?=\d)", w.text)
+            if m and m.group(1).lower() in _LABEL_WORDS:
+                at = len(m.group(1))
+            else:
+                g = _GLUED.search(w.text)
+                at = g.start() if g else 0
+        if 0 < at < len(w.text):
+            left, right = _cut(w, at)
+            out.append(left)
+            todo.insert(0, right)
+        else:
             out.append(w)
-            continue
-        cut = len(m.group(1)) / len(w.text)
-        xm = w.x0 + (w.x1 - w.x0) * cut
-        out.append(Word(m.group(1), w.page, w.x0, w.y0, xm, w.y1, w.confidence, w.source))
-        out.append(Word(m.group(2), w.page, xm, w.y0, w.x1, w.y1, w.confidence, w.source))
     return out
 
 
@@ -122,7 +151,7 @@ def _units(layout: PageLayout) -> list[list[_Unit]]:
         units: list[_Unit] = []
         for seg in line.segments:
             cur: list[Word] = []
-            for w in _explode_colons(seg.words):
+            for w in _explode_words(seg.words):
                 cur.append(w)
                 if _KEY_END.search(w.text) and _ALPHA.search(" ".join(x.text for x in cur)):
                     # "TESTED 3/18/81 REPORTED:": the key is the label run before the colon.
