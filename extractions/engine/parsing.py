@@ -76,11 +76,20 @@ def _value_kind(node: dict[str, Any], meaning: priors.FieldMeaning, name: str) -
         if t in ("number", "integer") and c.kind not in ("amount", "integer", "percent"):
             return "amount" if t == "number" else "integer"
         return c.kind
+    toks = set(priors.name_tokens(name))
+    if t in ("number", "integer") and toks & {
+        "rate",
+        "percent",
+        "percentage",
+        "pct",
+        "taux",
+        "satz",
+    }:
+        return "percent"
     if t == "number":
         return "amount"
     if t == "integer":
         return "integer"
-    toks = set(priors.name_tokens(name))
     if toks & {"date", "datum", "dated"}:
         return "date"
     if toks & {"email", "mail"}:

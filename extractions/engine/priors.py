@@ -891,6 +891,49 @@ def recognise(
     return FieldMeaning(c, score)
 
 
+# Words in a field name that say what kind of value it is: a field whose name has one of
+# them beyond the concept's phrase is something else ("total_quantity", "tax_rate").
+KIND_WORDS = frozenset(
+    [
+        "count",
+        "qty",
+        "quantity",
+        "quantities",
+        "number",
+        "numbers",
+        "no",
+        "nr",
+        "num",
+        "rate",
+        "rates",
+        "percent",
+        "percentage",
+        "pct",
+        "taux",
+        "satz",
+        "date",
+        "dates",
+        "name",
+        "names",
+        "id",
+        "code",
+        "codes",
+        "currency",
+        "address",
+        "email",
+        "phone",
+        "items",
+        "lines",
+        "type",
+        "method",
+        "status",
+        "reference",
+        "ref",
+        "weight",
+        "points",
+    ]
+)
+
 _NAME_FIRST: dict[str, list[tuple[tuple[str, ...], Concept]]] = {}
 _ORDER: dict[tuple[tuple[str, ...], Concept], int] = {}
 for _c in CONCEPTS:
@@ -909,27 +952,38 @@ def _recognise(
 ) -> tuple[Concept | None, float]:
     own = name_tokens(name)
     ctx = [t for p in (parents or []) for t in name_tokens(p)] + own
-    sources: list[tuple[list[str], float]] = [(ctx, 1.0), (own, 0.98)]
+    # (tokens, weight, name-like): names, titles and aliases are matched as word sets
+    # ("due_amount" = "amount due"), descriptions as phrases
+    sources: list[tuple[list[str], float, bool]] = [(ctx, 1.0, True), (own, 0.98, True)]
     if title:
-        sources.append((tokens(title), 0.95))
+        sources.append((tokens(title), 0.95, len(tokens(title)) <= 5))
     for a in aliases or []:
-        sources.append((tokens(a), 0.95))
+        sources.append((tokens(a), 0.95, len(tokens(a)) <= 5))
     if description:
-        sources.append((tokens(description), 0.7))
+        sources.append((tokens(description), 0.7, False))
+    own_phrases = {tuple(own)} | {tuple(tokens(x)) for x in (title, *(aliases or ())) if x}
     best: Concept | None = None
     best_score = 0.0
     best_len = 0
-    for toks, weight in sources:
+    for toks, weight, namelike in sources:
+        tokset = set(toks)
         # candidate phrases in a fixed order (concept order), so ties resolve the same way
         cands = sorted(
             {pc for t in toks for pc in _NAME_FIRST.get(t, ())}, key=lambda pc: _ORDER[pc]
         )
         for phrase, c in cands:
-            if not _contains(toks, phrase):
+            if namelike:
+                if not tokset.issuperset(phrase):
+                    continue
+                if (tokset - set(phrase)) & KIND_WORDS:
+                    continue  # "total_quantity" is a quantity, "tax_rate" a rate
+            elif not _contains(toks, phrase):
                 continue
             if weight < 0.9 and len(phrase) == 1 and len(toks) > 6:
                 # one common word somewhere in a long description proves little
                 continue
+            if own_phrases & set(NEGATIVE_TOKENS[c.key]):
+                continue  # "delivery_date" is precisely not the invoice date
             exact = len(phrase) == len(toks)
             cover = len(phrase) / max(len(toks), 1)
             s = weight * (1.0 if exact else 0.6 + 0.3 * cover)

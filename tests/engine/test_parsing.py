@@ -399,6 +399,31 @@ def test_the_name_under_bill_to_is_not_the_issuer() -> None:
     }
 
 
+def test_field_names_that_only_look_like_known_fields() -> None:
+    page = ocr_page(
+        (0.1, 0.10, "Invoice date: 02/03/2024"),
+        (0.1, 0.12, "Delivery date: 05/03/2024"),
+        (0.1, 0.30, "Total Qty: 3"),
+        (0.1, 0.32, "Tax rate: 20 %"),
+        (0.1, 0.34, "Amount due:"), (0.6, 0.34, "120.00"),
+    )  # fmt: skip
+    schema = {
+        "type": "object",
+        "properties": {
+            "delivery_date": {"type": "string", "format": "date"},
+            "total_quantity": {"type": "integer"},
+            "tax_rate": {"type": "number"},
+            "due_amount": {"type": "number"},
+        },
+    }
+    assert fill_schema([page], schema).data == {
+        "delivery_date": "2024-03-05",
+        "total_quantity": 3,
+        "tax_rate": 20.0,
+        "due_amount": 120.0,
+    }
+
+
 def test_enum_values_are_matched_or_null() -> None:
     pages = pdf_pages([(50, 60, "Payment method: Credit card", 10)])
     schema = {
