@@ -46,7 +46,7 @@ def submit(client, parser_id: str, file_ids: list[str], capture):
 
 
 def test_2000_file_batch_submits_in_bounded_queries(
-    client_a, org_a, django_assert_max_num_queries, django_capture_on_commit_callbacks
+    client_a, org_a, django_capture_on_commit_callbacks
 ):
     org = org_a.organization
     grant_credits(organization=org, credits=5000, reason="big batch")
@@ -60,7 +60,7 @@ def test_2000_file_batch_submits_in_bounded_queries(
 
     balance = get_balance(organization=org)
     started = timezone.now()
-    with django_assert_max_num_queries(60) as big_queries:
+    with CaptureQueriesContext(connection) as big_queries:
         response = submit(client_a, parser_id, big, django_capture_on_commit_callbacks)
     assert response.status_code == 202, response.json()
     body = response.json()["extraction"]
@@ -69,5 +69,19 @@ def test_2000_file_batch_submits_in_bounded_queries(
     assert get_balance(organization=org) == balance - 2000
     assert Document.objects.filter(extraction__public_id=body["extraction_id"]).count() == 2000
     assert StoredFile.objects.filter(public_id__in=big, used_at__gte=started).count() == 2000
-    # No per-file queries: 100 times the files costs at most a few more (bulk insert chunks).
-    assert len(big_queries.captured_queries) <= len(small_queries.captured_queries) + 5
+
+    small_other, _ = split(small_queries)
+    big_other, big_inserts = split(big_queries)
+    # No per-file query: apart from bulk inserts, 100 times the files costs the same queries.
+    assert len(big_other) <= len(small_other) + 2
+    if connection.vendor == "postgresql":
+        assert len(big_queries) <= 60
+    # Bulk inserts: thousands of rows per statement on PostgreSQL; SQLite caps the variables
+    # of one statement (999), so there it takes one statement per few dozen rows.
+    assert len(big_inserts) <= (8 if connection.vendor == "postgresql" else 2000 // 20)
+
+
+def split(captured: CaptureQueriesContext) -> tuple[list[str], list[str]]:
+    sqls = [q["sql"] for q in captured.captured_queries]
+    inserts = [s for s in sqls if s.lstrip().upper().startswith("INSERT")]
+    return [s for s in sqls if s not in inserts], inserts
