@@ -16,6 +16,9 @@ from parsers.models import (
     Tier,
 )
 
+# Syntax only ("1,3,5-7", "2-"); services.validate_page_selection checks the numbers.
+PAGE_SELECTION_RE = r"^\s*\d+\s*(-\s*\d*\s*)?(,\s*\d+\s*(-\s*\d*\s*)?)*$"
+
 JSON_SCHEMA_FIELD = {
     "type": "object",
     "additionalProperties": True,
@@ -63,6 +66,8 @@ class ParserSerializer(serializers.ModelSerializer):
         help_text="Number of the current schema version (null when not configured)."
     )
     schema = serializers.SerializerMethodField(help_text="The current schema (null when none).")
+    # Plain values (no labels): the same enum as the extractions API's extraction_target.
+    extraction_target = serializers.ChoiceField(choices=ExtractionTarget.values, read_only=True)
 
     class Meta:
         model = Parser
@@ -98,12 +103,13 @@ class ParserWriteSerializer(serializers.Serializer):
 
     name = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, max_length=5000)
-    extraction_target = serializers.ChoiceField(choices=ExtractionTarget.choices, required=False)
-    default_pages = serializers.CharField(
+    extraction_target = serializers.ChoiceField(choices=ExtractionTarget.values, required=False)
+    default_pages = serializers.RegexField(
+        PAGE_SELECTION_RE,
         required=False,
         allow_blank=True,
         max_length=200,
-        help_text='Page selection used when a submission gives none, e.g. "1-3".',
+        help_text='Page selection used when a submission gives none, e.g. "1-3" or "1,3,5-".',
     )
     tier = serializers.ChoiceField(choices=Tier.choices, required=False)
     instructions = serializers.CharField(required=False, allow_blank=True, max_length=10000)
@@ -164,7 +170,8 @@ class SchemaValidateResponseSerializer(serializers.Serializer):
 
 class SchemaSuggestRequestSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="A PDF or image (type decided by its content).")
-    pages = serializers.CharField(
+    pages = serializers.RegexField(
+        PAGE_SELECTION_RE,
         required=False,
         allow_blank=True,
         max_length=200,
@@ -244,4 +251,6 @@ class ClassifierWriteSerializer(serializers.Serializer):
         max_value=1.0,
         help_text="Minimum classification score to route a document (0-1, default 0.2).",
     )
-    labels = ClassifierLabelWriteSerializer(many=True, max_length=100)
+    labels = serializers.ListField(
+        child=ClassifierLabelWriteSerializer(), min_length=1, max_length=100
+    )

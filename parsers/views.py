@@ -8,7 +8,7 @@ from typing import Any
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -94,6 +94,7 @@ def _actor(tenant: TenantContext) -> dict[str, Any]:
 
 
 class ParserListView(APIView):
+    parser_classes = [JSONParser]
     pagination_class = CreatedCursorPagination  # also documents the list shape
 
     @extend_schema(
@@ -122,6 +123,8 @@ class ParserListView(APIView):
 
 
 class ParserDetailView(APIView):
+    parser_classes = [JSONParser]
+
     def _parser(self, request: Request, parser_id: str) -> Any:
         return selectors.get_parser(
             organization=tenant_of(request).organization, parser_id=parser_id
@@ -199,6 +202,8 @@ class ParserVersionDetailView(APIView):
 
 
 class SchemaValidateView(APIView):
+    parser_classes = [JSONParser]
+
     @extend_schema(
         operation_id="schemas_validate",
         request=SchemaValidateRequestSerializer,
@@ -261,6 +266,7 @@ def _label_specs(labels: list[dict[str, Any]]) -> list[services.LabelSpec]:
 
 
 class ClassifierListView(APIView):
+    parser_classes = [JSONParser]
     pagination_class = CreatedCursorPagination
 
     @extend_schema(
@@ -299,6 +305,8 @@ class ClassifierListView(APIView):
 
 
 class ClassifierDetailView(APIView):
+    parser_classes = [JSONParser]
+
     def _classifier(self, request: Request, classifier_id: str) -> Any:
         return selectors.get_classifier(
             organization=tenant_of(request).organization, classifier_id=classifier_id
