@@ -89,6 +89,20 @@ def test_label_without_colon_before_a_number_and_a_column_table() -> None:
     assert tables[0].rows[1]["Interview"] == "$74.67"
 
 
+def test_ocr_glued_words_are_cut() -> None:
+    p = page(
+        (0.10, 0.10, "FAX NUMBER:_(405) 840-0639"),
+        (0.10, 0.20, "DATE3/23/91"),
+        (0.10, 0.30, "MARKETLakeland"),
+    )
+    got = as_tuples(kv.extract_pairs([p]))
+    assert ("FAX NUMBER", "(405) 840-0639") in got
+    assert ("DATE", "3/23/91") in got
+    glued = kv._explode_words(p.words[-1:])
+    assert [w.text for w in glued] == ["MARKET", "Lakeland"]
+    assert glued[0].x1 == glued[1].x0 and glued[0].x0 == p.words[-1].x0
+
+
 def test_prose_lines_are_not_pairs() -> None:
     p = page(
         (0.10, 0.10, "Please make the necessary arrangements for the visit of our team"),
