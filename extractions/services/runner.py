@@ -29,14 +29,9 @@ from extractions.engine import (
     ExtractionOptions,
     ExtractionResult,
     extract,
-    inspect_document,
 )
-from extractions.engine.types import (
-    CLASSIFICATION_FAILED,
-    ENCRYPTED_DOCUMENT,
-    EXTRACTION_FAILED,
-    INTERNAL_ERROR,
-)
+from extractions.engine.types import CLASSIFICATION_FAILED, EXTRACTION_FAILED, INTERNAL_ERROR
+from extractions.files.services import resolve_staged_upload
 from extractions.models import Document, DocumentStatus, Extraction, StoredFile
 from extractions.services.dispatch import claim_document, dispatch_org
 from extractions.services.lifecycle import (
@@ -118,6 +113,16 @@ def _run_claimed(document: Document, token: str) -> str:
         )
         return "failed"
     stored = document.stored_file
+    if stored is not None and stored.kind == StoredFile.Kind.STAGED:
+        # A presigned upload is checked now: there (else upload_missing), its type and pages.
+        try:
+            stored = resolve_staged_upload(stored_file=stored)
+        except EngineError as exc:
+            fail_document(document=document, token=token, code=exc.code, message=exc.message)
+            return "failed"
+        except _STORAGE_IO_ERRORS as exc:
+            raise StorageUnavailable(str(exc)) from exc
+        document.stored_file = stored
     try:
         present = (
             stored is not None and stored.purged_at is None and storage.exists(stored.storage_key)
@@ -139,7 +144,7 @@ def _run_claimed(document: Document, token: str) -> str:
         return "failed"
     try:
         with storage.local_copy(stored.storage_key) as path:
-            if document.charge_on_run and not _charge_on_run(document, token, path):
+            if document.charge_on_run and not _charge_on_run(document, token, stored):
                 return "failed"
             return _extract_and_record(document, token, path)
     except (FileNotFoundError, *_STORAGE_IO_ERRORS) as exc:
@@ -165,27 +170,25 @@ def _multiplier(document: Document) -> int:
     return 1
 
 
-def _charge_on_run(document: Document, token: str, path: str) -> bool:
-    """Count and charge a staged file whose pages were unknown at submission (presigned)."""
-    try:
-        info = inspect_document(
-            path,
-            max_bytes=settings.PP_MAX_FILE_BYTES,
-            max_page_count=settings.PP_MAX_PAGES_PER_DOCUMENT,
+def _charge_on_run(document: Document, token: str, stored: StoredFile) -> bool:
+    """Charge a staged file whose pages were unknown at submission (presigned upload),
+    now that resolve_staged_upload counted them; payment_required if the balance is short."""
+    if not stored.page_count:
+        fail_document(
+            document=document,
+            token=token,
+            code=EXTRACTION_FAILED,
+            message="The pages of the file cannot be counted.",
         )
-        if info.encrypted:
-            raise EngineError(ENCRYPTED_DOCUMENT, "The PDF is password-protected.")
-    except EngineError as exc:
-        fail_document(document=document, token=token, code=exc.code, message=exc.message)
         return False
-    spec = (document.extraction.options or {}).get("pages") or ""
-    selected = select_pages(spec, info.page_count)
+        spec = (document.extraction.options or {}).get("pages") or ""
+    selected = select_pages(spec, stored.page_count)
     if not selected:
         fail_document(
             document=document,
             token=token,
             code=EXTRACTION_FAILED,
-            message=f"The page selection {spec!r} picks no page of this {info.page_count}-page file.",
+            message=f"The page selection {spec!r} picks no page of this {stored.page_count}-page file.",
         )
         return False
     credits = len(selected) * _multiplier(document)
@@ -200,26 +203,23 @@ def _charge_on_run(document: Document, token: str, path: str) -> bool:
                 extraction=document.extraction,
             )
             Document.objects.filter(pk=document.pk).update(
-                page_count=info.page_count,
+                page_count=stored.page_count,
                 pages_selected=selected,
                 credits_used=credits,
-                media_type=info.media_type,
+                media_type=stored.media_type,
+                size=stored.size,
+                sha256=stored.sha256,
                 charge_on_run=False,
                 updated_at=timezone.now(),
             )
             Extraction.objects.filter(pk=document.extraction_id).update(
-                page_count=F("page_count") + info.page_count,
+                page_count=F("page_count") + stored.page_count,
                 credits_used=F("credits_used") + credits,
-            )
-            StoredFile.objects.filter(pk=document.stored_file_id).update(
-                page_count=info.page_count,
-                media_type=info.media_type,
-                upload_status=StoredFile.UploadStatus.UPLOADED,
             )
     except InsufficientCredits as exc:
         fail_document(document=document, token=token, code=PAYMENT_REQUIRED, message=exc.message)
         return False
-    document.page_count = info.page_count
+    document.page_count = stored.page_count
     document.pages_selected = selected
     document.credits_used = credits
     document.charge_on_run = False

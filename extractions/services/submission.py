@@ -35,6 +35,7 @@ from config.errors import APIError
 from config.ids import new_file_id
 from extractions import storage
 from extractions.engine.intake import SUPPORTED_MEDIA_TYPES
+from extractions.files.selectors import staged_files_by_id
 from extractions.models import Document, DocumentStatus, Extraction, StoredFile
 from extractions.services.dispatch import dispatch_org
 from extractions.services.resolve import Target, resolve_target
@@ -202,12 +203,8 @@ def _staged_items(
     bad = [f for f in file_ids if not isinstance(f, str) or not f]
     if bad:
         raise _invalid("file_ids", "Must be a list of file ids.")
-    files = {
-        f.public_id: f
-        for f in StoredFile.objects.for_org(organization).filter(
-            kind=StoredFile.Kind.STAGED, public_id__in=set(file_ids), purged_at__isnull=True
-        )
-    }
+    # One query; unknown, foreign, purged and expired files are all "not found".
+    files = staged_files_by_id(organization=organization, file_ids=file_ids)
     missing = [fid for fid in dict.fromkeys(file_ids) if fid not in files]
     if missing:
         raise APIError(
@@ -415,6 +412,11 @@ def _create(
                 now + timedelta(hours=settings.PP_IDEMPOTENCY_TTL_HOURS) if key else None
             ),
             file_count=len(items) or len(staged),
+            page_count=(
+                sum(i.page_count for i in items)
+                if items
+                else sum(f.page_count or 0 for f, _, _ in staged)
+            ),
             credits_used=total,
         )
         documents: list[Document] = []
@@ -449,8 +451,7 @@ def _create(
             StoredFile.objects.filter(pk__in={f.pk for f, _, _ in staged}).update(used_at=now)
         for position, doc in enumerate(documents):
             doc.position = position
-        Document.objects.bulk_create(documents, batch_size=1000)
-        extraction.page_count = sum(d.page_count for d in documents)
+        Document.objects.bulk_create(documents, batch_size=2000)
 
         if total > 0:
             entry = charge_credits(
@@ -464,7 +465,8 @@ def _create(
         else:
             remaining = get_balance(organization=organization)
         extraction.response_body = response_body(extraction, documents, remaining)
-        extraction.save(update_fields=["page_count", "response_body"])
+        # update(), not save(): the stored body is no audit-history change.
+        Extraction.objects.filter(pk=extraction.pk).update(response_body=extraction.response_body)
         dispatch_org(organization_id=organization.pk)
     return SubmissionResult(extraction=extraction, body=extraction.response_body)
 

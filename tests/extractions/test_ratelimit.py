@@ -13,9 +13,12 @@ from tests.extractions.helpers import pdf_upload
 
 pytestmark = pytest.mark.django_db
 
-# One second into the next minute, so that the whole test runs inside one counting window
-# (forward in time: JWTs issued by the fixtures stay valid).
-WINDOW_START = (dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1)).replace(second=1, microsecond=0)
+
+@pytest.fixture
+def window_start():
+    """One second into the next minute, so that a test runs inside one counting window
+    (forward in time, so that JWTs issued by the fixtures are not from the future)."""
+    return (dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1)).replace(second=1, microsecond=0)
 
 
 @pytest.fixture
@@ -37,9 +40,9 @@ def submit(client, parser):
 
 
 def test_21st_submission_in_a_minute_is_429_with_retry_after(
-    limits_on, client_a, client_b, parser_a, parser_b, org_a
+    limits_on, window_start, client_a, client_b, parser_a, parser_b, org_a
 ):
-    with time_machine.travel(WINDOW_START, tick=False):
+    with time_machine.travel(window_start, tick=False):
         statuses = [submit(client_a, parser_a).status_code for _ in range(20)]
         assert statuses == [202] * 20
         limited = submit(client_a, parser_a)
@@ -52,13 +55,13 @@ def test_21st_submission_in_a_minute_is_429_with_retry_after(
         # Another key is not affected; reads of the limited key still work.
         assert submit(client_b, parser_b).status_code == 202
         assert client_a.get("/v1/extractions").status_code == 200
-    with time_machine.travel(WINDOW_START + dt.timedelta(minutes=1), tick=False):
+    with time_machine.travel(window_start + dt.timedelta(minutes=1), tick=False):
         assert submit(client_a, parser_a).status_code == 202
 
 
-def test_the_whole_api_is_limited_per_key(limits_on, client_a, client_b):
+def test_the_whole_api_is_limited_per_key(limits_on, window_start, client_a, client_b):
     limits_on.PP_RATE_LIMIT_REQUESTS_PER_MINUTE = 5
-    with time_machine.travel(WINDOW_START + dt.timedelta(seconds=30), tick=False):
+    with time_machine.travel(window_start + dt.timedelta(seconds=30), tick=False):
         assert [client_a.get("/v1/extractions").status_code for _ in range(5)] == [200] * 5
         limited = client_a.get("/v1/extractions")
         assert limited.status_code == 429
@@ -67,9 +70,11 @@ def test_the_whole_api_is_limited_per_key(limits_on, client_a, client_b):
         assert client_b.get("/v1/extractions").status_code == 200
 
 
-def test_jwt_users_are_limited_per_user(limits_on, owner_client, member_client, parser_a):
+def test_jwt_users_are_limited_per_user(
+    limits_on, window_start, owner_client, member_client, parser_a
+):
     limits_on.PP_RATE_LIMIT_SUBMISSIONS_PER_MINUTE = 2
-    with time_machine.travel(WINDOW_START, tick=False):
+    with time_machine.travel(window_start, tick=False):
         assert [submit(owner_client, parser_a).status_code for _ in range(3)] == [202, 202, 429]
         assert submit(member_client, parser_a).status_code == 202
 
