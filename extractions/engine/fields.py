@@ -158,12 +158,20 @@ def find_amount(doc: DocIndex, q: FieldQuery) -> Found | None:
 
 
 def find_labelled(
-    doc: DocIndex, q: FieldQuery, kind: str | None = None, below: int = 2
+    doc: DocIndex,
+    q: FieldQuery,
+    kind: str | None = None,
+    below: int = 2,
+    colon: bool = False,
 ) -> Found | None:
+    """The best value printed next to one of the field's labels (``colon``: only labels
+    followed by a colon count, for running text where the words also occur in sentences)."""
     kind = kind or q.kind
     best: Found | None = None
     best_key: tuple[bool, float] = (False, -1.0)
     for hit in find_labels(doc, q.phrases, q.negatives, q.strong):
+        if colon and not hit.line.text[hit.end_char :].lstrip().startswith((":", "：")):
+            continue
         f = value_for_label(doc, hit, kind, below=below)
         if f is None:
             continue

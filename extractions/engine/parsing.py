@@ -253,8 +253,9 @@ def _find(ctx: _Ctx, q: fl.FieldQuery, node: dict[str, Any]) -> Found | None:
             cand = prose.find_field(ctx.pages, q.name, node)
             if cand is not None:
                 return Found(cand.value, _cand_words(ctx, cand), float(cand.confidence))
-            # a fact the text does not state is null (no first-date guess for it)
-            return fl.find_labelled(doc, q) if q.phrases else None
+            # a fact the text does not state is null (no first-date guess for it); only an
+            # explicit "Term:" / "Effective Date:" label can still give it
+            return fl.find_labelled(doc, q, colon=True) if q.phrases else None
     if q.enum and key != "currency":
         return fl.find_enum(doc, q)
     if key == "total":
