@@ -263,6 +263,7 @@ def _name_like(ln: Line) -> bool:
     return not _STOP_ADDRESS.search(clean) or bool(_COMPANY_SUFFIX.search(clean.lower()))
 
 
+_PRICE = re.compile(r"\d[.,]\d\d(?!\d)")
 _TRAIL_REG = re.compile(r"[\s'`]*\([^()]*\d[^()]*\)\s*$")
 _SEPARATORS = re.compile(r"\s+(?:[-–|●•·]|\s{2,})\s+")
 
@@ -359,6 +360,8 @@ def _piece_name_like(p: Piece) -> bool:
         return False  # "Facture N° FA-2017-0010", "Invoice 77": a title, not a name
     if nz.find_dates(t) or nz.RE_EMAIL.search(t) or nz.RE_URL.search(t):
         return False
+    if _PRICE.search(t):
+        return False  # "Total 5.00": a priced line, not a name
     clean = _TRAIL_REG.sub("", t)
     return not _STOP_ADDRESS.search(clean) or bool(_COMPANY_SUFFIX.search(clean.lower()))
 

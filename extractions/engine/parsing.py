@@ -256,7 +256,7 @@ def _find(ctx: _Ctx, q: fl.FieldQuery, node: dict[str, Any]) -> Found | None:
             # a fact the text does not state is null (no first-date guess for it); only an
             # explicit "Term:" / "Effective Date:" label can still give it
             return fl.find_labelled(doc, q, colon=True) if q.phrases else None
-    if q.enum and key != "currency":
+    if q.enum and key != "currency" and any(isinstance(o, str) for o in q.enum):
         return fl.find_enum(doc, q)
     if key == "total":
         return fl.find_total(doc, q)

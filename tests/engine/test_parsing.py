@@ -444,6 +444,40 @@ def test_due_date_is_never_guessed_from_other_dates() -> None:
     assert res.data["date_due"] is None
 
 
+@pytest.mark.parametrize("target", ["per_doc", "per_page", "per_table_row"])
+def test_odd_schemas_never_crash_and_stay_valid(target: str) -> None:
+    page = ocr_page((0.1, 0.1, "Total 5.00"), (0.1, 0.2, "Date 01/02/2020"))
+    schema = {
+        "type": "object",
+        "properties": {
+            "b": {"type": "null"},
+            "c": {"enum": [1, 2, 5]},
+            "d": {"type": "array"},
+            "total": {"type": "integer"},
+            "amount": {"type": "number", "enum": [5.0, 6.0]},
+            "n": {"type": "object"},
+            "x": {"type": ["number", "null"], "description": ""},
+        },
+    }
+    res = fill_schema([page], schema, target)
+    if target == "per_doc":
+        assert res.data == {
+            "b": None,
+            "c": None,
+            "d": [],
+            "total": 5,
+            "amount": 5.0,
+            "n": {},
+            "x": None,
+        }
+        jsonschema.validate(res.data, output_schema(schema))
+        assert_evidence_complete(res)
+    elif target == "per_page":
+        assert len(res.data) == 1
+    else:
+        assert res.data == []
+
+
 # --------------------------------------------------------------------------- targets
 
 
