@@ -77,7 +77,7 @@ def _chart(days: list[queries.DayUsage]) -> dict[str, Any]:
     width, height, left, bottom, top = 720, 220, 36, 24, 10
     plot_w, plot_h = width - left - 8, height - bottom - top
     peak = max((d.pages for d in days), default=0)
-    scale_max = max(5, math.ceil(peak / 5.0) * 5)
+    scale_max = max(4, math.ceil(peak / 4.0) * 4)  # halves stay whole numbers
     slot = plot_w / max(len(days), 1)
     bars = []
     for i, day in enumerate(days):

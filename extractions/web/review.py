@@ -155,7 +155,9 @@ def document_review(request: HttpRequest, extraction_id: str, document_id: str) 
             # An empty merge patch: reviewed, with no edit.
             output: Any = {} if _target(document) == "per_doc" else document.output
         else:
-            output = parse_form(schema=schema, target=_target(document), post=request.POST)
+            output = parse_form(
+                schema=schema, target=_target(document), post=request.POST, current=document.output
+            )
         before = DocumentEdit.objects.filter(document=document).count()
         review_document(document=document, output=output, user=request.user)
     except FormErrors as exc:

@@ -112,8 +112,8 @@ def _display(kind: str, value: Any) -> str:
         return "\n".join(str(v) for v in value) if isinstance(value, list) else str(value)
     if kind == "json":
         return json.dumps(value, ensure_ascii=False, indent=2)
-    if isinstance(value, float) and value.is_integer() and kind == "number":
-        return str(value)
+    if isinstance(value, float) and value.is_integer() and kind in ("number", "integer"):
+        return str(int(value))  # 12.0 reads as 12; saving it back keeps 12.0 (see _convert)
     return str(value)
 
 
@@ -221,7 +221,38 @@ class FormErrors(Exception):
         self.errors = errors
 
 
-def _convert(kind: str, raw: str, spec: dict[str, Any], path: str, errors: dict[str, str]) -> Any:
+def _same_number(value: Any, current: Any) -> bool:
+    numeric = (int, float)
+    return (
+        isinstance(value, numeric)
+        and isinstance(current, numeric)
+        and not isinstance(value, bool)
+        and not isinstance(current, bool)
+        and float(value) == float(current)
+    )
+
+
+def _convert(
+    kind: str,
+    raw: str,
+    spec: dict[str, Any],
+    path: str,
+    errors: dict[str, str],
+    current: Any = None,
+) -> Any:
+    """The posted text as a JSON value of the field's kind. A value equal to the current one
+    comes back as the current one (12 typed over 12.0 is not an edit)."""
+    value = _parse_text(kind, raw, spec, path, errors)
+    if _same_number(value, current):
+        return current
+    if isinstance(value, str) and isinstance(current, str) and value.strip() == current.strip():
+        return current
+    return value
+
+
+def _parse_text(
+    kind: str, raw: str, spec: dict[str, Any], path: str, errors: dict[str, str]
+) -> Any:
     text = raw.strip()
     if kind == "json":
         if not text:
@@ -276,43 +307,56 @@ def _empty(value: Any) -> bool:
     return value is None or value == "" or value == []
 
 
-def parse_node(spec: Any, path: str, post: Any, errors: dict[str, str]) -> Any:
+def _at(current: Any, key: str | int) -> Any:
+    if isinstance(key, int):
+        return current[key] if isinstance(current, list) and 0 <= key < len(current) else None
+    return current.get(key) if isinstance(current, dict) else None
+
+
+def parse_node(spec: Any, path: str, post: Any, errors: dict[str, str], current: Any = None) -> Any:
     kind = kind_of(spec)
     spec = spec if isinstance(spec, dict) else {}
     if kind == "group":
         return {
-            name: parse_node(sub, _join(path, name), post, errors)
+            name: parse_node(sub, _join(path, name), post, errors, _at(current, name))
             for name, sub in (spec.get("properties") or {}).items()
         }
-    if kind in ("table",) or (
-        kind == "json" and _type_of(spec) == "array" and _row_indices(post, path)
-    ):
+    if kind == "table":
         items = spec.get("items") or {}
-        rows = [parse_node(items, f"{path}[{i}]", post, errors) for i in _row_indices(post, path)]
+        # Rows keep the index they were rendered with (removed rows leave gaps, added rows
+        # take the next free index), so an existing row still lines up with its current value.
+        rows = [
+            parse_node(items, f"{path}[{i}]", post, errors, _at(current, i))
+            for i in _row_indices(post, path)
+        ]
         return [row for row in rows if not _empty(row)]
     raw = post.get(INPUT_PREFIX + path)
     if raw is None:
         return None
     if kind == "values":
-        item_kind = kind_of(spec.get("items") or {})
-        values = [
-            _convert(item_kind, line, spec.get("items") or {}, path, errors)
-            for line in raw.splitlines()
-            if line.strip()
+        items = spec.get("items") or {}
+        item_kind = kind_of(items)
+        lines = [line for line in raw.splitlines() if line.strip()]
+        return [
+            _convert(item_kind, line, items, path, errors, _at(current, i))
+            for i, line in enumerate(lines)
         ]
-        return values
-    return _convert(kind, raw, spec, path, errors)
+    return _convert(kind, raw, spec, path, errors, current)
 
 
-def parse_form(*, schema: dict[str, Any], target: str, post: Any) -> Any:
-    """The output the posted form describes; raises FormErrors for values of the wrong kind."""
+def parse_form(*, schema: dict[str, Any], target: str, post: Any, current: Any = None) -> Any:
+    """The output the posted form describes; raises FormErrors for values of the wrong kind.
+    ``current`` (the output shown) keeps unchanged numbers and texts exactly as they were."""
     spec = root_spec(schema or {}, target)
     errors: dict[str, str] = {}
     if spec["type"] == "object":
-        output = parse_node(spec | {"type": "object"}, "", post, errors)
+        output = parse_node(spec | {"type": "object"}, "", post, errors, current)
     else:
         items = spec["items"]
-        output = [parse_node(items, f"[{i}]", post, errors) for i in _row_indices(post, "")]
+        output = [
+            parse_node(items, f"[{i}]", post, errors, _at(current, i))
+            for i in _row_indices(post, "")
+        ]
     if errors:
         raise FormErrors(errors)
     return output
