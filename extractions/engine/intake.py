@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import threading
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -42,6 +43,11 @@ TIFF = "image/tiff"
 BMP = "image/bmp"
 GIF = "image/gif"
 SUPPORTED_MEDIA_TYPES: tuple[str, ...] = (PDF, PNG, JPEG, WEBP, TIFF, BMP, GIF)
+
+# PDFium is not thread-safe, not even across documents: every use of it in this
+# process (web threads inspecting uploads, rendering page images, a pipeline)
+# holds this lock. Pipelines hold it per page, never while OCR runs.
+PDFIUM_LOCK = threading.RLock()
 
 # The PDF spec lets a header start anywhere in the first 1024 bytes (and readers,
 # pdfium included, accept such files), so we look that far for it.
@@ -307,7 +313,8 @@ class OpenDocument:
 
     def close(self) -> None:
         if self.pdf is not None:
-            self.pdf.close()
+            with PDFIUM_LOCK:
+                self.pdf.close()
             self.pdf = None
         if self.image is not None:
             self.image.close()
@@ -334,12 +341,14 @@ def open_document(
     media_type = detect(src)
     if media_type == PDF:
         try:
-            doc = open_pdf(src)
+            with PDFIUM_LOCK:
+                doc = open_pdf(src)
+                page_count = len(doc)
         except EngineError as exc:
             if exc.code == ENCRYPTED_DOCUMENT and allow_encrypted:
                 return OpenDocument(DocumentInfo(media_type, 0, size, encrypted=True))
             raise
-        opened = OpenDocument(DocumentInfo(media_type, len(doc), size), pdf=doc)
+        opened = OpenDocument(DocumentInfo(media_type, page_count, size), pdf=doc)
         if opened.info.page_count < 1:
             opened.close()
             raise EngineError(EXTRACTION_FAILED, "The PDF has no pages.")
@@ -373,10 +382,11 @@ def inspect_document(
     ``encrypted=True`` and ``page_count=0`` so the caller decides.
     Pass ``None`` as a limit to skip that check.
     """
-    opened = open_document(
-        source, max_bytes=max_bytes, max_page_count=max_page_count, allow_encrypted=True
-    )
-    opened.close()
+    with PDFIUM_LOCK:
+        opened = open_document(
+            source, max_bytes=max_bytes, max_page_count=max_page_count, allow_encrypted=True
+        )
+        opened.close()
     return opened.info
 
 

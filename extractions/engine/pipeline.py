@@ -63,6 +63,10 @@ class _Steps:
         finally:
             self.seconds[name] += time.perf_counter() - t0
 
+    def add(self, name: str, seconds: float) -> None:
+        self.start(name)
+        self.seconds[name] += seconds
+
     def timings(self) -> list[StepTiming]:
         return [StepTiming(name, self.seconds.get(name, 0.0)) for name in STEP_NAMES]
 
@@ -140,33 +144,40 @@ def _read_pdf(
     from . import pdf_text
     from .render import render_pdf_page
 
+    lock = intake.PDFIUM_LOCK
     for number in selected:
-        with steps.timed("text"):
+        image = None
+        with lock:
+            steps.start("text")
+            t0 = time.perf_counter()
             try:
                 page = doc[number - 1]
             except Exception as exc:
                 raise EngineError(
                     EXTRACTION_FAILED, f"Page {number} of the PDF cannot be read ({exc})."
                 ) from exc
-        try:
-            with steps.timed("text"):
+            try:
+                content = None
                 if options.ocr == "always":
-                    content, layer = None, None
                     want_ocr = True
                 else:
                     content, layer = pdf_text.read_pdf_page(page, number, rulings=rulings)
                     want_ocr = options.ocr == "auto" and pdf_text.page_needs_ocr(page, layer)
-            if want_ocr:
-                with steps.timed("ocr"):
+                steps.add("text", time.perf_counter() - t0)
+                if want_ocr:
                     width, height = page.get_size()
                     side = min(OCR_RENDER_SIDE, max(width, height) * OCR_RENDER_DPI / 72)
-                    image = render_pdf_page(page, max_side=round(side))
-                    content = _ocr_page(image, number, width, height)
-                    del image
-            assert content is not None
-            yield content
-        finally:
-            page.close()
+                    with steps.timed("ocr"):
+                        image = render_pdf_page(page, max_side=round(side))
+            finally:
+                page.close()
+        if image is not None:
+            # OCR runs without the pdfium lock and with the page already closed.
+            with steps.timed("ocr"):
+                content = _ocr_page(image, number, width, height)
+            del image
+        assert content is not None
+        yield content
 
 
 def _read_image(
@@ -329,17 +340,18 @@ def _images(src: DocumentSource, doc: ReadDocument) -> list[ImageInfo]:
             # OCR turned sideways scans upright; the page size is already swapped.
             out.append(whole_page_image(p.number, int(p.width), int(p.height)))
         return out
-    pdf = intake.open_pdf(src)
     out = []
-    try:
-        for number in doc.selected:
-            page = pdf[number - 1]
-            try:
-                out.extend(pdf_page_images(page, number))
-            finally:
-                page.close()
-    finally:
-        pdf.close()
+    with intake.PDFIUM_LOCK:
+        pdf = intake.open_pdf(src)
+        try:
+            for number in doc.selected:
+                page = pdf[number - 1]
+                try:
+                    out.extend(pdf_page_images(page, number))
+                finally:
+                    page.close()
+        finally:
+            pdf.close()
     return out
 
 

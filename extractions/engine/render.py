@@ -31,34 +31,38 @@ def render_page_image(
     src = intake.as_source(source)
     media_type = intake.detect(src)
     if media_type == intake.PDF:
-        doc = intake.open_pdf(src)
-        try:
-            if not 1 <= page_number <= len(doc):
-                raise EngineError(
-                    EXTRACTION_FAILED,
-                    f"Page {page_number} is out of range: the document has {len(doc)} pages.",
-                )
-            page = doc[page_number - 1]
-            try:
-                image = render_pdf_page(page, max_side=max_side)
-            finally:
-                page.close()
-        finally:
-            doc.close()
-    else:
-        img = intake.open_image(src)
-        try:
-            count = intake.image_frame_count(img, media_type)
-            if not 1 <= page_number <= count:
-                raise EngineError(
-                    EXTRACTION_FAILED,
-                    f"Page {page_number} is out of range: the document has {count} pages.",
-                )
-            _, image = next(intake.iter_image_pages(img, media_type, [page_number]))
-        finally:
-            img.close()
-        image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+        with intake.PDFIUM_LOCK:
+            return rotate_clockwise(_render_pdf(src, page_number, max_side), rotation)
+    img = intake.open_image(src)
+    try:
+        count = intake.image_frame_count(img, media_type)
+        if not 1 <= page_number <= count:
+            raise EngineError(
+                EXTRACTION_FAILED,
+                f"Page {page_number} is out of range: the document has {count} pages.",
+            )
+        _, image = next(intake.iter_image_pages(img, media_type, [page_number]))
+    finally:
+        img.close()
+    image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
     return rotate_clockwise(image, rotation)
+
+
+def _render_pdf(src: intake.DocumentSource, page_number: int, max_side: int) -> Image.Image:
+    doc = intake.open_pdf(src)
+    try:
+        if not 1 <= page_number <= len(doc):
+            raise EngineError(
+                EXTRACTION_FAILED,
+                f"Page {page_number} is out of range: the document has {len(doc)} pages.",
+            )
+        page = doc[page_number - 1]
+        try:
+            return render_pdf_page(page, max_side=max_side)
+        finally:
+            page.close()
+    finally:
+        doc.close()
 
 
 def render_page_png(

@@ -273,3 +273,20 @@ def test_multipage_tiff_pages_are_read_one_by_one() -> None:
     assert [(p.number, p.width, p.height, p.source) for p in read] == [(2, 120, 240, "empty")]
     both = read_pages(data, ExtractionOptions(ocr="never"))
     assert [(p.number, p.width, p.height) for p in both] == [(1, 300, 100), (2, 120, 240)]
+
+
+def test_pdfium_use_from_several_threads_is_serialised(three_page_pdf: bytes) -> None:
+    # PDFium is not thread-safe; web threads inspect and render while others extract.
+    from concurrent.futures import ThreadPoolExecutor
+
+    from extractions.engine import inspect_document
+
+    def work(i: int) -> tuple:
+        info = inspect_document(three_page_pdf)
+        png = render_page_png(three_page_pdf, 1 + i % 3, max_side=200)
+        pages = read_pages(three_page_pdf, ExtractionOptions(pages=str(1 + i % 3)))
+        return info.page_count, len(png) > 100, pages[0].words[-1].text
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(work, range(24)))
+    assert results == [(3, True, f"P{1 + i % 3}") for i in range(24)]
