@@ -181,7 +181,7 @@ def _charge_on_run(document: Document, token: str, stored: StoredFile) -> bool:
             message="The pages of the file cannot be counted.",
         )
         return False
-        spec = (document.extraction.options or {}).get("pages") or ""
+    spec = (document.extraction.options or {}).get("pages") or ""
     selected = select_pages(spec, stored.page_count)
     if not selected:
         fail_document(
