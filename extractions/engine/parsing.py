@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import fields as fl
+from . import issuer, priors, tables
 from . import normalize as nz
-from . import priors, tables
 from .finders import DocIndex, Found
 from .layout import Line, words_bbox
 from .types import Citation, FillResult, PageContent
@@ -227,7 +227,7 @@ def _vendor(ctx: _Ctx, q: fl.FieldQuery | None) -> tuple[Found, list[Line]] | No
         if vq is None or vq.concept is None or vq.concept.key != "vendor_name":
             c = priors.concept("vendor_name")
             vq = fl.FieldQuery("", "vendor", "name", c, 1.0, list(priors.LABEL_TOKENS[c.key]))
-        ctx.vendor = fl.find_vendor_name(ctx.doc, vq)
+        ctx.vendor = issuer.find_vendor_name(ctx.doc, vq)
     return ctx.vendor  # type: ignore[return-value]
 
 
@@ -278,9 +278,9 @@ def _find(ctx: _Ctx, q: fl.FieldQuery, node: dict[str, Any]) -> Found | None:
         v = _vendor(ctx, q)
         return v[0] if v else None
     if key == "vendor_address":
-        return fl.find_address(doc, q, _vendor(ctx, None))
+        return issuer.find_address(doc, q, _vendor(ctx, None))
     if key in ("customer_name", "customer_address"):
-        got = fl._labelled_block(doc, q, max_lines=1 if key == "customer_name" else 4)
+        got = issuer.labelled_block(doc, q, max_lines=1 if key == "customer_name" else 4)
         return got[0] if got else None
     if key in ("email", "phone", "iban", "vat_id"):
         return fl.find_pattern(doc, q)

@@ -26,810 +26,280 @@ class Concept:
     label_tokens: tuple[tuple[str, ...], ...] = field(default=(), compare=False)
 
 
-_TOTAL_NEG = (
-    "sub total",
-    "subtotal",
-    "total ht",
-    "total hors taxe",
-    "total hors taxes",
-    "total tax",
-    "total taxes",
-    "total tva",
-    "total gst",
-    "total sst",
-    "total vat",
-    "total excl",
-    "total excluding",
-    "total exclusive",
-    "total sales excluding",
-    "total net",
-    "net total excl",
-    "total qty",
-    "total quantity",
-    "total items",
-    "total item",
-    "total discount",
-    "total savings",
-    "total saving",
-    "total remise",
-    "total weight",
-    "total points",
-    "total pcs",
-    "total units",
-    "total number",
-    "total before",
-    "total amount excluding",
-    "total amt excl",
-    "gesamtbetrag der zuschlage",
-    "gesamtbetrag der abschlage",
-    "gesamt netto",
-    "summe netto",
-    "nettobetrag",
-    "total hors",
-    "tax total",
-    "ust gesamt",
-    "mwst gesamt",
-    "total rounding",
-)
+def _p(text: str) -> tuple[str, ...]:
+    """Phrases written "a | b | c" (compact tables of printed labels)."""
+    return tuple(x.strip() for x in text.split("|") if x.strip())
+
 
 CONCEPTS: list[Concept] = [
     Concept(
         "total",
         "amount",
-        names=(
-            "total",
-            "grand total",
-            "total amount",
-            "amount total",
-            "amount due",
-            "total due",
-            "amount payable",
-            "gross amount",
-            "amount gross",
-            "total including tax",
-            "total incl tax",
-            "amount including tax",
-            "balance due",
-            "total paid",
-            "amount paid",
-            "total ttc",
-            "montant ttc",
-            "net a payer",
-            "gesamtbetrag",
-            "bruttobetrag",
-            "rechnungsbetrag",
-            "endbetrag",
-            "amount",
-            "total price",
-            "sum",
+        names=_p(
+            "total | grand total | total amount | amount total | amount due | total due | "
+            "amount payable | gross amount | amount gross | total including tax | total incl tax | "
+            "amount including tax | balance due | total paid | amount paid | total ttc | "
+            "montant ttc | net a payer | gesamtbetrag | bruttobetrag | rechnungsbetrag | endbetrag | "
+            "amount | total price | sum"
         ),
-        labels=(
-            "total",
-            "grand total",
-            "total amount",
-            "total amt",
-            "total due",
-            "amount due",
-            "balance due",
-            "amount payable",
-            "total payable",
-            "net total",
-            "nett total",
-            "total incl",
-            "total inclusive",
-            "total including",
-            "rounded total",
-            "total rounded",
-            "total after rounding",
-            "round total",
-            "total sales inclusive",
-            "total amount payable",
-            "due payable",
-            "payable",
-            "total to pay",
-            "amount to pay",
-            "invoice total",
-            "total invoice",
-            "total ttc",
-            "montant ttc",
-            "net a payer",
-            "net a payer ttc",
-            "total a payer",
-            "a payer",
-            "montant total",
-            "montant du",
-            "solde du",
-            "gesamtbetrag",
-            "gesamtsumme",
-            "rechnungsbetrag",
-            "rechnungssumme",
-            "zahlbetrag",
-            "bruttosumme",
-            "bruttobetrag",
-            "endbetrag",
-            "summe",
-            "gesamt",
-            "zu zahlen",
-            "totale",
-            "importe total",
-            "total a pagar",
-            "totale da pagare",
-            "totaal",
-            "te betalen",
-            "jumlah",
-            "jumlah besar",
-            "jumlah bersih",
-            "jumlah perlu dibayar",
+        labels=_p(
+            "total | grand total | total amount | total amt | total due | amount due | balance due | "
+            "amount payable | total payable | net total | nett total | total incl | "
+            "total inclusive | total including | rounded total | total rounded | "
+            "total after rounding | round total | total sales inclusive | total amount payable | "
+            "due payable | payable | total to pay | amount to pay | invoice total | total invoice | "
+            "total ttc | montant ttc | net a payer | net a payer ttc | total a payer | a payer | "
+            "montant total | montant du | solde du | gesamtbetrag | gesamtsumme | rechnungsbetrag | "
+            "rechnungssumme | zahlbetrag | bruttosumme | bruttobetrag | endbetrag | summe | gesamt | "
+            "zu zahlen | totale | importe total | total a pagar | totale da pagare | totaal | "
+            "te betalen | jumlah | jumlah besar | jumlah bersih | jumlah perlu dibayar"
         ),
-        negative=_TOTAL_NEG,
-        strong=(
-            "grand total",
-            "amount due",
-            "total due",
-            "amount payable",
-            "total payable",
-            "rounded total",
-            "total rounded",
-            "total after rounding",
-            "nett total",
-            "total incl",
-            "total inclusive",
-            "total including",
-            "total sales inclusive",
-            "total ttc",
-            "net a payer",
-            "total a payer",
-            "due payable",
-            "zahlbetrag",
-            "gesamtbetrag",
-            "bruttosumme",
-            "rechnungsbetrag",
-            "endbetrag",
+        negative=_p(
+            "sub total | subtotal | total ht | total hors taxe | total hors taxes | total tax | "
+            "total taxes | total tva | total gst | total sst | total vat | total excl | "
+            "total excluding | total exclusive | total sales excluding | total net | "
+            "net total excl | total qty | total quantity | total items | total item | "
+            "total discount | total savings | total saving | total remise | total weight | "
+            "total points | total pcs | total units | total number | total before | "
+            "total amount excluding | total amt excl | gesamtbetrag der zuschlage | "
+            "gesamtbetrag der abschlage | gesamt netto | summe netto | nettobetrag | total hors | "
+            "tax total | ust gesamt | mwst gesamt | total rounding"
+        ),
+        strong=_p(
+            "grand total | amount due | total due | amount payable | total payable | rounded total | "
+            "total rounded | total after rounding | nett total | total incl | total inclusive | "
+            "total including | total sales inclusive | total ttc | net a payer | total a payer | "
+            "due payable | zahlbetrag | gesamtbetrag | bruttosumme | rechnungsbetrag | endbetrag"
         ),
     ),
     Concept(
         "subtotal",
         "amount",
-        names=(
-            "subtotal",
-            "sub total",
-            "net amount",
-            "amount net",
-            "net total",
-            "total net",
-            "amount untaxed",
-            "untaxed amount",
-            "total before tax",
-            "total excluding tax",
-            "amount excluding tax",
-            "total excl tax",
-            "total ht",
-            "montant ht",
-            "nettobetrag",
-            "netto",
-            "taxable amount",
-            "total without tax",
-            "pre tax",
+        names=_p(
+            "subtotal | sub total | net amount | amount net | net total | total net | "
+            "amount untaxed | untaxed amount | total before tax | total excluding tax | "
+            "amount excluding tax | total excl tax | total ht | montant ht | nettobetrag | netto | "
+            "taxable amount | total without tax | pre tax"
         ),
-        labels=(
-            "subtotal",
-            "sub total",
-            "total ht",
-            "montant ht",
-            "total hors taxes",
-            "total hors taxe",
-            "net amount",
-            "total net",
-            "total excl",
-            "net total",
-            "total excluding",
-            "total exclusive",
-            "total sales excluding",
-            "total before tax",
-            "amount before tax",
-            "taxable amount",
-            "nettobetrag",
-            "netto",
-            "summe netto",
-            "gesamt netto",
-            "nettosumme",
-            "rechnungssumme ohne ust",
-            "positionssumme",
-            "warenwert",
-            "zwischensumme",
-            "sous total",
-            "base ht",
-            "total amount excluding",
+        labels=_p(
+            "subtotal | sub total | total ht | montant ht | total hors taxes | total hors taxe | "
+            "net amount | total net | total excl | net total | total excluding | total exclusive | "
+            "total sales excluding | total before tax | amount before tax | taxable amount | "
+            "nettobetrag | netto | summe netto | gesamt netto | nettosumme | "
+            "rechnungssumme ohne ust | positionssumme | warenwert | zwischensumme | sous total | "
+            "base ht | total amount excluding"
         ),
-        strong=("subtotal", "sub total", "total ht", "nettobetrag", "rechnungssumme ohne ust"),
+        strong=_p("subtotal | sub total | total ht | nettobetrag | rechnungssumme ohne ust"),
     ),
     Concept(
         "tax",
         "amount",
-        names=(
-            "tax",
-            "tax amount",
-            "amount tax",
-            "total tax",
-            "vat",
-            "vat amount",
-            "gst",
-            "sales tax",
-            "tva",
-            "montant tva",
-            "mwst",
-            "ust",
-            "steuer",
-            "iva",
-            "btw",
-            "cukai",
-            "steuerbetrag",
-            "taxes",
+        names=_p(
+            "tax | tax amount | amount tax | total tax | vat | vat amount | gst | sales tax | tva | "
+            "montant tva | mwst | ust | steuer | iva | btw | cukai | steuerbetrag | taxes"
         ),
-        labels=(
-            "total tax",
-            "tax total",
-            "total taxes",
-            "tax",
-            "vat total",
-            "gst total",
-            "tva total",
-            "tax amount",
-            "vat",
-            "vat amount",
-            "total vat",
-            "gst",
-            "total gst",
-            "gst amount",
-            "gst 6",
-            "sst",
-            "service tax",
-            "sales tax",
-            "tva",
-            "total tva",
-            "montant tva",
-            "mwst",
-            "ust",
-            "ust gesamt",
-            "mwst gesamt",
-            "umsatzsteuer",
-            "mehrwertsteuer",
-            "steuerbetrag",
-            "steuer",
-            "taxes",
+        labels=_p(
+            "total tax | tax total | total taxes | tax | vat total | gst total | tva total | "
+            "tax amount | vat | vat amount | total vat | gst | total gst | gst amount | gst 6 | "
+            "sst | service tax | sales tax | tva | total tva | montant tva | mwst | ust | "
+            "ust gesamt | mwst gesamt | umsatzsteuer | mehrwertsteuer | steuerbetrag | steuer | "
+            "taxes"
         ),
-        negative=(
-            "tax invoice",
-            "gst reg",
-            "gst id",
-            "gst no",
-            "tax id",
-            "vat no",
-            "vat id",
-            "vat number",
-            "tva intracom",
-            "n tva",
-            "ust id",
-            "ust idnr",
-            "steuernummer",
-            "steuer nr",
-            "total incl",
-            "incl gst",
-            "inclusive gst",
-            "excl gst",
-            "excluding gst",
-            "total ttc",
-            "zuzuglich umsatzsteuer",
+        negative=_p(
+            "tax invoice | gst reg | gst id | gst no | tax id | vat no | vat id | vat number | "
+            "tva intracom | n tva | ust id | ust idnr | steuernummer | steuer nr | total incl | "
+            "incl gst | inclusive gst | excl gst | excluding gst | total ttc | "
+            "zuzuglich umsatzsteuer"
         ),
-        strong=(
-            "total tax",
-            "total taxes",
-            "tax total",
-            "total vat",
-            "vat total",
-            "total gst",
-            "gst total",
-            "ust gesamt",
-            "mwst gesamt",
-            "total tva",
-            "montant tva",
-            "steuerbetrag",
-            "tax amount",
-            "vat amount",
-            "gst amount",
+        strong=_p(
+            "total tax | total taxes | tax total | total vat | vat total | total gst | gst total | "
+            "ust gesamt | mwst gesamt | total tva | montant tva | steuerbetrag | tax amount | "
+            "vat amount | gst amount"
         ),
     ),
     Concept(
         "due_date",
         "date",
-        names=(
-            "due date",
-            "date due",
-            "payment due",
-            "due",
-            "payment date",
-            "echeance",
-            "date echeance",
-            "faellig",
-            "fallig",
-            "falligkeit",
-            "zahlungsziel",
-            "pay by",
+        names=_p(
+            "due date | date due | payment due | due | payment date | echeance | date echeance | "
+            "faellig | fallig | falligkeit | zahlungsziel | pay by"
         ),
-        labels=(
-            "due date",
-            "date due",
-            "payment due",
-            "due on",
-            "due by",
-            "pay by",
-            "payable by",
-            "date d echeance",
-            "echeance",
-            "date limite de paiement",
-            "a regler avant le",
-            "fallig am",
-            "falligkeit",
-            "faellig",
-            "zahlbar bis",
-            "zahlungsziel",
-            "bitte uberweisen sie bis zum",
-            "remit until",
-            "pay until",
-            "payable until",
-            "to be paid by",
-            "payment until",
-            "please pay by",
-            "zahlbar bis zum",
-            "zahlungsziel bis",
-            "faellig bis",
-            "fallig bis",
-            "a payer avant le",
-            "payable avant le",
-            "date limite",
-            "bis zum",
+        labels=_p(
+            "due date | date due | payment due | due on | due by | pay by | payable by | "
+            "date d echeance | echeance | date limite de paiement | a regler avant le | fallig am | "
+            "falligkeit | faellig | zahlbar bis | zahlungsziel | bitte uberweisen sie bis zum | "
+            "remit until | pay until | payable until | to be paid by | payment until | "
+            "please pay by | zahlbar bis zum | zahlungsziel bis | faellig bis | fallig bis | "
+            "a payer avant le | payable avant le | date limite | bis zum"
         ),
     ),
     Concept(
         "date",
         "date",
-        names=(
-            "date",
-            "invoice date",
-            "issue date",
-            "date issued",
-            "document date",
-            "transaction date",
-            "receipt date",
-            "purchase date",
-            "order date",
-            "bill date",
-            "date de facture",
-            "rechnungsdatum",
-            "datum",
-            "billing date",
+        names=_p(
+            "date | invoice date | issue date | date issued | document date | transaction date | "
+            "receipt date | purchase date | order date | bill date | date de facture | "
+            "rechnungsdatum | datum | billing date"
         ),
-        labels=(
-            "invoice date",
-            "date of invoice",
-            "date of issue",
-            "issue date",
-            "issued on",
-            "date issued",
-            "document date",
-            "bill date",
-            "receipt date",
-            "transaction date",
-            "trans date",
-            "date",
-            "dated",
-            "date de facture",
-            "date facture",
-            "date d emission",
-            "date de l avoir",
-            "fait le",
-            "rechnungsdatum",
-            "belegdatum",
-            "fecha",
-            "fecha de factura",
-            "data fattura",
-            "factuurdatum",
-            "tarikh",
-            "datum",
-            "vom",
-            "von",
-            "du",
-            "le",
+        labels=_p(
+            "invoice date | date of invoice | date of issue | issue date | issued on | date issued | "
+            "document date | bill date | receipt date | transaction date | trans date | date | "
+            "dated | date de facture | date facture | date d emission | date de l avoir | fait le | "
+            "rechnungsdatum | belegdatum | fecha | fecha de factura | data fattura | factuurdatum | "
+            "tarikh | datum | vom | von | du | le"
         ),
-        negative=(
-            "due date",
-            "date due",
-            "delivery date",
-            "date of delivery",
-            "ship date",
-            "shipping date",
-            "order date",
-            "date d echeance",
-            "date de livraison",
-            "leistungsdatum",
-            "lieferdatum",
-            "liefer und leistungsdatum",
-            "date of birth",
-            "birth",
-            "dob",
-            "expiry",
-            "expires",
-            "exp",
-            "valid until",
-            "valid till",
-            "valid thru",
-            "best before",
-            "member since",
-            "gultig bis",
-            "valable jusqu",
-            "expiry date",
-            "exp date",
-            "print date",
-            "printed",
-            "period",
+        negative=_p(
+            "due date | date due | delivery date | date of delivery | ship date | shipping date | "
+            "order date | date d echeance | date de livraison | leistungsdatum | lieferdatum | "
+            "liefer und leistungsdatum | date of birth | birth | dob | expiry | expires | exp | "
+            "valid until | valid till | valid thru | best before | member since | gultig bis | "
+            "valable jusqu | expiry date | exp date | print date | printed | period"
         ),
-        strong=("invoice date", "date de facture", "rechnungsdatum", "date of issue", "issue date"),
+        strong=_p("invoice date | date de facture | rechnungsdatum | date of issue | issue date"),
     ),
     Concept(
         "doc_number",
         "id",
-        names=(
-            "invoice number",
-            "invoice no",
-            "invoice id",
-            "invoice num",
-            "number",
-            "document number",
-            "doc number",
-            "receipt number",
-            "receipt no",
-            "bill number",
-            "bill no",
-            "reference",
-            "numero facture",
-            "numero de facture",
-            "rechnungsnummer",
-            "credit note number",
-            "invoice nr",
+        names=_p(
+            "invoice number | invoice no | invoice id | invoice num | number | document number | "
+            "doc number | receipt number | receipt no | bill number | bill no | reference | "
+            "numero facture | numero de facture | rechnungsnummer | credit note number | "
+            "invoice nr"
         ),
-        labels=(
-            "invoice number",
-            "invoice no",
-            "invoice nr",
-            "invoice num",
-            "invoice",
-            "inv no",
-            "inv",
-            "tax invoice no",
-            "tax invoice",
-            "bill no",
-            "bill number",
-            "bill",
-            "receipt no",
-            "receipt number",
-            "receipt",
-            "document no",
-            "document number",
-            "doc no",
-            "credit note",
-            "credit note no",
-            "facture",
-            "facture n",
-            "facture no",
-            "numero de facture",
-            "n de facture",
-            "avoir",
-            "avoir n",
-            "rechnung",
-            "rechnung nr",
-            "rechnungsnummer",
-            "rechnungs nr",
-            "mietrechnung nr",
-            "handelsrechnung nr",
-            "handelsrechnung",
-            "schlussrechnung",
-            "teilrechnung",
-            "abschlagsrechnung",
-            "gutschrift nr",
-            "mietrechnung",
-            "invoice n",
-            "credit note n",
-            "gutschrift",
-            "beleg nr",
-            "belegnummer",
-            "factura",
-            "numero de factura",
-            "fattura",
-            "numero fattura",
-            "factuur",
-            "factuurnummer",
-            "no resit",
-            "no invois",
-            "nr",
-            "no",
-            "number",
-            "ref",
+        labels=_p(
+            "invoice number | invoice no | invoice nr | invoice num | invoice | inv no | inv | "
+            "tax invoice no | tax invoice | bill no | bill number | bill | receipt no | "
+            "receipt number | receipt | document no | document number | doc no | credit note | "
+            "credit note no | facture | facture n | facture no | numero de facture | n de facture | "
+            "avoir | avoir n | rechnung | rechnung nr | rechnungsnummer | rechnungs nr | "
+            "mietrechnung nr | handelsrechnung nr | handelsrechnung | schlussrechnung | "
+            "teilrechnung | abschlagsrechnung | gutschrift nr | mietrechnung | invoice n | "
+            "credit note n | gutschrift | beleg nr | belegnummer | factura | numero de factura | "
+            "fattura | numero fattura | factuur | factuurnummer | no resit | no invois | nr | no | "
+            "number | ref"
         ),
-        negative=(
-            "customer no",
-            "customer number",
-            "order no",
-            "order number",
-            "account no",
-            "phone no",
-            "tel no",
-            "fax no",
-            "vat no",
-            "gst reg no",
-            "reg no",
-            "company no",
-            "kundennummer",
-            "kunden nr",
-            "bestellnummer",
-            "auftragsnummer",
-            "n tva",
-            "steuernummer",
-            "ust id",
-            "invoice date",
-            "invoice total",
-            "invoice amount",
-            "tax invoice date",
-            "table no",
-            "cashier",
-            "date",
-            "po no",
-            "hrb nr",
+        negative=_p(
+            "customer no | customer number | order no | order number | account no | phone no | "
+            "tel no | fax no | vat no | gst reg no | reg no | company no | kundennummer | "
+            "kunden nr | bestellnummer | auftragsnummer | n tva | steuernummer | ust id | "
+            "invoice date | invoice total | invoice amount | tax invoice date | table no | cashier | "
+            "date | po no | hrb nr"
         ),
-        strong=(
-            "invoice number",
-            "invoice no",
-            "rechnungsnummer",
-            "numero de facture",
-            "invoice nr",
-            "facture n",
+        strong=_p(
+            "invoice number | invoice no | rechnungsnummer | numero de facture | invoice nr | "
+            "facture n"
         ),
     ),
     Concept(
         "currency",
         "currency",
-        names=("currency", "currency code", "devise", "monnaie", "wahrung", "waehrung"),
-        labels=("currency", "devise", "monnaie", "wahrung", "rechnungswahrung", "waehrung"),
+        names=_p("currency | currency code | devise | monnaie | wahrung | waehrung"),
+        labels=_p("currency | devise | monnaie | wahrung | rechnungswahrung | waehrung"),
     ),
     Concept(
         "vendor_address",
         "address",
-        names=(
-            "address",
-            "vendor address",
-            "seller address",
-            "supplier address",
-            "merchant address",
-            "company address",
-            "store address",
-            "issuer address",
-            "shop address",
-            "adresse",
-            "anschrift",
-            "business address",
+        names=_p(
+            "address | vendor address | seller address | supplier address | merchant address | "
+            "company address | store address | issuer address | shop address | adresse | anschrift | "
+            "business address"
         ),
-        labels=("address", "adresse", "anschrift", "addr"),
+        labels=_p("address | adresse | anschrift | addr"),
     ),
     Concept(
         "customer_address",
         "address",
-        names=(
-            "customer address",
-            "client address",
-            "buyer address",
-            "billing address",
-            "bill to address",
-            "recipient address",
-            "shipping address",
-            "ship to address",
-            "delivery address",
-            "adresse de livraison",
-            "adresse de facturation",
-            "lieferadresse",
-            "rechnungsadresse",
+        names=_p(
+            "customer address | client address | buyer address | billing address | bill to address | "
+            "recipient address | shipping address | ship to address | delivery address | "
+            "adresse de livraison | adresse de facturation | lieferadresse | rechnungsadresse"
         ),
-        labels=(
-            "bill to",
-            "billing address",
-            "invoice to",
-            "sold to",
-            "ship to",
-            "deliver to",
-            "shipping address",
-            "delivery address",
-            "adresse de facturation",
-            "adresse de livraison",
-            "factured a",
-            "lieferadresse",
-            "rechnungsadresse",
+        labels=_p(
+            "bill to | billing address | invoice to | sold to | ship to | deliver to | "
+            "shipping address | delivery address | adresse de facturation | adresse de livraison | "
+            "factured a | lieferadresse | rechnungsadresse"
         ),
     ),
     Concept(
         "customer_name",
         "name",
-        names=(
-            "customer",
-            "customer name",
-            "client",
-            "client name",
-            "buyer",
-            "buyer name",
-            "bill to",
-            "recipient",
-            "sold to",
-            "purchaser",
-            "kunde",
-            "empfanger",
-            "acheteur",
+        names=_p(
+            "customer | customer name | client | client name | buyer | buyer name | bill to | "
+            "recipient | sold to | purchaser | kunde | empfanger | acheteur"
         ),
-        labels=(
-            "customer",
-            "customer name",
-            "client",
-            "bill to",
-            "billed to",
-            "sold to",
-            "invoice to",
-            "buyer",
-            "kaufer",
-            "kaufer leistungsempfanger",
-            "kunde",
-            "rechnungsempfanger",
-            "acheteur",
+        labels=_p(
+            "customer | customer name | client | bill to | billed to | sold to | invoice to | "
+            "buyer | kaufer | kaufer leistungsempfanger | kunde | rechnungsempfanger | acheteur"
         ),
     ),
     Concept(
         "vendor_name",
         "name",
-        names=(
-            "vendor",
-            "vendor name",
-            "seller",
-            "seller name",
-            "supplier",
-            "supplier name",
-            "merchant",
-            "merchant name",
-            "company",
-            "company name",
-            "issuer",
-            "issuer name",
-            "store",
-            "store name",
-            "shop",
-            "shop name",
-            "business name",
-            "emetteur",
-            "fournisseur",
-            "vendeur",
-            "lieferant",
-            "verkaufer",
-            "rechnungssteller",
-            "from",
-            "biller",
+        names=_p(
+            "vendor | vendor name | seller | seller name | supplier | supplier name | merchant | "
+            "merchant name | company | company name | issuer | issuer name | store | store name | "
+            "shop | shop name | business name | emetteur | fournisseur | vendeur | lieferant | "
+            "verkaufer | rechnungssteller | from | biller"
         ),
-        labels=(
-            "vendor",
-            "seller",
-            "supplier",
-            "merchant",
-            "from",
-            "verkaufer",
-            "lieferant",
-            "vendeur",
-            "fournisseur",
-            "emetteur",
-            "rechnungssteller",
+        labels=_p(
+            "vendor | seller | supplier | merchant | from | verkaufer | lieferant | vendeur | "
+            "fournisseur | emetteur | rechnungssteller"
         ),
     ),
     Concept(
         "email",
         "email",
-        names=("email", "e mail", "mail", "courriel"),
-        labels=("email", "e mail", "mail"),
+        names=_p("email | e mail | mail | courriel"),
+        labels=_p("email | e mail | mail"),
     ),
     Concept(
         "phone",
         "phone",
-        names=("phone", "telephone", "tel", "phone number", "mobile", "fax", "telefon"),
-        labels=("phone", "tel", "telephone", "telefon", "fon", "mobile", "hp", "fax"),
+        names=_p("phone | telephone | tel | phone number | mobile | fax | telefon"),
+        labels=_p("phone | tel | telephone | telefon | fon | mobile | hp | fax"),
     ),
-    Concept("iban", "iban", names=("iban", "bank account", "account iban"), labels=("iban",)),
+    Concept(
+        "iban",
+        "iban",
+        names=_p("iban | bank account | account iban"),
+        labels=_p("iban"),
+    ),
     Concept(
         "vat_id",
         "vat",
-        names=(
-            "vat id",
-            "vat number",
-            "vat no",
-            "tax id",
-            "tax number",
-            "gst id",
-            "gst number",
-            "gst reg no",
-            "ust id",
-            "ust idnr",
-            "numero tva",
-            "tva intracommunautaire",
-            "steuernummer",
+        names=_p(
+            "vat id | vat number | vat no | tax id | tax number | gst id | gst number | gst reg no | "
+            "ust id | ust idnr | numero tva | tva intracommunautaire | steuernummer"
         ),
-        labels=(
-            "vat no",
-            "vat id",
-            "vat number",
-            "vat reg no",
-            "tax id",
-            "gst reg no",
-            "gst reg",
-            "gst id",
-            "gst no",
-            "ust id",
-            "ust idnr",
-            "ust id nr",
-            "n tva",
-            "tva",
-            "tva intracommunautaire",
-            "steuernummer",
-            "steuer nr",
+        labels=_p(
+            "vat no | vat id | vat number | vat reg no | tax id | gst reg no | gst reg | gst id | "
+            "gst no | ust id | ust idnr | ust id nr | n tva | tva | tva intracommunautaire | "
+            "steuernummer | steuer nr"
         ),
     ),
     Concept(
         "customer_number",
         "id",
-        names=(
-            "customer number",
-            "customer id",
-            "client number",
-            "account number",
-            "kundennummer",
-            "numero client",
+        names=_p(
+            "customer number | customer id | client number | account number | kundennummer | "
+            "numero client"
         ),
-        labels=(
-            "customer no",
-            "customer number",
-            "customer id",
-            "account no",
-            "kundennummer",
-            "kunden nr",
-            "numero client",
-            "n client",
-            "client n",
+        labels=_p(
+            "customer no | customer number | customer id | account no | kundennummer | kunden nr | "
+            "numero client | n client | client n"
         ),
     ),
     Concept(
         "order_number",
         "id",
-        names=(
-            "order number",
-            "po number",
-            "purchase order",
-            "order id",
-            "bestellnummer",
-            "numero de commande",
+        names=_p(
+            "order number | po number | purchase order | order id | bestellnummer | "
+            "numero de commande"
         ),
-        labels=(
-            "order no",
-            "order number",
-            "po number",
-            "po no",
-            "po",
-            "purchase order",
-            "bestellung",
-            "bestellnummer",
-            "auftragsnummer",
-            "commande",
-            "bon de commande",
-            "votre reference",
-            "your reference",
+        labels=_p(
+            "order no | order number | po number | po no | po | purchase order | bestellung | "
+            "bestellnummer | auftragsnummer | commande | bon de commande | votre reference | "
+            "your reference"
         ),
     ),
 ]

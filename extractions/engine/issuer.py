@@ -1,0 +1,358 @@
+"""The issuer's name and address, and the parties named under labels ("Bill to", "Seller").
+
+Receipts and invoices print the issuer at the top: the most prominent name-like text of the
+first page (not the document title, not a priced or dated line), sometimes wrapped over two
+lines ("POPULAR BOOK" / "CO. (M) SDN BHD"); the address follows in the same column, after
+registration numbers, up to the phone / tax-id line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from . import normalize as nz
+from . import priors
+from .fields import FieldQuery
+from .finders import DocIndex, Found, find_labels
+from .layout import Line
+from .types import Word
+
+_TITLE_START = {
+    "invoice", "facture", "rechnung", "receipt", "quittung", "avoir", "gutschrift", "credit",
+    "tax", "proforma", "devis", "angebot", "order", "ticket", "lieferschein", "mietrechnung",
+    "handelsrechnung", "bill", "statement", "quote", "quotation", "estimate",
+}  # fmt: skip
+_TITLE_WORDS = {
+    "invoice", "tax", "receipt", "simplified", "facture", "rechnung", "quittung", "bon", "ticket",
+    "official", "cash", "sale", "sales", "bill", "credit", "note", "avoir", "gutschrift", "welcome",
+    "to", "the", "copy", "customer", "duplicate", "original", "order", "quote", "devis", "angebot",
+    "delivery", "statement", "proforma", "pro", "forma", "of", "page", "kassenbon", "beleg",
+    "adjustment", "and", "lieferschein", "mietrechnung", "stylesheet", "zur", "der",
+}  # fmt: skip
+_COMPANY_SUFFIX = re.compile(
+    r"\b(sdn\.? ?bhd|bhd|s/b|enterprises?|trading|co|company|corp(oration)?|inc|llc|ltd|limited|plc|gmbh|ag|kg|"
+    r"sarl|sas|sa|eurl|bv|nv|srl|spa|restaurant|cafe|store|shop|mart|market|supermarket|hardware|"
+    r"stationery|bakeries|bakery|florist|pharmacy|services?|industries|holdings|group)\b\.?\)?\s*$"
+)
+_LEGAL = r"(sdn\.? ?bhd|bhd|s/b|sb|co|company|corp|corporation|inc|llc|ltd|limited|plc|gmbh|ag|kg|sarl|sas|sa|bv|nv|srl|spa)"
+_LEGAL_END = re.compile(r"\b" + _LEGAL + r"\b\.?\)?\s*$")
+_LEGAL_START = re.compile(r"^\(?" + _LEGAL + r"\b")
+_REG_NO = re.compile(
+    r"\(?\b[a-z]{0,3}\d{4,}[-\s]?[a-z]\)?$|\bco\.?\s*(reg|no)\b|\breg\.?\s*no\b|company\s*(reg|no)",
+    re.I,
+)
+_STOP_ADDRESS = re.compile(
+    r"\b(tel|telephone|phone|fax|gst|vat|tva|ust|mwst|email|e-mail|www|http|tax|invoice|receipt|"
+    r"date|cashier|bill|doc|table|order|hp|mobile|whatsapp|iban|bic|siret|siren|ust-id|steuer|"
+    r"fon|web|contact)\b|@|\b\d{2,4}[-\s]?\d{3,4}[-\s]?\d{3,4}\b",
+    re.I,
+)
+_ADDRESS_WORD = re.compile(
+    r"\b(jalan|jln|lot|no|taman|lorong|road|rd|street|st|avenue|ave|blvd|lane|floor|flr|level|suite|"
+    r"building|bldg|plaza|block|blk|rue|avenue|chemin|boulevard|bd|allee|place|cedex|strasse|str|"
+    r"weg|platz|gasse|allee|postfach|seksyen|section|bandar|kawasan|industrial|park|kuala|selangor|"
+    r"johor|malaysia|germany|deutschland|france)\b",
+    re.I,
+)
+
+
+def _letters(text: str) -> int:
+    return sum(c.isalpha() for c in text)
+
+
+def _is_title_line(text: str) -> bool:
+    toks = nz.tokens(text)
+    return bool(toks) and all(t in _TITLE_WORDS or t.isdigit() for t in toks)
+
+
+_PRICE = re.compile(r"\d[.,]\d\d(?!\d)")
+_TRAIL_REG = re.compile(r"[\s'`]*\([^()]*\d[^()]*\)\s*$")
+_SEPARATORS = re.compile(r"\s+(?:[-–|●•·]|\s{2,})\s+")
+
+
+def clean_name(text: str) -> str:
+    """A company line without its trailing registration number or the address after it."""
+    text = _TRAIL_REG.sub("", text).strip()
+    parts = _SEPARATORS.split(text)
+    if len(parts) > 1 and _letters(parts[0]) >= 3:
+        text = parts[0]
+    return text.strip(" ,;:-")
+
+
+@dataclass(slots=True)
+class Piece:
+    """A line, or one column of a line, near the top of the first page."""
+
+    line: Line
+    words: list[Word]
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+    @property
+    def x0(self) -> float:
+        return min(w.x0 for w in self.words)
+
+    @property
+    def x1(self) -> float:
+        return max(w.x1 for w in self.words)
+
+    @property
+    def y0(self) -> float:
+        return min(w.y0 for w in self.words)
+
+    @property
+    def y1(self) -> float:
+        return max(w.y1 for w in self.words)
+
+    @property
+    def height(self) -> float:
+        return max(w.y1 - w.y0 for w in self.words)
+
+
+def _top_pieces(doc: DocIndex, limit: int = 14) -> list[Piece]:
+    """Top lines of page 1, split into columns where a line holds several far-apart parts."""
+    if not doc.layouts:
+        return []
+    lay = doc.layouts[0]
+    out: list[Piece] = []
+    for ln in lay.lines:
+        if ln.y0 > 0.45 and out:
+            break
+        segs = ln.segments
+        groups: list[list[Word]] = []
+        for sg in segs:
+            if groups and sg.x0 - groups[-1][-1].x1 < 6 * lay.char_width:
+                groups[-1].extend(sg.words)
+            else:
+                groups.append(list(sg.words))
+        out.extend(Piece(ln, g) for g in groups)
+        if len(out) >= limit:
+            break
+    return out
+
+
+def _customer_lines(doc: DocIndex) -> set[tuple[int, float]]:
+    """(line index, column start) of the lines printed under a customer label on page 1."""
+    out: set[tuple[int, float]] = set()
+    lay = doc.layouts[0]
+    c = priors.concept("customer_name")
+    for hit in find_labels(doc, priors.LABEL_TOKENS[c.key], layouts=[lay]):
+        after = hit.line.text[hit.end_char : hit.end_char + 2].strip()
+        if len(hit.phrase) < 2 and not after.startswith((":", "：")):
+            continue  # a lone word ("Customer") is a label only with its colon
+        x0 = min(w.x0 for w in hit.label_words)
+        out.add((hit.line.index, x0))
+        for ln in lay.lines[hit.line.index + 1 : hit.line.index + 5]:
+            out.add((ln.index, x0))
+    return out
+
+
+def _piece_name_like(p: Piece) -> bool:
+    t = p.text
+    letters = _letters(t)
+    alnum = sum(c.isalnum() for c in t)
+    if letters < 3 or letters < 0.55 * alnum:
+        return False
+    if t.rstrip().endswith(":") or _is_title_line(t):
+        return False
+    toks = nz.tokens(t)
+    if toks and toks[0] in _TITLE_START and len(toks) > 1:
+        return False  # "Facture N° FA-2017-0010", "Invoice 77": a title, not a name
+    if nz.find_dates(t) or nz.RE_EMAIL.search(t) or nz.RE_URL.search(t):
+        return False
+    if _PRICE.search(t):
+        return False  # "Total 5.00": a priced line, not a name
+    clean = _TRAIL_REG.sub("", t)
+    return not _STOP_ADDRESS.search(clean) or bool(_COMPANY_SUFFIX.search(clean.lower()))
+
+
+def _below_piece(pieces: list[Piece], p: Piece, gap: float) -> Piece | None:
+    """The next piece under ``p`` in the same column, if close."""
+    for q in pieces:
+        if q.line.index <= p.line.index:
+            continue
+        if min(q.x1, p.x1) - max(q.x0, p.x0) <= 0:
+            continue
+        return q if q.y0 - p.y1 < gap else None
+    return None
+
+
+def find_vendor_name(doc: DocIndex, q: FieldQuery) -> tuple[Found, list[Line]] | None:
+    """The issuer's name: after a seller label, else the most prominent text at the top."""
+    f = labelled_block(doc, q, max_lines=1)
+    if f is not None:
+        return f
+    pieces = _top_pieces(doc)
+    if not pieces:
+        return None
+    lay = doc.layouts[0]
+    heights = sorted(p.height for p in pieces)
+    med = heights[len(heights) // 2] or lay.word_height
+    customer = _customer_lines(doc)
+    best: tuple[float, Piece] | None = None
+    for rank, p in enumerate(pieces):
+        if not _piece_name_like(p):
+            continue
+        if any(li == p.line.index and abs(p.x0 - x0) < 0.08 for li, x0 in customer):
+            continue  # the name under "Bill to" is the customer's
+        s = 1.0 - 0.08 * rank
+        s += 0.25 * min(p.height / med - 1.0, 1.0)
+        if _COMPANY_SUFFIX.search(_TRAIL_REG.sub("", p.text.lower())):
+            s += 0.3
+        if p.text.upper() == p.text:
+            s += 0.05
+        if best is None or s > best[0]:
+            best = (s, p)
+    if best is None:
+        return None
+    piece = best[1]
+    chosen = [piece]
+    gap = 1.0 * lay.word_height
+    # a name printed over several lines: "POPULAR BOOK" / "CO. (M) SDN BHD", or
+    # "AIK HUAT HARDWARE" / "ENTERPRISE (SETIA" / "ALAM) SDN BHD"
+    if _LEGAL_START.match(piece.text.lower()):
+        above = [
+            a
+            for a in pieces
+            if a.line.index < piece.line.index and _below_piece(pieces, a, gap) is piece
+        ]
+        if above and _piece_name_like(above[-1]) and not _LEGAL_END.search(above[-1].text.lower()):
+            chosen.insert(0, above[-1])
+    if not _LEGAL_END.search(_TRAIL_REG.sub("", piece.text.lower())):
+        ext: list[Piece] = []
+        cur = piece
+        for _ in range(2):
+            nxt = _below_piece(pieces, cur, gap)
+            if nxt is None:
+                break
+            nt = _TRAIL_REG.sub("", nxt.text)
+            if re.search(r"\d", nt) or len(nz.tokens(nt)) > 6:
+                break
+            ext.append(nxt)
+            if _LEGAL_END.search(nt.lower()):
+                chosen.extend(ext)
+                break
+            cur = nxt
+    name = clean_name(" ".join(c.text for c in chosen))
+    if not name:
+        return None
+    words = [w for c in chosen for w in c.words]
+    score = min(0.85, 0.45 + 0.15 * best[0])
+    return Found(name, words, score), [c.line for c in chosen]
+
+
+def labelled_block(doc: DocIndex, q: FieldQuery, max_lines: int) -> tuple[Found, list[Line]] | None:
+    """A name or address printed after/below its label ("Seller:", "Bill to")."""
+    for hit in find_labels(doc, q.phrases, q.negatives, q.strong):
+        if hit.strength < 0.7:
+            continue
+        lay = hit.layout
+        line = hit.line
+        rest = line.text[hit.end_char : hit.segment.char_end].strip(" :：-")
+        lines: list[Line] = []
+        texts: list[str] = []
+        words = []
+        if rest and _letters(rest) >= 2:
+            texts.append(rest)
+            words.extend(
+                line.words_in(
+                    hit.end_char
+                    + (
+                        len(line.text[hit.end_char :])
+                        - len(line.text[hit.end_char :].lstrip(" :：-"))
+                    ),
+                    hit.segment.char_end,
+                )
+            )
+        x0 = min(w.x0 for w in hit.label_words)
+        last = line
+        for nl in lay.lines[line.index + 1 : line.index + 10]:
+            if len(texts) >= max_lines:
+                break
+            if nl.y0 - last.y1 > 1.6 * lay.word_height:
+                break
+            last = nl
+            segs = [
+                s
+                for s in nl.segments
+                if s.x0 >= x0 - 3 * lay.char_width and s.x0 < hit.segment.x1 + 0.15
+            ]
+            if not segs:
+                continue
+            seg = segs[0]
+            t = seg.text
+            if re.search(r"\S\s*[:：]", nl.text) and len(nl.text.split(":")[0]) < 30:
+                continue  # "Nummer : 549910", a label of its own
+            if _letters(t) < 2:
+                continue
+            lines.append(nl)
+            texts.append(t)
+            words.extend(seg.words)
+        if texts and words:
+            val = clean_name(texts[0]) if max_lines == 1 else ", ".join(texts)
+            return Found(val, words, 0.8 * hit.strength + 0.1), lines
+    return None
+
+
+def find_address(
+    doc: DocIndex, q: FieldQuery, name: tuple[Found, list[Line]] | None
+) -> Found | None:
+    """The issuer's address: after an address label, else the lines under the company name
+    (same column), skipping registration / tax-id lines, up to the phone / tax-id line."""
+    lab = labelled_block(doc, q, max_lines=4)
+    if lab is not None:
+        return lab[0]
+    if not name:
+        return None
+    found, name_lines = name
+    lay = doc.layouts[0]
+    nx0 = min(w.x0 for w in found.words)
+    nx1 = max(w.x1 for w in found.words)
+    tol = 4 * lay.char_width
+    start = name_lines[-1].index + 1
+    got: list[list[Word]] = []
+    prev_y1 = name_lines[-1].y1
+    for ln in lay.lines[start : start + 12]:
+        words = [
+            w for sg in ln.segments if sg.x1 > nx0 - tol and sg.x0 < nx1 + tol for w in sg.words
+        ]
+        if not words:
+            continue
+        t = " ".join(w.text for w in words)
+        if min(w.y0 for w in words) - prev_y1 > 2.2 * lay.word_height:
+            break
+        prev_y1 = max(w.y1 for w in words)
+        is_reg = bool(_REG_NO.search(t.strip())) or _letters(t) <= 1
+        stop = bool(_STOP_ADDRESS.search(t))
+        if not got:
+            if (
+                is_reg
+                or stop
+                or nz.find_dates(t)
+                or (t.strip().startswith("(") and not _looks_address(t))
+            ):
+                continue  # registration / GST / date lines between the name and the address
+            if not _looks_address(t):
+                break
+            got.append(words)
+            continue
+        if is_reg or stop or nz.find_dates(t) or _is_title_line(t):
+            break
+        if _letters(t) < 2:
+            break
+        got.append(words)
+        if len(got) >= 6:
+            break
+    if not got:
+        return None
+    text = " ".join(w.text for ws in got for w in ws)
+    return Found(text, [w for ws in got for w in ws], 0.6)
+
+
+def _looks_address(text: str) -> bool:
+    return bool(re.search(r"\d", text) and (_ADDRESS_WORD.search(text) or "," in text)) or bool(
+        _ADDRESS_WORD.search(text) and re.search(r"\d", text)
+    )
