@@ -162,9 +162,13 @@ def attempt_delivery(delivery_id: int) -> SendResult | None:
     """Send the delivery's next attempt if it is due; None when there was nothing to do."""
     if not claim(delivery_id):
         return None
-    delivery = WebhookDelivery.objects.select_related("endpoint", "organization").get(
-        pk=delivery_id
+    delivery = (
+        WebhookDelivery.objects.select_related("endpoint", "organization")
+        .filter(pk=delivery_id)
+        .first()
     )
+    if delivery is None:  # its endpoint was deleted since the claim
+        return None
     if delivery.endpoint_id is not None and not delivery.endpoint.active:
         result = SendResult(None, "Not sent: the endpoint is disabled.", 0)
         _record(delivery, result, final=True)
