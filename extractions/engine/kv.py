@@ -14,255 +14,36 @@ aligned grid whose first row is all labels gives one (column header, cell) pair 
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
+from .kv_grid import FormTable, _pair, _table_pairs
+from .kv_units import (
+    _DIGIT,
+    BELOW_RIGHT,
+    NULL_LABELS,
+    TITLE_RATIO,
+    _is_prose,
+    _label_column,
+    _label_like,
+    _label_like_key,
+    _lexicon_label,
+    _Unit,
+    _units,
+    _value_like,
+    _word_h,
+)
+from .layout import analyze_page
+from .types import BBox, Citation, KeyValuePair, PageContent, union_bbox
 
-from .layout import PageLayout, analyze_page
-from .types import BBox, Citation, KeyValuePair, PageContent, Word, union_bbox
+__all__ = [
+    "FormTable",
+    "analyze_form",
+    "extract_pairs",
+    "fill_key_value_array",
+    "is_key_value_array",
+]
 
 # Item property names that mean "the label" and "the filled value" of a key/value array.
 KEY_NAMES = ("key", "label", "name", "question", "field", "field_name", "title", "attribute")
 VALUE_NAMES = ("value", "answer", "text", "content", "field_value", "response")
-
-# Words that, alone or leading / ending a short phrase, are form labels (en / fr / de).
-_LABEL_WORDS_TEXT = """date dated name no no. nos number num # phone tel telephone fax to from subject re cc bcc
-    address city state zip country signature signed title company firm total amount by approved
-    submitted prepared requested description brand quantity qty price code account project
-    department dept page pages attention attn email e-mail ref reference invoice order po contact
-    location type class status comments remarks notes job client customer vendor supplier period
-    year month time size weight sex age id file copies owner manager director division region
-    area budget cost balance source investigator reported received tested conclusion purpose
-    nom adresse ville pays objet montant datum anschrift telefon ort betrag betreff"""
-_LABEL_WORDS = frozenset(_LABEL_WORDS_TEXT.split())
-_SMALL_WORDS = frozenset(
-    [
-        "of",
-        "and",
-        "or",
-        "the",
-        "to",
-        "for",
-        "in",
-        "on",
-        "at",
-        "by",
-        "a",
-        "an",
-        "de",
-        "du",
-        "des",
-        "la",
-        "le",
-        "et",
-        "und",
-        "der",
-        "die",
-        "das",
-    ]
-)
-# Layout tolerances (page-normalised units), tuned on noisy 100-dpi scans:
-NULL_LABELS = 2  # a lone label of at most this many words is an empty field (value None)
-TITLE_RATIO = 1.35  # text this much taller than the page's median word is a title, not a label
-BELOW_RIGHT = 0.06  # a value under a colon label may start this far right of the label's end
-
-_KEY_END = re.compile(r"[:：]\s*$")
-_ALPHA = re.compile(r"[^\W\d_]", re.UNICODE)
-_DIGIT = re.compile(r"\d")
-
-
-@dataclass(slots=True)
-class _Unit:
-    words: list[Word]
-    line: int  # index of the layout line
-    colon: bool = False
-    role: str = "?"  # key / value / other
-    text: str = ""
-    x0: float = 0.0
-    y0: float = 0.0
-    x1: float = 0.0
-    y1: float = 0.0
-    extra_key: list[Word] = field(default_factory=list)  # key continuation lines
-    weak: bool = False  # a key only because a value-like unit follows it
-
-    def __post_init__(self) -> None:
-        self.text = " ".join(w.text for w in self.words)
-        self.x0 = min(w.x0 for w in self.words)
-        self.y0 = min(w.y0 for w in self.words)
-        self.x1 = max(w.x1 for w in self.words)
-        self.y1 = max(w.y1 for w in self.words)
-
-    @property
-    def height(self) -> float:
-        return self.y1 - self.y0
-
-    @property
-    def conf(self) -> float:
-        return sum(w.confidence for w in self.words) / len(self.words)
-
-
-_GLUED = re.compile(
-    r"(?<=[A-Z]{3})(?=[A-Z][a-z]{2})"  # "MARKETLakeland": a capitals label, then a name
-    r"|(?<=[a-z]{3})(?=[A-Z][a-z]{2})"  # "contactTuesday": a missing space
-)
-
-
-def _cut(w: Word, at: int) -> tuple[Word, Word]:
-    xm = w.x0 + (w.x1 - w.x0) * at / len(w.text)
-    return (
-        Word(w.text[:at], w.page, w.x0, w.y0, xm, w.y1, w.confidence, w.source),
-        Word(w.text[at:], w.page, xm, w.y0, w.x1, w.y1, w.confidence, w.source),
-    )
-
-
-def _explode_words(words: list[Word]) -> list[Word]:
-    """Undo OCR gluing: "NUMBER:_(405)", "DATE3/23/91", "MARKETLakeland" -> two words each.
-
-    Cut after a label's colon, after a form word directly followed by digits, and where a
-    word of capitals or lower case letters runs into a capitalised word.
-    """
-    out: list[Word] = []
-    todo = list(words)
-    while todo:
-        w = todo.pop(0)
-        at = 0
-        m = re.match(r"^([^\W\d_][^:：]*[^\W\d_][.)]?[:：])(.+)$", w.text)
-        if m and not (re.fullmatch(r"\d{1,2}", m.group(2)[:2]) and ":" in m.group(2)):
-            at = len(m.group(1))
-        else:
-            m = re.match(r"^([^\W\d_]{3,})(?=\d)", w.text)
-            if m and m.group(1).lower() in _LABEL_WORDS:
-                at = len(m.group(1))
-            else:
-                g = _GLUED.search(w.text)
-                at = g.start() if g else 0
-        if 0 < at < len(w.text):
-            left, right = _cut(w, at)
-            out.append(left)
-            todo.insert(0, right)
-        else:
-            out.append(w)
-    return out
-
-
-def _units(layout: PageLayout) -> list[list[_Unit]]:
-    """Line segments, split after words ending with a colon; one list per line."""
-    out: list[list[_Unit]] = []
-    for li, line in enumerate(layout.lines):
-        units: list[_Unit] = []
-        for seg in line.segments:
-            cur: list[Word] = []
-            for w in _explode_words(seg.words):
-                cur.append(w)
-                if _KEY_END.search(w.text) and _ALPHA.search(" ".join(x.text for x in cur)):
-                    # "TESTED 3/18/81 REPORTED:": the key is the label run before the colon.
-                    k = len(cur)
-                    while k > 1 and not _DIGIT.search(cur[k - 2].text):
-                        k -= 1
-                    if k > 1 and _DIGIT.search(cur[k - 2].text):
-                        units.extend(_split_label_value(cur[: k - 1], li, first=not units))
-                        cur = cur[k - 1 :]
-                    elif units and units[-1].colon:
-                        # "SOURCE: Lorillard - Organic Chemistry LORILLARD NO.: A123": the
-                        # previous key's value, then a label in capitals.
-                        k = len(cur)
-                        while k > 1 and _is_caps(cur[k - 2].text):
-                            k -= 1
-                        if 1 < k < len(cur) + 1 and not _is_caps(
-                            " ".join(w.text for w in cur[: k - 1])
-                        ):
-                            units.append(_Unit(cur[: k - 1], li))
-                            cur = cur[k - 1 :]
-                    units.append(_Unit(cur, li, colon=True))
-                    cur = []
-            if cur:
-                units.extend(_split_label_value(cur, li, first=not units))
-        # Brackets and specks ("( )" of an empty check box) are neither keys nor values.
-        out.append([u for u in units if re.search(r"[^\W_]|[☑☒✓✔√]", u.text)])
-    return out
-
-
-def _is_caps(text: str) -> bool:
-    letters = [c for c in text if c.isalpha()]
-    return len(letters) >= 1 and all(c.isupper() for c in letters) and not _DIGIT.search(text)
-
-
-def _split_label_value(words: list[Word], li: int, first: bool) -> list[_Unit]:
-    """A label run then its value, in one segment: split them.
-
-    "Initiation Date 8/3/87" -> "Initiation Date" + "8/3/87" (label, then a number);
-    "PROJECT LEADER Williams/Giordano" -> "PROJECT LEADER" + "Williams/Giordano" (capitals,
-    then mixed case). Only for the first unit of a line, where a label is expected.
-    """
-    if not first or len(words) < 2:
-        return [_Unit(words, li)]
-    for k in range(1, min(len(words), 6)):
-        head, tail = words[:k], words[k:]
-        htext = " ".join(w.text for w in head)
-        if _DIGIT.search(tail[0].text):
-            if (
-                head[0].text[:1].isupper()
-                and all(
-                    (_alpha_ratio(w.text) >= 0.75 or w.text in ("#", "No.", "Nr.", "N°", "n°"))
-                    for w in head
-                )
-                and not _DIGIT.search(htext)
-            ):
-                return [_Unit(head, li), _Unit(tail, li)]
-            break
-        if _alpha_ratio(tail[0].text) < 0.75 and tail[0].text not in (
-            "#",
-            "No.",
-            "Nr.",
-            "N°",
-            "n°",
-        ):
-            break
-        if (
-            _is_caps(htext)
-            and not _is_caps(tail[0].text)
-            and (k >= 2 or htext.lower().strip(".:#") in _LABEL_WORDS)
-            and len(htext.replace(" ", "")) >= 4
-        ):
-            return [_Unit(head, li), _Unit(tail, li)]
-    return [_Unit(words, li)]
-
-
-def _alpha_ratio(text: str) -> float:
-    chars = [c for c in text if not c.isspace()]
-    if not chars:
-        return 0.0
-    return sum(1 for c in chars if _ALPHA.match(c)) / len(chars)
-
-
-def _label_like(u: _Unit) -> bool:
-    """Short, mostly letters, not a sentence: could be a printed field label."""
-    text = u.text.strip()
-    words = text.split()
-    if not words or len(words) > 7 or len(text) > 48:
-        return False
-    if _alpha_ratio(text) < 0.6 or (text.endswith((".", ",")) and len(words) > 3):
-        return False
-    if len(_ALPHA.findall(text)) < 3 and not _lexicon_label(u):
-        return False  # "t", "a)": specks and stray letters of a noisy scan
-    return bool(_ALPHA.match(text[0]) or text[0] in "(#*")
-
-
-def _lexicon_label(u: _Unit) -> bool:
-    words = re.findall(r"[^\W\d_]+|\d+|#", u.text.lower())
-    if not words or words[0] in ("the", "a", "an"):
-        return False  # "The American Tobacco Company" is a name, not a label
-    return words[0] in _LABEL_WORDS or words[-1] in _LABEL_WORDS
-
-
-def _value_like(u: _Unit) -> bool:
-    """Digits, or lowercase / mixed text (handwriting or typed answers), not another label."""
-    text = u.text.strip()
-    if not text:
-        return False
-    if _DIGIT.search(text):
-        return True
-    # A word starting in lower case (not "of", "and" …): typed or written answer text.
-    return any(w[:1].islower() and w.lower() not in _SMALL_WORDS for w in text.split())
 
 
 def _gap_ok(left: _Unit, right: _Unit, page_w: float = 1.0) -> bool:
@@ -304,141 +85,6 @@ def _stacked(first: _Unit, lines: list[list[_Unit]], key: _Unit) -> list[_Unit]:
             break
         out.append(u)
         prev = u
-    return out
-
-
-def _word_h(u: _Unit) -> float:
-    hs = sorted(w.y1 - w.y0 for w in u.words)
-    return hs[len(hs) // 2]
-
-
-def _label_column(lines: list[list[_Unit]]) -> None:
-    """A column of labels with a column of answers beside it marks its units as keys.
-
-    Forms printed as two aligned columns ("BRAND(S) APPLICABLE   All Kent …") need no colon:
-    when at least three lines start with a label at the same x and continue with a unit at the
-    same x, the left units are keys (their values are found next to them).
-    """
-    groups: dict[tuple[int, int], list[_Unit]] = {}
-    for units in lines:
-        if len(units) < 2:
-            continue
-        left, right = units[0], units[1]
-        if left.role != "?" or left.colon or not _label_like(left) or _DIGIT.search(left.text):
-            continue
-        key = (round(left.x0 / 0.015), round(right.x0 / 0.015))
-        groups.setdefault(key, []).append(left)
-    merged: dict[tuple[int, int], list[_Unit]] = {}
-    for (lx, rx), us in groups.items():
-        # neighbouring buckets are the same column (rounding boundaries)
-        home = next((k for k in merged if abs(k[0] - lx) <= 1 and abs(k[1] - rx) <= 1), (lx, rx))
-        merged.setdefault(home, []).extend(us)
-    for us in merged.values():
-        if len(us) >= 3:
-            for u in us:
-                u.role = "colkey"
-
-
-def _is_prose(u: _Unit) -> bool:
-    """Running words (a lower-case word after the first), not a name or a list item."""
-    words = u.text.split()
-    return len(words) >= 3 and any(w.isalpha() and w.islower() and len(w) >= 3 for w in words[1:])
-
-
-def _pair(page: int, key: _Unit, value: _Unit | None, conf: float) -> KeyValuePair:
-    kwords = key.words + key.extra_key
-    ktext = _KEY_END.sub("", " ".join(w.text for w in kwords)).strip(" _")
-    # "A. PROJECT NAME", "3) Date": the enumerator is not part of the label.
-    ktext = re.sub(r"^(?:[A-Z]|\d{1,2}|[ivxIVX]{1,4})[.)]\s+(?=\S)", "", ktext)
-    vtext = value.text.strip(" _") if value is not None else None
-    return KeyValuePair(
-        key=ktext,
-        value=vtext or None,
-        page=page,
-        key_words=list(kwords),
-        value_words=list(value.words) if value is not None else [],
-        confidence=round(conf, 4),
-    )
-
-
-def _overlap(a: _Unit, b: _Unit) -> float:
-    return min(a.x1, b.x1) - max(a.x0, b.x0)
-
-
-def _column_of(cell: _Unit, headers: list[_Unit]) -> _Unit | None:
-    best = max(headers, key=lambda h: _overlap(h, cell))
-    if _overlap(best, cell) > 0:
-        return best
-    # Numbers are often right- or centre-aligned under a wider / narrower header.
-    cx = (cell.x0 + cell.x1) / 2
-    near = min(headers, key=lambda h: abs((h.x0 + h.x1) / 2 - cx))
-    return near if abs((near.x0 + near.x1) / 2 - cx) < 0.04 else None
-
-
-@dataclass(slots=True)
-class FormTable:
-    """A grid found on a form: column headers, and per row the cell text under each header."""
-
-    page: int
-    headers: list[str]
-    rows: list[dict[str, str]]
-
-
-def _table_pairs(
-    page: int, lines: list[list[_Unit]], tables: list[FormTable] | None = None
-) -> list[KeyValuePair]:
-    """Grids: a row of labels over rows of values; one (column header, cell) pair per cell."""
-    out: list[KeyValuePair] = []
-    li = 0
-    while li < len(lines) - 1:
-        headers = lines[li]
-        if len(headers) < 2 or not all(
-            u.role == "?" and _label_like(u) and not _DIGIT.search(u.text) and not u.colon
-            for u in headers
-        ):
-            li += 1
-            continue
-        rows: list[list[tuple[_Unit, _Unit]]] = []
-        lj = li + 1
-        h = max(u.height for u in headers)
-        last_y = max(u.y1 for u in headers)
-        while lj < len(lines):
-            cells = [u for u in lines[lj] if u.role == "?"]
-            if not cells or min(u.y0 for u in cells) - last_y > 3 * h:
-                break
-            mapped = [(c, _column_of(c, headers)) for c in cells]
-            aligned = [(c, hd) for c, hd in mapped if hd is not None and _value_like(c)]
-            if len(aligned) < min(2, len(headers)) or len(aligned) < 0.6 * len(cells):
-                break
-            rows.append(aligned)
-            last_y = max(c.y1 for c, _ in aligned)
-            lj += 1
-        if not rows:
-            li += 1
-            continue
-        # Two-line headers: a short label right above a header belongs to it ("Est." / "Travel").
-        if li > 0:
-            for u in lines[li - 1]:
-                if u.role == "?" and _label_like(u) and len(u.text.split()) <= 3:
-                    hd = _column_of(u, headers)
-                    if hd is not None and hd.y0 - u.y1 < 1.2 * h and not hd.extra_key:
-                        hd.extra_key = list(u.words)
-                        u.role = "other"
-        for hd in headers:
-            hd.role = "key"
-            if hd.extra_key:  # the label above comes first in reading order
-                hd.words, hd.extra_key = hd.extra_key + hd.words, []
-        for row in rows:
-            for cell, hd in row:
-                cell.role = "value"
-                out.append(_pair(page, hd, cell, 0.5 * min(hd.conf, cell.conf)))
-        if tables is not None:
-            names = [_KEY_END.sub("", hd.text).strip() for hd in headers]
-            grid = [{names[headers.index(hd)]: cell.text for cell, hd in row} for row in rows]
-            tables.append(FormTable(page, names, grid))
-        for hd in headers:
-            hd.role = "table"
-        li = lj
     return out
 
 
@@ -537,10 +183,6 @@ def _page_pairs(page: PageContent, tables: list[FormTable] | None = None) -> lis
                 ):
                     out.append(_pair(page.number, u, None, 0.25 * u.conf))
     return out
-
-
-def _label_like_key(u: _Unit) -> bool:
-    return u.colon or (_lexicon_label(u) and _label_like(u) and len(u.text.split()) <= 3)
 
 
 def extract_pairs(pages: list[PageContent]) -> list[KeyValuePair]:
