@@ -171,3 +171,14 @@ def test_history_of_classifier_changes(org_a, owner_client):
     classifier = Classifier.objects.get(public_id=body["id"])
     assert [h.name for h in classifier.history.all()][:2] == ["B", "Router"]
     assert classifier.history.first().history_user == org_a.owner
+
+
+def test_list_query_count_does_not_grow_with_rows(client_a, django_assert_max_num_queries):
+    parser_id = create_parser(client_a)["id"]
+    for i in range(10):
+        _create(client_a, [{"name": "a", "parser_id": parser_id}, {"name": "b"}], name=f"R{i}")
+    # API key lookup + last-used touch + the page + one prefetch of every page's labels.
+    with django_assert_max_num_queries(5):
+        response = client_a.get("/v1/classifiers", {"limit": 10})
+    assert len(response.json()["data"]) == 10
+    assert all(len(c["labels"]) == 2 for c in response.json()["data"])
