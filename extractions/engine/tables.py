@@ -290,8 +290,9 @@ def find_tables(
 ) -> list[Table]:
     wanted = set(prop_cols.values())
     tables: list[Table] = []
-    for lay in doc.layouts:
+    for pi, lay in enumerate(doc.layouts):
         used: set[int] = set()
+        found_here = len(tables)
         for ln in lay.lines:
             if ln.index in used or _has_amount(ln):
                 continue
@@ -316,6 +317,14 @@ def find_tables(
                 for other in lay.lines:
                     if ln.y0 <= other.y0 <= last:
                         used.add(other.index)
+        if len(tables) == found_here and tables and tables[-1].layout is doc.layouts[pi - 1]:
+            # no header on this page: the previous page's table may run on here
+            prev = tables[-1]
+            cols = [Column(c.concept, c.x0, c.x1, c.header, c.left, c.right) for c in prev.columns]
+            t = Table(lay, [], cols)
+            _read_rows(doc, t, extra)
+            if t.rows:
+                tables.append(t)
     return tables
 
 
@@ -407,17 +416,38 @@ def _is_stop(line: Line, lay: PageLayout) -> bool:
     return any(tuple(toks[: len(p)]) == p for p in _STOP_BY_FIRST.get(toks[0], ()))
 
 
+def _first_continued_row(lay: PageLayout, cols: list[Column], num_cols: set[int]) -> Line | None:
+    """On a page without a header: the first line in its top half with numbers in two
+    numeric columns of the previous page's table."""
+    for ln in lay.lines:
+        if ln.y0 > 0.5:
+            return None
+        if _is_stop(ln, lay):
+            return None
+        cells = _assign(ln, cols)
+        if sum(1 for ci, ws in cells.items() if ci in num_cols and _is_cell_number(ws)) >= 2:
+            return ln
+    return None
+
+
 def _read_rows(doc: DocIndex, t: Table, extra: dict[str, set[tuple[str, ...]]]) -> None:
     lay = t.layout
     cols = t.columns
     num_cols = {i for i, c in enumerate(cols) if c.concept in NUMERIC_COLUMNS}
     text_cols = {i for i, c in enumerate(cols) if c.concept not in NUMERIC_COLUMNS}
-    start = t.header_lines[-1].index + 1
+    if t.header_lines:
+        start = t.header_lines[-1].index + 1
+        last_y = t.header_lines[-1].y1
+    else:
+        # a table running on from the previous page: rows start at its first full row
+        first = _first_continued_row(lay, cols, num_cols)
+        if first is None:
+            return
+        start, last_y = first.index, first.y0
     rows: list[dict[int, list[Word]]] = []
     pending: list[dict[int, list[Word]]] = []
     prefix_mode: bool | None = None
     in_note = False
-    last_y = t.header_lines[-1].y1
     for ln in lay.lines[start:]:
         if ln.y0 - last_y > 3.5 * lay.word_height:
             break

@@ -196,6 +196,37 @@ def test_a_column_known_only_by_its_alias() -> None:
     assert res.data["items"] == [{"description": "Stuhl", "colour": "rot", "amount": 49.0}]
 
 
+def test_a_table_running_on_to_a_page_without_header() -> None:
+    def row(y: float, desc: str, qty: str, amount: str) -> list[tuple[float, float, str, float]]:
+        return [(50, y, desc, 10), (330, y, qty, 10), (490, y, amount, 10)]
+
+    page1 = [
+        (50, 60, "ACME Ltd", 16),
+        (50, 180, "Description", 10),
+        (330, 180, "Qty", 10),
+        (490, 180, "Amount", 10),
+    ]
+    for i in range(3):
+        page1 += row(200 + i * 20, f"Item {i}", str(i + 1), f"{(i + 1) * 10:.2f}")
+    page2 = [(50, 40, "ACME Ltd - page 2", 9)]
+    for i in range(2):
+        page2 += row(80 + i * 20, f"Part {i}", str(i + 2), f"{(i + 2) * 5:.2f}")
+    page2 += [
+        (400, 200, "Total", 10),
+        (490, 200, "75.00", 10),
+        (50, 300, "IBAN DE88 2008 0000 0970 3757 00", 9),
+    ]
+    pages = read_pages(docgen.build_pdf([page1, page2]))
+    rows = fill_schema(pages, SCHEMA).data["lines"]
+    assert [(r["description"], r["quantity"], r["amount"]) for r in rows] == [
+        ("Item 0", 1.0, 10.0),
+        ("Item 1", 2.0, 20.0),
+        ("Item 2", 3.0, 30.0),
+        ("Part 0", 2.0, 10.0),
+        ("Part 1", 3.0, 15.0),
+    ]
+
+
 def test_no_table_no_rows() -> None:
     page = page_of(
         [
