@@ -16,6 +16,7 @@ spaces, the split points placed by the typical width of each character.
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +36,13 @@ ENGINE_PARAMS: dict[str, Any] = {
     "Global.text_score": TEXT_SCORE,
     "Rec.rec_batch_num": 16,
 }
+
+# Threads per ONNX Runtime session; default: all cores. Set PP_OCR_THREADS=1 when
+# running one worker process per core.
+if os.environ.get("PP_OCR_THREADS", "").isdigit():
+    ENGINE_PARAMS["EngineConfig.onnxruntime.intra_op_num_threads"] = int(
+        os.environ["PP_OCR_THREADS"]
+    )
 
 _engine: Any = None
 _engine_lock = threading.Lock()

@@ -188,19 +188,19 @@ def _read_image(
     steps: _Steps,
 ) -> Iterator[PageContent]:
     steps.start("text")  # images have no text layer: the step is empty
-    frames = intake.iter_image_pages(img, media_type, selected)
+    from .ocr import MAX_SIDE
+
+    frames = intake.iter_image_pages(img, media_type, selected, max_side=MAX_SIDE)
     while True:
         with steps.timed("ocr"):
             try:
-                number, frame = next(frames)
+                number, frame, (width, height) = next(frames)
             except StopIteration:
                 break
             if options.ocr == "never":
-                content = PageContent(
-                    number=number, width=frame.width, height=frame.height, source="empty"
-                )
+                content = PageContent(number=number, width=width, height=height, source="empty")
             else:
-                content = _ocr_page(frame, number, frame.width, frame.height)
+                content = _ocr_page(frame, number, width, height)
             del frame
         yield content
 

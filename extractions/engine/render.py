@@ -41,10 +41,11 @@ def render_page_image(
                 EXTRACTION_FAILED,
                 f"Page {page_number} is out of range: the document has {count} pages.",
             )
-        _, image = next(intake.iter_image_pages(img, media_type, [page_number]))
+        image = next(
+            intake.iter_image_pages(img, media_type, [page_number], max_side=max_side)
+        ).image
     finally:
         img.close()
-    image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
     return rotate_clockwise(image, rotation)
 
 

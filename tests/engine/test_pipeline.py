@@ -290,3 +290,18 @@ def test_pdfium_use_from_several_threads_is_serialised(three_page_pdf: bytes) ->
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = list(pool.map(work, range(24)))
     assert results == [(3, True, f"P{1 + i % 3}") for i in range(24)]
+
+
+def test_large_photo_is_decoded_small_but_reported_full_size() -> None:
+    from extractions.engine import intake
+
+    photo = Image.new("RGB", (6000, 4000), "white")
+    data = docgen.encode_image(photo, "JPEG", exif_orientation=6)
+    (page,) = read_pages(data, ExtractionOptions(ocr="never"))
+    assert (page.width, page.height) == (4000, 6000)  # upright, full resolution
+    src = intake.as_source(data)
+    img = intake.open_image(src)
+    (frame,) = intake.iter_image_pages(img, "image/jpeg", [1], max_side=2000)
+    assert frame.size == (4000, 6000)
+    assert max(frame.image.size) == 2000 and frame.image.size[0] < frame.image.size[1]
+    assert frame.image.mode == "RGB"
