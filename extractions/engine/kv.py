@@ -14,21 +14,24 @@ aligned grid whose first row is all labels gives one (column header, cell) pair 
 
 from __future__ import annotations
 
-from .kv_grid import FormTable, _pair, _table_pairs
+from .kv_grid import FormTable, make_pair, table_pairs
 from .kv_units import (
-    _DIGIT,
     BELOW_RIGHT,
+    DIGIT,
+    FAR_LABEL,
     NULL_LABELS,
+    OFFSET_GAP,
+    OFFSET_OVERLAP,
     TITLE_RATIO,
-    _is_prose,
-    _label_column,
-    _label_like,
-    _label_like_key,
-    _lexicon_label,
-    _Unit,
-    _units,
-    _value_like,
-    _word_h,
+    Unit,
+    is_prose,
+    label_column,
+    label_like,
+    label_like_key,
+    lexicon_label,
+    page_units,
+    value_like,
+    word_h,
 )
 from .layout import analyze_page
 from .types import BBox, Citation, KeyValuePair, PageContent, union_bbox
@@ -46,12 +49,44 @@ KEY_NAMES = ("key", "label", "name", "question", "field", "field_name", "title",
 VALUE_NAMES = ("value", "answer", "text", "content", "field_value", "response")
 
 
-def _gap_ok(left: _Unit, right: _Unit, page_w: float = 1.0) -> bool:
+def _gap_ok(left: Unit, right: Unit, page_w: float = 1.0) -> bool:
     # OCR word boxes estimated from a line box can overlap their neighbour a little.
     return -0.6 * left.height <= right.x0 - left.x1 < 0.45 * page_w
 
 
-def _below(key: _Unit, lines: list[list[_Unit]], max_lines: int = 2) -> _Unit | None:
+def _right_of(key: Unit, lines: list[list[Unit]]) -> Unit | None:
+    """The free unit right of ``key``: on its line, or on the line just above / below when
+    the two overlap vertically (typed answers often sit a little off the printed baseline).
+
+    A label-looking unit far away is another field, not the value of a key without colon.
+    """
+    units = lines[key.line]
+    i = units.index(key)
+    cands = []
+    if i + 1 < len(units) and units[i + 1].role == "?" and _gap_ok(key, units[i + 1]):
+        cands.append(units[i + 1])
+    h = key.height
+    for li in (key.line - 1, key.line + 1):
+        if not 0 <= li < len(lines):
+            continue
+        u = next((o for o in lines[li] if o.x1 > key.x1), None)
+        if u is None or u.role != "?" or not -0.6 * h <= u.x0 - key.x1 < OFFSET_GAP:
+            continue
+        ov = min(u.y1, key.y1) - max(u.y0, key.y0)
+        # nothing of the key's own line may sit between them
+        if ov >= OFFSET_OVERLAP * min(h, u.height) and not any(
+            key.x1 <= o.x0 < u.x0 for o in units if o is not key
+        ):
+            cands.append(u)
+    if not cands:
+        return None
+    best = min(cands, key=lambda u: u.x0)
+    if not key.colon and best.x0 - key.x1 > FAR_LABEL and label_like(best) and not value_like(best):
+        return None
+    return best
+
+
+def _below(key: Unit, lines: list[list[Unit]], max_lines: int = 2) -> Unit | None:
     """The unit right under ``key``: next lines, starting within the key's horizontal span."""
     h = max(key.height, 0.008)
     for li in range(key.line + 1, min(len(lines), key.line + 1 + max_lines)):
@@ -64,9 +99,9 @@ def _below(key: _Unit, lines: list[list[_Unit]], max_lines: int = 2) -> _Unit | 
     return None
 
 
-def _stacked(first: _Unit, lines: list[list[_Unit]], key: _Unit) -> list[_Unit]:
+def _stacked(first: Unit, lines: list[list[Unit]], key: Unit) -> list[Unit]:
     """Further values under the first one, left-aligned with it ("cc: A / B / C")."""
-    out: list[_Unit] = []
+    out: list[Unit] = []
     prev = first
     h = max(first.height, 0.008)
     for li in range(first.line + 1, min(len(lines), first.line + 6)):
@@ -78,7 +113,7 @@ def _stacked(first: _Unit, lines: list[list[_Unit]], key: _Unit) -> list[_Unit]:
         if not cands:
             break
         u = cands[0]
-        if u.y0 - prev.y1 > 1.2 * h or u.colon or (_lexicon_label(u) and not key.colon):
+        if u.y0 - prev.y1 > 1.2 * h or u.colon or (lexicon_label(u) and not key.colon):
             break
         # Nothing may sit in the key's column on that line (it would be another field).
         if any(o is not u and o.x1 <= first.x0 and o.x1 > key.x0 for o in lines[li]):
@@ -90,10 +125,10 @@ def _stacked(first: _Unit, lines: list[list[_Unit]], key: _Unit) -> list[_Unit]:
 
 def _page_pairs(page: PageContent, tables: list[FormTable] | None = None) -> list[KeyValuePair]:
     layout = analyze_page(page)
-    lines = _units(layout)
-    out: list[KeyValuePair] = _table_pairs(page.number, lines, tables)
+    lines = page_units(layout)
+    out: list[KeyValuePair] = table_pairs(page.number, lines, tables)
 
-    _label_column(lines)
+    label_column(lines)
 
     # 1. keys: colon units, and label-like units followed on their line by a value-like unit.
     for units in lines:
@@ -104,16 +139,16 @@ def _page_pairs(page: PageContent, tables: list[FormTable] | None = None) -> lis
             if u.role != "?":
                 continue  # already read as part of a table
             right = units[i + 1] if i + 1 < len(units) else None
-            if u.colon or _label_like_key(u):
+            if u.colon or label_like_key(u):
                 u.role = "key"
-                u.weak = not u.colon and not (right is not None and _value_like(right))
+                u.weak = not u.colon and not (right is not None and value_like(right))
             elif (
-                _label_like(u)
+                label_like(u)
                 and right is not None
                 and not right.colon
                 and _gap_ok(u, right)
-                and (_value_like(right) or _lexicon_label(u))
-                and not _DIGIT.search(u.text)
+                and (value_like(right) or lexicon_label(u))
+                and not DIGIT.search(u.text)
             ):
                 u.role = "key"
                 u.weak = True  # only "a label-looking text before a value": may be a value
@@ -134,54 +169,58 @@ def _page_pairs(page: PageContent, tables: list[FormTable] | None = None) -> lis
                 u.extra_key = list(nxt.words)
                 nxt.role = "other"
 
-    # 2. values: right neighbour, else the unit below; stacked continuations repeat the key.
-    for units in lines:
-        for i, u in enumerate(units):
-            if u.role != "key":
-                continue
-            value = None
-            right = units[i + 1] if i + 1 < len(units) else None
-            if right is not None and right.role == "?" and _gap_ok(u, right):
-                value = right
-            elif u.colon or _label_like_key(u):
-                below = _below(u, lines)
-                if below is not None and (
-                    (below.role == "?" and not _label_like_key(below))
-                    or (u.colon and below.role == "key" and below.weak)
-                ):
-                    value = below
-            if value is None:
-                out.append(_pair(page.number, u, None, 0.4 * u.conf))
-                continue
-            value.role = "value"
-            conf = (0.75 if u.colon else 0.55) * min(u.conf, value.conf)
-            out.append(_pair(page.number, u, value, conf))
-            extras = _stacked(value, lines, u)
-            if extras and (
-                _is_prose(value)
-                or len(value.text.split()) >= 6
-                or any(_DIGIT.search(x.text) for x in extras)  # an address block
-            ):
-                # A written paragraph ("COMMENTS: The attached … / was secured …") is one value.
-                merged = _Unit([w for x in (value, *extras) for w in x.words], value.line)
-                out[-1] = _pair(page.number, u, merged, conf)
-                for extra in extras:
-                    extra.role = "value"
-                continue
+    # 2. values: right neighbours first (the strongest cue, so a key above cannot take a
+    # value that sits next to its own label), then the unit below, then stacked continuations.
+    keys = [u for units in lines for u in units if u.role == "key"]
+    found: dict[int, Unit] = {}
+    for u in keys:
+        right = _right_of(u, lines)
+        if right is not None:
+            found[id(u)] = right
+            right.role = "value"
+    for u in keys:
+        if id(u) in found or not (u.colon or label_like_key(u)):
+            continue
+        below = _below(u, lines)
+        if below is not None and (
+            (below.role == "?" and not label_like_key(below))
+            or (u.colon and below.role == "key" and below.weak)
+        ):
+            found[id(u)] = below
+            below.role = "value"
+    for u in keys:
+        value = found.get(id(u))
+        if value is None:
+            out.append(make_pair(page.number, u, None, 0.4 * u.conf))
+            continue
+        conf = (0.75 if u.colon else 0.55) * min(u.conf, value.conf)
+        out.append(make_pair(page.number, u, value, conf))
+        extras = _stacked(value, lines, u)
+        if extras and (
+            is_prose(value)
+            or len(value.text.split()) >= 6
+            or any(DIGIT.search(x.text) for x in extras)  # an address block
+        ):
+            # A written paragraph ("COMMENTS: The attached … / was secured …") is one value.
+            merged = Unit([w for x in (value, *extras) for w in x.words], value.line)
+            out[-1] = make_pair(page.number, u, merged, conf)
             for extra in extras:
                 extra.role = "value"
-                out.append(_pair(page.number, u, extra, 0.8 * conf))
+            continue
+        for extra in extras:
+            extra.role = "value"
+            out.append(make_pair(page.number, u, extra, 0.8 * conf))
     if NULL_LABELS:
         for units in lines:
             for u in units:
                 if (
                     u.role == "?"
-                    and _label_like(u)
-                    and not _DIGIT.search(u.text)
+                    and label_like(u)
+                    and not DIGIT.search(u.text)
                     and len(u.text.split()) <= NULL_LABELS
-                    and _word_h(u) < TITLE_RATIO * layout.word_height
+                    and word_h(u) < TITLE_RATIO * layout.word_height
                 ):
-                    out.append(_pair(page.number, u, None, 0.25 * u.conf))
+                    out.append(make_pair(page.number, u, None, 0.25 * u.conf))
     return out
 
 

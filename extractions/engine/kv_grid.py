@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .kv_units import _DIGIT, _KEY_END, _label_like, _Unit, _value_like
+from .kv_units import DIGIT, KEY_END, Unit, label_like, value_like
 from .types import KeyValuePair
 
 
-def _pair(page: int, key: _Unit, value: _Unit | None, conf: float) -> KeyValuePair:
+def make_pair(page: int, key: Unit, value: Unit | None, conf: float) -> KeyValuePair:
     kwords = key.words + key.extra_key
-    ktext = _KEY_END.sub("", " ".join(w.text for w in kwords)).strip(" _")
+    ktext = KEY_END.sub("", " ".join(w.text for w in kwords)).strip(" _")
     # "A. PROJECT NAME", "3) Date": the enumerator is not part of the label.
     ktext = re.sub(r"^(?:[A-Z]|\d{1,2}|[ivxIVX]{1,4})[.)]\s+(?=\S)", "", ktext)
     vtext = value.text.strip(" _") if value is not None else None
@@ -25,13 +25,13 @@ def _pair(page: int, key: _Unit, value: _Unit | None, conf: float) -> KeyValuePa
     )
 
 
-def _overlap(a: _Unit, b: _Unit) -> float:
+def overlap(a: Unit, b: Unit) -> float:
     return min(a.x1, b.x1) - max(a.x0, b.x0)
 
 
-def _column_of(cell: _Unit, headers: list[_Unit]) -> _Unit | None:
-    best = max(headers, key=lambda h: _overlap(h, cell))
-    if _overlap(best, cell) > 0:
+def column_of(cell: Unit, headers: list[Unit]) -> Unit | None:
+    best = max(headers, key=lambda h: overlap(h, cell))
+    if overlap(best, cell) > 0:
         return best
     # Numbers are often right- or centre-aligned under a wider / narrower header.
     cx = (cell.x0 + cell.x1) / 2
@@ -48,8 +48,8 @@ class FormTable:
     rows: list[dict[str, str]]
 
 
-def _table_pairs(
-    page: int, lines: list[list[_Unit]], tables: list[FormTable] | None = None
+def table_pairs(
+    page: int, lines: list[list[Unit]], tables: list[FormTable] | None = None
 ) -> list[KeyValuePair]:
     """Grids: a row of labels over rows of values; one (column header, cell) pair per cell."""
     out: list[KeyValuePair] = []
@@ -57,12 +57,12 @@ def _table_pairs(
     while li < len(lines) - 1:
         headers = lines[li]
         if len(headers) < 2 or not all(
-            u.role == "?" and _label_like(u) and not _DIGIT.search(u.text) and not u.colon
+            u.role == "?" and label_like(u) and not DIGIT.search(u.text) and not u.colon
             for u in headers
         ):
             li += 1
             continue
-        rows: list[list[tuple[_Unit, _Unit]]] = []
+        rows: list[list[tuple[Unit, Unit]]] = []
         lj = li + 1
         h = max(u.height for u in headers)
         last_y = max(u.y1 for u in headers)
@@ -70,8 +70,8 @@ def _table_pairs(
             cells = [u for u in lines[lj] if u.role == "?"]
             if not cells or min(u.y0 for u in cells) - last_y > 3 * h:
                 break
-            mapped = [(c, _column_of(c, headers)) for c in cells]
-            aligned = [(c, hd) for c, hd in mapped if hd is not None and _value_like(c)]
+            mapped = [(c, column_of(c, headers)) for c in cells]
+            aligned = [(c, hd) for c, hd in mapped if hd is not None and value_like(c)]
             if len(aligned) < min(2, len(headers)) or len(aligned) < 0.6 * len(cells):
                 break
             rows.append(aligned)
@@ -83,8 +83,8 @@ def _table_pairs(
         # Two-line headers: a short label right above a header belongs to it ("Est." / "Travel").
         if li > 0:
             for u in lines[li - 1]:
-                if u.role == "?" and _label_like(u) and len(u.text.split()) <= 3:
-                    hd = _column_of(u, headers)
+                if u.role == "?" and label_like(u) and len(u.text.split()) <= 3:
+                    hd = column_of(u, headers)
                     if hd is not None and hd.y0 - u.y1 < 1.2 * h and not hd.extra_key:
                         hd.extra_key = list(u.words)
                         u.role = "other"
@@ -95,9 +95,9 @@ def _table_pairs(
         for row in rows:
             for cell, hd in row:
                 cell.role = "value"
-                out.append(_pair(page, hd, cell, 0.5 * min(hd.conf, cell.conf)))
+                out.append(make_pair(page, hd, cell, 0.5 * min(hd.conf, cell.conf)))
         if tables is not None:
-            names = [_KEY_END.sub("", hd.text).strip() for hd in headers]
+            names = [KEY_END.sub("", hd.text).strip() for hd in headers]
             grid = [{names[headers.index(hd)]: cell.text for cell, hd in row} for row in rows]
             tables.append(FormTable(page, names, grid))
         for hd in headers:

@@ -22,8 +22,8 @@ _LABEL_WORDS_TEXT = """date dated name no no. nos number num # phone tel telepho
     year month time size weight sex age id file copies owner manager director division region
     area budget cost balance source investigator reported received tested conclusion purpose
     nom adresse ville pays objet montant datum anschrift telefon ort betrag betreff"""
-_LABEL_WORDS = frozenset(_LABEL_WORDS_TEXT.split())
-_SMALL_WORDS = frozenset(
+LABEL_WORDS = frozenset(_LABEL_WORDS_TEXT.split())
+SMALL_WORDS = frozenset(
     [
         "of",
         "and",
@@ -53,14 +53,17 @@ _SMALL_WORDS = frozenset(
 NULL_LABELS = 2  # a lone label of at most this many words is an empty field (value None)
 TITLE_RATIO = 1.35  # text this much taller than the page's median word is a title, not a label
 BELOW_RIGHT = 0.06  # a value under a colon label may start this far right of the label's end
+OFFSET_OVERLAP = 0.4  # share of height a value off the label's baseline still overlaps it
+OFFSET_GAP = 0.1  # ... and at most this far right of the label
+FAR_LABEL = 0.15  # a label-looking unit this far right of a key without colon is a new field
 
-_KEY_END = re.compile(r"[:：]\s*$")
-_ALPHA = re.compile(r"[^\W\d_]", re.UNICODE)
-_DIGIT = re.compile(r"\d")
+KEY_END = re.compile(r"[:：]\s*$")
+ALPHA = re.compile(r"[^\W\d_]", re.UNICODE)
+DIGIT = re.compile(r"\d")
 
 
 @dataclass(slots=True)
-class _Unit:
+class Unit:
     words: list[Word]
     line: int  # index of the layout line
     colon: bool = False
@@ -89,13 +92,13 @@ class _Unit:
         return sum(w.confidence for w in self.words) / len(self.words)
 
 
-_GLUED = re.compile(
+GLUED = re.compile(
     r"(?<=[A-Z]{3})(?=[A-Z][a-z]{2})"  # "MARKETLakeland": a capitals label, then a name
     r"|(?<=[a-z]{3})(?=[A-Z][a-z]{2})"  # "contactTuesday": a missing space
 )
 
 
-def _cut(w: Word, at: int) -> tuple[Word, Word]:
+def cut(w: Word, at: int) -> tuple[Word, Word]:
     xm = w.x0 + (w.x1 - w.x0) * at / len(w.text)
     return (
         Word(w.text[:at], w.page, w.x0, w.y0, xm, w.y1, w.confidence, w.source),
@@ -103,7 +106,7 @@ def _cut(w: Word, at: int) -> tuple[Word, Word]:
     )
 
 
-def _explode_words(words: list[Word]) -> list[Word]:
+def explode_words(words: list[Word]) -> list[Word]:
     """Undo OCR gluing: "NUMBER:_(405)", "DATE3/23/91", "MARKETLakeland" -> two words each.
 
     Cut after a label's colon, after a form word directly followed by digits, and where a
@@ -119,13 +122,13 @@ def _explode_words(words: list[Word]) -> list[Word]:
             at = len(m.group(1))
         else:
             m = re.match(r"^([^\W\d_]{3,})(?=\d)", w.text)
-            if m and m.group(1).lower() in _LABEL_WORDS:
+            if m and m.group(1).lower() in LABEL_WORDS:
                 at = len(m.group(1))
             else:
-                g = _GLUED.search(w.text)
+                g = GLUED.search(w.text)
                 at = g.start() if g else 0
         if 0 < at < len(w.text):
-            left, right = _cut(w, at)
+            left, right = cut(w, at)
             out.append(left)
             todo.insert(0, right)
         else:
@@ -133,72 +136,95 @@ def _explode_words(words: list[Word]) -> list[Word]:
     return out
 
 
-def _units(layout: PageLayout) -> list[list[_Unit]]:
+def page_units(layout: PageLayout) -> list[list[Unit]]:
     """Line segments, split after words ending with a colon; one list per line."""
-    out: list[list[_Unit]] = []
+    out: list[list[Unit]] = []
     for li, line in enumerate(layout.lines):
-        units: list[_Unit] = []
+        units: list[Unit] = []
         for seg in line.segments:
+            start = len(units)  # a label is expected at the start of each segment
             cur: list[Word] = []
-            for w in _explode_words(seg.words):
+            for w in explode_words(seg.words):
                 cur.append(w)
-                if _KEY_END.search(w.text) and _ALPHA.search(" ".join(x.text for x in cur)):
+                if KEY_END.search(w.text) and ALPHA.search(" ".join(x.text for x in cur)):
                     # "TESTED 3/18/81 REPORTED:": the key is the label run before the colon.
                     k = len(cur)
-                    while k > 1 and not _DIGIT.search(cur[k - 2].text):
+                    while k > 1 and not DIGIT.search(cur[k - 2].text):
                         k -= 1
-                    if k > 1 and _DIGIT.search(cur[k - 2].text):
-                        units.extend(_split_label_value(cur[: k - 1], li, first=not units))
+                    if k > 1 and DIGIT.search(cur[k - 2].text):
+                        units.extend(split_label_value(cur[: k - 1], li, split_mode(units, start)))
                         cur = cur[k - 1 :]
-                    elif units and units[-1].colon:
+                    elif len(units) > start and units[-1].colon:
                         # "SOURCE: Lorillard - Organic Chemistry LORILLARD NO.: A123": the
                         # previous key's value, then a label in capitals.
                         k = len(cur)
-                        while k > 1 and _is_caps(cur[k - 2].text):
+                        while k > 1 and is_caps(cur[k - 2].text):
                             k -= 1
-                        if 1 < k < len(cur) + 1 and not _is_caps(
-                            " ".join(w.text for w in cur[: k - 1])
+                        label = " ".join(w.text for w in cur[k - 1 :])
+                        if (
+                            k > 1
+                            and len(ALPHA.findall(label)) >= 2
+                            and not is_caps(" ".join(w.text for w in cur[: k - 1]))
                         ):
-                            units.append(_Unit(cur[: k - 1], li))
+                            units.append(Unit(cur[: k - 1], li))
                             cur = cur[k - 1 :]
-                    units.append(_Unit(cur, li, colon=True))
+                    units.append(Unit(cur, li, colon=True))
                     cur = []
             if cur:
-                units.extend(_split_label_value(cur, li, first=not units))
+                units.extend(split_label_value(cur, li, split_mode(units, start)))
         # Brackets and specks ("( )" of an empty check box) are neither keys nor values.
         out.append([u for u in units if re.search(r"[^\W_]|[☑☒✓✔√]", u.text)])
     return out
 
 
-def _is_caps(text: str) -> bool:
+def is_caps(text: str) -> bool:
     letters = [c for c in text if c.isalpha()]
-    return len(letters) >= 1 and all(c.isupper() for c in letters) and not _DIGIT.search(text)
+    return len(letters) >= 1 and all(c.isupper() for c in letters) and not DIGIT.search(text)
 
 
-def _split_label_value(words: list[Word], li: int, first: bool) -> list[_Unit]:
+def split_mode(units: list[Unit], start: int) -> str:
+    """How readily the segment starting now is cut into a label and a value.
+
+    At the start of a line a label is expected ("free"); after a label on the same line the
+    segment is most likely that label's value, so only a form word can start a new label
+    there ("lexicon": "Àug. 1984" stays whole, "TIME 3:28" is cut); inside a segment, never.
+    """
+    if len(units) != start:
+        return "none"
+    if not units or not (units[-1].colon or label_like(units[-1])):
+        return "free"
+    return "lexicon"
+
+
+def split_label_value(words: list[Word], li: int, mode: str = "free") -> list[Unit]:
     """A label run then its value, in one segment: split them.
 
     "Initiation Date 8/3/87" -> "Initiation Date" + "8/3/87" (label, then a number);
     "PROJECT LEADER Williams/Giordano" -> "PROJECT LEADER" + "Williams/Giordano" (capitals,
-    then mixed case). Only for the first unit of a line, where a label is expected.
+    then mixed case). Only for the first unit of a segment, where a label is expected.
     """
-    if not first or len(words) < 2:
-        return [_Unit(words, li)]
+    if mode == "none" or len(words) < 2:
+        return [Unit(words, li)]
     for k in range(1, min(len(words), 6)):
         head, tail = words[:k], words[k:]
         htext = " ".join(w.text for w in head)
-        if _DIGIT.search(tail[0].text):
+        if mode == "lexicon" and head[-1].text.lower().strip(".:#") not in LABEL_WORDS:
+            if DIGIT.search(tail[0].text):
+                break
+            continue
+        if DIGIT.search(tail[0].text):
             if (
                 head[0].text[:1].isupper()
                 and all(
-                    (_alpha_ratio(w.text) >= 0.75 or w.text in ("#", "No.", "Nr.", "N°", "n°"))
+                    (alpha_ratio(w.text) >= 0.75 or w.text in ("#", "No.", "Nr.", "N°", "n°"))
                     for w in head
                 )
-                and not _DIGIT.search(htext)
+                and not DIGIT.search(htext)
+                and len(ALPHA.findall(htext)) >= 2
             ):
-                return [_Unit(head, li), _Unit(tail, li)]
+                return [Unit(head, li), Unit(tail, li)]
             break
-        if _alpha_ratio(tail[0].text) < 0.75 and tail[0].text not in (
+        if alpha_ratio(tail[0].text) < 0.75 and tail[0].text not in (
             "#",
             "No.",
             "Nr.",
@@ -207,75 +233,76 @@ def _split_label_value(words: list[Word], li: int, first: bool) -> list[_Unit]:
         ):
             break
         if (
-            _is_caps(htext)
-            and not _is_caps(tail[0].text)
-            and (k >= 2 or htext.lower().strip(".:#") in _LABEL_WORDS)
+            is_caps(htext)
+            and ALPHA.search(tail[0].text)
+            and not is_caps(tail[0].text)
+            and (k >= 2 or htext.lower().strip(".:#") in LABEL_WORDS)
             and len(htext.replace(" ", "")) >= 4
         ):
-            return [_Unit(head, li), _Unit(tail, li)]
-    return [_Unit(words, li)]
+            return [Unit(head, li), Unit(tail, li)]
+    return [Unit(words, li)]
 
 
-def _alpha_ratio(text: str) -> float:
+def alpha_ratio(text: str) -> float:
     chars = [c for c in text if not c.isspace()]
     if not chars:
         return 0.0
-    return sum(1 for c in chars if _ALPHA.match(c)) / len(chars)
+    return sum(1 for c in chars if ALPHA.match(c)) / len(chars)
 
 
-def _label_like(u: _Unit) -> bool:
+def label_like(u: Unit) -> bool:
     """Short, mostly letters, not a sentence: could be a printed field label."""
     text = u.text.strip()
     words = text.split()
     if not words or len(words) > 7 or len(text) > 48:
         return False
-    if _alpha_ratio(text) < 0.6 or (text.endswith((".", ",")) and len(words) > 3):
+    if alpha_ratio(text) < 0.6 or (text.endswith((".", ",")) and len(words) > 3):
         return False
-    if len(_ALPHA.findall(text)) < 3 and not _lexicon_label(u):
+    if len(ALPHA.findall(text)) < 3 and not lexicon_label(u):
         return False  # "t", "a)": specks and stray letters of a noisy scan
-    return bool(_ALPHA.match(text[0]) or text[0] in "(#*")
+    return bool(ALPHA.match(text[0]) or text[0] in "(#*")
 
 
-def _lexicon_label(u: _Unit) -> bool:
+def lexicon_label(u: Unit) -> bool:
     words = re.findall(r"[^\W\d_]+|\d+|#", u.text.lower())
     if not words or words[0] in ("the", "a", "an"):
         return False  # "The American Tobacco Company" is a name, not a label
-    return words[0] in _LABEL_WORDS or words[-1] in _LABEL_WORDS
+    return words[0] in LABEL_WORDS or words[-1] in LABEL_WORDS
 
 
-def _value_like(u: _Unit) -> bool:
+def value_like(u: Unit) -> bool:
     """Digits, or lowercase / mixed text (handwriting or typed answers), not another label."""
     text = u.text.strip()
     if not text:
         return False
-    if _DIGIT.search(text):
+    if DIGIT.search(text):
         return True
     # A word starting in lower case (not "of", "and" …): typed or written answer text.
-    return any(w[:1].islower() and w.lower() not in _SMALL_WORDS for w in text.split())
+    return any(w[:1].islower() and w.lower() not in SMALL_WORDS for w in text.split())
 
 
-def _word_h(u: _Unit) -> float:
+def word_h(u: Unit) -> float:
     hs = sorted(w.y1 - w.y0 for w in u.words)
     return hs[len(hs) // 2]
 
 
-def _label_column(lines: list[list[_Unit]]) -> None:
+def label_column(lines: list[list[Unit]]) -> None:
     """A column of labels with a column of answers beside it marks its units as keys.
 
     Forms printed as two aligned columns ("BRAND(S) APPLICABLE   All Kent …") need no colon:
     when at least three lines start with a label at the same x and continue with a unit at the
     same x, the left units are keys (their values are found next to them).
     """
-    groups: dict[tuple[int, int], list[_Unit]] = {}
+    groups: dict[tuple[int, int], list[Unit]] = {}
     for units in lines:
         if len(units) < 2:
             continue
         left, right = units[0], units[1]
-        if left.role != "?" or left.colon or not _label_like(left) or _DIGIT.search(left.text):
+        if left.role != "?" or left.colon or not label_like(left) or DIGIT.search(left.text):
             continue
         key = (round(left.x0 / 0.015), round(right.x0 / 0.015))
         groups.setdefault(key, []).append(left)
-    merged: dict[tuple[int, int], list[_Unit]] = {}
+    merged: dict[tuple[int, int], list[Unit]] = {}
     for (lx, rx), us in groups.items():
         # neighbouring buckets are the same column (rounding boundaries)
         home = next((k for k in merged if abs(k[0] - lx) <= 1 and abs(k[1] - rx) <= 1), (lx, rx))
@@ -286,11 +313,11 @@ def _label_column(lines: list[list[_Unit]]) -> None:
                 u.role = "colkey"
 
 
-def _is_prose(u: _Unit) -> bool:
+def is_prose(u: Unit) -> bool:
     """Running words (a lower-case word after the first), not a name or a list item."""
     words = u.text.split()
     return len(words) >= 3 and any(w.isalpha() and w.islower() and len(w) >= 3 for w in words[1:])
 
 
-def _label_like_key(u: _Unit) -> bool:
-    return u.colon or (_lexicon_label(u) and _label_like(u) and len(u.text.split()) <= 3)
+def label_like_key(u: Unit) -> bool:
+    return u.colon or (lexicon_label(u) and label_like(u) and len(u.text.split()) <= 3)

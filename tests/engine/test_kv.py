@@ -98,7 +98,7 @@ def test_ocr_glued_words_are_cut() -> None:
     got = as_tuples(kv.extract_pairs([p]))
     assert ("FAX NUMBER", "(405) 840-0639") in got
     assert ("DATE", "3/23/91") in got
-    glued = kv_units._explode_words(p.words[-1:])
+    glued = kv_units.explode_words(p.words[-1:])
     assert [w.text for w in glued] == ["MARKET", "Lakeland"]
     assert glued[0].x1 == glued[1].x0 and glued[0].x0 == p.words[-1].x0
 
