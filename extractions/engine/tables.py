@@ -306,6 +306,9 @@ def find_tables(
                 continue
             if len(concepts & wanted) < min(2, len(wanted)):
                 continue  # a tax or payment summary, not the item table
+            core = wanted & {"description", "quantity", "unit_price"}
+            if core and not concepts & core:
+                continue  # "Art | Grund | Betrag": allowances or taxes, no items
             _set_boundaries(columns, lay, band)
             t = Table(lay, band, columns)
             _read_rows(doc, t, extra)
@@ -409,11 +412,33 @@ for _p in _STOP_LABELS:
 
 
 def _is_stop(line: Line, lay: PageLayout) -> bool:
-    """A totals line ("Total HT", "Subtotal", "MwSt") ends the item table."""
+    """A totals line ("Total HT", "Subtotal", "MwSt") ends the item table, also when the
+    label starts a later column of the line ("Taxe Base Montant | Total HT 624,90")."""
     toks = line.toks
     if not toks:
         return False
-    return any(tuple(toks[: len(p)]) == p for p in _STOP_BY_FIRST.get(toks[0], ()))
+    first_tok = 0
+    for k, seg in enumerate(line.segments):
+        while first_tok < len(toks) and line.tok_word[first_tok] < seg.start:
+            first_tok += 1
+        if first_tok >= len(toks):
+            break
+        head = toks[first_tok]
+        for p in _STOP_BY_FIRST.get(head, ()):
+            if tuple(toks[first_tok : first_tok + len(p)]) == p and (k == 0 or _has_amount(line)):
+                return True
+    return False
+
+
+def _is_header_like(line: Line, extra: dict[str, set[tuple[str, ...]]]) -> bool:
+    """A line of column names (another table starts): two or more, and no amounts."""
+    if _has_amount(line):
+        return False
+    if len(line.segments) < 2:
+        return False
+    names = {_header_concept(s.text, extra) for s in line.segments}
+    names.discard(None)
+    return len(names) >= 2
 
 
 def _first_continued_row(lay: PageLayout, cols: list[Column], num_cols: set[int]) -> Line | None:
@@ -451,7 +476,7 @@ def _read_rows(doc: DocIndex, t: Table, extra: dict[str, set[tuple[str, ...]]]) 
     for ln in lay.lines[start:]:
         if ln.y0 - last_y > 3.5 * lay.word_height:
             break
-        if _is_stop(ln, lay):
+        if _is_stop(ln, lay) or (rows and _is_header_like(ln, extra)):
             break
         if ln.x1 < cols[0].left or ln.x0 > cols[-1].right:
             continue

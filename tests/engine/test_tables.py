@@ -227,6 +227,30 @@ def test_a_table_running_on_to_a_page_without_header() -> None:
     ]
 
 
+def test_table_ends_at_a_totals_column_or_the_next_table_header() -> None:
+    page = page_of(
+        [
+            words_at(0.05, 0.30, "Description"), words_at(0.55, 0.30, "Qty"), words_at(0.80, 0.30, "Amount"),
+            words_at(0.05, 0.33, "Nougat"), words_at(0.55, 0.33, "2"), words_at(0.80, 0.33, "8.20"),
+            # a tax summary starts on the same baseline as the "Total HT" of the totals column
+            words_at(0.10, 0.36, "Tax Base Amount"), words_at(0.60, 0.36, "Total HT"), words_at(0.80, 0.36, "8.20"),
+            words_at(0.05, 0.39, "VAT 20%"), words_at(0.30, 0.39, "8.20"), words_at(0.45, 0.39, "1.64"),
+        ]
+    )  # fmt: skip
+    rows = fill_schema([page], SCHEMA).data["lines"]
+    assert [(r["description"], r["quantity"], r["amount"]) for r in rows] == [("Nougat", 2.0, 8.2)]
+    page = page_of(
+        [
+            words_at(0.05, 0.30, "Description"), words_at(0.55, 0.30, "Qty"), words_at(0.80, 0.30, "Amount"),
+            words_at(0.05, 0.33, "Stahlcoil"), words_at(0.55, 0.33, "10"), words_at(0.80, 0.33, "850.00"),
+            words_at(0.20, 0.36, "Art"), words_at(0.40, 0.36, "Reason"), words_at(0.75, 0.36, "% Base Amount"),
+            words_at(0.20, 0.39, "Discount stock"), words_at(0.55, 0.39, "10"), words_at(0.80, 0.39, "-100.00"),
+        ]
+    )  # fmt: skip
+    rows = fill_schema([page], SCHEMA).data["lines"]
+    assert [(r["description"], r["amount"]) for r in rows] == [("Stahlcoil", 850.0)]
+
+
 def test_no_table_no_rows() -> None:
     page = page_of(
         [
