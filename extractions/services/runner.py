@@ -17,7 +17,13 @@ from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import DatabaseError, InterfaceError, OperationalError, transaction
+from django.db import (
+    DatabaseError,
+    InterfaceError,
+    OperationalError,
+    close_old_connections,
+    transaction,
+)
 from django.db.models import F
 from django.utils import timezone
 
@@ -262,6 +268,9 @@ def _step_recorder(document: Document, token: str) -> Any:
         except DatabaseError:
             # Progress is best effort; the outcome write will retry if the database is down.
             logger.warning("Could not record step %s of %s", name, document.public_id)
+            # A dropped connection (database restarted) stays broken for the rest of the task
+            # unless closed: close it so the next step and the outcome write reconnect.
+            close_old_connections()
         if settings.PP_TEST_STEP_DELAY_SECONDS:
             time.sleep(settings.PP_TEST_STEP_DELAY_SECONDS)
 

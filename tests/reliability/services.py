@@ -1,0 +1,161 @@
+"""Real services for the fault tests: the PostgreSQL / Redis check, a private redis-server
+that a test may stop and start again, killing a database's connections, and polling helpers.
+
+The fault tests need PostgreSQL and Redis (what production runs). Locally, without them, they
+skip with the reason; in CI (``CI`` set) a missing service is a failure, never a skip.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.db.models import Q
+
+from billing.models import CreditAccount, CreditLedgerEntry
+from extractions.models import TERMINAL_DOCUMENT_STATUSES, Document
+
+
+def require_real_services(*, redis: bool = True) -> None:
+    """Skip (fail in CI) unless the tests run on PostgreSQL and a Redis broker."""
+    missing = []
+    if connection.vendor != "postgresql":
+        missing.append("DATABASE_URL is not PostgreSQL")
+    if redis and not settings.CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+        missing.append("CELERY_BROKER_URL is not Redis")
+    if not missing:
+        return
+    reason = "Fault tests run against real PostgreSQL + Redis: " + "; ".join(missing)
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI must provide both).")
+    pytest.skip(f"{reason}. Set DATABASE_URL=postgres://… and CELERY_BROKER_URL=redis://….")
+
+
+def wait_for(
+    predicate: Callable[[], Any], *, timeout: float, interval: float = 0.2, what: str = ""
+) -> Any:
+    """Poll until ``predicate()`` is truthy; returns its value, fails after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"Timed out after {timeout:.0f}s waiting for {what or predicate}")
+        time.sleep(interval)
+
+
+def all_terminal(document_ids: list[int]) -> bool:
+    return not (
+        Document.objects.filter(pk__in=document_ids)
+        .exclude(status__in=TERMINAL_DOCUMENT_STATUSES)
+        .exists()
+    )
+
+
+def ledger_invariant(organization: Any) -> tuple[int, int]:
+    """(cached balance, sum of entries); equal when the ledger invariant holds."""
+    entries = list(CreditLedgerEntry.objects.filter(organization=organization))
+    balance = CreditAccount.objects.get(organization=organization).balance
+    assert all(e.balance_after >= 0 for e in entries)
+    return balance, sum(e.delta for e in entries)
+
+
+def ledger_kinds(organization: Any, extraction_id: int) -> dict[str, int]:
+    """Sum of deltas per kind of the entries caused by one extraction (or its documents)."""
+    sums: dict[str, int] = {}
+    for kind, delta in CreditLedgerEntry.objects.filter(
+        Q(extraction_id=extraction_id) | Q(document__extraction_id=extraction_id),
+        organization=organization,
+    ).values_list("kind", "delta"):
+        sums[kind] = sums.get(kind, 0) + delta
+    return sums
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class RedisServer:
+    """A redis-server of the test's own (never the shared one), stopped and restarted on the
+    same port to simulate a broker outage."""
+
+    def __init__(self, log_dir: Path) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            if os.environ.get("CI"):
+                pytest.fail("redis-server is not installed (CI needs it for the broker test).")
+            pytest.skip("redis-server is not installed.")
+        self.binary = binary
+        self.port = free_port()
+        self.log_path = log_dir / f"redis-{self.port}.log"
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> RedisServer:
+        log = open(self.log_path, "ab")
+        self.process = subprocess.Popen(
+            [
+                self.binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "no",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        log.close()
+        wait_for(self.ping, timeout=15, interval=0.05, what=f"redis-server on {self.port}")
+        return self
+
+    def ping(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
+                sock.sendall(b"PING\r\n")
+                return sock.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        self.process.kill()  # no persistence: an outage, not a shutdown
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=10)
+        self.process = None
+        wait_for(lambda: not self.ping(), timeout=10, interval=0.05, what="redis to stop")
+
+
+def terminate_backends(*, exclude_own: bool = True) -> int:
+    """What a PostgreSQL restart looks like to its clients: every connection to the test
+    database is terminated (except this test's own). Returns how many were."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND (NOT %s OR pid <> pg_backend_pid())",
+            [exclude_own],
+        )
+        return int(cursor.fetchone()[0])
