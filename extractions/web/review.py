@@ -240,7 +240,8 @@ def download_json(request: HttpRequest, extraction_id: str, document_id: str) ->
 def download_csv(request: HttpRequest, extraction_id: str, document_id: str) -> HttpResponse:
     document = _document(request, extraction_id, document_id)
     ensure_results_available(document)
-    header, rows = exports.csv_table(document.output)
+    schema = document.parser_version.schema if document.parser_version else None
+    header, rows = exports.csv_table(document.output, schema)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)
