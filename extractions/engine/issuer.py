@@ -45,7 +45,7 @@ _REG_NO = re.compile(
 _STOP_ADDRESS = re.compile(
     r"\b(tel|telephone|phone|fax|gst|vat|tva|ust|mwst|email|e-mail|www|http|tax|invoice|receipt|"
     r"date|cashier|bill|doc|table|order|hp|mobile|whatsapp|iban|bic|siret|siren|ust-id|steuer|"
-    r"fon|web|contact)\b|@|\b\d{2,4}[-\s]?\d{3,4}[-\s]?\d{3,4}\b",
+    r"fon|web|contact|inv)\b|invoice|receipt|@|\b\d{2,4}[-\s]?\d{3,4}[-\s]?\d{3,4}\b",
     re.I,
 )
 _ADDRESS_WORD = re.compile(
@@ -213,13 +213,21 @@ def find_vendor_name(doc: DocIndex, q: FieldQuery) -> tuple[Found, list[Line]] |
     gap = 1.0 * lay.word_height
     # a name printed over several lines: "POPULAR BOOK" / "CO. (M) SDN BHD", or
     # "AIK HUAT HARDWARE" / "ENTERPRISE (SETIA" / "ALAM) SDN BHD"
-    if _LEGAL_START.match(piece.text.lower()):
+    ends_legal = bool(_LEGAL_END.search(_TRAIL_REG.sub("", piece.text.lower())))
+    if _LEGAL_START.match(piece.text.lower()) or ends_legal:
         above = [
             a
             for a in pieces
             if a.line.index < piece.line.index and _below_piece(pieces, a, gap) is piece
         ]
-        if above and _piece_name_like(above[-1]) and not _LEGAL_END.search(above[-1].text.lower()):
+        # "POPULAR BOOK" over "CO. (M) SDN BHD"; "Ampang 210" over "First City Parking Sdn Bhd"
+        if (
+            above
+            and _piece_name_like(above[-1])
+            and not _LEGAL_END.search(above[-1].text.lower())
+            and (not ends_legal or len(nz.tokens(above[-1].text)) <= 3)
+            and abs(above[-1].height - piece.height) < 0.35 * piece.height
+        ):
             chosen.insert(0, above[-1])
     if not _LEGAL_END.search(_TRAIL_REG.sub("", piece.text.lower())):
         ext: list[Piece] = []
