@@ -63,8 +63,20 @@ def _right_of(key: Unit, lines: list[list[Unit]]) -> Unit | None:
     units = lines[key.line]
     i = units.index(key)
     cands = []
-    if i + 1 < len(units) and units[i + 1].role == "?" and _gap_ok(key, units[i + 1]):
-        cands.append(units[i + 1])
+    nxt = units[i + 1] if i + 1 < len(units) else None
+    if nxt is not None and nxt.role == "?" and _gap_ok(key, nxt):
+        cands.append(nxt)
+    elif (
+        nxt is not None
+        and nxt.role == "key"
+        and nxt.weak
+        and not nxt.colon
+        and label_like_key(key)
+        and nxt.x0 - key.x1 < key.height
+    ):
+        # "SIGNATURE Amelin Poole  DATE 8/22/83": a label followed closely by a name that
+        # only looked like a label because a value came next.
+        cands.append(nxt)
     h = key.height
     for li in (key.line - 1, key.line + 1):
         if not 0 <= li < len(lines):
@@ -174,10 +186,11 @@ def _page_pairs(page: PageContent, tables: list[FormTable] | None = None) -> lis
     keys = [u for units in lines for u in units if u.role == "key"]
     found: dict[int, Unit] = {}
     for u in keys:
-        right = _right_of(u, lines)
+        right = _right_of(u, lines) if u.role == "key" else None
         if right is not None:
             found[id(u)] = right
             right.role = "value"
+    keys = [u for u in keys if u.role == "key"]
     for u in keys:
         if id(u) in found or not (u.colon or label_like_key(u)):
             continue

@@ -68,6 +68,8 @@ def table_pairs(
         last_y = max(u.y1 for u in headers)
         while lj < len(lines):
             cells = [u for u in lines[lj] if u.role == "?"]
+            if any(c.colon for c in cells):
+                break  # a line of "label: value" fields ends the grid
             if not cells or min(u.y0 for u in cells) - last_y > 3 * h:
                 break
             mapped = [(c, column_of(c, headers)) for c in cells]

@@ -23,6 +23,31 @@ _LABEL_WORDS_TEXT = """date dated name no no. nos number num # phone tel telepho
     area budget cost balance source investigator reported received tested conclusion purpose
     nom adresse ville pays objet montant datum anschrift telefon ort betrag betreff"""
 LABEL_WORDS = frozenset(_LABEL_WORDS_TEXT.split())
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` differ by one substitution, insertion or deletion."""
+    if abs(len(a) - len(b)) > 1 or a == b:
+        return a == b
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i + (len(a) == len(b)) :] == b[i + 1 :]
+
+
+def is_label_word(word: str) -> bool:
+    """A form word, also when OCR misread one letter of a long one ("SGNATURE", "0ATE")."""
+    w = word.lower()
+    if w in LABEL_WORDS or w.strip(".:#") in LABEL_WORDS:
+        return True
+    w = w.strip(".:#")
+    if len(w) < 5 or sum(c.isalpha() for c in w) < len(w) - 1:
+        return False
+    return any(len(lw) >= 4 and _one_edit(w, lw) for lw in LABEL_WORDS)
+
+
 SMALL_WORDS = frozenset(
     [
         "of",
@@ -122,7 +147,7 @@ def explode_words(words: list[Word]) -> list[Word]:
             at = len(m.group(1))
         else:
             m = re.match(r"^([^\W\d_]{3,})(?=\d)", w.text)
-            if m and m.group(1).lower() in LABEL_WORDS:
+            if m and is_label_word(m.group(1)):
                 at = len(m.group(1))
             else:
                 g = GLUED.search(w.text)
@@ -170,6 +195,15 @@ def page_units(layout: PageLayout) -> list[list[Unit]]:
                             cur = cur[k - 1 :]
                     units.append(Unit(cur, li, colon=True))
                     cur = []
+            if cur and len(units) > start and units[-1].colon and cur[0].text.startswith("("):
+                # "Advance Registration Fee: (prior to August 10)   $ 170.00": a bracketed
+                # qualifier after the colon belongs to the label when the value comes next.
+                end = next((i for i, w in enumerate(cur) if w.text.endswith(")")), None)
+                more = end is not None and (end + 1 < len(cur) or seg is not line.segments[-1])
+                more = more and alpha_ratio(" ".join(w.text for w in cur[: end + 1])) >= 0.6
+                if more:
+                    units[-1] = Unit(units[-1].words + cur[: end + 1], li, colon=True)
+                    cur = cur[end + 1 :]
             if cur:
                 units.extend(split_label_value(cur, li, split_mode(units, start)))
         # Brackets and specks ("( )" of an empty check box) are neither keys nor values.
@@ -208,7 +242,7 @@ def split_label_value(words: list[Word], li: int, mode: str = "free") -> list[Un
     for k in range(1, min(len(words), 6)):
         head, tail = words[:k], words[k:]
         htext = " ".join(w.text for w in head)
-        if mode == "lexicon" and head[-1].text.lower().strip(".:#") not in LABEL_WORDS:
+        if mode == "lexicon" and not is_label_word(head[-1].text):
             if DIGIT.search(tail[0].text):
                 break
             continue
@@ -236,7 +270,7 @@ def split_label_value(words: list[Word], li: int, mode: str = "free") -> list[Un
             is_caps(htext)
             and ALPHA.search(tail[0].text)
             and not is_caps(tail[0].text)
-            and (k >= 2 or htext.lower().strip(".:#") in LABEL_WORDS)
+            and (k >= 2 or is_label_word(htext))
             and len(htext.replace(" ", "")) >= 4
         ):
             return [Unit(head, li), Unit(tail, li)]
@@ -267,7 +301,7 @@ def lexicon_label(u: Unit) -> bool:
     words = re.findall(r"[^\W\d_]+|\d+|#", u.text.lower())
     if not words or words[0] in ("the", "a", "an"):
         return False  # "The American Tobacco Company" is a name, not a label
-    return words[0] in LABEL_WORDS or words[-1] in LABEL_WORDS
+    return is_label_word(words[0]) or is_label_word(words[-1])
 
 
 def value_like(u: Unit) -> bool:
