@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from .kv_grid import FormTable, make_pair, table_pairs
 from .kv_units import (
+    ALPHA,
     BELOW_RIGHT,
     DIGIT,
     FAR_LABEL,
@@ -24,6 +25,7 @@ from .kv_units import (
     OFFSET_OVERLAP,
     TITLE_RATIO,
     Unit,
+    is_caps,
     is_prose,
     label_column,
     label_like,
@@ -98,6 +100,26 @@ def _right_of(key: Unit, lines: list[list[Unit]]) -> Unit | None:
     return best
 
 
+def _heading_label(u: Unit, lines: list[list[Unit]]) -> bool:
+    """A label in capitals over a typed answer ("STORAGE RECOMMENDATIONS" / "Refrigerate …").
+
+    Without a colon or a form word, the answer right under it, in lower case or digits,
+    is what makes it a label.
+    """
+    if not (label_like(u) and is_caps(u.text)) or len(ALPHA.findall(u.text)) < 4:
+        return False
+    below = _below(u, lines, 1)
+    return (
+        below is not None
+        and below.role == "?"
+        and value_like(below)
+        and not is_caps(below.text)
+        and below.y0 - u.y1 < 1.2 * u.height
+        # a line centred under it is a subtitle ("1994 COLLECTION")
+        and (below.x1 > u.x1 or abs(below.x0 + below.x1 - u.x0 - u.x1) > 0.04)
+    )
+
+
 def _below(key: Unit, lines: list[list[Unit]], max_lines: int = 2) -> Unit | None:
     """The unit right under ``key``: next lines, starting within the key's horizontal span."""
     h = max(key.height, 0.008)
@@ -164,6 +186,13 @@ def _page_pairs(page: PageContent, tables: list[FormTable] | None = None) -> lis
             ):
                 u.role = "key"
                 u.weak = True  # only "a label-looking text before a value": may be a value
+            elif (
+                right is None
+                and (i == 0 or units[i - 1].role == "value")
+                and _heading_label(u, lines)
+            ):
+                u.role = "key"
+                u.down = True
 
     # A colon key whose next line starts with "(…)" under it continues it ("This Change:" /
     # "(From Current Budget)").
@@ -192,7 +221,7 @@ def _page_pairs(page: PageContent, tables: list[FormTable] | None = None) -> lis
             right.role = "value"
     keys = [u for u in keys if u.role == "key"]
     for u in keys:
-        if id(u) in found or not (u.colon or label_like_key(u)):
+        if id(u) in found or not (u.colon or u.down or label_like_key(u)):
             continue
         below = _below(u, lines)
         if below is not None and (

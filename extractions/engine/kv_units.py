@@ -91,7 +91,7 @@ DIGIT = re.compile(r"\d")
 class Unit:
     words: list[Word]
     line: int  # index of the layout line
-    colon: bool = False
+    colon: bool = False  # ends with a colon, or OCR glued the answer to it
     role: str = "?"  # key / value / other
     text: str = ""
     x0: float = 0.0
@@ -100,6 +100,7 @@ class Unit:
     y1: float = 0.0
     extra_key: list[Word] = field(default_factory=list)  # key continuation lines
     weak: bool = False  # a key only because a value-like unit follows it
+    down: bool = False  # a key only because a value-like unit lies under it
 
     def __post_init__(self) -> None:
         self.text = " ".join(w.text for w in self.words)
@@ -120,7 +121,11 @@ class Unit:
 GLUED = re.compile(
     r"(?<=[A-Z]{3})(?=[A-Z][a-z]{2})"  # "MARKETLakeland": a capitals label, then a name
     r"|(?<=[a-z]{3})(?=[A-Z][a-z]{2})"  # "contactTuesday": a missing space
+    r"|(?<=[a-z.]\))(?=[A-Z][a-z]{2})"  # "(include flight no.)Monday"
+    r"|(?<=\d)(?=[A-Z]{3,}|[A-Z][a-z]{2})"  # "11/16New Balance", "3/20RIDE DATE"
 )
+# Glue between letters and a capitalised word separates a printed label from its answer.
+GLUED_LABEL = re.compile(r"[^\W\d_.)]$|\)$")
 
 
 def cut(w: Word, at: int) -> tuple[Word, Word]:
@@ -132,33 +137,45 @@ def cut(w: Word, at: int) -> tuple[Word, Word]:
 
 
 def explode_words(words: list[Word]) -> list[Word]:
+    """Undo OCR gluing (see ``explode_glued``)."""
+    return explode_glued(words)[0]
+
+
+def explode_glued(words: list[Word]) -> tuple[list[Word], set[int]]:
     """Undo OCR gluing: "NUMBER:_(405)", "DATE3/23/91", "MARKETLakeland" -> two words each.
 
     Cut after a label's colon, after a form word directly followed by digits, and where a
-    word of capitals or lower case letters runs into a capitalised word.
+    word of capitals or lower case letters, or a number, runs into a capitalised word. Also
+    returns the indices of the words that start after a letters-to-capital cut: the label
+    ends there.
     """
     out: list[Word] = []
+    starts: set[int] = set()
     todo = list(words)
     while todo:
         w = todo.pop(0)
         at = 0
+        glued = False
         m = re.match(r"^([^\W\d_][^:：]*[^\W\d_][.)]?[:：])(.+)$", w.text)
         if m and not (re.fullmatch(r"\d{1,2}", m.group(2)[:2]) and ":" in m.group(2)):
             at = len(m.group(1))
         else:
-            m = re.match(r"^([^\W\d_]{3,})(?=\d)", w.text)
+            m = re.match(r"^([^\W\d_]{3,})(?=[-+$]?\d)", w.text)
             if m and is_label_word(m.group(1)):
                 at = len(m.group(1))
             else:
                 g = GLUED.search(w.text)
                 at = g.start() if g else 0
+                glued = bool(g and GLUED_LABEL.search(w.text[:at]))
         if 0 < at < len(w.text):
             left, right = cut(w, at)
             out.append(left)
+            if glued:
+                starts.add(len(out))
             todo.insert(0, right)
         else:
             out.append(w)
-    return out
+    return out, starts
 
 
 def page_units(layout: PageLayout) -> list[list[Unit]]:
@@ -169,7 +186,12 @@ def page_units(layout: PageLayout) -> list[list[Unit]]:
         for seg in line.segments:
             start = len(units)  # a label is expected at the start of each segment
             cur: list[Word] = []
-            for w in explode_words(seg.words):
+            words, glued = explode_glued(seg.words)
+            for wi, w in enumerate(words):
+                if wi in glued and cur and _glued_label(cur):
+                    # "MARKETLakeland": a label as sure as one with a colon
+                    units.append(Unit(cur, li, colon=True))
+                    cur = []
                 cur.append(w)
                 if KEY_END.search(w.text) and ALPHA.search(" ".join(x.text for x in cur)):
                     # "TESTED 3/18/81 REPORTED:": the key is the label run before the colon.
@@ -209,6 +231,16 @@ def page_units(layout: PageLayout) -> list[list[Unit]]:
         # Brackets and specks ("( )" of an empty check box) are neither keys nor values.
         out.append([u for u in units if re.search(r"[^\W_]|[☑☒✓✔√]", u.text)])
     return out
+
+
+def _glued_label(words: list[Word]) -> bool:
+    text = " ".join(w.text for w in words)
+    return (
+        len(words) <= 10
+        and not DIGIT.search(text)
+        and alpha_ratio(text) >= 0.6
+        and len(ALPHA.findall(text)) >= 3
+    )
 
 
 def is_caps(text: str) -> bool:
@@ -354,4 +386,21 @@ def is_prose(u: Unit) -> bool:
 
 
 def label_like_key(u: Unit) -> bool:
-    return u.colon or (lexicon_label(u) and label_like(u) and len(u.text.split()) <= 3)
+    return u.colon or (
+        label_like(u) and len(u.text.split()) <= 3 and (lexicon_label(u) or dot_label(u))
+    )
+
+
+def dot_label(u: Unit) -> bool:
+    """A short label whose colon OCR read as a full stop ("OPERATOR.", "Other."), not an
+    abbreviation ending a name ("The Lamar Corp.")."""
+    words = u.text.split()
+    if not u.text.endswith(".") or u.text.endswith("..") or not 1 <= len(words) <= 3:
+        return False
+    last = words[-1].rstrip(".")
+    return (
+        last.isalpha()
+        and (len(last) >= 5 or is_label_word(last))
+        and words[0].lower() not in SMALL_WORDS
+        and words[0][:1].isupper()
+    )
