@@ -178,7 +178,7 @@ def review_document(
 
     with transaction.atomic():
         document = (
-            Document.objects.select_for_update()
+            Document.objects.select_for_update(of=("self",))
             .select_related("parser_version", "extraction")
             .get(pk=document.pk)
         )
