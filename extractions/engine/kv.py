@@ -100,6 +100,37 @@ def _right_of(key: Unit, lines: list[list[Unit]]) -> Unit | None:
     return best
 
 
+def _two_line_keys(lines: list[list[Unit]]) -> None:
+    """A label printed on two lines ("AVERAGE DAILY" / "EFFECTIVE CIRCULATION") is one key.
+
+    The second line starts where the key starts, right under it, reads as a label (no colon,
+    no digits, not answer-like text) and has nothing to its right.
+    """
+    for units in lines:
+        for u in units:
+            if u.role != "key" or u.colon or u.extra_key or u.line + 1 >= len(lines):
+                continue
+            nxt = lines[u.line + 1]
+            h = u.height
+            b = next((o for o in nxt if abs(o.x0 - u.x0) < h), None)
+            if (
+                b is None
+                or b.role not in ("?", "key")
+                or (b.role == "key" and not b.weak)
+                or b.colon
+                or b.y0 - u.y0 > 1.4 * h  # wrapped lines are tight; a list of options is not
+                or not label_like(b)
+                or value_like(b)
+                or DIGIT.search(b.text)
+                or label_like_key(b)  # "Date" under "Date": a field of its own
+            ):
+                continue
+            if any(value_like(o) for o in nxt[nxt.index(b) + 1 :]):
+                continue  # it has an answer of its own: a field, not a continuation
+            u.extra_key = list(b.words)
+            b.role = "other"
+
+
 def _heading_label(u: Unit, lines: list[list[Unit]]) -> bool:
     """A label in capitals over a typed answer ("STORAGE RECOMMENDATIONS" / "Refrigerate …").
 
@@ -194,11 +225,13 @@ def _page_pairs(page: PageContent, tables: list[FormTable] | None = None) -> lis
                 u.role = "key"
                 u.down = True
 
+    _two_line_keys(lines)
+
     # A colon key whose next line starts with "(…)" under it continues it ("This Change:" /
     # "(From Current Budget)").
     for units in lines:
         for u in units:
-            if u.role != "key":
+            if u.role != "key" or u.extra_key:
                 continue
             nxt = _below(u, lines, 1)
             if (

@@ -76,6 +76,14 @@ def table_pairs(
             aligned = [(c, hd) for c, hd in mapped if hd is not None and value_like(c)]
             if len(aligned) < min(2, len(headers)) or len(aligned) < 0.6 * len(cells):
                 break
+            # a row of values: its text cells under a header belong to it too ("Supplier")
+            taken = {id(hd) for _, hd in aligned}
+            aligned += [
+                (c, hd)
+                for c, hd in mapped
+                if hd is not None and not value_like(c) and id(hd) not in taken
+            ]
+            aligned.sort(key=lambda t: t[0].x0)
             rows.append(aligned)
             last_y = max(c.y1 for c, _ in aligned)
             lj += 1

@@ -322,7 +322,10 @@ def label_like(u: Unit) -> bool:
     words = text.split()
     if not words or len(words) > 7 or len(text) > 48:
         return False
-    if alpha_ratio(text) < 0.6 or (text.endswith((".", ",")) and len(words) > 3):
+    # brackets and punctuation are neutral: "Cost ($)", "(Y/N)"
+    if alpha_ratio(re.sub(r"[()\[\].,:;/&'\"#-]", "", text)) < 0.6 or (
+        text.endswith((".", ",")) and len(words) > 3
+    ):
         return False
     if len(ALPHA.findall(text)) < 3 and not lexicon_label(u):
         return False  # "t", "a)": specks and stray letters of a noisy scan
