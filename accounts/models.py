@@ -51,6 +51,14 @@ class User(AbstractUser):
         return self.email
 
 
+def history_user_of_request(request: object = None, **kwargs: object) -> object:
+    """The audit-history user of a request: a real user only. An API-key request's principal
+    (accounts.authentication.APIKeyUser) is not a User row; services record the key as the
+    change reason instead."""
+    user = getattr(request, "user", None)
+    return user if isinstance(user, User) else None
+
+
 class TenantQuerySet(models.QuerySet):
     """Every tenant-owned model's manager: the one way to scope a query to an organization."""
 

@@ -5,9 +5,9 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from accounts.models import APIKey, Organization, TenantManager
+from accounts.models import APIKey, Organization, TenantManager, history_user_of_request
 from config.ids import new_doc_id, new_ext_id, new_file_id, new_whd_id, new_whk_id
-from parsers.models import Classifier, Parser, ParserVersion, history_user_of_request
+from parsers.models import Classifier, Parser, ParserVersion
 
 
 class StoredFile(models.Model):

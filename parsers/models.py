@@ -5,18 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from accounts.models import Organization, TenantManager
+from accounts.models import Organization, TenantManager, history_user_of_request
 from config.ids import new_cls_id, new_prs_id
-
-
-def history_user_of_request(request: object = None, **kwargs: object) -> object:
-    """The audit-history user of a request: a real user only. An API-key request's principal
-    (accounts.authentication.APIKeyUser) is not a User row; services record the key as the
-    change reason instead."""
-    from django.contrib.auth import get_user_model
-
-    user = getattr(request, "user", None)
-    return user if isinstance(user, get_user_model()) else None
 
 
 class ExtractionTarget(models.TextChoices):
