@@ -13,11 +13,12 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def nav_active(context: template.Context, *prefixes: str) -> str:
-    """``active`` when the current URL name starts with one of the prefixes."""
+    """``active`` when the current URL name is one of ``names`` (``foo*``: starts with foo)."""
     request = context.get("request")
     match = getattr(request, "resolver_match", None)
     name = (match.url_name or "") if match else ""
-    return "active" if any(name.startswith(p) for p in prefixes) else ""
+    hit = any(name == p or (p.endswith("*") and name.startswith(p[:-1])) for p in prefixes)
+    return "active" if hit else ""
 
 
 @register.filter

@@ -244,6 +244,8 @@ def test_other_organizations_get_404_everywhere(outsider_web, done_document) -> 
 def test_extractions_list_filters_and_search(member_web, done_document) -> None:
     listing = member_web.get(reverse("web:extractions"))
     assert done_document.extraction.public_id.encode() in listing.content
+    # One highlighted entry in the sidebar: Extractions, not also Extract.
+    assert listing.content.count(b'class="active"') == 1
     for q in (
         "invoice.pdf",
         "INVOICE",
