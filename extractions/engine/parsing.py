@@ -17,7 +17,7 @@ from typing import Any
 from . import fields as fl
 from . import issuer, priors, tables
 from . import normalize as nz
-from .finders import DocIndex, Found
+from .finders import DocIndex, Found, Region, parse_region
 from .layout import Line, words_bbox
 from .types import Citation, FillResult, PageContent
 
@@ -373,7 +373,7 @@ def _fill_array(ctx: _Ctx, node: dict[str, Any], name: str, path: str, parents: 
     # an array of scalars: the parties of a contract, every email printed ...
     out: list[Any] = []
     if prose is not None:
-        for i, cand in enumerate(prose.find_list(ctx.pages, name, node)):
+        for cand in prose.find_list(ctx.pages, name, node):
             v = coerce(cand.value, items, "text")
             if v is None:
                 continue
@@ -381,8 +381,28 @@ def _fill_array(ctx: _Ctx, node: dict[str, Any], name: str, path: str, parents: 
             out.append(v)
             ctx.citations[p] = Citation(cand.page, cand.bbox, cand.text)
             ctx.confidence[p] = round(min(0.99, max(0.01, float(cand.confidence))), 4)
-            del i
+    if not out:
+        meaning = priors.recognise(name, str(node.get("title") or ""), "", None, parents)
+        kind = meaning.concept.kind if meaning.concept is not None else None
+        if kind in ("email", "phone", "iban", "vat"):
+            for f in _every_match(ctx.doc, kind):
+                v = coerce(f.value, items, kind)
+                if v is None or v in out:
+                    continue
+                _record(ctx, f"{path}[{len(out)}]", f, v)
+                out.append(v)
     return out if out or not nullable else None
+
+
+def _every_match(doc: DocIndex, kind: str) -> list[Found]:
+    """Every email / phone / IBAN / VAT id printed, in reading order (one per line)."""
+    found = []
+    for lay, ln in doc.lines():
+        f = parse_region(doc, Region(lay, ln, 0, len(ln.text), "same"), kind)
+        if f is not None and f.words:
+            f.score = 0.6
+            found.append(f)
+    return found
 
 
 def _rows(ctx: _Ctx, item_schema: dict[str, Any], path: str) -> list[dict[str, Any]]:

@@ -416,12 +416,20 @@ KIND_WORDS = frozenset(
     ]
 )
 
+_NAME_WORDS = {t for c in CONCEPTS for p in _NAME_TOKENS[c.key] for t in p}
 _NAME_FIRST: dict[str, list[tuple[tuple[str, ...], Concept]]] = {}
 _ORDER: dict[tuple[tuple[str, ...], Concept], int] = {}
 for _c in CONCEPTS:
     for _p in _NAME_TOKENS[_c.key]:
         _NAME_FIRST.setdefault(_p[0], []).append((_p, _c))
         _ORDER.setdefault((_p, _c), len(_ORDER))
+
+
+def _singular(tok: str) -> str:
+    """ "emails" -> "email", "totals" -> "total" (only towards words the concepts know)."""
+    if len(tok) > 4 and tok.endswith("s") and tok[:-1] in _NAME_WORDS:
+        return tok[:-1]
+    return tok
 
 
 @lru_cache(maxsize=4096)
@@ -432,8 +440,8 @@ def _recognise(
     aliases: tuple[str, ...],
     parents: tuple[str, ...],
 ) -> tuple[Concept | None, float]:
-    own = name_tokens(name)
-    ctx = [t for p in (parents or []) for t in name_tokens(p)] + own
+    own = [_singular(t) for t in name_tokens(name)]
+    ctx = [_singular(t) for p in (parents or []) for t in name_tokens(p)] + own
     # (tokens, weight, name-like): names, titles and aliases are matched as word sets
     # ("due_amount" = "amount due"), descriptions as phrases
     sources: list[tuple[list[str], float, bool]] = [(ctx, 1.0, True), (own, 0.98, True)]

@@ -478,6 +478,19 @@ def test_odd_schemas_never_crash_and_stay_valid(target: str) -> None:
         assert res.data == []
 
 
+def test_arrays_of_emails_collect_every_one() -> None:
+    page = ocr_page(
+        (0.1, 0.1, "Contact: sales@acme.example"), (0.1, 0.2, "Support support@acme.example")
+    )
+    schema = {
+        "type": "object",
+        "properties": {"emails": {"type": "array", "items": {"type": "string"}}},
+    }
+    res = fill_schema([page], schema)
+    assert res.data == {"emails": ["sales@acme.example", "support@acme.example"]}
+    assert res.citations["emails[1]"].text == "support@acme.example"
+
+
 # --------------------------------------------------------------------------- targets
 
 
