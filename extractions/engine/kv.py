@@ -25,6 +25,7 @@ from .kv_units import (
     OFFSET_OVERLAP,
     TITLE_RATIO,
     Unit,
+    dot_label,
     is_caps,
     is_prose,
     label_column,
@@ -71,13 +72,13 @@ def _right_of(key: Unit, lines: list[list[Unit]]) -> Unit | None:
     elif (
         nxt is not None
         and nxt.role == "key"
-        and nxt.weak
+        and (nxt.weak or (key.colon and dot_label(nxt) and nxt is units[-1]))
         and not nxt.colon
         and label_like_key(key)
         and nxt.x0 - key.x1 < key.height
     ):
-        # "SIGNATURE Amelin Poole  DATE 8/22/83": a label followed closely by a name that
-        # only looked like a label because a value came next.
+        # "SIGNATURE Amelin Poole  DATE 8/22/83", "Reason(s): Low bidder.": a label followed
+        # closely by an answer that only looked like a label.
         cands.append(nxt)
     h = key.height
     for li in (key.line - 1, key.line + 1):
@@ -206,7 +207,7 @@ def _page_pairs(page: PageContent, tables: list[FormTable] | None = None) -> lis
             right = units[i + 1] if i + 1 < len(units) else None
             if u.colon or label_like_key(u):
                 u.role = "key"
-                u.weak = not u.colon and not (right is not None and value_like(right))
+                u.weak = not (u.colon or dot_label(u) or (right is not None and value_like(right)))
             elif (
                 label_like(u)
                 and right is not None

@@ -9,13 +9,17 @@ CHAR_W = 0.009
 LINE_H = 0.016
 
 
-def page(*items: tuple[float, float, str], number: int = 1, confidence: float = 1.0) -> PageContent:
-    """Words at (x, y): each item is one phrase, split into words one space apart."""
+def page(*items: tuple, number: int = 1, confidence: float = 1.0) -> PageContent:
+    """Words at (x, y): each item is one phrase, split into words one space apart.
+
+    An item may carry a 4th element, its line height (default LINE_H).
+    """
     words = []
-    for x, y, text in items:
+    for x, y, text, *rest in items:
+        h = rest[0] if rest else LINE_H
         for token in text.split():
             w = len(token) * CHAR_W
-            words.append(Word(token, number, x, y, x + w, y + LINE_H, confidence, "ocr"))
+            words.append(Word(token, number, x, y, x + w, y + h, confidence, "ocr"))
             x += w + CHAR_W
     return PageContent(number=number, width=1000, height=1400, words=words, source="ocr")
 
@@ -142,3 +146,133 @@ def test_fill_key_value_array_items_citations_confidence() -> None:
     assert set(cits) == {"[0].label", "[0].answer", "[1].label"}
     assert cits["[0].answer"].text == "Ada Lovelace" and cits["[0].answer"].page == 1
     assert set(confs) == set(cits) and all(0 < c <= 1 for c in confs.values())
+
+
+def test_value_next_to_its_own_label_is_not_taken_by_a_label_above() -> None:
+    p = page(
+        (0.20, 0.10, "Department"),
+        (0.10, 0.125, "Date:"),
+        (0.20, 0.125, "6-29-94"),
+    )
+    got = as_tuples(kv.extract_pairs([p]))
+    assert ("Date", "6-29-94") in got
+    assert ("Department", "6-29-94") not in got
+
+
+def test_typed_answer_slightly_off_the_label_baseline() -> None:
+    h = 0.02
+    p = page(
+        (0.10, 0.30, "POPULATION", h),
+        (0.25, 0.30, "400,400", h),
+        (0.10, 0.35, "OPERATOR.", h),
+        (0.20, 0.35 - 0.0115, "The Lamar Corp.", h),
+    )
+    got = as_tuples(kv.extract_pairs([p]))
+    assert ("OPERATOR", "The Lamar Corp.") in got
+    assert ("POPULATION", "400,400") in got
+
+
+def test_ocr_glue_between_label_and_answer_ends_the_label() -> None:
+    p = page(
+        (0.10, 0.10, "MARKETLakeland Metro Market"),
+        (0.10, 0.20, "Division(s) to be contactedBoston"),
+        (0.10, 0.30, "Final Report Due 11/16New Balance: (872,055.53)"),
+    )
+    got = as_tuples(kv.extract_pairs([p]))
+    assert ("MARKET", "Lakeland Metro Market") in got
+    assert ("Division(s) to be contacted", "Boston") in got
+    assert ("New Balance", "(872,055.53)") in got
+
+
+def test_full_stop_read_for_a_colon_and_names_ending_with_an_abbreviation() -> None:
+    p = page(
+        (0.10, 0.10, "Water Treatment:"),
+        (0.10, 0.14, "Housekeeping/Cleaning:"),
+        (0.10, 0.18, "Other."),
+        (0.10, 0.30, "Brand."),
+        (0.30, 0.30, "Misty"),
+        (0.10, 0.40, "Facility:"),
+        (0.10, 0.42, "The Lamar Corp."),
+    )
+    got = as_tuples(kv.extract_pairs([p]))
+    assert ("Housekeeping/Cleaning", None) in got
+    assert ("Other", None) in got
+    assert ("Brand", "Misty") in got
+    assert ("Facility", "The Lamar Corp.") in got
+
+
+def test_bracketed_qualifier_after_the_colon_belongs_to_the_label() -> None:
+    p = page(
+        (0.10, 0.10, "Advance Registration Fee: (prior to August 10)"),
+        (0.70, 0.10, "$ 170.00"),
+        (0.10, 0.20, "FAX TELEPHONE NUMBER: (904) 464-0744"),
+        (0.10, 0.30, "DESIGN ON DISPLAY: (Condition of Copy)"),
+    )
+    got = as_tuples(kv.extract_pairs([p]))
+    assert ("Advance Registration Fee: (prior to August 10)", "$ 170.00") in got
+    assert ("FAX TELEPHONE NUMBER", "(904) 464-0744") in got
+    assert ("DESIGN ON DISPLAY", "(Condition of Copy)") in got
+
+
+def test_heading_in_capitals_over_a_typed_answer() -> None:
+    p = page(
+        (0.30, 0.05, "CITY OF SPRINGFIELD CHEMICAL PLAN"),
+        (0.40, 0.07, "1993 INVENTORY"),
+        (0.13, 0.20, "STORAGE RECOMMENDATIONS"),
+        (0.18, 0.22, "Refrigerate in amber glass bottle at no more than 8 C"),
+    )
+    got = as_tuples(kv.extract_pairs([p]))
+    assert (
+        "STORAGE RECOMMENDATIONS",
+        "Refrigerate in amber glass bottle at no more than 8 C",
+    ) in got
+    assert all(k != "CITY OF SPRINGFIELD CHEMICAL PLAN" or v is None for k, v in got)
+
+
+def test_label_wrapped_on_two_lines_is_one_key_but_a_list_is_not() -> None:
+    p = page(
+        (0.50, 0.30, "AVERAGE DAILY"),
+        (0.70, 0.30, "218,499"),
+        (0.50, 0.318, "EFFECTIVE CIRCULATION"),
+        (0.10, 0.50, "Date"),
+        (0.10, 0.53, "Date"),
+    )
+    got = as_tuples(kv.extract_pairs([p]))
+    assert ("AVERAGE DAILY EFFECTIVE CIRCULATION", "218,499") in got
+    assert got.count(("Date", None)) == 2
+
+
+def test_grid_headers_with_brackets_and_text_cells() -> None:
+    p = page(
+        (0.10, 0.30, "Supplier"),
+        (0.40, 0.30, "Cost ($)"),
+        (0.60, 0.30, "Total Cost"),
+        (0.10, 0.33, "Kapuler Research"),
+        (0.40, 0.33, "$70,825"),
+        (0.60, 0.33, "$74,000"),
+    )
+    got = as_tuples(kv.extract_pairs([p]))
+    assert ("Supplier", "Kapuler Research") in got
+    assert ("Cost ($)", "$70,825") in got and ("Total Cost", "$74,000") in got
+
+
+def test_label_value_cut_depends_on_what_precedes_the_segment() -> None:
+    p = page(
+        (0.05, 0.10, "Field Start"),
+        (0.28, 0.10, "Aug. 1984"),
+        (0.05, 0.20, "cc:"),
+        (0.20, 0.20, "S. Willinger"),
+        (0.53, 0.20, "Project No. 1987-113CA"),
+        (0.10, 0.30, "DATE 11/4/93"),
+        (0.44, 0.30, "TIME 3:28 CST"),
+    )
+    got = as_tuples(kv.extract_pairs([p]))
+    assert ("Field Start", "Aug. 1984") in got
+    assert ("Project No.", "1987-113CA") in got
+    assert ("DATE", "11/4/93") in got and ("TIME", "3:28 CST") in got
+
+
+def test_form_words_survive_one_ocr_error() -> None:
+    assert kv_units.is_label_word("SGNATURE") and kv_units.is_label_word("Telephone:")
+    assert kv_units.is_label_word("#") and not kv_units.is_label_word("FORM")
+    assert not kv_units.is_label_word("Lakeland")
