@@ -85,6 +85,9 @@ class PageContent:
     rulings: list[Ruling] = field(default_factory=list)
     source: Literal["text", "ocr", "empty"] = "text"
     rotation: int = 0  # degrees applied to turn the page upright (0, 90, 180, 270)
+    # Free slot for a derived analysis of this page (e.g. layout.analyze_page), so
+    # the parsing and location steps need not redo it. Not data: never compared.
+    cache: Any = field(default=None, repr=False, compare=False)
 
 
 @dataclass(slots=True)
