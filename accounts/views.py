@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -44,7 +44,7 @@ class TokenRefresh(TokenRefreshView):
 class APIKeyListView(APIView):
     permission_classes = [CanManageOrganization]
 
-    @extend_schema(responses=APIKeySerializer(many=True))
+    @extend_schema(responses=inline_serializer("APIKeyList", {"data": APIKeySerializer(many=True)}))
     def get(self, request: Request) -> Response:
         keys = selectors.api_keys_of(organization=tenant_of(request).organization)
         return Response({"data": APIKeySerializer(keys, many=True).data})

@@ -33,10 +33,12 @@ class PresignedUploadRequestSerializer(serializers.Serializer):
 
 
 class PresignedUploadSerializer(StagedFileSerializer):
-    upload_url = serializers.CharField(read_only=True)
-    upload_method = serializers.CharField(read_only=True, default="PUT")
-    upload_headers = serializers.DictField(child=serializers.CharField(), read_only=True)
-    upload_url_expires_at = serializers.DateTimeField(read_only=True)
+    # Only in the answer to a JSON (presigned) request, so not required in the documented 201
+    # (read-only fields are always documented as required). Output only: never parses input.
+    upload_url = serializers.CharField(required=False)
+    upload_method = serializers.CharField(required=False, default="PUT")
+    upload_headers = serializers.DictField(child=serializers.CharField(), required=False)
+    upload_url_expires_at = serializers.DateTimeField(required=False)
 
     class Meta(StagedFileSerializer.Meta):
         fields = [

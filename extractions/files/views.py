@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from accounts.tenancy import tenant_of
 from config.errors import APIError
-from config.pagination import paginate
+from config.pagination import CreatedCursorPagination, paginate
 from extractions.files import selectors, services
 from extractions.files.serializers import (
     PresignedUploadRequestSerializer,
@@ -24,6 +24,7 @@ from extractions.files.uploads import UPLOAD_FIELD, LimitedUploadHandler
 
 class FileCollectionView(APIView):
     parser_classes = [MultiPartParser, JSONParser]
+    pagination_class = CreatedCursorPagination  # documents the list shape
 
     @extend_schema(
         operation_id="files_list",

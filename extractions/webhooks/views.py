@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from accounts.permissions import CanManageOrganization
 from accounts.tenancy import tenant_of
-from config.pagination import paginate
+from config.pagination import CreatedCursorPagination, paginate
 from extractions.webhooks import selectors, services, signing
 from extractions.webhooks.serializers import (
     SigningSecretSerializer,
@@ -31,6 +31,7 @@ _DELIVERY_FILTERS = [
 
 class WebhookCollectionView(APIView):
     permission_classes = [CanManageOrganization]
+    pagination_class = CreatedCursorPagination  # documents the list shape
 
     @extend_schema(operation_id="webhooks_list", responses=WebhookEndpointSerializer(many=True))
     def get(self, request: Request) -> Response:
@@ -124,6 +125,7 @@ def _delivery_page(request: Request, view: APIView, **scope: object) -> Response
 
 class WebhookDeliveryListView(APIView):
     permission_classes = [CanManageOrganization]
+    pagination_class = CreatedCursorPagination  # documents the list shape
 
     @extend_schema(
         operation_id="webhooks_deliveries_list",
@@ -158,6 +160,7 @@ class OrganizationDeliveryListView(APIView):
     """Every delivery of the organization, including those to per-extraction webhook URLs."""
 
     permission_classes = [CanManageOrganization]
+    pagination_class = CreatedCursorPagination  # documents the list shape
 
     @extend_schema(
         operation_id="webhook_deliveries_list",
