@@ -18,6 +18,7 @@ from .kv_grid import FormTable, make_pair, table_pairs
 from .kv_units import (
     ALPHA,
     BELOW_RIGHT,
+    CENTRED,
     DIGIT,
     FAR_LABEL,
     NULL_LABELS,
@@ -99,6 +100,28 @@ def _right_of(key: Unit, lines: list[list[Unit]]) -> Unit | None:
     if not key.colon and best.x0 - key.x1 > FAR_LABEL and label_like(best) and not value_like(best):
         return None
     return best
+
+
+def _content_centre(lines: list[list[Unit]]) -> float:
+    """Horizontal centre of the printed area (scans are rarely centred on the sheet): the
+    median left and right ends of the page's wide lines."""
+    ends = [(us[0].x0, us[-1].x1) for us in lines if us and us[-1].x1 - us[0].x0 > 0.5]
+    if not ends:
+        return 0.5
+    x0s = sorted(e[0] for e in ends)
+    x1s = sorted(e[1] for e in ends)
+    return (x0s[len(x0s) // 2] + x1s[len(x1s) // 2]) / 2
+
+
+def _centred_heading(u: Unit, lines: list[list[Unit]], centre: float) -> bool:
+    """A lone line centred on the page ("CHEMICAL USAGE", "FIELD TRIP") heads a section; a
+    field label without an answer sits at the left of its line or among other fields."""
+    return (
+        len(lines[u.line]) == 1
+        and not u.colon
+        and abs((u.x0 + u.x1) / 2 - centre) < CENTRED
+        and u.x0 > 0.2
+    )
 
 
 def _two_line_keys(lines: list[list[Unit]]) -> None:
@@ -264,10 +287,12 @@ def _page_pairs(page: PageContent, tables: list[FormTable] | None = None) -> lis
         ):
             found[id(u)] = below
             below.role = "value"
+    centre = _content_centre(lines)
     for u in keys:
         value = found.get(id(u))
         if value is None:
-            out.append(make_pair(page.number, u, None, 0.4 * u.conf))
+            if not _centred_heading(u, lines, centre):
+                out.append(make_pair(page.number, u, None, 0.4 * u.conf))
             continue
         conf = (0.75 if u.colon else 0.55) * min(u.conf, value.conf)
         out.append(make_pair(page.number, u, value, conf))
@@ -295,6 +320,7 @@ def _page_pairs(page: PageContent, tables: list[FormTable] | None = None) -> lis
                     and not DIGIT.search(u.text)
                     and len(u.text.split()) <= NULL_LABELS
                     and word_h(u) < TITLE_RATIO * layout.word_height
+                    and not _centred_heading(u, lines, centre)
                 ):
                     out.append(make_pair(page.number, u, None, 0.25 * u.conf))
     return out

@@ -80,6 +80,7 @@ TITLE_RATIO = 1.35  # text this much taller than the page's median word is a tit
 BELOW_RIGHT = 0.06  # a value under a colon label may start this far right of the label's end
 OFFSET_OVERLAP = 0.4  # share of height a value off the label's baseline still overlaps it
 OFFSET_GAP = 0.1  # ... and at most this far right of the label
+CENTRED = 0.035  # a lone label this close to the page's centre line is a section heading
 FAR_LABEL = 0.15  # a label-looking unit this far right of a key without colon is a new field
 
 KEY_END = re.compile(r"[:：]\s*$")
