@@ -6,6 +6,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Organization, TenantManager, history_user_of_request
+from config.fields import OrderedJSONField
 from config.ids import new_cls_id, new_prs_id
 
 
@@ -60,7 +61,7 @@ class ParserVersion(models.Model):
 
     parser = models.ForeignKey(Parser, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
-    schema = models.JSONField()
+    schema = OrderedJSONField()
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
