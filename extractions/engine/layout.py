@@ -11,9 +11,9 @@ each token came from, which is what label matching works on.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from statistics import median
 
@@ -374,21 +374,15 @@ def split_segments(line: Line, char_width: float, word_height: float) -> list[Se
     return segs
 
 
-_CACHE: OrderedDict[int, PageLayout] = OrderedDict()
-_CACHE_SIZE = 128
-
-
 def analyze_page(page: PageContent) -> PageLayout:
-    """The page's layout; recently analysed pages are reused (content text + parsing)."""
-    key = id(page)
-    hit = _CACHE.get(key)
-    if hit is not None and hit.page is page and hit.n_words == len(page.words):
-        _CACHE.move_to_end(key)
+    """The page's layout, kept in ``page.cache`` so that parsing and the content text
+    (and any later step) analyse each page once."""
+    hit = getattr(page, "cache", None)
+    if isinstance(hit, PageLayout) and hit.page is page and hit.n_words == len(page.words):
         return hit
     lay = _analyze(page)
-    _CACHE[key] = lay
-    if len(_CACHE) > _CACHE_SIZE:
-        _CACHE.popitem(last=False)
+    with contextlib.suppress(AttributeError):  # a page type without the slot
+        page.cache = lay
     return lay
 
 
