@@ -102,6 +102,10 @@ def _right_of(key: Unit, lines: list[list[Unit]]) -> Unit | None:
     return best
 
 
+def _numeric(u: Unit) -> bool:
+    return len(DIGIT.findall(u.text)) >= len(ALPHA.findall(u.text))
+
+
 def _content_centre(lines: list[list[Unit]]) -> float:
     """Horizontal centre of the printed area (scans are rarely centred on the sheet): the
     median left and right ends of the page's wide lines."""
@@ -218,6 +222,16 @@ def _page_pairs(page: PageContent, tables: list[FormTable] | None = None) -> lis
     out: list[KeyValuePair] = table_pairs(page.number, lines, tables)
 
     label_column(lines)
+    # The unit under a colon label with nothing on its right is that label's answer, even
+    # when it looks like a label before a number ("Facility:" / "The American Co.  0001").
+    answers = set()
+    for units in lines:
+        for i, u in enumerate(units):
+            nxt = units[i + 1] if i + 1 < len(units) else None
+            if u.colon and u.role == "?" and (nxt is None or nxt.colon):
+                b = _below(u, lines)
+                if b is not None and not b.colon:
+                    answers.add(id(b))
 
     # 1. keys: colon units, and label-like units followed on their line by a value-like unit.
     for units in lines:
@@ -238,6 +252,9 @@ def _page_pairs(page: PageContent, tables: list[FormTable] | None = None) -> lis
                 and _gap_ok(u, right)
                 and (value_like(right) or lexicon_label(u))
                 and not DIGIT.search(u.text)
+                # a bare label-looking text is a key only close to its answer
+                and (lexicon_label(u) or right.x0 - u.x1 < FAR_LABEL or _numeric(right))
+                and id(u) not in answers
             ):
                 u.role = "key"
                 u.weak = True  # only "a label-looking text before a value": may be a value

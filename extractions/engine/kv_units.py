@@ -77,7 +77,7 @@ SMALL_WORDS = frozenset(
 # Layout tolerances (page-normalised units), tuned on noisy 100-dpi scans:
 NULL_LABELS = 2  # a lone label of at most this many words is an empty field (value None)
 TITLE_RATIO = 1.35  # text this much taller than the page's median word is a title, not a label
-BELOW_RIGHT = 0.06  # a value under a colon label may start this far right of the label's end
+BELOW_RIGHT = 0.08  # a value under a colon label may start this far right of the label's end
 OFFSET_OVERLAP = 0.4  # share of height a value off the label's baseline still overlaps it
 OFFSET_GAP = 0.1  # ... and at most this far right of the label
 CENTRED = 0.035  # a lone label this close to the page's centre line is a section heading
@@ -307,6 +307,16 @@ def split_label_value(words: list[Word], li: int, mode: str = "free") -> list[Un
             and len(htext.replace(" ", "")) >= 4
         ):
             return [Unit(head, li), Unit(tail, li)]
+        ttext = " ".join(w.text for w in tail)
+        if (
+            is_label_word(head[-1].text)
+            and all(w.text[:1].isupper() for w in head)
+            and not is_caps(htext)
+            and is_caps(ttext)
+            and len(ALPHA.findall(ttext)) >= 2
+        ):
+            # "Account Name CAPRI": a label in title case, then an answer in capitals
+            return [Unit(head, li), Unit(tail, li)]
     return [Unit(words, li)]
 
 
@@ -321,8 +331,8 @@ def label_like(u: Unit) -> bool:
     """Short, mostly letters, not a sentence: could be a printed field label."""
     text = u.text.strip()
     words = text.split()
-    if not words or len(words) > 7 or len(text) > 48:
-        return False
+    if not words or len(words) > 7 or len(text) > 48 or words[0].lower() in ("the", "a", "an"):
+        return False  # "The American Tobacco Company" is a name
     # brackets and punctuation are neutral: "Cost ($)", "(Y/N)"
     if alpha_ratio(re.sub(r"[()\[\].,:;/&'\"#-]", "", text)) < 0.6 or (
         text.endswith((".", ",")) and len(words) > 3
