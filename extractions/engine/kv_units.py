@@ -264,6 +264,34 @@ def split_mode(units: list[Unit], start: int) -> str:
 
 
 def split_label_value(words: list[Word], li: int, mode: str = "free") -> list[Unit]:
+    """A label and its value in one segment, as separate units (see ``_split_head``); a
+    label in capitals ending the segment after the value is one more unit
+    ("PROJECT LEADER Williams/Giordano TOTAL BUDGET")."""
+    units = _split_head(words, li, mode)
+    last = units[-1]
+    if len(units) == 1 and mode == "none":
+        return units
+    ws = last.words
+    k = len(ws)
+    while k > 0 and is_caps(ws[k - 1].text) and len(ALPHA.findall(ws[k - 1].text)) >= 2:
+        k -= 1
+    run = ws[k:]
+    if (
+        1 <= k < len(ws)
+        and len(run) >= 2
+        and not is_caps(ws[k - 1].text)
+        # the answer before it is typed text, or a number after other words
+        and (
+            re.search(r"[a-z]", " ".join(w.text for w in ws[:k]))
+            or (k >= 2 and DIGIT.search(ws[k - 1].text))
+        )
+        and (is_label_word(run[0].text) or is_label_word(run[-1].text))
+    ):
+        units[-1:] = [Unit(ws[:k], li), Unit(run, li)]
+    return units
+
+
+def _split_head(words: list[Word], li: int, mode: str) -> list[Unit]:
     """A label run then its value, in one segment: split them.
 
     "Initiation Date 8/3/87" -> "Initiation Date" + "8/3/87" (label, then a number);
