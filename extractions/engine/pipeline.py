@@ -19,6 +19,7 @@ from .types import (
     CLASSIFICATION_FAILED,
     DOCUMENT_TOO_LARGE,
     EXTRACTION_FAILED,
+    EXTRACTION_TARGETS,
     INTERNAL_ERROR,
     OCR_ERROR,
     STEP_NAMES,
@@ -244,13 +245,19 @@ def _read(
 
 
 def read_pages(
-    source: Source | DocumentSource, options: ExtractionOptions | None = None
+    source: Source | DocumentSource,
+    options: ExtractionOptions | None = None,
+    *,
+    rulings: bool = True,
 ) -> list[PageContent]:
-    """intake + text + OCR only: the words of the selected pages (for caching, benchmarks)."""
+    """intake + text + OCR only: the words of the selected pages (for caching, benchmarks).
+
+    ``rulings`` (drawn table lines) are read by default so cached pages serve any schema.
+    """
     options = options or ExtractionOptions()
     steps = _Steps(options.on_step)
     with _as_engine_errors():
-        _, doc = _read(source, options, steps, rulings=True)
+        _, doc = _read(source, options, steps, rulings=rulings)
     return doc.pages
 
 
@@ -276,6 +283,14 @@ def _extract(
     steps: _Steps,
 ) -> ExtractionResult:
     labels = options.classifier_labels or []
+    if schema is None and not labels:
+        raise EngineError(EXTRACTION_FAILED, "No schema to extract: give a parser or a classifier.")
+    if options.target not in EXTRACTION_TARGETS:
+        raise EngineError(
+            EXTRACTION_FAILED,
+            f"Unknown extraction target {options.target!r}: use one of "
+            f"{', '.join(EXTRACTION_TARGETS)}.",
+        )
     rulings = needs_rulings(schema, options.target) or any(
         needs_rulings(lab.schema, options.target) for lab in labels
     )

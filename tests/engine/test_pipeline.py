@@ -305,3 +305,27 @@ def test_large_photo_is_decoded_small_but_reported_full_size() -> None:
     assert frame.size == (4000, 6000)
     assert max(frame.image.size) == 2000 and frame.image.size[0] < frame.image.size[1]
     assert frame.image.mode == "RGB"
+
+
+def test_bad_calls_fail_before_reading(three_page_pdf: bytes) -> None:
+    seen: list[str] = []
+    with pytest.raises(EngineError) as err:
+        extract(three_page_pdf, None, ExtractionOptions(on_step=seen.append))
+    assert err.value.code == "extraction_failed" and seen == []
+    with pytest.raises(EngineError) as err:
+        extract(three_page_pdf, NUMBER_SCHEMA, ExtractionOptions(target="per_word"))  # type: ignore[arg-type]
+    assert err.value.message == (
+        "Unknown extraction target 'per_word': use one of per_doc, per_page, per_table_row."
+    )
+
+
+@pytest.mark.parametrize("target", ["per_page", "per_table_row"])
+def test_targets_reach_fill_schema(invoice: tuple[bytes, dict], target: str) -> None:
+    data, _ = invoice
+    result = extract(data, docgen.INVOICE_SCHEMA, ExtractionOptions(target=target))
+    assert isinstance(result.data, list)
+    if target == "per_page":
+        assert len(result.data) == 2
+    leaves = {path for path, _ in leaf_paths(result.data)}
+    assert set(result.citations) == leaves
+    assert all(path.startswith("[") for path in leaves)
