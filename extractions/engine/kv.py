@@ -24,6 +24,7 @@ from .kv_units import (
     NULL_LABELS,
     OFFSET_GAP,
     OFFSET_OVERLAP,
+    SMALL_WORDS,
     TITLE_RATIO,
     Unit,
     dot_label,
@@ -97,9 +98,20 @@ def _right_of(key: Unit, lines: list[list[Unit]]) -> Unit | None:
     if not cands:
         return None
     best = min(cands, key=lambda u: u.x0)
-    if not key.colon and best.x0 - key.x1 > FAR_LABEL and label_like(best) and not value_like(best):
+    if key.colon or best.role == "key" or value_like(best) or not label_like(best):
+        return best
+    if best.x0 - key.x1 > FAR_LABEL:
         return None
-    return best
+    # Without a colon, a label-looking neighbour is an answer only when its lettering
+    # differs ("ACCOUNT NAME New Products"); "First  Middle", "ONE YEAR  TWO YEAR" are labels.
+    return None if _style(best.text) == _style(key.text) and not dot_label(key) else best
+
+
+def _style(text: str) -> str:
+    if is_caps(text):
+        return "caps"
+    words = [w for w in text.split() if w[:1].isalpha() and w.lower() not in SMALL_WORDS]
+    return "title" if all(w[:1].isupper() for w in words) else "mixed"
 
 
 def _numeric(u: Unit) -> bool:
