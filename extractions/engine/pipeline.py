@@ -309,6 +309,7 @@ def _extract(
                     "The document matches none of the classifier's labels "
                     f"(best score {classification.score:.2f}, threshold "
                     f"{options.classification_threshold:.2f}).",
+                    details={"classification": classification.as_dict()},
                 )
             chosen = next(lab for lab in labels if lab.name == classification.label)
             if chosen.schema is not None:

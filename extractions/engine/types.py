@@ -43,10 +43,12 @@ BBox = tuple[float, float, float, float]  # x0, y0, x1, y1, normalised 0..1
 class EngineError(Exception):
     """A document the engine cannot process; ``code`` is one of the failure codes above."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, details: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        # Optional facts for the caller, e.g. the classifier's scores on classification_failed.
+        self.details = details or {}
 
 
 @dataclass(slots=True)

@@ -155,6 +155,8 @@ def test_no_label_above_threshold_is_classification_failed(three_page_pdf: bytes
             ExtractionOptions(classifier_labels=LABELS, classification_threshold=0.99),
         )
     assert err.value.code == "classification_failed"
+    result = err.value.details["classification"]
+    assert result["label"] is None and set(result["scores"]) == {"invoice", "contract"}
 
 
 def test_images_are_listed_when_asked() -> None:
