@@ -305,20 +305,19 @@ def _page_pairs(page: PageContent, tables: list[FormTable] | None = None) -> lis
         if right is not None:
             found[id(u)] = right
             right.role = "value"
-    keys = [u for u in keys if u.role == "key"]
-    for u in keys:
-        if id(u) in found or not (u.colon or u.down or label_like_key(u)):
-            continue
-        below = _below(u, lines)
-        if below is not None and (
-            (below.role == "?" and not label_like_key(below))
-            or (u.colon and below.role == "key" and below.weak)
-        ):
-            found[id(u)] = below
-            below.role = "value"
     centre = _content_centre(lines)
     for u in keys:
+        if u.role != "key":
+            continue  # taken as the answer of a key above
         value = found.get(id(u))
+        if value is None and (u.colon or u.down or label_like_key(u)):
+            below = _below(u, lines)
+            if below is not None and (
+                (below.role == "?" and not label_like_key(below))
+                or (u.colon and below.role == "key" and below.weak)
+            ):
+                value = below
+                below.role = "value"
         if value is None:
             if not _centred_heading(u, lines, centre):
                 out.append(make_pair(page.number, u, None, 0.4 * u.conf))
