@@ -29,6 +29,7 @@ from .kv_units import (
     Unit,
     dot_label,
     is_caps,
+    is_label_word,
     is_prose,
     label_column,
     label_like,
@@ -112,6 +113,13 @@ def _style(text: str) -> str:
         return "caps"
     words = [w for w in text.split() if w[:1].isalpha() and w.lower() not in SMALL_WORDS]
     return "title" if all(w[:1].isupper() for w in words) else "mixed"
+
+
+def _name_answer(u: Unit, answers: set[int]) -> bool:
+    """A name under a colon label that merely ends with a form word ("American Tobacco
+    Company" under "Facility:"); "Approved By" or "Date" there are labels."""
+    words = u.text.split()
+    return id(u) in answers and len(words) >= 2 and not is_label_word(words[0])
 
 
 def _numeric(u: Unit) -> bool:
@@ -254,7 +262,7 @@ def _page_pairs(page: PageContent, tables: list[FormTable] | None = None) -> lis
             if u.role != "?":
                 continue  # already read as part of a table
             right = units[i + 1] if i + 1 < len(units) else None
-            if u.colon or label_like_key(u):
+            if u.colon or (label_like_key(u) and not _name_answer(u, answers)):
                 u.role = "key"
                 u.weak = not (u.colon or dot_label(u) or (right is not None and value_like(right)))
             elif (
@@ -313,7 +321,7 @@ def _page_pairs(page: PageContent, tables: list[FormTable] | None = None) -> lis
         if value is None and (u.colon or u.down or label_like_key(u)):
             below = _below(u, lines)
             if below is not None and (
-                (below.role == "?" and not label_like_key(below))
+                (below.role == "?" and (id(below) in answers or not label_like_key(below)))
                 or (u.colon and below.role == "key" and below.weak)
             ):
                 value = below

@@ -276,3 +276,55 @@ def test_form_words_survive_one_ocr_error() -> None:
     assert kv_units.is_label_word("SGNATURE") and kv_units.is_label_word("Telephone:")
     assert kv_units.is_label_word("#") and not kv_units.is_label_word("FORM")
     assert not kv_units.is_label_word("Lakeland")
+
+
+def test_answer_under_a_colon_label_is_not_a_label_of_the_far_right_number() -> None:
+    p = page(
+        (0.14, 0.15, "Facility:"),
+        (0.71, 0.15, "Permit #:"),
+        (0.21, 0.17, "American Tobacco Company"),
+        (0.80, 0.17, "0001"),
+    )
+    got = as_tuples(kv.extract_pairs([p]))
+    assert ("Facility", "American Tobacco Company") in got
+    assert ("Permit #", "0001") in got
+
+
+def test_label_and_answer_told_apart_by_their_lettering() -> None:
+    p = page(
+        (0.46, 0.10, "Account Name CAPRI"),
+        (0.11, 0.20, "PROJECT LEADER Williams/Giordano TOTAL BUDGET"),
+        (0.24, 0.30, "First"),
+        (0.40, 0.30, "Middle"),
+        (0.55, 0.30, "Last"),
+    )
+    got = as_tuples(kv.extract_pairs([p]))
+    assert ("Account Name", "CAPRI") in got
+    assert ("PROJECT LEADER", "Williams/Giordano") in got and ("TOTAL BUDGET", None) in got
+    assert ("First", None) in got and ("Middle", None) in got
+    assert all(v is None for k, v in got if k in ("First", "Middle", "Last"))
+
+
+def test_options_listed_under_a_colon_label_are_all_its_answers() -> None:
+    p = page(
+        (0.23, 0.54, "NO DOCUMENTS WERE FOUND WITHIN THE ORIGINAL:"),
+        (0.41, 0.57, "FILE FOLDER"),
+        (0.41, 0.60, "HANGING FILE"),
+        (0.41, 0.63, "ENVELOPE"),
+    )
+    got = as_tuples(kv.extract_pairs([p]))
+    key = "NO DOCUMENTS WERE FOUND WITHIN THE ORIGINAL"
+    assert got == [(key, "FILE FOLDER"), (key, "HANGING FILE"), (key, "ENVELOPE")]
+
+
+def test_lone_centred_line_is_a_section_heading() -> None:
+    p = page(
+        (0.10, 0.10, "Please return this form to the office before the end of the month"),
+        (0.34, 0.20, "CHEMICAL USAGE"),
+        (0.10, 0.25, "ANNUAL USAGE:"),
+        (0.35, 0.25, "74880"),
+        (0.10, 0.30, "Comments"),
+    )
+    got = as_tuples(kv.extract_pairs([p]))
+    assert ("ANNUAL USAGE", "74880") in got and ("Comments", None) in got
+    assert all(k != "CHEMICAL USAGE" for k, _v in got)
