@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import logging
 import random
+import resource
+from typing import Any
 
 from celery import shared_task
+from celery.signals import worker_process_init
 from django.conf import settings
 
 from extractions.services.dispatch import release_claim, worker_token
@@ -15,6 +18,18 @@ from extractions.services.sweeper import sweep_documents as _sweep
 logger = logging.getLogger(__name__)
 
 MAX_RETRIES = 5
+
+
+@worker_process_init.connect
+def limit_task_memory(**_: Any) -> None:
+    """Cap each pool process's address space at PP_TASK_MEMORY_LIMIT_MB: a document that
+    needs more fails (MemoryError → document_too_large) instead of exhausting the machine,
+    and the process lives on to run the next one. Time is capped by the task's limits."""
+    limit = settings.PP_TASK_MEMORY_LIMIT_MB * 1024 * 1024
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
 @shared_task(

@@ -265,8 +265,8 @@ def iter_image_pages(
             raise EngineError(
                 DOCUMENT_TOO_LARGE, f"Page {number} has too many pixels to process safely ({exc})."
             ) from exc
-        except EngineError:
-            raise
+        except (EngineError, MemoryError):
+            raise  # MemoryError: the per-task memory limit, reported as document_too_large
         except Exception as exc:
             raise EngineError(
                 EXTRACTION_FAILED, f"Page {number} of the image cannot be decoded ({exc})."

@@ -107,8 +107,8 @@ def ocr_image(image: Image.Image, page: int, *, detect_orientation: bool = True)
         arr = np.asarray(rgb)
         with _run_lock:
             lines, rotation, (h, w) = _read(arr, detect_orientation)
-    except EngineError:
-        raise
+    except (EngineError, MemoryError):
+        raise  # MemoryError: the per-task memory limit, reported as document_too_large
     except Exception as exc:
         raise EngineError(
             OCR_ERROR, f"OCR failed on page {page} ({type(exc).__name__}: {exc})."

@@ -1,0 +1,106 @@
+"""Every document runs under a memory and a time limit, enforced in the real worker.
+
+- Memory: each pool process's address space is capped at PP_TASK_MEMORY_LIMIT_MB (RLIMIT_AS,
+  set when the process starts). A document that needs more fails with a clear code, and the
+  same process goes on to complete the next document.
+- Time: the task's soft limit (PP_TASK_SOFT_TIME_LIMIT) fails a document that runs too long
+  with ``extraction_failed``; the hard limit (PP_TASK_TIME_LIMIT) kills a process stuck in C
+  code, after which the message is redelivered and, past PP_DOCUMENT_MAX_ATTEMPTS, the document
+  fails ``internal_error`` (see the sweeper and claim tests in tests/extractions).
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from extractions.models import Document, DocumentStatus
+from tests.extractions.docs import invoice_pdf
+from tests.reliability.services import all_terminal, ledger_invariant, wait_for
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+def _vm_kb(pid: int, field: str = "VmSize") -> int:
+    with open(f"/proc/{pid}/status") as fh:
+        for line in fh:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise AssertionError(field)
+
+
+def _submit(client, parser, name: str, data: bytes, content_type: str) -> Document:
+    upload = SimpleUploadedFile(name, data, content_type=content_type)
+    response = client.post(
+        "/v1/extractions", {"parser_id": parser.public_id, "files": [upload]}, format="multipart"
+    )
+    assert response.status_code == 202, response.content
+    return Document.objects.get(
+        public_id=response.json()["extraction"]["documents"][0]["document_id"]
+    )
+
+
+def _big_png(side: int) -> bytes:
+    """A blank page scan of side×side pixels: small on disk, side²×3 bytes once decoded."""
+    buf = io.BytesIO()
+    Image.new("RGB", (side, side), "white").save(buf, "PNG", optimize=False, compress_level=9)
+    return buf.getvalue()
+
+
+def test_a_document_over_the_memory_limit_fails_and_the_process_lives_on(
+    worker_factory, client_a, parser_a, org_a
+):
+    worker = worker_factory(concurrency=1, extra_env={"PP_TASK_MEMORY_LIMIT_MB": "700"})
+    (pool_pid,) = worker.pool_pids()
+    limit_kb = 700 * 1024
+    assert _vm_kb(pool_pid) < limit_kb
+
+    # 9000×9000 RGB: 243 MB per decoded copy, several copies on the way to OCR.
+    big = _submit(client_a, parser_a, "big-scan.png", _big_png(9000), "image/png")
+    small = _submit(client_a, parser_a, "invoice.pdf", invoice_pdf("INV-9"), "application/pdf")
+    wait_for(lambda: all_terminal([big.pk, small.pk]), timeout=120, what="both documents")
+
+    big.refresh_from_db()
+    small.refresh_from_db()
+    assert big.status == DocumentStatus.FAILED
+    assert big.error_code == "document_too_large", (big.error_code, big.error_message)
+    assert big.refunded_credits == big.credits_used == 1
+    assert small.status == DocumentStatus.COMPLETED
+    assert small.initial_output["invoice_number"] == "INV-9"
+    assert worker.pool_pids() == [pool_pid], "the pool process was replaced (it crashed)"
+    assert _vm_kb(pool_pid, "VmPeak") <= limit_kb
+    balance, total = ledger_invariant(org_a.organization)
+    assert balance == total == 999
+
+
+def test_a_document_over_the_soft_time_limit_fails_extraction_failed(
+    worker_factory, client_a, parser_a, org_a, monkeypatch
+):
+    from extractions.tasks import process_document
+
+    # Celery puts the publisher's time limits in the message and the worker obeys those:
+    # the web process (here, the test) must have the same PP_TASK_* settings as the workers.
+    monkeypatch.setattr(process_document, "soft_time_limit", 5)
+    monkeypatch.setattr(process_document, "time_limit", 20)
+    monkeypatch.setattr(process_document, "_exec_options", None)
+    worker = worker_factory(
+        concurrency=1,
+        extra_env={
+            "PP_TASK_SOFT_TIME_LIMIT": "5",
+            "PP_TASK_TIME_LIMIT": "20",
+            "PP_TEST_STEP_DELAY_SECONDS": "2",
+        },
+    )
+    document = _submit(client_a, parser_a, "slow.pdf", invoice_pdf("INV-S"), "application/pdf")
+    wait_for(lambda: all_terminal([document.pk]), timeout=60, what="the slow document")
+    document.refresh_from_db()
+    assert document.status == DocumentStatus.FAILED
+    assert document.error_code == "extraction_failed"
+    assert "longer than 5 s" in document.error_message
+    assert document.refunded_credits == 1
+    assert worker.alive()
+    balance, total = ledger_invariant(org_a.organization)
+    assert balance == total == 1000
