@@ -270,6 +270,8 @@ PP_STAGED_FILE_TTL_HOURS = env_int("PP_STAGED_FILE_TTL_HOURS", 24, minimum=1)
 # A document whose claim fails this many times (worker killed, time limit) fails internal_error.
 PP_DOCUMENT_MAX_ATTEMPTS = env_int("PP_DOCUMENT_MAX_ATTEMPTS", 3, minimum=1)
 PP_SWEEP_INTERVAL_SECONDS = env_int("PP_SWEEP_INTERVAL_SECONDS", 60, minimum=5)
+# A running document's step and heartbeat are written this often (by a thread of the worker).
+PP_DOCUMENT_HEARTBEAT_SECONDS = env_float("PP_DOCUMENT_HEARTBEAT_SECONDS", 2.0, minimum=0.1)
 PP_IDEMPOTENCY_TTL_HOURS = env_int("PP_IDEMPOTENCY_TTL_HOURS", 24, minimum=1)
 # Test-only: seconds slept at each engine step, to catch a worker mid-document.
 PP_TEST_STEP_DELAY_SECONDS = (

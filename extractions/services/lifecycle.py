@@ -104,6 +104,12 @@ def _emit_document(document_id: int, event: str) -> None:
     emit_document_event(document_id=document_id, event=event)
 
 
+def _dispatch(organization_id: int) -> None:
+    from extractions.services.dispatch import dispatch_org
+
+    dispatch_org(organization_id=organization_id)
+
+
 def _locked_extraction(extraction_id: int) -> Extraction:
     return Extraction.objects.select_for_update().get(pk=extraction_id)
 
@@ -184,6 +190,8 @@ def complete_document(
         refresh_extraction_status(extraction)
         document_id = document.pk
         transaction.on_commit(lambda: _emit_document(document_id, "document.completed"))
+        # The slot this document held is free: hand it on in the same transaction.
+        _dispatch(document.organization_id)
     return True
 
 
@@ -215,6 +223,7 @@ def fail_document(*, document: Document, code: str, message: str, token: str | N
         refresh_extraction_status(extraction)
         document_id = document.pk
         transaction.on_commit(lambda: _emit_document(document_id, "document.failed"))
+        _dispatch(document.organization_id)
     return True
 
 

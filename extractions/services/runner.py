@@ -12,6 +12,7 @@ ends as a failed document with an error code.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from typing import Any
 
@@ -22,6 +23,7 @@ from django.db import (
     InterfaceError,
     OperationalError,
     close_old_connections,
+    connection,
     transaction,
 )
 from django.db.models import F
@@ -101,8 +103,9 @@ def run_document(*, document_id: int, hostname: str, task_id: str) -> str:
         "extraction", "stored_file", "parser_version", "organization"
     ).get(pk=document_id)
     outcome = _run_claimed(document, claim.token)
-    # The slot this document held is free: give it to the next waiting one.
-    dispatch_org(organization_id=document.organization_id)
+    if outcome == "lost_claim":
+        # Finishing a document dispatches the next one; a run that lost its claim did not.
+        dispatch_org(organization_id=document.organization_id)
     return outcome
 
 
@@ -258,23 +261,80 @@ def _label_specs(document: Document) -> list[ClassifierLabelSpec] | None:
     ]
 
 
-def _step_recorder(document: Document, token: str) -> Any:
-    def on_step(name: str) -> None:
-        now = timezone.now()
-        try:
-            Document.objects.filter(
-                pk=document.pk, status=DocumentStatus.PROCESSING, worker=token
-            ).update(step=name, heartbeat_at=now, updated_at=now)
-        except DatabaseError:
-            # Progress is best effort; the outcome write will retry if the database is down.
-            logger.warning("Could not record step %s of %s", name, document.public_id)
-            # A dropped connection (database restarted) stays broken for the rest of the task
-            # unless closed: close it so the next step and the outcome write reconnect.
-            close_old_connections()
+class _Progress:
+    """Step and heartbeat of a running document, written by a background thread.
+
+    ``on_step`` (called by the engine) only notes the step; every
+    PP_DOCUMENT_HEARTBEAT_SECONDS the thread writes the current step and a heartbeat. A
+    document that runs faster than that costs no progress write at all, and a long step
+    (OCR of a big scan) still heartbeats. The thread has its own database connection and
+    closes it when done. Inside a transaction (a caller's, or a test's) a second connection
+    would not see the row, so then steps are written inline instead.
+    """
+
+    def __init__(self, document: Document, token: str) -> None:
+        self.document = document
+        self.token = token
+        self.step = "intake"  # what the claim wrote
+        self.written = "intake"
+        self.inline = transaction.get_connection().in_atomic_block
+        self.stop = threading.Event()
+        self.thread: threading.Thread | None = None
+
+    def __enter__(self) -> _Progress:
+        if not self.inline:
+            self.thread = threading.Thread(
+                target=self._loop, name=f"progress-{self.document.public_id}", daemon=True
+            )
+            self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        if self.thread is not None:
+            self.thread.join(timeout=30)
+        if not self.inline and connection.connection is not None and not connection.is_usable():
+            # The run's own connection was dropped while the engine ran (database restarted):
+            # reconnect for the outcome write rather than fail it and run the document again.
+            logger.warning(
+                "Transient error on document %s: its database connection was lost while the "
+                "engine ran; reconnecting",
+                self.document.public_id,
+            )
+            connection.close()
+
+    def on_step(self, name: str) -> None:
+        self.step = name
+        if self.inline:
+            self._write()
         if settings.PP_TEST_STEP_DELAY_SECONDS:
             time.sleep(settings.PP_TEST_STEP_DELAY_SECONDS)
 
-    return on_step
+    def _loop(self) -> None:
+        try:
+            while not self.stop.wait(settings.PP_DOCUMENT_HEARTBEAT_SECONDS):
+                self._write()
+        finally:
+            connection.close()
+
+    def _write(self) -> None:
+        step, now = self.step, timezone.now()
+        changes: dict[str, Any] = {"heartbeat_at": now}
+        if step != self.written:
+            # A new step is a change pollers should see; a bare heartbeat is not.
+            changes.update(step=step, updated_at=now)
+        try:
+            Document.objects.filter(
+                pk=self.document.pk, status=DocumentStatus.PROCESSING, worker=self.token
+            ).update(**changes)
+            self.written = step
+        except DatabaseError:
+            # Progress is best effort; the outcome write will retry if the database is down.
+            logger.warning("Could not record step %s of %s", step, self.document.public_id)
+            # A dropped connection stays broken unless closed: close it so the next write
+            # reconnects (never inline: that would end the caller's transaction).
+            if not self.inline:
+                close_old_connections()
 
 
 def _extract_and_record(document: Document, token: str, path: str) -> str:
@@ -292,11 +352,12 @@ def _extract_and_record(document: Document, token: str, path: str) -> str:
             if labels and document.extraction.classifier_id
             else 0.2
         ),
-        on_step=_step_recorder(document, token),
     )
     schema = document.parser_version.schema if document.parser_version is not None else None
     try:
-        result = extract(path, schema, options)
+        with _Progress(document, token) as progress:
+            options.on_step = progress.on_step
+            result = extract(path, schema, options)
     except EngineError as exc:
         if isinstance(exc.__cause__, SoftTimeLimitExceeded):
             fail_document(
