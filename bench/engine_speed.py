@@ -13,7 +13,8 @@ Reports:
   disturbs the floor and the engine alike.
 - OCR pages: SROIE receipt images (``--ocr-images``), seconds per page (wall and CPU).
 - memory: peak RSS of a fresh process running ``extract`` on a generated ``--big``-page
-  invoice PDF (pages are streamed; the target is <= 500 MB).
+  invoice PDF (pages are streamed; the target is <= 500 MB), and on a ``--scan-pages``
+  page scanned (image-only) invoice PDF that goes through OCR (s/page of A4 scans too).
 
 Results go to stdout and, as JSON, to bench/results/engine_speed.json.
 """
@@ -131,9 +132,25 @@ def child_memory(path: str) -> None:
     )
 
 
-def bench_memory(pages: int, tmp: Path) -> dict[str, Any]:
-    data, _ = docgen.invoice_pdf(pages, seed=11, rows_per_page=18)
-    path = tmp / f"invoice_{pages}p.pdf"
+def scanned_invoice(pages: int) -> bytes:
+    """An invoice printed and scanned at 150 dpi: image-only pages, read by OCR."""
+    data, _ = docgen.invoice_pdf(pages, seed=13, rows_per_page=18)
+    doc = pdfium.PdfDocument(data)
+    images = []
+    for i in range(len(doc)):
+        page = doc[i]
+        images.append(page.render(scale=150 / 72).to_pil().convert("L").convert("RGB"))
+        page.close()
+    doc.close()
+    return docgen.scanned_pdf(images, dpi=150)
+
+
+def bench_memory(pages: int, tmp: Path, *, scanned: bool = False) -> dict[str, Any]:
+    if scanned:
+        data = scanned_invoice(pages)
+    else:
+        data, _ = docgen.invoice_pdf(pages, seed=11, rows_per_page=18)
+    path = tmp / f"invoice_{pages}p{'_scan' if scanned else ''}.pdf"
     path.write_bytes(data)
     proc = subprocess.run(
         [sys.executable, __file__, "--child-memory", str(path)],
@@ -142,10 +159,13 @@ def bench_memory(pages: int, tmp: Path) -> dict[str, Any]:
         check=True,
     )
     out = json.loads(proc.stdout.strip().splitlines()[-1])
+    kind = "scanned (OCR) " if scanned else ""
     out["label"] = (
-        f"memory: extract() on a generated {pages}-page invoice PDF ({len(data) / 1e6:.1f} MB)"
+        f"memory: extract() on a generated {pages}-page {kind}invoice PDF"
+        f" ({len(data) / 1e6:.1f} MB)"
     )
     out["pages_per_s"] = out["pages"] / out["seconds"]
+    out["seconds_per_page"] = out["seconds"] / out["pages"]
     return out
 
 
@@ -174,6 +194,9 @@ def main() -> None:
     parser.add_argument("--ocr-images", type=int, default=10, help="SROIE images to OCR (0: skip)")
     parser.add_argument(
         "--big", type=int, default=500, help="pages of the memory test PDF (0: skip)"
+    )
+    parser.add_argument(
+        "--scan-pages", type=int, default=10, help="pages of a scanned invoice PDF to OCR (0: skip)"
     )
     parser.add_argument("--child-memory", help=argparse.SUPPRESS)
     parser.add_argument("--json", default=str(ROOT / "bench" / "results" / "engine_speed.json"))
@@ -205,6 +228,11 @@ def main() -> None:
         tmp = ROOT / "var" / "bench"
         tmp.mkdir(parents=True, exist_ok=True)
         results.append(bench_memory(args.big, tmp))
+        _print(results[-1])
+    if args.scan_pages:
+        tmp = ROOT / "var" / "bench"
+        tmp.mkdir(parents=True, exist_ok=True)
+        results.append(bench_memory(args.scan_pages, tmp, scanned=True))
         _print(results[-1])
     out = Path(args.json)
     out.parent.mkdir(parents=True, exist_ok=True)
