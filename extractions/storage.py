@@ -21,6 +21,7 @@ from typing import IO, Any, Protocol
 
 from django.core.files import File
 from django.core.files.storage import Storage, storages
+from django.core.files.uploadhandler import FileUploadHandler
 
 logger = logging.getLogger(__name__)
 
@@ -161,3 +162,75 @@ def local_copy(key: str) -> Iterator[str]:
     finally:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+
+
+# --------------------------------------------------------------------------- receiving uploads
+
+# Multipart framing (boundaries, part headers, form fields) on top of the files themselves.
+MULTIPART_OVERHEAD_BYTES = 256 * 1024
+
+
+def file_too_large(*, filename: str, index: int | None, max_bytes: int) -> Any:
+    from config.errors import APIError
+
+    return APIError(
+        "DOCUMENT_TOO_LARGE",
+        f"{filename or 'A file'} is larger than the {max_bytes // (1024 * 1024)} MB limit.",
+        status_code=413,
+        details={"filename": filename, "index": index, "max_bytes": max_bytes},
+    )
+
+
+class UploadLimitHandler(FileUploadHandler):
+    """First of a request's upload handlers: refuses a body or a file over the limits while
+    it arrives (before the rest is read), then passes every chunk on to Django's own
+    handlers (memory up to FILE_UPLOAD_MAX_MEMORY_SIZE, a temporary file beyond)."""
+
+    def __init__(self, request: Any = None, *, max_bytes: int, max_files: int) -> None:
+        super().__init__(request)
+        self.max_bytes = max_bytes
+        self.max_files = max_files
+        self.index = -1
+        self.received = 0
+
+    def handle_raw_input(
+        self,
+        input_data: Any,
+        META: Any,
+        content_length: int,
+        boundary: Any,
+        encoding: Any = None,
+    ) -> None:
+        ceiling = self.max_bytes * self.max_files + MULTIPART_OVERHEAD_BYTES
+        if content_length and content_length > ceiling:
+            raise file_too_large(filename="", index=None, max_bytes=self.max_bytes)
+
+    def new_file(self, *args: Any, **kwargs: Any) -> None:
+        super().new_file(*args, **kwargs)
+        self.index += 1
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        self.received += len(raw_data)
+        if self.received > self.max_bytes:
+            raise file_too_large(
+                filename=self.file_name or "", index=self.index, max_bytes=self.max_bytes
+            )
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None  # the next handler builds the file
+
+
+def limit_uploads(request: Any, *, max_files: int) -> None:
+    """Put UploadLimitHandler in front of the request's upload handlers (call before the
+    body is parsed)."""
+    from django.conf import settings
+
+    django_request = getattr(request, "_request", request)
+    django_request.upload_handlers.insert(
+        0,
+        UploadLimitHandler(
+            django_request, max_bytes=settings.PP_MAX_FILE_BYTES, max_files=max_files
+        ),
+    )

@@ -43,6 +43,8 @@ JSON_BODY = {"application/json": OpenApiTypes.OBJECT}
 
 def _submission_args(request: Request) -> dict[str, Any]:
     """The submission fields of a multipart form or a JSON body."""
+    if request.content_type.startswith("multipart/"):
+        storage.limit_uploads(request, max_files=settings.PP_MAX_FILES_PER_SUBMISSION)
     if request.content_type.startswith("application/json"):
         data = request.data
         if not isinstance(data, dict):
@@ -324,8 +326,8 @@ class SyncExtractView(APIView):
             raise APIError(
                 "INVALID_PAYLOAD", "Send one file as multipart/form-data (field 'file')."
             )
+        args = _submission_args(request)  # first: it limits the upload before parsing
         timeout = _sync_timeout(request.data.get("timeout") or request.query_params.get("timeout"))
-        args = _submission_args(request)
         if len(args["uploads"] or []) != 1:
             raise APIError(
                 "INVALID_PAYLOAD",

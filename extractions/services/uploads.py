@@ -7,8 +7,10 @@ counted, so a 400 or 402 leaves no trace.
 Error mapping (the docs' table, ../shared/reference/000):
 - not a PDF or a supported image by its first bytes → 400 UNSUPPORTED_FILE_TYPE;
 - damaged or password-protected (pages cannot be counted) → 400 PAGE_COUNT_FAILED;
-- bigger than PP_MAX_FILE_BYTES or more pages than PP_MAX_PAGES_PER_DOCUMENT, or a page
-  selection that picks no page of a file → 400 INVALID_PAYLOAD.
+- bigger than PP_MAX_FILE_BYTES → 413 DOCUMENT_TOO_LARGE (as POST /v1/files; refused while
+  the body arrives, see storage.UploadLimitHandler); more pages than PP_MAX_PAGES_PER_DOCUMENT
+  → 400 PAGE_LIMIT_EXCEEDED; a page selection that picks no page of a file → 400
+  INVALID_PAYLOAD.
 Each error's ``details`` names the file (``filename`` and its 0-based ``index``).
 """
 
@@ -74,10 +76,8 @@ def describe_uploads(uploads: list[Any]) -> list[CheckedUpload]:
         filename = clean_filename(getattr(upload, "name", None), index)
         dig = storage.digest(upload)
         if dig.size > settings.PP_MAX_FILE_BYTES:
-            raise APIError(
-                "INVALID_PAYLOAD",
-                f"{filename} is {dig.size} bytes; the limit is {settings.PP_MAX_FILE_BYTES}.",
-                details={"filename": filename, "index": index, "reason": DOCUMENT_TOO_LARGE},
+            raise storage.file_too_large(
+                filename=filename, index=index, max_bytes=settings.PP_MAX_FILE_BYTES
             )
         if dig.size == 0:
             raise APIError(
@@ -156,11 +156,17 @@ def inspect_uploads(items: list[CheckedUpload], *, pages: str, multiplier: int) 
                     f"{item.filename} is not a supported file: {exc.message}",
                     details=details,
                 ) from None
-            if exc.code in (DOCUMENT_TOO_LARGE, PAGE_LIMIT_EXCEEDED):
+            if exc.code == DOCUMENT_TOO_LARGE:
+                raise storage.file_too_large(
+                    filename=item.filename,
+                    index=item.index,
+                    max_bytes=settings.PP_MAX_FILE_BYTES,
+                ) from None
+            if exc.code == PAGE_LIMIT_EXCEEDED:
                 raise APIError(
-                    "INVALID_PAYLOAD",
+                    "PAGE_LIMIT_EXCEEDED",
                     f"{item.filename}: {exc.message}",
-                    details={**details, "reason": exc.code},
+                    details={**details, "max_pages": settings.PP_MAX_PAGES_PER_DOCUMENT},
                 ) from None
             raise APIError(
                 "PAGE_COUNT_FAILED",

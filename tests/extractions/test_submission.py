@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -293,3 +294,27 @@ def test_jwt_member_can_submit(member_client, parser_a, org_a):
     assert response.status_code == 202
     ext = Extraction.objects.get()
     assert ext.created_by == org_a.member and ext.api_key is None
+
+
+def test_oversized_file_is_refused_while_it_arrives(
+    client_a, parser_a, org_a, _media_in_tmp, settings
+):
+    settings.PP_MAX_FILE_BYTES = 4096
+    big = SimpleUploadedFile("big.pdf", b"%PDF-1.7\n" + b"0" * 10_000)
+    # Refused by the upload handler, before the service ever sees the files.
+    with mock.patch(
+        "extractions.services.submission.describe_uploads", side_effect=AssertionError("too late")
+    ):
+        response = post(client_a, {"parser_id": parser_a.public_id, "files": [pdf_upload(), big]})
+    assert response.status_code == 413
+    error = response.json()["error"]
+    assert error["code"] == "DOCUMENT_TOO_LARGE"
+    assert error["details"]["filename"] == "big.pdf" and error["details"]["index"] == 1
+    assert_nothing_created(org_a.organization, 1000, _media_in_tmp)
+
+
+def test_too_many_pages(client_a, parser_a, settings):
+    settings.PP_MAX_PAGES_PER_DOCUMENT = 2
+    response = post(client_a, {"parser_id": parser_a.public_id, "files": [pdf_upload(pages=3)]})
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "PAGE_LIMIT_EXCEEDED"
