@@ -212,6 +212,70 @@ def _below(key: Unit, lines: list[list[Unit]], max_lines: int = 2) -> Unit | Non
     return None
 
 
+def _wrapped(key: Unit, value: Unit, lines: list[list[Unit]]) -> list[Unit]:
+    """Lines of an answer written beside its label that wrap back under the label
+    ("GENERAL PROJECT DESCRIPTION True 100's, Regular and Menthol tar / reduction to …").
+
+    Each such line starts where the label starts and runs on under the answer.
+    """
+    text = value.text.rstrip()
+    open_end = text.endswith((",", "-", ";")) or (
+        len(text.split()) >= 3 and not text.endswith((".", "!", "?", ")"))
+    )
+    if value.line != key.line or not open_end:
+        return []
+    out: list[Unit] = []
+    prev = value
+    h = max(key.height, 0.008)
+    for li in range(key.line + 1, min(len(lines), key.line + 6)):
+        b = lines[li][0] if lines[li] else None
+        if (
+            b is None
+            or b.role != "?"
+            or b.colon
+            or abs(b.x0 - key.x0) > 1.5 * h
+            or b.y0 - prev.y1 > 1.2 * h
+            or b.x1 <= value.x0
+            or label_like_key(b)
+            or not (value_like(b) or is_prose(b) or text.endswith(","))
+        ):
+            break
+        out.append(b)
+        prev = b
+    return out
+
+
+def _paragraphs(key: Unit, value: Unit, lines: list[list[Unit]]) -> list[list[Unit]]:
+    """Paragraphs written under a label whose own line holds an instruction
+    ("COMMENTS: (Description of Location …)" / "This is a comparatively easy market …").
+
+    They start where the label starts and are running text; a blank line separates two.
+    """
+    if value.line != key.line:
+        return []
+    paras: list[list[Unit]] = []
+    prev = value
+    h = max(key.height, 0.008)
+    for li in range(key.line + 1, min(len(lines), key.line + 16)):
+        units = lines[li]
+        b = units[0] if units else None
+        if b is None or b.colon or abs(b.x0 - key.x0) > 1.5 * h:
+            break
+        if b.role != "?" and not (paras and b.role == "key" and len(units) == 1):
+            break  # a key alone on its line may still end a paragraph ("Camel.")
+        gap = b.y0 - prev.y1
+        para = paras[-1] if paras else []
+        pitch = para[1].y0 - para[0].y0 if len(para) >= 2 else 2 * h
+        if para and gap < 1.2 * h and b.y0 - prev.y0 < 1.5 * pitch:
+            para.append(b)  # the paragraph goes on, however short the line
+        elif gap < (3 if paras else 1.5) * h and is_prose(b) and b.x1 - b.x0 > 0.3:
+            paras.append([b])
+        else:
+            break
+        prev = b
+    return paras
+
+
 def _stacked(first: Unit, lines: list[list[Unit]], key: Unit) -> list[Unit]:
     """Further values under the first one, left-aligned with it ("cc: A / B / C")."""
     out: list[Unit] = []
@@ -332,7 +396,17 @@ def _page_pairs(page: PageContent, tables: list[FormTable] | None = None) -> lis
             continue
         conf = (0.75 if u.colon else 0.55) * min(u.conf, value.conf)
         out.append(make_pair(page.number, u, value, conf))
-        extras = _stacked(value, lines, u)
+        wrapped = _wrapped(u, value, lines)
+        for extra in wrapped:
+            extra.role = "value"
+            out.append(make_pair(page.number, u, extra, 0.8 * conf))
+        paragraphs = [] if wrapped or not u.colon else _paragraphs(u, value, lines)
+        for para in paragraphs:
+            for x in para:
+                x.role = "value"
+            merged = Unit([w for x in para for w in x.words], para[0].line)
+            out.append(make_pair(page.number, u, merged, 0.8 * conf))
+        extras = [] if wrapped or paragraphs else _stacked(value, lines, u)
         if extras and (
             is_prose(value)
             or len(value.text.split()) >= 6

@@ -194,7 +194,11 @@ def page_units(layout: PageLayout) -> list[list[Unit]]:
                     units.append(Unit(cur, li, colon=True))
                     cur = []
                 cur.append(w)
-                if KEY_END.search(w.text) and ALPHA.search(" ".join(x.text for x in cur)):
+                if (
+                    KEY_END.search(w.text)
+                    and ALPHA.search(" ".join(x.text for x in cur))
+                    and not _sentence(cur)
+                ):
                     # "TESTED 3/18/81 REPORTED:": the key is the label run before the colon.
                     k = len(cur)
                     while k > 1 and not DIGIT.search(cur[k - 2].text):
@@ -232,6 +236,13 @@ def page_units(layout: PageLayout) -> list[list[Unit]]:
         # Brackets and specks ("( )" of an empty check box) are neither keys nor values.
         out.append([u for u in units if re.search(r"[^\W_]|[☑☒✓✔√]", u.text)])
     return out
+
+
+def _sentence(words: list[Word]) -> bool:
+    """Running text up to a colon ("reduction to the range of 8-10mg. Variations to be:"):
+    the colon punctuates a sentence, it does not end a label."""
+    lower = [w for w in words if w.text.isalpha() and w.text.islower() and len(w.text) >= 3]
+    return len(words) >= 7 and len(lower) >= 2
 
 
 def _glued_label(words: list[Word]) -> bool:

@@ -328,3 +328,45 @@ def test_lone_centred_line_is_a_section_heading() -> None:
     got = as_tuples(kv.extract_pairs([p]))
     assert ("ANNUAL USAGE", "74880") in got and ("Comments", None) in got
     assert all(k != "CHEMICAL USAGE" for k, _v in got)
+
+
+def test_answer_wrapping_back_under_its_label_gives_one_pair_per_line() -> None:
+    p = page(
+        (0.11, 0.20, "GENERAL PROJECT DESCRIPTION True 100's, Regular and Menthol tar"),
+        (0.11, 0.218, "reduction to the range of 8-10mg. tar. Variations to be: 1) Same taste"),
+        (0.11, 0.236, "characteristics as current product."),
+        (0.39, 0.30, "Magazines: People, Rolling Stone,"),
+        (0.39, 0.318, "Mademoiselle, New York Magazine"),
+        (0.11, 0.40, "DATE 11/4/93"),
+        (0.11, 0.418, "The following document, including cover page, is 3 pages long."),
+    )
+    got = as_tuples(kv.extract_pairs([p]))
+    key = "GENERAL PROJECT DESCRIPTION"
+    assert (key, "True 100's, Regular and Menthol tar") in got
+    assert (key, "reduction to the range of 8-10mg. tar. Variations to be: 1) Same taste") in got
+    assert (key, "characteristics as current product.") in got
+    assert ("Magazines", "Mademoiselle, New York Magazine") in got
+    assert ("DATE", "11/4/93") in got and len([k for k, _ in got if k == "DATE"]) == 1
+    assert all(k != "tar. Variations to be" for k, _ in got)
+
+
+def test_paragraphs_under_a_label_with_an_instruction() -> None:
+    p = page(
+        (0.08, 0.49, "COMMENTS: (Description of Location or Rotary Plan)"),
+        (0.07, 0.51, "This is a comparatively easy market to cover. It is less than an hour"),
+        (0.07, 0.525, "from the airport and no changes were made."),
+        (0.07, 0.56, "The only other tobacco in the market was a panel currently showing"),
+        (0.07, 0.575, "Camel."),
+        (0.08, 0.70, "INSPECTION BY:"),
+    )
+    got = as_tuples(kv.extract_pairs([p]))
+    assert got == [
+        ("COMMENTS", "(Description of Location or Rotary Plan)"),
+        (
+            "COMMENTS",
+            "This is a comparatively easy market to cover. It is less than an hour "
+            "from the airport and no changes were made.",
+        ),
+        ("COMMENTS", "The only other tobacco in the market was a panel currently showing Camel."),
+        ("INSPECTION BY", None),
+    ]
