@@ -237,3 +237,55 @@ def topup_credits(
         reason=reason,
         **references,
     )
+
+
+@transaction.atomic
+def refund_many(
+    *,
+    organization: Organization,
+    refunds: list[tuple[str, int, dict[str, Any]]],
+    reason: str = "",
+) -> set[str]:
+    """Several refunds at once (e.g. every queued document of a cancelled 10,000-file batch):
+    ``refunds`` is a list of (cause_key, credits, references). Same rules as refund_credits,
+    one entry per cause key and each cause key applied once, but under one account lock with
+    one lookup of the keys already applied, one bulk insert and one balance update. Returns
+    the cause keys applied now."""
+    todo = [(key, credits, refs) for key, credits, refs in refunds if credits > 0]
+    if any(credits < 0 for _, credits, _ in refunds):
+        raise ValueError("refund_many takes positive amounts")
+    if not todo:
+        return set()
+    account = _locked_account(organization)
+    keys = [key for key, _, _ in todo]
+    applied = dict(
+        CreditLedgerEntry.objects.filter(cause_key__in=keys).values_list(
+            "cause_key", "organization_id"
+        )
+    )
+    if any(org_id != organization.pk for org_id in applied.values()):
+        raise CauseKeyConflict("A cause key was already applied to another organization.")
+    entries = []
+    balance = account.balance
+    seen: set[str] = set()
+    for key, credits, refs in todo:
+        if key in applied or key in seen:
+            continue
+        seen.add(key)
+        balance += credits
+        entries.append(
+            CreditLedgerEntry(
+                organization=organization,
+                kind=LedgerKind.REFUND,
+                delta=credits,
+                balance_after=balance,
+                cause_key=key,
+                reason=refs.get("reason", reason),
+                **{name: value for name, value in refs.items() if name != "reason"},
+            )
+        )
+    if not entries:
+        return set()
+    CreditLedgerEntry.objects.bulk_create(entries, batch_size=1000)
+    CreditAccount.objects.filter(pk=account.pk).update(balance=balance, updated_at=timezone.now())
+    return seen

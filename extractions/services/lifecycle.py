@@ -12,7 +12,7 @@ from django.db.models import Count, F
 from django.utils import timezone
 
 from accounts.models import User
-from billing.services import charge_credits, refund_credits
+from billing.services import charge_credits, refund_credits, refund_many
 from config.errors import APIError
 from extractions.models import (
     TERMINAL_DOCUMENT_STATUSES,
@@ -237,15 +237,28 @@ def cancel_extraction(*, extraction: Extraction) -> Extraction:
         extraction = _locked_extraction(extraction.pk)
         documents = list(
             Document.objects.select_for_update()
-            .select_related("organization")
             .filter(extraction=extraction, status=DocumentStatus.QUEUED)
+            .only("id", "public_id", "credits_used", "refunded_credits", "reruns")
         )
         if documents:
-            Document.objects.filter(
-                pk__in=[d.pk for d in documents], status=DocumentStatus.QUEUED
-            ).update(status=DocumentStatus.CANCELLED, step="", finished_at=now, updated_at=now)
-            for document in documents:
-                _refund(document, extraction, reason="Document cancelled before it ran")
+            ids = [d.pk for d in documents]
+            Document.objects.filter(pk__in=ids).update(
+                status=DocumentStatus.CANCELLED, step="", finished_at=now, updated_at=now
+            )
+            # One ledger entry per document, written in bulk (a batch may have thousands).
+            refund_many(
+                organization=extraction.organization,
+                refunds=[
+                    (
+                        refund_key(d),
+                        d.credits_used - d.refunded_credits,
+                        {"document": d, "extraction": extraction},
+                    )
+                    for d in documents
+                ],
+                reason="Document cancelled before it ran",
+            )
+            Document.objects.filter(pk__in=ids).update(refunded_credits=F("credits_used"))
         refresh_extraction_status(extraction)
         organization_id = extraction.organization_id
     # Slots held by cancelled documents already handed to the broker are free again.

@@ -157,10 +157,12 @@ def inspect_uploads(items: list[CheckedUpload], *, pages: str, multiplier: int) 
                     details=details,
                 ) from None
             if exc.code == DOCUMENT_TOO_LARGE:
-                raise storage.file_too_large(
-                    filename=item.filename,
-                    index=item.index,
-                    max_bytes=settings.PP_MAX_FILE_BYTES,
+                # Within the byte limit (checked above) but too many pixels: say so.
+                raise APIError(
+                    "DOCUMENT_TOO_LARGE",
+                    f"{item.filename}: {exc.message}",
+                    status_code=413,
+                    details={**details, "max_bytes": settings.PP_MAX_FILE_BYTES},
                 ) from None
             if exc.code == PAGE_LIMIT_EXCEEDED:
                 raise APIError(

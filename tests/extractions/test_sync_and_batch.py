@@ -6,6 +6,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from billing.models import CreditLedgerEntry
 from billing.services import charge_credits, get_balance
 from extractions import storage
 from extractions.files.services import staged_expiry
@@ -201,3 +202,44 @@ def test_batch_validation(client_a, client_b, parser_a, org_a, org_b, settings):
     settings.PP_MAX_FILES_PER_BATCH = 10
     poor = post({"parser_id": parser_a.public_id, "file_ids": [mine.public_id]})
     assert poor.status_code == 402 and Extraction.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_cancelling_a_big_batch_refunds_each_document_in_bounded_queries(
+    client_a, parser_a, org_a, django_assert_max_num_queries
+):
+    org = org_a.organization
+    rows = StoredFile.objects.bulk_create(
+        [
+            StoredFile(
+                organization=org,
+                kind=StoredFile.Kind.STAGED,
+                storage_key=f"nowhere/{i}.pdf",
+                filename=f"{i}.pdf",
+                media_type="application/pdf",
+                page_count=2,
+                expires_at=staged_expiry(),
+            )
+            for i in range(300)
+        ]
+    )
+    response = client_a.post(
+        "/v1/extractions",
+        {"parser_id": parser_a.public_id, "file_ids": [r.public_id for r in rows]},
+        format="json",
+    )
+    assert response.status_code == 202
+    assert get_balance(organization=org) == 400
+    ext_id = response.json()["extraction"]["extraction_id"]
+    with django_assert_max_num_queries(40):
+        cancelled = client_a.post(f"/v1/extractions/{ext_id}/cancel")
+    assert cancelled.status_code == 200
+    assert cancelled.json()["extraction"]["status"] == "cancelled"
+    assert get_balance(organization=org) == 1000
+    entries = CreditLedgerEntry.objects.filter(kind="refund", extraction__public_id=ext_id)
+    assert entries.count() == 300 and {e.delta for e in entries} == {2}
+    assert sorted(e.balance_after for e in entries) == list(range(402, 1001, 2))
+    assert ledger_is_consistent(org)
+    # Once: cancelling again refunds nothing more.
+    client_a.post(f"/v1/extractions/{ext_id}/cancel")
+    assert CreditLedgerEntry.objects.filter(kind="refund").count() == 300
