@@ -119,11 +119,13 @@ class Unit:
         return sum(w.confidence for w in self.words) / len(self.words)
 
 
+MARK = re.compile(r"^[xX✓✔√☑☒]{1,2}$")  # a ticked box, as OCR reads it
 GLUED = re.compile(
     r"(?<=[A-Z]{3})(?=[A-Z][a-z]{2})"  # "MARKETLakeland": a capitals label, then a name
     r"|(?<=[a-z]{3})(?=[A-Z][a-z]{2})"  # "contactTuesday": a missing space
     r"|(?<=[a-z.]\))(?=[A-Z][a-z]{2})"  # "(include flight no.)Monday"
     r"|(?<=\d)(?=[A-Z]{3,}|[A-Z][a-z]{2})"  # "11/16New Balance", "3/20RIDE DATE"
+    r"|(?<=[a-z]{3})(?=X$)|^[xX](?=[A-Z][a-z]{2})"  # "RepresentativeX", "XAuto": ticks
 )
 # Glue between letters and a capitalised word separates a printed label from its answer.
 GLUED_LABEL = re.compile(r"[^\W\d_.)]$|\)$")
@@ -157,6 +159,12 @@ def explode_glued(words: list[Word]) -> tuple[list[Word], set[int]]:
         w = todo.pop(0)
         at = 0
         glued = False
+        u = re.search(r"(?<=[^\W_])_+(?=[^\W_])|(?<=[.)])_+(?=[^\W_])", w.text)
+        if u:  # "A.D.M._Sales": a fill-in line between two words
+            left, right = cut(w, u.start())
+            out.append(left)
+            todo.insert(0, cut(right, u.end() - u.start())[1])
+            continue
         m = re.match(r"^([^\W\d_][^:：]*[^\W\d_][.)]?[:：])(.+)$", w.text)
         if m and not (re.fullmatch(r"\d{1,2}", m.group(2)[:2]) and ":" in m.group(2)):
             at = len(m.group(1))
@@ -189,6 +197,13 @@ def page_units(layout: PageLayout) -> list[list[Unit]]:
             cur: list[Word] = []
             words, glued = explode_glued(seg.words)
             for wi, w in enumerate(words):
+                if MARK.match(w.text) and (cur or len(words) > 1):
+                    # "Yes x No", "Sales Representative X": a tick is an answer of its own
+                    if cur:
+                        units.extend(split_label_value(cur, li, split_mode(units, start)))
+                    units.append(Unit([w], li))
+                    cur = []
+                    continue
                 if wi in glued and cur and _glued_label(cur):
                     # "MARKETLakeland": a label as sure as one with a colon
                     units.append(Unit(cur, li, colon=True))
@@ -394,7 +409,7 @@ def value_like(u: Unit) -> bool:
     text = u.text.strip()
     if not text:
         return False
-    if DIGIT.search(text):
+    if DIGIT.search(text) or MARK.match(text):
         return True
     # A word starting in lower case (not "of", "and" …): typed or written answer text.
     return any(w[:1].islower() and w.lower() not in SMALL_WORDS for w in text.split())

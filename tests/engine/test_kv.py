@@ -370,3 +370,17 @@ def test_paragraphs_under_a_label_with_an_instruction() -> None:
         ("COMMENTS", "The only other tobacco in the market was a panel currently showing Camel."),
         ("INSPECTION BY", None),
     ]
+
+
+def test_ticks_are_answers_of_the_option_before_them() -> None:
+    p = page(
+        (0.10, 0.10, "Yes x No"),
+        (0.10, 0.20, "Hotel/Motel reservations needed xX"),
+        (0.54, 0.30, "A.D.M._Sales RepresentativeX"),
+        (0.10, 0.40, "Signature Cuaex"),
+    )
+    got = as_tuples(kv.extract_pairs([p]))
+    assert ("Yes", "x") in got and ("No", None) in got
+    assert ("Hotel/Motel reservations needed", "xX") in got
+    assert ("A.D.M. Sales Representative", "X") in got
+    assert all(v != "x" for k, v in got if k.startswith("Signature"))
