@@ -14,6 +14,8 @@ aligned grid whose first row is all labels gives one (column header, cell) pair 
 
 from __future__ import annotations
 
+import re
+
 from .kv_grid import FormTable, make_pair, table_pairs
 from .kv_units import (
     ALPHA,
@@ -49,6 +51,9 @@ __all__ = [
     "fill_key_value_array",
     "is_key_value_array",
 ]
+
+FAX_BAND = 0.05  # a fax transmission line is printed in this top share of the page
+FAX_TIME = re.compile(r"\b[0-2]?\d:[0-5]\d\b")
 
 # Item property names that mean "the label" and "the filled value" of a key/value array.
 KEY_NAMES = ("key", "label", "name", "question", "field", "field_name", "title", "attribute")
@@ -303,6 +308,11 @@ def _stacked(first: Unit, lines: list[list[Unit]], key: Unit) -> list[Unit]:
 def _page_pairs(page: PageContent, tables: list[FormTable] | None = None) -> list[KeyValuePair]:
     layout = analyze_page(page)
     lines = page_units(layout)
+    for units in lines:
+        if units and units[-1].y0 < FAX_BAND and FAX_TIME.search(" ".join(u.text for u in units)):
+            # "06/29/94 08:25 ... LORILLARD JAX ... 001": the fax machine's transmission line
+            for u in units:
+                u.role = "other"
     out: list[KeyValuePair] = table_pairs(page.number, lines, tables)
 
     label_column(lines)

@@ -384,3 +384,13 @@ def test_ticks_are_answers_of_the_option_before_them() -> None:
     assert ("Hotel/Motel reservations needed", "xX") in got
     assert ("A.D.M. Sales Representative", "X") in got
     assert all(v != "x" for k, v in got if k.startswith("Signature"))
+
+
+def test_fax_transmission_line_at_the_top_is_not_a_field() -> None:
+    p = page(
+        (0.07, 0.03, "06/29/94 08:25 81"),
+        (0.45, 0.03, "LORILLARD 25 JAX SALES"),
+        (0.07, 0.30, "DATE:"),
+        (0.20, 0.30, "6-29-94"),
+    )
+    assert as_tuples(kv.extract_pairs([p])) == [("DATE", "6-29-94")]
