@@ -36,6 +36,7 @@ from .kv_units import (
     label_column,
     label_like,
     label_like_key,
+    label_text,
     lexicon_label,
     page_units,
     value_like,
@@ -345,7 +346,7 @@ def _page_pairs(page: PageContent, tables: list[FormTable] | None = None) -> lis
                 and not right.colon
                 and _gap_ok(u, right)
                 and (value_like(right) or lexicon_label(u))
-                and not DIGIT.search(u.text)
+                and not DIGIT.search(label_text(u))
                 # a bare label-looking text is a key only close to its answer
                 and (lexicon_label(u) or right.x0 - u.x1 < FAR_LABEL or _numeric(right))
                 and id(u) not in answers

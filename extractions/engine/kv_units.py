@@ -119,6 +119,7 @@ class Unit:
         return sum(w.confidence for w in self.words) / len(self.words)
 
 
+YEAR = re.compile(r"^(?:19|20)\d\d$")
 MARK = re.compile(r"^[xX✓✔√☑☒]{1,2}$")  # a ticked box, as OCR reads it
 GLUED = re.compile(
     r"(?<=[A-Z]{3})(?=[A-Z][a-z]{2})"  # "MARKETLakeland": a capitals label, then a name
@@ -334,18 +335,21 @@ def _split_head(words: list[Word], li: int, mode: str) -> list[Unit]:
                 break
             continue
         if DIGIT.search(tail[0].text):
+            # "1993 AVG. MONTHLY USAGE (LBS.) 6240": a year may qualify the label
+            label = head[1:] if len(head) > 1 and YEAR.match(head[0].text) else head
+            ltext = " ".join(w.text for w in label)
             if (
-                head[0].text[:1].isupper()
+                label[0].text[:1].isupper()
                 and all(
-                    (alpha_ratio(w.text) >= 0.75 or w.text in ("#", "No.", "Nr.", "N°", "n°"))
-                    for w in head
+                    (word_ratio(w.text) >= 0.75 or w.text in ("#", "No.", "Nr.", "N°", "n°"))
+                    for w in label
                 )
-                and not DIGIT.search(htext)
-                and len(ALPHA.findall(htext)) >= 2
+                and not DIGIT.search(ltext)
+                and len(ALPHA.findall(ltext)) >= 2
             ):
                 return [Unit(head, li), Unit(tail, li)]
             break
-        if alpha_ratio(tail[0].text) < 0.75 and tail[0].text not in (
+        if alpha_ratio(tail[0].text.strip("()")) < 0.75 and tail[0].text not in (
             "#",
             "No.",
             "Nr.",
@@ -381,16 +385,26 @@ def alpha_ratio(text: str) -> float:
     return sum(1 for c in chars if ALPHA.match(c)) / len(chars)
 
 
+def word_ratio(text: str) -> float:
+    """Share of letters, brackets and punctuation left aside: "Cost ($)", "(LBS.)"."""
+    return alpha_ratio(re.sub(r"[()\[\].,:;/&'\"#-]", "", text))
+
+
+def label_text(u: Unit) -> str:
+    """The text of a unit as a label: a leading year qualifies it ("1993 ANNUAL USAGE")."""
+    words = u.text.split()
+    if len(words) > 1 and YEAR.match(words[0]):
+        words = words[1:]
+    return " ".join(words)
+
+
 def label_like(u: Unit) -> bool:
     """Short, mostly letters, not a sentence: could be a printed field label."""
-    text = u.text.strip()
+    text = label_text(u)
     words = text.split()
     if not words or len(words) > 7 or len(text) > 48 or words[0].lower() in ("the", "a", "an"):
         return False  # "The American Tobacco Company" is a name
-    # brackets and punctuation are neutral: "Cost ($)", "(Y/N)"
-    if alpha_ratio(re.sub(r"[()\[\].,:;/&'\"#-]", "", text)) < 0.6 or (
-        text.endswith((".", ",")) and len(words) > 3
-    ):
+    if word_ratio(text) < 0.6 or (text.endswith((".", ",")) and len(words) > 3):
         return False
     if len(ALPHA.findall(text)) < 3 and not lexicon_label(u):
         return False  # "t", "a)": specks and stray letters of a noisy scan

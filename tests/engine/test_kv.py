@@ -394,3 +394,17 @@ def test_fax_transmission_line_at_the_top_is_not_a_field() -> None:
         (0.20, 0.30, "6-29-94"),
     )
     assert as_tuples(kv.extract_pairs([p])) == [("DATE", "6-29-94")]
+
+
+def test_a_year_may_qualify_a_label() -> None:
+    p = page(
+        (0.15, 0.55, "1993 ANNUAL USAGE (LBS.):"),
+        (0.39, 0.57, "74880"),
+        (0.15, 0.59, "1993 AVG. MONTHLY USAGE (LBS.) 6240"),
+        (0.10, 0.70, "cc:"),
+        (0.22, 0.70, "G. D. Raphael"),
+    )
+    got = as_tuples(kv.extract_pairs([p]))
+    assert ("1993 AVG. MONTHLY USAGE (LBS.)", "6240") in got
+    assert ("ANNUAL USAGE (LBS.)", "74880") in got or ("1993 ANNUAL USAGE (LBS.)", "74880") in got
+    assert ("cc", "G. D. Raphael") in got
