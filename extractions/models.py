@@ -235,6 +235,14 @@ class Document(models.Model):
                 condition=Q(status="queued", enqueued_at__isnull=True),
                 name="document_waiting_idx",
             ),
+            # ... and its count of the slots taken (a handful of rows, even behind a backlog).
+            models.Index(
+                fields=["organization"],
+                condition=Q(status="processing") | Q(status="queued", enqueued_at__isnull=False),
+                name="document_inflight_idx",
+            ),
+            # "Is anything of this extraction still to run?" after each finished document.
+            models.Index(fields=["extraction", "status"], name="document_extraction_status"),
         ]
 
     def __str__(self) -> str:

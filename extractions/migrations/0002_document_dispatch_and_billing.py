@@ -5,47 +5,50 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('extractions', '0001_initial'),
-        ('parsers', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("extractions", "0001_initial"),
+        ("parsers", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='document',
-            name='charge_on_run',
+            model_name="document",
+            name="charge_on_run",
             field=models.BooleanField(default=False),
         ),
         migrations.AddField(
-            model_name='document',
-            name='refunded_credits',
+            model_name="document",
+            name="refunded_credits",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='document',
-            name='reruns',
+            model_name="document",
+            name="reruns",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='historicaldocument',
-            name='charge_on_run',
+            model_name="historicaldocument",
+            name="charge_on_run",
             field=models.BooleanField(default=False),
         ),
         migrations.AddField(
-            model_name='historicaldocument',
-            name='refunded_credits',
+            model_name="historicaldocument",
+            name="refunded_credits",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='historicaldocument',
-            name='reruns',
+            model_name="historicaldocument",
+            name="reruns",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.AddIndex(
-            model_name='document',
-            index=models.Index(condition=models.Q(('enqueued_at__isnull', True), ('status', 'queued')), fields=['organization', 'id'], name='document_waiting_idx'),
+            model_name="document",
+            index=models.Index(
+                condition=models.Q(("enqueued_at__isnull", True), ("status", "queued")),
+                fields=["organization", "id"],
+                name="document_waiting_idx",
+            ),
         ),
     ]
