@@ -219,7 +219,11 @@ def page_units(layout: PageLayout) -> list[list[Unit]]:
                     k = len(cur)
                     while k > 1 and not DIGIT.search(cur[k - 2].text):
                         k -= 1
-                    if k > 1 and DIGIT.search(cur[k - 2].text):
+                    if (
+                        k > 1
+                        and DIGIT.search(cur[k - 2].text)
+                        and not (k == 2 and YEAR.match(cur[0].text))
+                    ):
                         units.extend(split_label_value(cur[: k - 1], li, split_mode(units, start)))
                         cur = cur[k - 1 :]
                     elif len(units) > start and units[-1].colon:
