@@ -17,21 +17,27 @@ from __future__ import annotations
 import re
 
 from .kv_grid import FormTable, make_pair, table_pairs
+from .kv_layout import (
+    centred_heading,
+    content_centre,
+    gap_ok,
+    heading_label,
+    name_answer,
+    numeric,
+    paragraphs_below,
+    right_of,
+    stacked_below,
+    two_line_keys,
+    unit_below,
+    wrapped_lines,
+)
 from .kv_units import (
-    ALPHA,
-    BELOW_RIGHT,
-    CENTRED,
     DIGIT,
     FAR_LABEL,
     NULL_LABELS,
-    OFFSET_GAP,
-    OFFSET_OVERLAP,
-    SMALL_WORDS,
     TITLE_RATIO,
     Unit,
     dot_label,
-    is_caps,
-    is_label_word,
     is_prose,
     label_column,
     label_like,
@@ -61,251 +67,6 @@ KEY_NAMES = ("key", "label", "name", "question", "field", "field_name", "title",
 VALUE_NAMES = ("value", "answer", "text", "content", "field_value", "response")
 
 
-def _gap_ok(left: Unit, right: Unit, page_w: float = 1.0) -> bool:
-    # OCR word boxes estimated from a line box can overlap their neighbour a little.
-    return -0.6 * left.height <= right.x0 - left.x1 < 0.45 * page_w
-
-
-def _right_of(key: Unit, lines: list[list[Unit]]) -> Unit | None:
-    """The free unit right of ``key``: on its line, or on the line just above / below when
-    the two overlap vertically (typed answers often sit a little off the printed baseline).
-
-    A label-looking unit far away is another field, not the value of a key without colon.
-    """
-    units = lines[key.line]
-    i = units.index(key)
-    cands = []
-    nxt = units[i + 1] if i + 1 < len(units) else None
-    if nxt is not None and nxt.role == "?" and _gap_ok(key, nxt):
-        cands.append(nxt)
-    elif (
-        nxt is not None
-        and nxt.role == "key"
-        and (nxt.weak or (key.colon and dot_label(nxt) and nxt is units[-1]))
-        and not nxt.colon
-        and label_like_key(key)
-        and nxt.x0 - key.x1 < key.height
-    ):
-        # "SIGNATURE Amelin Poole  DATE 8/22/83", "Reason(s): Low bidder.": a label followed
-        # closely by an answer that only looked like a label.
-        cands.append(nxt)
-    h = key.height
-    for li in (key.line - 1, key.line + 1):
-        if not 0 <= li < len(lines):
-            continue
-        u = next((o for o in lines[li] if o.x1 > key.x1), None)
-        if u is None or u.role != "?" or not -0.6 * h <= u.x0 - key.x1 < OFFSET_GAP:
-            continue
-        ov = min(u.y1, key.y1) - max(u.y0, key.y0)
-        # nothing of the key's own line may sit between them
-        if ov >= OFFSET_OVERLAP * min(h, u.height) and not any(
-            key.x1 <= o.x0 < u.x0 for o in units if o is not key
-        ):
-            cands.append(u)
-    if not cands:
-        return None
-    best = min(cands, key=lambda u: u.x0)
-    if key.colon or best.role == "key" or value_like(best) or not label_like(best):
-        return best
-    if best.x0 - key.x1 > FAR_LABEL:
-        return None
-    # Without a colon, a label-looking neighbour is an answer only when its lettering
-    # differs ("ACCOUNT NAME New Products"); "First  Middle", "ONE YEAR  TWO YEAR" are labels.
-    return None if _style(best.text) == _style(key.text) and not dot_label(key) else best
-
-
-def _style(text: str) -> str:
-    if is_caps(text):
-        return "caps"
-    words = [w for w in text.split() if w[:1].isalpha() and w.lower() not in SMALL_WORDS]
-    return "title" if all(w[:1].isupper() for w in words) else "mixed"
-
-
-def _name_answer(u: Unit, answers: set[int]) -> bool:
-    """A name under a colon label that merely ends with a form word ("American Tobacco
-    Company" under "Facility:"); "Approved By" or "Date" there are labels."""
-    words = u.text.split()
-    return id(u) in answers and len(words) >= 2 and not is_label_word(words[0])
-
-
-def _numeric(u: Unit) -> bool:
-    return len(DIGIT.findall(u.text)) >= len(ALPHA.findall(u.text))
-
-
-def _content_centre(lines: list[list[Unit]]) -> float:
-    """Horizontal centre of the printed area (scans are rarely centred on the sheet): the
-    median left and right ends of the page's wide lines."""
-    ends = [(us[0].x0, us[-1].x1) for us in lines if us and us[-1].x1 - us[0].x0 > 0.5]
-    if not ends:
-        return 0.5
-    x0s = sorted(e[0] for e in ends)
-    x1s = sorted(e[1] for e in ends)
-    return (x0s[len(x0s) // 2] + x1s[len(x1s) // 2]) / 2
-
-
-def _centred_heading(u: Unit, lines: list[list[Unit]], centre: float) -> bool:
-    """A lone line centred on the page ("CHEMICAL USAGE", "FIELD TRIP") heads a section; a
-    field label without an answer sits at the left of its line or among other fields."""
-    return (
-        len(lines[u.line]) == 1
-        and not u.colon
-        and abs((u.x0 + u.x1) / 2 - centre) < CENTRED
-        and u.x0 > 0.2
-    )
-
-
-def _two_line_keys(lines: list[list[Unit]]) -> None:
-    """A label printed on two lines ("AVERAGE DAILY" / "EFFECTIVE CIRCULATION") is one key.
-
-    The second line starts where the key starts, right under it, reads as a label (no colon,
-    no digits, not answer-like text) and has nothing to its right.
-    """
-    for units in lines:
-        for u in units:
-            if u.role != "key" or u.colon or u.extra_key or u.line + 1 >= len(lines):
-                continue
-            nxt = lines[u.line + 1]
-            h = u.height
-            b = next((o for o in nxt if abs(o.x0 - u.x0) < h), None)
-            if (
-                b is None
-                or b.role not in ("?", "key")
-                or (b.role == "key" and not b.weak)
-                or b.colon
-                or b.y0 - u.y0 > 1.4 * h  # wrapped lines are tight; a list of options is not
-                or not label_like(b)
-                or value_like(b)
-                or DIGIT.search(b.text)
-                or label_like_key(b)  # "Date" under "Date": a field of its own
-            ):
-                continue
-            if any(value_like(o) for o in nxt[nxt.index(b) + 1 :]):
-                continue  # it has an answer of its own: a field, not a continuation
-            u.extra_key = list(b.words)
-            b.role = "other"
-
-
-def _heading_label(u: Unit, lines: list[list[Unit]]) -> bool:
-    """A label in capitals over a typed answer ("STORAGE RECOMMENDATIONS" / "Refrigerate …").
-
-    Without a colon or a form word, the answer right under it, in lower case or digits,
-    is what makes it a label.
-    """
-    if not (label_like(u) and is_caps(u.text)) or len(ALPHA.findall(u.text)) < 4:
-        return False
-    below = _below(u, lines, 1)
-    return (
-        below is not None
-        and below.role == "?"
-        and value_like(below)
-        and not is_caps(below.text)
-        and below.y0 - u.y1 < 1.2 * u.height
-        # a line centred under it is a subtitle ("1994 COLLECTION")
-        and (below.x1 > u.x1 or abs(below.x0 + below.x1 - u.x0 - u.x1) > 0.04)
-    )
-
-
-def _below(key: Unit, lines: list[list[Unit]], max_lines: int = 2) -> Unit | None:
-    """The unit right under ``key``: next lines, starting within the key's horizontal span."""
-    h = max(key.height, 0.008)
-    for li in range(key.line + 1, min(len(lines), key.line + 1 + max_lines)):
-        for u in lines[li]:
-            if u.y0 - key.y1 > 2.2 * h:
-                return None
-            # Under the key, or starting a little right of its end ("Facility:" / "The …").
-            if u.x0 >= key.x0 - 2 * h and u.x0 <= key.x1 + BELOW_RIGHT:
-                return u
-    return None
-
-
-def _wrapped(key: Unit, value: Unit, lines: list[list[Unit]]) -> list[Unit]:
-    """Lines of an answer written beside its label that wrap back under the label
-    ("GENERAL PROJECT DESCRIPTION True 100's, Regular and Menthol tar / reduction to …").
-
-    Each such line starts where the label starts and runs on under the answer.
-    """
-    text = value.text.rstrip()
-    open_end = text.endswith((",", "-", ";")) or (
-        len(text.split()) >= 3 and not text.endswith((".", "!", "?", ")"))
-    )
-    if value.line != key.line or not open_end:
-        return []
-    out: list[Unit] = []
-    prev = value
-    h = max(key.height, 0.008)
-    for li in range(key.line + 1, min(len(lines), key.line + 6)):
-        b = lines[li][0] if lines[li] else None
-        if (
-            b is None
-            or b.role != "?"
-            or b.colon
-            or abs(b.x0 - key.x0) > 1.5 * h
-            or b.y0 - prev.y1 > 1.2 * h
-            or b.x1 <= value.x0
-            or label_like_key(b)
-            or not (value_like(b) or is_prose(b) or text.endswith(","))
-        ):
-            break
-        out.append(b)
-        prev = b
-    return out
-
-
-def _paragraphs(key: Unit, value: Unit, lines: list[list[Unit]]) -> list[list[Unit]]:
-    """Paragraphs written under a label whose own line holds an instruction
-    ("COMMENTS: (Description of Location …)" / "This is a comparatively easy market …").
-
-    They start where the label starts and are running text; a blank line separates two.
-    """
-    if value.line != key.line:
-        return []
-    paras: list[list[Unit]] = []
-    prev = value
-    h = max(key.height, 0.008)
-    for li in range(key.line + 1, min(len(lines), key.line + 16)):
-        units = lines[li]
-        b = units[0] if units else None
-        if b is None or b.colon or abs(b.x0 - key.x0) > 1.5 * h:
-            break
-        if b.role != "?" and not (paras and b.role == "key" and len(units) == 1):
-            break  # a key alone on its line may still end a paragraph ("Camel.")
-        gap = b.y0 - prev.y1
-        para = paras[-1] if paras else []
-        pitch = para[1].y0 - para[0].y0 if len(para) >= 2 else 2 * h
-        if para and gap < 1.2 * h and b.y0 - prev.y0 < 1.5 * pitch:
-            para.append(b)  # the paragraph goes on, however short the line
-        elif gap < (3 if paras else 1.5) * h and is_prose(b) and b.x1 - b.x0 > 0.3:
-            paras.append([b])
-        else:
-            break
-        prev = b
-    return paras
-
-
-def _stacked(first: Unit, lines: list[list[Unit]], key: Unit) -> list[Unit]:
-    """Further values under the first one, left-aligned with it ("cc: A / B / C")."""
-    out: list[Unit] = []
-    prev = first
-    h = max(first.height, 0.008)
-    for li in range(first.line + 1, min(len(lines), first.line + 6)):
-        cands = [
-            u
-            for u in lines[li]
-            if abs(u.x0 - first.x0) < 1.5 * h and (u.role == "?" or (u.role == "key" and u.weak))
-        ]
-        if not cands:
-            break
-        u = cands[0]
-        if u.y0 - prev.y1 > 1.2 * h or u.colon or (lexicon_label(u) and not key.colon):
-            break
-        # Nothing may sit in the key's column on that line (it would be another field).
-        if any(o is not u and o.x1 <= first.x0 and o.x1 > key.x0 for o in lines[li]):
-            break
-        out.append(u)
-        prev = u
-    return out
-
-
 def _page_pairs(page: PageContent, tables: list[FormTable] | None = None) -> list[KeyValuePair]:
     layout = analyze_page(page)
     lines = page_units(layout)
@@ -324,7 +85,7 @@ def _page_pairs(page: PageContent, tables: list[FormTable] | None = None) -> lis
         for i, u in enumerate(units):
             nxt = units[i + 1] if i + 1 < len(units) else None
             if u.colon and u.role == "?" and (nxt is None or nxt.colon):
-                b = _below(u, lines)
+                b = unit_below(u, lines)
                 if b is not None and not b.colon:
                     answers.add(id(b))
 
@@ -337,18 +98,18 @@ def _page_pairs(page: PageContent, tables: list[FormTable] | None = None) -> lis
             if u.role != "?":
                 continue  # already read as part of a table
             right = units[i + 1] if i + 1 < len(units) else None
-            if u.colon or (label_like_key(u) and not _name_answer(u, answers)):
+            if u.colon or (label_like_key(u) and not name_answer(u, answers)):
                 u.role = "key"
                 u.weak = not (u.colon or dot_label(u) or (right is not None and value_like(right)))
             elif (
                 label_like(u)
                 and right is not None
                 and not right.colon
-                and _gap_ok(u, right)
+                and gap_ok(u, right)
                 and (value_like(right) or lexicon_label(u))
                 and not DIGIT.search(label_text(u))
                 # a bare label-looking text is a key only close to its answer
-                and (lexicon_label(u) or right.x0 - u.x1 < FAR_LABEL or _numeric(right))
+                and (lexicon_label(u) or right.x0 - u.x1 < FAR_LABEL or numeric(right))
                 and id(u) not in answers
             ):
                 u.role = "key"
@@ -356,12 +117,12 @@ def _page_pairs(page: PageContent, tables: list[FormTable] | None = None) -> lis
             elif (
                 right is None
                 and (i == 0 or units[i - 1].role == "value")
-                and _heading_label(u, lines)
+                and heading_label(u, lines)
             ):
                 u.role = "key"
                 u.down = True
 
-    _two_line_keys(lines)
+    two_line_keys(lines)
 
     # A colon key whose next line starts with "(…)" under it continues it ("This Change:" /
     # "(From Current Budget)").
@@ -369,7 +130,7 @@ def _page_pairs(page: PageContent, tables: list[FormTable] | None = None) -> lis
         for u in units:
             if u.role != "key" or u.extra_key:
                 continue
-            nxt = _below(u, lines, 1)
+            nxt = unit_below(u, lines, 1)
             if (
                 nxt is not None
                 and (nxt.role == "?" or (nxt.role == "key" and not nxt.colon))
@@ -384,17 +145,17 @@ def _page_pairs(page: PageContent, tables: list[FormTable] | None = None) -> lis
     keys = [u for units in lines for u in units if u.role == "key"]
     found: dict[int, Unit] = {}
     for u in keys:
-        right = _right_of(u, lines) if u.role == "key" else None
+        right = right_of(u, lines) if u.role == "key" else None
         if right is not None:
             found[id(u)] = right
             right.role = "value"
-    centre = _content_centre(lines)
+    centre = content_centre(lines)
     for u in keys:
         if u.role != "key":
             continue  # taken as the answer of a key above
         value = found.get(id(u))
         if value is None and (u.colon or u.down or label_like_key(u)):
-            below = _below(u, lines)
+            below = unit_below(u, lines)
             if below is not None and (
                 (below.role == "?" and (id(below) in answers or not label_like_key(below)))
                 or (u.colon and below.role == "key" and below.weak)
@@ -402,22 +163,22 @@ def _page_pairs(page: PageContent, tables: list[FormTable] | None = None) -> lis
                 value = below
                 below.role = "value"
         if value is None:
-            if not _centred_heading(u, lines, centre):
+            if not centred_heading(u, lines, centre):
                 out.append(make_pair(page.number, u, None, 0.4 * u.conf))
             continue
         conf = (0.75 if u.colon else 0.55) * min(u.conf, value.conf)
         out.append(make_pair(page.number, u, value, conf))
-        wrapped = _wrapped(u, value, lines)
+        wrapped = wrapped_lines(u, value, lines)
         for extra in wrapped:
             extra.role = "value"
             out.append(make_pair(page.number, u, extra, 0.8 * conf))
-        paragraphs = [] if wrapped or not u.colon else _paragraphs(u, value, lines)
+        paragraphs = [] if wrapped or not u.colon else paragraphs_below(u, value, lines)
         for para in paragraphs:
             for x in para:
                 x.role = "value"
             merged = Unit([w for x in para for w in x.words], para[0].line)
             out.append(make_pair(page.number, u, merged, 0.8 * conf))
-        extras = [] if wrapped or paragraphs else _stacked(value, lines, u)
+        extras = [] if wrapped or paragraphs else stacked_below(value, lines, u)
         if extras and (
             is_prose(value)
             or len(value.text.split()) >= 6
@@ -441,7 +202,7 @@ def _page_pairs(page: PageContent, tables: list[FormTable] | None = None) -> lis
                     and not DIGIT.search(u.text)
                     and len(u.text.split()) <= NULL_LABELS
                     and word_h(u) < TITLE_RATIO * layout.word_height
-                    and not _centred_heading(u, lines, centre)
+                    and not centred_heading(u, lines, centre)
                 ):
                     out.append(make_pair(page.number, u, None, 0.25 * u.conf))
     return out
