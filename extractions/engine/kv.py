@@ -125,7 +125,7 @@ def _page_pairs(page: PageContent, tables: list[FormTable] | None = None) -> lis
     two_line_keys(lines)
 
     # A colon key whose next line starts with "(…)" under it continues it ("This Change:" /
-    # "(From Current Budget)").
+    # "(From Current Budget)"); under a label without colon it is a field label of its own.
     for units in lines:
         for u in units:
             if u.role != "key" or u.extra_key:
@@ -137,8 +137,11 @@ def _page_pairs(page: PageContent, tables: list[FormTable] | None = None) -> lis
                 and nxt.text.startswith("(")
                 and abs(nxt.x0 - u.x0) < 0.03
             ):
-                u.extra_key = list(nxt.words)
-                nxt.role = "other"
+                if u.colon:
+                    u.extra_key = list(nxt.words)
+                    nxt.role = "other"
+                else:  # "THIS AMOUNT" / "(From Next Year's Budget)": a note of its own
+                    nxt.role = "key"
 
     # 2. values: right neighbours first (the strongest cue, so a key above cannot take a
     # value that sits next to its own label), then the unit below, then stacked continuations.

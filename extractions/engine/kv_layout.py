@@ -139,6 +139,7 @@ def two_line_keys(lines: list[list[Unit]]) -> None:
                 or b.role not in ("?", "key")
                 or (b.role == "key" and not b.weak)
                 or b.colon
+                or b.text.startswith("(")  # a bracketed note under a label is its own field
                 or b.y0 - u.y0 > 1.4 * h  # wrapped lines are tight; a list of options is not
                 or not label_like(b)
                 or value_like(b)

@@ -408,3 +408,17 @@ def test_a_year_may_qualify_a_label() -> None:
     assert ("1993 AVG. MONTHLY USAGE (LBS.)", "6240") in got
     assert ("1993 ANNUAL USAGE (LBS.)", "74880") in got
     assert ("cc", "G. D. Raphael") in got
+
+
+def test_bracketed_note_under_a_label() -> None:
+    p = page(
+        (0.42, 0.48, "This Change:"),
+        (0.71, 0.48, "+14,165.00"),
+        (0.42, 0.498, "(From Current Budget)"),
+        (0.42, 0.53, "THIS AMOUNT"),
+        (0.63, 0.53, "200.00"),
+        (0.42, 0.548, "(From Next Year's Budget)"),
+    )
+    got = as_tuples(kv.extract_pairs([p]))
+    assert ("This Change: (From Current Budget)", "+14,165.00") in got
+    assert ("THIS AMOUNT", "200.00") in got and ("(From Next Year's Budget)", None) in got
