@@ -412,12 +412,12 @@ def test_a_year_may_qualify_a_label() -> None:
 
 def test_bracketed_note_under_a_label() -> None:
     p = page(
-        (0.42, 0.48, "This Change:"),
-        (0.71, 0.48, "+14,165.00"),
-        (0.42, 0.498, "(From Current Budget)"),
-        (0.42, 0.53, "THIS AMOUNT"),
-        (0.63, 0.53, "200.00"),
-        (0.42, 0.548, "(From Next Year's Budget)"),
+        (0.12, 0.48, "This Change:"),
+        (0.41, 0.48, "+14,165.00"),
+        (0.12, 0.498, "(From Current Budget)"),
+        (0.12, 0.53, "THIS AMOUNT"),
+        (0.33, 0.53, "200.00"),
+        (0.12, 0.548, "(From Next Year's Budget)"),
     )
     got = as_tuples(kv.extract_pairs([p]))
     assert ("This Change: (From Current Budget)", "+14,165.00") in got
