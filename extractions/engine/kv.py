@@ -22,6 +22,7 @@ from .kv_layout import (
     content_centre,
     gap_ok,
     heading_label,
+    lead_in,
     name_answer,
     numeric,
     paragraphs_below,
@@ -166,7 +167,7 @@ def _page_pairs(page: PageContent, tables: list[FormTable] | None = None) -> lis
                 value = below
                 below.role = "value"
         if value is None:
-            if not centred_heading(u, lines, centre):
+            if not (centred_heading(u, lines, centre) or lead_in(u, lines)):
                 out.append(make_pair(page.number, u, None, 0.4 * u.conf))
             continue
         conf = (0.75 if u.colon else 0.55) * min(u.conf, value.conf)

@@ -27,6 +27,9 @@ from .kv_units import (
     value_like,
 )
 
+# Words that end a phrase leading into the fields below it.
+LEAD_WORDS = frozenset(["to", "from", "for", "by", "of", "at", "in", "on", "with"])
+
 
 def gap_ok(left: Unit, right: Unit, page_w: float = 1.0) -> bool:
     # OCR word boxes estimated from a line box can overlap their neighbour a little.
@@ -272,3 +275,14 @@ def stacked_below(first: Unit, lines: list[list[Unit]], key: Unit) -> list[Unit]
         out.append(u)
         prev = u
     return out
+
+
+def lead_in(u: Unit, lines: list[list[Unit]]) -> bool:
+    """A phrase introducing the labels under it ("PLEASE TRANSMIT THIS DOCUMENT TO:" over
+    "NAME:", "OFFICE:"): several words ending with a preposition, a colon label right under
+    it at the same indent. It is a section header, not an empty field."""
+    words = u.text.rstrip(":： ").split()
+    if len(words) < 4 or words[-1].lower() not in LEAD_WORDS:
+        return False
+    below = unit_below(u, lines, 1)
+    return below is not None and below.colon and abs(below.x0 - u.x0) < 2 * u.height

@@ -422,3 +422,15 @@ def test_bracketed_note_under_a_label() -> None:
     got = as_tuples(kv.extract_pairs([p]))
     assert ("This Change: (From Current Budget)", "+14,165.00") in got
     assert ("THIS AMOUNT", "200.00") in got and ("(From Next Year's Budget)", None) in got
+
+
+def test_phrase_leading_into_labels_is_a_header() -> None:
+    p = page(
+        (0.19, 0.33, "PLEASE TRANSMIT THIS DOCUMENT TO:"),
+        (0.19, 0.37, "NAME:"),
+        (0.30, 0.37, "Mr. A. J. Giacoio"),
+        (0.19, 0.41, "Approved By:"),
+        (0.19, 0.45, "Date:"),
+    )
+    got = as_tuples(kv.extract_pairs([p]))
+    assert got == [("NAME", "Mr. A. J. Giacoio"), ("Approved By", None), ("Date", None)]
