@@ -308,12 +308,14 @@ PP_SIGNUP_FREE_CREDITS = env_int("PP_SIGNUP_FREE_CREDITS", 50, minimum=0)
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 if CELERY_BROKER_URL == "filesystem://":
     _broker_dir = VAR_DIR / "broker"
-    for _sub in ("queue", "processed"):
+    for _sub in ("queue", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        # Exchange tables; kombu's default is ./control, relative to wherever the process runs.
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
 else:
