@@ -28,6 +28,7 @@ from .kv_layout import (
     paragraphs_below,
     right_of,
     stacked_below,
+    style,
     two_line_keys,
     unit_below,
     wrapped_lines,
@@ -160,9 +161,19 @@ def _page_pairs(page: PageContent, tables: list[FormTable] | None = None) -> lis
         value = found.get(id(u))
         if value is None and (u.colon or u.down or label_like_key(u)):
             below = unit_below(u, lines)
-            if below is not None and (
-                (below.role == "?" and (id(below) in answers or not label_like_key(below)))
-                or (u.colon and below.role == "key" and below.weak)
+            if (
+                below is not None
+                and (
+                    (below.role == "?" and (id(below) in answers or not label_like_key(below)))
+                    or (u.colon and below.role == "key" and below.weak)
+                )
+                and not (
+                    # "YEAR FIVE" over "UNITS": labels lettered alike, one under the other
+                    not u.colon
+                    and label_like(below)
+                    and not value_like(below)
+                    and style(below.text) == style(u.text)
+                )
             ):
                 value = below
                 below.role = "value"

@@ -55,6 +55,7 @@ def right_of(key: Unit, lines: list[list[Unit]]) -> Unit | None:
         and not nxt.colon
         and label_like_key(key)
         and nxt.x0 - key.x1 < key.height
+        and (key.colon or style(nxt.text) != style(key.text))
     ):
         # "SIGNATURE Amelin Poole  DATE 8/22/83", "Reason(s): Low bidder.": a label followed
         # closely by an answer that only looked like a label.

@@ -434,3 +434,15 @@ def test_phrase_leading_into_labels_is_a_header() -> None:
     )
     got = as_tuples(kv.extract_pairs([p]))
     assert got == [("NAME", "Mr. A. J. Giacoio"), ("Approved By", None), ("Date", None)]
+
+
+def test_labels_lettered_alike_are_not_each_others_answers() -> None:
+    p = page(
+        (0.60, 0.50, "YEAR FOUR"),
+        (0.72, 0.50, "YEAR FIVE"),
+        (0.72, 0.53, "UNITS"),
+        (0.10, 0.60, "SIGNATURE Amelin Poole"),
+    )
+    got = as_tuples(kv.extract_pairs([p]))
+    assert ("YEAR FOUR", None) in got and ("YEAR FIVE", None) in got
+    assert ("SIGNATURE", "Amelin Poole") in got
