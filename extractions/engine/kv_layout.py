@@ -229,7 +229,7 @@ def paragraphs_below(key: Unit, value: Unit, lines: list[list[Unit]]) -> list[li
 
     They start where the label starts and are running text; a blank line separates two.
     """
-    if value.line != key.line:
+    if value.line != key.line or not value.text.startswith("("):
         return []
     paras: list[list[Unit]] = []
     prev = value

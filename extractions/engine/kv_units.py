@@ -262,7 +262,14 @@ def _sentence(words: list[Word]) -> bool:
     """Running text up to a colon ("reduction to the range of 8-10mg. Variations to be:"):
     the colon punctuates a sentence, it does not end a label."""
     lower = [w for w in words if w.text.isalpha() and w.text.islower() and len(w.text) >= 3]
-    return len(words) >= 7 and len(lower) >= 2
+    if len(words) >= 7 and len(lower) >= 2:
+        return True
+    # "B164 is insoluble according: to this procedure": the label would start in lower case
+    k = len(words)
+    while k > 1 and not DIGIT.search(words[k - 2].text):
+        k -= 1
+    run = words[k - 1 :]
+    return len(run) >= 2 and run[0].text.isalpha() and run[0].text.islower()
 
 
 def _glued_label(words: list[Word]) -> bool:

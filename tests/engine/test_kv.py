@@ -446,3 +446,12 @@ def test_labels_lettered_alike_are_not_each_others_answers() -> None:
     got = as_tuples(kv.extract_pairs([p]))
     assert ("YEAR FOUR", None) in got and ("YEAR FIVE", None) in got
     assert ("SIGNATURE", "Amelin Poole") in got
+
+
+def test_text_under_a_label_with_a_short_answer_is_not_its_paragraph() -> None:
+    p = page(
+        (0.18, 0.40, "Reference: BC20-48"),
+        (0.18, 0.42, "B164 is insoluble according: to this procedure"),
+    )
+    got = as_tuples(kv.extract_pairs([p]))
+    assert got == [("Reference", "BC20-48")]
