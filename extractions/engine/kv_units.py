@@ -253,8 +253,15 @@ def page_units(layout: PageLayout) -> list[list[Unit]]:
                     cur = cur[end + 1 :]
             if cur:
                 units.extend(split_label_value(cur, li, split_mode(units, start)))
-        # Brackets and specks ("( )" of an empty check box) are neither keys nor values.
-        out.append([u for u in units if re.search(r"[^\W_]|[☑☒✓✔√]", u.text)])
+        kept: list[Unit] = []
+        for u in units:
+            if re.search(r"[^\W_]|[☑☒✓✔√]", u.text):
+                kept.append(u)
+            elif KEY_END.search(u.text) and kept and not kept[-1].colon:
+                # "AMOUNT OF CHANGE   :" - a colon OCR set apart still ends the label
+                kept[-1] = Unit(kept[-1].words + u.words, li, colon=True)
+            # other brackets and specks ("( )" of an empty box) are neither keys nor values
+        out.append(kept)
     return out
 
 

@@ -455,3 +455,8 @@ def test_text_under_a_label_with_a_short_answer_is_not_its_paragraph() -> None:
     )
     got = as_tuples(kv.extract_pairs([p]))
     assert got == [("Reference", "BC20-48")]
+
+
+def test_colon_set_apart_by_ocr_still_ends_the_label() -> None:
+    p = page((0.10, 0.20, "AMOUNT OF CHANGE"), (0.30, 0.20, ":"), (0.45, 0.20, "+1,000"))
+    assert as_tuples(kv.extract_pairs([p])) == [("AMOUNT OF CHANGE", "+1,000")]
