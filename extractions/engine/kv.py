@@ -1,12 +1,20 @@
 """Form key/value pairs (FUNSD-style): a printed label and the value filled in next to it.
 
-Pages are cut into *units*: the layout's line segments (runs of words without a wide gap),
-split again after a word ending with ``:`` ("Date: 10/9/87" -> "Date:" + "10/9/87"). A unit is
-a key when it ends with a colon, or when it reads like a label (short, mostly letters, a common
-form word or followed by a value-looking unit). Its value is the next unit to its right on the
-same line, else the unit right below it; values stacked under the first one ("cc: A / B / C")
-repeat the key. A key with nothing next to it is an empty field (value ``None``). A ruled or
-aligned grid whose first row is all labels gives one (column header, cell) pair per cell.
+Pages are cut into *units* (kv_units.py): the layout's line segments, cut again after a word
+ending with ``:``, where OCR glued a label to its answer ("MARKETLakeland"), around ticks
+("Yes x No") and between a label and an answer lettered differently ("PROJECT LEADER
+Williams/Giordano TOTAL BUDGET"). A unit is a key when it ends with a colon (or a full stop
+OCR read for one), when it reads like a label (short, mostly letters, a common form word) or
+when a value-looking unit follows it; labels printed on two lines are one key. Its value is
+(kv_layout.py) the next unit to its right (also a little off its baseline), else the unit
+right under it; lines wrapping back under the label, paragraphs under an instruction and
+values stacked under the first one ("cc: A / B / C") repeat the key. A key with nothing next
+to it is an empty field (value ``None``) unless it is a centred section heading or a phrase
+leading into the labels below. A grid whose first row is all labels gives one (column header,
+cell) pair per cell (kv_grid.py).
+
+Right neighbours are claimed first for every key, then keys take what lies below them in
+reading order, so a label above never takes the answer written next to its own label.
 
 ``fill_key_value_array`` turns the pairs into the items of a schema array whose items look like
 ``{key, value}`` objects; parsing.py calls it for such arrays.
