@@ -126,7 +126,7 @@ GLUED = re.compile(
     r"|(?<=[a-z]{3})(?=[A-Z][a-z]{2})"  # "contactTuesday": a missing space
     r"|(?<=[a-z.]\))(?=[A-Z][a-z]{2})"  # "(include flight no.)Monday"
     r"|(?<=\d)(?=[A-Z]{3,}|[A-Z][a-z]{2})"  # "11/16New Balance", "3/20RIDE DATE"
-    r"|(?<=[a-z]{3})(?=X$)|^[xX](?=[A-Z][a-z]{2})"  # "RepresentativeX", "XAuto": ticks
+    r"|(?<=[a-z]{3})(?=X$)|(?<=^[xX])(?=[A-Z][a-z]{2})"  # "RepresentativeX", "XAuto": ticks
 )
 # Glue between letters and a capitalised word separates a printed label from its answer.
 GLUED_LABEL = re.compile(r"[^\W\d_.)]$|\)$")
