@@ -86,10 +86,19 @@ def _page_pairs(page: PageContent, tables: list[FormTable] | None = None) -> lis
             for u in units:
                 u.role = "other"
     out: list[KeyValuePair] = table_pairs(page.number, lines, tables)
-
     label_column(lines)
-    # The unit under a colon label with nothing on its right is that label's answer, even
-    # when it looks like a label before a number ("Facility:" / "The American Co.  0001").
+    answers = _reserved_answers(lines)
+    _find_keys(lines, answers)
+    two_line_keys(lines)
+    _bracket_notes(lines)
+    out.extend(_key_pairs(page.number, lines, answers))
+    out.extend(_empty_labels(page.number, lines, layout.word_height))
+    return out
+
+
+def _reserved_answers(lines: list[list[Unit]]) -> set[int]:
+    """The unit under a colon label with nothing on its right is that label's answer, even
+    when it looks like a label before a number ("Facility:" / "The American Co.  0001")."""
     answers = set()
     for units in lines:
         for i, u in enumerate(units):
@@ -98,8 +107,12 @@ def _page_pairs(page: PageContent, tables: list[FormTable] | None = None) -> lis
                 b = unit_below(u, lines)
                 if b is not None and not b.colon:
                     answers.add(id(b))
+    return answers
 
-    # 1. keys: colon units, and label-like units followed on their line by a value-like unit.
+
+def _find_keys(lines: list[list[Unit]], answers: set[int]) -> None:
+    """Colon units, label-like units followed on their line by a value-like unit, capital
+    headings over an answer."""
     for units in lines:
         for i, u in enumerate(units):
             if u.role == "colkey":
@@ -132,10 +145,10 @@ def _page_pairs(page: PageContent, tables: list[FormTable] | None = None) -> lis
                 u.role = "key"
                 u.down = True
 
-    two_line_keys(lines)
 
-    # A colon key whose next line starts with "(…)" under it continues it ("This Change:" /
-    # "(From Current Budget)"); under a label without colon it is a field label of its own.
+def _bracket_notes(lines: list[list[Unit]]) -> None:
+    """A colon key whose next line starts with "(…)" under it continues it ("This Change:" /
+    "(From Current Budget)"); under a label without colon it is a field label of its own."""
     for units in lines:
         for u in units:
             if u.role != "key" or u.extra_key:
@@ -153,8 +166,12 @@ def _page_pairs(page: PageContent, tables: list[FormTable] | None = None) -> lis
                 else:  # "THIS AMOUNT" / "(From Next Year's Budget)": a note of its own
                     nxt.role = "key"
 
-    # 2. values: right neighbours first (the strongest cue, so a key above cannot take a
-    # value that sits next to its own label), then the unit below, then stacked continuations.
+
+def _key_pairs(page: int, lines: list[list[Unit]], answers: set[int]) -> list[KeyValuePair]:
+    """Values: right neighbours first (the strongest cue, so a key above cannot take a value
+    that sits next to its own label), then in reading order the unit below, then lines that
+    wrap, paragraphs and stacked continuations."""
+    out: list[KeyValuePair] = []
     keys = [u for units in lines for u in units if u.role == "key"]
     found: dict[int, Unit] = {}
     for u in keys:
@@ -187,20 +204,20 @@ def _page_pairs(page: PageContent, tables: list[FormTable] | None = None) -> lis
                 below.role = "value"
         if value is None:
             if not (centred_heading(u, lines, centre) or lead_in(u, lines)):
-                out.append(make_pair(page.number, u, None, 0.4 * u.conf))
+                out.append(make_pair(page, u, None, 0.4 * u.conf))
             continue
         conf = (0.75 if u.colon else 0.55) * min(u.conf, value.conf)
-        out.append(make_pair(page.number, u, value, conf))
+        out.append(make_pair(page, u, value, conf))
         wrapped = wrapped_lines(u, value, lines)
         for extra in wrapped:
             extra.role = "value"
-            out.append(make_pair(page.number, u, extra, 0.8 * conf))
+            out.append(make_pair(page, u, extra, 0.8 * conf))
         paragraphs = [] if wrapped or not u.colon else paragraphs_below(u, value, lines)
         for para in paragraphs:
             for x in para:
                 x.role = "value"
             merged = Unit([w for x in para for w in x.words], para[0].line)
-            out.append(make_pair(page.number, u, merged, 0.8 * conf))
+            out.append(make_pair(page, u, merged, 0.8 * conf))
         extras = [] if wrapped or paragraphs else stacked_below(value, lines, u)
         if extras and (
             is_prose(value)
@@ -209,13 +226,20 @@ def _page_pairs(page: PageContent, tables: list[FormTable] | None = None) -> lis
         ):
             # A written paragraph ("COMMENTS: The attached … / was secured …") is one value.
             merged = Unit([w for x in (value, *extras) for w in x.words], value.line)
-            out[-1] = make_pair(page.number, u, merged, conf)
+            out[-1] = make_pair(page, u, merged, conf)
             for extra in extras:
                 extra.role = "value"
             continue
         for extra in extras:
             extra.role = "value"
-            out.append(make_pair(page.number, u, extra, 0.8 * conf))
+            out.append(make_pair(page, u, extra, 0.8 * conf))
+    return out
+
+
+def _empty_labels(page: int, lines: list[list[Unit]], word_height: float) -> list[KeyValuePair]:
+    """Short labels left over, with nothing to read as their answer: empty fields."""
+    out: list[KeyValuePair] = []
+    centre = content_centre(lines)
     if NULL_LABELS:
         for units in lines:
             for u in units:
@@ -224,10 +248,10 @@ def _page_pairs(page: PageContent, tables: list[FormTable] | None = None) -> lis
                     and label_like(u)
                     and not DIGIT.search(u.text)
                     and len(u.text.split()) <= NULL_LABELS
-                    and word_h(u) < TITLE_RATIO * layout.word_height
+                    and word_h(u) < TITLE_RATIO * word_height
                     and not centred_heading(u, lines, centre)
                 ):
-                    out.append(make_pair(page.number, u, None, 0.25 * u.conf))
+                    out.append(make_pair(page, u, None, 0.25 * u.conf))
     return out
 
 
