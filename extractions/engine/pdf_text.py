@@ -216,7 +216,7 @@ def read_words(textpage: pdfium.PdfTextPage, frame: PageFrame, number: int) -> T
             if (x0 == x1 and (x0 in (0.0, 1.0))) or (y0 == y1 and (y0 in (0.0, 1.0))):
                 continue  # clamped flat onto the border: outside the crop box
         token = match.group()
-        if not token.isascii():
+        if not (token.isascii() and token.isprintable()):
             token = token.translate(_LIGATURES)
             if not token.isprintable():
                 token = _clean(token)

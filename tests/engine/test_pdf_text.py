@@ -200,3 +200,47 @@ def test_ocr_never_leaves_scans_empty() -> None:
     scan = docgen.scanned_pdf([Image.new("RGB", (300, 400), "white")])
     pages = read_pages(scan, ExtractionOptions(ocr="never"))
     assert pages[0].source == "empty" and pages[0].words == []
+
+
+def test_rulings_and_images_inside_a_form_xobject_follow_its_matrix() -> None:
+    import io
+
+    inner = docgen.build_pdf(
+        [
+            docgen.PageSpec(
+                texts=[(110, 130, "Boxed")],
+                rects=[(100, 100, 200, 50)],
+                images=[(Image.new("RGB", (40, 40), "red"), 300, 300, 100, 100)],
+            )
+        ]
+    )
+    src = pdfium.PdfDocument(inner)
+    out = pdfium.PdfDocument.new()
+    page = out.new_page(W, H)
+    placed = src.page_as_xobject(0, out).as_pageobject()
+    placed.transform(pdfium.PdfMatrix().scale(0.5, 0.5).translate(100, 50))  # PDF space
+    page.insert_obj(placed)
+    page.gen_content()
+    buf = io.BytesIO()
+    out.save(buf)
+    doc = pdfium.PdfDocument(buf.getvalue())
+    pg = doc[0]
+    objs = pdf_text.page_objects(pg, pdf_text.PageFrame.of(pg), 1, rulings=True, images=True)
+
+    def to_points(box):
+        return tuple(round(v * s, 1) for v, s in zip(box, (W, H, W, H), strict=True))
+
+    # x' = x/2 + 100; from the top: y' = H - ((H - y)/2 + 50)
+    top, bottom = round(H - ((H - 100) / 2 + 50), 1), round(H - ((H - 150) / 2 + 50), 1)
+    edges = sorted(to_points((r.x0, r.y0, r.x1, r.y1)) for r in objs.rulings)
+    assert edges == [
+        (150.0, top, 150.0, bottom),
+        (150.0, top, 250.0, top),
+        (150.0, bottom, 250.0, bottom),
+        (250.0, top, 250.0, bottom),
+    ]
+    ((image_box, _),) = objs.images
+    img_top, img_bottom = round(H - ((H - 300) / 2 + 50), 1), round(H - ((H - 400) / 2 + 50), 1)
+    assert to_points(image_box) == (250.0, img_top, 300.0, img_bottom)
+    pg.close()
+    doc.close()
