@@ -57,7 +57,12 @@ def _render_pdf(src: intake.DocumentSource, page_number: int, max_side: int) -> 
                 EXTRACTION_FAILED,
                 f"Page {page_number} is out of range: the document has {len(doc)} pages.",
             )
-        page = doc[page_number - 1]
+        try:
+            page = doc[page_number - 1]
+        except pdfium.PdfiumError as exc:  # a damaged page tree (counted, not loadable)
+            raise EngineError(
+                EXTRACTION_FAILED, f"Page {page_number} of the PDF cannot be read ({exc})."
+            ) from exc
         try:
             return render_pdf_page(page, max_side=max_side)
         finally:

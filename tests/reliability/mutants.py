@@ -244,9 +244,10 @@ def handmade() -> list[Mutant]:
 
 
 def _bases() -> list[tuple[str, str, bytes]]:
-    return [
-        ("pdf", "invoice.pdf", invoice_pdf("INV-M")),
-        ("pdf2", "two.pdf", invoice_pdf("INV-M2", pages=2)),
+    """Half PDFs, half images of every supported format (images cost an OCR run each)."""
+    pdf = ("pdf", "invoice.pdf", invoice_pdf("INV-M"))
+    pdf2 = ("pdf2", "two.pdf", invoice_pdf("INV-M2", pages=2))
+    images = [
         ("png", "scan.png", image_bytes("PNG")),
         ("jpeg", "photo.jpg", image_bytes("JPEG")),
         ("gif", "scan.gif", image_bytes("GIF")),
@@ -254,6 +255,10 @@ def _bases() -> list[tuple[str, str, bytes]]:
         ("bmp", "scan.bmp", image_bytes("BMP")),
         ("webp", "scan.webp", image_bytes("WEBP")),
     ]
+    out = []
+    for i, image in enumerate(images):
+        out += [(pdf, pdf2)[i % 2], image]
+    return out
 
 
 def _mutate(rng: random.Random, data: bytes) -> tuple[str, bytes]:

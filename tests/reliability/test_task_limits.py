@@ -104,3 +104,31 @@ def test_a_document_over_the_soft_time_limit_fails_extraction_failed(
     assert worker.alive()
     balance, total = ledger_invariant(org_a.organization)
     assert balance == total == 1000
+
+
+def test_a_bomb_that_kills_its_process_is_retried_then_failed_and_refunded_once(
+    worker_factory, client_a, parser_a, org_a
+):
+    """pdfium aborts the process when an allocation fails (no MemoryError to catch): the pool
+    replaces the process, the message is redelivered (acks_late, reject_on_worker_lost), and
+    past PP_DOCUMENT_MAX_ATTEMPTS the document fails internal_error, refunded once."""
+    from tests.reliability.mutants import flate_bomb_pdf
+
+    worker = worker_factory(
+        concurrency=1,
+        extra_env={"PP_TASK_MEMORY_LIMIT_MB": "450", "PP_DOCUMENT_MAX_ATTEMPTS": "2"},
+    )
+    bomb = _submit(client_a, parser_a, "bomb.pdf", flate_bomb_pdf(300), "application/pdf")
+    after = _submit(client_a, parser_a, "invoice.pdf", invoice_pdf("INV-10"), "application/pdf")
+    wait_for(lambda: all_terminal([bomb.pk, after.pk]), timeout=120, what="both documents")
+    bomb.refresh_from_db()
+    after.refresh_from_db()
+    assert bomb.status == DocumentStatus.FAILED
+    assert bomb.error_code == "internal_error"
+    assert "interrupted" in bomb.error_message
+    assert bomb.attempts == 3  # two runs killed, the third claim gives up
+    assert bomb.refunded_credits == 1
+    assert after.status == DocumentStatus.COMPLETED
+    assert worker.alive()
+    balance, total = ledger_invariant(org_a.organization)
+    assert balance == total == 999
