@@ -8,26 +8,17 @@ the engine then fails, the charge is refunded (once, by cause key).
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.conf import settings
 
 from accounts.models import Organization
-from billing.services import charge_credits, refund_credits
 from config.errors import APIError
+from parsers.sample_runs import charged_sample_run, inspect_sample
 from parsers.schema import SchemaError, validate_schema
 
 SUGGEST_MAX_PAGES = 5
-
-# Engine failure code → (HTTP status, API error code).
-_ENGINE_ERRORS = {
-    "unsupported_input": (400, "UNSUPPORTED_FILE_TYPE"),
-    "document_too_large": (413, "DOCUMENT_TOO_LARGE"),
-    "page_limit_exceeded": (400, "PAGE_LIMIT_EXCEEDED"),
-    "encrypted_document": (400, "ENCRYPTED_DOCUMENT"),
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,11 +28,6 @@ class Suggestion:
     document_page_count: int
     credits_used: int
     errors: list[SchemaError] = field(default_factory=list)  # validate_schema of the proposal
-
-
-def _api_error(exc: Exception, fallback_code: str) -> APIError:
-    status, code = _ENGINE_ERRORS.get(getattr(exc, "code", ""), (400, fallback_code))
-    return APIError(code, str(getattr(exc, "message", "") or exc), status_code=status)
 
 
 def suggest_schema_from_file(
@@ -55,10 +41,8 @@ def suggest_schema_from_file(
     propose a schema. Raises 400 UNSUPPORTED_FILE_TYPE (by magic bytes) / PAGE_COUNT_FAILED /
     INVALID_PAYLOAD (bad ``pages``), 402 INSUFFICIENT_CREDITS, 413 DOCUMENT_TOO_LARGE."""
     from extractions.engine import (
-        EngineError,
         ExtractionOptions,
         PageSelectionError,
-        inspect_document,
         parse_page_selection,
         read_pages,
     )
@@ -68,18 +52,7 @@ def suggest_schema_from_file(
     except ImportError:  # not re-exported by the package yet
         from extractions.engine.suggest import suggest_schema
 
-    try:
-        info = inspect_document(
-            file,
-            max_bytes=settings.PP_MAX_FILE_BYTES,
-            max_page_count=settings.PP_MAX_PAGES_PER_DOCUMENT,
-        )
-    except EngineError as exc:
-        raise _api_error(exc, "PAGE_COUNT_FAILED") from None
-    if info.encrypted:
-        raise APIError(
-            "ENCRYPTED_DOCUMENT", "The PDF is password-protected; send it without a password."
-        )
+    info = inspect_sample(file)
     try:
         selected = parse_page_selection(pages, info.page_count, max_pages=SUGGEST_MAX_PAGES)
     except PageSelectionError as exc:
@@ -88,16 +61,9 @@ def suggest_schema_from_file(
         ) from None
 
     credits = len(selected)
-    cause = uuid.uuid4().hex
-    label = filename or "a sample document"
-    # Raises 402 before any page is read when the balance cannot pay.
-    charge_credits(
-        organization=organization,
-        credits=credits,
-        cause_key=f"suggest:{cause}",
-        reason=f"Schema suggestion from {label[:100]} ({credits} page{'s' if credits > 1 else ''})",
-    )
-    try:
+    with charged_sample_run(
+        organization=organization, credits=credits, purpose="suggest", label=filename
+    ):
         file.seek(0)
         read = read_pages(
             file,
@@ -108,16 +74,6 @@ def suggest_schema_from_file(
             ),
         )
         schema = suggest_schema(read)
-    except Exception as exc:
-        refund_credits(
-            organization=organization,
-            credits=credits,
-            cause_key=f"refund:suggest:{cause}",
-            reason=f"Schema suggestion from {label[:100]} failed",
-        )
-        if isinstance(exc, EngineError):
-            raise _api_error(exc, "EXTRACTION_FAILED") from None
-        raise
     return Suggestion(
         schema=schema,
         page_count=credits,

@@ -12,26 +12,17 @@ from __future__ import annotations
 import base64
 import shutil
 import tempfile
-import uuid
 from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.conf import settings
 
 from accounts.models import Organization
-from billing.services import charge_credits, refund_credits
-from config.errors import APIError
+from parsers.sample_runs import charged_sample_run, inspect_sample
 from parsers.schema import ensure_valid_schema
 
 PREVIEW_MAX_PAGES = 3
 PREVIEW_IMAGE_SIDE = 1100
-
-_ENGINE_ERRORS = {
-    "unsupported_input": (400, "UNSUPPORTED_FILE_TYPE"),
-    "document_too_large": (413, "DOCUMENT_TOO_LARGE"),
-    "page_limit_exceeded": (400, "PAGE_LIMIT_EXCEEDED"),
-    "encrypted_document": (400, "ENCRYPTED_DOCUMENT"),
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,14 +41,6 @@ class Preview:
     credits_used: int
     filename: str
     fields: list[dict[str, Any]] = field(default_factory=list)  # flattened, for display
-
-
-def _engine_error(exc: Any, filename: str) -> APIError:
-    status, code = _ENGINE_ERRORS.get(getattr(exc, "code", ""), (400, "EXTRACTION_FAILED"))
-    message = getattr(exc, "message", "") or str(exc)
-    return APIError(
-        code, f"{filename}: {message}", status_code=status, details={"filename": filename}
-    )
 
 
 def _leaves(data: Any, prefix: str = "") -> list[tuple[str, Any]]:
@@ -87,13 +70,7 @@ def preview_extraction(
 
     Raises 400 INVALID_SCHEMA / UNSUPPORTED_FILE_TYPE / PAGE_COUNT_FAILED, 402
     INSUFFICIENT_CREDITS, 413 DOCUMENT_TOO_LARGE."""
-    from extractions.engine import (
-        EngineError,
-        ExtractionOptions,
-        extract,
-        inspect_document,
-        render_page_png,
-    )
+    from extractions.engine import ExtractionOptions, extract, render_page_png
 
     ensure_valid_schema(schema)
     with tempfile.NamedTemporaryFile(suffix=".sample") as tmp:
@@ -101,32 +78,12 @@ def preview_extraction(
         shutil.copyfileobj(file, tmp, 1024 * 1024)
         tmp.flush()
         path = tmp.name
-        try:
-            info = inspect_document(
-                path,
-                max_bytes=settings.PP_MAX_FILE_BYTES,
-                max_page_count=settings.PP_MAX_PAGES_PER_DOCUMENT,
-            )
-        except EngineError as exc:
-            if exc.code in _ENGINE_ERRORS:
-                raise _engine_error(exc, filename) from None
-            raise APIError(
-                "PAGE_COUNT_FAILED", f"The pages of {filename} cannot be counted: {exc.message}"
-            ) from None
-        if info.encrypted:
-            raise APIError(
-                "ENCRYPTED_DOCUMENT", f"{filename} is password-protected; use an unprotected copy."
-            )
+        info = inspect_sample(path, filename=filename)
         selected = list(range(1, min(info.page_count, PREVIEW_MAX_PAGES) + 1))
         credits = len(selected) * max(1, multiplier)
-        cause = uuid.uuid4().hex
-        charge_credits(
-            organization=organization,
-            credits=credits,
-            cause_key=f"preview:{cause}",
-            reason=f"Schema designer preview of {filename[:100]} ({len(selected)} page(s))",
-        )
-        try:
+        with charged_sample_run(
+            organization=organization, credits=credits, purpose="preview", label=filename
+        ):
             result = extract(
                 path,
                 schema,
@@ -152,16 +109,6 @@ def preview_extraction(
                 )
                 for n in selected
             ]
-        except Exception as exc:
-            refund_credits(
-                organization=organization,
-                credits=credits,
-                cause_key=f"refund:preview:{cause}",
-                reason=f"Schema designer preview of {filename[:100]} failed",
-            )
-            if isinstance(exc, EngineError):
-                raise _engine_error(exc, filename) from None
-            raise
     citations = {path: c.as_dict() for path, c in result.citations.items()}
     confidence = {path: round(float(v), 4) for path, v in result.confidence.items()}
     fields = [
