@@ -103,7 +103,8 @@ def _reserved_answers(lines: list[list[Unit]]) -> set[int]:
     for units in lines:
         for i, u in enumerate(units):
             nxt = units[i + 1] if i + 1 < len(units) else None
-            if u.colon and u.role == "?" and (nxt is None or nxt.colon):
+            far_label = nxt is not None and nxt.x0 - u.x1 > FAR_LABEL and label_like_key(nxt)
+            if u.colon and u.role == "?" and (nxt is None or nxt.colon or far_label):
                 b = unit_below(u, lines)
                 if b is not None and not b.colon:
                     answers.add(id(b))
@@ -144,6 +145,14 @@ def _find_keys(lines: list[list[Unit]], answers: set[int]) -> None:
             ):
                 u.role = "key"
                 u.down = True
+
+
+def _label_row(u: Unit, lines: list[list[Unit]]) -> bool:
+    """A label among other labels on its line ("Monday (Y/N)   Tuesday (Y/N)", "Street
+    P.O. Box#"): a row of fields, not the answer of the label above."""
+    if not label_like(u) or value_like(u):
+        return False
+    return any(o is not u and label_like(o) and not value_like(o) for o in lines[u.line])
 
 
 def _bracket_notes(lines: list[list[Unit]]) -> None:
@@ -199,6 +208,7 @@ def _key_pairs(page: int, lines: list[list[Unit]], answers: set[int]) -> list[Ke
                     and not value_like(below)
                     and style(below.text) == style(u.text)
                 )
+                and not _label_row(below, lines)
             ):
                 value = below
                 below.role = "value"

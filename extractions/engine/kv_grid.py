@@ -12,7 +12,11 @@ from .types import KeyValuePair
 def make_pair(page: int, key: Unit, value: Unit | None, conf: float) -> KeyValuePair:
     kwords = key.words + key.extra_key
     ktext = KEY_END.sub("", " ".join(w.text for w in kwords)).strip(" _")
-    if not key.colon and dot_label(key) and len(ktext.rsplit(None, 1)[-1]) > 4:
+    if (
+        not KEY_END.search(kwords[-1].text)
+        and dot_label(key)
+        and len(ktext.rsplit(None, 1)[-1]) > 4
+    ):
         ktext = ktext[:-1]  # "OPERATOR." is "OPERATOR:" misread; "No." keeps its stop
     # "A. PROJECT NAME", "3) Date": the enumerator is not part of the label.
     ktext = re.sub(r"^(?:[A-Z]|\d{1,2}|[ivxIVX]{1,4})[.)]\s+(?=\S)", "", ktext)

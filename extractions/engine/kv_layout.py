@@ -82,7 +82,11 @@ def right_of(key: Unit, lines: list[list[Unit]]) -> Unit | None:
         return None
     # Without a colon, a label-looking neighbour is an answer only when its lettering
     # differs ("ACCOUNT NAME New Products"); "First  Middle", "ONE YEAR  TWO YEAR" are labels.
-    return None if style(best.text) == style(key.text) and not dot_label(key) else best
+    if style(best.text) != style(key.text):
+        return best
+    # a full stop read for a colon keeps an answer close by ("Brand. Misty"), not the next
+    # option further on ("FULL INSPECTION.   SPOT CHECK")
+    return best if dot_label(key) and best.x0 - key.x1 < 3 * key.height else None
 
 
 def style(text: str) -> str:
@@ -118,7 +122,7 @@ def centred_heading(u: Unit, lines: list[list[Unit]], centre: float) -> bool:
     """A lone line centred on the page ("CHEMICAL USAGE", "FIELD TRIP") heads a section; a
     field label without an answer sits at the left of its line or among other fields."""
     return (
-        len(lines[u.line]) == 1
+        sum(1 for o in lines[u.line] if len(ALPHA.findall(o.text)) >= 3) == 1
         and not u.colon
         and abs((u.x0 + u.x1) / 2 - centre) < CENTRED
         and u.x0 > 0.2

@@ -314,8 +314,6 @@ def split_label_value(words: list[Word], li: int, mode: str = "free") -> list[Un
     ("PROJECT LEADER Williams/Giordano TOTAL BUDGET")."""
     units = _split_head(words, li, mode)
     last = units[-1]
-    if len(units) == 1 and mode == "none":
-        return units
     ws = last.words
     k = len(ws)
     while k > 0 and is_caps(ws[k - 1].text) and len(ALPHA.findall(ws[k - 1].text)) >= 2:
@@ -379,10 +377,18 @@ def _split_head(words: list[Word], li: int, mode: str) -> list[Unit]:
             is_caps(htext)
             and ALPHA.search(tail[0].text)
             and not is_caps(tail[0].text)
-            and (k >= 2 or is_label_word(htext))
+            # one word: a form word, or a long one before a capitalised answer at the start
+            # of a line ("MARKET Lakeland Metro Market")
+            and (
+                k >= 2
+                or is_label_word(htext)
+                or (
+                    mode == "free" and len(ALPHA.findall(htext)) >= 5 and tail[0].text[:1].isupper()
+                )
+            )
             and len(htext.replace(" ", "")) >= 4
         ):
-            return [Unit(head, li), Unit(tail, li)]
+            return [Unit(head, li, colon=True), Unit(tail, li)]
         ttext = " ".join(w.text for w in tail)
         if (
             is_label_word(head[-1].text)

@@ -190,7 +190,9 @@ def test_full_stop_read_for_a_colon_and_names_ending_with_an_abbreviation() -> N
         (0.10, 0.14, "Housekeeping/Cleaning:"),
         (0.10, 0.18, "Other."),
         (0.10, 0.30, "Brand."),
-        (0.30, 0.30, "Misty"),
+        (0.19, 0.30, "Misty"),
+        (0.30, 0.30, "FULL INSPECTION."),
+        (0.50, 0.30, "SPOT CHECK"),
         (0.10, 0.40, "Facility:"),
         (0.10, 0.42, "The Lamar Corp."),
     )
@@ -198,6 +200,7 @@ def test_full_stop_read_for_a_colon_and_names_ending_with_an_abbreviation() -> N
     assert ("Housekeeping/Cleaning", None) in got
     assert ("Other", None) in got
     assert ("Brand", "Misty") in got
+    assert ("FULL INSPECTION", None) in got and ("SPOT CHECK", None) in got
     assert ("Facility", "The Lamar Corp.") in got
 
 
@@ -462,3 +465,29 @@ def test_text_under_a_label_with_a_short_answer_is_not_its_paragraph() -> None:
 def test_colon_set_apart_by_ocr_still_ends_the_label() -> None:
     p = page((0.10, 0.20, "AMOUNT OF CHANGE"), (0.30, 0.20, ":"), (0.45, 0.20, "+1,000"))
     assert as_tuples(kv.extract_pairs([p])) == [("AMOUNT OF CHANGE", "+1,000")]
+
+
+def test_ocr_variants_of_the_same_form_read_alike() -> None:
+    # The same fields as other tests, as another OCR run reads them: no colon after
+    # "Permit #", a space in "MARKET Lakeland", glue in "LEADERWilliams", a speck by a title.
+    p = page(
+        (0.05, 0.066, "d"),
+        (0.38, 0.07, "PROJECT STATUS REPORT"),
+        (0.10, 0.10, "Please return this form to the office before the end of the month, thanks"),
+        (0.14, 0.15, "Facility:"),
+        (0.71, 0.15, "Permit #"),
+        (0.21, 0.17, "American Tobacco Company"),
+        (0.80, 0.17, "0001"),
+        (0.07, 0.25, "MARKET Lakeland Metro Market"),
+        (0.11, 0.30, "PROJECT LEADERWilliams/Giordano TOTAL BUDGET"),
+        (0.14, 0.40, "Telephone:"),
+        (0.39, 0.40, "Area Code:"),
+        (0.42, 0.42, "Monday (Y/N)."),
+        (0.57, 0.42, "Tuesday (Y/N)"),
+    )
+    got = as_tuples(kv.extract_pairs([p]))
+    assert ("Facility", "American Tobacco Company") in got and ("Permit #", "0001") in got
+    assert ("MARKET", "Lakeland Metro Market") in got
+    assert ("PROJECT LEADER", "Williams/Giordano") in got and ("TOTAL BUDGET", None) in got
+    assert ("Area Code", None) in got and ("Tuesday (Y/N)", None) in got
+    assert all(k != "PROJECT STATUS REPORT" for k, _ in got)
