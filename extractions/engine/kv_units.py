@@ -120,7 +120,7 @@ class Unit:
 
 
 YEAR = re.compile(r"^(?:19|20)\d\d$")
-MARK = re.compile(r"^[xX✓✔√☑☒]{1,2}$")  # a ticked box, as OCR reads it
+MARK = re.compile(r"^_*[xX✓✔√☑☒]{1,2}_*$")  # a ticked box, as OCR reads it
 GLUED = re.compile(
     r"(?<=[A-Z]{3})(?=[A-Z][a-z]{2})"  # "MARKETLakeland": a capitals label, then a name
     r"|(?<=[a-z]{3})(?=[A-Z][a-z]{2})"  # "contactTuesday": a missing space
@@ -215,13 +215,16 @@ def page_units(layout: PageLayout) -> list[list[Unit]]:
                     and ALPHA.search(" ".join(x.text for x in cur))
                     and not _sentence(cur)
                 ):
-                    # "TESTED 3/18/81 REPORTED:": the key is the label run before the colon.
+                    # "TESTED 3/18/81 REPORTED:", "part of supplier, Technically New Balance:":
+                    # the key is the label run before the colon, after a number or a comma.
                     k = len(cur)
                     while k > 1 and not DIGIT.search(cur[k - 2].text):
+                        if cur[k - 2].text.endswith((",", ";")):
+                            break
                         k -= 1
                     if (
                         k > 1
-                        and DIGIT.search(cur[k - 2].text)
+                        and (DIGIT.search(cur[k - 2].text) or cur[k - 2].text.endswith((",", ";")))
                         and not (k == 2 and YEAR.match(cur[0].text))
                     ):
                         units.extend(split_label_value(cur[: k - 1], li, split_mode(units, start)))
@@ -273,7 +276,7 @@ def _sentence(words: list[Word]) -> bool:
         return True
     # "B164 is insoluble according: to this procedure": the label would start in lower case
     k = len(words)
-    while k > 1 and not DIGIT.search(words[k - 2].text):
+    while k > 1 and not DIGIT.search(words[k - 2].text) and not words[k - 2].text.endswith(","):
         k -= 1
     run = words[k - 1 :]
     return len(run) >= 2 and run[0].text.isalpha() and run[0].text.islower()

@@ -382,13 +382,17 @@ def test_ticks_are_answers_of_the_option_before_them() -> None:
         (0.54, 0.30, "A.D.M._Sales RepresentativeX"),
         (0.10, 0.40, "Signature Cuaex"),
         (0.10, 0.50, "Method of travel: Air XAuto"),
+        (0.10, 0.60, "Transport: Rail X_ Coach"),
+        (0.05, 0.70, "part of supplier, New Balance:"),
+        (0.68, 0.70, "(452,408.08)"),
     )
     got = as_tuples(kv.extract_pairs([p]))
     assert ("Yes", "x") in got and ("No", None) in got
     assert ("Hotel/Motel reservations needed", "xX") in got
     assert ("A.D.M. Sales Representative", "X") in got
     assert all(v != "x" for k, v in got if k.startswith("Signature"))
-    assert ("Auto", None) in got
+    assert ("Auto", None) in got and ("Coach", None) in got
+    assert ("New Balance", "(452,408.08)") in got
 
 
 def test_fax_transmission_line_at_the_top_is_not_a_field() -> None:
