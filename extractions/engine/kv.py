@@ -257,6 +257,7 @@ def _empty_labels(page: int, lines: list[list[Unit]], word_height: float) -> lis
                     u.role == "?"
                     and label_like(u)
                     and not DIGIT.search(u.text)
+                    and not u.text.endswith("-")  # "Com-": a word broken over two lines
                     and len(u.text.split()) <= NULL_LABELS
                     and word_h(u) < TITLE_RATIO * word_height
                     and not centred_heading(u, lines, centre)

@@ -365,6 +365,7 @@ def _split_head(words: list[Word], li: int, mode: str) -> list[Unit]:
                 )
                 and not DIGIT.search(ltext)
                 and len(ALPHA.findall(ltext)) >= 2
+                and "," not in ltext  # "THIS TRANSMISSION, PLEASE CALL (904) …" is a sentence
             ):
                 return [Unit(head, li), Unit(tail, li)]
             break

@@ -495,3 +495,12 @@ def test_ocr_variants_of_the_same_form_read_alike() -> None:
     assert ("PROJECT LEADER", "Williams/Giordano") in got and ("TOTAL BUDGET", None) in got
     assert ("Area Code", None) in got and ("Tuesday (Y/N)", None) in got
     assert all(k != "PROJECT STATUS REPORT" for k, _ in got)
+
+
+def test_sentences_and_broken_words_are_not_labels() -> None:
+    p = page(
+        (0.06, 0.91, "IF ANY OF THESE PAGES ARE NOT LEGIBLE OR YOU DO NOT RECEIVE ALL OF"),
+        (0.06, 0.93, "THIS TRANSMISSION, PLEASE CALL (904) 464-0800 AS SOON AS POSSIBLE."),
+        (0.29, 0.50, "Com-"),
+    )
+    assert kv.extract_pairs([p]) == []
