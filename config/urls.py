@@ -11,8 +11,17 @@ api_v1 = [
     path("", include("extractions.file_urls")),
     path("", include("extractions.webhook_urls")),
     path("", include("billing.urls")),
-    path("schema", SpectacularAPIView.as_view(), name="openapi-schema"),
-    path("docs", SpectacularSwaggerView.as_view(url_name="openapi-schema"), name="api-docs"),
+    # Public documents: credentials sent along are ignored (not answered with a YAML/HTML 401).
+    path(
+        "schema",
+        SpectacularAPIView.as_view(authentication_classes=[]),
+        name="openapi-schema",
+    ),
+    path(
+        "docs",
+        SpectacularSwaggerView.as_view(url_name="openapi-schema", authentication_classes=[]),
+        name="api-docs",
+    ),
 ]
 
 urlpatterns = [
