@@ -2,12 +2,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from rest_framework import exceptions, serializers
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import APIKey, Membership
 from accounts.selectors import memberships_of
+from config.errors import APIError
 
 
 class OrganizationTokenObtainSerializer(serializers.Serializer):
@@ -23,6 +25,13 @@ class OrganizationTokenObtainSerializer(serializers.Serializer):
             request=request, email=attrs["email"].lower(), password=attrs["password"]
         )
         if user is None or not user.is_active:
+            if getattr(request, "axes_locked_out", False):  # set by django-axes' backend
+                raise APIError(
+                    "ACCOUNT_LOCKED",
+                    "Too many failed sign-ins for this account; try again later.",
+                    status_code=429,
+                    headers={"Retry-After": str(int(settings.AXES_COOLOFF_TIME.total_seconds()))},
+                )
             raise exceptions.AuthenticationFailed("No active account found with these credentials.")
         memberships = list(memberships_of(user=user))
         wanted = (attrs.get("organization") or "").strip()
