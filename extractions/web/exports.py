@@ -12,6 +12,11 @@ def stem(filename: str) -> str:
     return base or "document"
 
 
+# A spreadsheet runs a cell starting with one of these as a formula; extracted text comes from
+# third-party documents, so such text is quoted (OWASP "CSV injection"). Numbers are not text.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
@@ -19,6 +24,8 @@ def _cell(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
     return str(value)
 
 
