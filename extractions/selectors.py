@@ -57,6 +57,10 @@ def list_extractions(
 ) -> QuerySet[Extraction]:
     """Newest first; filters by status, parser / classifier public id and creation range."""
     qs = extraction_queryset(organization=organization)
+    parser_id = _clean_filter("parser_id", parser_id)
+    classifier_id = _clean_filter("classifier_id", classifier_id)
+    created_after = _clean_filter("created_after", created_after)
+    created_before = _clean_filter("created_before", created_before)
     if status:
         if status not in ExtractionStatus.values:
             raise APIError(
@@ -78,7 +82,34 @@ def list_extractions(
     return qs.order_by("-created_at", "-id")
 
 
+def has_nul(value: Any) -> bool:
+    """NUL characters anywhere in a JSON-like value (PostgreSQL text and jsonb refuse them)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(has_nul(k) or has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(has_nul(v) for v in value)
+    return False
+
+
+def _clean_filter(name: str, value: str | None) -> str | None:
+    if value and "\x00" in value:
+        raise APIError(
+            "INVALID_PAYLOAD",
+            f"{name}: invalid characters.",
+            details={"fields": {name: ["Invalid characters."]}},
+        )
+    return value
+
+
+def _clean_id(public_id: Any) -> Any:
+    # An id nobody can have: answered like any other unknown id, not by a database error.
+    return "" if isinstance(public_id, str) and "\x00" in public_id else public_id
+
+
 def get_extraction(*, organization: Organization, extraction_id: str) -> Extraction:
+    extraction_id = _clean_id(extraction_id)
     return get_for_org(
         extraction_queryset(organization=organization),
         organization,
@@ -92,6 +123,7 @@ def get_document(
     *, organization: Organization, document_id: str, extraction: Extraction | None = None
 ) -> Document:
     """A document by public id (within ``extraction`` when given); 404 DOCUMENT_NOT_FOUND."""
+    document_id = _clean_id(document_id)
     qs = Document.objects.for_org(organization).select_related(
         "extraction__classifier",
         "extraction__organization",

@@ -137,7 +137,11 @@ def _matches(pattern: str, value: str) -> bool:
 
 def validate_output(output: Any, schema: dict[str, Any], target: str) -> None:
     """400 INVALID_PAYLOAD listing every problem, or nothing."""
+    from extractions.selectors import has_nul
+
     errors: list[dict[str, str]] = []
+    if has_nul(output):
+        errors.append({"path": "(root)", "message": "Must not contain NUL characters."})
     if target == "per_doc":
         if not isinstance(output, dict):
             errors.append({"path": "(root)", "message": "Must be an object."})

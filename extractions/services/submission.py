@@ -37,6 +37,7 @@ from extractions import storage
 from extractions.engine.intake import SUPPORTED_MEDIA_TYPES
 from extractions.files.selectors import staged_files_by_id
 from extractions.models import Document, DocumentStatus, Extraction, StoredFile
+from extractions.selectors import has_nul
 from extractions.services.dispatch import dispatch_org
 from extractions.services.resolve import Target, resolve_target
 from extractions.services.uploads import (
@@ -85,6 +86,8 @@ def parse_metadata(raw: Any) -> dict[str, Any]:
             raise _invalid("metadata", "Must be a JSON object.") from None
     if not isinstance(raw, dict):
         raise _invalid("metadata", "Must be a JSON object.")
+    if has_nul(raw):
+        raise _invalid("metadata", "Must not contain NUL characters.")
     size = len(json.dumps(raw, separators=(",", ":"), ensure_ascii=False).encode())
     if size > settings.PP_MAX_METADATA_BYTES:
         raise _invalid(
@@ -200,7 +203,7 @@ def _staged_items(
     """(file, selected pages, credits) per id, loaded in one query. Files whose pages are
     still unknown (presigned uploads) get no pages and no credits: they are charged when
     they run."""
-    bad = [f for f in file_ids if not isinstance(f, str) or not f]
+    bad = [f for f in file_ids if not isinstance(f, str) or not f or "\x00" in f]
     if bad:
         raise _invalid("file_ids", "Must be a list of file ids.")
     # One query; unknown, foreign, purged and expired files are all "not found".
@@ -259,6 +262,15 @@ def submit_extraction(
     charge its pages and queue its documents. Raises APIError (400/402/404/409)."""
     parser_id = (parser_id or "").strip() or None
     classifier_id = (classifier_id or "").strip() or None
+    for name, value in (
+        ("parser_id", parser_id),
+        ("classifier_id", classifier_id),
+        ("pages", pages),
+        ("extraction_target", target),
+        ("webhook_url", webhook_url),
+    ):
+        if isinstance(value, str) and "\x00" in value:
+            raise _invalid(name, "Invalid characters.")
     if bool(parser_id) == bool(classifier_id):
         raise APIError(
             "INVALID_PAYLOAD",
