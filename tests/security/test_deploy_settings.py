@@ -75,3 +75,53 @@ def test_security_headers_on_pages_and_api():
     assert "default-src 'self'" in page["Content-Security-Policy"]
     api = client.get("/v1/api-keys")
     assert api["X-Content-Type-Options"] == "nosniff"
+
+
+_PRODUCTION_PROBE = """
+import json
+from django.conf import settings
+from django.test import Client
+client = Client(SERVER_NAME="api.example.com")
+page = client.get("/v1/credits", secure=True)
+plain = client.get("/v1/credits")
+print(json.dumps({
+    "hsts": page.get("Strict-Transport-Security", ""),
+    "nosniff": page.get("X-Content-Type-Options", ""),
+    "frame": page.get("X-Frame-Options", ""),
+    "csp": page.get("Content-Security-Policy", ""),
+    "csrf_cookie_secure": settings.CSRF_COOKIE_SECURE,
+    "session_cookie_secure": settings.SESSION_COOKIE_SECURE,
+    "session_cookie_httponly": settings.SESSION_COOKIE_HTTPONLY,
+    "plain_status": plain.status_code,
+    "plain_location": plain.get("Location", ""),
+    "webhook_private_targets": settings.PP_WEBHOOK_ALLOW_PRIVATE_TARGETS,
+    "debug": settings.DEBUG,
+}))
+"""
+
+
+def test_production_headers_and_cookies(tmp_path):
+    """Under production settings: HSTS with preload, HTTP redirected to HTTPS, secure and
+    HttpOnly cookies, CSP, nosniff, no framing, no webhooks to private addresses."""
+    import json
+
+    env = _production_env(tmp_path) | {"PP_TESTING": "0"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", _PRODUCTION_PROBE],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert "max-age=31536000" in seen["hsts"] and "includeSubDomains" in seen["hsts"]
+    assert "preload" in seen["hsts"]
+    assert seen["plain_status"] == 301 and seen["plain_location"].startswith("https://")
+    assert seen["nosniff"] == "nosniff" and seen["frame"] == "DENY"
+    assert "default-src 'self'" in seen["csp"] and "frame-ancestors 'none'" in seen["csp"]
+    assert seen["csrf_cookie_secure"] and seen["session_cookie_secure"]
+    assert seen["session_cookie_httponly"]
+    assert seen["webhook_private_targets"] is False
+    assert seen["debug"] is False
