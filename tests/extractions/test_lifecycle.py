@@ -367,3 +367,33 @@ def test_charge_race_at_submission_is_402_and_leaves_nothing(
     assert response.status_code == 402
     assert Document.objects.count() == 0 and Extraction.objects.count() == 0
     assert real(organization=org_a.organization) == 1
+
+
+@pytest.mark.django_db
+def test_task_retries_named_transient_errors_only(monkeypatch, eager_celery):
+    from django.db import OperationalError
+
+    import extractions.tasks as tasks
+
+    calls: list[int] = []
+    released: list[int] = []
+
+    def flaky(*, document_id, hostname, task_id):
+        calls.append(document_id)
+        if len(calls) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return "completed"
+
+    monkeypatch.setattr(tasks, "run_document", flaky)
+    monkeypatch.setattr(
+        tasks, "release_claim", lambda *, document_id, token: released.append(document_id)
+    )
+    tasks.process_document.apply(args=[42], throw=False)  # the retry runs inline (eager)
+    assert calls == [42, 42] and released == [42]
+
+    def broken(**kwargs):
+        raise ValueError("a bug, not a transient error")
+
+    monkeypatch.setattr(tasks, "run_document", broken)
+    result = tasks.process_document.apply(args=[43], throw=False)
+    assert result.failed() and isinstance(result.result, ValueError)
