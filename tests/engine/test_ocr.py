@@ -127,3 +127,11 @@ def test_ocr_failure_is_ocr_error(monkeypatch: pytest.MonkeyPatch, receipt_image
         read_pages(docgen.encode_image(receipt_image.image, "PNG"), ExtractionOptions())
     assert err.value.code == "ocr_error"
     assert err.value.message == "OCR failed on page 1 (RuntimeError: onnxruntime session crashed)."
+
+
+def test_engine_sessions_are_lean() -> None:
+    engine = ocr.get_engine()
+    for model in (engine.text_det, engine.text_cls, engine.text_rec):
+        options = model.session.session.get_session_options()
+        assert options.enable_mem_pattern is False
+        assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
