@@ -5,20 +5,19 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('parsers', '0001_initial'),
+        ("parsers", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='historicalparserversion',
-            name='schema',
+            model_name="historicalparserversion",
+            name="schema",
             field=config.fields.OrderedJSONField(),
         ),
         migrations.AlterField(
-            model_name='parserversion',
-            name='schema',
+            model_name="parserversion",
+            name="schema",
             field=config.fields.OrderedJSONField(),
         ),
     ]
