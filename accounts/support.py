@@ -21,7 +21,5 @@ def ensure_support_group(**_: Any) -> None:
     group, _created = Group.objects.get_or_create(name=SUPPORT_GROUP)
     permissions = Permission.objects.filter(content_type__app_label__in=PRODUCT_APPS).filter(
         codename__startswith="view_"
-    ) | Permission.objects.filter(
-        content_type__app_label="accounts", codename__in=EXTRA_CODENAMES
-    )
+    ) | Permission.objects.filter(content_type__app_label="accounts", codename__in=EXTRA_CODENAMES)
     group.permissions.set(permissions)
