@@ -1,7 +1,8 @@
 """The broker down at submission time, on PostgreSQL with a real worker.
 
 The test runs a redis-server of its own (never the shared one, which colleagues' tests use),
-points this process's Celery app and a real worker at it, and kills it around a submission:
+points this process's Celery app, its cache (rate-limit counters, switched on) and a real
+worker at it, and kills it around a submission:
 the API still answers 202, the extraction is stored and charged, its documents wait in
 ``queued`` (not marked as handed to the broker). Once Redis is back, the periodic sweeper
 dispatches them and the worker, reconnected by itself, runs them: nothing is lost between the
@@ -61,9 +62,18 @@ def private_redis(settings, tmp_path, worker_queue, monkeypatch) -> Iterator[Red
 
 
 def test_submission_while_the_broker_is_down_runs_once_it_is_back(
-    private_redis, worker_factory, client_a, parser_a, org_a
+    private_redis, worker_factory, client_a, parser_a, org_a, settings, caplog
 ):
     worker = worker_factory(concurrency=2, extra_env={"CELERY_BROKER_URL": private_redis.url})
+    # One Redis for the broker and the cache, as many deployments run it: the rate-limit
+    # counters (switched on here) go down with the broker and must fail open.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": private_redis.url.replace("/0", "/1"),
+        }
+    }
+    settings.PP_RATE_LIMIT_ENABLED = True
     private_redis.stop()
 
     files = [
@@ -77,6 +87,7 @@ def test_submission_while_the_broker_is_down_runs_once_it_is_back(
     elapsed = time.monotonic() - started
     assert response.status_code == 202, response.content
     assert elapsed < 15, f"the API hung {elapsed:.1f}s on the dead broker"
+    assert "Rate-limit counter unavailable; allowing the request" in caplog.text
     body = response.json()["extraction"]
     assert body["status"] == "queued" and body["credits_used"] == 2
     extraction = Extraction.objects.get(public_id=body["extraction_id"])
