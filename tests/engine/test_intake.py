@@ -277,3 +277,10 @@ def test_transparent_and_wide_images_become_rgb_on_white() -> None:
     wide.putpixel((1, 0), 3000)
     grey = intake.to_rgb(wide)
     assert grey.getpixel((0, 0)) == (0, 0, 0) and grey.getpixel((1, 0)) == (255, 255, 255)
+
+
+def test_pdf_with_only_an_owner_password_is_readable() -> None:
+    # Permissions-only protection (no password to open) is common and not "encrypted" for us.
+    data = docgen.build_pdf([[(72, 72, "Readable")]], user_password="")
+    assert b"/Encrypt" in data
+    assert inspect_document(data) == DocumentInfo("application/pdf", 1, len(data), encrypted=False)
