@@ -38,7 +38,7 @@ def require_real_services(*, redis: bool = True) -> None:
     reason = "Fault tests run against real PostgreSQL + Redis: " + "; ".join(missing)
     if os.environ.get("CI"):
         pytest.fail(f"{reason} (CI must provide both).")
-    pytest.skip(f"{reason}. Set DATABASE_URL=postgres://… and CELERY_BROKER_URL=redis://….")
+    pytest.skip(f"{reason} (DATABASE_URL=postgres://…, CELERY_BROKER_URL=redis://…).")
 
 
 def wait_for(
