@@ -52,10 +52,11 @@ ENGINE_PARAMS: dict[str, Any] = {
 }
 
 # Threads per ONNX Runtime session. One by default: workers run one process per
-# core, and measured here (2 cores, other processes running) one thread read a
-# receipt in 2.49 s wall / 2.34 s CPU against 2.91 s / 2.61 s with two, the second
-# thread mostly waiting for the first. PP_OCR_THREADS=N for a lone process on an
-# otherwise idle machine.
+# core (README: --concurrency 2 on 2 cores), so a second thread per session only
+# oversubscribes the cores. Measured on SROIE receipts (bench/engine_speed.py): one
+# thread 2.33 s/page wall (2.33 s CPU); two threads 1.97 s/page when the other core
+# is free, 2.9 s when other processes keep it busy. PP_OCR_THREADS=N overrides (a
+# lone process on an idle machine).
 ENGINE_PARAMS["EngineConfig.onnxruntime.intra_op_num_threads"] = 1
 if os.environ.get("PP_OCR_THREADS", "").isdigit():
     ENGINE_PARAMS["EngineConfig.onnxruntime.intra_op_num_threads"] = int(
