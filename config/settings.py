@@ -262,6 +262,10 @@ PP_TASK_SOFT_TIME_LIMIT = env_int("PP_TASK_SOFT_TIME_LIMIT", 600, minimum=5)
 PP_TASK_TIME_LIMIT = env_int("PP_TASK_TIME_LIMIT", 660, minimum=10)
 # An OCR worker reserves 1.7–1.9 GB of address space (ONNX Runtime) for ~600 MB resident.
 PP_TASK_MEMORY_LIMIT_MB = env_int("PP_TASK_MEMORY_LIMIT_MB", 3072, minimum=128)
+# Engine work a web request runs itself (page images, schema suggestion, "try it") runs in a
+# forked child that may add at most this much address space and is killed after the timeout.
+PP_WEB_ENGINE_MEMORY_LIMIT_MB = env_int("PP_WEB_ENGINE_MEMORY_LIMIT_MB", 1024, minimum=64)
+PP_WEB_ENGINE_TIMEOUT_SECONDS = env_float("PP_WEB_ENGINE_TIMEOUT_SECONDS", 60.0, minimum=1.0)
 PP_DEFAULT_RETENTION_HOURS = env_int(
     "PP_DEFAULT_RETENTION_HOURS", 30 * 24, minimum=1, maximum=365 * 24
 )

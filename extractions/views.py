@@ -273,6 +273,7 @@ class DocumentPageImageView(_BinaryView):
         self, request: Request, extraction_id: str, document_id: str, page: int
     ) -> HttpResponse:
         from extractions.engine import EngineError, render_page_png
+        from extractions.sandbox import run_limited
 
         _, document = _document(request, extraction_id, document_id)
         key = _stored_key(document)
@@ -294,7 +295,16 @@ class DocumentPageImageView(_BinaryView):
         )
         try:
             with storage.local_copy(key) as path:
-                png = render_page_png(path, page, max_side=max_side, rotation=rotation)
+                png = run_limited(
+                    render_page_png,
+                    path,
+                    page,
+                    max_side=max_side,
+                    rotation=rotation,
+                    memory_mb=settings.PP_WEB_ENGINE_MEMORY_LIMIT_MB,
+                    timeout_seconds=settings.PP_WEB_ENGINE_TIMEOUT_SECONDS,
+                    what=f"Page {page}",
+                )
         except EngineError as exc:
             raise APIError(
                 "PAGE_RENDER_FAILED",

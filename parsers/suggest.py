@@ -30,6 +30,18 @@ class Suggestion:
     errors: list[SchemaError] = field(default_factory=list)  # validate_schema of the proposal
 
 
+def _read_and_suggest(file: IO[bytes], options: Any) -> dict[str, Any]:
+    """The engine's part, run in a memory- and time-limited child (extractions.sandbox)."""
+    from extractions.engine import read_pages
+
+    try:
+        from extractions.engine import suggest_schema
+    except ImportError:  # not re-exported by the package yet
+        from extractions.engine.suggest import suggest_schema
+
+    return suggest_schema(read_pages(file, options))
+
+
 def suggest_schema_from_file(
     *,
     organization: Organization,
@@ -40,17 +52,8 @@ def suggest_schema_from_file(
     """Charge, read the first pages (or the selected ones, at most ``SUGGEST_MAX_PAGES``) and
     propose a schema. Raises 400 UNSUPPORTED_FILE_TYPE (by magic bytes) / PAGE_COUNT_FAILED /
     INVALID_PAYLOAD (bad ``pages``), 402 INSUFFICIENT_CREDITS, 413 DOCUMENT_TOO_LARGE."""
-    from extractions.engine import (
-        ExtractionOptions,
-        PageSelectionError,
-        parse_page_selection,
-        read_pages,
-    )
-
-    try:
-        from extractions.engine import suggest_schema
-    except ImportError:  # not re-exported by the package yet
-        from extractions.engine.suggest import suggest_schema
+    from extractions.engine import ExtractionOptions, PageSelectionError, parse_page_selection
+    from extractions.sandbox import run_limited
 
     info = inspect_sample(file)
     try:
@@ -65,15 +68,18 @@ def suggest_schema_from_file(
         organization=organization, credits=credits, purpose="suggest", label=filename
     ):
         file.seek(0)
-        read = read_pages(
+        schema = run_limited(
+            _read_and_suggest,
             file,
             ExtractionOptions(
                 pages=",".join(str(n) for n in selected),
                 max_bytes=settings.PP_MAX_FILE_BYTES,
                 max_page_count=settings.PP_MAX_PAGES_PER_DOCUMENT,
             ),
+            memory_mb=settings.PP_WEB_ENGINE_MEMORY_LIMIT_MB,
+            timeout_seconds=settings.PP_WEB_ENGINE_TIMEOUT_SECONDS,
+            what=filename or "The sample document",
         )
-        schema = suggest_schema(read)
     return Suggestion(
         schema=schema,
         page_count=credits,

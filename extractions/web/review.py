@@ -8,6 +8,7 @@ import io
 import json
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -206,6 +207,7 @@ def page_image(
 ) -> HttpResponse:
     """The dashboard's twin of ``GET /v1/…/pages/{n}.png`` (session instead of API auth)."""
     from extractions.engine import EngineError, render_page_png
+    from extractions.sandbox import run_limited
 
     document = _document(request, extraction_id, document_id)
     ensure_results_available(document)
@@ -217,7 +219,16 @@ def page_image(
     )
     try:
         with storage.local_copy(stored.storage_key) as path:
-            png = render_page_png(path, page, max_side=PAGE_IMAGE_SIDE, rotation=rotation)
+            png = run_limited(
+                render_page_png,
+                path,
+                page,
+                max_side=PAGE_IMAGE_SIDE,
+                rotation=rotation,
+                memory_mb=settings.PP_WEB_ENGINE_MEMORY_LIMIT_MB,
+                timeout_seconds=settings.PP_WEB_ENGINE_TIMEOUT_SECONDS,
+                what=f"Page {page}",
+            )
     except (EngineError, FileNotFoundError):
         raise Http404("This page cannot be shown.") from None
     response = HttpResponse(png, content_type="image/png")

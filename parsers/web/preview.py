@@ -57,6 +57,21 @@ def _leaves(data: Any, prefix: str = "") -> list[tuple[str, Any]]:
     return [(prefix, data)]
 
 
+def _extract_and_render(
+    path: str, schema: Any, options: Any, selected: list[int]
+) -> tuple[Any, list[bytes]]:
+    """The engine's part, run in a memory- and time-limited child (extractions.sandbox)."""
+    from extractions.engine import extract, render_page_png
+
+    result = extract(path, schema, options)
+    rotations = {p.number: p.rotation for p in result.pages}
+    images = [
+        render_page_png(path, n, max_side=PREVIEW_IMAGE_SIDE, rotation=rotations.get(n, 0))
+        for n in selected
+    ]
+    return result, images
+
+
 def preview_extraction(
     *,
     organization: Organization,
@@ -70,7 +85,8 @@ def preview_extraction(
 
     Raises 400 INVALID_SCHEMA / UNSUPPORTED_FILE_TYPE / PAGE_COUNT_FAILED, 402
     INSUFFICIENT_CREDITS, 413 DOCUMENT_TOO_LARGE."""
-    from extractions.engine import ExtractionOptions, extract, render_page_png
+    from extractions.engine import ExtractionOptions
+    from extractions.sandbox import run_limited
 
     ensure_valid_schema(schema)
     with tempfile.NamedTemporaryFile(suffix=".sample") as tmp:
@@ -84,7 +100,8 @@ def preview_extraction(
         with charged_sample_run(
             organization=organization, credits=credits, purpose="preview", label=filename
         ):
-            result = extract(
+            result, images = run_limited(
+                _extract_and_render,
                 path,
                 schema,
                 ExtractionOptions(
@@ -95,19 +112,17 @@ def preview_extraction(
                     max_bytes=settings.PP_MAX_FILE_BYTES,
                     max_page_count=settings.PP_MAX_PAGES_PER_DOCUMENT,
                 ),
+                selected,
+                memory_mb=settings.PP_WEB_ENGINE_MEMORY_LIMIT_MB,
+                timeout_seconds=settings.PP_WEB_ENGINE_TIMEOUT_SECONDS,
+                what=filename or "The sample document",
             )
-            rotations = {p.number: p.rotation for p in result.pages}
             pages = [
                 PreviewPage(
                     number=n,
-                    image_data_uri="data:image/png;base64,"
-                    + base64.b64encode(
-                        render_page_png(
-                            path, n, max_side=PREVIEW_IMAGE_SIDE, rotation=rotations.get(n, 0)
-                        )
-                    ).decode(),
+                    image_data_uri="data:image/png;base64," + base64.b64encode(png).decode(),
                 )
-                for n in selected
+                for n, png in zip(selected, images, strict=True)
             ]
     citations = {path: c.as_dict() for path, c in result.citations.items()}
     confidence = {path: round(float(v), 4) for path, v in result.confidence.items()}
