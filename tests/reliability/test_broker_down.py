@@ -17,6 +17,7 @@ from collections.abc import Iterator
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from kombu import pools
 
 from extractions.models import Document, DocumentStatus, Extraction
 from extractions.services.sweeper import sweep_documents
@@ -44,6 +45,10 @@ def _use_broker(url: str) -> None:
     app.conf.broker_url = url
     app._pool = None
     app.amqp._producer_pool = None
+    # kombu keeps process-wide producer/connection pools keyed by connection; without a
+    # reset they keep handing out the closed ones and every later publish in this test
+    # process fails with "Acquire on closed pool".
+    pools.reset()
 
 
 @pytest.fixture
