@@ -318,3 +318,26 @@ def test_too_many_pages(client_a, parser_a, settings):
     response = post(client_a, {"parser_id": parser_a.public_id, "files": [pdf_upload(pages=3)]})
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "PAGE_LIMIT_EXCEEDED"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8080/hook",
+        "https://10.1.2.3/hook",
+        "http://[::1]/hook",
+        "http://localhost/x",
+    ],
+)
+def test_webhook_url_to_a_private_address_is_refused_in_production(
+    settings, client_a, parser_a, org_a, url
+):
+    settings.PP_WEBHOOK_ALLOW_PRIVATE_TARGETS = False
+    response = client_a.post(
+        "/v1/extractions",
+        {"parser_id": parser_a.public_id, "files": [pdf_upload()], "webhook_url": url},
+        format="multipart",
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["code"] == "INVALID_WEBHOOK_URL"
+    assert not Extraction.objects.filter(organization=org_a.organization).exists()
