@@ -272,8 +272,8 @@ class DocumentPageImageView(_BinaryView):
     def get(
         self, request: Request, extraction_id: str, document_id: str, page: int
     ) -> HttpResponse:
-        from extractions.engine import EngineError, render_page_png
-        from extractions.sandbox import run_limited
+        from extractions.engine import EngineError
+        from extractions.services.results import render_document_page
 
         _, document = _document(request, extraction_id, document_id)
         key = _stored_key(document)
@@ -289,22 +289,10 @@ class DocumentPageImageView(_BinaryView):
             max_side = 0
         if not 100 <= max_side <= 3000:
             raise APIError("INVALID_PAYLOAD", "max_side: an integer between 100 and 3000.")
-        rotation = next(
-            (int(p.get("rotation") or 0) for p in document.pages or [] if p.get("number") == page),
-            0,
-        )
         try:
-            with storage.local_copy(key) as path:
-                png = run_limited(
-                    render_page_png,
-                    path,
-                    page,
-                    max_side=max_side,
-                    rotation=rotation,
-                    memory_mb=settings.PP_WEB_ENGINE_MEMORY_LIMIT_MB,
-                    timeout_seconds=settings.PP_WEB_ENGINE_TIMEOUT_SECONDS,
-                    what=f"Page {page}",
-                )
+            png = render_document_page(
+                document=document, storage_key=key, page=page, max_side=max_side
+            )
         except EngineError as exc:
             raise APIError(
                 "PAGE_RENDER_FAILED",

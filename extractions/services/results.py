@@ -107,3 +107,37 @@ def document_result(*, document: Document) -> dict[str, Any]:
         "updated_at": _ts(document.updated_at),
         "finished_at": _ts(document.finished_at),
     }
+
+
+def page_rotation(document: Document, page: int) -> int:
+    """Degrees the engine turned ``page`` to read it upright (0 when unknown)."""
+    return next(
+        (int(p.get("rotation") or 0) for p in document.pages or [] if p.get("number") == page), 0
+    )
+
+
+def render_document_page(
+    *, document: Document, storage_key: str, page: int, max_side: int
+) -> bytes:
+    """A page of the document's stored file as PNG, upright like its citations, rendered in a
+    forked child under the web limits (a hostile page cannot take the web process down).
+
+    Raises the engine's ``EngineError`` when the page cannot be rendered and
+    ``FileNotFoundError`` when the file is no longer stored."""
+    from django.conf import settings
+
+    from extractions import storage
+    from extractions.engine import render_page_png
+    from extractions.sandbox import run_limited
+
+    with storage.local_copy(storage_key) as path:
+        return run_limited(
+            render_page_png,
+            path,
+            page,
+            max_side=max_side,
+            rotation=page_rotation(document, page),
+            memory_mb=settings.PP_WEB_ENGINE_MEMORY_LIMIT_MB,
+            timeout_seconds=settings.PP_WEB_ENGINE_TIMEOUT_SECONDS,
+            what=f"Page {page}",
+        )

@@ -8,7 +8,6 @@ import io
 import json
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.web_tenancy import org_view
 from config.errors import APIError
-from extractions import selectors, storage
+from extractions import selectors
 from extractions.models import Document, DocumentEdit, DocumentStatus
 from extractions.services import document_result, review_document
 from extractions.services.results import ensure_results_available
@@ -206,29 +205,18 @@ def page_image(
     request: HttpRequest, extraction_id: str, document_id: str, page: int
 ) -> HttpResponse:
     """The dashboard's twin of ``GET /v1/…/pages/{n}.png`` (session instead of API auth)."""
-    from extractions.engine import EngineError, render_page_png
-    from extractions.sandbox import run_limited
+    from extractions.engine import EngineError
+    from extractions.services.results import render_document_page
 
     document = _document(request, extraction_id, document_id)
     ensure_results_available(document)
     stored = document.stored_file
     if stored is None or stored.purged_at is not None or not 1 <= page <= document.page_count:
         raise Http404("No such page.")
-    rotation = next(
-        (int(p.get("rotation") or 0) for p in document.pages or [] if p.get("number") == page), 0
-    )
     try:
-        with storage.local_copy(stored.storage_key) as path:
-            png = run_limited(
-                render_page_png,
-                path,
-                page,
-                max_side=PAGE_IMAGE_SIDE,
-                rotation=rotation,
-                memory_mb=settings.PP_WEB_ENGINE_MEMORY_LIMIT_MB,
-                timeout_seconds=settings.PP_WEB_ENGINE_TIMEOUT_SECONDS,
-                what=f"Page {page}",
-            )
+        png = render_document_page(
+            document=document, storage_key=stored.storage_key, page=page, max_side=PAGE_IMAGE_SIDE
+        )
     except (EngineError, FileNotFoundError):
         raise Http404("This page cannot be shown.") from None
     response = HttpResponse(png, content_type="image/png")
