@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.media import _media_in_tmp  # noqa: F401
+
 # A real Celery worker on the test database (fixtures of the extractions tests).
 from tests.worker import live_worker, worker_factory, worker_queue  # noqa: F401
 
@@ -54,19 +56,6 @@ def browser() -> Iterator[object]:
             yield browser
         finally:
             browser.close()
-
-
-@pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
-    """Uploaded files under a temporary folder (the worker is told the same folder)."""
-    settings.STORAGE_BACKEND = "local"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "media")},
-        },
-    }
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from django.test import Client
 
 from accounts.models import User
 from accounts.web_tenancy import SESSION_ORG_KEY
+from tests.media import _media_in_tmp  # noqa: F401
 
 
 def web_client_for(user: User, organization=None) -> Client:
@@ -37,17 +38,3 @@ def member_web(org_a) -> Client:
 @pytest.fixture
 def outsider_web(org_b) -> Client:
     return web_client_for(org_b.owner, org_b.organization)
-
-
-@pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
-    """Local storage under a temporary folder: dashboard tests never touch var/media."""
-    settings.STORAGE_BACKEND = "local"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "media")},
-        },
-    }
-    return tmp_path / "media"

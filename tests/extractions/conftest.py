@@ -4,21 +4,8 @@ import pytest
 
 from parsers.services import create_parser
 from tests.extractions.docs import INVOICE_SCHEMA
+from tests.media import _media_in_tmp  # noqa: F401
 from tests.worker import eager_celery, live_worker, worker_factory, worker_queue  # noqa: F401
-
-
-@pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
-    """Local storage under a temporary folder: tests never touch var/media."""
-    settings.STORAGE_BACKEND = "local"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "media")},
-        },
-    }
-    return tmp_path / "media"
 
 
 @pytest.fixture

@@ -3,5 +3,6 @@ per organization, and real-worker helpers."""
 
 from __future__ import annotations
 
-from tests.extractions.conftest import _media_in_tmp, parser_a  # noqa: F401
+from tests.extractions.conftest import parser_a  # noqa: F401
+from tests.media import _media_in_tmp  # noqa: F401
 from tests.worker import eager_celery, live_worker, worker_factory, worker_queue  # noqa: F401

@@ -1,3 +1,3 @@
 from __future__ import annotations
 
-from tests.batches.conftest import _media_in_tmp  # noqa: F401  (autouse fixture)
+from tests.media import _media_in_tmp  # noqa: F401  (autouse fixture)

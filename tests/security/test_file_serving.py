@@ -18,23 +18,13 @@ from extractions.storage import SAFE_CONTENT_TYPES
 from parsers.services import create_parser
 from tests.conftest import api_client_for_user
 from tests.extractions.docs import INVOICE_SCHEMA, invoice_pdf
+from tests.media import _media_in_tmp  # noqa: F401
 from tests.reliability.mutants import image_bytes
 
 pytestmark = pytest.mark.django_db
 
 HTML = b"<html><body><script>fetch('/v1/api-keys').then(r=>r.text()).then(alert)</script>"
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(document.cookie)"/>'
-
-
-@pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "media")},
-        },
-    }
 
 
 @pytest.fixture
