@@ -155,7 +155,7 @@ def test_sign_up_design_extract_review_and_bill(
     # --- Extract: drop the invoice, see the cost, confirm -----------------------------------
     nav(page, "Extract")
     page.get_by_test_id("file-input").set_input_files(str(sample))
-    expect(page.get_by_test_id("file-list")).to_contain_text("1 page")
+    expect(page.get_by_test_id("file-list")).to_contain_text("1 page", timeout=30_000)
     expect(page.get_by_test_id("quote-credits")).to_have_text("1 credit")
     shoot(page, "extract")
     page.get_by_test_id("confirm-extract").click()
