@@ -1,64 +1,17 @@
-"""A minimal PDF writer for the parsers tests: Helvetica text at given positions, a real text
-layer, no dependency beyond the standard library."""
+"""PDFs for the parsers tests: Helvetica text at given positions, a real text layer (written
+by the engine tests' generator)."""
 
 from __future__ import annotations
 
-A4 = (595.0, 842.0)
+from tests.engine.docgen import A4, build_pdf
 
-# (x, y from the top of the page, text, font size)
+# (x, baseline y from the top of the page, text, font size)
 Text = tuple[float, float, str, float]
-
-
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
 
 
 def text_pdf(pages: list[list[Text]], *, size: tuple[float, float] = A4) -> bytes:
     """A PDF with one page per list of texts."""
-    width, height = size
-    objects: list[bytes] = []  # object n is objects[n - 1]
-
-    def add(body: bytes) -> int:
-        objects.append(body)
-        return len(objects)
-
-    catalog = add(b"")  # filled in below, once the pages object number is known
-    pages_obj = add(b"")
-    font = add(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
-    kids = []
-    for texts in pages:
-        ops = []
-        for x, y, text, font_size in texts:
-            ops.append(f"BT /F1 {font_size:g} Tf {x:g} {height - y:g} Td ({_escape(text)}) Tj ET")
-        stream = "\n".join(ops).encode("cp1252")
-        content = add(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
-        kids.append(
-            add(
-                (
-                    f"<< /Type /Page /Parent {pages_obj} 0 R /MediaBox [0 0 {width:g} {height:g}] "
-                    f"/Resources << /Font << /F1 {font} 0 R >> >> /Contents {content} 0 R >>"
-                ).encode()
-            )
-        )
-    objects[catalog - 1] = f"<< /Type /Catalog /Pages {pages_obj} 0 R >>".encode()
-    refs = " ".join(f"{k} 0 R" for k in kids)
-    objects[pages_obj - 1] = f"<< /Type /Pages /Kids [{refs}] /Count {len(kids)} >>".encode()
-
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        catalog,
-        xref,
-    )
-    return bytes(out)
+    return build_pdf(pages, page_size=size)
 
 
 def invoice_pdf(*, extra_pages: int = 0) -> bytes:
