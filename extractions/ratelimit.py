@@ -3,11 +3,17 @@
 Two limits (DESIGN.md): ``PP_RATE_LIMIT_REQUESTS_PER_MINUTE`` requests per API key (or
 signed-in user) over the whole API, applied to every DRF view through
 ``REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"]``, and ``PP_RATE_LIMIT_SUBMISSIONS_PER_MINUTE``
-submissions on the submission endpoints. Counting is a fixed one-minute window with an atomic
-``incr`` (Redis INCR), so several web processes share one count. ``PP_RATE_LIMIT_ENABLED``
-turns both off (the default under pytest; tests of the limits switch it on).
+submissions on the submission endpoints. ``PP_RATE_LIMIT_ENABLED`` turns both off (the default
+under pytest; tests of the limits switch it on).
 
-Over the limit: 429 ``RATE_LIMITED`` with ``Retry-After`` (seconds until the window resets).
+Counting is a sliding window: one counter per calendar minute, incremented atomically (Redis
+INCR, so several web processes share one count), and the rate over the last 60 s estimated as
+this minute's count plus the previous minute's count weighted by how much of it still lies in
+the last 60 s. Fixed windows would let a client send twice the limit across a minute boundary.
+A refused request does not use up the allowance.
+
+Over the limit: 429 ``RATE_LIMITED`` with ``Retry-After``: the seconds until the estimate
+lets one more request through.
 If the cache itself is unreachable the request is allowed: an outage of the counters must not
 take the API down with it.
 """
@@ -35,28 +41,57 @@ WINDOW_SECONDS = 60
 @dataclass(frozen=True, slots=True)
 class Verdict:
     allowed: bool
-    count: int
+    count: float  # requests in the last window, estimated (this one included when allowed)
     limit: int
-    retry_after: int  # seconds until the current window ends
+    retry_after: int  # seconds until one more request would be allowed; 0 when allowed
 
 
 def hit(*, scope: str, ident: str, limit: int, window: int = WINDOW_SECONDS) -> Verdict:
     """Count one request of ``ident`` in ``scope`` and say whether it is within ``limit``."""
     now = time.time()
     bucket = int(now // window)
-    retry_after = max(1, math.ceil((bucket + 1) * window - now))
+    elapsed = now - bucket * window
     key = f"pp:rl:{scope}:{ident}:{bucket}"
+    # A counter must outlive its own window and the next one, where it is the previous window.
+    timeout = 2 * window + 5
     try:
-        cache.add(key, 0, timeout=window + 5)
+        cache.add(key, 0, timeout=timeout)
         try:
-            count = cache.incr(key)
+            current = cache.incr(key)
         except ValueError:  # the key expired between add and incr
-            cache.add(key, 1, timeout=window + 5)
-            count = 1
+            cache.add(key, 1, timeout=timeout)
+            current = 1
+        previous = cache.get(f"pp:rl:{scope}:{ident}:{bucket - 1}") or 0
     except Exception:  # the cache is down: fail open
         logger.warning("Rate-limit counter unavailable; allowing the request", exc_info=True)
-        return Verdict(True, 0, limit, retry_after)
-    return Verdict(count <= limit, count, limit, retry_after)
+        return Verdict(True, 0, limit, 0)
+    estimate = previous * (window - elapsed) / window + current
+    if estimate <= limit + 1e-9:
+        return Verdict(True, estimate, limit, 0)
+    try:
+        cache.decr(key)  # a refused request does not count against the client
+        current -= 1
+    except Exception:
+        logger.warning("Rate-limit counter unavailable after a refusal", exc_info=True)
+    retry_after = seconds_until_allowed(
+        previous=previous, current=current, limit=limit, elapsed=elapsed, window=window
+    )
+    return Verdict(False, estimate, limit, retry_after)
+
+
+def seconds_until_allowed(
+    *, previous: int, current: int, limit: int, elapsed: float, window: int
+) -> int:
+    """When the sliding estimate next leaves room for one request, if none arrive meanwhile."""
+    if current + 1 <= limit and previous > 0:
+        # Later in this window, once enough of the previous window has slid out.
+        fraction = 1 - (limit - current - 1) / previous
+        wait = fraction * window - elapsed
+    else:
+        # In the next window, once enough of this one has slid out.
+        fraction = max(0.0, 1 - (limit - 1) / current) if current > 0 else 0.0
+        wait = (window - elapsed) + fraction * window
+    return max(1, math.ceil(wait - 1e-9))
 
 
 def client_ident(request: Any) -> str:

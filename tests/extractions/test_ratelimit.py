@@ -50,13 +50,38 @@ def test_21st_submission_in_a_minute_is_429_with_retry_after(
         error = limited.json()["error"]
         assert error["code"] == "RATE_LIMITED"
         assert "20" in error["message"]
-        assert int(limited["Retry-After"]) == 59
+        # 20 requests in the second after :00 slide out of the last 60 s uniformly (as the
+        # window estimates them): one more fits 62 s later (20 x 57/60 + 1 = 20).
+        assert int(limited["Retry-After"]) == 62
         assert Extraction.objects.for_org(org_a.organization).count() == 20
         # Another key is not affected; reads of the limited key still work.
         assert submit(client_b, parser_b).status_code == 202
         assert client_a.get("/v1/extractions").status_code == 200
-    with time_machine.travel(window_start + dt.timedelta(minutes=1), tick=False):
+    # A new calendar minute does not reset the count: no burst of 2x the limit at a boundary.
+    with time_machine.travel(window_start + dt.timedelta(seconds=61), tick=False):
+        assert submit(client_a, parser_a).status_code == 429
+    with time_machine.travel(window_start + dt.timedelta(seconds=62), tick=False):
         assert submit(client_a, parser_a).status_code == 202
+
+
+def test_refused_requests_do_not_use_up_the_allowance(limits_on, window_start, client_a):
+    limits_on.PP_RATE_LIMIT_REQUESTS_PER_MINUTE = 4
+    with time_machine.travel(window_start, tick=False):
+        statuses = [client_a.get("/v1/extractions").status_code for _ in range(10)]
+        assert statuses == [200] * 4 + [429] * 6
+    # Had the 6 refusals counted, the estimate would stay over the limit for most of a minute.
+    with time_machine.travel(window_start + dt.timedelta(seconds=59 + 16), tick=False):
+        assert client_a.get("/v1/extractions").status_code == 200
+
+
+def test_sliding_window_weights_the_previous_minute(limits_on, window_start, client_a):
+    limits_on.PP_RATE_LIMIT_REQUESTS_PER_MINUTE = 10
+    with time_machine.travel(window_start + dt.timedelta(seconds=58), tick=False):
+        assert [client_a.get("/v1/extractions").status_code for _ in range(10)] == [200] * 10
+    # 30 s into the next minute half of the previous one still counts: 5 + 5 fit, not 10.
+    with time_machine.travel(window_start + dt.timedelta(seconds=89), tick=False):
+        statuses = [client_a.get("/v1/extractions").status_code for _ in range(6)]
+        assert statuses == [200] * 5 + [429]
 
 
 def test_the_whole_api_is_limited_per_key(limits_on, window_start, client_a, client_b):
@@ -66,7 +91,8 @@ def test_the_whole_api_is_limited_per_key(limits_on, window_start, client_a, cli
         limited = client_a.get("/v1/extractions")
         assert limited.status_code == 429
         assert limited.json()["error"]["code"] == "RATE_LIMITED"
-        assert int(limited["Retry-After"]) == 29  # the window ends at :00
+        # The window ends at :00, and 12 s later 5 x 48/60 + 1 = 5 fit again.
+        assert int(limited["Retry-After"]) == 41
         assert client_b.get("/v1/extractions").status_code == 200
 
 
