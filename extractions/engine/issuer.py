@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from . import normalize as nz
 from . import priors
@@ -37,6 +38,7 @@ _COMPANY_SUFFIX = re.compile(
 )
 _LEGAL = r"(sdn\.? ?bhd|bhd|s/b|sb|co|company|corp|corporation|inc|llc|ltd|limited|plc|gmbh|ag|kg|sarl|sas|sa|bv|nv|srl|spa)"
 _LEGAL_END = re.compile(r"\b" + _LEGAL + r"\b\.?\)?\s*$")
+_LEGAL_WORD = re.compile(r"\b" + _LEGAL + r"\b")
 _LEGAL_START = re.compile(r"^\(?" + _LEGAL + r"\b")
 _REG_NO = re.compile(
     r"\(?\b[a-z]{0,3}\d{4,}[-\s]?[a-z]\)?$|\bco\.?\s*(reg|no)\b|\breg\.?\s*no\b|company\s*(reg|no)",
@@ -66,18 +68,128 @@ def _is_title_line(text: str) -> bool:
     return bool(toks) and all(t in _TITLE_WORDS or t.isdigit() for t in toks)
 
 
+_OPEN_PAREN = re.compile(r"\([^()]*$")
+# Slogans at the top of a receipt name the brand but are not the issuer's name.
+_SLOGAN = re.compile(
+    r"^\s*(thank\s*(you|u)|thanks|tq|welcome|terima\s*kasih|selamat)"
+    r"|\b(shopping|visiting|dining|shop)\s+(with|at)\b",
+    re.I,
+)
+_SLOGAN_BRAND = re.compile(r"\b(?:with|at|to)\s+([A-Za-z][\w&'-]+)", re.I)
 _PRICE = re.compile(r"\d[.,]\d\d(?!\d)")
 _TRAIL_REG = re.compile(r"[\s'`]*\([^()]*\d[^()]*\)\s*$")
 _SEPARATORS = re.compile(r"\s+(?:[-–|●•·]|\s{2,})\s+")
 
 
+# A company registration number ("(306295-X)") ends the name even mid-line:
+# "MYNEWS RETAIL SB(306295-X) FKA BISON STORES SB" names "MYNEWS RETAIL SB".
+_MID_REG = re.compile(r"\s*\(\s*[A-Z]{0,3}\d{4,}\s*-?\s*[A-Z]\s*\).*$")
+
+
 def clean_name(text: str) -> str:
     """A company line without its trailing registration number or the address after it."""
+    cut = _MID_REG.sub("", text)
+    if _letters(cut) >= 3:
+        text = cut
     text = _TRAIL_REG.sub("", text).strip()
     parts = _SEPARATORS.split(text)
     if len(parts) > 1 and _letters(parts[0]) >= 3:
         text = parts[0]
     return text.strip(" ,;:-")
+
+
+# OCR misreadings of the Malaysian legal suffix "Sdn Bhd" ("Sn Bhd", "SDN BND", "5DN BHD",
+# "SON BHO"): read only at the very end of a company name, where nothing else fits.
+_SDN_BHD = re.compile(
+    r"(?<![\w/])(?P<sdn>sdn|sn|5dn|son|sdm|sd|s0n)(?P<dot1>\.?)\s*"
+    r"(?P<bhd>bhd|bnd|bho|bh0|8hd|bhb|bd)(?P<dot2>\.?)(?P<tail>\s*\)?\s*)$",
+    re.I,
+)
+# "5/B" for "S/B" (Sendirian Berhad), and either glued to the word before it ("28S/B").
+_S_B = re.compile(r"(?<![\w/])(?P<pre>\w*?)(?P<s>[s5])/(?P<b>[b8])(?P<tail>\.?\s*\)?\s*)$", re.I)
+# Business words of shop names: a long token made of them lost its spaces in OCR
+# ("SANYUSTATIONERYSHOP"). Longest first, so "supermarket" wins over "market".
+_TRADE_WORDS = sorted(
+    [
+        "stationery",
+        "bookstore",
+        "bookshop",
+        "supermarket",
+        "restaurant",
+        "enterprises",
+        "enterprise",
+        "trading",
+        "hardware",
+        "pharmacy",
+        "bakeries",
+        "bakery",
+        "florist",
+        "services",
+        "industries",
+        "holdings",
+        "marketing",
+        "electrical",
+        "furniture",
+        "minimarket",
+        "market",
+        "station",
+        "store",
+        "shop",
+        "mart",
+        "cafe",
+        "coffee",
+        "kitchen",
+        "food",
+        "foods",
+        "centre",
+        "center",
+    ],
+    key=len,
+    reverse=True,
+)
+_GLUED_MIN = 12  # shorter tokens are plausibly one word ("workshop", "hypermarket")
+
+
+def _split_glued(token: str) -> str:
+    """``SANYUSTATIONERYSHOP`` -> ``SANYU STATIONERY SHOP``: trade words peeled off the end."""
+    if len(token) < _GLUED_MIN or not token.isalpha():
+        return token
+    parts: list[str] = []
+    rest = token
+    while True:
+        low = rest.lower()
+        for word in _TRADE_WORDS:
+            if low.endswith(word) and len(rest) - len(word) >= 3:
+                parts.insert(0, rest[-len(word) :])
+                rest = rest[: -len(word)]
+                break
+        else:
+            break
+    if not parts:
+        return token
+    return " ".join([rest, *parts])
+
+
+def repair_name(text: str) -> str:
+    """OCR repairs of a company name that only its legal suffix and trade words justify."""
+    text = " ".join(_split_glued(t) for t in text.split(" "))
+
+    def sdn(m: re.Match[str]) -> str:
+        if m.group("sdn").lower() != "sdn" and m.group("bhd").lower() != "bhd":
+            return m.group(0)  # one misread word is evidence enough, two are not
+        upper = m.group("sdn").isupper() or m.group("bhd").isupper()
+        core = ("SDN" if upper else "Sdn") + m.group("dot1") + " "
+        core += ("BHD" if upper else "Bhd") + m.group("dot2")
+        return core + m.group("tail")
+
+    text = _SDN_BHD.sub(sdn, text)
+
+    def sb(m: re.Match[str]) -> str:
+        pre = m.group("pre")
+        s_b = ("S" if m.group("s") != "s" else "s") + "/" + ("B" if m.group("b") != "b" else "b")
+        return (pre + " " if pre else "") + s_b + m.group("tail")
+
+    return _S_B.sub(sb, text)
 
 
 @dataclass(slots=True)
@@ -156,7 +268,7 @@ def _piece_name_like(p: Piece) -> bool:
     alnum = sum(c.isalnum() for c in t)
     if letters < 3 or letters < 0.55 * alnum:
         return False
-    if t.rstrip().endswith(":") or _is_title_line(t):
+    if t.rstrip().endswith(":") or _is_title_line(t) or _SLOGAN.search(t):
         return False
     toks = nz.tokens(t)
     if toks and toks[0] in _TITLE_START and len(toks) > 1:
@@ -167,6 +279,18 @@ def _piece_name_like(p: Piece) -> bool:
         return False  # "Total 5.00": a priced line, not a name
     clean = _TRAIL_REG.sub("", t)
     return not _STOP_ADDRESS.search(clean) or bool(_COMPANY_SUFFIX.search(clean.lower()))
+
+
+def _slogan_brands(pieces: list[Piece]) -> set[str]:
+    """First words of the brands slogans name: "TQ for shopping with myNEWS.com" -> mynews."""
+    out: set[str] = set()
+    for p in pieces:
+        if _SLOGAN.search(p.text):
+            for m in _SLOGAN_BRAND.finditer(p.text):
+                toks = nz.tokens(m.group(1))
+                if toks and toks[0] not in _TITLE_WORDS and len(toks[0]) >= 3:
+                    out.add(toks[0])
+    return out
 
 
 def _below_piece(pieces: list[Piece], p: Piece, gap: float) -> Piece | None:
@@ -192,6 +316,7 @@ def find_vendor_name(doc: DocIndex, q: FieldQuery) -> tuple[Found, list[Line]] |
     heights = sorted(p.height for p in pieces)
     med = heights[len(heights) // 2] or lay.word_height
     customer = _customer_lines(doc)
+    brands = _slogan_brands(pieces)
     best: tuple[float, Piece] | None = None
     for rank, p in enumerate(pieces):
         if not _piece_name_like(p):
@@ -204,6 +329,9 @@ def find_vendor_name(doc: DocIndex, q: FieldQuery) -> tuple[Found, list[Line]] |
             s += 0.3
         if p.text.upper() == p.text:
             s += 0.05
+        toks = nz.tokens(p.text)
+        if toks and toks[0] in brands and _LEGAL_WORD.search(p.text.lower()):
+            s += 1.0  # "Thank you for shopping with myNEWS" ... "MYNEWS RETAIL SB": the issuer
         if best is None or s > best[0]:
             best = (s, p)
     if best is None:
@@ -215,20 +343,26 @@ def find_vendor_name(doc: DocIndex, q: FieldQuery) -> tuple[Found, list[Line]] |
     # "AIK HUAT HARDWARE" / "ENTERPRISE (SETIA" / "ALAM) SDN BHD"
     ends_legal = bool(_LEGAL_END.search(_TRAIL_REG.sub("", piece.text.lower())))
     if _LEGAL_START.match(piece.text.lower()) or ends_legal:
-        above = [
-            a
-            for a in pieces
-            if a.line.index < piece.line.index and _below_piece(pieces, a, gap) is piece
-        ]
-        # "POPULAR BOOK" over "CO. (M) SDN BHD"; "Ampang 210" over "First City Parking Sdn Bhd"
-        if (
-            above
-            and _piece_name_like(above[-1])
-            and not _LEGAL_END.search(above[-1].text.lower())
-            and (not ends_legal or len(nz.tokens(above[-1].text)) <= 3)
-            and abs(above[-1].height - piece.height) < 0.35 * piece.height
-        ):
+        # "POPULAR BOOK" over "CO. (M) SDN BHD"; "Ampang 210" over "First City Parking Sdn Bhd";
+        # "AIK HUAT HARDWARE" / "ENTERPRISE (SETIA" over "ALAM) SDN BHD"
+        for _ in range(2):
+            top = chosen[0]
+            above = [
+                a
+                for a in pieces
+                if a.line.index < top.line.index and _below_piece(pieces, a, gap) is top
+            ]
+            if not (
+                above
+                and _piece_name_like(above[-1])
+                and not _LEGAL_END.search(above[-1].text.lower())
+                and (not ends_legal or len(nz.tokens(above[-1].text)) <= 3)
+                and abs(above[-1].height - piece.height) < 0.35 * piece.height
+            ):
+                break
             chosen.insert(0, above[-1])
+            if not _OPEN_PAREN.search(above[-1].text):
+                break  # a third line only when the second one is visibly unfinished
     if not _LEGAL_END.search(_TRAIL_REG.sub("", piece.text.lower())):
         ext: list[Piece] = []
         cur = piece
@@ -239,12 +373,14 @@ def find_vendor_name(doc: DocIndex, q: FieldQuery) -> tuple[Found, list[Line]] |
             nt = _TRAIL_REG.sub("", nxt.text)
             if re.search(r"\d", nt) or len(nz.tokens(nt)) > 6:
                 break
+            if abs(nxt.height - cur.height) >= 0.35 * max(nxt.height, cur.height):
+                break  # a wrapped name keeps its font: a logo over the legal name is not one name
             ext.append(nxt)
             if _LEGAL_END.search(nt.lower()):
                 chosen.extend(ext)
                 break
             cur = nxt
-    name = clean_name(" ".join(c.text for c in chosen))
+    name = repair_name(clean_name(" ".join(c.text for c in chosen)))
     if not name:
         return None
     words = [w for c in chosen for w in c.words]
@@ -317,21 +453,40 @@ def find_address(
         return None
     found, name_lines = name
     lay = doc.layouts[0]
-    nx0 = min(w.x0 for w in found.words)
-    nx1 = max(w.x1 for w in found.words)
+    got = _address_lines(lay, found.words, lay.lines[name_lines[-1].index + 1 :][:12])
+    if not got and name_lines[0].index > 0:
+        # the legal name printed under the address ("MYNEWS RETAIL SB (…)" after the
+        # shop's address): the address block above it, in the same column
+        top = lay.lines[: name_lines[0].index]
+        y_min = name_lines[0].y0 - 0.2
+        got = _address_lines(lay, found.words, [ln for ln in top if ln.y0 >= y_min][-10:], skip=3)
+    if not got:
+        return None
+    text = " ".join(w.text for ws in got for w in ws)
+    return Found(text, [w for ws in got for w in ws], 0.6)
+
+
+def _address_lines(
+    lay: Any, name_words: list[Word], lines: list[Line], *, skip: int = 1
+) -> list[list[Word]]:
+    """The first address block among ``lines`` in the column of the name's words."""
+    nx0 = min(w.x0 for w in name_words)
+    nx1 = max(w.x1 for w in name_words)
     tol = 4 * lay.char_width
-    start = name_lines[-1].index + 1
     got: list[list[Word]] = []
-    prev_y1 = name_lines[-1].y1
-    for ln in lay.lines[start : start + 12]:
+    prev_y1: float | None = None
+    skipped = 0
+    for ln in lines:
         words = [
             w for sg in ln.segments if sg.x1 > nx0 - tol and sg.x0 < nx1 + tol for w in sg.words
         ]
         if not words:
             continue
         t = " ".join(w.text for w in words)
-        if min(w.y0 for w in words) - prev_y1 > 2.2 * lay.word_height:
-            break
+        if prev_y1 is not None and min(w.y0 for w in words) - prev_y1 > 2.2 * lay.word_height:
+            if got:
+                break
+            skipped = 0  # lines far above the address are not part of it
         prev_y1 = max(w.y1 for w in words)
         is_reg = bool(_REG_NO.search(t.strip())) or _letters(t) <= 1
         stop = bool(_STOP_ADDRESS.search(t))
@@ -344,7 +499,10 @@ def find_address(
             ):
                 continue  # registration / GST / date lines between the name and the address
             if not _looks_address(t):
-                break
+                skipped += 1
+                if skipped > skip or re.search(r"\d", t):
+                    break
+                continue  # one outlet / branch name ("SUSHI MENTAI PLAZA DANAU")
             got.append(words)
             continue
         if is_reg or stop or nz.find_dates(t) or _is_title_line(t):
@@ -354,10 +512,7 @@ def find_address(
         got.append(words)
         if len(got) >= 6:
             break
-    if not got:
-        return None
-    text = " ".join(w.text for ws in got for w in ws)
-    return Found(text, [w for ws in got for w in ws], 0.6)
+    return got
 
 
 def _looks_address(text: str) -> bool:

@@ -1,0 +1,124 @@
+"""The issuer's name and address on receipts: which line, and the OCR repairs a name allows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from extractions.engine.issuer import clean_name, repair_name
+from extractions.engine.parsing import fill_schema
+from extractions.engine.types import PageContent, Word
+
+CHAR_W = 0.009
+LINE_H = 0.016
+
+RECEIPT: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "company": {"type": ["string", "null"], "description": "Merchant / company name as printed on the receipt."},
+        "address": {"type": ["string", "null"], "description": "Merchant address as printed (lines joined with spaces)."},
+    },
+}  # fmt: skip
+
+
+def page_of(*items: tuple[float, float, str] | tuple[float, float, str, float]) -> PageContent:
+    """OCR words at (x, y); an optional fourth item scales the font (a logo line)."""
+    words = []
+    for item in items:
+        x, y, text = item[:3]
+        size = item[3] if len(item) > 3 else 1.0
+        for token in text.split():
+            w = len(token) * CHAR_W * size
+            words.append(Word(token, 1, x, y, x + w, y + LINE_H * size, 0.95, "ocr"))
+            x += w + CHAR_W * size
+    return PageContent(number=1, width=800, height=1600, words=words, source="ocr")
+
+
+@pytest.mark.parametrize(
+    ("raw", "repaired"),
+    [
+        ("SANYUSTATIONERYSHOP", "SANYU STATIONERY SHOP"),  # spaces lost by OCR
+        ("BIGFURNITURESTORE", "BIG FURNITURE STORE"),
+        ("WORKSHOP", "WORKSHOP"),  # short: plausibly one word
+        ("HYPERMARKET", "HYPERMARKET"),
+        ("First City Parking Sn Bhd", "First City Parking Sdn Bhd"),
+        ("ABC TRADING SDN BND", "ABC TRADING SDN BHD"),
+        ("XYZ 5DN. BHD.", "XYZ SDN. BHD."),
+        ("ABC SON BHO", "ABC SON BHO"),  # both words misread: not enough evidence
+        ("99 SPEED MART 5/B", "99 SPEED MART S/B"),
+        ("Zen and coffee 28S/B", "Zen and coffee 28 S/B"),
+        ("MR. D.I.Y. (M) SDN BHD", "MR. D.I.Y. (M) SDN BHD"),
+        ("KEDAI S/B", "KEDAI S/B"),
+    ],
+)
+def test_repair_name(raw: str, repaired: str) -> None:
+    assert repair_name(raw) == repaired
+
+
+def test_clean_name_stops_at_a_registration_number_mid_line() -> None:
+    assert clean_name("MYNEWS RETAIL SB(306295-X) FKA BISON STORES SB") == "MYNEWS RETAIL SB"
+    assert (
+        clean_name("GARDENIA BAKERIES (KL) SDN BHD (139386 X)") == "GARDENIA BAKERIES (KL) SDN BHD"
+    )
+    assert clean_name("ABC (1998) SDN BHD") == "ABC (1998) SDN BHD"  # a year is not a reg. no.
+
+
+def test_a_logo_over_the_legal_name_is_not_one_name() -> None:
+    page = page_of(
+        (0.15, 0.03, "Welcome to the Family"),
+        (0.15, 0.06, "FamilyMart", 2.2),
+        (0.10, 0.11, "Maxincome Resources Sdn Bhd (383322-D)"),
+        (0.10, 0.13, "No 16A, Jalan Astaka U8/83, Bukit Jelutong"),
+        (0.15, 0.15, "40150 Shah Alam, Selangor"),
+        (0.20, 0.17, "GST ID : 000468594688"),
+    )
+    res = fill_schema([page], RECEIPT)
+    assert res.data["company"] == "FamilyMart"
+
+
+def test_a_name_wrapped_over_three_lines() -> None:
+    page = page_of(
+        (0.12, 0.05, "AIK HUAT HARDWARE"),
+        (0.12, 0.07, "ENTERPRISE (SETIA"),
+        (0.18, 0.09, "ALAM) SDN BHD"),
+        (0.35, 0.11, "822737-X"),
+        (0.15, 0.13, "NO. 17-G, JALAN SETIA INDAH"),
+        (0.15, 0.15, "SEKSYEN U13, 40170 SHAH ALAM,"),
+        (0.10, 0.17, "TEL: 012 - 6651703"),
+    )
+    res = fill_schema([page], RECEIPT)
+    assert res.data["company"] == "AIK HUAT HARDWARE ENTERPRISE (SETIA ALAM) SDN BHD"
+    assert res.data["address"] == "NO. 17-G, JALAN SETIA INDAH SEKSYEN U13, 40170 SHAH ALAM,"
+
+
+def test_a_slogan_names_the_brand_whose_legal_line_is_the_issuer() -> None:
+    page = page_of(
+        (0.05, 0.05, "THANK YOU FOR SHOPPING WITH acmeNEWS.com"),
+        (0.05, 0.07, "RIVERSIDE MALL"),
+        (0.05, 0.09, "LOT 2, GROUND FLOOR, RIVERSIDE MALL, NO 2,"),
+        (0.05, 0.11, "JALAN PJU 1A/7A, 47301 PETALING JAYA"),
+        (0.05, 0.13, "careline: 1800 881231"),
+        (0.05, 0.15, "ACMENEWS RETAIL SB(306295-X) FKA OLD STORES SB"),
+        (0.05, 0.17, "TAX REG ID 000709361664"),
+    )
+    res = fill_schema([page], RECEIPT)
+    assert res.data["company"] == "ACMENEWS RETAIL SB"
+    # the address printed above the legal name
+    assert (
+        res.data["address"]
+        == "LOT 2, GROUND FLOOR, RIVERSIDE MALL, NO 2, JALAN PJU 1A/7A, 47301 PETALING JAYA"
+    )
+
+
+def test_an_outlet_name_between_the_name_and_the_address_is_skipped() -> None:
+    page = page_of(
+        (0.10, 0.05, "MENTAI INITIAL SDN BHD (1206674-T)"),
+        (0.18, 0.07, "SUSHI MENTAI PLAZA DANAU"),
+        (0.14, 0.09, "NO.37-1, PLAZA DANAU DESA 2,"),
+        (0.14, 0.11, "58100 KUALA LUMPUR."),
+        (0.14, 0.13, "(GST Reg. No : 000435761152)"),
+    )
+    res = fill_schema([page], RECEIPT)
+    assert res.data["company"] == "MENTAI INITIAL SDN BHD"
+    assert res.data["address"] == "NO.37-1, PLAZA DANAU DESA 2, 58100 KUALA LUMPUR."
