@@ -6,8 +6,9 @@ Scoring follows the conventions of the dev corpus README, but nothing here knows
 how a field is scored is decided from its schema.
 
 * scalar fields: ``exact`` (same value; numbers within 0.005; dates also match any of the
-  ``alternatives``), ``norm`` (case / accents / whitespace / punctuation folded, "&" = "and"),
-  ``fuzzy`` (normalised similarity >= 0.8). A null expected value is right only when the
+  ``alternatives``), ``norm`` (case / accents / whitespace / punctuation folded, "&" = "and",
+  spacing ignored: the corpus names spacing as annotator noise), ``norm_spaced`` (the same
+  but word breaks must agree: the stricter reading), ``fuzzy`` (normalised similarity >= 0.8). A null expected value is right only when the
   prediction is null too.
 * arrays of strings (e.g. contract parties): set F1 per document (1.0 when both are empty).
 * arrays of ``{key, value}`` objects (form pairs): pairs matched one-to-one as a set; micro
@@ -413,13 +414,16 @@ def build_report(corpus: str, docs: list[DocResult]) -> Report:
 
 def format_report(report: Report) -> str:
     """The per doc_type / field table, then speed per doc_type."""
-    head = f"{'doc_type':<10} {'field':<16} {'kind':<10} {'n':>4} {'exact':>7} {'norm':>7} {'fuzzy':>7}  detail"
+    head = (
+        f"{'doc_type':<10} {'field':<16} {'kind':<10} {'n':>4} {'exact':>7} {'norm sp':>7} "
+        f"{'norm':>7} {'fuzzy':>7}  detail"
+    )
     lines = [head, "-" * len(head)]
     for f in report.fields:
         s = f.scores
         lines.append(
-            f"{f.doc_type:<10} {f.field:<16} {f.kind:<10} {f.n:>4} "
-            f"{s['exact']:>7.1%} {s['norm']:>7.1%} {s['fuzzy']:>7.1%}  {f.detail}"
+            f"{f.doc_type:<10} {f.field:<16} {f.kind:<10} {f.n:>4} {s['exact']:>7.1%} "
+            f"{s['norm_spaced']:>7.1%} {s['norm']:>7.1%} {s['fuzzy']:>7.1%}  {f.detail}"
         )
     lines.append("")
     lines.append(
@@ -437,6 +441,9 @@ def format_report(report: Report) -> str:
         lines.append("")
         lines.extend(f"error {d.file}: {d.error}" for d in errors)
     lines.append("")
+    lines.append(
+        "norm sp = normalised with word breaks kept; norm = spacing ignored too (annotator noise)."
+    )
     lines.append(
         "pages/s = pages / (read + fill) seconds; cached reads count the time of their original read."
     )

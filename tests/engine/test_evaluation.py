@@ -15,15 +15,19 @@ fpdf = pytest.importorskip("fpdf")
 # --------------------------------------------------------------------------- scoring rules
 
 
+def levels(exact: int, norm_spaced: int, norm: int, fuzzy: int) -> dict[str, int]:
+    return {"exact": exact, "norm_spaced": norm_spaced, "norm": norm, "fuzzy": fuzzy}
+
+
 def test_scalar_levels_and_alternatives() -> None:
-    assert ev.score_scalar("INV-001", "INV-001") == {"exact": 1, "norm": 1, "fuzzy": 1}
-    assert ev.score_scalar("Acme, Inc", "ACME INC.") == {"exact": 0, "norm": 1, "fuzzy": 1}
-    assert ev.score_scalar("Acme Incorporated", "Acme Inc.") == {"exact": 0, "norm": 0, "fuzzy": 0}
-    assert ev.score_scalar("Jda Software Grup", "Jda Software Group") == {
-        "exact": 0,
-        "norm": 0,
-        "fuzzy": 1,
-    }
+    assert ev.score_scalar("INV-001", "INV-001") == levels(1, 1, 1, 1)
+    assert ev.score_scalar("Acme, Inc", "ACME INC.") == levels(0, 1, 1, 1)
+    assert ev.score_scalar("Acme Incorporated", "Acme Inc.") == levels(0, 0, 0, 0)
+    assert ev.score_scalar("Jda Software Grup", "Jda Software Group") == levels(0, 0, 0, 1)
+    # Spacing is annotator noise: "norm" ignores it, "norm_spaced" does not.
+    assert ev.score_scalar("SANYUSTATIONERY SHOP", "SANYU STATIONERY SHOP") == levels(0, 0, 1, 1)
+    assert ev.score_scalar("ZEN 28S/B", "Zen 28 S/B") == levels(0, 0, 1, 1)
+    assert ev.score_scalar("LJAN HING", "LIAN HING") == levels(0, 0, 0, 1)
     # Ambiguous dates: any listed reading (or the raw string) is right.
     alts = ["2018-03-10", "2018-10-03"]
     assert ev.score_scalar("2018-10-03", "10/03/2018", alts)["exact"] == 1
@@ -31,7 +35,7 @@ def test_scalar_levels_and_alternatives() -> None:
     # Numbers compare by value, never fuzzily.
     assert ev.score_scalar(13.3, 13.30)["exact"] == 1
     assert ev.score_scalar("13.30", 13.3)["exact"] == 1
-    assert ev.score_scalar(13.31, 13.3) == {"exact": 0, "norm": 0, "fuzzy": 0}
+    assert ev.score_scalar(13.31, 13.3) == levels(0, 0, 0, 0)
     # A null expectation is scored: only "no value" is right.
     assert ev.score_scalar(None, None)["exact"] == 1
     assert ev.score_scalar("Delaware", None)["fuzzy"] == 0
@@ -40,11 +44,9 @@ def test_scalar_levels_and_alternatives() -> None:
 
 def test_string_set_f1() -> None:
     exp = ["Vocus Inc.", "Gtcr LLC"]
-    assert ev.score_string_set(["Vocus, Inc.", "GTCR LLC"], exp) == {
-        "exact": 0.0,
-        "norm": 1.0,
-        "fuzzy": 1.0,
-    }
+    assert ev.score_string_set(["Vocus, Inc.", "GTCR LLC"], exp) == levels(0, 1, 1, 1)
+    assert ev.score_string_set(["VocusInc.", "GTCR LLC"], exp)["norm_spaced"] == pytest.approx(0.5)
+    assert ev.score_string_set(["VocusInc.", "GTCR LLC"], exp)["norm"] == 1.0
     half = ev.score_string_set(["Vocus Inc.", "Someone Else"], exp)
     assert half["exact"] == pytest.approx(0.5)
     assert ev.score_string_set([], [])["exact"] == 1.0
@@ -70,6 +72,7 @@ def test_pairs_are_a_one_to_one_set() -> None:
     s = ev.score_pairs(pred, exp, item)
     assert s["exact"] == {"matched": 2, "predicted": 4, "expected": 3}
     assert s["norm"]["matched"] == 3
+    assert s["norm_spaced"]["matched"] == 3
     summary = ev.summarise_field("form", "pairs", "pairs", [s])
     assert summary.scores["norm"] == pytest.approx(2 * 0.75 * 1.0 / 1.75)
 
