@@ -111,42 +111,15 @@ _S_B = re.compile(r"(?<![\w/])(?P<pre>\w*?)(?P<s>[s5])/(?P<b>[b8])(?P<tail>\.?\s
 # ("SANYUSTATIONERYSHOP"). Longest first, so "supermarket" wins over "market".
 _TRADE_WORDS = sorted(
     [
-        "stationery",
-        "bookstore",
-        "bookshop",
-        "supermarket",
-        "restaurant",
-        "enterprises",
-        "enterprise",
-        "trading",
-        "hardware",
-        "pharmacy",
-        "bakeries",
-        "bakery",
-        "florist",
-        "services",
-        "industries",
-        "holdings",
-        "marketing",
-        "electrical",
-        "furniture",
-        "minimarket",
-        "market",
-        "station",
-        "store",
-        "shop",
-        "mart",
-        "cafe",
-        "coffee",
-        "kitchen",
-        "food",
-        "foods",
-        "centre",
-        "center",
+        "stationery", "bookstore", "bookshop", "supermarket", "restaurant", "enterprises",
+        "enterprise", "trading", "hardware", "pharmacy", "bakeries", "bakery", "florist",
+        "services", "industries", "holdings", "marketing", "electrical", "furniture",
+        "minimarket", "market", "station", "store", "shop", "mart", "cafe", "coffee", "kitchen",
+        "food", "foods", "centre", "center",
     ],
     key=len,
     reverse=True,
-)
+)  # fmt: skip
 _GLUED_MIN = 12  # shorter tokens are plausibly one word ("workshop", "hypermarket")
 
 

@@ -39,7 +39,18 @@ TEXT_SCORE = 0.5  # lines recognised with less confidence are dropped (RapidOCR'
 # image. Short crops (amounts, quantities) were all padded to 320 px wide for the
 # recogniser; 160 px does the same work for them in half the time. On a generated
 # A4 invoice scan (743 characters) one page costs 2.6 s CPU instead of 3.6 s.
+#
+# Detection first runs at DET_SIDE_FAST (a quarter of the pixels of DET_SIDE) and is
+# repeated at DET_SIDE only when the smaller line boxes there are under
+# DET_MIN_LINE_PX (10th percentile of box heights, detector margin included). On the
+# 40 receipts, 11 needed the second pass: those where the fast pass lost lines (34 of
+# 42, 19 of 60 boxes) all had a 10th percentile of 10-13 px; every receipt at >= 14 px
+# kept its boxes within a line or two, and date / total / company / address scores
+# did not drop. The bench's A4 scans (150 dpi, 10 pt) pass at 640 px: detection went
+# from ~0.5 s to ~0.1 s a page.
 DET_SIDE = 1280
+DET_SIDE_FAST = 640
+DET_MIN_LINE_PX = 14
 
 ENGINE_PARAMS: dict[str, Any] = {
     "Global.log_level": "error",
@@ -163,24 +174,9 @@ def ocr_image(image: Image.Image, page: int, *, detect_orientation: bool = True)
 
 def _read(arr: np.ndarray, detect_orientation: bool) -> tuple[list[OcrLine], int, tuple[int, int]]:
     engine = get_engine()
-    # The detector sees the page at DET_SIDE px (small scans are enlarged, up to 2x,
-    # so small print is found and boxes are tight); recognition reads crops of `arr`.
-    h, w = arr.shape[:2]
-    scale = min(DET_SIDE / max(h, w), 2.0)
-    det_img = arr
-    if abs(scale - 1.0) > 0.05:
-        import cv2
-
-        size = (max(1, round(w * scale)), max(1, round(h * scale)))
-        interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
-        det_img = cv2.resize(arr, size, interpolation=interpolation)
-    else:
-        scale = 1.0
-    det = engine(det_img, use_det=True, use_cls=False, use_rec=False)
-    boxes = getattr(det, "boxes", None)
-    if boxes is None or len(boxes) == 0:
+    boxes = _detect(engine, arr)
+    if boxes is None:
         return [], 0, arr.shape[:2]
-    boxes = np.asarray(boxes, dtype=np.float32) / scale
     rotation = 0
     if detect_orientation:
         rotation = _orientation(engine, arr, boxes)
@@ -198,6 +194,50 @@ def _read(arr: np.ndarray, detect_orientation: bool) -> tuple[list[OcrLine], int
         if text and score >= TEXT_SCORE:
             lines.append(OcrLine(text, float(score), box))
     return reading_order(lines), rotation, arr.shape[:2]
+
+
+def _detect(engine: Any, arr: np.ndarray) -> np.ndarray | None:
+    """Line boxes in ``arr`` pixels, detected at a scale suited to the page's print size.
+
+    A first pass at DET_SIDE_FAST px finds the lines and their height; when the median
+    line box is at least DET_MIN_LINE_PX tall there, those boxes are kept (A4 scans and
+    large-print receipts: the detector costs a fifth of a DET_SIDE pass); small print
+    is detected again at DET_SIDE. Recognition always reads crops of the full image.
+    """
+    boxes, scale = _detect_at(engine, arr, DET_SIDE_FAST)
+    full_scale = min(DET_SIDE / max(arr.shape[:2]), 2.0)
+    if scale < 0.95 * full_scale:
+        heights = None if boxes is None else boxes[:, :, 1].max(axis=1) - boxes[:, :, 1].min(axis=1)
+        # the smaller lines decide: when they are small here, fainter or smaller ones
+        # were probably missed altogether (a receipt's 8 pt items under a 12 pt header)
+        if heights is None or float(np.percentile(heights, 10)) < DET_MIN_LINE_PX:
+            full, fscale = _detect_at(engine, arr, DET_SIDE)
+            # thin print can blur into lines only at the small size: keep the richer pass
+            if full is not None and (boxes is None or len(full) >= len(boxes)):
+                boxes, scale = full, fscale
+    if boxes is None:
+        return None
+    return boxes / scale
+
+
+def _detect_at(engine: Any, arr: np.ndarray, side: int) -> tuple[np.ndarray | None, float]:
+    """Boxes in pixels of the image scaled so its longer side is ``side`` (enlarged <= 2x)."""
+    h, w = arr.shape[:2]
+    scale = min(side / max(h, w), 2.0)
+    det_img = arr
+    if abs(scale - 1.0) > 0.05:
+        import cv2
+
+        size = (max(1, round(w * scale)), max(1, round(h * scale)))
+        interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+        det_img = cv2.resize(arr, size, interpolation=interpolation)
+    else:
+        scale = 1.0
+    det = engine(det_img, use_det=True, use_cls=False, use_rec=False)
+    boxes = getattr(det, "boxes", None)
+    if boxes is None or len(boxes) == 0:
+        return None, scale
+    return np.asarray(boxes, dtype=np.float32), scale
 
 
 def reading_order(lines: list[OcrLine]) -> list[OcrLine]:

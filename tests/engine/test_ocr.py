@@ -135,3 +135,33 @@ def test_engine_sessions_are_lean() -> None:
         options = model.session.session.get_session_options()
         assert options.enable_mem_pattern is False
         assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
+
+
+def _detector_sides(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    sides: list[int] = []
+    real = ocr._detect_at
+
+    def spy(engine, arr, side):  # type: ignore[no-untyped-def]
+        sides.append(side)
+        return real(engine, arr, side)
+
+    monkeypatch.setattr(ocr, "_detect_at", spy)
+    return sides
+
+
+def test_large_print_is_detected_once_at_the_fast_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    sides = _detector_sides(monkeypatch)
+    img = docgen.text_image(["INVOICE 2041", "TOTAL 18.50"], font_size=90, size=(1400, 2000))
+    page = ocr.ocr_image(img.image, 1)
+    assert _texts(page.words) == ["INVOICE", "2041", "TOTAL", "18.50"]
+    assert sides == [ocr.DET_SIDE_FAST]
+
+
+def test_small_print_is_detected_again_at_full_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 16 px text: 8 px in the fast pass, too small to trust that no line was missed
+    sides = _detector_sides(monkeypatch)
+    img = docgen.text_image(["GROCER 42", "TOTAL 18.50"], font_size=16, size=(1000, 1280))
+    page = ocr.ocr_image(img.image, 1)
+    assert sides == [ocr.DET_SIDE_FAST, ocr.DET_SIDE]
+    # the thin default font is found only blurred by the smaller pass: its boxes are kept
+    assert _texts(page.words) == ["GROCER", "42", "TOTAL", "18.50"]
