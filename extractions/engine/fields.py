@@ -167,14 +167,19 @@ def find_labelled(
     best: Found | None = None
     best_key: tuple[bool, float] = (False, -1.0)
     for hit in find_labels(doc, q.phrases, q.negatives, q.strong):
+        # earlier on the page breaks ties: headers come before footers and notes
+        pos = doc.position(hit.layout) + hit.line.cy
+        strong = hit.phrase in q.strong
+        # scores are at most 1: a label this far down cannot beat the best value so far,
+        # so its value is not read (long documents repeat their header labels per page)
+        if (strong, round(1.0 - 0.05 * pos, 3)) <= best_key:
+            continue
         if colon and not hit.line.text[hit.end_char :].lstrip().startswith((":", "：")):
             continue
         f = value_for_label(doc, hit, kind, below=below)
         if f is None:
             continue
-        # earlier on the page breaks ties: headers come before footers and notes
-        pos = doc.layouts.index(hit.layout) + hit.line.cy
-        key = (hit.phrase in q.strong, round(f.score - 0.05 * pos, 3))
+        key = (strong, round(f.score - 0.05 * pos, 3))
         if key > best_key:
             best, best_key = f, key
     return best

@@ -95,8 +95,13 @@ class DocIndex:
     def __init__(self, pages: list[PageContent]) -> None:
         self.pages = pages
         self.layouts = [analyze_page(p) for p in pages]
+        self._position = {id(lay): i for i, lay in enumerate(self.layouts)}
         self._order: str | None = None
         self._decimal: str | bool | None = False
+
+    def position(self, layout: PageLayout) -> int:
+        """Index of ``layout`` among the document's pages (by identity, O(1))."""
+        return self._position[id(layout)]
 
     def lines(self) -> Iterator[tuple[PageLayout, Line]]:
         for lay in self.layouts:
@@ -131,8 +136,11 @@ def _negated(line: Line, t0: int, t1: int, negatives: Iterable[tuple[str, ...]])
     for neg in negatives:
         n = len(neg)
         lo = max(0, t0 - n + 1)
+        if not n:
+            continue
+        first = neg[0]
         for i in range(lo, min(t1, len(toks) - n + 1)):
-            if toks[i : i + n] == list(neg) and i < t1 and i + n > t0:
+            if toks[i] == first and tuple(toks[i : i + n]) == tuple(neg):
                 return True
     return False
 

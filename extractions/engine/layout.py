@@ -7,6 +7,10 @@ about O(n log n) per page.
 
 Each line also carries its folded tokens (lower case, accents removed) with the word
 each token came from, which is what label matching works on.
+
+Lines, segments, blocks and page layouts compare by identity (``eq=False``): two of
+them are the same only if they are the same object, and ``list.index`` or ``in`` on
+them must not compare every word of every line.
 """
 
 from __future__ import annotations
@@ -42,7 +46,7 @@ def fold_same_length(text: str) -> str:
 _TOKEN = re.compile(r"[0-9a-zß]+")
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Line:
     """Words that share a baseline, left to right."""
 
@@ -50,10 +54,13 @@ class Line:
     index: int = 0  # position of the line in reading order on its page
     text: str = ""
     folded: str = ""
-    starts: list[int] = field(default_factory=list)  # char offset of each word in ``text``
-    toks: list[str] = field(default_factory=list)
-    tok_spans: list[tuple[int, int]] = field(default_factory=list)
-    tok_word: list[int] = field(default_factory=list)
+    # Tuples of ints and strs, not lists: the collector stops tracking them, so a long
+    # document's lines cost nothing in Python's cyclic GC passes (it re-scans every live
+    # container, and a 500-page PDF holds tens of thousands of them).
+    starts: tuple[int, ...] = ()  # char offset of each word in ``text``
+    toks: tuple[str, ...] = ()
+    tok_spans: tuple[tuple[int, int], ...] = ()
+    tok_word: tuple[int, ...] = ()
     segments: list[Segment] = field(default_factory=list)
     x0: float = 0.0
     y0: float = 0.0
@@ -76,7 +83,7 @@ class Line:
             if w.x1 > x1:
                 x1 = w.x1
         self.text = text = " ".join([w.text for w in ws])
-        self.starts = starts
+        self.starts = tuple(starts)
         self.folded = folded = fold_same_length(text)
         toks = []
         spans = []
@@ -84,15 +91,16 @@ class Line:
         wi = 0
         last = len(starts) - 1
         for m in _TOKEN.finditer(folded):
-            s = m.start()
+            span = m.span()
+            s = span[0]
             while wi < last and starts[wi + 1] <= s:
                 wi += 1
             toks.append(m.group())
-            spans.append(m.span())
+            spans.append(span)
             tok_word.append(wi)
-        self.toks = toks
-        self.tok_spans = spans
-        self.tok_word = tok_word
+        self.toks = tuple(toks)
+        self.tok_spans = tuple(spans)
+        self.tok_word = tuple(tok_word)
         self.x0, self.y0, self.x1, self.y1 = x0, y0, x1, y1
 
     @property
@@ -135,7 +143,7 @@ class Line:
         return self.segments[-1]
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Segment:
     """A run of words on one line with no wide gap inside (a cell, a label, a value)."""
 
@@ -191,7 +199,7 @@ class Segment:
         return self.y1 - self.y0
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Block:
     """Consecutive lines that belong together (a paragraph, an address, a table region)."""
 
@@ -206,14 +214,14 @@ class Block:
         return union_bbox([ln.bbox for ln in self.lines])
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class PageLayout:
     page: PageContent
     lines: list[Line]
     word_height: float  # median word height, the page's unit of vertical distance
     char_width: float  # median character width, the unit of horizontal distance
     n_words: int = 0
-    _tok_index: dict[str, list[tuple[int, int]]] | None = None
+    _tok_index: dict[str, tuple[tuple[int, int], ...]] | None = None
 
     @property
     def number(self) -> int:
@@ -222,14 +230,19 @@ class PageLayout:
     def text(self) -> str:
         return "\n".join(ln.text for ln in self.lines)
 
-    def token_index(self) -> dict[str, list[tuple[int, int]]]:
-        """token -> [(line index, token position)], built once per page."""
+    def token_index(self) -> dict[str, tuple[tuple[int, int], ...]]:
+        """token -> ((line index, token position), ...), built once per page."""
         if self._tok_index is None:
             idx: dict[str, list[tuple[int, int]]] = {}
             for li, ln in enumerate(self.lines):
                 for ti, t in enumerate(ln.toks):
-                    idx.setdefault(t, []).append((li, ti))
-            self._tok_index = idx
+                    got = idx.get(t)
+                    if got is None:
+                        idx[t] = [(li, ti)]
+                    else:
+                        got.append((li, ti))
+            # tuples: untracked by the cyclic GC once built (see Line)
+            self._tok_index = {t: tuple(v) for t, v in idx.items()}
         return self._tok_index
 
 
@@ -243,12 +256,18 @@ def union_bbox(boxes: list[BBox]) -> BBox:
 
 
 def words_bbox(words: list[Word]) -> BBox:
-    return (
-        min(w.x0 for w in words),
-        min(w.y0 for w in words),
-        max(w.x1 for w in words),
-        max(w.y1 for w in words),
-    )
+    w = words[0]
+    x0, y0, x1, y1 = w.x0, w.y0, w.x1, w.y1
+    for w in words:
+        if w.x0 < x0:
+            x0 = w.x0
+        if w.y0 < y0:
+            y0 = w.y0
+        if w.x1 > x1:
+            x1 = w.x1
+        if w.y1 > y1:
+            y1 = w.y1
+    return (x0, y0, x1, y1)
 
 
 def _clean_words(words: list[Word]) -> list[Word]:
@@ -398,7 +417,7 @@ def _analyze(page: PageContent) -> PageLayout:
         ln.segments = split_segments(ln, cw, wh)
         if repair is not None:
             # misread label words are matched as the word they stand for
-            ln.toks = [repair(t) for t in ln.toks]
+            ln.toks = tuple([repair(t) for t in ln.toks])
     return PageLayout(
         page=page, lines=lines, word_height=wh, char_width=cw, n_words=len(page.words)
     )

@@ -370,8 +370,31 @@ def parse_number_text(num: str, decimal: str | None = None) -> tuple[float, int]
         return None
 
 
+# A whole text that is one plain number whose reading does not depend on the document's
+# decimal convention (no digit group before a 3-digit tail): table cells mostly are. Read
+# at once, with exactly the value and decimals the general path below gives it.
+_SIMPLE_AMOUNT = re.compile(
+    r"\d+(?:[.,]\d{1,2})?|\d{1,3}(?:,\d{3})+\.\d{1,2}|\d{1,3}(?:\.\d{3})+,\d{1,2}"
+)
+
+
+def _simple_amount(text: str) -> AmountMatch | None:
+    if not text.isascii() or _SIMPLE_AMOUNT.fullmatch(text) is None:
+        return None
+    if text.isdigit():
+        return AmountMatch(0, len(text), text, float(text), 0)
+    last = max(text.rfind(","), text.rfind("."))
+    int_part = text[:last].replace(",", "").replace(".", "")
+    frac = text[last + 1 :]
+    return AmountMatch(0, len(text), text, float(f"{int_part}.{frac}"), len(frac))
+
+
 def find_amounts(text: str, decimal: str | None = None) -> list[AmountMatch]:
     """Numbers with an optional sign and currency in ``text``, left to right."""
+    if len(text) <= 16 and text[:1].isdigit():
+        simple = _simple_amount(text)
+        if simple is not None:
+            return [simple]
     out: list[AmountMatch] = []
     for m in _RE_AMOUNT.finditer(text):
         num = m.group("num")

@@ -215,9 +215,16 @@ def _confidence(f: Found, type_fit: float = 1.0) -> float:
 
 
 def _record(ctx: _Ctx, path: str, f: Found, value: Any) -> None:
-    if not f.words:
+    ws = f.words
+    if not ws:
         return
-    ctx.citations[path] = Citation(page=f.page, bbox=words_bbox(f.words), text=f.text)
+    if len(ws) == 1:  # most values (table cells above all) are one word
+        w = ws[0]
+        ctx.citations[path] = Citation(w.page, (w.x0, w.y0, w.x1, w.y1), w.text)
+        c = f.score * (0.6 + 0.4 * w.confidence)
+        ctx.confidence[path] = round(min(0.99, max(0.01, c)), 4)
+        return
+    ctx.citations[path] = Citation(page=f.page, bbox=words_bbox(ws), text=f.text)
     ctx.confidence[path] = _confidence(f)
 
 
@@ -407,22 +414,46 @@ def _every_match(doc: DocIndex, kind: str) -> list[Found]:
 
 def _rows(ctx: _Ctx, item_schema: dict[str, Any], path: str) -> list[dict[str, Any]]:
     props = item_schema.get("properties") or {}
+    # per property, once: whether a cell can fill it and how its value is coerced
+    plan: list[tuple[str, Any, Any]] = []
+    for pname, pnode in props.items():
+        t = main_type(pnode) if isinstance(pnode, dict) else "object"
+        coercer = None if t in ("object", "array") else _cell_coercer(pnode, t)
+        plan.append((pname, pnode, coercer))
     out: list[dict[str, Any]] = []
     for r in tables.extract_rows(ctx.doc, item_schema):
         i = len(out)
         item: dict[str, Any] = {}
-        for pname, pnode in props.items():
+        for pname, pnode, coercer in plan:
             f = r.get(pname)
-            if f is None or not isinstance(pnode, dict) or main_type(pnode) in ("object", "array"):
+            if f is None or coercer is None:
                 item[pname] = empty_value(pnode) if isinstance(pnode, dict) else None
                 continue
-            kind = "amount" if main_type(pnode) in ("number", "integer") else "text"
-            v = coerce(f.value, pnode, kind, _plain_text(f))
+            v = coercer(f)
             item[pname] = v
             if v is not None:
                 _record(ctx, f"{path}[{i}].{pname}", f, v)
         out.append(item)
     return out
+
+
+def _cell_coercer(node: dict[str, Any], t: str) -> Any:
+    """How a table cell's value becomes this property's value, decided once per property.
+
+    A plain ``number`` property (no enum, pattern or const) takes the parsed amount as is:
+    that is what ``coerce`` would do, without re-reading the schema for every cell."""
+    kind = "amount" if t in ("number", "integer") else "text"
+    plain = not any(k in node for k in ("enum", "pattern", "const"))
+    if plain and [x for x in schema_types(node) if x != "null"] == ["number"]:
+
+        def number(f: Found) -> Any:
+            v = f.value
+            if isinstance(v, float) and math.isfinite(v):
+                return v
+            return coerce(v, node, kind, _plain_text(f))
+
+        return number
+    return lambda f: coerce(f.value, node, kind, _plain_text(f))
 
 
 def fill_schema(

@@ -7,6 +7,8 @@ kept. Each step is timed; ``options.on_step(name)`` is called as it starts.
 
 from __future__ import annotations
 
+import gc
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -322,16 +324,18 @@ def _extract(
         if options.include_images:
             images = _images(src, doc)
 
-    with steps.timed("parsing"):
-        from .parsing import fill_schema
+    with _cyclic_gc_paused():
+        with steps.timed("parsing"):
+            from .parsing import fill_schema
 
-        filled = fill_schema(pages, schema, options.target)
+            filled = fill_schema(pages, schema, options.target)
 
-    with steps.timed("location"):
-        from .layout import page_text
+        with steps.timed("location"):
+            from .layout import page_text
 
-        citations, confidence = locate(filled, pages)
-        content = [page_text(p) for p in pages]
+            citations, confidence = locate(filled, pages)
+            content = [page_text(p) for p in pages]
+        _release_layouts(pages)
 
     return ExtractionResult(
         data=filled.data,
@@ -345,6 +349,52 @@ def _extract(
         media_type=doc.media_type,
         page_count=doc.page_count,
     )
+
+
+_GC_LOCK = threading.Lock()
+_gc_pauses = 0
+_gc_was_enabled = False
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while the pages are analysed and the schema filled.
+
+    That work only allocates: every line, segment and value it builds lives until the
+    document is done, so each full collection CPython starts meanwhile re-scans the whole
+    (growing) heap for nothing; on long text PDFs that cost more than the parsing itself.
+    Reference counting still frees everything as usual. The pause is short (CPU-bound,
+    no I/O), nests across threads (the last one out restores the collector) and is
+    skipped when the collector is already off.
+    """
+    global _gc_pauses, _gc_was_enabled
+    with _GC_LOCK:
+        if _gc_pauses == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_pauses += 1
+    try:
+        yield
+    finally:
+        with _GC_LOCK:
+            _gc_pauses -= 1
+            if _gc_pauses == 0 and _gc_was_enabled:
+                gc.enable()
+
+
+def _release_layouts(pages: list[PageContent]) -> None:
+    """Break the page <-> layout and line <-> segment reference cycles once the document
+    is done, so that its analysis is freed by reference counting right away instead of
+    waiting for (and lengthening) a full collection."""
+    from .layout import PageLayout
+
+    for p in pages:
+        lay = p.cache
+        if isinstance(lay, PageLayout):
+            for ln in lay.lines:
+                ln.segments = []
+            lay._tok_index = None
+        p.cache = None
 
 
 def _images(src: DocumentSource, doc: ReadDocument) -> list[ImageInfo]:

@@ -192,11 +192,13 @@ def _header_concept(
     return out
 
 
-_NUM_RE = re.compile(r"\d")
+# a price-like number ("12.50", "1.234,00"); searched in the line text at once (the
+# pattern cannot span the spaces that join the words)
+_AMOUNT_LIKE = re.compile(r"\d[.,]\d{2}(?!\d)")
 
 
 def _has_amount(line: Line) -> bool:
-    return any(re.search(r"\d[.,]\d{2}(?!\d)", w.text) for w in line.words)
+    return _AMOUNT_LIKE.search(line.text) is not None
 
 
 def _is_numeric_text(text: str) -> bool:
@@ -541,16 +543,22 @@ def extract_rows(doc: DocIndex, item_schema: dict[str, Any]) -> list[dict[str, F
                 extra.setdefault(col, set()).add(toks)
     if not prop_cols:
         return []
+    # what each property's cells hold, worked out once rather than per cell
+    cells: list[tuple[str, str, tuple[str, ...]]] = []
+    for name, col in prop_cols.items():
+        types = (props.get(name) or {}).get("type")
+        types = types if isinstance(types, list) else [types or "string"]
+        cells.append((name, col, tuple(types)))
     out: list[dict[str, Found]] = []
+    decimal = doc.decimal
     for t in find_tables(doc, prop_cols, extra):
         for r in t.rows:
             item: dict[str, Found] = {}
-            for name, col in prop_cols.items():
+            for name, col, types in cells:
                 ws = r.get(col)
                 if not ws:
                     continue
-                node = props.get(name) or {}
-                f = _cell_value(doc, ws, node, col)
+                f = _cell_value(decimal, ws, types, col)
                 if f is not None:
                     item[name] = f
             if item:
@@ -558,15 +566,15 @@ def extract_rows(doc: DocIndex, item_schema: dict[str, Any]) -> list[dict[str, F
     return out
 
 
-def _cell_value(doc: DocIndex, words: list[Word], node: dict[str, Any], col: str) -> Found | None:
-    text = " ".join(w.text for w in words)
-    types = node.get("type")
-    types = types if isinstance(types, list) else [types or "string"]
+def _cell_value(
+    decimal: str | None, words: list[Word], types: tuple[str, ...], col: str
+) -> Found | None:
+    text = words[0].text if len(words) == 1 else " ".join([w.text for w in words])
     conf = 0.8
     if "number" in types or "integer" in types:
         amounts = [
             a
-            for a in nz.find_amounts(text, doc.decimal)
+            for a in nz.find_amounts(text, decimal)
             if not text[a.end : a.end + 2].lstrip().startswith("%")
         ]
         if not amounts:
@@ -577,7 +585,7 @@ def _cell_value(doc: DocIndex, words: list[Word], node: dict[str, Any], col: str
             if v != int(v):
                 return None
             v = int(v)
-        ws = _words_for(words, text, a.start, a.end)
+        ws = words if len(words) == 1 else _words_for(words, text, a.start, a.end)
         return Found(v, ws, conf)
     val = text.strip()
     if not val:

@@ -57,7 +57,7 @@ def test_segments_split_at_wide_gaps_only() -> None:
 def test_tokens_are_folded_and_map_back_to_words() -> None:
     page = page_of(words_at(0.1, 0.1, "Numéro:FA-12 Straße"))
     (line,) = layout.analyze_page(page).lines
-    assert line.toks == ["numero", "fa", "12", "straße"]
+    assert line.toks == ("numero", "fa", "12", "straße")
     # every token knows its word; character offsets index the original text
     s, e = line.tok_spans[0]
     assert line.text[s:e] == "Numéro"
@@ -108,4 +108,4 @@ def test_analysed_pages_are_reused_until_the_words_change() -> None:
 def test_token_index_finds_lines_by_token() -> None:
     page = page_of(words_at(0.1, 0.1, "Sub Total 5.00"), words_at(0.1, 0.2, "Total 6.00"))
     idx = layout.analyze_page(page).token_index()
-    assert idx["total"] == [(0, 1), (1, 0)]
+    assert idx["total"] == ((0, 1), (1, 0))

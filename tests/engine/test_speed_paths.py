@@ -1,0 +1,134 @@
+"""Shortcuts taken for speed give exactly what the general paths give."""
+
+from __future__ import annotations
+
+import gc
+import random
+import threading
+
+import pytest
+
+from extractions.engine import fields, finders, layout, pipeline, priors
+from extractions.engine import normalize as nz
+from extractions.engine.types import PageContent, Word
+
+
+def _general(text: str, decimal: str | None) -> list[tuple[int, int, str, float, int, str | None]]:
+    # a leading space never changes what is read, and keeps the text off the fast path
+    return [
+        (a.start - 1, a.end - 1, a.text, a.value, a.decimals, a.currency)
+        for a in nz.find_amounts(" " + text, decimal)
+    ]
+
+
+@pytest.mark.parametrize(
+    "text", ["7", "007", "12.5", "155.42", "0,75", "2,331.30", "1.234,56", "12,345,678.9"]
+)
+def test_plain_number_cells_read_as_the_general_path_reads_them(text: str) -> None:
+    for decimal in (None, ".", ","):
+        fast = nz.find_amounts(text, decimal)
+        assert len(fast) == 1
+        a = fast[0]
+        assert [(a.start, a.end, a.text, a.value, a.decimals, a.currency)] == _general(
+            text, decimal
+        )
+
+
+@pytest.mark.parametrize("text", ["1,234", "1.234", "1 234,50", "12%", "１２", "12.345.6", "-5"])
+def test_numbers_whose_reading_depends_on_context_take_the_general_path(text: str) -> None:
+    assert nz._simple_amount(text) is None
+
+
+def test_fast_amounts_match_the_general_path_on_random_texts() -> None:
+    rng = random.Random(7)
+    alphabet = "0123456789" * 4 + ".,' -()€$%a\u00a0"
+    checked = 0
+    for _ in range(20000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 10)))
+        for decimal in (None, ".", ","):
+            got = nz.find_amounts(text, decimal)
+            if nz._simple_amount(text) is None:
+                continue
+            checked += 1
+            assert [
+                (a.start, a.end, a.text, a.value, a.decimals, a.currency) for a in got
+            ] == _general(text, decimal), text
+    assert checked > 1000
+
+
+def _labelled_pages(n: int) -> list[PageContent]:
+    pages = []
+    for i in range(n):
+        words = [
+            Word("Invoice", i + 1, 0.1, 0.1, 0.2, 0.12),
+            Word("No:", i + 1, 0.21, 0.1, 0.25, 0.12),
+            Word(f"INV-{100 + i}", i + 1, 0.3, 0.1, 0.4, 0.12),
+        ]
+        pages.append(PageContent(number=i + 1, width=600, height=800, words=words))
+    return pages
+
+
+def test_a_label_repeated_on_every_page_gives_the_first_page_value() -> None:
+    doc = finders.DocIndex(_labelled_pages(30))
+    meaning = priors.recognise("invoice_number", "", "", [], [])
+    q = fields.query_for("invoice_number", "invoice_number", "id", meaning, {}, [])
+    f = fields.find_labelled(doc, q, "id")
+    assert f is not None and f.value == "INV-100" and f.page == 1
+    assert [doc.position(lay) for lay in doc.layouts] == list(range(30))
+
+
+def test_gc_pause_nests_and_restores_the_collector() -> None:
+    assert gc.isenabled()
+    with pipeline._cyclic_gc_paused():
+        assert not gc.isenabled()
+        with pipeline._cyclic_gc_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+
+    # another thread inside a pause keeps it until the last one leaves
+    inside, leave = threading.Event(), threading.Event()
+
+    def worker() -> None:
+        with pipeline._cyclic_gc_paused():
+            inside.set()
+            leave.wait(5)
+
+    t = threading.Thread(target=worker)
+    t.start()
+    inside.wait(5)
+    with pipeline._cyclic_gc_paused():
+        pass
+    assert not gc.isenabled()
+    leave.set()
+    t.join(5)
+    assert gc.isenabled()
+
+
+def test_gc_pause_leaves_a_disabled_collector_disabled() -> None:
+    gc.disable()
+    try:
+        with pipeline._cyclic_gc_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_released_layouts_are_freed_without_the_collector() -> None:
+    def live_lines() -> int:
+        return sum(1 for o in gc.get_objects() if isinstance(o, layout.Line))
+
+    pages = _labelled_pages(3)
+    gc.collect()
+    gc.disable()
+    try:
+        before = live_lines()
+        for p in pages:
+            assert layout.analyze_page(p).lines[0].segments
+        assert live_lines() == before + 3
+        pipeline._release_layouts(pages)
+        assert all(p.cache is None for p in pages)
+        assert live_lines() == before  # freed by reference counting alone
+    finally:
+        gc.enable()
