@@ -165,3 +165,12 @@ def test_small_print_is_detected_again_at_full_size(monkeypatch: pytest.MonkeyPa
     assert sides == [ocr.DET_SIDE_FAST, ocr.DET_SIDE]
     # the thin default font is found only blurred by the smaller pass: its boxes are kept
     assert _texts(page.words) == ["GROCER", "42", "TOTAL", "18.50"]
+
+
+def test_low_resolution_pages_skip_the_fast_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a 1000 px page (a 100 dpi scan): shrinking it to 640 px loses detail the detector needs
+    sides = _detector_sides(monkeypatch)
+    img = docgen.text_image(["TOTAL 18.50"], font_size=60, size=(760, 1000))
+    page = ocr.ocr_image(img.image, 1)
+    assert _texts(page.words) == ["TOTAL", "18.50"]
+    assert sides == [ocr.DET_SIDE]
