@@ -36,11 +36,23 @@ def _fold_char(c: str) -> str:
     return f
 
 
+class _FoldTable(dict):  # type: ignore[type-arg]
+    """code point -> folded character, filled on first sight (for ``str.translate``)."""
+
+    def __missing__(self, key: int) -> str:
+        f = _fold_char(chr(key))
+        self[key] = f
+        return f
+
+
+_FOLD_TABLE = _FoldTable()
+
+
 def fold_same_length(text: str) -> str:
     """Lower case without accents, one character per character (offsets stay valid)."""
     if text.isascii():
         return text.lower()
-    return "".join(_fold_char(c) for c in text)
+    return text.translate(_FOLD_TABLE)
 
 
 _TOKEN = re.compile(r"[0-9a-zß]+")
@@ -59,8 +71,10 @@ class Line:
     # container, and a 500-page PDF holds tens of thousands of them).
     starts: tuple[int, ...] = ()  # char offset of each word in ``text``
     toks: tuple[str, ...] = ()
-    tok_spans: tuple[tuple[int, int], ...] = ()
-    tok_word: tuple[int, ...] = ()
+    # where each token is (``tok_spans``, ``tok_word``): worked out on first use, as
+    # only lines with a label or a table row on them ever need it
+    _tok_spans: tuple[tuple[int, int], ...] | None = None
+    _tok_word: tuple[int, ...] | None = None
     segments: list[Segment] = field(default_factory=list)
     x0: float = 0.0
     y0: float = 0.0
@@ -85,23 +99,39 @@ class Line:
         self.text = text = " ".join([w.text for w in ws])
         self.starts = tuple(starts)
         self.folded = folded = fold_same_length(text)
-        toks = []
+        self.toks = tuple(_TOKEN.findall(folded))
+        self._tok_spans = self._tok_word = None
+        self.x0, self.y0, self.x1, self.y1 = x0, y0, x1, y1
+
+    def _locate_tokens(self) -> None:
+        starts = self.starts
         spans = []
         tok_word = []
         wi = 0
         last = len(starts) - 1
-        for m in _TOKEN.finditer(folded):
+        for m in _TOKEN.finditer(self.folded):
             span = m.span()
             s = span[0]
             while wi < last and starts[wi + 1] <= s:
                 wi += 1
-            toks.append(m.group())
             spans.append(span)
             tok_word.append(wi)
-        self.toks = tuple(toks)
-        self.tok_spans = tuple(spans)
-        self.tok_word = tuple(tok_word)
-        self.x0, self.y0, self.x1, self.y1 = x0, y0, x1, y1
+        self._tok_spans = tuple(spans)
+        self._tok_word = tuple(tok_word)
+
+    @property
+    def tok_spans(self) -> tuple[tuple[int, int], ...]:
+        """(start, end) in ``text`` of each token."""
+        if self._tok_spans is None:
+            self._locate_tokens()
+        return self._tok_spans  # type: ignore[return-value]
+
+    @property
+    def tok_word(self) -> tuple[int, ...]:
+        """Index in ``words`` of the word each token comes from."""
+        if self._tok_word is None:
+            self._locate_tokens()
+        return self._tok_word  # type: ignore[return-value]
 
     @property
     def bbox(self) -> BBox:
@@ -303,15 +333,30 @@ def build_lines(words: list[Word], word_height: float | None = None) -> list[Lin
         return []
     if word_height is None:
         word_height, _ = _unit_sizes(ws)
-    ws.sort(key=lambda w: (w.y0 + w.y1, w.x0))
+    return _build_lines(ws, word_height)
+
+
+def _line_order(w: Word) -> tuple[float, float]:
+    return (w.y0 + w.y1, w.x0)
+
+
+def _build_lines(ws: list[Word], word_height: float) -> list[Line]:
+    """build_lines on words already cleaned (the hot loop: plain locals, no repeated
+    attribute lookups; the arithmetic is kept exactly as written above)."""
+    ws = sorted(ws, key=_line_order)
     open_lines: list[list[Word]] = []
     open_cy: list[float] = []  # centre of the lowest word of each open line
     open_x1: list[float] = []  # right edge of each open line
     done: list[list[Word]] = []
     close_gap = 1.5 * word_height
+    half_h = word_height * 0.5
+    tenth_h = 0.1 * word_height
     for w in ws:
-        wcy = (w.y0 + w.y1) / 2
-        wh = max(w.y1 - w.y0, word_height * 0.5)
+        wy0, wy1, wx0, wx1 = w.y0, w.y1, w.x0, w.x1
+        wcy = (wy0 + wy1) / 2
+        wh = wy1 - wy0
+        if wh < half_h:
+            wh = half_h
         if open_lines and wcy - min(open_cy) > close_gap:
             keep = [i for i, c in enumerate(open_cy) if wcy - c <= close_gap]
             done.extend(ln for i, ln in enumerate(open_lines) if wcy - open_cy[i] > close_gap)
@@ -320,47 +365,59 @@ def build_lines(words: list[Word], word_height: float | None = None) -> list[Lin
             open_x1 = [open_x1[i] for i in keep]
         best = -1
         best_d = 0.0
+        near = 0.3 * wh
         for i, ln in enumerate(open_lines):
             ref = ln[-1]
             rcy = (ref.y0 + ref.y1) / 2
-            d = abs(wcy - rcy)
-            if d > 0.3 * wh and len(ln) > 1:
+            d = wcy - rcy if wcy >= rcy else rcy - wcy
+            if d > near and len(ln) > 1:
                 # the horizontally nearest word sets the local baseline (skewed lines)
-                wx = w.x0
                 best_dx = 2.0
                 for o in ln[-8:]:
-                    dx = o.x0 - wx if o.x0 > wx else wx - o.x0
+                    ox0 = o.x0
+                    dx = ox0 - wx0 if ox0 > wx0 else wx0 - ox0
                     if dx < best_dx:
                         best_dx, ref = dx, o
                 rcy = (ref.y0 + ref.y1) / 2
                 d = abs(wcy - rcy)
-            rh = max(ref.y1 - ref.y0, word_height * 0.5)
-            if d > 0.45 * min(wh, rh) + 0.1 * word_height:
+            rh = ref.y1 - ref.y0
+            if rh < half_h:
+                rh = half_h
+            if d > 0.45 * (wh if wh < rh else rh) + tenth_h:
                 continue
             if best >= 0 and d >= best_d:
                 continue
-            if w.x0 < open_x1[i] - 0.5 * (w.x1 - w.x0) and _overlaps_x(ln, w):
+            if wx0 < open_x1[i] - 0.5 * (wx1 - wx0) and _overlaps_x(ln, w):
                 continue
             best, best_d = i, d
         if best < 0:
             open_lines.append([w])
             open_cy.append(wcy)
-            open_x1.append(w.x1)
+            open_x1.append(wx1)
         else:
             open_lines[best].append(w)
             if wcy > open_cy[best]:
                 open_cy[best] = wcy
-            if w.x1 > open_x1[best]:
-                open_x1[best] = w.x1
+            if wx1 > open_x1[best]:
+                open_x1[best] = wx1
     done.extend(open_lines)
     lines = []
     for lw in done:
-        lw.sort(key=lambda o: o.x0)
+        if len(lw) > 1:
+            lw.sort(key=_word_x0)
         ln = Line(words=lw)
         ln.refresh()
         lines.append(ln)
-    lines.sort(key=lambda ln: (ln.cy, ln.x0))
+    lines.sort(key=_line_key)
     return _order_lines(lines, word_height)
+
+
+def _word_x0(w: Word) -> float:
+    return w.x0
+
+
+def _line_key(ln: Line) -> tuple[float, float]:
+    return ((ln.y0 + ln.y1) / 2, ln.x0)
 
 
 def _order_lines(lines: list[Line], word_height: float) -> list[Line]:
@@ -408,7 +465,7 @@ def analyze_page(page: PageContent) -> PageLayout:
 def _analyze(page: PageContent) -> PageLayout:
     words = _clean_words(page.words)
     wh, cw = _unit_sizes(words) if words else (0.01, 0.005)
-    lines = build_lines(words, wh)
+    lines = _build_lines(words, wh) if words else []
     repair = None
     if page.source == "ocr":
         from .priors import correct_ocr_token as repair  # late: priors is heavier

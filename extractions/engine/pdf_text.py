@@ -299,6 +299,7 @@ def page_objects(
 ) -> PageObjects:
     """Drawn line segments (for ruled tables) and image placements of a page."""
     out = PageObjects([], [], 0)
+    bufs = _Buffers()
     stack: list[tuple[int, bool, tuple[float, ...]]] = [(address(page.raw), False, _IDENTITY)]
     while stack:
         container, is_form, ctm = stack.pop()
@@ -308,6 +309,7 @@ def page_objects(
         else:
             n = pdfium_c.FPDFPage_CountObjects(page.raw)
             get = _get_object
+        get_type = _get_type
         for i in range(n):
             out.count += 1
             if out.count > _MAX_OBJECTS:
@@ -315,18 +317,37 @@ def page_objects(
             obj = get(container, i)
             if not obj:
                 continue
-            kind = _get_type(obj)
+            kind = get_type(obj)
             if kind == _FORM:
                 if rulings or images:
                     stack.append((obj, True, _compose(_matrix(obj), ctm)))
             elif kind == _PATH and rulings:
-                _path_rulings(obj, ctm, frame, number, out.rulings)
+                _path_rulings(obj, ctm, frame, number, out.rulings, bufs)
             elif kind == _IMAGE and images:
                 box = _bounds(obj)
                 if box is not None:
                     x0, y0, x1, y1 = _transform_rect(box, ctm)
                     out.images.append((frame.rect(x0, y0, x1, y1), _as_obj(obj)))
     return out
+
+
+class _Buffers:
+    """ctypes out-parameters allocated once per page, not once per path object."""
+
+    __slots__ = ("f4", "f4_addr", "matrix", "matrix_addr", "mode", "mode_addr")
+
+    def __init__(self) -> None:
+        self.f4 = _FLOAT4()
+        self.f4_addr = ctypes.addressof(self.f4)
+        self.mode = _INT2()
+        self.mode_addr = ctypes.addressof(self.mode)
+        self.matrix = pdfium_c.FS_MATRIX()
+        self.matrix_addr = ctypes.addressof(self.matrix)
+
+
+_UNPACK_4F = struct.Struct("<4f").unpack_from
+_UNPACK_2I = struct.Struct("<2i").unpack_from
+_UNPACK_6F = struct.Struct("<6f").unpack_from
 
 
 def _transform_rect(
@@ -347,19 +368,24 @@ _THIN_PT = 3.0  # a filled rectangle thinner than this is drawn as a rule
 
 
 def _path_rulings(
-    obj: int, ctm: tuple[float, ...], frame: PageFrame, number: int, out: list[Ruling]
+    obj: int,
+    ctm: tuple[float, ...],
+    frame: PageFrame,
+    number: int,
+    out: list[Ruling],
+    bufs: _Buffers | None = None,
 ) -> None:
-    box = _bounds(obj)
-    if box is None:
+    b = bufs or _Buffers()
+    fa = b.f4_addr
+    if not _get_bounds(obj, fa, fa + 4, fa + 8, fa + 12):
         return
-    left, bottom, right, top = _transform_rect(box, ctm)
+    box = _UNPACK_4F(b.f4)
+    left, bottom, right, top = box if ctm is _IDENTITY else _transform_rect(box, ctm)
     w, h = right - left, top - bottom
     if w < _MIN_RULE_PT and h < _MIN_RULE_PT:
         return
-    mode = _INT2()
-    base = ctypes.addressof(mode)
-    _get_draw_mode(obj, base, base + 4)
-    stroke = mode[1]
+    _get_draw_mode(obj, b.mode_addr, b.mode_addr + 4)
+    stroke = _UNPACK_2I(b.mode)[1]
     if (h <= _THIN_PT or w <= _THIN_PT) and not stroke:
         # A filled hairline rectangle: its midline is the rule.
         if h <= _THIN_PT:
@@ -372,29 +398,38 @@ def _path_rulings(
     if not stroke:
         return  # a filled area (cell shading, logo): its edges are not drawn lines
     # Stroked lines and boxes: keep their axis-aligned straight segments.
-    m = _compose(_matrix(obj), ctm)
+    if _get_matrix(obj, b.matrix_addr):
+        own = _UNPACK_6F(b.matrix)
+        m = own if ctm is _IDENTITY else _compose(own, ctm)
+    else:
+        m = _IDENTITY if ctm is _IDENTITY else _compose(_IDENTITY, ctm)
     count = _count_segments(obj)
     if count <= 0 or count > 2000:
         return
-    xy = _FLOAT4()
-    xa = ctypes.addressof(xy)
+    ma, mb, mc, md, me, mf = m
+    get_segment, segment_point, segment_type = _get_segment, _segment_point, _segment_type
+    segment_close = _segment_close
+    unpack2 = _UNPACK_2F
     start = prev = None
     for i in range(count):
-        seg = _get_segment(obj, i)
-        if not seg or not _segment_point(seg, xa, xa + 4):
+        seg = get_segment(obj, i)
+        if not seg or not segment_point(seg, fa, fa + 4):
             continue
-        x, y = xy[0], xy[1]
-        pt = (m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5])
-        kind = _segment_type(seg)
+        x, y = unpack2(b.f4)
+        pt = (ma * x + mc * y + me, mb * x + md * y + mf)
+        kind = segment_type(seg)
         if kind == _MOVETO:
             start = prev = pt
             continue
         if kind == _LINETO and prev is not None:
             _add_segment(frame, number, prev, pt, out)
         prev = pt
-        if _segment_close(seg) and start is not None:
+        if segment_close(seg) and start is not None:
             _add_segment(frame, number, pt, start, out)
             prev = start
+
+
+_UNPACK_2F = struct.Struct("<2f").unpack_from
 
 
 def _add_segment(

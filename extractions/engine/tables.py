@@ -291,6 +291,7 @@ def find_tables(
     doc: DocIndex, prop_cols: dict[str, str], extra: dict[str, set[tuple[str, ...]]]
 ) -> list[Table]:
     wanted = set(prop_cols.values())
+    core_wanted = wanted & {"description", "quantity", "unit_price"}
     tables: list[Table] = []
     for pi, lay in enumerate(doc.layouts):
         used: set[int] = set()
@@ -302,6 +303,11 @@ def find_tables(
             if sum(1 for c in seg_concepts if c) < 1:
                 continue
             band = _header_band(lay, ln, extra)
+            possible = _possible_concepts(band, extra)
+            if len(possible) < 2 or len(possible & wanted) < min(2, len(wanted)):
+                continue  # cannot pass the checks below, whatever the columns
+            if possible.isdisjoint(wanted) or (core_wanted and possible.isdisjoint(core_wanted)):
+                continue
             columns = _cluster_band(band, lay, extra)
             concepts = {c.concept for c in columns if c.concept}
             if len(concepts) < 2 or not (concepts & wanted):
@@ -331,6 +337,29 @@ def find_tables(
             if t.rows:
                 tables.append(t)
     return tables
+
+
+def _possible_concepts(band: list[Line], extra: dict[str, set[tuple[str, ...]]]) -> set[str]:
+    """Every column concept the band's header cells could be given: those with a name all
+    of whose words are printed in the band (a superset of what ``_cluster_band`` finds, so
+    a band whose superset fails the table checks is dropped without clustering it)."""
+    present: set[str] = set()
+    for b in band:
+        present.update(nz.tokens(b.text))
+    out: set[str] = set()
+    for t in present:
+        for n, c in _BY_FIRST.get(t, ()):
+            if c not in out and present.issuperset(n):
+                out.add(c)
+    for c, names in extra.items():
+        if c not in out and any(n and present.issuperset(n) for n in names):
+            out.add(c)
+    # _resolve_duplicates may turn a second price into the amount, an amount into the quantity
+    if "unit_price" in out:
+        out.add("amount")
+    if "amount" in out:
+        out.add("quantity")
+    return out
 
 
 def _header_band(lay: PageLayout, ln: Line, extra: dict[str, set[tuple[str, ...]]]) -> list[Line]:
@@ -417,8 +446,8 @@ def _is_stop(line: Line, lay: PageLayout) -> bool:
     """A totals line ("Total HT", "Subtotal", "MwSt") ends the item table, also when the
     label starts a later column of the line ("Taxe Base Montant | Total HT 624,90")."""
     toks = line.toks
-    if not toks:
-        return False
+    if not toks or _STOP_BY_FIRST.keys().isdisjoint(toks):
+        return False  # no stop label starts anywhere on the line
     first_tok = 0
     for k, seg in enumerate(line.segments):
         while first_tok < len(toks) and line.tok_word[first_tok] < seg.start:

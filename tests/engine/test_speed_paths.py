@@ -132,3 +132,43 @@ def test_released_layouts_are_freed_without_the_collector() -> None:
         assert live_lines() == before  # freed by reference counting alone
     finally:
         gc.enable()
+
+
+def test_folding_by_table_matches_char_by_char_folding() -> None:
+    texts = ["Numéro: FA-12 Straße", "ÉTÉ Œuvre ﬁn", "İstanbul Ǆ ½ №5", "naïve café 東京 ８"]
+    for text in texts:
+        assert layout.fold_same_length(text) == "".join(layout._fold_char(c) for c in text)
+        assert len(layout.fold_same_length(text)) == len(text)
+
+
+def test_token_positions_are_worked_out_on_first_use() -> None:
+    page = PageContent(
+        number=1,
+        width=600,
+        height=800,
+        words=[Word("Total:", 1, 0.1, 0.1, 0.2, 0.12), Word("12,50", 1, 0.3, 0.1, 0.4, 0.12)],
+    )
+    (line,) = layout.analyze_page(page).lines
+    assert line.toks == ("total", "12", "50")
+    assert line._tok_word is None
+    assert line.tok_word == (0, 1, 1)
+    assert line.tok_spans == ((0, 5), (7, 9), (10, 12))
+
+
+def test_possible_header_concepts_cover_what_clustering_finds() -> None:
+    from extractions.engine import tables
+
+    rng = random.Random(3)
+    names = [n for words in tables.COLUMN_WORDS.values() for n in words]
+    for _ in range(300):
+        header = rng.sample(names, rng.randint(1, 5))
+        words, x = [], 0.02
+        for name in header:
+            for token in name.split():
+                words.append(Word(token.title(), 1, x, 0.2, x + 0.01 * len(token), 0.215))
+                x += 0.01 * len(token) + 0.008
+            x += 0.05
+        lay = layout.analyze_page(PageContent(number=1, width=600, height=800, words=words))
+        band = lay.lines
+        found = {c.concept for c in tables._cluster_band(band, lay, {}) if c.concept}
+        assert found <= tables._possible_concepts(band, {}), header
