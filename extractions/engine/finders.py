@@ -126,21 +126,24 @@ class DocIndex:
 # --------------------------------------------------------------------------- labels
 
 
-def _match_at(toks: list[str], i: int, phrase: tuple[str, ...]) -> bool:
-    n = len(phrase)
-    return i + n <= len(toks) and tuple(toks[i : i + n]) == phrase
+def _by_first(phrases: Iterable[tuple[str, ...]]) -> dict[str, list[tuple[str, ...]]]:
+    out: dict[str, list[tuple[str, ...]]] = {}
+    for p in phrases:
+        if p:
+            out.setdefault(p[0], []).append(tuple(p))
+    return out
 
 
-def _negated(line: Line, t0: int, t1: int, negatives: Iterable[tuple[str, ...]]) -> bool:
+def _negated(
+    line: Line, t0: int, t1: int, negatives: dict[str, list[tuple[str, ...]]], longest: int
+) -> bool:
+    """A negative phrase (by first token) overlaps tokens [t0, t1) of the line."""
     toks = line.toks
-    for neg in negatives:
-        n = len(neg)
-        lo = max(0, t0 - n + 1)
-        if not n:
-            continue
-        first = neg[0]
-        for i in range(lo, min(t1, len(toks) - n + 1)):
-            if toks[i] == first and tuple(toks[i : i + n]) == tuple(neg):
+    n_toks = len(toks)
+    for i in range(max(0, t0 - longest + 1), min(t1, n_toks)):
+        for neg in negatives.get(toks[i], ()):
+            n = len(neg)
+            if i >= t0 - n + 1 and i + n <= n_toks and toks[i : i + n] == neg:
                 return True
     return False
 
@@ -152,25 +155,40 @@ def find_labels(
     strong: set[tuple[str, ...]] | None = None,
     layouts: list[PageLayout] | None = None,
 ) -> list[Hit]:
-    """Every place a label phrase is printed (longest phrase wins at a position)."""
+    """Every place a label phrase is printed (longest phrase wins at a position).
+
+    Phrases are grouped by their first token and each page's token index is only asked
+    about the first tokens it holds: a concept has dozens of label phrases in three
+    languages, a page prints few of them."""
     hits: dict[tuple[int, int, int], Hit] = {}
+    by_first = _by_first(phrases)
+    negs = _by_first(negatives) if negatives else {}
+    longest = max((len(p) for p in negatives if p), default=0) if negs else 0
     for lay in layouts if layouts is not None else doc.layouts:
         idx = lay.token_index()
-        for phrase in phrases:
-            if not phrase:
-                continue
-            for li, ti in idx.get(phrase[0], ()):
-                line = lay.lines[li]
-                if not _match_at(line.toks, ti, phrase):
-                    continue
-                t1 = ti + len(phrase)
-                if negatives and _negated(line, ti, t1, negatives):
-                    continue
-                key = (lay.number, li, ti)
-                old = hits.get(key)
-                if old is not None and len(old.phrase) >= len(phrase):
-                    continue
-                hits[key] = Hit(lay, line, ti, t1, _strength(line, ti, t1, phrase, strong), phrase)
+        common = by_first.keys() & idx.keys()
+        if not common:
+            continue
+        lines = lay.lines
+        for tok in common:
+            where = idx[tok]
+            for phrase in by_first[tok]:
+                n = len(phrase)
+                for li, ti in where:
+                    line = lines[li]
+                    toks = line.toks
+                    t1 = ti + n
+                    if t1 > len(toks) or (n > 1 and toks[ti:t1] != phrase):
+                        continue
+                    if negs and _negated(line, ti, t1, negs, longest):
+                        continue
+                    key = (lay.number, li, ti)
+                    old = hits.get(key)
+                    if old is not None and len(old.phrase) >= n:
+                        continue
+                    hits[key] = Hit(
+                        lay, line, ti, t1, _strength(line, ti, t1, phrase, strong), phrase
+                    )
     out = sorted(hits.values(), key=lambda h: (h.layout.number, h.line.index, h.t0))
     # a shorter phrase inside a longer hit on the same line is the same label
     pruned: list[Hit] = []

@@ -341,12 +341,15 @@ def _line_order(w: Word) -> tuple[float, float]:
 
 
 def _build_lines(ws: list[Word], word_height: float) -> list[Line]:
-    """build_lines on words already cleaned (the hot loop: plain locals, no repeated
-    attribute lookups; the arithmetic is kept exactly as written above)."""
+    """build_lines on words already cleaned. The hot loop of the layout step: plain
+    locals and no repeated attribute lookups."""
     ws = sorted(ws, key=_line_order)
     open_lines: list[list[Word]] = []
     open_cy: list[float] = []  # centre of the lowest word of each open line
     open_x1: list[float] = []  # right edge of each open line
+    # whether all words of an open line share one top and bottom (text layers mostly):
+    # then any of its words gives the same baseline and the nearest one need not be sought
+    open_flat: list[bool] = []
     done: list[list[Word]] = []
     close_gap = 1.5 * word_height
     half_h = word_height * 0.5
@@ -363,6 +366,7 @@ def _build_lines(ws: list[Word], word_height: float) -> list[Line]:
             open_lines = [open_lines[i] for i in keep]
             open_cy = [open_cy[i] for i in keep]
             open_x1 = [open_x1[i] for i in keep]
+            open_flat = [open_flat[i] for i in keep]
         best = -1
         best_d = 0.0
         near = 0.3 * wh
@@ -370,7 +374,7 @@ def _build_lines(ws: list[Word], word_height: float) -> list[Line]:
             ref = ln[-1]
             rcy = (ref.y0 + ref.y1) / 2
             d = wcy - rcy if wcy >= rcy else rcy - wcy
-            if d > near and len(ln) > 1:
+            if d > near and len(ln) > 1 and not open_flat[i]:
                 # the horizontally nearest word sets the local baseline (skewed lines)
                 best_dx = 2.0
                 for o in ln[-8:]:
@@ -394,8 +398,13 @@ def _build_lines(ws: list[Word], word_height: float) -> list[Line]:
             open_lines.append([w])
             open_cy.append(wcy)
             open_x1.append(wx1)
+            open_flat.append(True)
         else:
-            open_lines[best].append(w)
+            line_words = open_lines[best]
+            if open_flat[best]:
+                last = line_words[-1]
+                open_flat[best] = last.y0 == wy0 and last.y1 == wy1
+            line_words.append(w)
             if wcy > open_cy[best]:
                 open_cy[best] = wcy
             if wx1 > open_x1[best]:

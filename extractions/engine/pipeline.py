@@ -440,6 +440,27 @@ def leaf_paths(data: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
         yield prefix, data
 
 
+def _collect_leaves(data: Any, prefix: str, out: list[tuple[str, Any]]) -> None:
+    """leaf_paths into a list: no generator chain per nesting level (tables have
+    thousands of leaves)."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            if isinstance(value, (dict, list)):
+                _collect_leaves(value, path, out)
+            elif value is not None:
+                out.append((path, value))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            path = f"{prefix}[{i}]"
+            if isinstance(value, (dict, list)):
+                _collect_leaves(value, path, out)
+            elif value is not None:
+                out.append((path, value))
+    elif data is not None:
+        out.append((prefix, data))
+
+
 def locate(
     filled: FillResult, pages: list[PageContent]
 ) -> tuple[dict[str, Citation], dict[str, float]]:
@@ -452,7 +473,9 @@ def locate(
     citations: dict[str, Citation] = {}
     confidence: dict[str, float] = {}
     index: _WordIndex | None = None
-    for path, value in leaf_paths(filled.data):
+    leaves: list[tuple[str, Any]] = []
+    _collect_leaves(filled.data, "", leaves)
+    for path, value in leaves:
         cit = filled.citations.get(path)
         conf = filled.confidence.get(path)
         if cit is None:

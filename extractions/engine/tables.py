@@ -203,7 +203,9 @@ def _has_amount(line: Line) -> bool:
 
 def _is_numeric_text(text: str) -> bool:
     t = text.replace(" ", "")
-    digits = sum(c.isdigit() for c in t)
+    if t.isdigit():
+        return True
+    digits = sum(map(str.isdigit, t))
     return digits > 0 and digits >= 0.5 * len(t.strip("€$£%()-+*xX"))
 
 
@@ -420,20 +422,30 @@ def _assign(line: Line, columns: list[Column]) -> dict[int, list[Word]]:
     """Words of a body line per column: a segment that starts in a text column stays
     there whole (a long description); others are split word by word by position."""
     cells: dict[int, list[Word]] = {}
+    all_words = line.words
     for seg in line.segments:
-        words = seg.words
-        first = _column_of(columns, words[0].x0, words[0].x1)
-        if columns[first].concept not in NUMERIC_COLUMNS and not _is_numeric_text(words[0].text):
-            cells.setdefault(first, []).extend(words)
+        w0 = all_words[seg.start]
+        first = _column_of(columns, w0.x0, w0.x1)
+        if columns[first].concept not in NUMERIC_COLUMNS and not _is_numeric_text(w0.text):
+            got = cells.get(first)
+            if got is None:
+                cells[first] = all_words[seg.start : seg.end]
+            else:
+                got.extend(all_words[seg.start : seg.end])
             continue
-        for w in words:
-            ci = _column_of(columns, w.x0, w.x1)
-            cells.setdefault(ci, []).append(w)
+        for k in range(seg.start, seg.end):
+            w = all_words[k]
+            ci = first if k == seg.start else _column_of(columns, w.x0, w.x1)
+            got = cells.get(ci)
+            if got is None:
+                cells[ci] = [w]
+            else:
+                got.append(w)
     return cells
 
 
 def _is_cell_number(words: list[Word]) -> bool:
-    text = " ".join(w.text for w in words)
+    text = words[0].text if len(words) == 1 else " ".join([w.text for w in words])
     return _is_numeric_text(text) and bool(nz.find_amounts(text))
 
 

@@ -172,3 +172,80 @@ def test_possible_header_concepts_cover_what_clustering_finds() -> None:
         band = lay.lines
         found = {c.concept for c in tables._cluster_band(band, lay, {}) if c.concept}
         assert found <= tables._possible_concepts(band, {}), header
+
+
+def _reference_lines(ws: list[Word], word_height: float) -> list[list[Word]]:
+    """The line grouping loop as first written (attribute lookups, nearest word always
+    sought): the optimised one must group every word the same way."""
+    ws = sorted(ws, key=lambda w: (w.y0 + w.y1, w.x0))
+    open_lines: list[list[Word]] = []
+    open_cy: list[float] = []
+    open_x1: list[float] = []
+    done: list[list[Word]] = []
+    close_gap = 1.5 * word_height
+    for w in ws:
+        wcy = (w.y0 + w.y1) / 2
+        wh = max(w.y1 - w.y0, word_height * 0.5)
+        if open_lines and wcy - min(open_cy) > close_gap:
+            keep = [i for i, c in enumerate(open_cy) if wcy - c <= close_gap]
+            done.extend(ln for i, ln in enumerate(open_lines) if wcy - open_cy[i] > close_gap)
+            open_lines = [open_lines[i] for i in keep]
+            open_cy = [open_cy[i] for i in keep]
+            open_x1 = [open_x1[i] for i in keep]
+        best, best_d = -1, 0.0
+        for i, ln in enumerate(open_lines):
+            ref = ln[-1]
+            d = abs(wcy - (ref.y0 + ref.y1) / 2)
+            if d > 0.3 * wh and len(ln) > 1:
+                best_dx = 2.0
+                for o in ln[-8:]:
+                    dx = abs(o.x0 - w.x0)
+                    if dx < best_dx:
+                        best_dx, ref = dx, o
+                d = abs(wcy - (ref.y0 + ref.y1) / 2)
+            rh = max(ref.y1 - ref.y0, word_height * 0.5)
+            if d > 0.45 * min(wh, rh) + 0.1 * word_height:
+                continue
+            if best >= 0 and d >= best_d:
+                continue
+            if w.x0 < open_x1[i] - 0.5 * (w.x1 - w.x0) and layout._overlaps_x(ln, w):
+                continue
+            best, best_d = i, d
+        if best < 0:
+            open_lines.append([w])
+            open_cy.append(wcy)
+            open_x1.append(w.x1)
+        else:
+            open_lines[best].append(w)
+            open_cy[best] = max(open_cy[best], wcy)
+            open_x1[best] = max(open_x1[best], w.x1)
+    done.extend(open_lines)
+    return done
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_line_grouping_matches_the_reference_loop(seed: int) -> None:
+    rng = random.Random(seed)
+    words = []
+    for row in range(rng.randint(3, 30)):
+        y = 0.05 + row * rng.uniform(0.012, 0.03)
+        x = rng.uniform(0.02, 0.1)
+        skew = rng.choice([0.0, 0.0, rng.uniform(-0.05, 0.05)])
+        flat = rng.random() < 0.5  # a text layer (one top/bottom per line) or a scan
+        for _ in range(rng.randint(1, 14)):
+            w = rng.uniform(0.02, 0.09)
+            dy = skew * x + (0.0 if flat else rng.uniform(-0.003, 0.003))
+            h = 0.013 if flat else rng.uniform(0.008, 0.02)
+            words.append(Word("w", 1, x, y + dy, x + w, y + dy + h))
+            x += w + rng.uniform(0.003, 0.06)
+            if x > 0.95:
+                break
+    rng.shuffle(words)
+    wh, _ = layout._unit_sizes(words)
+    got = layout._build_lines(words, wh)
+    want = _reference_lines(words, wh)
+
+    def groups(lines: list[list[Word]]) -> list[tuple[int, ...]]:
+        return sorted(tuple(sorted(map(id, ln))) for ln in lines)
+
+    assert groups([ln.words for ln in got]) == groups(want)
