@@ -17,11 +17,11 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Organization
@@ -30,11 +30,30 @@ from extractions.models import Document, DocumentStatus, Extraction, ExtractionS
 logger = logging.getLogger(__name__)
 
 
-def _slot_holders(organization_id: int) -> Q:
-    return Q(organization_id=organization_id) & (
-        Q(status=DocumentStatus.PROCESSING)
-        | Q(status=DocumentStatus.QUEUED, enqueued_at__isnull=False)
+def _hand_out_sql() -> str:
+    """One statement: mark the oldest waiting documents of an organization as handed to the
+    broker, as many as it has free slots: its cap minus the slot holders (``processing``, or
+    ``queued`` and already handed to the broker), computed inside the LIMIT.
+    Plain SQL that PostgreSQL and SQLite (3.35+, RETURNING) both run; the ORM cannot express
+    a computed LIMIT, and this runs after every finished document."""
+    table = connection.ops.quote_name(Document._meta.db_table)
+    return (
+        f"UPDATE {table} SET enqueued_at = %s WHERE id IN ("
+        f" SELECT id FROM {table}"
+        "  WHERE organization_id = %s AND status = %s AND enqueued_at IS NULL"
+        "  ORDER BY id"
+        "  LIMIT (SELECT CASE WHEN n > 0 THEN n ELSE 0 END FROM ("
+        f"   SELECT %s - COUNT(*) AS n FROM {table}"
+        "    WHERE organization_id = %s"
+        "     AND (status = %s OR (status = %s AND enqueued_at IS NOT NULL))) AS free)"
+        ") RETURNING id"
     )
+
+
+def _lock_organization_sql() -> str:
+    table = connection.ops.quote_name(Organization._meta.db_table)
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    return f"SELECT max_concurrent_documents FROM {table} WHERE id = %s{lock}"
 
 
 def dispatch_org(*, organization_id: int) -> list[int]:
@@ -43,24 +62,28 @@ def dispatch_org(*, organization_id: int) -> list[int]:
     # savepoint=False: inside a caller's transaction (submission, a finishing document) this
     # costs no extra round trips; alone it is its own transaction.
     with transaction.atomic(savepoint=False):
-        org = (
-            Organization.objects.select_for_update()
-            .only("id", "max_concurrent_documents")
-            .get(pk=organization_id)
-        )
-        busy = Document.objects.filter(_slot_holders(org.pk)).count()
-        free = org.max_concurrent_documents - busy
-        if free <= 0:
-            return []
-        ids = list(
-            Document.objects.filter(
-                organization_id=org.pk, status=DocumentStatus.QUEUED, enqueued_at__isnull=True
+        # The lock serializes dispatchers of one organization; the count of slot holders
+        # must come from a statement after it (a fresh snapshot), hence two statements.
+        with connection.cursor() as cursor:
+            cursor.execute(_lock_organization_sql(), [organization_id])
+            row = cursor.fetchone()
+            if row is None:
+                return []
+            cap = row[0]
+            cursor.execute(
+                _hand_out_sql(),
+                [
+                    connection.ops.adapt_datetimefield_value(timezone.now()),
+                    organization_id,
+                    DocumentStatus.QUEUED,
+                    cap,
+                    organization_id,
+                    DocumentStatus.PROCESSING,
+                    DocumentStatus.QUEUED,
+                ],
             )
-            .order_by("id")
-            .values_list("id", flat=True)[:free]
-        )
+            ids = sorted(row[0] for row in cursor.fetchall())
         if ids:
-            Document.objects.filter(pk__in=ids).update(enqueued_at=timezone.now())
             transaction.on_commit(lambda: publish(ids))
     return ids
 
@@ -92,11 +115,54 @@ def publish(document_ids: list[int]) -> None:
 class Claim:
     outcome: str  # "claimed", "no_slot", "gone" (not ours to run)
     token: str = ""
+    # The claimed document, as the claim left it, with its extraction, stored file, parser
+    # version and organization (read in the claim's first statement: no second read).
+    document: Document | None = None
 
 
 def worker_token(*, hostname: str, task_id: str) -> str:
     """Who runs a document: host, process and the task message."""
     return f"{hostname}/{os.getpid()}/{task_id}"[:200]
+
+
+def _quoted(model: type[Any]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _conditional_claim(
+    *, document: Document, token: str, now: datetime, stale_before: datetime, cap: int
+) -> bool:
+    """The claim itself: one UPDATE that matches only if the document is still as read
+    (queued, or processing by the same dead run) and its organization runs fewer than
+    ``cap`` other documents (with a live heartbeat). Plain SQL: the ORM spent more CPU
+    compiling this statement than the database spent running it."""
+    at = connection.ops.adapt_datetimefield_value
+    table = _quoted(Document)
+    same_run = " AND worker = %s" if document.status == DocumentStatus.PROCESSING else ""
+    params: list[Any] = [
+        DocumentStatus.PROCESSING,
+        token,
+        at(now),
+        at(now),
+        "intake",
+        at(now),
+        document.pk,
+        document.status,
+    ]
+    if same_run:
+        params.append(document.worker)
+    params += [document.organization_id, DocumentStatus.PROCESSING, at(stale_before), document.pk]
+    params.append(cap)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET status = %s, attempts = attempts + 1, worker = %s,"
+            " heartbeat_at = %s, started_at = %s, step = %s, updated_at = %s"
+            f" WHERE id = %s AND status = %s{same_run}"
+            f" AND (SELECT COUNT(*) FROM {table} r WHERE r.organization_id = %s"
+            "  AND r.status = %s AND r.heartbeat_at >= %s AND r.id <> %s) < %s",
+            params,
+        )
+        return cursor.rowcount == 1
 
 
 def claim_document(*, document_id: int, hostname: str, task_id: str) -> Claim:
@@ -106,63 +172,72 @@ def claim_document(*, document_id: int, hostname: str, task_id: str) -> Claim:
     task message redelivered after its worker was killed (acks_late + reject_on_worker_lost:
     the message is only redelivered once that run is gone), or a heartbeat older than the
     visibility timeout. A second delivery of a finished document is a no-op.
+
+    Three statements in one transaction: lock the organization row while reading the
+    document (with everything its run needs), the conditional UPDATE that also checks the
+    organization's running count (a statement after the lock, so it counts what committed
+    runs left), and the extraction's queued → processing when it still is queued.
     """
     token = worker_token(hostname=hostname, task_id=task_id)
     now = timezone.now()
     stale_before = now - timedelta(seconds=settings.PP_DOCUMENT_VISIBILITY_TIMEOUT)
-    row = (
-        Document.objects.filter(pk=document_id)
-        .values("organization_id", "extraction_id", "status", "worker", "heartbeat_at")
-        .first()
-    )
-    if row is None:
-        return Claim("gone")
-    claimable = Q(status=DocumentStatus.QUEUED)
-    if row["status"] == DocumentStatus.PROCESSING:
-        redelivered = task_id and row["worker"].endswith(f"/{task_id}")
-        stale = row["heartbeat_at"] is None or row["heartbeat_at"] < stale_before
-        if not (redelivered or stale):
-            return Claim("gone")
-        claimable = Q(status=DocumentStatus.PROCESSING, worker=row["worker"])
-    elif row["status"] != DocumentStatus.QUEUED:
-        return Claim("gone")
-
     with transaction.atomic():
-        org = (
-            Organization.objects.select_for_update()
-            .only("id", "max_concurrent_documents")
-            .get(pk=row["organization_id"])
+        document = (
+            Document.objects.select_for_update(of=("organization",))
+            .select_related("extraction", "stored_file", "parser_version", "organization")
+            # Not the stored 202 body: for a 10,000-file batch it is a megabyte.
+            .defer("extraction__response_body")
+            .filter(pk=document_id)
+            .first()
         )
-        running = (
-            Document.objects.filter(
-                organization_id=org.pk,
+        if document is None:
+            return Claim("gone")
+        if document.status == DocumentStatus.PROCESSING:
+            redelivered = task_id and document.worker.endswith(f"/{task_id}")
+            heartbeat = document.heartbeat_at
+            if not (redelivered or heartbeat is None or heartbeat < stale_before):
+                return Claim("gone")
+        elif document.status != DocumentStatus.QUEUED:
+            return Claim("gone")
+        cap = document.organization.max_concurrent_documents
+        claimed = _conditional_claim(
+            document=document, token=token, now=now, stale_before=stale_before, cap=cap
+        )
+        if not claimed:
+            running = Document.objects.filter(
+                organization_id=document.organization_id,
                 status=DocumentStatus.PROCESSING,
                 heartbeat_at__gte=stale_before,
-            )
-            .exclude(pk=document_id)
-            .count()
-        )
-        if running >= org.max_concurrent_documents:
+            ).exclude(pk=document_id)
+            if running.count() < cap:
+                return Claim("gone")  # someone else's run took it since it was read
             # Back to waiting: the next document of this organization to finish dispatches it.
             Document.objects.filter(pk=document_id, status=DocumentStatus.QUEUED).update(
                 enqueued_at=None
             )
             return Claim("no_slot")
-        claimed = Document.objects.filter(Q(pk=document_id) & claimable).update(
-            status=DocumentStatus.PROCESSING,
-            attempts=F("attempts") + 1,
-            worker=token,
-            heartbeat_at=now,
-            started_at=now,
-            step="intake",
-            updated_at=now,
-        )
-        if not claimed:
-            return Claim("gone")
-        Extraction.objects.filter(pk=row["extraction_id"], status=ExtractionStatus.QUEUED).update(
-            status=ExtractionStatus.PROCESSING, updated_at=now
-        )
-    return Claim("claimed", token)
+        if document.extraction.status == ExtractionStatus.QUEUED:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {_quoted(Extraction)} SET status = %s, updated_at = %s"
+                    " WHERE id = %s AND status = %s",
+                    [
+                        ExtractionStatus.PROCESSING,
+                        connection.ops.adapt_datetimefield_value(now),
+                        document.extraction_id,
+                        ExtractionStatus.QUEUED,
+                    ],
+                )
+            document.extraction.status = ExtractionStatus.PROCESSING
+    # What the UPDATE wrote. attempts is the read value + 1: exact unless the row changed
+    # between the read and the UPDATE (another run claimed it and gave it back in those
+    # milliseconds), when the max-attempts check is one short for this run.
+    document.status = DocumentStatus.PROCESSING
+    document.attempts += 1
+    document.worker = token
+    document.heartbeat_at = document.started_at = document.updated_at = now
+    document.step = "intake"
+    return Claim("claimed", token, document)
 
 
 def release_claim(*, document_id: int, token: str) -> None:

@@ -12,18 +12,13 @@ ends as a failed document with an error code.
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import (
-    DatabaseError,
     InterfaceError,
     OperationalError,
-    close_old_connections,
-    connection,
     transaction,
 )
 from django.db.models import F
@@ -40,7 +35,7 @@ from extractions.engine import (
 )
 from extractions.engine.types import CLASSIFICATION_FAILED, EXTRACTION_FAILED, INTERNAL_ERROR
 from extractions.files.services import resolve_staged_upload
-from extractions.models import Document, DocumentStatus, Extraction, StoredFile
+from extractions.models import Document, Extraction, StoredFile
 from extractions.services.dispatch import claim_document, dispatch_org
 from extractions.services.lifecycle import (
     PAYMENT_REQUIRED,
@@ -48,6 +43,7 @@ from extractions.services.lifecycle import (
     complete_document,
     fail_document,
 )
+from extractions.services.progress import Progress
 from extractions.services.resolve import tier_multiplier
 from extractions.services.uploads import select_pages
 from parsers.models import ClassifierLabel, ParserVersion
@@ -99,9 +95,8 @@ def run_document(*, document_id: int, hostname: str, task_id: str) -> str:
     claim = claim_document(document_id=document_id, hostname=hostname, task_id=task_id)
     if claim.outcome != "claimed":
         return claim.outcome
-    document = Document.objects.select_related(
-        "extraction", "stored_file", "parser_version", "organization"
-    ).get(pk=document_id)
+    document = claim.document
+    assert document is not None
     outcome = _run_claimed(document, claim.token)
     if outcome == "lost_claim":
         # Finishing a document dispatches the next one; a run that lost its claim did not.
@@ -261,82 +256,6 @@ def _label_specs(document: Document) -> list[ClassifierLabelSpec] | None:
     ]
 
 
-class _Progress:
-    """Step and heartbeat of a running document, written by a background thread.
-
-    ``on_step`` (called by the engine) only notes the step; every
-    PP_DOCUMENT_HEARTBEAT_SECONDS the thread writes the current step and a heartbeat. A
-    document that runs faster than that costs no progress write at all, and a long step
-    (OCR of a big scan) still heartbeats. The thread has its own database connection and
-    closes it when done. Inside a transaction (a caller's, or a test's) a second connection
-    would not see the row, so then steps are written inline instead.
-    """
-
-    def __init__(self, document: Document, token: str) -> None:
-        self.document = document
-        self.token = token
-        self.step = "intake"  # what the claim wrote
-        self.written = "intake"
-        self.inline = transaction.get_connection().in_atomic_block
-        self.stop = threading.Event()
-        self.thread: threading.Thread | None = None
-
-    def __enter__(self) -> _Progress:
-        if not self.inline:
-            self.thread = threading.Thread(
-                target=self._loop, name=f"progress-{self.document.public_id}", daemon=True
-            )
-            self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop.set()
-        if self.thread is not None:
-            self.thread.join(timeout=30)
-        if not self.inline and connection.connection is not None and not connection.is_usable():
-            # The run's own connection was dropped while the engine ran (database restarted):
-            # reconnect for the outcome write rather than fail it and run the document again.
-            logger.warning(
-                "Transient error on document %s: its database connection was lost while the "
-                "engine ran; reconnecting",
-                self.document.public_id,
-            )
-            connection.close()
-
-    def on_step(self, name: str) -> None:
-        self.step = name
-        if self.inline:
-            self._write()
-        if settings.PP_TEST_STEP_DELAY_SECONDS:
-            time.sleep(settings.PP_TEST_STEP_DELAY_SECONDS)
-
-    def _loop(self) -> None:
-        try:
-            while not self.stop.wait(settings.PP_DOCUMENT_HEARTBEAT_SECONDS):
-                self._write()
-        finally:
-            connection.close()
-
-    def _write(self) -> None:
-        step, now = self.step, timezone.now()
-        changes: dict[str, Any] = {"heartbeat_at": now}
-        if step != self.written:
-            # A new step is a change pollers should see; a bare heartbeat is not.
-            changes.update(step=step, updated_at=now)
-        try:
-            Document.objects.filter(
-                pk=self.document.pk, status=DocumentStatus.PROCESSING, worker=self.token
-            ).update(**changes)
-            self.written = step
-        except DatabaseError:
-            # Progress is best effort; the outcome write will retry if the database is down.
-            logger.warning("Could not record step %s of %s", step, self.document.public_id)
-            # A dropped connection stays broken unless closed: close it so the next write
-            # reconnects (never inline: that would end the caller's transaction).
-            if not self.inline:
-                close_old_connections()
-
-
 def _extract_and_record(document: Document, token: str, path: str) -> str:
     options_in = document.extraction.options or {}
     labels = _label_specs(document)
@@ -355,7 +274,7 @@ def _extract_and_record(document: Document, token: str, path: str) -> str:
     )
     schema = document.parser_version.schema if document.parser_version is not None else None
     try:
-        with _Progress(document, token) as progress:
+        with Progress(document, token) as progress:
             options.on_step = progress.on_step
             result = extract(path, schema, options)
     except EngineError as exc:

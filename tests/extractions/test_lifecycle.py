@@ -17,7 +17,7 @@ from django.utils import timezone
 from billing.models import CreditLedgerEntry
 from billing.services import charge_credits, get_balance
 from config.errors import APIError
-from extractions.models import Document, Extraction
+from extractions.models import Document, Extraction, WebhookEndpoint
 from extractions.services import cancel_extraction, derive_status, refund_document, rerun_document
 from extractions.services.dispatch import claim_document
 from extractions.services.sweeper import sweep_documents
@@ -37,8 +37,7 @@ def corrupt_stored_file(document_public_id: str) -> None:
         fh.write(b"\x00" * (document.size - 20))
 
 
-@pytest.mark.django_db(transaction=True)
-def test_eager_end_to_end(eager_celery, client_a, parser_a, org_a, monkeypatch):
+def _record_events(monkeypatch) -> list[tuple[str, int]]:
     events: list[tuple[str, int]] = []
     import extractions.webhooks.dispatch as hooks
 
@@ -52,6 +51,16 @@ def test_eager_end_to_end(eager_celery, client_a, parser_a, org_a, monkeypatch):
         "emit_extraction_event",
         lambda *, extraction_id, event: events.append((event, extraction_id)),
     )
+    return events
+
+
+@pytest.mark.django_db(transaction=True)
+def test_eager_end_to_end(eager_celery, client_a, parser_a, org_a, monkeypatch):
+    # Events are raised for an organization with a webhook endpoint (see the next test).
+    WebhookEndpoint.objects.create(
+        organization=org_a.organization, url="https://hooks.example.com/pp", secret="s"
+    )
+    events = _record_events(monkeypatch)
     ext = submit(
         client_a, parser_a, pdf_upload("a.pdf"), pdf_upload("b.pdf", number="INV-2", pages=2)
     )
@@ -79,6 +88,19 @@ def test_eager_end_to_end(eager_celery, client_a, parser_a, org_a, monkeypatch):
         "extraction.completed",
     ]
     assert ledger_is_consistent(org_a.organization)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_events_are_built_only_when_a_webhook_can_receive_them(
+    eager_celery, client_a, parser_a, org_a, monkeypatch
+):
+    """No endpoint and no webhook_url: a finished document builds no event (it would read
+    the whole result for nobody). An extraction's own webhook_url is enough to get them."""
+    events = _record_events(monkeypatch)
+    submit(client_a, parser_a)
+    assert events == []
+    submit(client_a, parser_a, webhook_url="https://hooks.example.com/pp")
+    assert sorted(e for e, _ in events) == ["document.completed", "extraction.completed"]
 
 
 @pytest.mark.django_db
