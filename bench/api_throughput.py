@@ -18,6 +18,14 @@ What it does:
    documents/s end to end, the ratio to the engine's own pages/s, and the per-document work
    the workers did beyond the engine (claim, storage, recording) as a share of engine time.
 
+Wall-clock figures on a shared machine move with whatever else runs, so the bench also reads
+CPU time from /proc: of the engine alone (this process), and of the service's processes
+(both Celery workers with their pool processes, the gunicorn processes, and the PostgreSQL
+backends of the bench database) over the processing window (first claim → last result) and
+over the whole run. "cpu" figures are per document; the CPU-based ratio is what two fully
+used cores would give: (2 / service CPU-seconds per document) / (1 / engine CPU-seconds per
+page). Redis and the kernel's network work are not counted (Redis is shared).
+
 Results are printed and written to bench/results/api_throughput-<source>-<mode>.json.
 """
 
@@ -102,6 +110,81 @@ def flush_redis(db: int) -> None:
     redis.Redis(host="127.0.0.1", port=6379, db=db).flushdb()
 
 
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _proc_stat(pid: int) -> list[str] | None:
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    # The command name (field 2) may hold spaces: split after its closing parenthesis.
+    return raw[raw.rindex(")") + 2 :].split()
+
+
+def _cpu_seconds(fields: list[str]) -> float:
+    return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS  # utime + stime
+
+
+class CPUSampler(threading.Thread):
+    """Every 0.1 s, the CPU seconds used so far by each group of processes: those in the
+    given process groups (a service and its children) and PostgreSQL backends of one database
+    (matched by their process title). A process that ends between samples keeps its last
+    reading; one that starts later counts from zero."""
+
+    def __init__(self, database: str) -> None:
+        super().__init__(daemon=True)
+        self.database = database
+        self.groups: dict[str, set[int]] = {}
+        self.samples: list[tuple[float, dict[str, float]]] = []
+        self.seen: dict[tuple[str, int], float] = {}
+        self.stop = threading.Event()
+        self.exclude: set[int] = set()  # the bench's own database connection
+
+    def add_group(self, name: str, pgid: int) -> None:
+        self.groups.setdefault(name, set()).add(pgid)
+
+    def _pg_backend(self, pid: int) -> bool:
+        try:
+            title = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            return False
+        return title.startswith("postgres: ") and f" {self.database} " in title
+
+    def sample(self) -> None:
+        now = time.time()
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            pid = int(entry.name)
+            fields = _proc_stat(pid)
+            if fields is None:
+                continue
+            pgid = int(fields[2])
+            name = next((n for n, g in self.groups.items() if pgid in g), None)
+            if name is None and pid not in self.exclude and self._pg_backend(pid):
+                name = "postgres"
+            if name is not None:
+                self.seen[(name, pid)] = _cpu_seconds(fields)
+        totals: dict[str, float] = {}
+        for (name, _), cpu in self.seen.items():
+            totals[name] = totals.get(name, 0.0) + cpu
+        self.samples.append((now, totals))
+
+    def run(self) -> None:
+        while not self.stop.wait(0.1):
+            self.sample()
+
+    def between(self, start: float, end: float) -> dict[str, float]:
+        """CPU seconds each group used between two wall-clock times (nearest samples)."""
+
+        def at(t: float) -> dict[str, float]:
+            return min(self.samples, key=lambda s: abs(s[0] - t))[1]
+
+        first, last = at(start), at(end)
+        return {name: round(last.get(name, 0.0) - first.get(name, 0.0), 3) for name in last}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--documents", type=int, default=500)
@@ -109,6 +192,12 @@ def main() -> None:
     ap.add_argument("--database", default="pp_bench_api")
     ap.add_argument("--redis-db", type=int, default=3)
     ap.add_argument("--port", type=int, default=8765)
+    ap.add_argument(
+        "--var-dir",
+        default="",
+        help="logs and stored files (default var/bench-<database>, so that two benches on "
+        "different databases do not share files)",
+    )
     ap.add_argument(
         "--mode",
         choices=["concurrent", "drain"],
@@ -134,6 +223,7 @@ def main() -> None:
     args = ap.parse_args()
 
     database_url = f"postgres://postgres@127.0.0.1:5432/{args.database}"
+    var_dir = Path(args.var_dir) if args.var_dir else ROOT / "var" / f"bench-{args.database}"
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -146,8 +236,8 @@ def main() -> None:
         "DJANGO_SECURE_COOKIES": "0",
         "PP_RATE_LIMIT_SUBMISSIONS_PER_MINUTE": "1000000",
         "PP_RATE_LIMIT_REQUESTS_PER_MINUTE": "1000000",
-        "PP_VAR_DIR": str(ROOT / "var" / "bench"),
-        "PP_MEDIA_ROOT": str(ROOT / "var" / "bench" / "media"),
+        "PP_VAR_DIR": str(var_dir),
+        "PP_MEDIA_ROOT": str(var_dir / "media"),
         "PP_LOG_LEVEL": "WARNING",
     }
     os.environ.update({k: v for k, v in env.items() if k != "PATH"})
@@ -160,6 +250,7 @@ def main() -> None:
     import django
 
     django.setup()
+    from django.conf import settings
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
@@ -176,14 +267,17 @@ def main() -> None:
     corpus = sorted((ROOT.parent / "shared" / "corpus" / "dev" / "zugferd").glob("*.pdf"))
     from extractions.engine import inspect_document
 
-    one_page = [p.read_bytes() for p in corpus if inspect_document(str(p)).page_count == 1]
+    one_page_paths = [p for p in corpus if inspect_document(str(p)).page_count == 1]
+    one_page = [p.read_bytes() for p in one_page_paths]
     receipts = sorted((ROOT.parent / "shared" / "corpus" / "dev" / "sroie").glob("*.jpg"))
     if args.source == "corpus" and one_page:
         files = [one_page[i % len(one_page)] for i in range(args.documents)]
+        paths = [str(one_page_paths[i % len(one_page)]) for i in range(args.documents)]
         schema = BENCH_SCHEMA
     elif args.source == "receipts" and receipts:
         scans = [p.read_bytes() for p in receipts]
         files = [scans[i % len(scans)] for i in range(args.documents)]
+        paths = [str(receipts[i % len(receipts)]) for i in range(args.documents)]
         schema = RECEIPT_SCHEMA
     else:
         args.source = "generated"
@@ -191,19 +285,41 @@ def main() -> None:
             invoice_pdf(number=f"INV-{i:05d}", total=f"{100 + i}.50") for i in range(args.documents)
         ]
         schema = INVOICE_SCHEMA
+        var_dir.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for i, data in enumerate(files[: args.engine_sample]):
+            path = var_dir / f"engine-sample-{i}.pdf"
+            path.write_bytes(data)
+            paths.append(str(path))
     parser = create_parser(organization=org, name="Invoices", schema=schema)
 
-    # -- the engine alone, one process, same files and options as the workers use
-    extract(files[0], schema, ExtractionOptions(include_images=True))  # warm-up
-    sample = files[: args.engine_sample]
-    started = time.perf_counter()
-    for data in sample:
-        extract(data, schema, ExtractionOptions(include_images=True))
+    # -- the engine alone, one process, same files (read from a path, as the workers do) and
+    # the options the workers use for a one-page document
+    def engine_options() -> ExtractionOptions:
+        return ExtractionOptions(
+            pages="1",
+            include_images=True,
+            max_bytes=settings.PP_MAX_FILE_BYTES,
+            max_page_count=settings.PP_MAX_PAGES_PER_DOCUMENT,
+        )
+
+    extract(paths[0], schema, engine_options())  # warm-up
+    sample = paths[: args.engine_sample]
+    started, cpu_started = time.perf_counter(), time.process_time()
+    for path in sample:
+        extract(path, schema, engine_options())
     engine_seconds_per_page = (time.perf_counter() - started) / len(sample)
+    engine_cpu_per_page = (time.process_time() - cpu_started) / len(sample)
     engine_pages_per_s = 1 / engine_seconds_per_page
 
     # -- server and workers
-    logs = ROOT / "var" / "bench"
+    sampler = CPUSampler(args.database)
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # the bench's own polling is not the service's work
+        cursor.execute("SELECT pg_backend_pid()")
+        sampler.exclude.add(cursor.fetchone()[0])
+    logs = var_dir
     logs.mkdir(parents=True, exist_ok=True)
     procs = [
         subprocess.Popen(
@@ -226,6 +342,9 @@ def main() -> None:
             start_new_session=True,
         )
     ]
+    sampler.add_group("gunicorn", procs[0].pid)
+    sampler.sample()
+    sampler.start()
 
     def start_workers() -> None:
         for n in (1, 2):
@@ -252,6 +371,7 @@ def main() -> None:
                     start_new_session=True,
                 )
             )
+            sampler.add_group("workers", procs[-1].pid)
 
     if args.mode == "concurrent":
         start_workers()
@@ -274,6 +394,7 @@ def main() -> None:
         latencies: list[float] = []
         errors: list[str] = []
         first_submit = time.perf_counter()
+        first_submit_wall = time.time()
 
         def submit_share(share: list[tuple[int, bytes]]) -> None:
             client = requests.Session()
@@ -311,6 +432,8 @@ def main() -> None:
                 break
             time.sleep(0.2)
         finished = time.perf_counter()
+        finished_wall = time.time()
+        sampler.sample()
         counts = {
             s: Document.objects.filter(status=s).count()
             for s in ("queued", "processing", "completed", "failed")
@@ -324,6 +447,7 @@ def main() -> None:
         last_finish = max(d["finished_at"] for d in docs)
         processing_seconds = (last_finish - first_start).total_seconds()
     finally:
+        sampler.stop.set()
         for p in procs:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(p.pid, signal.SIGTERM)
@@ -343,6 +467,11 @@ def main() -> None:
     # Two workers busy from the first claim to the last result (in drain mode they never
     # wait for work; in concurrent mode they may, when submissions are the bottleneck).
     worker_seconds_per_doc = 2 * processing_seconds / counts["completed"]
+    n = counts["completed"]
+    cpu_processing = sampler.between(first_start.timestamp(), last_finish.timestamp())
+    cpu_run = sampler.between(first_submit_wall, finished_wall)
+    service_cpu_processing = sum(cpu_processing.values()) / n
+    service_cpu_run = sum(cpu_run.values()) / n
     result = {
         "documents": args.documents,
         "completed": counts["completed"],
@@ -370,6 +499,23 @@ def main() -> None:
         "overall_overhead_vs_engine_alone_pct": round(
             100 * (worker_seconds_per_doc - engine_seconds_per_page) / engine_seconds_per_page, 1
         ),
+        "cpu_ms_per_document_processing_window": {
+            **{k: round(1000 * v / n, 1) for k, v in sorted(cpu_processing.items())},
+            "total": round(1000 * service_cpu_processing, 1),
+        },
+        "cpu_ms_per_document_whole_run": {
+            **{k: round(1000 * v / n, 1) for k, v in sorted(cpu_run.items())},
+            "total": round(1000 * service_cpu_run, 1),
+        },
+        "engine_cpu_ms_per_page_alone": round(1000 * engine_cpu_per_page, 1),
+        "worker_cpu_overhead_ms_per_document": round(
+            1000 * (cpu_processing.get("workers", 0.0) / n - engine_cpu_per_page), 1
+        ),
+        # What two fully used cores would give (the machine is shared: wall figures move).
+        "ratio_cpu_based_processing_to_engine": round(
+            2 / service_cpu_processing * engine_cpu_per_page, 3
+        ),
+        "ratio_cpu_based_end_to_end_to_engine": round(2 / service_cpu_run * engine_cpu_per_page, 3),
         "source": args.source,
         "mode": args.mode,
         "clients": args.clients,
