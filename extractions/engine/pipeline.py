@@ -7,8 +7,6 @@ kept. Each step is timed; ``options.on_step(name)`` is called as it starts.
 
 from __future__ import annotations
 
-import gc
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -16,6 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import intake
+from .gc_pause import GcPause as _GcPause
+from .gc_pause import cyclic_gc_paused as _cyclic_gc_paused
+from .gc_pause import release_layouts as _release_layouts
 from .intake import DocumentSource, Source
 from .types import (
     CLASSIFICATION_FAILED,
@@ -129,11 +130,14 @@ def _read_stream(
     options: ExtractionOptions,
     steps: _Steps,
     rulings: bool,
+    pause: _GcPause | None = None,
 ) -> Iterator[PageContent]:
     if opened.pdf is not None:
-        yield from _read_pdf(opened.pdf, selected, options, steps, rulings)
+        yield from _read_pdf(opened.pdf, selected, options, steps, rulings, pause)
     else:
         assert opened.image is not None
+        if pause is not None:
+            pause.exit()  # every image page is OCR: seconds each, the collector runs
         yield from _read_image(opened.image, opened.info.media_type, selected, options, steps)
 
 
@@ -143,6 +147,7 @@ def _read_pdf(
     options: ExtractionOptions,
     steps: _Steps,
     rulings: bool,
+    pause: _GcPause | None = None,
 ) -> Iterator[PageContent]:
     from . import pdf_text
     from .render import render_pdf_page
@@ -168,6 +173,8 @@ def _read_pdf(
                     want_ocr = options.ocr == "auto" and pdf_text.page_needs_ocr(page, layer)
                 steps.add("text", time.perf_counter() - t0)
                 if want_ocr:
+                    if pause is not None:
+                        pause.exit()  # OCR takes seconds: no reason to hold the collector
                     width, height = page.get_size()
                     side = min(OCR_RENDER_SIDE, max(width, height) * OCR_RENDER_DPI / 72)
                     with steps.timed("ocr"):
@@ -179,6 +186,8 @@ def _read_pdf(
             with steps.timed("ocr"):
                 content = _ocr_page(image, number, width, height)
             del image
+            if pause is not None:
+                pause.enter()
         assert content is not None
         yield content
 
@@ -230,6 +239,7 @@ def _read(
     steps: _Steps,
     *,
     rulings: bool,
+    pause: _GcPause | None = None,
 ) -> tuple[DocumentSource, ReadDocument]:
     with steps.timed("intake"):
         src = intake.as_source(source)
@@ -238,7 +248,7 @@ def _read(
     doc = ReadDocument(media_type=info.media_type, page_count=info.page_count, selected=selected)
     try:
         steps.start("text")
-        for content in _read_stream(opened, selected, options, steps, rulings):
+        for content in _read_stream(opened, selected, options, steps, rulings, pause):
             doc.pages.append(content)
         steps.start("ocr")
     finally:
@@ -296,7 +306,20 @@ def _extract(
     rulings = needs_rulings(schema, options.target) or any(
         needs_rulings(lab.schema, options.target) for lab in labels
     )
-    src, doc = _read(source, options, steps, rulings=rulings)
+    with _cyclic_gc_paused() as pause:
+        return _run(source, schema, labels, options, steps, rulings, pause)
+
+
+def _run(
+    source: Source | DocumentSource,
+    schema: dict[str, Any] | None,
+    labels: list[Any],
+    options: ExtractionOptions,
+    steps: _Steps,
+    rulings: bool,
+    pause: _GcPause,
+) -> ExtractionResult:
+    src, doc = _read(source, options, steps, rulings=rulings, pause=pause)
     pages = doc.pages
 
     classification: ClassificationResult | None = None
@@ -324,18 +347,18 @@ def _extract(
         if options.include_images:
             images = _images(src, doc)
 
-    with _cyclic_gc_paused():
-        with steps.timed("parsing"):
-            from .parsing import fill_schema
+    pause.enter()  # back on after OCR pages
+    with steps.timed("parsing"):
+        from .parsing import fill_schema
 
-            filled = fill_schema(pages, schema, options.target)
+        filled = fill_schema(pages, schema, options.target)
 
-        with steps.timed("location"):
-            from .layout import page_text
+    with steps.timed("location"):
+        from .layout import page_text
 
-            citations, confidence = locate(filled, pages)
-            content = [page_text(p) for p in pages]
-        _release_layouts(pages)
+        citations, confidence = locate(filled, pages)
+        content = [page_text(p) for p in pages]
+    _release_layouts(pages)
 
     return ExtractionResult(
         data=filled.data,
@@ -349,52 +372,6 @@ def _extract(
         media_type=doc.media_type,
         page_count=doc.page_count,
     )
-
-
-_GC_LOCK = threading.Lock()
-_gc_pauses = 0
-_gc_was_enabled = False
-
-
-@contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection while the pages are analysed and the schema filled.
-
-    That work only allocates: every line, segment and value it builds lives until the
-    document is done, so each full collection CPython starts meanwhile re-scans the whole
-    (growing) heap for nothing; on long text PDFs that cost more than the parsing itself.
-    Reference counting still frees everything as usual. The pause is short (CPU-bound,
-    no I/O), nests across threads (the last one out restores the collector) and is
-    skipped when the collector is already off.
-    """
-    global _gc_pauses, _gc_was_enabled
-    with _GC_LOCK:
-        if _gc_pauses == 0:
-            _gc_was_enabled = gc.isenabled()
-            gc.disable()
-        _gc_pauses += 1
-    try:
-        yield
-    finally:
-        with _GC_LOCK:
-            _gc_pauses -= 1
-            if _gc_pauses == 0 and _gc_was_enabled:
-                gc.enable()
-
-
-def _release_layouts(pages: list[PageContent]) -> None:
-    """Break the page <-> layout and line <-> segment reference cycles once the document
-    is done, so that its analysis is freed by reference counting right away instead of
-    waiting for (and lengthening) a full collection."""
-    from .layout import PageLayout
-
-    for p in pages:
-        lay = p.cache
-        if isinstance(lay, PageLayout):
-            for ln in lay.lines:
-                ln.segments = []
-            lay._tok_index = None
-        p.cache = None
 
 
 def _images(src: DocumentSource, doc: ReadDocument) -> list[ImageInfo]:

@@ -105,6 +105,29 @@ def test_gc_pause_nests_and_restores_the_collector() -> None:
     assert gc.isenabled()
 
 
+def test_gc_pause_holder_can_step_out_and_back_in() -> None:
+    with pipeline._cyclic_gc_paused() as pause:
+        pause.exit()  # around an OCR page
+        pause.exit()  # twice is harmless
+        assert gc.isenabled()
+        pause.enter()
+        pause.enter()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+
+
+def test_extract_restores_the_collector_after_text_pdfs_images_and_errors() -> None:
+    from extractions.engine import EngineError, extract
+    from tests.engine import docgen
+
+    data, _ = docgen.invoice_pdf(2, seed=1, rows_per_page=3)
+    assert extract(data, docgen.INVOICE_SCHEMA).data["lines"]
+    assert gc.isenabled()
+    with pytest.raises(EngineError):
+        extract(b"not a document at all", docgen.INVOICE_SCHEMA)
+    assert gc.isenabled()
+
+
 def test_gc_pause_leaves_a_disabled_collector_disabled() -> None:
     gc.disable()
     try:
