@@ -222,7 +222,8 @@ def _record(ctx: _Ctx, path: str, f: Found, value: Any) -> None:
         w = ws[0]
         ctx.citations[path] = Citation(w.page, (w.x0, w.y0, w.x1, w.y1), w.text)
         c = f.score * (0.6 + 0.4 * w.confidence)
-        ctx.confidence[path] = round(min(0.99, max(0.01, c)), 4)
+        c = c if c > 0.01 else 0.01  # = min(0.99, max(0.01, c)), NaN included
+        ctx.confidence[path] = round(c if c < 0.99 else 0.99, 4)
         return
     ctx.citations[path] = Citation(page=f.page, bbox=words_bbox(ws), text=f.text)
     ctx.confidence[path] = _confidence(f)
@@ -319,18 +320,36 @@ def _cand_words(ctx: _Ctx, cand: Any) -> list[Any]:
     return [Word(str(cand.text), cand.page, x0, y0, x1, y1)]
 
 
+# (path, name, node as text, parents) -> (kind, query): what a field means and how to
+# look for it depends on the schema alone, so a worker that sees the same schema for
+# document after document works it out once
+_LEAF_PLANS: dict[tuple[str, str, str, tuple[str, ...]], tuple[str, fl.FieldQuery]] = {}
+
+
+def _leaf_plan(
+    node: dict[str, Any], name: str, path: str, parents: list[str]
+) -> tuple[str, fl.FieldQuery]:
+    key = (path, name, repr(node), tuple(parents))
+    plan = _LEAF_PLANS.get(key)
+    if plan is None:
+        if len(_LEAF_PLANS) >= 4096:
+            _LEAF_PLANS.clear()
+        meaning = priors.recognise(
+            name,
+            str(node.get("title") or ""),
+            str(node.get("description") or ""),
+            [str(a) for a in node.get("x-aliases") or []],
+            parents,
+        )
+        kind = _value_kind(node, meaning, name)
+        if meaning.concept is not None and main_type(node) == "boolean":
+            meaning = priors.FieldMeaning(None, 0.0)
+        plan = _LEAF_PLANS[key] = (kind, fl.query_for(path, name, kind, meaning, node, parents))
+    return plan
+
+
 def _fill_leaf(ctx: _Ctx, node: dict[str, Any], name: str, path: str, parents: list[str]) -> Any:
-    meaning = priors.recognise(
-        name,
-        str(node.get("title") or ""),
-        str(node.get("description") or ""),
-        [str(a) for a in node.get("x-aliases") or []],
-        parents,
-    )
-    kind = _value_kind(node, meaning, name)
-    if meaning.concept is not None and main_type(node) == "boolean":
-        meaning = priors.FieldMeaning(None, 0.0)
-    q = fl.query_for(path, name, kind, meaning, node, parents)
+    kind, q = _leaf_plan(node, name, path, parents)
     f = _find(ctx, q, node)
     if f is None or not f.words:
         return None

@@ -464,9 +464,9 @@ def locate(
                 cit = Citation(page=first, bbox=(0.0, 0.0, 1.0, 1.0), text="")
                 conf = min(conf if conf is not None else UNLOCATED_CONFIDENCE, UNLOCATED_CONFIDENCE)
         citations[path] = cit
-        confidence[path] = float(
-            min(1.0, max(0.0, conf if conf is not None else DEFAULT_CONFIDENCE))
-        )
+        c = conf if conf is not None else DEFAULT_CONFIDENCE
+        c = c if c > 0.0 else 0.0  # = min(1.0, max(0.0, c)), NaN included
+        confidence[path] = float(c if c < 1.0 else 1.0)
     return citations, confidence
 
 

@@ -562,8 +562,29 @@ def _read_rows(doc: DocIndex, t: Table, extra: dict[str, set[tuple[str, ...]]]) 
     t.rows = [{cols[ci].concept or f"col{ci}": ws for ci, ws in r.items()} for r in rows]
 
 
-def extract_rows(doc: DocIndex, item_schema: dict[str, Any]) -> list[dict[str, Found]]:
-    """Rows of every table whose header matches the item's properties, in document order."""
+_ItemPlan = tuple[
+    dict[str, str], dict[str, set[tuple[str, ...]]], list[tuple[str, str, tuple[str, ...]]]
+]
+# item schema (as text) -> what its properties are matched to; a worker sees the same few
+# schemas over and over, so this is worked out once per schema, not once per document
+_PLANS: dict[str, _ItemPlan] = {}
+
+
+def _item_plan(item_schema: dict[str, Any]) -> _ItemPlan:
+    try:
+        key = repr(item_schema)
+    except Exception:  # pragma: no cover - a schema repr cannot fail in practice
+        return _make_item_plan(item_schema)
+    plan = _PLANS.get(key)
+    if plan is None:
+        if len(_PLANS) >= 256:
+            _PLANS.clear()
+            _CONCEPT_CACHE.clear()  # keyed by id() of the plans' header words
+        plan = _PLANS[key] = _make_item_plan(item_schema)
+    return plan
+
+
+def _make_item_plan(item_schema: dict[str, Any]) -> _ItemPlan:
     prop_cols = property_columns(item_schema)
     extra: dict[str, set[tuple[str, ...]]] = {}
     props = item_schema.get("properties") or {}
@@ -582,14 +603,20 @@ def extract_rows(doc: DocIndex, item_schema: dict[str, Any]) -> list[dict[str, F
             toks = tuple(nz.tokens(str(a)))
             if toks and not col.startswith("prop:"):
                 extra.setdefault(col, set()).add(toks)
-    if not prop_cols:
-        return []
     # what each property's cells hold, worked out once rather than per cell
     cells: list[tuple[str, str, tuple[str, ...]]] = []
     for name, col in prop_cols.items():
         types = (props.get(name) or {}).get("type")
         types = types if isinstance(types, list) else [types or "string"]
         cells.append((name, col, tuple(types)))
+    return prop_cols, extra, cells
+
+
+def extract_rows(doc: DocIndex, item_schema: dict[str, Any]) -> list[dict[str, Found]]:
+    """Rows of every table whose header matches the item's properties, in document order."""
+    prop_cols, extra, cells = _item_plan(item_schema)
+    if not prop_cols:
+        return []
     out: list[dict[str, Found]] = []
     decimal = doc.decimal
     for t in find_tables(doc, prop_cols, extra):

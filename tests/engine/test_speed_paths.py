@@ -272,3 +272,38 @@ def test_line_grouping_matches_the_reference_loop(seed: int) -> None:
         return sorted(tuple(sorted(map(id, ln))) for ln in lines)
 
     assert groups([ln.words for ln in got]) == groups(want)
+
+
+def test_schema_plans_are_reused_and_follow_schema_changes() -> None:
+    import copy
+
+    from extractions.engine import parsing, tables
+    from extractions.engine.parsing import fill_schema
+
+    page = PageContent(
+        number=1,
+        width=600,
+        height=800,
+        words=[
+            Word("Ref", 1, 0.1, 0.1, 0.15, 0.12),
+            Word("code:", 1, 0.16, 0.1, 0.22, 0.12),
+            Word("AB-778", 1, 0.3, 0.1, 0.4, 0.12),
+            Word("Order:", 1, 0.1, 0.2, 0.18, 0.22),
+            Word("PO-12", 1, 0.3, 0.2, 0.4, 0.22),
+        ],
+    )
+    schema = {
+        "type": "object",
+        "properties": {"thing": {"type": "string", "x-aliases": ["Ref code"]}},
+    }
+    assert fill_schema([page], schema).data == {"thing": "AB-778"}
+    plans = len(parsing._LEAF_PLANS)
+    assert fill_schema([page], copy.deepcopy(schema)).data == {"thing": "AB-778"}
+    assert len(parsing._LEAF_PLANS) == plans  # same schema text: same plan
+    schema["properties"]["thing"]["x-aliases"] = ["Order"]
+    assert fill_schema([page], schema).data == {"thing": "PO-12"}
+
+    items = {"type": "object", "properties": {"qty": {"type": "number"}}}
+    first = tables._item_plan(items)
+    assert tables._item_plan(copy.deepcopy(items)) is first
+    assert tables._item_plan({**items, "title": "x"}) is not first
