@@ -188,14 +188,19 @@ def read_words(textpage: pdfium.PdfTextPage, frame: PageFrame, number: int) -> T
     a, d, e, f = frame.a, frame.d, frame.e, frame.f
     words: list[Word] = []
     append = words.append
-    chars = 0
+    # non-space characters (what the words are made of): str.split and the regex agree
+    # on what whitespace is
+    chars = len("".join(text.split()))
+    unpack4 = _UNPACK_4F
     for match in _WORD.finditer(text):
         start, end = match.span()
-        chars += end - start
         getbox(tp, start, first)
-        getbox(tp, end - 1, last)
-        # FS_RECTF is (left, top, right, bottom) in PDF space.
-        l1, t1, r1, b1, l2, t2, r2, b2 = unpack(pair)
+        if end - start == 1:  # one character: its box is both ends
+            l1, t1, r1, b1 = l2, t2, r2, b2 = unpack4(pair)
+        else:
+            getbox(tp, end - 1, last)
+            # FS_RECTF is (left, top, right, bottom) in PDF space.
+            l1, t1, r1, b1, l2, t2, r2, b2 = unpack(pair)
         if upright:
             x0 = a * (l1 if l1 < l2 else l2) + e
             x1 = a * (r1 if r1 > r2 else r2) + e
