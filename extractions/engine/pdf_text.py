@@ -18,6 +18,7 @@ from __future__ import annotations
 import ctypes
 import re
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pypdfium2 as pdfium
@@ -469,9 +470,12 @@ def _add(
 
 
 def read_pdf_page(
-    page: pdfium.PdfPage, number: int, *, rulings: bool = False
+    page: pdfium.PdfPage, number: int, *, rulings: bool | Callable[[list[Word]], bool] = False
 ) -> tuple[PageContent, TextLayer]:
-    """Words (and rulings when asked) of one PDF page; the caller decides on OCR."""
+    """Words (and rulings when asked) of one PDF page; the caller decides on OCR.
+
+    ``rulings`` may be a test on the page's words: rulings are then read only where it
+    holds (pages that could carry a table header)."""
     frame = PageFrame.of(page)
     textpage = page.get_textpage()
     try:
@@ -486,7 +490,7 @@ def read_pdf_page(
         source="text" if layer.words else "empty",
         rotation=0,
     )
-    if rulings and layer.words:
+    if layer.words and (rulings(layer.words) if callable(rulings) else rulings):
         content.rulings = page_objects(page, frame, number, rulings=True, images=False).rulings
     return content, layer
 

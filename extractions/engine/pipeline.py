@@ -7,6 +7,7 @@ kept. Each step is timed; ``options.on_step(name)`` is called as it starts.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -36,6 +37,7 @@ from .types import (
     PageContent,
     PageInfo,
     StepTiming,
+    Word,
 )
 
 # PDF pages are rendered for OCR at 200 dpi, the longest side capped at 2000 px
@@ -105,6 +107,35 @@ def needs_rulings(schema: dict[str, Any] | None, target: str) -> bool:
     return walk(schema)
 
 
+def table_item_schemas(schema: dict[str, Any] | None, target: str) -> list[dict[str, Any]]:
+    """The item schemas whose rows may be read from tables (arrays of objects anywhere in
+    the schema, and the target's item for per_table_row): what decides, page by page,
+    whether drawn rulings are worth reading (see tables.page_may_hold_table)."""
+    out: list[dict[str, Any]] = []
+    if not isinstance(schema, dict):
+        return out
+    if target == "per_table_row":
+        from .parsing import main_type
+
+        item = schema if main_type(schema) == "object" else (schema.get("items") or {})
+        if isinstance(item, dict):
+            out.append(item)
+
+    def walk(node: Any) -> None:
+        if not isinstance(node, dict):
+            return
+        items = node.get("items")
+        if isinstance(items, dict):
+            if items.get("type") == "object" or "properties" in items:
+                out.append(items)
+            walk(items)
+        for sub in (node.get("properties") or {}).values():
+            walk(sub)
+
+    walk(schema)
+    return out
+
+
 # --------------------------------------------------------------------------- reading
 
 
@@ -129,7 +160,7 @@ def _read_stream(
     selected: list[int],
     options: ExtractionOptions,
     steps: _Steps,
-    rulings: bool,
+    rulings: bool | Callable[[list[Word]], bool],
     pause: _GcPause | None = None,
 ) -> Iterator[PageContent]:
     if opened.pdf is not None:
@@ -146,7 +177,7 @@ def _read_pdf(
     selected: list[int],
     options: ExtractionOptions,
     steps: _Steps,
-    rulings: bool,
+    rulings: bool | Callable[[list[Word]], bool],
     pause: _GcPause | None = None,
 ) -> Iterator[PageContent]:
     from . import pdf_text
@@ -238,7 +269,7 @@ def _read(
     options: ExtractionOptions,
     steps: _Steps,
     *,
-    rulings: bool,
+    rulings: bool | Callable[[list[Word]], bool],
     pause: _GcPause | None = None,
 ) -> tuple[DocumentSource, ReadDocument]:
     with steps.timed("intake"):
@@ -303,9 +334,15 @@ def _extract(
             f"Unknown extraction target {options.target!r}: use one of "
             f"{', '.join(EXTRACTION_TARGETS)}.",
         )
-    rulings = needs_rulings(schema, options.target) or any(
-        needs_rulings(lab.schema, options.target) for lab in labels
-    )
+    items = table_item_schemas(schema, options.target)
+    for lab in labels:
+        items += table_item_schemas(lab.schema, options.target)
+    rulings: bool | Callable[[list[Word]], bool] = False
+    if items:
+        from .tables import page_may_hold_table
+
+        # rulings only on pages whose words could make a header of one of these tables
+        rulings = functools.partial(page_may_hold_table, item_schemas=items)
     with _cyclic_gc_paused() as pause:
         return _run(source, schema, labels, options, steps, rulings, pause)
 
@@ -316,7 +353,7 @@ def _run(
     labels: list[Any],
     options: ExtractionOptions,
     steps: _Steps,
-    rulings: bool,
+    rulings: bool | Callable[[list[Word]], bool],
     pause: _GcPause,
 ) -> ExtractionResult:
     src, doc = _read(source, options, steps, rulings=rulings, pause=pause)

@@ -159,6 +159,7 @@ _BY_FIRST: dict[str, list[tuple[tuple[str, ...], str]]] = {}
 for _c, _names in _COL_TOKENS.items():
     for _n in _names:
         _BY_FIRST.setdefault(_n[0], []).append((_n, _c))
+_FIRST_TOKENS = frozenset(_BY_FIRST)
 _CONCEPT_CACHE: dict[tuple[tuple[str, ...], bool, int], str | None] = {}
 
 
@@ -293,7 +294,6 @@ def find_tables(
     doc: DocIndex, prop_cols: dict[str, str], extra: dict[str, set[tuple[str, ...]]]
 ) -> list[Table]:
     wanted = set(prop_cols.values())
-    core_wanted = wanted & {"description", "quantity", "unit_price"}
     tables: list[Table] = []
     for pi, lay in enumerate(doc.layouts):
         used: set[int] = set()
@@ -305,11 +305,8 @@ def find_tables(
             if sum(1 for c in seg_concepts if c) < 1:
                 continue
             band = _header_band(lay, ln, extra)
-            possible = _possible_concepts(band, extra)
-            if len(possible) < 2 or len(possible & wanted) < min(2, len(wanted)):
+            if not _could_be_header(_possible_concepts(band, extra), wanted):
                 continue  # cannot pass the checks below, whatever the columns
-            if possible.isdisjoint(wanted) or (core_wanted and possible.isdisjoint(core_wanted)):
-                continue
             columns = _cluster_band(band, lay, extra)
             concepts = {c.concept for c in columns if c.concept}
             if len(concepts) < 2 or not (concepts & wanted):
@@ -348,9 +345,13 @@ def _possible_concepts(band: list[Line], extra: dict[str, set[tuple[str, ...]]])
     present: set[str] = set()
     for b in band:
         present.update(nz.tokens(b.text))
+    return _concepts_of(present, extra)
+
+
+def _concepts_of(present: set[str], extra: dict[str, set[tuple[str, ...]]]) -> set[str]:
     out: set[str] = set()
-    for t in present:
-        for n, c in _BY_FIRST.get(t, ()):
+    for t in present.intersection(_FIRST_TOKENS):
+        for n, c in _BY_FIRST[t]:
             if c not in out and present.issuperset(n):
                 out.add(c)
     for c, names in extra.items():
@@ -362,6 +363,34 @@ def _possible_concepts(band: list[Line], extra: dict[str, set[tuple[str, ...]]])
     if "amount" in out:
         out.add("quantity")
     return out
+
+
+def _could_be_header(possible: set[str], wanted: set[str]) -> bool:
+    """The checks find_tables makes on a header's column concepts, on a superset of them."""
+    if len(possible) < 2 or len(possible & wanted) < min(2, len(wanted)):
+        return False
+    core = wanted & {"description", "quantity", "unit_price"}
+    return not possible.isdisjoint(wanted) and not (core and possible.isdisjoint(core))
+
+
+def _page_tokens(texts: list[str]) -> set[str]:
+    # what nz.tokens gives, as a set: it folds character by character and splits at
+    # spaces, so the tokens of the whole page are those of all its words together
+    out = set(nz._NON_WORD.split(nz.fold(" ".join(texts))))
+    out.discard("")
+    return out
+
+
+def page_may_hold_table(words: list[Word], item_schemas: list[dict[str, Any]]) -> bool:
+    """Whether any of these item schemas' tables could have its header on a page with
+    these words (False: no header band there can name enough of its columns, so the
+    page's drawn rulings, which only place a header's column boundaries, are not needed)."""
+    present = _page_tokens([w.text for w in words])
+    for item_schema in item_schemas:
+        prop_cols, extra, _ = _item_plan(item_schema)
+        if prop_cols and _could_be_header(_concepts_of(present, extra), set(prop_cols.values())):
+            return True
+    return False
 
 
 def _header_band(lay: PageLayout, ln: Line, extra: dict[str, set[tuple[str, ...]]]) -> list[Line]:
@@ -529,7 +558,7 @@ def _read_rows(doc: DocIndex, t: Table, extra: dict[str, set[tuple[str, ...]]]) 
             in_note = False
             if prefix_mode is None:
                 prefix_mode = bool(pending)
-            row = {ci: list(ws) for ci, ws in cells.items()}
+            row = cells  # built for this line alone: no copy needed
             if prefix_mode and pending:
                 for p in pending:
                     for ci, ws in p.items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import random
 import threading
@@ -307,3 +308,43 @@ def test_schema_plans_are_reused_and_follow_schema_changes() -> None:
     first = tables._item_plan(items)
     assert tables._item_plan(copy.deepcopy(items)) is first
     assert tables._item_plan({**items, "title": "x"}) is not first
+
+
+def test_rulings_are_read_only_on_pages_that_could_hold_a_table_header() -> None:
+    from extractions.engine import extract, pdf_text, tables
+    from extractions.engine.pipeline import table_item_schemas
+    from tests.engine import docgen
+
+    items = table_item_schemas(docgen.INVOICE_SCHEMA, "per_doc")
+    assert items == [docgen.INVOICE_SCHEMA["properties"]["lines"]["items"]]
+    assert (
+        table_item_schemas({"type": "object", "properties": {"n": {"type": "number"}}}, "per_doc")
+        == []
+    )
+
+    header = docgen.PageSpec(
+        texts=[(50, 100, "Description"), (300, 100, "Qty"), (400, 100, "Amount"), (50, 130, "Bolts"),
+               (300, 130, "2"), (400, 130, "4.00")],
+        lines=[(290, 90, 290, 140), (390, 90, 390, 140), (40, 110, 500, 110)],
+    )  # fmt: skip
+    terms = docgen.PageSpec(
+        texts=[(50, 100, "Terms and conditions apply to every order.")],
+        lines=[(40, 110, 500, 110), (290, 90, 290, 140)],
+    )
+    data = docgen.build_pdf([header, terms])
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(data)
+    try:
+        wants = functools.partial(tables.page_may_hold_table, item_schemas=items)
+        first, _ = pdf_text.read_pdf_page(doc[0], 1, rulings=wants)
+        second, _ = pdf_text.read_pdf_page(doc[1], 2, rulings=wants)
+        everything, _ = pdf_text.read_pdf_page(doc[1], 2, rulings=True)
+    finally:
+        doc.close()
+    assert len(first.rulings) == 3
+    assert second.rulings == [] and len(everything.rulings) == 2
+    result = extract(data, docgen.INVOICE_SCHEMA)
+    assert result.data["lines"] == [
+        {"description": "Bolts", "quantity": 2.0, "unit_price": None, "amount": 4.0}
+    ]
