@@ -1,0 +1,263 @@
+"""Table headers: which column a printed header names, and what a schema's item
+properties are matched to.
+
+Column concepts (description, quantity, unit price, amount, ...) are named by header
+words in English, French and German and by each property's own name, title and aliases.
+What an item schema is matched to is worked out once per schema (``item_plan``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import normalize as nz
+from . import priors
+from .types import Word
+
+# column concept -> header words (folded) that name it
+COLUMN_WORDS: dict[str, tuple[str, ...]] = {
+    "description": (
+        "description", "designation", "bezeichnung", "beschreibung", "produkt", "product", "products",
+        "artikelbezeichnung", "item", "items", "article", "libelle", "leistung", "service", "services",
+        "details", "particulars", "name", "text", "item description", "product description",
+        "description of goods", "goods", "articles", "prestation", "bezeichnung der leistung",
+        "artikel", "itern", "ltem", "itom",
+    ),
+    "quantity": (
+        "qty", "quantity", "quantite", "qte", "menge", "anzahl", "quant", "units", "pcs", "nb",
+        "stk", "stuck", "qty ordered", "qty shipped", "hours", "heures", "stunden", "oty",
+    ),
+    "unit_price": (
+        "unit price", "price", "prix unitaire", "prix", "pu", "p u", "einzelpreis", "preis",
+        "nettopreis", "unit cost", "rate", "price unit", "e preis", "stuckpreis", "s price",
+        "rsp", "u price", "unit", "prix unitaire ht", "pu ht", "prix u", "tarif", "unit price excl",
+        "einzelpreis netto", "ep", "cost",
+    ),
+    "amount": (
+        "amount", "total", "line total", "montant", "montant ht", "prix ht", "total ht", "betrag",
+        "gesamt", "gesamtbetrag", "gesamtpreis", "positionsbetrag", "summe", "net amount",
+        "ext price", "extended", "value", "total price", "amount excl", "net", "netto", "montant ttc",
+        "amt", "sub total", "subtotal", "line amount", "gesamtpreis netto", "total amount",
+    ),
+    "code": (
+        "code", "art nr", "artikelnummer", "artikel nr", "art", "sku", "item no", "item code", "ref",
+        "reference", "product code", "part no", "part number", "ean", "item number", "article no",
+        "art nr lief", "art nr kunde", "code article", "artnr", "item id", "barcode",
+    ),
+    "tax_rate": ("tax", "vat", "tva", "ust", "mwst", "gst", "tax rate", "taux", "steuersatz", "ust satz", "tax code"),
+    "discount": ("discount", "rem", "remise", "rabatt", "disc"),
+    "unit": ("unit", "unite", "einheit", "uom", "me"),
+    "position": ("pos", "position", "no", "nr", "line", "ligne", "lfd nr", "s no", "sr no"),
+    "date": ("date", "datum"),
+}  # fmt: skip
+
+# names a schema gives to item properties, per column concept
+PROPERTY_NAMES: dict[str, tuple[str, ...]] = {
+    "description": ("description", "desc", "name", "item", "product", "label", "designation", "title",
+                    "text", "article name", "item name", "product name", "details", "service"),
+    "quantity": ("quantity", "qty", "count", "units", "menge", "quantite", "hours"),
+    "unit_price": ("unit price", "price", "unit cost", "rate", "price per unit", "einzelpreis", "prix unitaire",
+                   "unit amount", "price unit"),
+    "amount": ("amount", "total", "line total", "line amount", "net amount", "total price", "montant", "betrag",
+               "subtotal", "value", "amount net", "total amount", "extended price", "price total"),
+    "code": ("code", "sku", "item code", "article number", "product code", "part number", "ref", "reference",
+             "article", "item number", "item no", "ean", "id", "art nr", "product id"),
+    "tax_rate": ("tax rate", "vat rate", "tax", "vat", "tax percent", "tva", "gst", "rate tax"),
+    "discount": ("discount", "rebate", "remise"),
+    "unit": ("unit", "uom", "unit of measure"),
+    "position": ("position", "pos", "line number", "line no", "index"),
+    "date": ("date",),
+}  # fmt: skip
+
+_COL_TOKENS = {k: {tuple(nz.tokens(w)) for w in v} for k, v in COLUMN_WORDS.items()}
+_PROP_TOKENS = {k: [tuple(nz.tokens(w)) for w in v] for k, v in PROPERTY_NAMES.items()}
+
+
+def property_columns(item_schema: dict[str, Any]) -> dict[str, str]:
+    """item property name -> column concept (from its name, title, aliases, description)."""
+    out: dict[str, str] = {}
+    props = item_schema.get("properties") or {}
+    for name, node in props.items():
+        if not isinstance(node, dict):
+            continue
+        cands = [tuple(priors.name_tokens(name))]
+        if node.get("title"):
+            cands.append(tuple(nz.tokens(str(node["title"]))))
+        cands += [tuple(nz.tokens(str(a))) for a in node.get("x-aliases") or []]
+        best: tuple[int, str] | None = None
+        for toks in cands:
+            for concept, names in _PROP_TOKENS.items():
+                for n in names:
+                    if toks == n:
+                        score = 10 + len(n)
+                    elif _contains(toks, n):
+                        score = len(n)
+                    else:
+                        continue
+                    if best is None or score > best[0]:
+                        best = (score, concept)
+        if best is None:
+            # a property named like a printed header ("Bezeichnung", "Menge", "prix")
+            for toks in cands:
+                if toks in _EXACT:
+                    best = (1, _EXACT[toks])
+                    break
+        if best is None:
+            desc = nz.tokens(str(node.get("description") or ""))
+            for concept, names in _PROP_TOKENS.items():
+                for n in names:
+                    if (
+                        len(n) >= 1
+                        and _contains(tuple(desc), n)
+                        and (best is None or len(n) > best[0])
+                    ):
+                        best = (len(n), concept)
+        if best is not None and best[1] not in out.values():
+            out[name] = best[1]
+        elif best is not None or node.get("x-aliases") or node.get("title"):
+            # two properties for one concept, or a column only the schema knows: the
+            # property's own name, title and aliases are its header words
+            out[name] = f"prop:{name}"
+    return out
+
+
+def _contains(seq: tuple[str, ...], sub: tuple[str, ...]) -> bool:
+    n = len(sub)
+    return any(seq[i : i + n] == sub for i in range(len(seq) - n + 1)) if n else False
+
+
+_EXACT: dict[tuple[str, ...], str] = {}
+for _c, _names in _COL_TOKENS.items():
+    for _n in _names:
+        _EXACT.setdefault(_n, _c)
+_BY_FIRST: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+for _c, _names in _COL_TOKENS.items():
+    for _n in _names:
+        _BY_FIRST.setdefault(_n[0], []).append((_n, _c))
+_FIRST_TOKENS = frozenset(_BY_FIRST)
+_CONCEPT_CACHE: dict[tuple[tuple[str, ...], bool, int], str | None] = {}
+
+
+def _header_concept(
+    text: str, extra: dict[str, set[tuple[str, ...]]], exact: bool = False
+) -> str | None:
+    toks = tuple(nz.tokens(text))
+    if not toks or len(toks) > 6:
+        return None
+    key = (toks, exact, id(extra))
+    if key in _CONCEPT_CACHE:
+        return _CONCEPT_CACHE[key]
+    best: tuple[int, str] | None = None
+    for concept, names in extra.items():
+        if toks in names:
+            best = (200, concept)
+    if best is None and toks in _EXACT:
+        best = (100, _EXACT[toks])
+    if best is None and not exact:
+        cands = [(n, c) for t in set(toks) for n, c in _BY_FIRST.get(t, ())]
+        cands += [(n, c) for c, names in extra.items() for n in names]
+        for n, concept in cands:
+            if _contains(toks, n):
+                score = 10 * len(n) - (len(toks) - len(n)) + (1 if toks[: len(n)] == n else 0)
+                if best is None or score > best[0]:
+                    best = (score, concept)
+    out = best[1] if best else None
+    if len(_CONCEPT_CACHE) > 20000:
+        _CONCEPT_CACHE.clear()
+    _CONCEPT_CACHE[key] = out
+    return out
+
+
+def _concepts_of(present: set[str], extra: dict[str, set[tuple[str, ...]]]) -> set[str]:
+    out: set[str] = set()
+    for t in present.intersection(_FIRST_TOKENS):
+        for n, c in _BY_FIRST[t]:
+            if c not in out and present.issuperset(n):
+                out.add(c)
+    for c, names in extra.items():
+        if c not in out and any(n and present.issuperset(n) for n in names):
+            out.add(c)
+    # _resolve_duplicates may turn a second price into the amount, an amount into the quantity
+    if "unit_price" in out:
+        out.add("amount")
+    if "amount" in out:
+        out.add("quantity")
+    return out
+
+
+def _could_be_header(possible: set[str], wanted: set[str]) -> bool:
+    """The checks find_tables makes on a header's column concepts, on a superset of them."""
+    if len(possible) < 2 or len(possible & wanted) < min(2, len(wanted)):
+        return False
+    core = wanted & {"description", "quantity", "unit_price"}
+    return not possible.isdisjoint(wanted) and not (core and possible.isdisjoint(core))
+
+
+def _page_tokens(texts: list[str]) -> set[str]:
+    # what nz.tokens gives, as a set: it folds character by character and splits at
+    # spaces, so the tokens of the whole page are those of all its words together
+    out = set(nz._NON_WORD.split(nz.fold(" ".join(texts))))
+    out.discard("")
+    return out
+
+
+def page_may_hold_table(words: list[Word], item_schemas: list[dict[str, Any]]) -> bool:
+    """Whether any of these item schemas' tables could have its header on a page with
+    these words (False: no header band there can name enough of its columns, so the
+    page's drawn rulings, which only place a header's column boundaries, are not needed)."""
+    present = _page_tokens([w.text for w in words])
+    for item_schema in item_schemas:
+        prop_cols, extra, _ = _item_plan(item_schema)
+        if prop_cols and _could_be_header(_concepts_of(present, extra), set(prop_cols.values())):
+            return True
+    return False
+
+
+_ItemPlan = tuple[
+    dict[str, str], dict[str, set[tuple[str, ...]]], list[tuple[str, str, tuple[str, ...]]]
+]
+# item schema (as text) -> what its properties are matched to; a worker sees the same few
+# schemas over and over, so this is worked out once per schema, not once per document
+_PLANS: dict[str, _ItemPlan] = {}
+
+
+def _item_plan(item_schema: dict[str, Any]) -> _ItemPlan:
+    try:
+        key = repr(item_schema)
+    except Exception:  # pragma: no cover - a schema repr cannot fail in practice
+        return _make_item_plan(item_schema)
+    plan = _PLANS.get(key)
+    if plan is None:
+        if len(_PLANS) >= 256:
+            _PLANS.clear()
+            _CONCEPT_CACHE.clear()  # keyed by id() of the plans' header words
+        plan = _PLANS[key] = _make_item_plan(item_schema)
+    return plan
+
+
+def _make_item_plan(item_schema: dict[str, Any]) -> _ItemPlan:
+    prop_cols = property_columns(item_schema)
+    extra: dict[str, set[tuple[str, ...]]] = {}
+    props = item_schema.get("properties") or {}
+    for name, col in prop_cols.items():
+        if col.startswith("prop:"):
+            node = props.get(name) or {}
+            words = {tuple(priors.name_tokens(name))}
+            if node.get("title"):
+                words.add(tuple(nz.tokens(str(node["title"]))))
+            words |= {tuple(nz.tokens(str(a))) for a in node.get("x-aliases") or []}
+            extra[col] = words
+    # header words the schema adds for known concepts (aliases, titles)
+    for name, col in prop_cols.items():
+        node = props.get(name) or {}
+        for a in [*(node.get("x-aliases") or []), node.get("title") or ""]:
+            toks = tuple(nz.tokens(str(a)))
+            if toks and not col.startswith("prop:"):
+                extra.setdefault(col, set()).add(toks)
+    # what each property's cells hold, worked out once rather than per cell
+    cells: list[tuple[str, str, tuple[str, ...]]] = []
+    for name, col in prop_cols.items():
+        types = (props.get(name) or {}).get("type")
+        types = types if isinstance(types, list) else [types or "string"]
+        cells.append((name, col, tuple(types)))
+    return prop_cols, extra, cells
