@@ -25,7 +25,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Organization
-from extractions.models import Document, DocumentStatus, Extraction, ExtractionStatus
+from extractions.models import Document, DocumentStatus, Extraction, ExtractionStatus, StoredFile
+from parsers.models import ParserVersion
 
 logger = logging.getLogger(__name__)
 
@@ -129,6 +130,86 @@ def _quoted(model: type[Any]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
+# The models a claim reads in one statement: (model, table alias, relation from the document).
+_CLAIM_READ = (
+    (Document, "d", ""),
+    (Organization, "o", "organization"),
+    (Extraction, "e", "extraction"),
+    (StoredFile, "s", "stored_file"),
+    (ParserVersion, "p", "parser_version"),
+)
+_claim_read_plans: dict[str, tuple[str, list[tuple[Any, str, list[str], list[Any]]]]] = {}
+
+
+def _claim_read_plan() -> tuple[str, list[tuple[Any, str, list[str], list[Any]]]]:
+    """The SQL of ``_read_locking_organization`` and, per model, its field names and each
+    field's converters (what the ORM applies to a row: JSON, SQLite dates), built once."""
+    plan = _claim_read_plans.get(connection.vendor)
+    if plan is not None:
+        return plan
+    q = connection.ops.quote_name
+    columns: list[str] = []
+    parts = []
+    for model, alias, relation in _CLAIM_READ:
+        # Not the extraction's stored 202 body: for a 10,000-file batch it is a megabyte.
+        fields = [
+            f
+            for f in model._meta.concrete_fields
+            if not (model is Extraction and f.name == "response_body")
+        ]
+        converters = []
+        for f in fields:
+            col = f.get_col(alias)
+            converters.append(
+                (col, connection.ops.get_db_converters(col) + col.get_db_converters(connection))
+            )
+        columns += [f"{alias}.{q(f.column)}" for f in fields]
+        parts.append((model, relation, [f.attname for f in fields], converters))
+    if connection.features.has_select_for_update_of:
+        lock = " FOR UPDATE OF o"
+    else:  # SQLite: no row locks (a write transaction takes the whole database)
+        lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    sql = (
+        f"SELECT {', '.join(columns)} FROM {_quoted(Document)} d"
+        f" JOIN {_quoted(Organization)} o ON o.id = d.organization_id"
+        f" JOIN {_quoted(Extraction)} e ON e.id = d.extraction_id"
+        f" LEFT JOIN {_quoted(StoredFile)} s ON s.id = d.stored_file_id"
+        f" LEFT JOIN {_quoted(ParserVersion)} p ON p.id = d.parser_version_id"
+        f" WHERE d.id = %s{lock}"
+    )
+    plan = _claim_read_plans[connection.vendor] = (sql, parts)
+    return plan
+
+
+def _read_locking_organization(document_id: int) -> Document | None:
+    """The document with its organization (row locked), extraction, stored file and parser
+    version, as ``select_related`` + ``select_for_update(of=organization)`` would read them.
+    Plain SQL and ``Model.from_db``: the ORM spent 1.5 ms of CPU compiling and building this
+    one-row read, four times what it costs this way, on every document."""
+    sql, parts = _claim_read_plan()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [document_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    objects: dict[str, Any] = {}
+    start = 0
+    for model, relation, names, converters in parts:
+        values = list(row[start : start + len(names)])
+        start += len(names)
+        for i, (col, field_converters) in enumerate(converters):
+            for convert in field_converters:
+                values[i] = convert(values[i], col, connection)
+        # A document without a stored file or parser version: that side of the join is NULL.
+        objects[relation] = (
+            None if values[0] is None else model.from_db(connection.alias, names, values)
+        )
+    document = objects.pop("")
+    for relation, obj in objects.items():
+        setattr(document, relation, obj)
+    return document
+
+
 def _conditional_claim(
     *, document: Document, token: str, now: datetime, stale_before: datetime, cap: int
 ) -> bool:
@@ -182,14 +263,7 @@ def claim_document(*, document_id: int, hostname: str, task_id: str) -> Claim:
     now = timezone.now()
     stale_before = now - timedelta(seconds=settings.PP_DOCUMENT_VISIBILITY_TIMEOUT)
     with transaction.atomic():
-        document = (
-            Document.objects.select_for_update(of=("organization",))
-            .select_related("extraction", "stored_file", "parser_version", "organization")
-            # Not the stored 202 body: for a 10,000-file batch it is a megabyte.
-            .defer("extraction__response_body")
-            .filter(pk=document_id)
-            .first()
-        )
+        document = _read_locking_organization(document_id)
         if document is None:
             return Claim("gone")
         if document.status == DocumentStatus.PROCESSING:

@@ -419,3 +419,26 @@ def test_task_retries_named_transient_errors_only(monkeypatch, eager_celery):
     monkeypatch.setattr(tasks, "run_document", broken)
     result = tasks.process_document.apply(args=[43], throw=False)
     assert result.failed() and isinstance(result.result, ValueError)
+
+
+@pytest.mark.django_db
+def test_the_claims_one_statement_read_matches_the_orm(client_a, parser_a):
+    """The claim reads the document and its relations with plain SQL (for speed): every field
+    must come back as the ORM would give it (JSON decoded, dates as datetimes, NULL sides)."""
+    from extractions.services.dispatch import _read_locking_organization
+
+    ext = submit(client_a, parser_a, pdf_upload(pages=2), pages="1-2")
+    doc = Document.objects.get(public_id=ext["documents"][0]["document_id"])
+    assert run(doc) == "completed"
+    orm = Document.objects.select_related(
+        "extraction", "stored_file", "parser_version", "organization"
+    ).get(pk=doc.pk)
+    read = _read_locking_organization(doc.pk)
+    assert read is not None and read.output == orm.output and read.pages_selected == [1, 2]
+    for relation in ("", "extraction", "stored_file", "parser_version", "organization"):
+        expected = getattr(orm, relation) if relation else orm
+        got = getattr(read, relation) if relation else read
+        for field in type(expected)._meta.concrete_fields:
+            if field.name != "response_body":
+                assert getattr(got, field.attname) == getattr(expected, field.attname), field.name
+    assert _read_locking_organization(10**9) is None
