@@ -5,10 +5,12 @@
 
 Reports:
 - text PDFs: a generated 10-field invoice (``--pages`` pages, ruled line items) and the
-  real PDFs of ../shared/corpus/dev (zugferd, kleister_nda): pages/s of the floor
-  (pypdfium2 alone: open page, text page, all text), of ``read_pages`` (intake + words
-  with boxes; then also with table rulings) and of ``extract`` (the whole pipeline with
-  a schema), and floor/engine ratios, in wall time and (floor and extract) CPU time.
+  real PDFs of ../shared/corpus/dev (zugferd, kleister_nda): pages/s of two floors
+  (pypdfium2 alone: open page, text page, all text; and the issue's own floor, "pypdfium2
+  reads text with character boxes": the same plus every character's box), of
+  ``read_pages`` (intake + words with boxes; then also with table rulings) and of
+  ``extract`` (the whole pipeline with a schema), and floor/engine ratios, in wall time
+  and (text-only floor and extract) CPU time.
   Each figure is the best of ``--repeat`` interleaved runs, so a busy machine
   disturbs the floor and the engine alike.
 - OCR pages: SROIE receipt images (``--ocr-images``), seconds per page (wall and CPU),
@@ -49,7 +51,13 @@ def floor_seconds(data: bytes | str) -> tuple[float, int]:
     return _floor(data, time.perf_counter)
 
 
-def _floor(data: bytes | str, clock: Any) -> tuple[float, int]:
+def floor_with_boxes_seconds(data: bytes | str) -> tuple[float, int]:
+    """pypdfium2 alone reading text with character boxes (how the issue measured its floor):
+    as ``floor_seconds``, plus the box of every character."""
+    return _floor(data, time.perf_counter, boxes=True)
+
+
+def _floor(data: bytes | str, clock: Any, *, boxes: bool = False) -> tuple[float, int]:
     t0 = clock()
     doc = pdfium.PdfDocument(data)
     n = len(doc)
@@ -57,6 +65,9 @@ def _floor(data: bytes | str, clock: Any) -> tuple[float, int]:
         page = doc[i]
         textpage = page.get_textpage()
         textpage.get_text_range()
+        if boxes:
+            for c in range(textpage.count_chars()):
+                textpage.get_charbox(c)
         textpage.close()
         page.close()
     doc.close()
@@ -72,11 +83,15 @@ def timed(fn: Any, clock: Any = time.perf_counter) -> float:
 def bench_text(label: str, files: list[tuple[bytes | str, dict]], repeat: int) -> dict[str, Any]:
     pages = sum(floor_seconds(data)[1] for data, _ in files)
     best = {
-        k: float("inf") for k in ("floor", "text", "read", "extract", "floor_cpu", "extract_cpu")
+        k: float("inf")
+        for k in ("floor", "floor_boxes", "text", "read", "extract", "floor_cpu", "extract_cpu")
     }
     cpu = time.process_time
     for _ in range(repeat):
         best["floor"] = min(best["floor"], sum(floor_seconds(d)[0] for d, _ in files))
+        best["floor_boxes"] = min(
+            best["floor_boxes"], sum(floor_with_boxes_seconds(d)[0] for d, _ in files)
+        )
         best["text"] = min(
             best["text"], sum(timed(lambda d=d: read_pages(d, rulings=False)) for d, _ in files)
         )
@@ -100,6 +115,8 @@ def bench_text(label: str, files: list[tuple[bytes | str, dict]], repeat: int) -
         "extract_pages_per_s": pages / best["extract"],
     }
     out["extract_vs_floor"] = out["floor_pages_per_s"] / out["extract_pages_per_s"]
+    out["floor_with_char_boxes_pages_per_s"] = pages / best["floor_boxes"]
+    out["extract_vs_floor_with_char_boxes"] = best["extract"] / best["floor_boxes"]
     out["words_vs_floor"] = out["floor_pages_per_s"] / out["words_pages_per_s"]
     out["floor_cpu_pages_per_s"] = pages / best["floor_cpu"]
     out["extract_cpu_pages_per_s"] = pages / best["extract_cpu"]
