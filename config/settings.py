@@ -261,6 +261,9 @@ PP_TIER_MULTIPLIERS = {
 PP_DOCUMENT_VISIBILITY_TIMEOUT = env_int("PP_DOCUMENT_VISIBILITY_TIMEOUT", 900, minimum=30)
 PP_TASK_SOFT_TIME_LIMIT = env_int("PP_TASK_SOFT_TIME_LIMIT", 600, minimum=5)
 PP_TASK_TIME_LIMIT = env_int("PP_TASK_TIME_LIMIT", 660, minimum=10)
+# After a document, a task runs its organization's next one itself (no broker message) while
+# it has been busy less than this; 0 turns it off. Bounds what other organizations wait.
+PP_TASK_CONTINUE_SECONDS = env_float("PP_TASK_CONTINUE_SECONDS", 1.0, minimum=0)
 # An OCR worker reserves 1.7–1.9 GB of address space (ONNX Runtime) for ~600 MB resident.
 PP_TASK_MEMORY_LIMIT_MB = env_int("PP_TASK_MEMORY_LIMIT_MB", 3072, minimum=128)
 # Engine work a web request runs itself (page images, schema suggestion, "try it") runs in a

@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 import random
 import resource
+import time
 from typing import Any
 
 from celery import shared_task
 from celery.signals import worker_process_init
 from django.conf import settings
 
-from extractions.services.dispatch import release_claim, worker_token
+from extractions.services.dispatch import continuation, publish, release_claim, worker_token
 from extractions.services.runner import TRANSIENT_ERRORS, run_document
 from extractions.services.sweeper import sweep_documents as _sweep
 
@@ -43,22 +44,45 @@ def limit_task_memory(**_: Any) -> None:
     ignore_result=True,
 )
 def process_document(self, document_id: int) -> str:
-    """Run one document. Safe to deliver twice: the claim is a conditional UPDATE."""
+    """Run one document, then, for up to PP_TASK_CONTINUE_SECONDS, the next documents its
+    organization's dispatch hands out (without a message each). Safe to deliver twice: the
+    claim is a conditional UPDATE."""
     hostname = self.request.hostname or "local"
     task_id = self.request.id or ""
+    started = time.monotonic()
+    budget = settings.PP_TASK_CONTINUE_SECONDS
     try:
-        return run_document(document_id=document_id, hostname=hostname, task_id=task_id)
+        with continuation(open=budget > 0) as kept:
+            outcome = run_document(document_id=document_id, hostname=hostname, task_id=task_id)
     except TRANSIENT_ERRORS as exc:
-        try:
-            release_claim(
-                document_id=document_id, token=worker_token(hostname=hostname, task_id=task_id)
-            )
-        except Exception:
-            # The retry (same task id) may reclaim it anyway; the sweeper is the last resort.
-            logger.warning("Could not release document %s before retrying", document_id)
+        _release_quietly(document_id, hostname=hostname, task_id=task_id)
         countdown = min(300, 5 * 2**self.request.retries) + random.uniform(0, 2)
         logger.warning("Transient error on document %s, retrying: %s", document_id, exc)
         raise self.retry(exc=exc, countdown=countdown) from exc
+    next_id = kept.taken
+    while next_id is not None:
+        with continuation(open=time.monotonic() - started < budget) as kept:
+            try:
+                run_document(document_id=next_id, hostname=hostname, task_id=task_id)
+            except TRANSIENT_ERRORS as exc:
+                # Its own message takes over, with the retry policy of a first delivery.
+                kept.open = False
+                logger.warning("Transient error on document %s, re-sending: %s", next_id, exc)
+                _release_quietly(next_id, hostname=hostname, task_id=task_id)
+                publish([next_id])
+        next_id = kept.taken
+    return outcome
+
+
+def _release_quietly(document_id: int, *, hostname: str, task_id: str) -> None:
+    """Give a claimed document back before another delivery runs it (if this fails, that
+    delivery may reclaim it anyway; the sweeper is the last resort)."""
+    try:
+        release_claim(
+            document_id=document_id, token=worker_token(hostname=hostname, task_id=task_id)
+        )
+    except Exception:
+        logger.warning("Could not release document %s", document_id)
 
 
 @shared_task(name="extractions.tasks.sweep_documents", ignore_result=True)
