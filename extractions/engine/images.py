@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import ctypes
+from typing import Any
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from .pdf_text import PageFrame, page_objects
-from .types import ImageInfo
+from .types import BBox, ImageInfo
 
 # Images smaller than this (bullets, rules drawn as bitmaps, tracking pixels) are not content.
 MIN_IMAGE_SIDE_PX = 16
@@ -19,9 +20,15 @@ def pdf_page_images(page: pdfium.PdfPage, number: int) -> list[ImageInfo]:
     """Placements of embedded raster images on one page, largest first."""
     frame = PageFrame.of(page)
     objs = page_objects(page, frame, number, rulings=False, images=True)
+    return content_images(objs.images, number)
+
+
+def content_images(placements: list[tuple[BBox, Any]], number: int) -> list[ImageInfo]:
+    """The placements (box, pdfium image object of a page still open) that are content,
+    largest first."""
     out: list[ImageInfo] = []
     w, h = ctypes.c_uint(), ctypes.c_uint()
-    for bbox, obj in objs.images:
+    for bbox, obj in placements:
         x0, y0, x1, y1 = bbox
         if (x1 - x0) * (y1 - y0) < MIN_IMAGE_AREA:
             continue

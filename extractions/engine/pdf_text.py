@@ -470,12 +470,18 @@ def _add(
 
 
 def read_pdf_page(
-    page: pdfium.PdfPage, number: int, *, rulings: bool | Callable[[list[Word]], bool] = False
+    page: pdfium.PdfPage,
+    number: int,
+    *,
+    rulings: bool | Callable[[list[Word]], bool] = False,
+    images: bool = False,
 ) -> tuple[PageContent, TextLayer]:
-    """Words (and rulings when asked) of one PDF page; the caller decides on OCR.
+    """Words (and rulings and embedded images when asked) of one PDF page; the caller decides
+    on OCR.
 
     ``rulings`` may be a test on the page's words: rulings are then read only where it
-    holds (pages that could carry a table header)."""
+    holds (pages that could carry a table header). Images are collected in the same walk
+    over the page's objects, while the page is loaded, instead of loading it again."""
     frame = PageFrame.of(page)
     textpage = page.get_textpage()
     try:
@@ -490,8 +496,14 @@ def read_pdf_page(
         source="text" if layer.words else "empty",
         rotation=0,
     )
-    if layer.words and (rulings(layer.words) if callable(rulings) else rulings):
-        content.rulings = page_objects(page, frame, number, rulings=True, images=False).rulings
+    want_rulings = bool(layer.words) and (rulings(layer.words) if callable(rulings) else rulings)
+    if want_rulings or images:
+        objs = page_objects(page, frame, number, rulings=want_rulings, images=images)
+        content.rulings = objs.rulings
+        if images:
+            from .images import content_images  # images imports this module
+
+            content.images = content_images(objs.images, number)
     return content, layer
 
 

@@ -200,7 +200,9 @@ def _read_pdf(
                 if options.ocr == "always":
                     want_ocr = True
                 else:
-                    content, layer = pdf_text.read_pdf_page(page, number, rulings=rulings)
+                    content, layer = pdf_text.read_pdf_page(
+                        page, number, rulings=rulings, images=options.include_images
+                    )
                     want_ocr = options.ocr == "auto" and pdf_text.page_needs_ocr(page, layer)
                 steps.add("text", time.perf_counter() - t0)
                 if want_ocr:
@@ -214,8 +216,10 @@ def _read_pdf(
                 page.close()
         if image is not None:
             # OCR runs without the pdfium lock and with the page already closed.
+            collected = content.images if content is not None else None
             with steps.timed("ocr"):
                 content = _ocr_page(image, number, width, height)
+            content.images = collected  # the page's embedded images are what they were
             del image
             if pause is not None:
                 pause.enter()
@@ -420,6 +424,8 @@ def _images(src: DocumentSource, doc: ReadDocument) -> list[ImageInfo]:
             # OCR turned sideways scans upright; the page size is already swapped.
             out.append(whole_page_image(p.number, int(p.width), int(p.height)))
         return out
+    if doc.pages and all(p.images is not None for p in doc.pages):
+        return [image for p in doc.pages for image in p.images or ()]
     out = []
     with intake.PDFIUM_LOCK:
         pdf = intake.open_pdf(src)

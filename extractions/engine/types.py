@@ -87,6 +87,8 @@ class PageContent:
     rulings: list[Ruling] = field(default_factory=list)
     source: Literal["text", "ocr", "empty"] = "text"
     rotation: int = 0  # degrees applied to turn the page upright (0, 90, 180, 270)
+    # Embedded images, when they were collected while the page was read (None: not collected).
+    images: list[ImageInfo] | None = field(default=None, repr=False, compare=False)
     # Free slot for a derived analysis of this page (e.g. layout.analyze_page), so
     # the parsing and location steps need not redo it. Not data: never compared.
     cache: Any = field(default=None, repr=False, compare=False)

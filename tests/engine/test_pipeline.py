@@ -179,6 +179,38 @@ def test_images_are_listed_when_asked() -> None:
     assert extract(data, NUMBER_SCHEMA).images == []
 
 
+def test_images_collected_while_reading_match_a_separate_walk() -> None:
+    """Images come from the text read's walk over page objects; a page read by OCR (here:
+    forced) falls back to walking the page again: the same images either way."""
+    import pypdfium2 as pdfium
+
+    from extractions.engine.images import pdf_page_images
+
+    big, small = Image.new("RGB", (120, 80), "red"), Image.new("RGB", (40, 40), "blue")
+    data = docgen.build_pdf(
+        [
+            docgen.PageSpec(
+                texts=[(50, 50, "Two pictures on this page, and enough text to read it.")],
+                images=[(small, 50, 600, 80, 80), (big, 100, 200, 300, 200)],
+            ),
+            docgen.PageSpec(
+                texts=[(50, 50, "One picture here, in a form-free page of plain text.")],
+                images=[(big, 60, 300, 240, 160)],
+            ),
+        ]
+    )
+    pdf = pdfium.PdfDocument(data)
+    walked = [img for i in range(len(pdf)) for img in pdf_page_images(pdf[i], i + 1)]
+    pdf.close()
+    assert len(walked) == 3
+    pages = read_pages(data, ExtractionOptions(include_images=True))
+    assert [len(p.images or []) for p in pages] == [2, 1]  # no second walk needed
+    collected = extract(data, NUMBER_SCHEMA, ExtractionOptions(include_images=True)).images
+    assert collected == walked
+    forced = ExtractionOptions(include_images=True, ocr="always", pages="2")
+    assert extract(data, NUMBER_SCHEMA, forced).images == walked[2:]
+
+
 def test_needs_rulings() -> None:
     assert needs_rulings(docgen.INVOICE_SCHEMA, "per_doc")
     assert not needs_rulings(NUMBER_SCHEMA, "per_doc")
