@@ -211,7 +211,11 @@ def _detect(engine: Any, arr: np.ndarray) -> np.ndarray | None:
     if max(arr.shape[:2]) >= 2 * DET_SIDE_FAST:
         fast, fast_scale = _detect_at(engine, arr, DET_SIDE_FAST)
         if fast is not None:
-            heights = fast[:, :, 1].max(axis=1) - fast[:, :, 1].min(axis=1)
+            # a box's short side is its line's height, upright or sideways (a page
+            # turned 90 degrees has vertical lines, as tall as they are long)
+            side_a = np.linalg.norm(fast[:, 1] - fast[:, 0], axis=1)
+            side_b = np.linalg.norm(fast[:, 2] - fast[:, 1], axis=1)
+            heights = np.minimum(side_a, side_b)
             # the smaller lines decide: when they are small here, fainter or smaller
             # ones were probably missed altogether (8 pt items under a 12 pt header)
             if float(np.percentile(heights, 10)) >= DET_MIN_LINE_PX:

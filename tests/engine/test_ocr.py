@@ -167,6 +167,19 @@ def test_small_print_is_detected_again_at_full_size(monkeypatch: pytest.MonkeyPa
     assert _texts(page.words) == ["GROCER", "42", "TOTAL", "18.50"]
 
 
+def test_small_print_on_a_sideways_page_is_detected_again_at_full_size(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Turned 90 degrees, lines are vertical boxes as tall as they are long: the print size
+    # is their short side, or the fast pass would be trusted with small print.
+    sides = _detector_sides(monkeypatch)
+    img = docgen.text_image(["GROCER 42", "TOTAL 18.50"], font_size=12, size=(1000, 1280))
+    page = ocr.ocr_image(img.image.rotate(90, expand=True), 1)
+    assert sides == [ocr.DET_SIDE_FAST, ocr.DET_SIDE]
+    assert page.rotation == 90
+    assert _texts(page.words) == ["GROCER", "42", "TOTAL", "18.50"]
+
+
 def test_low_resolution_pages_skip_the_fast_pass(monkeypatch: pytest.MonkeyPatch) -> None:
     # a 1000 px page (a 100 dpi scan): shrinking it to 640 px loses detail the detector needs
     sides = _detector_sides(monkeypatch)
