@@ -259,6 +259,9 @@ PP_TIER_MULTIPLIERS = {
     "premium": env_int("PP_PREMIUM_TIER_MULTIPLIER", 3, minimum=1),
 }
 PP_DOCUMENT_VISIBILITY_TIMEOUT = env_int("PP_DOCUMENT_VISIBILITY_TIMEOUT", 900, minimum=30)
+# Polling cursors stay behind changes younger than this: longer than any transaction that
+# stamps a document's updated_at and then commits (see selectors.documents_changed_since).
+PP_POLL_SETTLE_SECONDS = env_float("PP_POLL_SETTLE_SECONDS", 3.0, minimum=0)
 PP_TASK_SOFT_TIME_LIMIT = env_int("PP_TASK_SOFT_TIME_LIMIT", 600, minimum=5)
 PP_TASK_TIME_LIMIT = env_int("PP_TASK_TIME_LIMIT", 660, minimum=10)
 # After a document, a task runs its organization's next one itself (no broker message) while

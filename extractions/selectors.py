@@ -8,7 +8,9 @@ import datetime as dt
 import json
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from accounts.models import Organization
@@ -181,8 +183,11 @@ def documents_changed_since(
 ) -> tuple[list[Document], str | None]:
     """Documents in (updated_at, id) order after ``cursor``, and the cursor to poll with next.
 
-    The next cursor points after the last document returned; when nothing changed it is the
-    cursor given, so a client can keep polling with it.
+    ``updated_at`` is stamped before the writing transaction commits, so a document can
+    become visible after a later-stamped one was already returned. The next cursor therefore
+    never passes documents changed in the last PP_POLL_SETTLE_SECONDS: those are returned
+    again by the next poll (at least once, never skipped; clients key on ``document_id``).
+    When nothing changed it is the cursor given, so a client can keep polling with it.
     """
     qs = Document.objects.filter(extraction=extraction)
     if cursor:
@@ -202,7 +207,12 @@ def documents_changed_since(
             "updated_at",
         )[:limit]
     )
-    if documents:
-        last = documents[-1]
+    horizon = timezone.now() - dt.timedelta(seconds=settings.PP_POLL_SETTLE_SECONDS)
+    settled = [d for d in documents if d.updated_at <= horizon]  # a prefix: same order
+    if settled:
+        last = settled[-1]
         return documents, encode_document_cursor(last.updated_at, last.pk)
+    if documents and not cursor:
+        # Only unsettled changes: a cursor before them, so that they come back next time.
+        return documents, encode_document_cursor(horizon, 0)
     return documents, cursor or None

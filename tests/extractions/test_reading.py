@@ -7,6 +7,7 @@ import io
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.utils import timezone
 from PIL import Image
 
@@ -60,7 +61,9 @@ def test_list_filters_and_cursor_pages(client_a, parser_a, org_a):
     assert bad.status_code == 400 and bad.json()["error"]["code"] == "INVALID_CURSOR"
 
 
-def test_detail_polls_incrementally(client_a, parser_a):
+def test_detail_polls_incrementally(client_a, parser_a, settings):
+    # Changes count as settled at once here (see the next test for the settling horizon).
+    settings.PP_POLL_SETTLE_SECONDS = 0
     ext = submit(client_a, parser_a, *[pdf_upload(f"{i}.pdf", number=f"N{i}") for i in range(3)])
     url = f"/v1/extractions/{ext['extraction_id']}"
     first = client_a.get(url).json()["extraction"]
@@ -92,6 +95,38 @@ def test_detail_polls_incrementally(client_a, parser_a):
     tail = client_a.get(f"{url}?limit=2&cursor={paged['next_cursor']}").json()["extraction"]
     assert [d["document_id"] for d in tail["documents"]] == [second_doc]
     assert client_a.get(f"{url}?cursor=%%%").status_code == 400
+
+
+def test_poll_cursor_never_passes_changes_that_may_not_be_committed_yet(
+    client_a, parser_a, settings
+):
+    """updated_at is stamped before its transaction commits: document A stamped at t+1 can
+    become visible after B, stamped at t+2, was already returned. The cursor stays behind
+    changes younger than PP_POLL_SETTLE_SECONDS, so A is returned, not skipped."""
+    settings.PP_POLL_SETTLE_SECONDS = 3
+    ext = submit(client_a, parser_a, pdf_upload("a.pdf"), pdf_upload("b.pdf", number="N-2"))
+    url = f"/v1/extractions/{ext['extraction_id']}"
+    a, b = (Document.objects.get(public_id=d["document_id"]) for d in ext["documents"])
+    t = timezone.now() + timedelta(minutes=5)
+
+    def poll(at, cursor):
+        with time_machine.travel(at, tick=False):
+            body = client_a.get(f"{url}?cursor={cursor}" if cursor else url).json()
+        detail = body["extraction"]
+        return [d["document_id"] for d in detail["documents"]], detail["next_cursor"]
+
+    seen, cursor = poll(t, None)
+    assert seen == [a.public_id, b.public_id]
+    # B's change commits (stamped t+2); A's (stamped t+1) is still in flight.
+    Document.objects.filter(pk=b.pk).update(status="completed", updated_at=t + timedelta(seconds=2))
+    seen, cursor = poll(t + timedelta(seconds=2.5), cursor)
+    assert seen == [b.public_id]
+    Document.objects.filter(pk=a.pk).update(status="completed", updated_at=t + timedelta(seconds=1))
+    seen, cursor = poll(t + timedelta(seconds=3), cursor)
+    assert seen == [a.public_id, b.public_id]  # A not skipped; B at least once more
+    seen, cursor = poll(t + timedelta(seconds=10), cursor)
+    assert seen == [a.public_id, b.public_id]  # now settled: the cursor moves past them
+    assert poll(t + timedelta(seconds=11), cursor) == ([], cursor)
 
 
 def test_document_result_fields(client_a, done):
