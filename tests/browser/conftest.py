@@ -64,6 +64,11 @@ def page(browser, live_server) -> Iterator[object]:
         viewport=VIEWPORT, base_url=live_server.url, accept_downloads=True
     )
     context.set_default_timeout(15_000)
+    # Assertions wait as long as actions: the live server's first engine call (page counting
+    # in a forked child) can take several seconds on a busy 2-core CI machine.
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=15_000)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
