@@ -126,6 +126,35 @@ def test_a_killed_pool_process_document_is_redelivered_and_charged_once(
     assert ledger_is_consistent(org_a.organization)
 
 
+def test_a_long_document_shows_its_step_and_heartbeat_while_it_runs(
+    worker_factory, client_a, parser_a
+):
+    """Progress is visible on long work: the worker's heartbeat thread writes the current
+    step (a change pollers see) and a fresh heartbeat while the engine runs."""
+    worker = worker_factory(
+        concurrency=1,
+        extra_env={"PP_TEST_STEP_DELAY_SECONDS": "0.4", "PP_DOCUMENT_HEARTBEAT_SECONDS": "0.2"},
+    )
+    ext = submit(client_a, parser_a, pdf_upload())
+    doc_id = ext["documents"][0]["document_id"]
+    url = f"/v1/extractions/{ext['extraction_id']}"
+    seen_steps: set[str] = set()
+    heartbeats: set[object] = set()
+
+    def progressed() -> bool:
+        doc = Document.objects.get(public_id=doc_id)
+        if doc.status == "processing":
+            seen_steps.add(doc.step)
+            heartbeats.add(doc.heartbeat_at)
+            listed = client_a.get(url).json()["extraction"]["documents"][0]
+            seen_steps.add(listed["step"])
+        return doc.status == "completed"
+
+    wait_for(progressed, what="completion", worker=worker)
+    assert seen_steps - {"intake", "", None}, seen_steps  # a later step was shown
+    assert len(heartbeats) >= 2  # the heartbeat moved while it ran
+
+
 def test_a_killed_worker_document_is_finished_by_another_worker(
     worker_factory, client_a, parser_a, org_a
 ):
