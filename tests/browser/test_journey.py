@@ -37,7 +37,10 @@ def add_field(page, name: str, kind: str | None = None, *, button: str = "add-fi
 
 
 def nav(page, name: str) -> None:
-    page.locator("nav.nav").get_by_role("link", name=name, exact=True).click()
+    # Wait for the new page's load event: its inputs exist before its deferred scripts bind
+    # them, and a file set in between was silently ignored (the upload never appeared).
+    with page.expect_navigation(wait_until="load"):
+        page.locator("nav.nav").get_by_role("link", name=name, exact=True).click()
 
 
 def schema_in_editor(page) -> dict:
