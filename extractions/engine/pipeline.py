@@ -424,21 +424,27 @@ def _images(src: DocumentSource, doc: ReadDocument) -> list[ImageInfo]:
             # OCR turned sideways scans upright; the page size is already swapped.
             out.append(whole_page_image(p.number, int(p.width), int(p.height)))
         return out
-    if doc.pages and all(p.images is not None for p in doc.pages):
-        return [image for p in doc.pages for image in p.images or ()]
-    out = []
-    with intake.PDFIUM_LOCK:
-        pdf = intake.open_pdf(src)
-        try:
-            for number in doc.selected:
-                page = pdf[number - 1]
-                try:
-                    out.extend(pdf_page_images(page, number))
-                finally:
-                    page.close()
-        finally:
-            pdf.close()
-    return out
+    # Pages read from their text layer had their images collected in the same walk; only
+    # the others (OCR forced) are opened again.
+    missing = [p.number for p in doc.pages if p.images is None]
+    walked: dict[int, list[ImageInfo]] = {}
+    if missing:
+        with intake.PDFIUM_LOCK:
+            pdf = intake.open_pdf(src)
+            try:
+                for number in missing:
+                    page = pdf[number - 1]
+                    try:
+                        walked[number] = pdf_page_images(page, number)
+                    finally:
+                        page.close()
+            finally:
+                pdf.close()
+    return [
+        image
+        for p in doc.pages
+        for image in (p.images if p.images is not None else walked[p.number])
+    ]
 
 
 # --------------------------------------------------------------------------- location
