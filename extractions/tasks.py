@@ -13,7 +13,7 @@ from celery.signals import worker_process_init
 from django.conf import settings
 
 from extractions.services.dispatch import continuation, publish, release_claim, worker_token
-from extractions.services.runner import TRANSIENT_ERRORS, run_document
+from extractions.services.runner import TRANSIENT_ERRORS, run_claimed_document, run_document
 from extractions.services.sweeper import sweep_documents as _sweep
 
 logger = logging.getLogger(__name__)
@@ -52,25 +52,27 @@ def process_document(self, document_id: int) -> str:
     started = time.monotonic()
     budget = settings.PP_TASK_CONTINUE_SECONDS
     try:
-        with continuation(open=budget > 0) as kept:
+        with continuation(open=budget > 0, hostname=hostname, task_id=task_id) as kept:
             outcome = run_document(document_id=document_id, hostname=hostname, task_id=task_id)
     except TRANSIENT_ERRORS as exc:
         _release_quietly(document_id, hostname=hostname, task_id=task_id)
         countdown = min(300, 5 * 2**self.request.retries) + random.uniform(0, 2)
         logger.warning("Transient error on document %s, retrying: %s", document_id, exc)
         raise self.retry(exc=exc, countdown=countdown) from exc
-    next_id = kept.taken
-    while next_id is not None:
-        with continuation(open=time.monotonic() - started < budget) as kept:
-            try:
-                run_document(document_id=next_id, hostname=hostname, task_id=task_id)
-            except TRANSIENT_ERRORS as exc:
-                # Its own message takes over, with the retry policy of a first delivery.
-                kept.open = False
-                logger.warning("Transient error on document %s, re-sending: %s", next_id, exc)
-                _release_quietly(next_id, hostname=hostname, task_id=task_id)
-                publish([next_id])
-        next_id = kept.taken
+    claim = kept.claim
+    while claim is not None and claim.document is not None:
+        open_ = time.monotonic() - started < budget
+        try:
+            with continuation(open=open_, hostname=hostname, task_id=task_id) as kept:
+                run_claimed_document(claim=claim)
+        except TRANSIENT_ERRORS as exc:
+            # Its own message takes over, with the retry policy of a first delivery.
+            next_id = claim.document.pk
+            logger.warning("Transient error on document %s, re-sending: %s", next_id, exc)
+            _release_quietly(next_id, hostname=hostname, task_id=task_id)
+            publish([next_id])
+            break
+        claim = kept.claim
     return outcome
 
 

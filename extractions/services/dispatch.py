@@ -28,10 +28,26 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Organization
-from extractions.models import Document, DocumentStatus, Extraction, ExtractionStatus, StoredFile
+from config.db import prepared_cursor
+from extractions.models import (
+    Document,
+    DocumentStatus,
+    Extraction,
+    ExtractionStatus,
+    StoredFile,
+    WebhookEndpoint,
+)
 from parsers.models import ParserVersion
 
 logger = logging.getLogger(__name__)
+
+
+def _status(value: str) -> str:
+    """A document status as an SQL literal, not a parameter: these statements run prepared,
+    and only a literal lets a generic plan use the partial indexes on status (a waiting
+    organization's 10,000 documents are then read in order, not sorted per hand-out)."""
+    assert value in DocumentStatus.values
+    return f"'{value}'"
 
 
 def _hand_out_sql() -> str:
@@ -41,15 +57,17 @@ def _hand_out_sql() -> str:
     Plain SQL that PostgreSQL and SQLite (3.35+, RETURNING) both run; the ORM cannot express
     a computed LIMIT, and this runs after every finished document."""
     table = connection.ops.quote_name(Document._meta.db_table)
+    queued, processing = _status(DocumentStatus.QUEUED), _status(DocumentStatus.PROCESSING)
     return (
         f"UPDATE {table} SET enqueued_at = %s WHERE id IN ("
         f" SELECT id FROM {table}"
-        "  WHERE organization_id = %s AND status = %s AND enqueued_at IS NULL"
+        f"  WHERE organization_id = %s AND status = {queued} AND enqueued_at IS NULL"
         "  ORDER BY id"
         "  LIMIT (SELECT CASE WHEN n > 0 THEN n ELSE 0 END FROM ("
         f"   SELECT %s - COUNT(*) AS n FROM {table}"
         "    WHERE organization_id = %s"
-        "     AND (status = %s OR (status = %s AND enqueued_at IS NOT NULL))) AS free)"
+        f"     AND (status = {processing} OR (status = {queued} AND enqueued_at IS NOT NULL)))"
+        "   AS free)"
         ") RETURNING id"
     )
 
@@ -68,7 +86,7 @@ def dispatch_org(*, organization_id: int) -> list[int]:
     with transaction.atomic(savepoint=False):
         # The lock serializes dispatchers of one organization; the count of slot holders
         # must come from a statement after it (a fresh snapshot), hence two statements.
-        with connection.cursor() as cursor:
+        with prepared_cursor() as cursor:
             cursor.execute(_lock_organization_sql(), [organization_id])
             row = cursor.fetchone()
             if row is None:
@@ -79,15 +97,21 @@ def dispatch_org(*, organization_id: int) -> list[int]:
                 [
                     connection.ops.adapt_datetimefield_value(timezone.now()),
                     organization_id,
-                    DocumentStatus.QUEUED,
                     cap,
                     organization_id,
-                    DocumentStatus.PROCESSING,
-                    DocumentStatus.QUEUED,
                 ],
             )
             ids = sorted(row[0] for row in cursor.fetchall())
-        if ids:
+        current = _continuation_to_fill() if ids else None
+        if current is not None:
+            # The organization row is locked already: the claim adds no transaction.
+            current.pending = True
+            kept = _claim_in_transaction(
+                document_id=ids[0], hostname=current.hostname, task_id=current.task_id
+            )
+            rest = ids[1:]
+            transaction.on_commit(lambda: _keep_for_continuation(current, kept, rest))
+        elif ids:
             transaction.on_commit(lambda: publish(ids))
     return ids
 
@@ -95,49 +119,73 @@ def dispatch_org(*, organization_id: int) -> list[int]:
 class Continuation:
     """A task's offer to run the next document it hands out itself (see ``continuation``)."""
 
-    __slots__ = ("open", "taken")
+    __slots__ = ("claim", "hostname", "open", "pending", "task_id")
 
-    def __init__(self, *, open: bool) -> None:
+    def __init__(self, *, open: bool, hostname: str = "", task_id: str = "") -> None:
         self.open = open
-        self.taken: int | None = None
+        self.hostname = hostname
+        self.task_id = task_id
+        self.claim: Claim | None = None  # the kept document, claimed for this task
+        self.pending = False  # claimed in a transaction that has not committed yet
+
+    @property
+    def taken(self) -> int | None:
+        return self.claim.document.pk if self.claim and self.claim.document else None
 
 
 _continuations = threading.local()
 
 
 @contextmanager
-def continuation(*, open: bool) -> Iterator[Continuation]:
-    """While open, the first document ``publish`` would send is kept for the caller instead:
-    the task that just finished a document runs the organization's next one itself.
+def continuation(*, open: bool, hostname: str = "", task_id: str = "") -> Iterator[Continuation]:
+    """While open, the first document ``dispatch_org`` hands out is claimed for the caller
+    (in the same transaction) instead of published: the task that just finished a document
+    runs the organization's next one itself.
 
-    A message per document costs a broker round trip and Celery's own per-task work, which
-    for a one-page text PDF is as much as the engine's. The kept document holds its slot
-    exactly as a published one would (``enqueued_at``), so the per-organization cap and the
-    sweeper's recovery of lost work apply unchanged. If the caller fails before running it,
-    the kept document is published after all.
+    A message per document costs a broker round trip and Celery's own per-task work, and a
+    claim of its own costs a transaction: for a one-page text PDF as much as the engine. The
+    kept document holds its slot exactly as a published one would, so the per-organization
+    cap and the sweeper's recovery of lost work apply unchanged. If the caller fails before
+    running it, the kept document is given back and published after all.
     """
     outer = getattr(_continuations, "current", None)
-    current = Continuation(open=open)
+    current = Continuation(open=open, hostname=hostname, task_id=task_id)
     _continuations.current = current
     try:
         yield current
     except BaseException:
         current.open = False
-        kept, current.taken = current.taken, None
-        if kept is not None:
-            publish([kept])
+        kept, current.claim = current.claim, None
+        if kept is not None and kept.document is not None:
+            try:
+                release_claim(document_id=kept.document.pk, token=kept.token)
+                publish([kept.document.pk])
+            except Exception:  # the sweeper recovers it once its heartbeat is stale
+                logger.exception("Could not give back document %s", kept.document.pk)
         raise
     finally:
         _continuations.current = outer
+
+
+def _continuation_to_fill() -> Continuation | None:
+    current = getattr(_continuations, "current", None)
+    if current is None or not current.open or current.claim is not None or current.pending:
+        return None
+    return current
+
+
+def _keep_for_continuation(current: Continuation, kept: Claim, rest: list[int]) -> None:
+    """After the commit that claimed it: the task runs ``kept``; the rest go to the broker."""
+    current.pending = False
+    if kept.outcome == "claimed":
+        current.claim = kept
+    publish(rest)
 
 
 def publish(document_ids: list[int]) -> None:
     """Send one task per document; on a broker error put the rest back to waiting."""
     from extractions.tasks import process_document
 
-    current = getattr(_continuations, "current", None)
-    if current is not None and current.open and current.taken is None and document_ids:
-        current.taken, document_ids = document_ids[0], document_ids[1:]
     for position, document_id in enumerate(document_ids):
         try:
             # The queue is read at call time so that tests can point it at their own worker.
@@ -215,7 +263,9 @@ def _claim_read_plan() -> tuple[str, list[tuple[Any, str, list[str], list[Any]]]
     else:  # SQLite: no row locks (a write transaction takes the whole database)
         lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     sql = (
-        f"SELECT {', '.join(columns)} FROM {_quoted(Document)} d"
+        f"SELECT {', '.join(columns)}, EXISTS (SELECT 1 FROM {_quoted(WebhookEndpoint)} w"
+        "  WHERE w.organization_id = d.organization_id AND w.active)"
+        f" FROM {_quoted(Document)} d"
         f" JOIN {_quoted(Organization)} o ON o.id = d.organization_id"
         f" JOIN {_quoted(Extraction)} e ON e.id = d.extraction_id"
         f" LEFT JOIN {_quoted(StoredFile)} s ON s.id = d.stored_file_id"
@@ -228,11 +278,12 @@ def _claim_read_plan() -> tuple[str, list[tuple[Any, str, list[str], list[Any]]]
 
 def _read_locking_organization(document_id: int) -> Document | None:
     """The document with its organization (row locked), extraction, stored file and parser
-    version, as ``select_related`` + ``select_for_update(of=organization)`` would read them.
+    version, as ``select_related`` + ``select_for_update(of=organization)`` would read them,
+    and the extraction's ``has_webhook_endpoints`` (see ``lifecycle.wants_webhooks``).
     Plain SQL and ``Model.from_db``: the ORM spent 1.5 ms of CPU compiling and building this
     one-row read, four times what it costs this way, on every document."""
     sql, parts = _claim_read_plan()
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, [document_id])
         row = cursor.fetchone()
     if row is None:
@@ -252,6 +303,7 @@ def _read_locking_organization(document_id: int) -> Document | None:
     document = objects.pop("")
     for relation, obj in objects.items():
         setattr(document, relation, obj)
+    document.extraction.has_webhook_endpoints = bool(row[-1])
     return document
 
 
@@ -265,27 +317,18 @@ def _conditional_claim(
     at = connection.ops.adapt_datetimefield_value
     table = _quoted(Document)
     same_run = " AND worker = %s" if document.status == DocumentStatus.PROCESSING else ""
-    params: list[Any] = [
-        DocumentStatus.PROCESSING,
-        token,
-        at(now),
-        at(now),
-        "intake",
-        at(now),
-        document.pk,
-        document.status,
-    ]
+    params: list[Any] = [token, at(now), at(now), "intake", at(now), document.pk]
     if same_run:
         params.append(document.worker)
-    params += [document.organization_id, DocumentStatus.PROCESSING, at(stale_before), document.pk]
-    params.append(cap)
-    with connection.cursor() as cursor:
+    params += [document.organization_id, at(stale_before), document.pk, cap]
+    processing = _status(DocumentStatus.PROCESSING)
+    with prepared_cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET status = %s, attempts = attempts + 1, worker = %s,"
+            f"UPDATE {table} SET status = {processing}, attempts = attempts + 1, worker = %s,"
             " heartbeat_at = %s, started_at = %s, step = %s, updated_at = %s"
-            f" WHERE id = %s AND status = %s{same_run}"
+            f" WHERE id = %s AND status = {_status(document.status)}{same_run}"
             f" AND (SELECT COUNT(*) FROM {table} r WHERE r.organization_id = %s"
-            "  AND r.status = %s AND r.heartbeat_at >= %s AND r.id <> %s) < %s",
+            f"  AND r.status = {processing} AND r.heartbeat_at >= %s AND r.id <> %s) < %s",
             params,
         )
         return cursor.rowcount == 1
@@ -299,55 +342,60 @@ def claim_document(*, document_id: int, hostname: str, task_id: str) -> Claim:
     the message is only redelivered once that run is gone), or a heartbeat older than the
     visibility timeout. A second delivery of a finished document is a no-op.
 
-    Three statements in one transaction: lock the organization row while reading the
-    document (with everything its run needs), the conditional UPDATE that also checks the
-    organization's running count (a statement after the lock, so it counts what committed
-    runs left), and the extraction's queued → processing when it still is queued.
+    Three statements in a transaction of its own (``_claim_in_transaction``): lock the
+    organization row while reading the document (with everything its run needs), the
+    conditional UPDATE that also checks the organization's running count (a statement after
+    the lock, so it counts what committed runs left), and the extraction's queued →
+    processing when it still is queued.
     """
+    with transaction.atomic():
+        return _claim_in_transaction(document_id=document_id, hostname=hostname, task_id=task_id)
+
+
+def _claim_in_transaction(*, document_id: int, hostname: str, task_id: str) -> Claim:
     token = worker_token(hostname=hostname, task_id=task_id)
     now = timezone.now()
     stale_before = now - timedelta(seconds=settings.PP_DOCUMENT_VISIBILITY_TIMEOUT)
-    with transaction.atomic():
-        document = _read_locking_organization(document_id)
-        if document is None:
+    document = _read_locking_organization(document_id)
+    if document is None:
+        return Claim("gone")
+    if document.status == DocumentStatus.PROCESSING:
+        redelivered = task_id and document.worker.endswith(f"/{task_id}")
+        heartbeat = document.heartbeat_at
+        if not (redelivered or heartbeat is None or heartbeat < stale_before):
             return Claim("gone")
-        if document.status == DocumentStatus.PROCESSING:
-            redelivered = task_id and document.worker.endswith(f"/{task_id}")
-            heartbeat = document.heartbeat_at
-            if not (redelivered or heartbeat is None or heartbeat < stale_before):
-                return Claim("gone")
-        elif document.status != DocumentStatus.QUEUED:
-            return Claim("gone")
-        cap = document.organization.max_concurrent_documents
-        claimed = _conditional_claim(
-            document=document, token=token, now=now, stale_before=stale_before, cap=cap
+    elif document.status != DocumentStatus.QUEUED:
+        return Claim("gone")
+    cap = document.organization.max_concurrent_documents
+    claimed = _conditional_claim(
+        document=document, token=token, now=now, stale_before=stale_before, cap=cap
+    )
+    if not claimed:
+        running = Document.objects.filter(
+            organization_id=document.organization_id,
+            status=DocumentStatus.PROCESSING,
+            heartbeat_at__gte=stale_before,
+        ).exclude(pk=document_id)
+        if running.count() < cap:
+            return Claim("gone")  # someone else's run took it since it was read
+        # Back to waiting: the next document of this organization to finish dispatches it.
+        Document.objects.filter(pk=document_id, status=DocumentStatus.QUEUED).update(
+            enqueued_at=None
         )
-        if not claimed:
-            running = Document.objects.filter(
-                organization_id=document.organization_id,
-                status=DocumentStatus.PROCESSING,
-                heartbeat_at__gte=stale_before,
-            ).exclude(pk=document_id)
-            if running.count() < cap:
-                return Claim("gone")  # someone else's run took it since it was read
-            # Back to waiting: the next document of this organization to finish dispatches it.
-            Document.objects.filter(pk=document_id, status=DocumentStatus.QUEUED).update(
-                enqueued_at=None
+        return Claim("no_slot")
+    if document.extraction.status == ExtractionStatus.QUEUED:
+        with prepared_cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {_quoted(Extraction)} SET status = %s, updated_at = %s"
+                " WHERE id = %s AND status = %s",
+                [
+                    ExtractionStatus.PROCESSING,
+                    connection.ops.adapt_datetimefield_value(now),
+                    document.extraction_id,
+                    ExtractionStatus.QUEUED,
+                ],
             )
-            return Claim("no_slot")
-        if document.extraction.status == ExtractionStatus.QUEUED:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"UPDATE {_quoted(Extraction)} SET status = %s, updated_at = %s"
-                    " WHERE id = %s AND status = %s",
-                    [
-                        ExtractionStatus.PROCESSING,
-                        connection.ops.adapt_datetimefield_value(now),
-                        document.extraction_id,
-                        ExtractionStatus.QUEUED,
-                    ],
-                )
-            document.extraction.status = ExtractionStatus.PROCESSING
+        document.extraction.status = ExtractionStatus.PROCESSING
     # What the UPDATE wrote. attempts is the read value + 1: exact unless the row changed
     # between the read and the UPDATE (another run claimed it and gave it back in those
     # milliseconds), when the max-attempts check is one short for this run.

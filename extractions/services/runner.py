@@ -36,7 +36,7 @@ from extractions.engine import (
 from extractions.engine.types import CLASSIFICATION_FAILED, EXTRACTION_FAILED, INTERNAL_ERROR
 from extractions.files.services import resolve_staged_upload
 from extractions.models import Document, Extraction, StoredFile
-from extractions.services.dispatch import claim_document, dispatch_org
+from extractions.services.dispatch import Claim, claim_document, dispatch_org
 from extractions.services.lifecycle import (
     PAYMENT_REQUIRED,
     UPLOAD_MISSING,
@@ -95,6 +95,12 @@ def run_document(*, document_id: int, hostname: str, task_id: str) -> str:
     claim = claim_document(document_id=document_id, hostname=hostname, task_id=task_id)
     if claim.outcome != "claimed":
         return claim.outcome
+    return run_claimed_document(claim=claim)
+
+
+def run_claimed_document(*, claim: Claim) -> str:
+    """Run a document this task has claimed (``claim_document``, or a continuation's claim
+    in the transaction that finished the one before)."""
     document = claim.document
     assert document is not None
     outcome = _run_claimed(document, claim.token)

@@ -51,32 +51,73 @@ def test_one_message_runs_an_organizations_queue_within_the_budget(
     assert ledger_is_consistent(org_a.organization)
 
 
-def test_a_kept_document_is_published_if_the_task_fails_before_running_it(monkeypatch):
+def _waiting_documents(client, parser, org, monkeypatch, count: int) -> list[Document]:
+    """``count`` queued documents of one extraction, none handed to the broker yet."""
+    monkeypatch.setattr(dispatch, "publish", lambda ids: None)
+    documents = _four_documents(client, parser)[:count]
+    monkeypatch.undo()
+    Document.objects.filter(extraction_id=documents[0].extraction_id).update(enqueued_at=None)
+    org.organization.max_concurrent_documents = 2
+    org.organization.save(update_fields=["max_concurrent_documents"])
+    return sorted(documents, key=lambda d: d.pk)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_next_document_is_claimed_in_the_transaction_that_hands_it_out(
+    client_a, parser_a, org_a, monkeypatch
+):
+    first, second, *_ = _waiting_documents(client_a, parser_a, org_a, monkeypatch, 4)
     published: list[list[int]] = []
+    monkeypatch.setattr(dispatch, "publish", lambda ids: published.append(list(ids)))
 
-    def send(document_ids):
-        published.append(list(document_ids))
+    with continuation(open=True, hostname="host", task_id="task-9") as kept:
+        dispatch.dispatch_org(organization_id=org_a.organization.pk)
+    # The oldest one is this task's own (claimed, so no second delivery can run it); the
+    # other free slot goes to the broker.
+    assert kept.taken == first.pk and published == [[second.pk]]
+    first.refresh_from_db()
+    assert first.status == "processing" and first.worker.endswith("/task-9")
+    assert first.enqueued_at is not None  # it holds its slot like a published one
+    assert kept.claim.document.extraction.status == "processing"
+    assert Document.objects.filter(status="queued", enqueued_at__isnull=True).count() == 2
 
-    from extractions import tasks
 
-    monkeypatch.setattr(tasks.process_document, "apply_async", lambda **kw: send(kw["args"]))
-    with continuation(open=True) as kept:
-        dispatch.publish([7, 8, 9])
-    assert kept.taken == 7 and published == [[8], [9]]
+@pytest.mark.django_db(transaction=True)
+def test_a_kept_document_is_given_back_and_published_if_the_task_fails_before_running_it(
+    client_a, parser_a, org_a, monkeypatch
+):
+    first, second, *_ = _waiting_documents(client_a, parser_a, org_a, monkeypatch, 4)
+    published: list[list[int]] = []
+    monkeypatch.setattr(dispatch, "publish", lambda ids: published.append(list(ids)))
 
-    published.clear()
-    with pytest.raises(RuntimeError), continuation(open=True) as kept:
-        dispatch.publish([7, 8])
+    with pytest.raises(RuntimeError), continuation(open=True, task_id="t") as kept:
+        dispatch.dispatch_org(organization_id=org_a.organization.pk)
         raise RuntimeError("the run failed after the outcome was committed")
-    assert published == [[8], [7]] and kept.taken is None
+    assert published == [[second.pk], [first.pk]] and kept.taken is None
+    first.refresh_from_db()
+    assert (first.status, first.worker) == ("queued", "") and first.enqueued_at is not None
 
-    published.clear()
+
+@pytest.mark.django_db(transaction=True)
+def test_nothing_is_kept_when_the_continuation_is_closed_or_its_transaction_rolls_back(
+    client_a, parser_a, org_a, monkeypatch
+):
+    from django.db import transaction
+
+    first, second, *_ = _waiting_documents(client_a, parser_a, org_a, monkeypatch, 4)
+    published: list[list[int]] = []
+    monkeypatch.setattr(dispatch, "publish", lambda ids: published.append(list(ids)))
+
+    with pytest.raises(RuntimeError), continuation(open=True, task_id="t") as kept:
+        with transaction.atomic():
+            dispatch.dispatch_org(organization_id=org_a.organization.pk)
+            raise RuntimeError("rolled back")
+    assert kept.taken is None and published == []
+    assert Document.objects.filter(status="queued", enqueued_at__isnull=True).count() == 4
+
     with continuation(open=False) as kept:
-        dispatch.publish([7, 8])
-    assert kept.taken is None and published == [[7], [8]]
-    # Outside a task nothing is kept.
-    dispatch.publish([5])
-    assert published[-1] == [5]
+        dispatch.dispatch_org(organization_id=org_a.organization.pk)
+    assert kept.taken is None and published == [[first.pk, second.pk]]
 
 
 @pytest.mark.django_db
@@ -94,12 +135,17 @@ def test_a_transient_error_in_a_kept_document_hands_it_to_its_own_message(
 
     def run_document(*, document_id, hostname, task_id):
         runs.append(document_id)
-        if document_id == 1:
-            dispatch.publish([2])  # what finishing document 1 hands out
-            return "completed"
+        # What finishing document 1 does: it claims the organization's next one for this task.
+        kept = dispatch._continuations.current
+        kept.claim = dispatch.Claim("claimed", "token", Document(pk=2))
+        return "completed"
+
+    def run_claimed_document(*, claim):
+        runs.append(claim.document.pk)
         raise OperationalError("server closed the connection unexpectedly")
 
     monkeypatch.setattr(tasks, "run_document", run_document)
+    monkeypatch.setattr(tasks, "run_claimed_document", run_claimed_document)
     monkeypatch.setattr(
         tasks, "release_claim", lambda *, document_id, token: released.append(document_id)
     )
