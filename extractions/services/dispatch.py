@@ -50,26 +50,30 @@ def _status(value: str) -> str:
     return f"'{value}'"
 
 
-def _hand_out_sql() -> str:
-    """One statement: mark the oldest waiting documents of an organization as handed to the
-    broker, as many as it has free slots: its cap minus the slot holders (``processing``, or
-    ``queued`` and already handed to the broker), computed inside the LIMIT.
-    Plain SQL that PostgreSQL and SQLite (3.35+, RETURNING) both run; the ORM cannot express
-    a computed LIMIT, and this runs after every finished document."""
+def _waiting_sql() -> str:
+    """The oldest waiting documents of an organization, as many as it has free slots: its
+    cap minus the slot holders (``processing``, or ``queued`` and already handed to the
+    broker), computed inside the LIMIT. Plain SQL that PostgreSQL and SQLite both run; the
+    ORM cannot express a computed LIMIT, and this runs after every finished document."""
     table = connection.ops.quote_name(Document._meta.db_table)
     queued, processing = _status(DocumentStatus.QUEUED), _status(DocumentStatus.PROCESSING)
     return (
-        f"UPDATE {table} SET enqueued_at = %s WHERE id IN ("
-        f" SELECT id FROM {table}"
-        f"  WHERE organization_id = %s AND status = {queued} AND enqueued_at IS NULL"
-        "  ORDER BY id"
-        "  LIMIT (SELECT CASE WHEN n > 0 THEN n ELSE 0 END FROM ("
-        f"   SELECT %s - COUNT(*) AS n FROM {table}"
-        "    WHERE organization_id = %s"
-        f"     AND (status = {processing} OR (status = {queued} AND enqueued_at IS NOT NULL)))"
-        "   AS free)"
-        ") RETURNING id"
+        f"SELECT id FROM {table}"
+        f" WHERE organization_id = %s AND status = {queued} AND enqueued_at IS NULL"
+        " ORDER BY id"
+        " LIMIT (SELECT CASE WHEN n > 0 THEN n ELSE 0 END FROM ("
+        f"  SELECT %s - COUNT(*) AS n FROM {table}"
+        "   WHERE organization_id = %s"
+        f"    AND (status = {processing} OR (status = {queued} AND enqueued_at IS NOT NULL)))"
+        "  AS free)"
     )
+
+
+def _hand_out_sql() -> str:
+    """One statement: mark the waiting documents that fit the free slots as handed to the
+    broker (SQLite 3.35+ has RETURNING too)."""
+    table = connection.ops.quote_name(Document._meta.db_table)
+    return f"UPDATE {table} SET enqueued_at = %s WHERE id IN ({_waiting_sql()}) RETURNING id"
 
 
 def _lock_organization_sql() -> str:
@@ -86,30 +90,35 @@ def dispatch_org(*, organization_id: int) -> list[int]:
     with transaction.atomic(savepoint=False):
         # The lock serializes dispatchers of one organization; the count of slot holders
         # must come from a statement after it (a fresh snapshot), hence two statements.
+        current = _continuation_to_fill()
+        now = timezone.now()
         with prepared_cursor() as cursor:
             cursor.execute(_lock_organization_sql(), [organization_id])
             row = cursor.fetchone()
             if row is None:
                 return []
             cap = row[0]
-            cursor.execute(
-                _hand_out_sql(),
-                [
-                    connection.ops.adapt_datetimefield_value(timezone.now()),
-                    organization_id,
-                    cap,
-                    organization_id,
-                ],
-            )
+            if current is None:
+                at = connection.ops.adapt_datetimefield_value(now)
+                cursor.execute(_hand_out_sql(), [at, organization_id, cap, organization_id])
+            else:
+                cursor.execute(_waiting_sql(), [organization_id, cap, organization_id])
             ids = sorted(row[0] for row in cursor.fetchall())
-        current = _continuation_to_fill() if ids else None
-        if current is not None:
-            # The organization row is locked already: the claim adds no transaction.
+        if current is not None and ids:
+            # The organization row is locked already: the claim adds no transaction. It
+            # takes the document straight from waiting (setting its enqueued_at), not after
+            # a hand-out UPDATE: a row updated twice in one transaction makes PostgreSQL
+            # re-check its foreign keys at commit (KEY SHARE on its extraction), which
+            # deadlocked against a worker finishing another document of that extraction.
             current.pending = True
             kept = _claim_in_transaction(
                 document_id=ids[0], hostname=current.hostname, task_id=current.task_id
             )
             rest = ids[1:]
+            if rest:
+                Document.objects.filter(
+                    pk__in=rest, status=DocumentStatus.QUEUED, enqueued_at__isnull=True
+                ).update(enqueued_at=now)
             transaction.on_commit(lambda: _keep_for_continuation(current, kept, rest))
         elif ids:
             transaction.on_commit(lambda: publish(ids))
@@ -317,7 +326,7 @@ def _conditional_claim(
     at = connection.ops.adapt_datetimefield_value
     table = _quoted(Document)
     same_run = " AND worker = %s" if document.status == DocumentStatus.PROCESSING else ""
-    params: list[Any] = [token, at(now), at(now), "intake", at(now), document.pk]
+    params: list[Any] = [token, at(now), at(now), "intake", at(now), at(now), document.pk]
     if same_run:
         params.append(document.worker)
     params += [document.organization_id, at(stale_before), document.pk, cap]
@@ -325,7 +334,8 @@ def _conditional_claim(
     with prepared_cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} SET status = {processing}, attempts = attempts + 1, worker = %s,"
-            " heartbeat_at = %s, started_at = %s, step = %s, updated_at = %s"
+            " heartbeat_at = %s, started_at = %s, step = %s, updated_at = %s,"
+            " enqueued_at = COALESCE(enqueued_at, %s)"
             f" WHERE id = %s AND status = {_status(document.status)}{same_run}"
             f" AND (SELECT COUNT(*) FROM {table} r WHERE r.organization_id = %s"
             f"  AND r.status = {processing} AND r.heartbeat_at >= %s AND r.id <> %s) < %s",

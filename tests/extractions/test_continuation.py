@@ -152,3 +152,53 @@ def test_a_transient_error_in_a_kept_document_hands_it_to_its_own_message(
     monkeypatch.setattr(tasks, "publish", lambda ids: resent.extend(ids))
     assert tasks.process_document.apply(args=[1]).get() == "completed"
     assert runs == [1, 2] and released == [2] and resent == [2]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_claiming_the_next_document_does_not_deadlock_a_worker_finishing_its_extraction(
+    client_a, parser_a, org_a, monkeypatch
+):
+    """A worker finishing a batch document locks the extraction, then the organization; the
+    continuation's claim holds the organization and must not need the extraction's row at
+    commit. (Handing the document out and then claiming it updated its row twice in one
+    transaction, which makes PostgreSQL re-check the row's foreign keys at commit: KEY SHARE
+    on the extraction, held by the other worker: deadlock, one of them killed after 1 s.)"""
+    import threading
+    import time
+
+    from django.db import connection, connections, transaction
+
+    from accounts.models import Organization
+    from extractions.models import Extraction
+
+    if not connection.features.has_select_for_update:
+        pytest.skip("SQLite has no row locks")
+    first, *_ = _waiting_documents(client_a, parser_a, org_a, monkeypatch, 4)
+    monkeypatch.setattr(dispatch, "publish", lambda ids: None)
+    # Another of its documents is running (the one the other worker is finishing).
+    Extraction.objects.filter(pk=first.extraction_id).update(status="processing")
+    extraction_locked, organization_taken = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def other_worker_finishing() -> None:
+        try:
+            with transaction.atomic():
+                Extraction.objects.select_for_update().get(pk=first.extraction_id)
+                extraction_locked.set()
+                organization_taken.wait(10)
+                Organization.objects.select_for_update().get(pk=org_a.organization.pk)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    other = threading.Thread(target=other_worker_finishing)
+    other.start()
+    assert extraction_locked.wait(10)
+    with continuation(open=True, task_id="t") as kept, transaction.atomic():
+        dispatch.dispatch_org(organization_id=org_a.organization.pk)
+        organization_taken.set()
+        time.sleep(0.3)  # the other worker now waits for the organization
+    other.join(15)
+    assert not other.is_alive() and errors == []
+    assert kept.taken == first.pk
