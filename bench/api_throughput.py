@@ -8,12 +8,12 @@ What it does:
    migrates it, and makes an organization, an API key and an invoice parser;
 2. measures the engine alone, in this process, on ``--engine-sample`` of the same files
    (pages/s, seconds per page);
-3. starts gunicorn (2 workers) and two Celery workers (concurrency 1 each) in production
+3. starts gunicorn (2 workers) and two Celery workers (``--concurrency``, 1 each) in production
    settings (rate limits raised), Redis db ``--redis-db`` as broker and ``--redis-db + 10`` as
    cache (both flushed first);
 4. submits ``--documents`` one-page documents through ``POST /v1/extractions`` (one file per
-   request, from ``--clients`` concurrent clients, while the workers already run), recording
-   each request's latency;
+   request, or ``--files-per-request`` of them, from ``--clients`` concurrent clients, while
+   the workers already run), recording each request's latency;
 5. waits until every document is completed, then reports submission latency p50/p95,
    documents/s end to end, the ratio to the engine's own pages/s, and the per-document work
    the workers did beyond the engine (claim, storage, recording) as a share of engine time.
@@ -193,6 +193,12 @@ def main() -> None:
     ap.add_argument("--redis-db", type=int, default=3)
     ap.add_argument("--port", type=int, default=8765)
     ap.add_argument(
+        "--concurrency",
+        type=int,
+        default=1,
+        help="pool processes per Celery worker (Celery's own default is the core count)",
+    )
+    ap.add_argument(
         "--var-dir",
         default="",
         help="logs and stored files (default var/bench-<database>, so that two benches on "
@@ -211,6 +217,12 @@ def main() -> None:
         default=1,
         help="concurrent submitting clients, one file per request (on 2 cores more clients "
         "only take CPU from the workers)",
+    )
+    ap.add_argument(
+        "--files-per-request",
+        type=int,
+        default=1,
+        help="files per POST /v1/extractions (the API takes 1-50); latency is per request",
     )
     ap.add_argument(
         "--source",
@@ -357,7 +369,7 @@ def main() -> None:
                         "-A",
                         "config",
                         "worker",
-                        "--concurrency=1",
+                        f"--concurrency={args.concurrency}",
                         "--loglevel=WARNING",
                         "-n",
                         f"bench{n}@%h",
@@ -390,28 +402,31 @@ def main() -> None:
             time.sleep(0.1)
         time.sleep(3)  # workers import the engine
 
-        # -- submissions, one file per request, while the workers run
+        # -- submissions (one file per request unless --files-per-request), while the workers run
         latencies: list[float] = []
         errors: list[str] = []
         first_submit = time.perf_counter()
         first_submit_wall = time.time()
 
-        def submit_share(share: list[tuple[int, bytes]]) -> None:
+        def submit_share(share: list[list[tuple[int, bytes]]]) -> None:
             client = requests.Session()
             client.headers["X-API-Key"] = secret
-            for i, data in share:
+            for request_files in share:
                 t0 = time.perf_counter()
                 response = client.post(
                     f"{base}/v1/extractions",
                     data={"parser_id": parser.public_id},
-                    files={"files": (f"document-{i}", data)},
+                    files=[("files", (f"document-{i}", data)) for i, data in request_files],
                     timeout=60,
                 )
                 latencies.append(time.perf_counter() - t0)
                 if response.status_code != 202:
                     errors.append(response.text[:200])
 
-        numbered = list(enumerate(files))
+        per_request = args.files_per_request
+        numbered = [
+            list(enumerate(files))[k : k + per_request] for k in range(0, len(files), per_request)
+        ]
         clients = [
             threading.Thread(target=submit_share, args=(numbered[k :: args.clients],))
             for k in range(args.clients)
@@ -518,7 +533,9 @@ def main() -> None:
         "ratio_cpu_based_end_to_end_to_engine": round(2 / service_cpu_run * engine_cpu_per_page, 3),
         "source": args.source,
         "mode": args.mode,
+        "worker_concurrency": args.concurrency,
         "clients": args.clients,
+        "files_per_request": args.files_per_request,
         "machine_cores": os.cpu_count(),
         "load_average_at_start": load_at_start,
         "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
