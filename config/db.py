@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from django.db import connection
 from django.db.backends.utils import CursorWrapper
+from django.db.models import Model
 
 
 def prepared_cursor() -> CursorWrapper:
@@ -27,3 +31,27 @@ def prepared_cursor() -> CursorWrapper:
     import psycopg
 
     return connection.make_cursor(psycopg.Cursor(raw))
+
+
+def prepared_update(
+    model: type[Model], *, values: dict[str, Any], where: str, params: Sequence[Any]
+) -> int:
+    """``UPDATE <model's table> SET <values> WHERE <where>`` on ``prepared_cursor``, each value
+    adapted as ``QuerySet.update`` would (``get_db_prep_save``); returns the rows changed.
+
+    For the row a worker writes after every document: the ORM compiled that UPDATE in more
+    CPU time than PostgreSQL took to run it. ``where`` is SQL with ``%s`` placeholders for
+    ``params``; the same ``values`` keys give the same statement, so it is prepared once.
+    """
+    quote = connection.ops.quote_name
+    opts = model._meta
+    assignments: list[str] = []
+    arguments: list[Any] = []
+    for name, value in values.items():
+        field = opts.get_field(name)
+        assignments.append(f"{quote(field.column)} = %s")
+        arguments.append(field.get_db_prep_save(value, connection))
+    sql = f"UPDATE {quote(opts.db_table)} SET {', '.join(assignments)} WHERE {where}"
+    with prepared_cursor() as cursor:
+        cursor.execute(sql, [*arguments, *params])
+        return cursor.rowcount

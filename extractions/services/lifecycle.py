@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from billing.services import charge_credits, refund_credits, refund_many
+from config.db import prepared_update
 from config.errors import APIError
 from extractions.models import (
     TERMINAL_DOCUMENT_STATUSES,
@@ -108,8 +109,11 @@ def refresh_extraction_status(extraction: Extraction, *, finished: str = "") -> 
     if finished:
         # Derived from a run's outcome, not anybody's edit: no audit-history row (neither
         # has the claim's queued → processing), and one UPDATE after every document.
-        Extraction.objects.filter(pk=extraction.pk).update(
-            status=new, completed_at=extraction.completed_at, updated_at=now
+        prepared_update(
+            Extraction,
+            values={"status": new, "completed_at": extraction.completed_at, "updated_at": now},
+            where="id = %s",
+            params=[extraction.pk],
         )
     else:  # a person's action (cancel, re-run): recorded in the extraction's history
         extraction.save(update_fields=["status", "completed_at", "updated_at"])
@@ -237,17 +241,20 @@ def complete_document(
         extraction = _extraction_for_outcome(document)
         if credits_back > 0:
             fields = {**fields, "credits_used": max(0, document.credits_used - credits_back)}
-        updated = Document.objects.filter(
-            pk=document.pk, status=DocumentStatus.PROCESSING, worker=token
-        ).update(
-            status=DocumentStatus.COMPLETED,
-            step="",
-            error_code="",
-            error_message="",
-            finished_at=now,
-            heartbeat_at=now,
-            updated_at=now,
-            **fields,
+        updated = prepared_update(
+            Document,
+            values={
+                "status": DocumentStatus.COMPLETED,
+                "step": "",
+                "error_code": "",
+                "error_message": "",
+                "finished_at": now,
+                "heartbeat_at": now,
+                "updated_at": now,
+                **fields,
+            },
+            where="id = %s AND status = %s AND worker = %s",
+            params=[document.pk, DocumentStatus.PROCESSING, token],
         )
         if not updated:
             return False
