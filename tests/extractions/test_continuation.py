@@ -51,24 +51,23 @@ def test_one_message_runs_an_organizations_queue_within_the_budget(
     assert ledger_is_consistent(org_a.organization)
 
 
-def _waiting_documents(client, parser, org, monkeypatch, count: int) -> list[Document]:
-    """``count`` queued documents of one extraction, none handed to the broker yet."""
+@pytest.fixture
+def waiting(client_a, parser_a, org_a, monkeypatch) -> tuple[list[Document], list[list[int]]]:
+    """Four queued documents of one extraction, none handed to the broker yet (the
+    organization has 2 slots), and the ids each ``publish`` call sends from now on."""
     monkeypatch.setattr(dispatch, "publish", lambda ids: None)
-    documents = _four_documents(client, parser)[:count]
-    monkeypatch.undo()
+    documents = _four_documents(client_a, parser_a)
     Document.objects.filter(extraction_id=documents[0].extraction_id).update(enqueued_at=None)
-    org.organization.max_concurrent_documents = 2
-    org.organization.save(update_fields=["max_concurrent_documents"])
-    return sorted(documents, key=lambda d: d.pk)
+    org_a.organization.max_concurrent_documents = 2
+    org_a.organization.save(update_fields=["max_concurrent_documents"])
+    published: list[list[int]] = []
+    monkeypatch.setattr(dispatch, "publish", lambda ids: published.append(list(ids)))
+    return sorted(documents, key=lambda d: d.pk), published
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_next_document_is_claimed_in_the_transaction_that_hands_it_out(
-    client_a, parser_a, org_a, monkeypatch
-):
-    first, second, *_ = _waiting_documents(client_a, parser_a, org_a, monkeypatch, 4)
-    published: list[list[int]] = []
-    monkeypatch.setattr(dispatch, "publish", lambda ids: published.append(list(ids)))
+def test_the_next_document_is_claimed_in_the_transaction_that_hands_it_out(waiting, org_a):
+    (first, second, *_), published = waiting
 
     with continuation(open=True, hostname="host", task_id="task-9") as kept:
         dispatch.dispatch_org(organization_id=org_a.organization.pk)
@@ -84,11 +83,9 @@ def test_the_next_document_is_claimed_in_the_transaction_that_hands_it_out(
 
 @pytest.mark.django_db(transaction=True)
 def test_a_kept_document_is_given_back_and_published_if_the_task_fails_before_running_it(
-    client_a, parser_a, org_a, monkeypatch
+    waiting, org_a
 ):
-    first, second, *_ = _waiting_documents(client_a, parser_a, org_a, monkeypatch, 4)
-    published: list[list[int]] = []
-    monkeypatch.setattr(dispatch, "publish", lambda ids: published.append(list(ids)))
+    (first, second, *_), published = waiting
 
     with pytest.raises(RuntimeError), continuation(open=True, task_id="t") as kept:
         dispatch.dispatch_org(organization_id=org_a.organization.pk)
@@ -100,13 +97,11 @@ def test_a_kept_document_is_given_back_and_published_if_the_task_fails_before_ru
 
 @pytest.mark.django_db(transaction=True)
 def test_nothing_is_kept_when_the_continuation_is_closed_or_its_transaction_rolls_back(
-    client_a, parser_a, org_a, monkeypatch
+    waiting, org_a
 ):
     from django.db import transaction
 
-    first, second, *_ = _waiting_documents(client_a, parser_a, org_a, monkeypatch, 4)
-    published: list[list[int]] = []
-    monkeypatch.setattr(dispatch, "publish", lambda ids: published.append(list(ids)))
+    (first, second, *_), published = waiting
 
     with pytest.raises(RuntimeError), continuation(open=True, task_id="t") as kept:
         with transaction.atomic():
@@ -156,7 +151,7 @@ def test_a_transient_error_in_a_kept_document_hands_it_to_its_own_message(
 
 @pytest.mark.django_db(transaction=True)
 def test_claiming_the_next_document_does_not_deadlock_a_worker_finishing_its_extraction(
-    client_a, parser_a, org_a, monkeypatch
+    waiting, org_a
 ):
     """A worker finishing a batch document locks the extraction, then the organization; the
     continuation's claim holds the organization and must not need the extraction's row at
@@ -173,8 +168,7 @@ def test_claiming_the_next_document_does_not_deadlock_a_worker_finishing_its_ext
 
     if not connection.features.has_select_for_update:
         pytest.skip("SQLite has no row locks")
-    first, *_ = _waiting_documents(client_a, parser_a, org_a, monkeypatch, 4)
-    monkeypatch.setattr(dispatch, "publish", lambda ids: None)
+    (first, *_), _ = waiting
     # Another of its documents is running (the one the other worker is finishing).
     Extraction.objects.filter(pk=first.extraction_id).update(status="processing")
     extraction_locked, organization_taken = threading.Event(), threading.Event()
