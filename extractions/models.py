@@ -6,6 +6,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from accounts.models import APIKey, Organization, TenantManager, history_user_of_request
+from config.fields import OrderedJSONField
 from config.ids import new_doc_id, new_ext_id, new_file_id, new_whd_id, new_whk_id
 from parsers.models import Classifier, Parser, ParserVersion
 
@@ -196,8 +197,10 @@ class Document(models.Model):
     content = models.JSONField(null=True, blank=True)  # list of page texts
     pages = models.JSONField(null=True, blank=True)  # page infos (size, source, rotation)
     images = models.JSONField(null=True, blank=True)
-    initial_output = models.JSONField(null=True, blank=True)
-    reviewed_output = models.JSONField(null=True, blank=True)
+    # Text, not jsonb: PostgreSQL's jsonb sorts object keys, and people read these in the
+    # schema's order (the API's data, the review form, downloads).
+    initial_output = OrderedJSONField(null=True, blank=True)
+    reviewed_output = OrderedJSONField(null=True, blank=True)
     citations = models.JSONField(null=True, blank=True)
     confidence = models.JSONField(null=True, blank=True)
     min_confidence = models.FloatField(null=True, blank=True)

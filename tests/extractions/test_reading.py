@@ -158,6 +158,8 @@ def test_document_result_fields(client_a, done):
     assert result["page_count"] == 2 and result["credits_used"] == 2
     assert "INV-2" in result["content"][0]
     assert set(result["citations"]) == {k for k, v in result["data"].items() if v is not None}
+    # In the schema's order (PostgreSQL's jsonb would give paid, total, invoice_date, ...).
+    assert list(result["data"]) == ["invoice_number", "invoice_date", "total", "paid"]
 
 
 def test_original_file_is_served_as_an_attachment(client_a, done):
@@ -200,6 +202,7 @@ def test_review_records_one_edit_per_changed_leaf(client_a, member_client, done,
     assert result["data"]["invoice_date"] == "2026-03-14"  # merge patch: untouched field kept
     assert result["initial_output"]["invoice_number"] == "INV-1001"
     assert result["reviewed_output"] == result["data"]
+    assert list(result["reviewed_output"]) == ["invoice_number", "invoice_date", "total", "paid"]
     edits = {e["path"]: e for e in result["edits"]}
     assert set(edits) == {"invoice_number", "total"}
     assert edits["total"]["before"] == 1234.5 and edits["total"]["after"] == 99.5
