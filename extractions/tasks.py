@@ -12,7 +12,7 @@ from celery import shared_task
 from celery.signals import worker_process_init
 from django.conf import settings
 
-from extractions.services.dispatch import continuation, publish, release_claim, worker_token
+from extractions.services.dispatch import continuation, hand_back, release_claim, worker_token
 from extractions.services.runner import TRANSIENT_ERRORS, run_claimed_document, run_document
 from extractions.services.sweeper import sweep_documents as _sweep
 
@@ -67,10 +67,8 @@ def process_document(self, document_id: int) -> str:
                 run_claimed_document(claim=claim)
         except TRANSIENT_ERRORS as exc:
             # Its own message takes over, with the retry policy of a first delivery.
-            next_id = claim.document.pk
-            logger.warning("Transient error on document %s, re-sending: %s", next_id, exc)
-            _release_quietly(next_id, hostname=hostname, task_id=task_id)
-            publish([next_id])
+            logger.warning("Transient error on document %s, re-sending: %s", claim.document.pk, exc)
+            hand_back(claim=claim)
             break
         claim = kept.claim
     return outcome

@@ -28,7 +28,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Organization
-from config.db import prepared_cursor
+from config.db import prepared_cursor, prepared_update
 from extractions.models import (
     Document,
     DocumentStatus,
@@ -165,15 +165,24 @@ def continuation(*, open: bool, hostname: str = "", task_id: str = "") -> Iterat
     except BaseException:
         current.open = False
         kept, current.claim = current.claim, None
-        if kept is not None and kept.document is not None:
-            try:
-                release_claim(document_id=kept.document.pk, token=kept.token)
-                publish([kept.document.pk])
-            except Exception:  # the sweeper recovers it once its heartbeat is stale
-                logger.exception("Could not give back document %s", kept.document.pk)
+        if kept is not None:
+            hand_back(claim=kept)
         raise
     finally:
         _continuations.current = outer
+
+
+def hand_back(*, claim: Claim) -> None:
+    """Give a claimed document that this task will not run back to the queue, and publish it
+    for its own message (normal retries). If that fails, the sweeper recovers it once its
+    heartbeat is stale."""
+    if claim.document is None:
+        return
+    try:
+        release_claim(document_id=claim.document.pk, token=claim.token)
+        publish([claim.document.pk])
+    except Exception:
+        logger.exception("Could not give back document %s", claim.document.pk)
 
 
 def _continuation_to_fill() -> Continuation | None:
@@ -394,17 +403,12 @@ def _claim_in_transaction(*, document_id: int, hostname: str, task_id: str) -> C
         )
         return Claim("no_slot")
     if document.extraction.status == ExtractionStatus.QUEUED:
-        with prepared_cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {_quoted(Extraction)} SET status = %s, updated_at = %s"
-                " WHERE id = %s AND status = %s",
-                [
-                    ExtractionStatus.PROCESSING,
-                    connection.ops.adapt_datetimefield_value(now),
-                    document.extraction_id,
-                    ExtractionStatus.QUEUED,
-                ],
-            )
+        prepared_update(
+            Extraction,
+            values={"status": ExtractionStatus.PROCESSING, "updated_at": now},
+            where="id = %s AND status = %s",
+            params=[document.extraction_id, ExtractionStatus.QUEUED],
+        )
         document.extraction.status = ExtractionStatus.PROCESSING
     # What the UPDATE wrote. attempts is the read value + 1: exact unless the row changed
     # between the read and the UPDATE (another run claimed it and gave it back in those

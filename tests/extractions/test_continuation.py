@@ -142,9 +142,9 @@ def test_a_transient_error_in_a_kept_document_hands_it_to_its_own_message(
     monkeypatch.setattr(tasks, "run_document", run_document)
     monkeypatch.setattr(tasks, "run_claimed_document", run_claimed_document)
     monkeypatch.setattr(
-        tasks, "release_claim", lambda *, document_id, token: released.append(document_id)
+        dispatch, "release_claim", lambda *, document_id, token: released.append(document_id)
     )
-    monkeypatch.setattr(tasks, "publish", lambda ids: resent.extend(ids))
+    monkeypatch.setattr(dispatch, "publish", lambda ids: resent.extend(ids))
     assert tasks.process_document.apply(args=[1]).get() == "completed"
     assert runs == [1, 2] and released == [2] and resent == [2]
 
