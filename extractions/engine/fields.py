@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import normalize as nz
 from . import priors
 from .finders import DocIndex, Found, Hit, Region, find_labels, parse_region, value_for_label
 from .priors import Concept
+from .values import amounts as nz
 
 
 @dataclass(slots=True)

@@ -14,10 +14,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from . import normalize as nz
 from . import priors
 from .layout import Line, PageLayout, Segment, analyze_page
 from .types import PageContent, Word
+from .values import amounts as nz
 
 # How many pages document-wide conventions are learnt from (cheap on long documents).
 _CONVENTION_PAGES = 3

@@ -12,12 +12,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from . import normalize as nz
 from . import priors
 from .fields import FieldQuery
 from .finders import DocIndex, Found, find_labels
 from .layout import Line
 from .types import Word
+from .values import amounts as nz
 
 _TITLE_START = {
     "invoice", "facture", "rechnung", "receipt", "quittung", "avoir", "gutschrift", "credit",

@@ -16,10 +16,10 @@ from typing import Any
 
 from . import fields as fl
 from . import issuer, priors, tables
-from . import normalize as nz
 from .finders import DocIndex, Found, Region, parse_region
 from .layout import Line, words_bbox
 from .types import Citation, FillResult, PageContent
+from .values import amounts as nz
 
 try:  # engine-semantic's modules; parsing works without them
     from . import kv

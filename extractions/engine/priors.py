@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .normalize import tokens
+from .values.amounts import tokens
 
 
 @dataclass(frozen=True, slots=True)

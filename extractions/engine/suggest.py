@@ -15,8 +15,8 @@ import unicodedata
 from typing import Any
 
 from . import kv
-from . import normalize as nz
 from .types import PageContent
+from .values import amounts as nz
 
 # Line-item columns tables.py knows by their headers (EN / FR / DE).
 _LINE_ITEM_SCHEMA: dict[str, Any] = {

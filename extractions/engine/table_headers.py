@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import normalize as nz
 from . import priors
 from .types import Word
+from .values import amounts as nz
 
 # column concept -> header words (folded) that name it
 COLUMN_WORDS: dict[str, tuple[str, ...]] = {

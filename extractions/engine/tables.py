@@ -15,7 +15,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import normalize as nz
 from . import priors
 from .finders import DocIndex, Found
 from .layout import Line, PageLayout, Segment
@@ -30,6 +29,7 @@ from .table_headers import (
     property_columns,
 )
 from .types import Word
+from .values import amounts as nz
 
 NUMERIC_COLUMNS = {"quantity", "unit_price", "amount", "tax_rate", "discount"}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from extractions.engine import normalize as nz
+from extractions.engine.values import amounts as nz
 
 
 @pytest.mark.parametrize(

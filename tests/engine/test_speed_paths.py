@@ -10,8 +10,8 @@ import threading
 import pytest
 
 from extractions.engine import fields, finders, layout, pipeline, priors
-from extractions.engine import normalize as nz
 from extractions.engine.types import PageContent, Word
+from extractions.engine.values import amounts as nz
 
 
 def _general(text: str, decimal: str | None) -> list[tuple[int, int, str, float, int, str | None]]:
