@@ -12,7 +12,10 @@ from typing import Any
 from . import priors
 from .finders import DocIndex, Found, Hit, Region, find_labels, parse_region, value_for_label
 from .priors import Concept
-from .values import amounts as nz
+from .values import amounts
+from .values.amounts import find_amounts
+from .values.dates import find_dates
+from .values.text import name_tokens, norm_text, tokens
 
 
 @dataclass(slots=True)
@@ -34,11 +37,11 @@ class FieldQuery:
 # --------------------------------------------------------------------------- amounts
 
 
-ROUNDING = [tuple(nz.tokens(x)) for x in ("rounding", "rounding adj", "rounding adjustment", "round off",
+ROUNDING = [tuple(tokens(x)) for x in ("rounding", "rounding adj", "rounding adjustment", "round off",
                                              "rounded", "round adj", "pembundaran", "arrondi", "rundung")]  # fmt: skip
-PAYMENT = [tuple(nz.tokens(x)) for x in ("cash", "paid", "paid amount", "tender", "tendered", "payment",
+PAYMENT = [tuple(tokens(x)) for x in ("cash", "paid", "paid amount", "tender", "tendered", "payment",
                                             "amount paid", "amount tendered", "espece", "especes", "bar", "gegeben")]  # fmt: skip
-CHANGE = [tuple(nz.tokens(x)) for x in ("change", "change due", "cash change", "rendu", "monnaie rendue",
+CHANGE = [tuple(tokens(x)) for x in ("change", "change due", "cash change", "rendu", "monnaie rendue",
                                            "ruckgeld", "zuruck")]  # fmt: skip
 
 
@@ -98,7 +101,7 @@ def _apply_rounding(doc: DocIndex, f: Found, h: Hit) -> Found | None:
         for lay, ln in doc.lines():
             if lay.number * 10 + ln.cy < rh.y:
                 continue
-            for a in nz.find_amounts(ln.text, doc.decimal):
+            for a in find_amounts(ln.text, doc.decimal):
                 if abs(a.value - target) < 0.001:
                     words = ln.words_in(a.start, a.end)
                     return Found(a.value, words, f.score * 0.95)
@@ -126,7 +129,7 @@ def _total_from_payment(doc: DocIndex) -> Found | None:
         y = lay.number * 10 + ln.cy
         if y >= ph.y - 1e-9:
             break
-        for a in nz.find_amounts(ln.text, doc.decimal):
+        for a in find_amounts(ln.text, doc.decimal):
             if abs(a.value - target) < 0.001:
                 best = Found(a.value, ln.words_in(a.start, a.end), 0.55)
     if best is None and c == 0:
@@ -196,7 +199,7 @@ def find_date(doc: DocIndex, q: FieldQuery, fallback: bool = True) -> Found | No
         for ln in lay.lines:
             if (lay.number, ln.index) in neg_lines:
                 continue
-            for d in nz.find_dates(ln.text):
+            for d in find_dates(ln.text):
                 iso = d.iso(doc.order)
                 if iso:
                     return Found(iso, ln.words_in(d.start, d.end), 0.6 if not d.ambiguous else 0.55)
@@ -213,10 +216,10 @@ def find_currency(doc: DocIndex, q: FieldQuery) -> Found | None:
     votes: dict[str, list[Found]] = {}
     for lay in doc.layouts[:3]:
         for ln in lay.lines:
-            code = nz.find_currency(ln.text)
+            code = amounts.find_currency(ln.text)
             if code is None:
                 continue
-            words = [w for w in ln.words if nz.find_currency(w.text) == code] or ln.words[:1]
+            words = [w for w in ln.words if amounts.find_currency(w.text) == code] or ln.words[:1]
             votes.setdefault(code, []).append(Found(code, words[:1], 0.5))
     if not votes:
         return None
@@ -254,7 +257,7 @@ def find_enum(doc: DocIndex, q: FieldQuery) -> Found | None:
         m = match_enum(f.value, opts)
         if m is not None:
             return Found(m, f.words, f.score)
-    folded = [(o, tuple(nz.tokens(o))) for o in opts]
+    folded = [(o, tuple(tokens(o))) for o in opts]
     hits: list[tuple[int, Found]] = []
     for lay in doc.layouts[:3]:
         idx = lay.token_index()
@@ -279,12 +282,12 @@ def find_enum(doc: DocIndex, q: FieldQuery) -> Found | None:
 def match_enum(value: Any, options: list[Any]) -> Any:
     if value in options:
         return value
-    sv = nz.norm_text(str(value))
+    sv = norm_text(str(value))
     for o in options:
-        if nz.norm_text(str(o)) == sv:
+        if norm_text(str(o)) == sv:
             return o
     for o in options:
-        no = nz.norm_text(str(o))
+        no = norm_text(str(o))
         if no and (no in sv.split() or (len(no) > 3 and no in sv)):
             return o
     return None
@@ -352,7 +355,7 @@ def query_for(path: str, name: str, kind: str, meaning: priors.FieldMeaning, nod
     phrases: list[tuple[str, ...]] = []
     negatives: list[tuple[str, ...]] = []
     strong: set[tuple[str, ...]] = set()
-    alias_phrases = [tuple(nz.tokens(a)) for a in aliases]
+    alias_phrases = [tuple(tokens(a)) for a in aliases]
     if c is not None:
         phrases = list(priors.LABEL_TOKENS[c.key])
         negatives = list(priors.NEGATIVE_TOKENS[c.key])
@@ -365,10 +368,10 @@ def query_for(path: str, name: str, kind: str, meaning: priors.FieldMeaning, nod
             strong.add(p)
     else:
         phrases = own
-    hint = stems(priors.name_tokens(name)) | stems(nz.tokens(title))
+    hint = stems(name_tokens(name)) | stems(tokens(title))
     for a in aliases:
-        hint |= stems(nz.tokens(a))
-    desc = nz.tokens(str(node.get("description") or ""))
+        hint |= stems(tokens(a))
+    desc = tokens(str(node.get("description") or ""))
     hint |= {t for t in stems(desc) if len(t) > 3}
     return FieldQuery(
         path=path, name=name, kind=kind, concept=c, concept_score=meaning.score, phrases=phrases,

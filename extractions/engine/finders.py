@@ -17,7 +17,10 @@ from typing import Any
 from . import priors
 from .layout import Line, PageLayout, Segment, analyze_page
 from .types import PageContent, Word
-from .values import amounts as nz
+from .values.amounts import decimal_convention, find_amounts, find_currency, parse_number_text
+from .values.dates import date_order, find_dates
+from .values.identifiers import RE_EMAIL, find_iban, find_phone, find_vat_id
+from .values.text import parse_bool
 
 # How many pages document-wide conventions are learnt from (cheap on long documents).
 _CONVENTION_PAGES = 3
@@ -112,14 +115,14 @@ class DocIndex:
     def order(self) -> str:
         if self._order is None:
             texts = [ln.text for lay in self.layouts[:_CONVENTION_PAGES] for ln in lay.lines]
-            self._order = nz.date_order(texts)
+            self._order = date_order(texts)
         return self._order
 
     @property
     def decimal(self) -> str | None:
         if self._decimal is False:
             texts = [ln.text for lay in self.layouts[:_CONVENTION_PAGES] for ln in lay.lines]
-            self._decimal = nz.decimal_convention(texts)
+            self._decimal = decimal_convention(texts)
         return self._decimal  # type: ignore[return-value]
 
 
@@ -279,7 +282,7 @@ def parse_region(doc: DocIndex, region: Region, kind: str) -> Found | None:
     text = region.text
     if kind == "amount":
         best = None
-        for a in nz.find_amounts(text, doc.decimal):
+        for a in find_amounts(text, doc.decimal):
             tail = text[a.end : a.end + 2].lstrip()
             if tail.startswith("%"):
                 continue
@@ -288,7 +291,7 @@ def parse_region(doc: DocIndex, region: Region, kind: str) -> Found | None:
             return None
         return Found(best.value, region_words(region, best.start, best.end), 1.0)
     if kind == "integer":
-        for a in nz.find_amounts(text, doc.decimal):
+        for a in find_amounts(text, doc.decimal):
             if a.value == int(a.value):
                 return Found(int(a.value), region_words(region, a.start, a.end), 1.0)
         return None
@@ -296,40 +299,40 @@ def parse_region(doc: DocIndex, region: Region, kind: str) -> Found | None:
         m = re.search(r"(-?\d+(?:[.,]\d+)?)\s*%", text)
         if not m:
             return None
-        v = nz.parse_number_text(m.group(1).lstrip("-"))
+        v = parse_number_text(m.group(1).lstrip("-"))
         if v is None:
             return None
         return Found(v[0], region_words(region, m.start(), m.end()), 1.0)
     if kind == "date":
-        for d in nz.find_dates(text):
+        for d in find_dates(text):
             iso = d.iso(doc.order)
             if iso:
                 return Found(iso, region_words(region, d.start, d.end), 0.9 if d.ambiguous else 1.0)
         return None
     if kind == "currency":
-        code = nz.find_currency(text)
+        code = find_currency(text)
         if code is None:
             return None
         return Found(code, region_words(region, 0, len(text)), 1.0)
     if kind == "email":
-        m = nz.RE_EMAIL.search(text)
+        m = RE_EMAIL.search(text)
         return Found(m.group(0), region_words(region, m.start(), m.end()), 1.0) if m else None
     if kind == "phone":
-        p = nz.find_phone(text)
+        p = find_phone(text)
         if not p:
             return None
         i = text.find(p)
         return Found(p, region_words(region, i, i + len(p)), 1.0)
     if kind == "iban":
-        v = nz.find_iban(text)
+        v = find_iban(text)
         return Found(v, region_words(region, 0, len(text)), 1.0) if v else None
     if kind == "vat":
-        v = nz.find_vat_id(text)
+        v = find_vat_id(text)
         return Found(v, region_words(region, 0, len(text)), 1.0) if v else None
     if kind == "id":
         return _parse_id(region)
     if kind == "bool":
-        b = nz.parse_bool(text)
+        b = parse_bool(text)
         if b is None:
             return None
         return Found(b, region_words(region, 0, len(text)), 0.9)
@@ -358,7 +361,7 @@ def _parse_id(region: Region) -> Found | None:
     if re.search(r"[A-Za-z]{3,}", skipped):
         return None
     val = mm.group(0).rstrip(".-/_")
-    if nz.find_dates(val) and len(val) <= 10:
+    if find_dates(val) and len(val) <= 10:
         return None
     return Found(val, region_words(region, mm.start(), mm.start() + len(val)), 1.0)
 

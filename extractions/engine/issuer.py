@@ -17,7 +17,9 @@ from .fields import FieldQuery
 from .finders import DocIndex, Found, find_labels
 from .layout import Line
 from .types import Word
-from .values import amounts as nz
+from .values.dates import find_dates
+from .values.identifiers import RE_EMAIL, RE_URL
+from .values.text import tokens
 
 _TITLE_START = {
     "invoice", "facture", "rechnung", "receipt", "quittung", "avoir", "gutschrift", "credit",
@@ -64,7 +66,7 @@ def _letters(text: str) -> int:
 
 
 def _is_title_line(text: str) -> bool:
-    toks = nz.tokens(text)
+    toks = tokens(text)
     return bool(toks) and all(t in _TITLE_WORDS or t.isdigit() for t in toks)
 
 
@@ -243,10 +245,10 @@ def _piece_name_like(p: Piece) -> bool:
         return False
     if t.rstrip().endswith(":") or _is_title_line(t) or _SLOGAN.search(t):
         return False
-    toks = nz.tokens(t)
+    toks = tokens(t)
     if toks and toks[0] in _TITLE_START and len(toks) > 1:
         return False  # "Facture N° FA-2017-0010", "Invoice 77": a title, not a name
-    if nz.find_dates(t) or nz.RE_EMAIL.search(t) or nz.RE_URL.search(t):
+    if find_dates(t) or RE_EMAIL.search(t) or RE_URL.search(t):
         return False
     if _PRICE.search(t):
         return False  # "Total 5.00": a priced line, not a name
@@ -260,7 +262,7 @@ def _slogan_brands(pieces: list[Piece]) -> set[str]:
     for p in pieces:
         if _SLOGAN.search(p.text):
             for m in _SLOGAN_BRAND.finditer(p.text):
-                toks = nz.tokens(m.group(1))
+                toks = tokens(m.group(1))
                 if toks and toks[0] not in _TITLE_WORDS and len(toks[0]) >= 3:
                     out.add(toks[0])
     return out
@@ -302,7 +304,7 @@ def find_vendor_name(doc: DocIndex, q: FieldQuery) -> tuple[Found, list[Line]] |
             s += 0.3
         if p.text.upper() == p.text:
             s += 0.05
-        toks = nz.tokens(p.text)
+        toks = tokens(p.text)
         if toks and toks[0] in brands and _LEGAL_WORD.search(p.text.lower()):
             s += 1.0  # "Thank you for shopping with myNEWS" ... "MYNEWS RETAIL SB": the issuer
         if best is None or s > best[0]:
@@ -329,7 +331,7 @@ def find_vendor_name(doc: DocIndex, q: FieldQuery) -> tuple[Found, list[Line]] |
                 above
                 and _piece_name_like(above[-1])
                 and not _LEGAL_END.search(above[-1].text.lower())
-                and (not ends_legal or len(nz.tokens(above[-1].text)) <= 3)
+                and (not ends_legal or len(tokens(above[-1].text)) <= 3)
                 and abs(above[-1].height - piece.height) < 0.35 * piece.height
             ):
                 break
@@ -344,7 +346,7 @@ def find_vendor_name(doc: DocIndex, q: FieldQuery) -> tuple[Found, list[Line]] |
             if nxt is None:
                 break
             nt = _TRAIL_REG.sub("", nxt.text)
-            if re.search(r"\d", nt) or len(nz.tokens(nt)) > 6:
+            if re.search(r"\d", nt) or len(tokens(nt)) > 6:
                 break
             if abs(nxt.height - cur.height) >= 0.35 * max(nxt.height, cur.height):
                 break  # a wrapped name keeps its font: a logo over the legal name is not one name
@@ -467,7 +469,7 @@ def _address_lines(
             if (
                 is_reg
                 or stop
-                or nz.find_dates(t)
+                or find_dates(t)
                 or (t.strip().startswith("(") and not _looks_address(t))
             ):
                 continue  # registration / GST / date lines between the name and the address
@@ -478,7 +480,7 @@ def _address_lines(
                 continue  # one outlet / branch name ("SUSHI MENTAI PLAZA DANAU")
             got.append(words)
             continue
-        if is_reg or stop or nz.find_dates(t) or _is_title_line(t):
+        if is_reg or stop or find_dates(t) or _is_title_line(t):
             break
         if _letters(t) < 2:
             break

@@ -17,43 +17,11 @@ from __future__ import annotations
 
 import contextlib
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from statistics import median
 
 from .types import BBox, PageContent, Word
-
-_FOLD_CACHE: dict[str, str] = {}
-
-
-def _fold_char(c: str) -> str:
-    f = _FOLD_CACHE.get(c)
-    if f is None:
-        d = unicodedata.normalize("NFKD", c)
-        base = "".join(x for x in d if not unicodedata.combining(x))
-        f = base[0].lower() if len(base) == 1 else c.lower()[:1] or c
-        _FOLD_CACHE[c] = f
-    return f
-
-
-class _FoldTable(dict):  # type: ignore[type-arg]
-    """code point -> folded character, filled on first sight (for ``str.translate``)."""
-
-    def __missing__(self, key: int) -> str:
-        f = _fold_char(chr(key))
-        self[key] = f
-        return f
-
-
-_FOLD_TABLE = _FoldTable()
-
-
-def fold_same_length(text: str) -> str:
-    """Lower case without accents, one character per character (offsets stay valid)."""
-    if text.isascii():
-        return text.lower()
-    return text.translate(_FOLD_TABLE)
-
+from .values.text import fold_same_length
 
 _TOKEN = re.compile(r"[0-9a-zß]+")
 

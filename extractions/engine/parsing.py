@@ -19,7 +19,9 @@ from . import issuer, priors, tables
 from .finders import DocIndex, Found, Region, parse_region
 from .layout import Line, words_bbox
 from .types import Citation, FillResult, PageContent
-from .values import amounts as nz
+from .values.amounts import parse_amount
+from .values.dates import parse_date
+from .values.text import name_tokens, parse_bool
 
 try:  # engine-semantic's modules; parsing works without them
     from . import kv
@@ -76,7 +78,7 @@ def _value_kind(node: dict[str, Any], meaning: priors.FieldMeaning, name: str) -
         if t in ("number", "integer") and c.kind not in ("amount", "integer", "percent"):
             return "amount" if t == "number" else "integer"
         return c.kind
-    toks = set(priors.name_tokens(name))
+    toks = set(name_tokens(name))
     if t in ("number", "integer") and toks & {
         "rate",
         "percent",
@@ -164,7 +166,7 @@ def _coerce_one(value: Any, t: str, node: dict[str, Any], kind: str, text: str) 
         if node.get("format") in ("date", "date-time") or kind == "date":
             if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
                 return value
-            return nz.parse_date(str(value))
+            return parse_date(str(value))
         if isinstance(value, bool):
             return text or ("true" if value else "false")
         if isinstance(value, float):
@@ -177,14 +179,14 @@ def _coerce_one(value: Any, t: str, node: dict[str, Any], kind: str, text: str) 
             return None
         if isinstance(value, (int, float)):
             return float(value) if math.isfinite(float(value)) else None
-        return nz.parse_amount(str(value))
+        return parse_amount(str(value))
     if t == "integer":
         if isinstance(value, bool):
             return None
         if isinstance(value, (int, float)):
             v = float(value)
         else:
-            p = nz.parse_amount(str(value))
+            p = parse_amount(str(value))
             if p is None:
                 return None
             v = p
@@ -192,7 +194,7 @@ def _coerce_one(value: Any, t: str, node: dict[str, Any], kind: str, text: str) 
     if t == "boolean":
         if isinstance(value, bool):
             return value
-        return nz.parse_bool(str(value))
+        return parse_bool(str(value))
     return None
 
 

@@ -8,11 +8,10 @@ similar but mean something else, and the kind of value it holds.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .values.amounts import tokens
+from .values.text import name_tokens, tokens
 
 
 @dataclass(frozen=True, slots=True)
@@ -334,13 +333,6 @@ STRONG_TOKENS: dict[str, set[tuple[str, ...]]] = {
 _NAME_TOKENS: dict[str, list[tuple[str, ...]]] = {
     c.key: [_tok_tuple(x) for x in c.names] for c in CONCEPTS
 }
-
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
-
-
-def name_tokens(name: str) -> list[str]:
-    """``invoiceNumber`` / ``invoice_number`` / ``Invoice number`` -> ["invoice", "number"]."""
-    return tokens(_CAMEL.sub(" ", name))
 
 
 def _contains(seq: list[str], sub: tuple[str, ...]) -> bool:

@@ -17,7 +17,7 @@ import re
 from .parties import find_parties
 from .prose_text import PageText, candidate, sentence_start, text_index
 from .types import Candidate, PageContent
-from .values import amounts as normalize
+from .values.dates import date_order, find_dates
 
 # --------------------------------------------------------------------------- field kinds
 
@@ -60,7 +60,7 @@ def field_kind(name: str, schema: dict) -> str | None:
 
 
 def _date_text(text: str) -> str:
-    """Same-length rewrite so normalize.find_dates reads contract dates.
+    """Same-length rewrite so find_dates reads contract dates.
 
     "the 5th day of November, 2004" -> "the 5th        November, 2004"; "10 th October" ->
     "10th  October". Offsets are preserved, so matches still point at the right words.
@@ -106,12 +106,12 @@ _DATE_LABEL = re.compile(r"(?:^|\s)(?:Date|Dated|Effective Date)\s*:\s*$", re.I)
 
 def _find_effective_date(index: list[PageText]) -> Candidate | None:
     full = " ".join(pt.text for pt in index)
-    order = normalize.date_order([pt.text for pt in index])
+    order = date_order([pt.text for pt in index])
     date_below = bool(_BELOW.search(full))
     best: Candidate | None = None
     best_score = 0.0
     for pi, pt in enumerate(index):
-        for dm in normalize.find_dates(_date_text(pt.text)):
+        for dm in find_dates(_date_text(pt.text)):
             iso = dm.iso(order)
             if iso is None:
                 continue
@@ -346,9 +346,9 @@ def normalize_value(name: str, schema: dict, text: str) -> str | None:
     if not text:
         return None
     if kind == "effective_date":
-        dates = normalize.find_dates(_date_text(text))
+        dates = find_dates(_date_text(text))
         if len(dates) == 1 and len(text) <= len(dates[0].text) + 25:
-            return dates[0].iso(normalize.date_order([text]))
+            return dates[0].iso(date_order([text]))
         return None
     if kind == "term":
         m = _DURATION.search(text)

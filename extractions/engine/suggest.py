@@ -16,7 +16,8 @@ from typing import Any
 
 from . import kv
 from .types import PageContent
-from .values import amounts as nz
+from .values.amounts import parse_amount
+from .values.dates import find_dates
 
 # Line-item columns tables.py knows by their headers (EN / FR / DE).
 _LINE_ITEM_SCHEMA: dict[str, Any] = {
@@ -48,13 +49,13 @@ def infer_type(value: str | None) -> dict[str, Any]:
     if value is None or not value.strip():
         return {"type": ["string", "null"]}
     v = value.strip()
-    dates = nz.find_dates(v)
+    dates = find_dates(v)
     if dates and len(v) - len(dates[0].text) <= 3 and len(dates) == 1:
         return {"type": ["string", "null"], "format": "date"}
     if re.fullmatch(r"[-+]?\d{1,6}", v) and not v.startswith("0"):
         return {"type": ["integer", "null"]}
     # Amounts: a number with decimals or a currency, and (almost) nothing else.
-    if nz.parse_amount(v) is not None and re.fullmatch(
+    if parse_amount(v) is not None and re.fullmatch(
         r"[^\w]{0,3}[A-Z]{0,3}\s?[-+(]?[\d\s.,'\u00a0]*\d[.,]\d{2}\)?\s?[A-Z€$£%]{0,3}", v
     ):
         return {"type": ["number", "null"]}

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import priors
 from .types import Word
-from .values import amounts as nz
+from .values.text import name_tokens, token_set, tokens
 
 # column concept -> header words (folded) that name it
 COLUMN_WORDS: dict[str, tuple[str, ...]] = {
@@ -69,8 +68,8 @@ PROPERTY_NAMES: dict[str, tuple[str, ...]] = {
     "date": ("date",),
 }  # fmt: skip
 
-_COL_TOKENS = {k: {tuple(nz.tokens(w)) for w in v} for k, v in COLUMN_WORDS.items()}
-_PROP_TOKENS = {k: [tuple(nz.tokens(w)) for w in v] for k, v in PROPERTY_NAMES.items()}
+_COL_TOKENS = {k: {tuple(tokens(w)) for w in v} for k, v in COLUMN_WORDS.items()}
+_PROP_TOKENS = {k: [tuple(tokens(w)) for w in v] for k, v in PROPERTY_NAMES.items()}
 
 
 def property_columns(item_schema: dict[str, Any]) -> dict[str, str]:
@@ -80,10 +79,10 @@ def property_columns(item_schema: dict[str, Any]) -> dict[str, str]:
     for name, node in props.items():
         if not isinstance(node, dict):
             continue
-        cands = [tuple(priors.name_tokens(name))]
+        cands = [tuple(name_tokens(name))]
         if node.get("title"):
-            cands.append(tuple(nz.tokens(str(node["title"]))))
-        cands += [tuple(nz.tokens(str(a))) for a in node.get("x-aliases") or []]
+            cands.append(tuple(tokens(str(node["title"]))))
+        cands += [tuple(tokens(str(a))) for a in node.get("x-aliases") or []]
         best: tuple[int, str] | None = None
         for toks in cands:
             for concept, names in _PROP_TOKENS.items():
@@ -103,7 +102,7 @@ def property_columns(item_schema: dict[str, Any]) -> dict[str, str]:
                     best = (1, _EXACT[toks])
                     break
         if best is None:
-            desc = nz.tokens(str(node.get("description") or ""))
+            desc = tokens(str(node.get("description") or ""))
             for concept, names in _PROP_TOKENS.items():
                 for n in names:
                     if (
@@ -141,7 +140,7 @@ _CONCEPT_CACHE: dict[tuple[tuple[str, ...], bool, int], str | None] = {}
 def _header_concept(
     text: str, extra: dict[str, set[tuple[str, ...]]], exact: bool = False
 ) -> str | None:
-    toks = tuple(nz.tokens(text))
+    toks = tuple(tokens(text))
     if not toks or len(toks) > 6:
         return None
     key = (toks, exact, id(extra))
@@ -193,19 +192,11 @@ def _could_be_header(possible: set[str], wanted: set[str]) -> bool:
     return not possible.isdisjoint(wanted) and not (core and possible.isdisjoint(core))
 
 
-def _page_tokens(texts: list[str]) -> set[str]:
-    # what nz.tokens gives, as a set: it folds character by character and splits at
-    # spaces, so the tokens of the whole page are those of all its words together
-    out = set(nz._NON_WORD.split(nz.fold(" ".join(texts))))
-    out.discard("")
-    return out
-
-
 def page_may_hold_table(words: list[Word], item_schemas: list[dict[str, Any]]) -> bool:
     """Whether any of these item schemas' tables could have its header on a page with
     these words (False: no header band there can name enough of its columns, so the
     page's drawn rulings, which only place a header's column boundaries, are not needed)."""
-    present = _page_tokens([w.text for w in words])
+    present = token_set([w.text for w in words])
     for item_schema in item_schemas:
         prop_cols, extra, _ = _item_plan(item_schema)
         if prop_cols and _could_be_header(_concepts_of(present, extra), set(prop_cols.values())):
@@ -242,16 +233,16 @@ def _make_item_plan(item_schema: dict[str, Any]) -> _ItemPlan:
     for name, col in prop_cols.items():
         if col.startswith("prop:"):
             node = props.get(name) or {}
-            words = {tuple(priors.name_tokens(name))}
+            words = {tuple(name_tokens(name))}
             if node.get("title"):
-                words.add(tuple(nz.tokens(str(node["title"]))))
-            words |= {tuple(nz.tokens(str(a))) for a in node.get("x-aliases") or []}
+                words.add(tuple(tokens(str(node["title"]))))
+            words |= {tuple(tokens(str(a))) for a in node.get("x-aliases") or []}
             extra[col] = words
     # header words the schema adds for known concepts (aliases, titles)
     for name, col in prop_cols.items():
         node = props.get(name) or {}
         for a in [*(node.get("x-aliases") or []), node.get("title") or ""]:
-            toks = tuple(nz.tokens(str(a)))
+            toks = tuple(tokens(str(a)))
             if toks and not col.startswith("prop:"):
                 extra.setdefault(col, set()).add(toks)
     # what each property's cells hold, worked out once rather than per cell

@@ -29,7 +29,8 @@ from .table_headers import (
     property_columns,
 )
 from .types import Word
-from .values import amounts as nz
+from .values.amounts import find_amounts
+from .values.text import tokens
 
 NUMERIC_COLUMNS = {"quantity", "unit_price", "amount", "tax_rate", "discount"}
 
@@ -205,7 +206,7 @@ def _possible_concepts(band: list[Line], extra: dict[str, set[tuple[str, ...]]])
     a band whose superset fails the table checks is dropped without clustering it)."""
     present: set[str] = set()
     for b in band:
-        present.update(nz.tokens(b.text))
+        present.update(tokens(b.text))
     return _concepts_of(present, extra)
 
 
@@ -291,7 +292,7 @@ def _assign(line: Line, columns: list[Column]) -> dict[int, list[Word]]:
 
 def _is_cell_number(words: list[Word]) -> bool:
     text = words[0].text if len(words) == 1 else " ".join([w.text for w in words])
-    return _is_numeric_text(text) and bool(nz.find_amounts(text))
+    return _is_numeric_text(text) and bool(find_amounts(text))
 
 
 _STOP_BY_FIRST: dict[str, list[tuple[str, ...]]] = {}
@@ -437,7 +438,7 @@ def _cell_value(
     if "number" in types or "integer" in types:
         amounts = [
             a
-            for a in nz.find_amounts(text, decimal)
+            for a in find_amounts(text, decimal)
             if not text[a.end : a.end + 2].lstrip().startswith("%")
         ]
         if not amounts:

@@ -4,7 +4,23 @@ from __future__ import annotations
 
 import pytest
 
-from extractions.engine.values import amounts as nz
+from extractions.engine.values.amounts import (
+    currency_code,
+    decimal_convention,
+    find_amounts,
+    find_currency,
+    parse_amount,
+    parse_integer,
+)
+from extractions.engine.values.dates import date_order, find_dates, parse_date
+from extractions.engine.values.identifiers import (
+    find_email,
+    find_iban,
+    find_phone,
+    find_vat_id,
+    iban_valid,
+)
+from extractions.engine.values.text import norm_text, parse_bool, tokens
 
 
 @pytest.mark.parametrize(
@@ -31,18 +47,18 @@ from extractions.engine.values import amounts as nz
     ],
 )
 def test_dates_in_common_printed_forms(text: str, iso: str) -> None:
-    assert nz.parse_date(text) == iso
+    assert parse_date(text) == iso
 
 
 @pytest.mark.parametrize(
     "text", ["XE11-22 - 30", "31803014", "Total 12.50", "Ref 1/2/345", "99/99/2018"]
 )
 def test_things_that_are_not_dates(text: str) -> None:
-    assert nz.parse_date(text) is None
+    assert parse_date(text) is None
 
 
 def test_ambiguous_dates_follow_the_requested_order() -> None:
-    (d,) = nz.find_dates("10/03/2018")
+    (d,) = find_dates("10/03/2018")
     assert d.ambiguous
     assert d.iso("dmy") == "2018-03-10"
     assert d.iso("mdy") == "2018-10-03"
@@ -50,9 +66,9 @@ def test_ambiguous_dates_follow_the_requested_order() -> None:
 
 
 def test_document_order_is_day_first_unless_it_shows_otherwise() -> None:
-    assert nz.date_order(["Invoice 10/03/2018", "Due 10/04/2018"]) == "dmy"
-    assert nz.date_order(["Invoice 10/03/2018", "Paid 11/17/2017"]) == "mdy"
-    assert nz.date_order(["Invoice 10/03/2018", "Paid 17/11/2017"]) == "dmy"
+    assert date_order(["Invoice 10/03/2018", "Due 10/04/2018"]) == "dmy"
+    assert date_order(["Invoice 10/03/2018", "Paid 11/17/2017"]) == "mdy"
+    assert date_order(["Invoice 10/03/2018", "Paid 17/11/2017"]) == "dmy"
 
 
 @pytest.mark.parametrize(
@@ -76,11 +92,11 @@ def test_document_order_is_day_first_unless_it_shows_otherwise() -> None:
     ],
 )
 def test_amounts_with_either_decimal_convention(text: str, value: float) -> None:
-    assert nz.parse_amount(text) == pytest.approx(value)
+    assert parse_amount(text) == pytest.approx(value)
 
 
 def test_amount_spans_and_what_is_not_an_amount() -> None:
-    found = nz.find_amounts("20Unit(s) 4,55 € 10% 81,90 €")
+    found = find_amounts("20Unit(s) 4,55 € 10% 81,90 €")
     assert [(a.text, a.value) for a in found] == [
         ("20", 20.0),
         ("4,55", 4.55),
@@ -89,17 +105,17 @@ def test_amount_spans_and_what_is_not_an_amount() -> None:
     ]
     assert found[1].currency == "EUR"
     # times, dates, codes glued to letters and hyphenated references are not amounts
-    assert nz.find_amounts("Paid Time 30/04/2017 21:51") == []
-    assert nz.find_amounts("INV2017") == []
-    assert [a.value for a in nz.find_amounts("Ref 2017-05")] == [2017.0, 5.0]
+    assert find_amounts("Paid Time 30/04/2017 21:51") == []
+    assert find_amounts("INV2017") == []
+    assert [a.value for a in find_amounts("Ref 2017-05")] == [2017.0, 5.0]
 
 
 def test_three_digit_groups_use_the_document_convention() -> None:
-    assert nz.parse_amount("1.250") == 1250.0
-    assert nz.parse_amount("1.250", decimal=".") == 1.25
-    assert nz.decimal_convention(["4,55 €", "81,90 €", "1.234,00"]) == ","
-    assert nz.decimal_convention(["4.55", "81.90"]) == "."
-    assert nz.decimal_convention(["no numbers"]) is None
+    assert parse_amount("1.250") == 1250.0
+    assert parse_amount("1.250", decimal=".") == 1.25
+    assert decimal_convention(["4,55 €", "81,90 €", "1.234,00"]) == ","
+    assert decimal_convention(["4.55", "81.90"]) == "."
+    assert decimal_convention(["no numbers"]) is None
 
 
 @pytest.mark.parametrize(
@@ -117,14 +133,14 @@ def test_three_digit_groups_use_the_document_convention() -> None:
     ],
 )
 def test_currencies_to_iso_4217(text: str, code: str | None) -> None:
-    assert nz.find_currency(text) == code
+    assert find_currency(text) == code
 
 
 def test_currency_code_normalises_printed_forms() -> None:
-    assert nz.currency_code("eur") == "EUR"
-    assert nz.currency_code("€") == "EUR"
-    assert nz.currency_code("RM") == "MYR"
-    assert nz.currency_code("nothing") is None
+    assert currency_code("eur") == "EUR"
+    assert currency_code("€") == "EUR"
+    assert currency_code("RM") == "MYR"
+    assert currency_code("nothing") is None
 
 
 @pytest.mark.parametrize(
@@ -133,25 +149,24 @@ def test_currency_code_normalises_printed_forms() -> None:
      ("nein", False), ("Non", False), ("☐", False), ("maybe", None)],
 )  # fmt: skip
 def test_booleans_in_three_languages(text: str, value: bool | None) -> None:
-    assert nz.parse_bool(text) is value
+    assert parse_bool(text) is value
 
 
 def test_identifiers() -> None:
     assert (
-        nz.find_iban("IBAN : FR76 3000 6000 0112 3456 7890 189 - BIC")
-        == "FR7630006000011234567890189"
+        find_iban("IBAN : FR76 3000 6000 0112 3456 7890 189 - BIC") == "FR7630006000011234567890189"
     )
-    assert nz.find_iban("IBAN DE88200800000970375700") == "DE88200800000970375700"
-    assert nz.iban_valid("DE88200800000970375701") is False
-    assert nz.find_vat_id("USt-ID: DE136695976") == "DE136695976"
-    assert nz.find_vat_id("TVA : FR11999999998 - SIRET") == "FR11999999998"
-    assert nz.find_email("write to sav@example.fr today") == "sav@example.fr"
-    assert nz.find_phone("Tel: 03-7845 1234") == "03-7845 1234"
-    assert nz.find_phone("Date 12/01/2018") is None
+    assert find_iban("IBAN DE88200800000970375700") == "DE88200800000970375700"
+    assert iban_valid("DE88200800000970375701") is False
+    assert find_vat_id("USt-ID: DE136695976") == "DE136695976"
+    assert find_vat_id("TVA : FR11999999998 - SIRET") == "FR11999999998"
+    assert find_email("write to sav@example.fr today") == "sav@example.fr"
+    assert find_phone("Tel: 03-7845 1234") == "03-7845 1234"
+    assert find_phone("Date 12/01/2018") is None
 
 
 def test_integer_and_text_helpers() -> None:
-    assert nz.parse_integer("Qty: 12") == 12
-    assert nz.parse_integer("Qty: 1.5") is None
-    assert nz.tokens("Rechnungs-Nr. Straße") == ["rechnungs", "nr", "straße"]
-    assert nz.norm_text("  Café  & Co.!") == "cafe co"
+    assert parse_integer("Qty: 12") == 12
+    assert parse_integer("Qty: 1.5") is None
+    assert tokens("Rechnungs-Nr. Straße") == ["rechnungs", "nr", "straße"]
+    assert norm_text("  Café  & Co.!") == "cafe co"

@@ -11,14 +11,14 @@ import pytest
 
 from extractions.engine import fields, finders, layout, pipeline, priors
 from extractions.engine.types import PageContent, Word
-from extractions.engine.values import amounts as nz
+from extractions.engine.values import amounts, text
 
 
 def _general(text: str, decimal: str | None) -> list[tuple[int, int, str, float, int, str | None]]:
     # a leading space never changes what is read, and keeps the text off the fast path
     return [
         (a.start - 1, a.end - 1, a.text, a.value, a.decimals, a.currency)
-        for a in nz.find_amounts(" " + text, decimal)
+        for a in amounts.find_amounts(" " + text, decimal)
     ]
 
 
@@ -27,7 +27,7 @@ def _general(text: str, decimal: str | None) -> list[tuple[int, int, str, float,
 )
 def test_plain_number_cells_read_as_the_general_path_reads_them(text: str) -> None:
     for decimal in (None, ".", ","):
-        fast = nz.find_amounts(text, decimal)
+        fast = amounts.find_amounts(text, decimal)
         assert len(fast) == 1
         a = fast[0]
         assert [(a.start, a.end, a.text, a.value, a.decimals, a.currency)] == _general(
@@ -37,7 +37,7 @@ def test_plain_number_cells_read_as_the_general_path_reads_them(text: str) -> No
 
 @pytest.mark.parametrize("text", ["1,234", "1.234", "1 234,50", "12%", "１２", "12.345.6", "-5"])
 def test_numbers_whose_reading_depends_on_context_take_the_general_path(text: str) -> None:
-    assert nz._simple_amount(text) is None
+    assert amounts._simple_amount(text) is None
 
 
 def test_fast_amounts_match_the_general_path_on_random_texts() -> None:
@@ -47,8 +47,8 @@ def test_fast_amounts_match_the_general_path_on_random_texts() -> None:
     for _ in range(20000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 10)))
         for decimal in (None, ".", ","):
-            got = nz.find_amounts(text, decimal)
-            if nz._simple_amount(text) is None:
+            got = amounts.find_amounts(text, decimal)
+            if amounts._simple_amount(text) is None:
                 continue
             checked += 1
             assert [
@@ -162,9 +162,9 @@ def test_released_layouts_are_freed_without_the_collector() -> None:
 
 def test_folding_by_table_matches_char_by_char_folding() -> None:
     texts = ["Numéro: FA-12 Straße", "ÉTÉ Œuvre ﬁn", "İstanbul Ǆ ½ №5", "naïve café 東京 ８"]
-    for text in texts:
-        assert layout.fold_same_length(text) == "".join(layout._fold_char(c) for c in text)
-        assert len(layout.fold_same_length(text)) == len(text)
+    for t in texts:
+        assert text.fold_same_length(t) == "".join(text._fold_char(c) for c in t)
+        assert len(text.fold_same_length(t)) == len(t)
 
 
 def test_token_positions_are_worked_out_on_first_use() -> None:
