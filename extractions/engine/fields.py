@@ -11,7 +11,8 @@ from typing import Any
 
 from . import priors
 from .finders import DocIndex, Found, Hit, Region, find_labels, parse_region, value_for_label
-from .priors import Concept
+from .lexicon.concepts import LABEL_TOKENS, NEGATIVE_TOKENS, STRONG_TOKENS, Concept
+from .lexicon.totals import CHANGE, PAYMENT, ROUNDING
 from .values import amounts
 from .values.amounts import find_amounts
 from .values.dates import find_dates
@@ -35,14 +36,6 @@ class FieldQuery:
 
 
 # --------------------------------------------------------------------------- amounts
-
-
-ROUNDING = [tuple(tokens(x)) for x in ("rounding", "rounding adj", "rounding adjustment", "round off",
-                                             "rounded", "round adj", "pembundaran", "arrondi", "rundung")]  # fmt: skip
-PAYMENT = [tuple(tokens(x)) for x in ("cash", "paid", "paid amount", "tender", "tendered", "payment",
-                                            "amount paid", "amount tendered", "espece", "especes", "bar", "gegeben")]  # fmt: skip
-CHANGE = [tuple(tokens(x)) for x in ("change", "change due", "cash change", "rendu", "monnaie rendue",
-                                           "ruckgeld", "zuruck")]  # fmt: skip
 
 
 def _amount_candidates(doc: DocIndex, q: FieldQuery, below: int = 1) -> list[tuple[Found, Hit]]:
@@ -357,9 +350,9 @@ def query_for(path: str, name: str, kind: str, meaning: priors.FieldMeaning, nod
     strong: set[tuple[str, ...]] = set()
     alias_phrases = [tuple(tokens(a)) for a in aliases]
     if c is not None:
-        phrases = list(priors.LABEL_TOKENS[c.key])
-        negatives = list(priors.NEGATIVE_TOKENS[c.key])
-        strong = set(priors.STRONG_TOKENS[c.key])
+        phrases = list(LABEL_TOKENS[c.key])
+        negatives = list(NEGATIVE_TOKENS[c.key])
+        strong = set(STRONG_TOKENS[c.key])
         # the schema's own words only when specific enough not to catch column headers
         for p in own:
             if p not in phrases and (len(p) > 1 or p in alias_phrases):

@@ -14,8 +14,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from . import priors
 from .layout import Line, PageLayout, Segment, analyze_page
+from .lexicon.concepts import INLINE_LABELS
 from .types import PageContent, Word
 from .values.amounts import decimal_convention, find_amounts, find_currency, parse_number_text
 from .values.dates import date_order, find_dates
@@ -212,7 +212,7 @@ def _strength(
     first_tok = next((i for i, w in enumerate(line.tok_word) if w >= seg.start), 0)
     lead = t0 - first_tok
     s = 0.75 if lead == 0 else (0.6 if lead == 1 else 0.4)
-    if phrase in priors.INLINE_LABELS:
+    if phrase in INLINE_LABELS:
         s = 0.6  # "... Nr. 12 vom 03.10.2018": inside a sentence by nature
     if strong and phrase in strong:
         s += 0.2
@@ -371,7 +371,7 @@ WHERE_FACTOR = {"same": 1.0, "right": 0.95, "below": 0.85}
 
 def value_for_label(doc: DocIndex, hit: Hit, kind: str, below: int = 2) -> Found | None:
     """The first value of ``kind`` next to a label, scored by label strength and placement."""
-    inline = hit.phrase in priors.INLINE_LABELS
+    inline = hit.phrase in INLINE_LABELS
     near = values_near(doc, hit, below=0 if inline else below, wide_below=kind not in TEXT_KINDS)
     for region in near:
         if kind in TEXT_KINDS and region.where == "right" and _is_label_text(region.text):

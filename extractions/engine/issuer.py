@@ -12,10 +12,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from . import priors
 from .fields import FieldQuery
 from .finders import DocIndex, Found, find_labels
 from .layout import Line
+from .lexicon.concepts import LABEL_TOKENS, concept
 from .types import Word
 from .values.dates import find_dates
 from .values.identifiers import RE_EMAIL, RE_URL
@@ -225,8 +225,8 @@ def _customer_lines(doc: DocIndex) -> set[tuple[int, float]]:
     """(line index, column start) of the lines printed under a customer label on page 1."""
     out: set[tuple[int, float]] = set()
     lay = doc.layouts[0]
-    c = priors.concept("customer_name")
-    for hit in find_labels(doc, priors.LABEL_TOKENS[c.key], layouts=[lay]):
+    c = concept("customer_name")
+    for hit in find_labels(doc, LABEL_TOKENS[c.key], layouts=[lay]):
         after = hit.line.text[hit.end_char : hit.end_char + 2].strip()
         if len(hit.phrase) < 2 and not after.startswith((":", "：")):
             continue  # a lone word ("Customer") is a label only with its colon

@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 from statistics import median
 
+from .lexicon.ocr_repair import correct_ocr_token
 from .types import BBox, PageContent, Word
 from .values.text import fold_same_length
 
@@ -443,14 +444,12 @@ def _analyze(page: PageContent) -> PageLayout:
     words = _clean_words(page.words)
     wh, cw = _unit_sizes(words) if words else (0.01, 0.005)
     lines = _build_lines(words, wh) if words else []
-    repair = None
-    if page.source == "ocr":
-        from .priors import correct_ocr_token as repair  # late: priors is heavier
+    # misread label words are matched as the word they stand for
+    repair = correct_ocr_token if page.source == "ocr" else None
     for i, ln in enumerate(lines):
         ln.index = i
         ln.segments = split_segments(ln, cw, wh)
         if repair is not None:
-            # misread label words are matched as the word they stand for
             ln.toks = tuple([repair(t) for t in ln.toks])
     return PageLayout(
         page=page, lines=lines, word_height=wh, char_width=cw, n_words=len(page.words)

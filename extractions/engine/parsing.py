@@ -18,6 +18,7 @@ from . import fields as fl
 from . import issuer, priors, tables
 from .finders import DocIndex, Found, Region, parse_region
 from .layout import Line, words_bbox
+from .lexicon.concepts import LABEL_TOKENS, concept
 from .types import Citation, FillResult, PageContent
 from .values.amounts import parse_amount
 from .values.dates import parse_date
@@ -235,8 +236,8 @@ def _vendor(ctx: _Ctx, q: fl.FieldQuery | None) -> tuple[Found, list[Line]] | No
     if ctx.vendor is False:
         vq = q
         if vq is None or vq.concept is None or vq.concept.key != "vendor_name":
-            c = priors.concept("vendor_name")
-            vq = fl.FieldQuery("", "vendor", "name", c, 1.0, list(priors.LABEL_TOKENS[c.key]))
+            c = concept("vendor_name")
+            vq = fl.FieldQuery("", "vendor", "name", c, 1.0, list(LABEL_TOKENS[c.key]))
         ctx.vendor = issuer.find_vendor_name(ctx.doc, vq)
     return ctx.vendor  # type: ignore[return-value]
 

@@ -15,12 +15,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import priors
 from .finders import DocIndex, Found
 from .layout import Line, PageLayout, Segment
+from .lexicon.concepts import LABEL_TOKENS
 from .table_headers import (
-    COLUMN_WORDS,
-    PROPERTY_NAMES,
     _concepts_of,
     _could_be_header,
     _header_concept,
@@ -34,7 +32,7 @@ from .values.text import tokens
 
 NUMERIC_COLUMNS = {"quantity", "unit_price", "amount", "tax_rate", "discount"}
 
-_STOP_LABELS = [t for key in ("total", "subtotal", "tax") for t in priors.LABEL_TOKENS[key]]
+_STOP_LABELS = [t for key in ("total", "subtotal", "tax") for t in LABEL_TOKENS[key]]
 
 
 @dataclass(slots=True)
@@ -469,8 +467,6 @@ def _words_for(words: list[Word], text: str, start: int, end: int) -> list[Word]
 
 
 __all__ = [
-    "COLUMN_WORDS",
-    "PROPERTY_NAMES",
     "extract_rows",
     "find_tables",
     "page_may_hold_table",

@@ -10,6 +10,7 @@ import threading
 import pytest
 
 from extractions.engine import fields, finders, layout, pipeline, priors
+from extractions.engine.lexicon.columns import COLUMN_WORDS
 from extractions.engine.types import PageContent, Word
 from extractions.engine.values import amounts, text
 
@@ -185,7 +186,7 @@ def test_possible_header_concepts_cover_what_clustering_finds() -> None:
     from extractions.engine import tables
 
     rng = random.Random(3)
-    names = [n for words in tables.COLUMN_WORDS.values() for n in words]
+    names = [n for words in COLUMN_WORDS.values() for n in words]
     for _ in range(300):
         header = rng.sample(names, rng.randint(1, 5))
         words, x = [], 0.02

@@ -1,0 +1,13 @@
+"""The words around a receipt's total: a rounding adjustment printed after it, the amount
+tendered and the change given back (they tell the payable total when no label does)."""
+
+from __future__ import annotations
+
+from ..values.text import tokens
+
+ROUNDING = [tuple(tokens(x)) for x in ("rounding", "rounding adj", "rounding adjustment", "round off",
+                                          "rounded", "round adj", "pembundaran", "arrondi", "rundung")]  # fmt: skip
+PAYMENT = [tuple(tokens(x)) for x in ("cash", "paid", "paid amount", "tender", "tendered", "payment",
+                                         "amount paid", "amount tendered", "espece", "especes", "bar", "gegeben")]  # fmt: skip
+CHANGE = [tuple(tokens(x)) for x in ("change", "change due", "cash change", "rendu", "monnaie rendue",
+                                        "ruckgeld", "zuruck")]  # fmt: skip
