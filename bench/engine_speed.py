@@ -126,7 +126,7 @@ def bench_text(label: str, files: list[tuple[bytes | str, dict]], repeat: int) -
 
 def child_ocr(count: int) -> None:
     """Run in a fresh process (thread count from PP_OCR_THREADS): OCR receipts, print JSON."""
-    from extractions.engine import ocr
+    from extractions.engine.read import ocr
 
     images = sorted((CORPUS / "sroie").glob("*.jpg"))[:count]
     schema = json.loads((CORPUS / "schemas" / "receipt.json").read_text())

@@ -29,7 +29,7 @@ from .types import (
 )
 
 if TYPE_CHECKING:
-    from .intake import DocumentInfo, PageSelectionError
+    from .read.intake import DocumentInfo, PageSelectionError
 
 __all__ = [
     "EXTRACTION_TARGETS",
@@ -52,11 +52,11 @@ __all__ = [
 _LAZY = {
     "extract": "pipeline",
     "read_pages": "pipeline",
-    "inspect_document": "intake",
-    "parse_page_selection": "intake",
-    "DocumentInfo": "intake",
-    "PageSelectionError": "intake",
-    "render_page_png": "render",
+    "inspect_document": "read.intake",
+    "parse_page_selection": "read.intake",
+    "DocumentInfo": "read.intake",
+    "PageSelectionError": "read.intake",
+    "render_page_png": "read.render",
 }
 
 

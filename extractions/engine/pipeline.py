@@ -14,11 +14,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import intake
 from .gc_pause import GcPause as _GcPause
 from .gc_pause import cyclic_gc_paused as _cyclic_gc_paused
 from .gc_pause import release_layouts as _release_layouts
-from .intake import DocumentSource, Source
+from .read import intake
+from .read.intake import DocumentSource, Source
 from .types import (
     CLASSIFICATION_FAILED,
     DOCUMENT_TOO_LARGE,
@@ -180,8 +180,8 @@ def _read_pdf(
     rulings: bool | Callable[[list[Word]], bool],
     pause: _GcPause | None = None,
 ) -> Iterator[PageContent]:
-    from . import pdf_text
-    from .render import render_pdf_page
+    from .read import pdf_text
+    from .read.render import render_pdf_page
 
     lock = intake.PDFIUM_LOCK
     for number in selected:
@@ -235,7 +235,7 @@ def _read_image(
     steps: _Steps,
 ) -> Iterator[PageContent]:
     steps.start("text")  # images have no text layer: the step is empty
-    from .ocr import MAX_SIDE
+    from .read.ocr import MAX_SIDE
 
     frames = intake.iter_image_pages(img, media_type, selected, max_side=MAX_SIDE)
     while True:
@@ -253,7 +253,7 @@ def _read_image(
 
 
 def _ocr_page(image: Any, number: int, width: float, height: float) -> PageContent:
-    from . import ocr
+    from .read import ocr
 
     result = ocr.ocr_image(image, number)
     if result.rotation in (90, 270):
@@ -416,7 +416,7 @@ def _run(
 
 
 def _images(src: DocumentSource, doc: ReadDocument) -> list[ImageInfo]:
-    from .images import pdf_page_images, whole_page_image
+    from .read.images import pdf_page_images, whole_page_image
 
     if doc.media_type != intake.PDF:
         out = []

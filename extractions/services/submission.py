@@ -35,7 +35,7 @@ from billing.services import InsufficientCredits, charge_credits, get_balance
 from config.errors import APIError
 from config.ids import new_file_id
 from extractions import storage
-from extractions.engine.intake import SUPPORTED_MEDIA_TYPES
+from extractions.engine.read.intake import SUPPORTED_MEDIA_TYPES
 from extractions.files.selectors import staged_files_by_id
 from extractions.models import Document, DocumentStatus, Extraction, StoredFile
 from extractions.selectors import has_nul

@@ -9,8 +9,8 @@ import zlib
 import pytest
 from PIL import Image
 
-from extractions.engine import intake
-from extractions.engine.intake import (
+from extractions.engine.read import intake
+from extractions.engine.read.intake import (
     DocumentInfo,
     PageSelectionError,
     inspect_document,

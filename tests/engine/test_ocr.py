@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from extractions.engine import ocr
 from extractions.engine.pipeline import read_pages
+from extractions.engine.read import ocr
 from extractions.engine.types import EngineError, ExtractionOptions
 from tests.engine import docgen
 

@@ -6,8 +6,8 @@ import pypdfium2 as pdfium
 import pytest
 from PIL import Image
 
-from extractions.engine import pdf_text
 from extractions.engine.pipeline import read_pages
+from extractions.engine.read import pdf_text
 from extractions.engine.types import ExtractionOptions, Word
 from tests.engine import docgen
 

@@ -184,7 +184,7 @@ def test_images_collected_while_reading_match_a_separate_walk() -> None:
     forced) falls back to walking the page again: the same images either way."""
     import pypdfium2 as pdfium
 
-    from extractions.engine.images import pdf_page_images
+    from extractions.engine.read.images import pdf_page_images
 
     big, small = Image.new("RGB", (120, 80), "red"), Image.new("RGB", (40, 40), "blue")
     data = docgen.build_pdf(
@@ -327,7 +327,7 @@ def test_pdfium_use_from_several_threads_is_serialised(three_page_pdf: bytes) ->
 
 
 def test_large_photo_is_decoded_small_but_reported_full_size() -> None:
-    from extractions.engine import intake
+    from extractions.engine.read import intake
 
     photo = Image.new("RGB", (6000, 4000), "white")
     data = docgen.encode_image(photo, "JPEG", exif_orientation=6)

@@ -314,8 +314,9 @@ def test_schema_plans_are_reused_and_follow_schema_changes() -> None:
 
 
 def test_rulings_are_read_only_on_pages_that_could_hold_a_table_header() -> None:
-    from extractions.engine import extract, pdf_text, tables
+    from extractions.engine import extract, tables
     from extractions.engine.pipeline import table_item_schemas
+    from extractions.engine.read import pdf_text
     from tests.engine import docgen
 
     items = table_item_schemas(docgen.INVOICE_SCHEMA, "per_doc")

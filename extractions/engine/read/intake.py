@@ -21,7 +21,7 @@ from typing import IO, Any, NamedTuple
 import pypdfium2 as pdfium
 from PIL import Image, ImageOps
 
-from .types import (
+from ..types import (
     DOCUMENT_TOO_LARGE,
     ENCRYPTED_DOCUMENT,
     EXTRACTION_FAILED,

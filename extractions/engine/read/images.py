@@ -8,8 +8,8 @@ from typing import Any
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from ..types import BBox, ImageInfo
 from .pdf_text import PageFrame, page_objects
-from .types import BBox, ImageInfo
 
 # Images smaller than this (bullets, rules drawn as bitmaps, tracking pixels) are not content.
 MIN_IMAGE_SIDE_PX = 16

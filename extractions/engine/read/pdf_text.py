@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from .types import PageContent, Ruling, Word
+from ..types import PageContent, Ruling, Word
 
 _FS_RECTF_PAIR = pdfium_c.FS_RECTF * 2
 _c_void_p = ctypes.c_void_p

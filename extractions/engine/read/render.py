@@ -13,9 +13,9 @@ import io
 import pypdfium2 as pdfium
 from PIL import Image
 
+from ..types import EXTRACTION_FAILED, EngineError
 from . import intake
 from .intake import Source
-from .types import EXTRACTION_FAILED, EngineError
 
 MAX_RENDER_PIXELS = 40_000_000
 

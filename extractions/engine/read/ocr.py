@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from .types import OCR_ERROR, EngineError, Word
+from ..types import OCR_ERROR, EngineError, Word
 
 MAX_SIDE = 2000  # longer sides are scaled down first (RapidOCR does the same internally)
 TEXT_SCORE = 0.5  # lines recognised with less confidence are dropped (RapidOCR's default)
