@@ -10,7 +10,9 @@ image pixels) and after the page has been turned upright.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -181,6 +183,37 @@ class StepTiming:
 
     def as_dict(self) -> dict[str, Any]:
         return {"name": self.name, "seconds": round(self.seconds, 4)}
+
+
+class StepTimer:
+    """Accumulates time per step; steps can be entered more than once (text/ocr alternate).
+    ``on_step(name)`` is called the first time a step starts."""
+
+    def __init__(self, on_step: Callable[[str], None] | None) -> None:
+        self.on_step = on_step
+        self.seconds: dict[str, float] = {}
+
+    def start(self, name: str) -> None:
+        if name not in self.seconds:
+            self.seconds[name] = 0.0
+            if self.on_step is not None:
+                self.on_step(name)
+
+    @contextmanager
+    def timed(self, name: str) -> Iterator[None]:
+        self.start(name)
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] += time.perf_counter() - t0
+
+    def add(self, name: str, seconds: float) -> None:
+        self.start(name)
+        self.seconds[name] += seconds
+
+    def timings(self) -> list[StepTiming]:
+        return [StepTiming(name, self.seconds.get(name, 0.0)) for name in STEP_NAMES]
 
 
 @dataclass(slots=True)

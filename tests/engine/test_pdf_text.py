@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from extractions.engine.pipeline import read_pages
-from extractions.engine.read import pdf_text
+from extractions.engine.read import pages, pdf_text
 from extractions.engine.types import ExtractionOptions, Word
 from tests.engine import docgen
 
@@ -21,7 +21,7 @@ def _words(data: bytes, number: int = 1, **kw) -> tuple[list[Word], pdf_text.Tex
     doc = pdfium.PdfDocument(data)
     page = doc[number - 1]
     try:
-        content, layer = pdf_text.read_pdf_page(page, number, **kw)
+        content, layer = pages.read_pdf_page(page, number, **kw)
         return content.words, layer, content
     finally:
         page.close()
@@ -168,7 +168,7 @@ def test_page_needs_ocr_decisions(simple_pdf: bytes) -> None:
     for data, expected in ((simple_pdf, False), (scan, True), (blank, False), (stamped, True)):
         doc = pdfium.PdfDocument(data)
         page = doc[0]
-        _, layer = pdf_text.read_pdf_page(page, 1)
+        _, layer = pages.read_pdf_page(page, 1)
         assert pdf_text.page_needs_ocr(page, layer) is expected
         page.close()
         doc.close()

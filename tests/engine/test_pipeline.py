@@ -14,7 +14,8 @@ from extractions.engine import (
     read_pages,
     render_page_png,
 )
-from extractions.engine.pipeline import leaf_paths, locate, needs_rulings
+from extractions.engine.location import leaf_paths, locate
+from extractions.engine.pipeline import needs_rulings
 from extractions.engine.types import (
     STEP_NAMES,
     Citation,

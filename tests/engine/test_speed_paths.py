@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from extractions.engine import fields, finders, layout, pipeline, priors
+from extractions.engine import fields, finders, gc_pause, layout, priors
 from extractions.engine.lexicon.columns import COLUMN_WORDS
 from extractions.engine.types import PageContent, Word
 from extractions.engine.values import amounts, text
@@ -81,9 +81,9 @@ def test_a_label_repeated_on_every_page_gives_the_first_page_value() -> None:
 
 def test_gc_pause_nests_and_restores_the_collector() -> None:
     assert gc.isenabled()
-    with pipeline._cyclic_gc_paused():
+    with gc_pause.cyclic_gc_paused():
         assert not gc.isenabled()
-        with pipeline._cyclic_gc_paused():
+        with gc_pause.cyclic_gc_paused():
             assert not gc.isenabled()
         assert not gc.isenabled()
     assert gc.isenabled()
@@ -92,14 +92,14 @@ def test_gc_pause_nests_and_restores_the_collector() -> None:
     inside, leave = threading.Event(), threading.Event()
 
     def worker() -> None:
-        with pipeline._cyclic_gc_paused():
+        with gc_pause.cyclic_gc_paused():
             inside.set()
             leave.wait(5)
 
     t = threading.Thread(target=worker)
     t.start()
     inside.wait(5)
-    with pipeline._cyclic_gc_paused():
+    with gc_pause.cyclic_gc_paused():
         pass
     assert not gc.isenabled()
     leave.set()
@@ -108,7 +108,7 @@ def test_gc_pause_nests_and_restores_the_collector() -> None:
 
 
 def test_gc_pause_holder_can_step_out_and_back_in() -> None:
-    with pipeline._cyclic_gc_paused() as pause:
+    with gc_pause.cyclic_gc_paused() as pause:
         pause.exit()  # around an OCR page
         pause.exit()  # twice is harmless
         assert gc.isenabled()
@@ -133,7 +133,7 @@ def test_extract_restores_the_collector_after_text_pdfs_images_and_errors() -> N
 def test_gc_pause_leaves_a_disabled_collector_disabled() -> None:
     gc.disable()
     try:
-        with pipeline._cyclic_gc_paused():
+        with gc_pause.cyclic_gc_paused():
             pass
         assert not gc.isenabled()
     finally:
@@ -154,7 +154,7 @@ def test_released_layouts_are_freed_without_the_collector() -> None:
         for p in pages:
             assert layout.analyze_page(p).lines[0].segments
         assert live_lines() == before + 3
-        pipeline._release_layouts(pages)
+        gc_pause.release_layouts(pages)
         assert all(p.cache is None for p in pages)
         assert live_lines() == before  # freed by reference counting alone
     finally:
@@ -316,7 +316,7 @@ def test_schema_plans_are_reused_and_follow_schema_changes() -> None:
 def test_rulings_are_read_only_on_pages_that_could_hold_a_table_header() -> None:
     from extractions.engine import extract, tables
     from extractions.engine.pipeline import table_item_schemas
-    from extractions.engine.read import pdf_text
+    from extractions.engine.read import pages
     from tests.engine import docgen
 
     items = table_item_schemas(docgen.INVOICE_SCHEMA, "per_doc")
@@ -341,9 +341,9 @@ def test_rulings_are_read_only_on_pages_that_could_hold_a_table_header() -> None
     doc = pdfium.PdfDocument(data)
     try:
         wants = functools.partial(tables.page_may_hold_table, item_schemas=items)
-        first, _ = pdf_text.read_pdf_page(doc[0], 1, rulings=wants)
-        second, _ = pdf_text.read_pdf_page(doc[1], 2, rulings=wants)
-        everything, _ = pdf_text.read_pdf_page(doc[1], 2, rulings=True)
+        first, _ = pages.read_pdf_page(doc[0], 1, rulings=wants)
+        second, _ = pages.read_pdf_page(doc[1], 2, rulings=wants)
+        everything, _ = pages.read_pdf_page(doc[1], 2, rulings=True)
     finally:
         doc.close()
     assert len(first.rulings) == 3

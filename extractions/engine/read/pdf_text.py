@@ -18,13 +18,12 @@ from __future__ import annotations
 import ctypes
 import re
 import struct
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from ..types import PageContent, Ruling, Word
+from ..types import Ruling, Word
 
 _FS_RECTF_PAIR = pdfium_c.FS_RECTF * 2
 _c_void_p = ctypes.c_void_p
@@ -467,44 +466,6 @@ def _add(
             min(max(v1, 0.0), 1.0),
         )
     )
-
-
-def read_pdf_page(
-    page: pdfium.PdfPage,
-    number: int,
-    *,
-    rulings: bool | Callable[[list[Word]], bool] = False,
-    images: bool = False,
-) -> tuple[PageContent, TextLayer]:
-    """Words (and rulings and embedded images when asked) of one PDF page; the caller decides
-    on OCR.
-
-    ``rulings`` may be a test on the page's words: rulings are then read only where it
-    holds (pages that could carry a table header). Images are collected in the same walk
-    over the page's objects, while the page is loaded, instead of loading it again."""
-    frame = PageFrame.of(page)
-    textpage = page.get_textpage()
-    try:
-        layer = read_words(textpage, frame, number)
-    finally:
-        textpage.close()
-    content = PageContent(
-        number=number,
-        width=frame.width,
-        height=frame.height,
-        words=layer.words,
-        source="text" if layer.words else "empty",
-        rotation=0,
-    )
-    want_rulings = bool(layer.words) and (rulings(layer.words) if callable(rulings) else rulings)
-    if want_rulings or images:
-        objs = page_objects(page, frame, number, rulings=want_rulings, images=images)
-        content.rulings = objs.rulings
-        if images:
-            from .images import content_images  # images imports this module
-
-            content.images = content_images(objs.images, number)
-    return content, layer
 
 
 def page_needs_ocr(page: pdfium.PdfPage, layer: TextLayer) -> bool:
