@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .layout import Line, PageLayout, Segment, analyze_page
+from .layout.lines import Line, PageLayout, Segment, analyze_page
 from .lexicon.concepts import INLINE_LABELS
 from .types import PageContent, Word
 from .values.amounts import decimal_convention, find_amounts, find_currency, parse_number_text

@@ -77,7 +77,7 @@ def release_layouts(pages: list[PageContent]) -> None:
     """Break the page <-> layout and line <-> segment reference cycles once the document
     is done, so that its analysis is freed by reference counting right away instead of
     waiting for (and lengthening) a full collection."""
-    from .layout import PageLayout
+    from .layout.lines import PageLayout
 
     for p in pages:
         lay = p.cache

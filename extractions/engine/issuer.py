@@ -14,7 +14,7 @@ from typing import Any
 
 from .fields import FieldQuery
 from .finders import DocIndex, Found, find_labels
-from .layout import Line
+from .layout.lines import Line
 from .lexicon.concepts import LABEL_TOKENS, concept
 from .types import Word
 from .values.dates import find_dates

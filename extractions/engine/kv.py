@@ -58,7 +58,7 @@ from .kv_units import (
     value_like,
     word_h,
 )
-from .layout import analyze_page
+from .layout.lines import analyze_page
 from .types import BBox, Citation, KeyValuePair, PageContent, union_bbox
 
 __all__ = [

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .layout import PageLayout
+from .layout.lines import PageLayout
 from .types import Word
 
 # Words that, alone or leading / ending a short phrase, are form labels (en / fr / de).

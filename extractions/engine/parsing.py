@@ -17,7 +17,7 @@ from typing import Any
 from . import fields as fl
 from . import issuer, priors, tables
 from .finders import DocIndex, Found, Region, parse_region
-from .layout import Line, words_bbox
+from .layout.lines import Line, words_bbox
 from .lexicon.concepts import LABEL_TOKENS, concept
 from .types import Citation, FillResult, PageContent
 from .values.amounts import parse_amount

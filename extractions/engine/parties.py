@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .layout import analyze_page
+from .layout.lines import analyze_page
 from .prose_text import ABBREV, PageText, candidate, sentence_end
 from .types import Candidate, PageContent
 

@@ -194,7 +194,7 @@ def _run(
         filled = fill_schema(pages, schema, options.target)
 
     with steps.timed("location"):
-        from .layout import page_text
+        from .layout.lines import page_text
 
         citations, confidence = locate(filled, pages)
         content = [page_text(p) for p in pages]

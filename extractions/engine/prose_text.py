@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .layout import analyze_page
+from .layout.lines import analyze_page
 from .types import Candidate, PageContent, Word, union_bbox
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .finders import DocIndex, Found
-from .layout import Line, PageLayout, Segment
+from .layout.lines import Line, PageLayout, Segment
 from .lexicon.concepts import LABEL_TOKENS
 from .table_headers import (
     _concepts_of,

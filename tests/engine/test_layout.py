@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from extractions.engine import layout
+from extractions.engine.layout import lines as layout
 from extractions.engine.types import PageContent, Word
 
 CHAR_W = 0.009

@@ -9,7 +9,8 @@ import threading
 
 import pytest
 
-from extractions.engine import fields, finders, gc_pause, layout, priors
+from extractions.engine import fields, finders, gc_pause, priors
+from extractions.engine.layout import lines as layout
 from extractions.engine.lexicon.columns import COLUMN_WORDS
 from extractions.engine.types import PageContent, Word
 from extractions.engine.values import amounts, text

@@ -20,9 +20,9 @@ import re
 from dataclasses import dataclass, field
 from statistics import median
 
-from .lexicon.ocr_repair import correct_ocr_token
-from .types import BBox, PageContent, Word
-from .values.text import fold_same_length
+from ..lexicon.ocr_repair import correct_ocr_token
+from ..types import BBox, PageContent, Word
+from ..values.text import fold_same_length
 
 _TOKEN = re.compile(r"[0-9a-zß]+")
 
