@@ -1,6 +1,6 @@
 """Finding the value of one field: by its concept's labels, then by document-level cues.
 
-Each ``find_*`` returns a :class:`~.finders.Found` (value + words + score) or None; a value
+Each ``find_*`` returns a :class:`~.types.Found` (value + words + score) or None; a value
 is never made up: when nothing on the page supports it, the field stays null.
 """
 
@@ -10,9 +10,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import priors
-from .finders import DocIndex, Found, Hit, Region, find_labels, parse_region, value_for_label
+from .finders import Hit, Region, find_labels, parse_region, value_for_label
+from .layout.index import DocIndex
 from .lexicon.concepts import LABEL_TOKENS, NEGATIVE_TOKENS, STRONG_TOKENS, Concept
 from .lexicon.totals import CHANGE, PAYMENT, ROUNDING
+from .types import Found
 from .values import amounts
 from .values.amounts import find_amounts
 from .values.dates import find_dates

@@ -1,50 +1,25 @@
 """Locating values on analysed pages: label hits, the value next to a label, typed parsing.
 
-``DocIndex`` holds the analysed pages of one document plus document-wide conventions
-(day/month order, decimal separator).  ``find_labels`` finds printed labels through each
-page's token index (no scan over all words), ``values_near`` reads the value right of or
-below a label, and ``parse_region`` turns a piece of a line into a typed value with the
+``find_labels`` finds printed labels through each page's token index of the document's
+``DocIndex`` (no scan over all words), ``values_near`` reads the value right of or below a
+label, and ``parse_region`` turns a piece of a line into a typed ``Found`` value with the
 words it came from.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
-from .layout.lines import Line, PageLayout, Segment, analyze_page
+from .layout.index import DocIndex
+from .layout.lines import Line, PageLayout, Segment
 from .lexicon.concepts import INLINE_LABELS
-from .types import PageContent, Word
-from .values.amounts import decimal_convention, find_amounts, find_currency, parse_number_text
-from .values.dates import date_order, find_dates
+from .types import Found, Word
+from .values.amounts import find_amounts, find_currency, parse_number_text
+from .values.dates import find_dates
 from .values.identifiers import RE_EMAIL, find_iban, find_phone, find_vat_id
 from .values.text import parse_bool
-
-# How many pages document-wide conventions are learnt from (cheap on long documents).
-_CONVENTION_PAGES = 3
-
-
-@dataclass(slots=True)
-class Found:
-    """A value read from the page, with its evidence."""
-
-    value: Any
-    words: list[Word]
-    score: float  # 0..1: how well the way it was found supports it
-
-    @property
-    def page(self) -> int:
-        return self.words[0].page
-
-    @property
-    def text(self) -> str:
-        return " ".join(w.text for w in self.words)
-
-    @property
-    def ocr_confidence(self) -> float:
-        return min(w.confidence for w in self.words) if self.words else 1.0
 
 
 @dataclass(slots=True)
@@ -92,38 +67,6 @@ class Region:
     @property
     def text(self) -> str:
         return self.line.text[self.start : self.end]
-
-
-class DocIndex:
-    def __init__(self, pages: list[PageContent]) -> None:
-        self.pages = pages
-        self.layouts = [analyze_page(p) for p in pages]
-        self._position = {id(lay): i for i, lay in enumerate(self.layouts)}
-        self._order: str | None = None
-        self._decimal: str | bool | None = False
-
-    def position(self, layout: PageLayout) -> int:
-        """Index of ``layout`` among the document's pages (by identity, O(1))."""
-        return self._position[id(layout)]
-
-    def lines(self) -> Iterator[tuple[PageLayout, Line]]:
-        for lay in self.layouts:
-            for ln in lay.lines:
-                yield lay, ln
-
-    @property
-    def order(self) -> str:
-        if self._order is None:
-            texts = [ln.text for lay in self.layouts[:_CONVENTION_PAGES] for ln in lay.lines]
-            self._order = date_order(texts)
-        return self._order
-
-    @property
-    def decimal(self) -> str | None:
-        if self._decimal is False:
-            texts = [ln.text for lay in self.layouts[:_CONVENTION_PAGES] for ln in lay.lines]
-            self._decimal = decimal_convention(texts)
-        return self._decimal  # type: ignore[return-value]
 
 
 # --------------------------------------------------------------------------- labels

@@ -4,7 +4,8 @@ Reading a text PDF and filling a schema only allocate: words, lines, segments an
 that all live until the document is done. Each full collection CPython starts meanwhile
 re-scans the whole, growing heap and frees nothing; on a long text PDF that cost more than
 the parsing itself. So the pipeline pauses the collector for that work and, once done,
-breaks the reference cycles of the page analysis so that reference counting frees it.
+breaks the reference cycles of the page analysis (``layout.lines.release_layouts``) so that
+reference counting frees it.
 """
 
 from __future__ import annotations
@@ -13,10 +14,6 @@ import gc
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from .types import PageContent
 
 _GC_LOCK = threading.Lock()
 _gc_pauses = 0
@@ -71,18 +68,3 @@ def cyclic_gc_paused() -> Iterator[GcPause]:
         yield pause
     finally:
         pause.exit()
-
-
-def release_layouts(pages: list[PageContent]) -> None:
-    """Break the page <-> layout and line <-> segment reference cycles once the document
-    is done, so that its analysis is freed by reference counting right away instead of
-    waiting for (and lengthening) a full collection."""
-    from .layout.lines import PageLayout
-
-    for p in pages:
-        lay = p.cache
-        if isinstance(lay, PageLayout):
-            for ln in lay.lines:
-                ln.segments = []
-            lay._tok_index = None
-        p.cache = None

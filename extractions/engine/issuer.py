@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from .fields import FieldQuery
-from .finders import DocIndex, Found, find_labels
+from .finders import find_labels
+from .layout.index import DocIndex
 from .layout.lines import Line
 from .lexicon.concepts import LABEL_TOKENS, concept
-from .types import Word
+from .types import Found, Word
 from .values.dates import find_dates
 from .values.identifiers import RE_EMAIL, RE_URL
 from .values.text import tokens

@@ -16,10 +16,11 @@ from typing import Any
 
 from . import fields as fl
 from . import issuer, priors, tables
-from .finders import DocIndex, Found, Region, parse_region
+from .finders import Region, parse_region
+from .layout.index import DocIndex
 from .layout.lines import Line, words_bbox
 from .lexicon.concepts import LABEL_TOKENS, concept
-from .types import Citation, FillResult, PageContent
+from .types import Citation, FillResult, Found, PageContent
 from .values.amounts import parse_amount
 from .values.dates import parse_date
 from .values.text import name_tokens, parse_bool

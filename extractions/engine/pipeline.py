@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from .gc_pause import GcPause, cyclic_gc_paused, release_layouts
+from .gc_pause import GcPause, cyclic_gc_paused
 from .location import locate
 from .read.intake import DocumentSource, Source
 from .read.pages import document_images, read_document
@@ -194,7 +194,7 @@ def _run(
         filled = fill_schema(pages, schema, options.target)
 
     with steps.timed("location"):
-        from .layout.lines import page_text
+        from .layout.lines import page_text, release_layouts
 
         citations, confidence = locate(filled, pages)
         content = [page_text(p) for p in pages]

@@ -73,7 +73,7 @@ def _unique(name: str, used: set[str]) -> str:
 
 def _line_items(pages: list[PageContent]) -> dict[str, Any] | None:
     """``line_items`` when a line-item table is on the pages, with the columns it has."""
-    from .finders import DocIndex
+    from .layout.index import DocIndex
     from .tables import extract_rows
 
     rows = extract_rows(DocIndex(pages), _LINE_ITEM_SCHEMA)

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .finders import DocIndex, Found
+from .layout.index import DocIndex
 from .layout.lines import Line, PageLayout, Segment
 from .lexicon.concepts import LABEL_TOKENS
 from .table_headers import (
@@ -26,7 +26,7 @@ from .table_headers import (
     page_may_hold_table,
     property_columns,
 )
-from .types import Word
+from .types import Found, Word
 from .values.amounts import find_amounts
 from .values.text import tokens
 

@@ -280,6 +280,27 @@ class KeyValuePair:
 
 
 @dataclass(slots=True)
+class Found:
+    """A value read from the page, with its evidence (the label and value finders, tables)."""
+
+    value: Any
+    words: list[Word]
+    score: float  # 0..1: how well the way it was found supports it
+
+    @property
+    def page(self) -> int:
+        return self.words[0].page
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+    @property
+    def ocr_confidence(self) -> float:
+        return min(w.confidence for w in self.words) if self.words else 1.0
+
+
+@dataclass(slots=True)
 class Candidate:
     """One possible value for a field, with where it was read (prose.find_field and friends)."""
 

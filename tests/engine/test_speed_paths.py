@@ -9,8 +9,9 @@ import threading
 
 import pytest
 
-from extractions.engine import fields, finders, gc_pause, priors
+from extractions.engine import fields, gc_pause, priors
 from extractions.engine.layout import lines as layout
+from extractions.engine.layout.index import DocIndex
 from extractions.engine.lexicon.columns import COLUMN_WORDS
 from extractions.engine.types import PageContent, Word
 from extractions.engine.values import amounts, text
@@ -72,7 +73,7 @@ def _labelled_pages(n: int) -> list[PageContent]:
 
 
 def test_a_label_repeated_on_every_page_gives_the_first_page_value() -> None:
-    doc = finders.DocIndex(_labelled_pages(30))
+    doc = DocIndex(_labelled_pages(30))
     meaning = priors.recognise("invoice_number", "", "", [], [])
     q = fields.query_for("invoice_number", "invoice_number", "id", meaning, {}, [])
     f = fields.find_labelled(doc, q, "id")
@@ -155,7 +156,7 @@ def test_released_layouts_are_freed_without_the_collector() -> None:
         for p in pages:
             assert layout.analyze_page(p).lines[0].segments
         assert live_lines() == before + 3
-        gc_pause.release_layouts(pages)
+        layout.release_layouts(pages)
         assert all(p.cache is None for p in pages)
         assert live_lines() == before  # freed by reference counting alone
     finally:

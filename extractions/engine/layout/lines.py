@@ -474,3 +474,16 @@ def build_blocks(layout: PageLayout) -> list[Block]:
 def page_text(page: PageContent) -> str:
     """The page's text in reading order: one line per text line, words joined by spaces."""
     return analyze_page(page).text()
+
+
+def release_layouts(pages: list[PageContent]) -> None:
+    """Break the page <-> layout and line <-> segment reference cycles once the document
+    is done, so that its analysis is freed by reference counting right away instead of
+    waiting for (and lengthening) a full collection."""
+    for p in pages:
+        lay = p.cache
+        if isinstance(lay, PageLayout):
+            for ln in lay.lines:
+                ln.segments = []
+            lay._tok_index = None
+        p.cache = None
