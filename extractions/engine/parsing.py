@@ -1,6 +1,6 @@
 """Filling a JSON schema from page words (the "parsing" step).
 
-``fill_schema`` walks the schema, recognises what each field means (priors.py), finds its
+``fill_schema`` walks the schema, recognises what each field means (fields/meanings.py), finds its
 value on the analysed pages (fields.py, finders.py, tables.py; kv.py for form pairs and
 prose.py for values stated in running text), coerces it to the schema's type and records a
 citation and a confidence for every non-null leaf.  The output always validates: a value
@@ -14,9 +14,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import fields as fl
-from . import issuer, priors, tables
-from .finders import Region, parse_region
+from . import tables
+from .fields import issuer
+from .fields import scalars as fl
+from .fields.finders import Region, parse_region
+from .fields.meanings import FieldMeaning, recognise
 from .layout.index import DocIndex
 from .layout.lines import Line, words_bbox
 from .lexicon.concepts import LABEL_TOKENS, concept
@@ -66,7 +68,7 @@ def empty_value(node: dict[str, Any]) -> Any:
     return None
 
 
-def _value_kind(node: dict[str, Any], meaning: priors.FieldMeaning, name: str) -> str:
+def _value_kind(node: dict[str, Any], meaning: FieldMeaning, name: str) -> str:
     t = main_type(node)
     fmt = node.get("format")
     c = meaning.concept
@@ -338,7 +340,7 @@ def _leaf_plan(
     if plan is None:
         if len(_LEAF_PLANS) >= 4096:
             _LEAF_PLANS.clear()
-        meaning = priors.recognise(
+        meaning = recognise(
             name,
             str(node.get("title") or ""),
             str(node.get("description") or ""),
@@ -347,7 +349,7 @@ def _leaf_plan(
         )
         kind = _value_kind(node, meaning, name)
         if meaning.concept is not None and main_type(node) == "boolean":
-            meaning = priors.FieldMeaning(None, 0.0)
+            meaning = FieldMeaning(None, 0.0)
         plan = _LEAF_PLANS[key] = (kind, fl.query_for(path, name, kind, meaning, node, parents))
     return plan
 
@@ -412,7 +414,7 @@ def _fill_array(ctx: _Ctx, node: dict[str, Any], name: str, path: str, parents: 
             ctx.citations[p] = Citation(cand.page, cand.bbox, cand.text)
             ctx.confidence[p] = round(min(0.99, max(0.01, float(cand.confidence))), 4)
     if not out:
-        meaning = priors.recognise(name, str(node.get("title") or ""), "", None, parents)
+        meaning = recognise(name, str(node.get("title") or ""), "", None, parents)
         kind = meaning.concept.kind if meaning.concept is not None else None
         if kind in ("email", "phone", "iban", "vat"):
             for f in _every_match(ctx.doc, kind):

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from extractions.engine.issuer import clean_name, repair_name
+from extractions.engine.fields.issuer import clean_name, repair_name
 from extractions.engine.parsing import fill_schema
 from extractions.engine.types import PageContent, Word
 

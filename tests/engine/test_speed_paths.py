@@ -9,7 +9,8 @@ import threading
 
 import pytest
 
-from extractions.engine import fields, gc_pause, priors
+from extractions.engine import gc_pause
+from extractions.engine.fields import meanings, scalars
 from extractions.engine.layout import lines as layout
 from extractions.engine.layout.index import DocIndex
 from extractions.engine.lexicon.columns import COLUMN_WORDS
@@ -74,9 +75,9 @@ def _labelled_pages(n: int) -> list[PageContent]:
 
 def test_a_label_repeated_on_every_page_gives_the_first_page_value() -> None:
     doc = DocIndex(_labelled_pages(30))
-    meaning = priors.recognise("invoice_number", "", "", [], [])
-    q = fields.query_for("invoice_number", "invoice_number", "id", meaning, {}, [])
-    f = fields.find_labelled(doc, q, "id")
+    meaning = meanings.recognise("invoice_number", "", "", [], [])
+    q = scalars.query_for("invoice_number", "invoice_number", "id", meaning, {}, [])
+    f = scalars.find_labelled(doc, q, "id")
     assert f is not None and f.value == "INV-100" and f.page == 1
     assert [doc.position(lay) for lay in doc.layouts] == list(range(30))
 

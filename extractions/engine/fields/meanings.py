@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .lexicon.concepts import CONCEPTS, NAME_TOKENS, NEGATIVE_TOKENS, Concept
-from .values.text import name_tokens, tokens
+from ..lexicon.concepts import CONCEPTS, NAME_TOKENS, NEGATIVE_TOKENS, Concept
+from ..values.text import name_tokens, tokens
 
 
 def _contains(seq: list[str], sub: tuple[str, ...]) -> bool:

@@ -9,16 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import priors
+from ..layout.index import DocIndex
+from ..lexicon.concepts import LABEL_TOKENS, NEGATIVE_TOKENS, STRONG_TOKENS, Concept
+from ..lexicon.totals import CHANGE, PAYMENT, ROUNDING
+from ..types import Found
+from ..values import amounts
+from ..values.amounts import find_amounts
+from ..values.dates import find_dates
+from ..values.text import name_tokens, norm_text, tokens
 from .finders import Hit, Region, find_labels, parse_region, value_for_label
-from .layout.index import DocIndex
-from .lexicon.concepts import LABEL_TOKENS, NEGATIVE_TOKENS, STRONG_TOKENS, Concept
-from .lexicon.totals import CHANGE, PAYMENT, ROUNDING
-from .types import Found
-from .values import amounts
-from .values.amounts import find_amounts
-from .values.dates import find_dates
-from .values.text import name_tokens, norm_text, tokens
+from .meanings import FieldMeaning, label_phrases_for_field
 
 
 @dataclass(slots=True)
@@ -340,13 +340,13 @@ def stems(toks: list[str]) -> set[str]:
     return {t for t in toks} | {_stem(t) for t in toks}
 
 
-def query_for(path: str, name: str, kind: str, meaning: priors.FieldMeaning, node: dict[str, Any],
+def query_for(path: str, name: str, kind: str, meaning: FieldMeaning, node: dict[str, Any],
               parents: list[str]) -> FieldQuery:  # fmt: skip
     """Search terms for a field: its concept's labels plus what the schema itself says."""
     c = meaning.concept
     title = str(node.get("title") or "")
     aliases = [str(a) for a in node.get("x-aliases") or [] if isinstance(a, str)]
-    own = priors.label_phrases_for_field(name, title, aliases)
+    own = label_phrases_for_field(name, title, aliases)
     phrases: list[tuple[str, ...]] = []
     negatives: list[tuple[str, ...]] = []
     strong: set[tuple[str, ...]] = set()

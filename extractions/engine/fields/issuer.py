@@ -12,15 +12,15 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .fields import FieldQuery
+from ..layout.index import DocIndex
+from ..layout.lines import Line
+from ..lexicon.concepts import LABEL_TOKENS, concept
+from ..types import Found, Word
+from ..values.dates import find_dates
+from ..values.identifiers import RE_EMAIL, RE_URL
+from ..values.text import tokens
 from .finders import find_labels
-from .layout.index import DocIndex
-from .layout.lines import Line
-from .lexicon.concepts import LABEL_TOKENS, concept
-from .types import Found, Word
-from .values.dates import find_dates
-from .values.identifiers import RE_EMAIL, RE_URL
-from .values.text import tokens
+from .scalars import FieldQuery
 
 _TITLE_START = {
     "invoice", "facture", "rechnung", "receipt", "quittung", "avoir", "gutschrift", "credit",

@@ -12,14 +12,14 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .layout.index import DocIndex
-from .layout.lines import Line, PageLayout, Segment
-from .lexicon.concepts import INLINE_LABELS
-from .types import Found, Word
-from .values.amounts import find_amounts, find_currency, parse_number_text
-from .values.dates import find_dates
-from .values.identifiers import RE_EMAIL, find_iban, find_phone, find_vat_id
-from .values.text import parse_bool
+from ..layout.index import DocIndex
+from ..layout.lines import Line, PageLayout, Segment
+from ..lexicon.concepts import INLINE_LABELS
+from ..types import Found, Word
+from ..values.amounts import find_amounts, find_currency, parse_number_text
+from ..values.dates import find_dates
+from ..values.identifiers import RE_EMAIL, find_iban, find_phone, find_vat_id
+from ..values.text import parse_bool
 
 
 @dataclass(slots=True)
