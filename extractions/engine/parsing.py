@@ -14,7 +14,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import tables
 from .fields import issuer
 from .fields import scalars as fl
 from .fields.finders import Region, parse_region
@@ -22,6 +21,7 @@ from .fields.meanings import FieldMeaning, recognise
 from .layout.index import DocIndex
 from .layout.lines import Line, words_bbox
 from .lexicon.concepts import LABEL_TOKENS, concept
+from .tables.rows import extract_rows
 from .types import Citation, FillResult, Found, PageContent
 from .values.amounts import parse_amount
 from .values.dates import parse_date
@@ -446,7 +446,7 @@ def _rows(ctx: _Ctx, item_schema: dict[str, Any], path: str) -> list[dict[str, A
         coercer = None if t in ("object", "array") else _cell_coercer(pnode, t)
         plan.append((pname, pnode, coercer))
     out: list[dict[str, Any]] = []
-    for r in tables.extract_rows(ctx.doc, item_schema):
+    for r in extract_rows(ctx.doc, item_schema):
         i = len(out)
         item: dict[str, Any] = {}
         for pname, pnode, coercer in plan:

@@ -61,7 +61,7 @@ def needs_rulings(schema: dict[str, Any] | None, target: str) -> bool:
 def table_item_schemas(schema: dict[str, Any] | None, target: str) -> list[dict[str, Any]]:
     """The item schemas whose rows may be read from tables (arrays of objects anywhere in
     the schema, and the target's item for per_table_row): what decides, page by page,
-    whether drawn rulings are worth reading (see tables.page_may_hold_table)."""
+    whether drawn rulings are worth reading (see tables.headers.page_may_hold_table)."""
     out: list[dict[str, Any]] = []
     if not isinstance(schema, dict):
         return out
@@ -142,7 +142,7 @@ def _extract(
         items += table_item_schemas(lab.schema, options.target)
     rulings: bool | Callable[[list[Word]], bool] = False
     if items:
-        from .tables import page_may_hold_table
+        from .tables.headers import page_may_hold_table
 
         # rulings only on pages whose words could make a header of one of these tables
         rulings = functools.partial(page_may_hold_table, item_schemas=items)

@@ -19,7 +19,7 @@ from .types import PageContent
 from .values.amounts import parse_amount
 from .values.dates import find_dates
 
-# Line-item columns tables.py knows by their headers (EN / FR / DE).
+# Line-item columns the tables package knows by their headers (EN / FR / DE).
 _LINE_ITEM_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
@@ -74,7 +74,7 @@ def _unique(name: str, used: set[str]) -> str:
 def _line_items(pages: list[PageContent]) -> dict[str, Any] | None:
     """``line_items`` when a line-item table is on the pages, with the columns it has."""
     from .layout.index import DocIndex
-    from .tables import extract_rows
+    from .tables.rows import extract_rows
 
     rows = extract_rows(DocIndex(pages), _LINE_ITEM_SCHEMA)
     if not rows:

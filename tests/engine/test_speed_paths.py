@@ -186,7 +186,7 @@ def test_token_positions_are_worked_out_on_first_use() -> None:
 
 
 def test_possible_header_concepts_cover_what_clustering_finds() -> None:
-    from extractions.engine import tables
+    from extractions.engine.tables import rows as tables
 
     rng = random.Random(3)
     names = [n for words in COLUMN_WORDS.values() for n in words]
@@ -284,8 +284,9 @@ def test_line_grouping_matches_the_reference_loop(seed: int) -> None:
 def test_schema_plans_are_reused_and_follow_schema_changes() -> None:
     import copy
 
-    from extractions.engine import parsing, tables
+    from extractions.engine import parsing
     from extractions.engine.parsing import fill_schema
+    from extractions.engine.tables import headers
 
     page = PageContent(
         number=1,
@@ -311,15 +312,16 @@ def test_schema_plans_are_reused_and_follow_schema_changes() -> None:
     assert fill_schema([page], schema).data == {"thing": "PO-12"}
 
     items = {"type": "object", "properties": {"qty": {"type": "number"}}}
-    first = tables._item_plan(items)
-    assert tables._item_plan(copy.deepcopy(items)) is first
-    assert tables._item_plan({**items, "title": "x"}) is not first
+    first = headers.item_plan(items)
+    assert headers.item_plan(copy.deepcopy(items)) is first
+    assert headers.item_plan({**items, "title": "x"}) is not first
 
 
 def test_rulings_are_read_only_on_pages_that_could_hold_a_table_header() -> None:
-    from extractions.engine import extract, tables
+    from extractions.engine import extract
     from extractions.engine.pipeline import table_item_schemas
     from extractions.engine.read import pages
+    from extractions.engine.tables import headers
     from tests.engine import docgen
 
     items = table_item_schemas(docgen.INVOICE_SCHEMA, "per_doc")
@@ -343,7 +345,7 @@ def test_rulings_are_read_only_on_pages_that_could_hold_a_table_header() -> None
 
     doc = pdfium.PdfDocument(data)
     try:
-        wants = functools.partial(tables.page_may_hold_table, item_schemas=items)
+        wants = functools.partial(headers.page_may_hold_table, item_schemas=items)
         first, _ = pages.read_pdf_page(doc[0], 1, rulings=wants)
         second, _ = pages.read_pdf_page(doc[1], 2, rulings=wants)
         everything, _ = pages.read_pdf_page(doc[1], 2, rulings=True)

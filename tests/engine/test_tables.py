@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from extractions.engine import tables
 from extractions.engine.layout.index import DocIndex
 from extractions.engine.parsing import fill_schema
 from extractions.engine.pipeline import read_pages
+from extractions.engine.tables.headers import property_columns
+from extractions.engine.tables.rows import extract_rows
 from extractions.engine.types import PageContent, Ruling, Word
 from tests.engine import docgen
 
@@ -62,7 +63,7 @@ def test_property_names_map_to_column_meanings() -> None:
             "colour": {"type": "string", "x-aliases": ["Farbe"]},
         }
     }
-    assert tables.property_columns(schema) == {
+    assert property_columns(schema) == {
         "Bezeichnung": "description",
         "qty": "quantity",
         "prix_unitaire": "unit_price",
@@ -152,12 +153,12 @@ def test_drawn_rulings_decide_columns() -> None:
         )  # fmt: skip
 
     ruled = DocIndex([build(True)])
-    rows = tables.extract_rows(ruled, ITEMS)
+    rows = extract_rows(ruled, ITEMS)
     assert [(r["description"].value, r["quantity"].value, r["amount"].value) for r in rows] == [
         ("Consulting", 2.0, 1250.0),
         ("Travel", 1.0, 80.0),
     ]
-    unruled = tables.extract_rows(DocIndex([build(False)]), ITEMS)
+    unruled = extract_rows(DocIndex([build(False)]), ITEMS)
     assert "amount" not in unruled[0]  # without the rules the midpoint puts it elsewhere
 
 

@@ -1,7 +1,7 @@
 """Tables: find a header row, derive columns, read the rows below it.
 
 What header words name which column, and the per-schema item plans, are in
-table_headers.py (re-exported here).
+headers.py.
 
 Works on unruled tables (columns from the header's segments and the alignment of the
 cells) and uses drawn vertical rulings, when the page has them, as column boundaries.
@@ -15,20 +15,18 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .layout.index import DocIndex
-from .layout.lines import Line, PageLayout, Segment
-from .lexicon.concepts import LABEL_TOKENS
-from .table_headers import (
-    _concepts_of,
-    _could_be_header,
-    _header_concept,
-    _item_plan,
-    page_may_hold_table,
-    property_columns,
+from ..layout.index import DocIndex
+from ..layout.lines import Line, PageLayout, Segment
+from ..lexicon.concepts import LABEL_TOKENS
+from ..types import Found, Word
+from ..values.amounts import find_amounts
+from ..values.text import tokens
+from .headers import (
+    concepts_of,
+    could_be_header,
+    header_concept,
+    item_plan,
 )
-from .types import Found, Word
-from .values.amounts import find_amounts
-from .values.text import tokens
 
 NUMERIC_COLUMNS = {"quantity", "unit_price", "amount", "tax_rate", "discount"}
 
@@ -79,7 +77,7 @@ def _header_units(seg: Segment, extra: dict[str, set[tuple[str, ...]]]) -> list[
         j_best = 0
         for j in range(min(len(words), i + 4), i, -1):
             text = " ".join(w.text for w in words[i:j])
-            if _header_concept(text, extra, exact=True):
+            if header_concept(text, extra, exact=True):
                 j_best = j
                 break
         if j_best:
@@ -116,11 +114,11 @@ def _cluster_band(
     for g in groups:
         g.sort(key=lambda u: (u[0].y0, u[0].x0))
         text = " ".join(w.text for u in g for w in u)
-        concept = _header_concept(text, extra)
+        concept = header_concept(text, extra)
         if concept is None:
             votes: dict[str, int] = {}
             for u in g:
-                c = _header_concept(" ".join(w.text for w in u), extra)
+                c = header_concept(" ".join(w.text for w in u), extra)
                 if c:
                     votes[c] = votes.get(c, 0) + 1
             if votes:
@@ -161,11 +159,11 @@ def find_tables(
         for ln in lay.lines:
             if ln.index in used or _has_amount(ln):
                 continue
-            seg_concepts = [_header_concept(s.text, extra) for s in ln.segments]
+            seg_concepts = [header_concept(s.text, extra) for s in ln.segments]
             if sum(1 for c in seg_concepts if c) < 1:
                 continue
             band = _header_band(lay, ln, extra)
-            if not _could_be_header(_possible_concepts(band, extra), wanted):
+            if not could_be_header(_possible_concepts(band, extra), wanted):
                 continue  # cannot pass the checks below, whatever the columns
             columns = _cluster_band(band, lay, extra)
             concepts = {c.concept for c in columns if c.concept}
@@ -205,7 +203,7 @@ def _possible_concepts(band: list[Line], extra: dict[str, set[tuple[str, ...]]])
     present: set[str] = set()
     for b in band:
         present.update(tokens(b.text))
-    return _concepts_of(present, extra)
+    return concepts_of(present, extra)
 
 
 def _header_band(lay: PageLayout, ln: Line, extra: dict[str, set[tuple[str, ...]]]) -> list[Line]:
@@ -323,7 +321,7 @@ def _is_header_like(line: Line, extra: dict[str, set[tuple[str, ...]]]) -> bool:
         return False
     if len(line.segments) < 2:
         return False
-    names = {_header_concept(s.text, extra) for s in line.segments}
+    names = {header_concept(s.text, extra) for s in line.segments}
     names.discard(None)
     return len(names) >= 2
 
@@ -408,7 +406,7 @@ def _read_rows(doc: DocIndex, t: Table, extra: dict[str, set[tuple[str, ...]]]) 
 
 def extract_rows(doc: DocIndex, item_schema: dict[str, Any]) -> list[dict[str, Found]]:
     """Rows of every table whose header matches the item's properties, in document order."""
-    prop_cols, extra, cells = _item_plan(item_schema)
+    prop_cols, extra, cells = item_plan(item_schema)
     if not prop_cols:
         return []
     out: list[dict[str, Found]] = []
@@ -464,11 +462,3 @@ def _words_for(words: list[Word], text: str, start: int, end: int) -> list[Word]
             out.append(w)
         pos = e + 1
     return out or words
-
-
-__all__ = [
-    "extract_rows",
-    "find_tables",
-    "page_may_hold_table",
-    "property_columns",
-]

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .lexicon.columns import COLUMN_WORDS, PROPERTY_NAMES
-from .types import Word
-from .values.text import name_tokens, token_set, tokens
+from ..lexicon.columns import COLUMN_WORDS, PROPERTY_NAMES
+from ..types import Word
+from ..values.text import name_tokens, token_set, tokens
 
 _COL_TOKENS = {k: {tuple(tokens(w)) for w in v} for k, v in COLUMN_WORDS.items()}
 _PROP_TOKENS = {k: [tuple(tokens(w)) for w in v] for k, v in PROPERTY_NAMES.items()}
@@ -83,9 +83,12 @@ _FIRST_TOKENS = frozenset(_BY_FIRST)
 _CONCEPT_CACHE: dict[tuple[tuple[str, ...], bool, int], str | None] = {}
 
 
-def _header_concept(
+def header_concept(
     text: str, extra: dict[str, set[tuple[str, ...]]], exact: bool = False
 ) -> str | None:
+    """The column concept a printed header cell names (``extra``: the header words an item
+    schema adds, see ``item_plan``), or None. ``exact``: the whole text must be a known
+    header, not merely contain one (used to cut a header segment into cells)."""
     toks = tuple(tokens(text))
     if not toks or len(toks) > 6:
         return None
@@ -113,7 +116,10 @@ def _header_concept(
     return out
 
 
-def _concepts_of(present: set[str], extra: dict[str, set[tuple[str, ...]]]) -> set[str]:
+def concepts_of(present: set[str], extra: dict[str, set[tuple[str, ...]]]) -> set[str]:
+    """Every column concept a header made of the ``present`` tokens could be given: those
+    with a name all of whose words are present (a superset of what the rows module finds in
+    a header band, so that a band whose superset fails ``could_be_header`` can be skipped)."""
     out: set[str] = set()
     for t in present.intersection(_FIRST_TOKENS):
         for n, c in _BY_FIRST[t]:
@@ -122,7 +128,7 @@ def _concepts_of(present: set[str], extra: dict[str, set[tuple[str, ...]]]) -> s
     for c, names in extra.items():
         if c not in out and any(n and present.issuperset(n) for n in names):
             out.add(c)
-    # _resolve_duplicates may turn a second price into the amount, an amount into the quantity
+    # the rows module's duplicate resolution may turn a second price into the amount, an amount into the quantity
     if "unit_price" in out:
         out.add("amount")
     if "amount" in out:
@@ -130,7 +136,7 @@ def _concepts_of(present: set[str], extra: dict[str, set[tuple[str, ...]]]) -> s
     return out
 
 
-def _could_be_header(possible: set[str], wanted: set[str]) -> bool:
+def could_be_header(possible: set[str], wanted: set[str]) -> bool:
     """The checks find_tables makes on a header's column concepts, on a superset of them."""
     if len(possible) < 2 or len(possible & wanted) < min(2, len(wanted)):
         return False
@@ -144,21 +150,25 @@ def page_may_hold_table(words: list[Word], item_schemas: list[dict[str, Any]]) -
     page's drawn rulings, which only place a header's column boundaries, are not needed)."""
     present = token_set([w.text for w in words])
     for item_schema in item_schemas:
-        prop_cols, extra, _ = _item_plan(item_schema)
-        if prop_cols and _could_be_header(_concepts_of(present, extra), set(prop_cols.values())):
+        prop_cols, extra, _ = item_plan(item_schema)
+        if prop_cols and could_be_header(concepts_of(present, extra), set(prop_cols.values())):
             return True
     return False
 
 
-_ItemPlan = tuple[
+# (property -> column concept, column concept -> extra header words from the schema,
+# (property, column, JSON types) of each cell to read)
+ItemPlan = tuple[
     dict[str, str], dict[str, set[tuple[str, ...]]], list[tuple[str, str, tuple[str, ...]]]
 ]
 # item schema (as text) -> what its properties are matched to; a worker sees the same few
 # schemas over and over, so this is worked out once per schema, not once per document
-_PLANS: dict[str, _ItemPlan] = {}
+_PLANS: dict[str, ItemPlan] = {}
 
 
-def _item_plan(item_schema: dict[str, Any]) -> _ItemPlan:
+def item_plan(item_schema: dict[str, Any]) -> ItemPlan:
+    """What an item schema's properties are matched to (see ``ItemPlan``), worked out once
+    per schema text and kept."""
     try:
         key = repr(item_schema)
     except Exception:  # pragma: no cover - a schema repr cannot fail in practice
@@ -172,7 +182,7 @@ def _item_plan(item_schema: dict[str, Any]) -> _ItemPlan:
     return plan
 
 
-def _make_item_plan(item_schema: dict[str, Any]) -> _ItemPlan:
+def _make_item_plan(item_schema: dict[str, Any]) -> ItemPlan:
     prop_cols = property_columns(item_schema)
     extra: dict[str, set[tuple[str, ...]]] = {}
     props = item_schema.get("properties") or {}
