@@ -10,7 +10,7 @@ import unicodedata
 from difflib import SequenceMatcher
 from typing import Any
 
-from . import kv
+from .forms.pairs import is_key_value_array, key_value_names
 
 FUZZY_THRESHOLD = 0.8
 # exact; "norm_spaced": case / accents / punctuation folded, runs of whitespace collapsed
@@ -162,9 +162,7 @@ def _pair_sim(p: dict, e: dict, kname: str, vname: str, level: str) -> float:
 
 def score_pairs(pred: Any, expected: Any, item_schema: dict) -> dict[str, dict[str, int]]:
     """Matched / predicted / expected counts per level for a key/value array."""
-    props = item_schema.get("properties") or {}
-    kname = kv._find_prop(props, kv.KEY_NAMES) or "key"
-    vname = kv._find_prop(props, kv.VALUE_NAMES) or "value"
+    kname, vname = key_value_names(item_schema)
     preds = [p for p in (pred or []) if isinstance(p, dict)]
     exps = [e for e in (expected or []) if isinstance(e, dict)]
     out = {}
@@ -232,7 +230,7 @@ def field_kind(node: dict[str, Any]) -> str:
     if "array" in types:
         items = node.get("items") or {}
         if items.get("type") in ("object", ["object"]) or "properties" in items:
-            return "pairs" if kv.is_key_value_array(items) else "rows"
+            return "pairs" if is_key_value_array(items) else "rows"
         return "string_set"
     return "scalar"
 

@@ -14,10 +14,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import prose
 from .fields import issuer
 from .fields import scalars as fl
 from .fields.finders import Region, parse_region
 from .fields.meanings import FieldMeaning, recognise
+from .forms.pairs import fill_key_value_array, is_key_value_array
 from .layout.index import DocIndex
 from .layout.lines import Line, words_bbox
 from .lexicon.concepts import LABEL_TOKENS, concept
@@ -26,16 +28,6 @@ from .types import Citation, FillResult, Found, PageContent
 from .values.amounts import parse_amount
 from .values.dates import parse_date
 from .values.text import name_tokens, parse_bool
-
-try:  # engine-semantic's modules; parsing works without them
-    from . import kv
-except ImportError:  # pragma: no cover
-    kv = None  # type: ignore[assignment]
-try:
-    from . import prose
-except ImportError:  # pragma: no cover
-    prose = None  # type: ignore[assignment]
-
 
 # --------------------------------------------------------------------------- schema helpers
 
@@ -393,8 +385,8 @@ def _fill_array(ctx: _Ctx, node: dict[str, Any], name: str, path: str, parents: 
     items = node.get("items") if isinstance(node.get("items"), dict) else {}
     nullable = "null" in schema_types(node)
     if main_type(items) == "object":
-        if kv is not None and kv.is_key_value_array(items):
-            rows, cits, confs = kv.fill_key_value_array(ctx.pages, items)
+        if is_key_value_array(items):
+            rows, cits, confs = fill_key_value_array(ctx.pages, items)
             for k, c in cits.items():
                 ctx.citations[f"{path}{k}"] = c
             for k, v in confs.items():

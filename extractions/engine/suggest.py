@@ -14,7 +14,8 @@ import re
 import unicodedata
 from typing import Any
 
-from . import kv
+from .forms.grid import FormTable
+from .forms.pairs import analyze_form
 from .types import PageContent
 from .values.amounts import parse_amount
 from .values.dates import find_dates
@@ -93,7 +94,7 @@ def _line_items(pages: list[PageContent]) -> dict[str, Any] | None:
     }
 
 
-def _grid_property(table: kv.FormTable) -> dict[str, Any]:
+def _grid_property(table: FormTable) -> dict[str, Any]:
     props: dict[str, Any] = {}
     for header in table.headers:
         name = snake_case(header)
@@ -114,7 +115,7 @@ def _grid_property(table: kv.FormTable) -> dict[str, Any]:
 
 def suggest_schema(pages: list[PageContent]) -> dict[str, Any]:
     """A JSON Schema object proposing one property per labelled value, and per table."""
-    pairs, tables = kv.analyze_form(pages)
+    pairs, tables = analyze_form(pages)
     grid_headers = {h for t in tables for h in t.headers}
     properties: dict[str, Any] = {}
     for pair in pairs:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from extractions.engine import kv, kv_units
+from extractions.engine.forms import pairs as kv
+from extractions.engine.forms import units as form_units
 from extractions.engine.types import PageContent, Word
 
 CHAR_W = 0.009
@@ -102,7 +103,7 @@ def test_ocr_glued_words_are_cut() -> None:
     got = as_tuples(kv.extract_pairs([p]))
     assert ("FAX NUMBER", "(405) 840-0639") in got
     assert ("DATE", "3/23/91") in got
-    glued = kv_units.explode_words(p.words[-1:])
+    glued = form_units.explode_words(p.words[-1:])
     assert [w.text for w in glued] == ["MARKET", "Lakeland"]
     assert glued[0].x1 == glued[1].x0 and glued[0].x0 == p.words[-1].x0
 
@@ -276,9 +277,9 @@ def test_label_value_cut_depends_on_what_precedes_the_segment() -> None:
 
 
 def test_form_words_survive_one_ocr_error() -> None:
-    assert kv_units.is_label_word("SGNATURE") and kv_units.is_label_word("Telephone:")
-    assert kv_units.is_label_word("#") and not kv_units.is_label_word("FORM")
-    assert not kv_units.is_label_word("Lakeland")
+    assert form_units.is_label_word("SGNATURE") and form_units.is_label_word("Telephone:")
+    assert form_units.is_label_word("#") and not form_units.is_label_word("FORM")
+    assert not form_units.is_label_word("Lakeland")
 
 
 def test_answer_under_a_colon_label_is_not_a_label_of_the_far_right_number() -> None:

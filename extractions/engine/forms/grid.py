@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .kv_units import DIGIT, KEY_END, Unit, dot_label, label_like, value_like
-from .types import KeyValuePair
+from ..types import KeyValuePair
+from .units import DIGIT, KEY_END, Unit, dot_label, label_like, value_like
 
 
 def make_pair(page: int, key: Unit, value: Unit | None, conf: float) -> KeyValuePair:

@@ -1,31 +1,33 @@
 """Form key/value pairs (FUNSD-style): a printed label and the value filled in next to it.
 
-Pages are cut into *units* (kv_units.py): the layout's line segments, cut again after a word
+Pages are cut into *units* (units.py): the layout's line segments, cut again after a word
 ending with ``:``, where OCR glued a label to its answer ("MARKETLakeland"), around ticks
 ("Yes x No") and between a label and an answer lettered differently ("PROJECT LEADER
 Williams/Giordano TOTAL BUDGET"). A unit is a key when it ends with a colon (or a full stop
 OCR read for one), when it reads like a label (short, mostly letters, a common form word) or
 when a value-looking unit follows it; labels printed on two lines are one key. Its value is
-(kv_layout.py) the next unit to its right (also a little off its baseline), else the unit
+(placement.py) the next unit to its right (also a little off its baseline), else the unit
 right under it; lines wrapping back under the label, paragraphs under an instruction and
 values stacked under the first one ("cc: A / B / C") repeat the key. A key with nothing next
 to it is an empty field (value ``None``) unless it is a centred section heading or a phrase
 leading into the labels below. A grid whose first row is all labels gives one (column header,
-cell) pair per cell (kv_grid.py).
+cell) pair per cell (grid.py).
 
 Right neighbours are claimed first for every key, then keys take what lies below them in
 reading order, so a label above never takes the answer written next to its own label.
 
 ``fill_key_value_array`` turns the pairs into the items of a schema array whose items look like
-``{key, value}`` objects; parsing.py calls it for such arrays.
+``{key, value}`` objects; the parsing step calls it for such arrays.
 """
 
 from __future__ import annotations
 
 import re
 
-from .kv_grid import FormTable, make_pair, table_pairs
-from .kv_layout import (
+from ..layout.lines import analyze_page
+from ..types import BBox, Citation, KeyValuePair, PageContent, union_bbox
+from .grid import FormTable, make_pair, table_pairs
+from .placement import (
     centred_heading,
     content_centre,
     gap_ok,
@@ -41,7 +43,7 @@ from .kv_layout import (
     unit_below,
     wrapped_lines,
 )
-from .kv_units import (
+from .units import (
     DIGIT,
     FAR_LABEL,
     NULL_LABELS,
@@ -58,8 +60,6 @@ from .kv_units import (
     value_like,
     word_h,
 )
-from .layout.lines import analyze_page
-from .types import BBox, Citation, KeyValuePair, PageContent, union_bbox
 
 __all__ = [
     "FormTable",
@@ -67,6 +67,7 @@ __all__ = [
     "extract_pairs",
     "fill_key_value_array",
     "is_key_value_array",
+    "key_value_names",
 ]
 
 FAX_BAND = 0.05  # a fax transmission line is printed in this top share of the page
@@ -314,6 +315,14 @@ def is_key_value_array(item_schema: dict) -> bool:
     return _find_prop(props, KEY_NAMES) is not None and _find_prop(props, VALUE_NAMES) is not None
 
 
+def key_value_names(item_schema: dict) -> tuple[str, str]:
+    """The names of a key/value item's key and value properties (the first string property
+    called like ``KEY_NAMES`` / ``VALUE_NAMES``, case-insensitively), "key" and "value" when
+    it has none."""
+    props = item_schema.get("properties") or {}
+    return _find_prop(props, KEY_NAMES) or "key", _find_prop(props, VALUE_NAMES) or "value"
+
+
 def fill_key_value_array(
     pages: list[PageContent], item_schema: dict
 ) -> tuple[list[dict], dict[str, Citation], dict[str, float]]:
@@ -323,8 +332,7 @@ def fill_key_value_array(
     with the array's own path. Any other property of the item is set to ``None``.
     """
     props = item_schema.get("properties") or {}
-    kname = _find_prop(props, KEY_NAMES) or "key"
-    vname = _find_prop(props, VALUE_NAMES) or "value"
+    kname, vname = key_value_names(item_schema)
     items: list[dict] = []
     citations: dict[str, Citation] = {}
     confidence: dict[str, float] = {}

@@ -1,7 +1,7 @@
 """Form units: the runs of words a form page is cut into, and what they look like.
 
 A unit is a layout line segment (a run of words without a wide gap), cut again after a word
-ending with ``:`` and between a printed label and the value typed next to it. kv.py decides
+ending with ``:`` and between a printed label and the value typed next to it. pairs.py decides
 which units are keys and which are their values; this module only cuts and describes them.
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .layout.lines import PageLayout
-from .types import Word
+from ..layout.lines import PageLayout
+from ..types import Word
 
 # Words that, alone or leading / ending a short phrase, are form labels (en / fr / de).
 _LABEL_WORDS_TEXT = """date dated name no no. nos number num # phone tel telephone fax to from subject re cc bcc

@@ -1,13 +1,13 @@
 """Where a form's labels and answers sit relative to each other.
 
-Geometry helpers of kv.py: the answer right of a label (also a little off its baseline), the
+Geometry helpers of pairs.py: the answer right of a label (also a little off its baseline), the
 one under it, lines that wrap back under it, paragraphs and stacked answers below, labels
 printed on two lines, capital headings over an answer, centred section headings.
 """
 
 from __future__ import annotations
 
-from .kv_units import (
+from .units import (
     ALPHA,
     BELOW_RIGHT,
     CENTRED,
