@@ -14,7 +14,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import prose
 from .fields import issuer
 from .fields import scalars as fl
 from .fields.finders import Region, parse_region
@@ -23,6 +22,7 @@ from .forms.pairs import fill_key_value_array, is_key_value_array
 from .layout.index import DocIndex
 from .layout.lines import Line, words_bbox
 from .lexicon.concepts import LABEL_TOKENS, concept
+from .prose import facts as prose
 from .tables.rows import extract_rows
 from .types import Citation, FillResult, Found, PageContent
 from .values.amounts import parse_amount
@@ -249,11 +249,7 @@ def _is_prose_doc(ctx: _Ctx) -> bool:
 def _find(ctx: _Ctx, q: fl.FieldQuery, node: dict[str, Any]) -> Found | None:
     doc = ctx.doc
     key = q.concept.key if q.concept is not None else None
-    if (
-        prose is not None
-        and q.kind in ("text", "date", "name")
-        and key not in ("total", "subtotal", "tax")
-    ):
+    if q.kind in ("text", "date", "name") and key not in ("total", "subtotal", "tax"):
         pkind = prose.field_kind(q.name, node)
         if pkind is not None and pkind != "parties":
             cand = prose.find_field(ctx.pages, q.name, node)
@@ -291,7 +287,7 @@ def _find(ctx: _Ctx, q: fl.FieldQuery, node: dict[str, Any]) -> Found | None:
     if key in ("email", "phone", "iban", "vat_id"):
         return fl.find_pattern(doc, q)
     f = fl.find_generic(doc, q)
-    if f is None and prose is not None and q.kind in ("text", "date") and _is_prose_doc(ctx):
+    if f is None and q.kind in ("text", "date") and _is_prose_doc(ctx):
         cand = prose.find_field(ctx.pages, q.name, node)
         if cand is not None:
             return Found(cand.value, _cand_words(ctx, cand), float(cand.confidence))
@@ -396,15 +392,14 @@ def _fill_array(ctx: _Ctx, node: dict[str, Any], name: str, path: str, parents: 
         return rows if rows or not nullable else None
     # an array of scalars: the parties of a contract, every email printed ...
     out: list[Any] = []
-    if prose is not None:
-        for cand in prose.find_list(ctx.pages, name, node):
-            v = coerce(cand.value, items, "text")
-            if v is None:
-                continue
-            p = f"{path}[{len(out)}]"
-            out.append(v)
-            ctx.citations[p] = Citation(cand.page, cand.bbox, cand.text)
-            ctx.confidence[p] = round(min(0.99, max(0.01, float(cand.confidence))), 4)
+    for cand in prose.find_list(ctx.pages, name, node):
+        v = coerce(cand.value, items, "text")
+        if v is None:
+            continue
+        p = f"{path}[{len(out)}]"
+        out.append(v)
+        ctx.citations[p] = Citation(cand.page, cand.bbox, cand.text)
+        ctx.confidence[p] = round(min(0.99, max(0.01, float(cand.confidence))), 4)
     if not out:
         meaning = recognise(name, str(node.get("title") or ""), "", None, parents)
         kind = meaning.concept.kind if meaning.concept is not None else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from extractions.engine import prose
+from extractions.engine.prose import facts as prose
 from extractions.engine.types import PageContent, Word
 
 CHAR_W = 0.0085

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .layout.lines import analyze_page
-from .types import Candidate, PageContent, Word, union_bbox
+from ..layout.lines import analyze_page
+from ..types import Candidate, PageContent, Word, union_bbox
 
 
 @dataclass(slots=True)

@@ -8,9 +8,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .layout.lines import analyze_page
-from .prose_text import ABBREV, PageText, candidate, sentence_end
-from .types import Candidate, PageContent
+from ..layout.lines import analyze_page
+from ..types import Candidate, PageContent
+from .text import ABBREV, PageText, candidate, sentence_end
 
 ORG_SUFFIX = (
     r"(?:Inc|Incorporated|Corp|Corporation|Company|Co|LLC|L\.L\.C|Ltd|Limited|LP|L\.P|LLP|"

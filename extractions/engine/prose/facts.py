@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import re
 
+from ..types import Candidate, PageContent
+from ..values.dates import date_order, find_dates
 from .parties import find_parties
-from .prose_text import PageText, candidate, sentence_start, text_index
-from .types import Candidate, PageContent
-from .values.dates import date_order, find_dates
+from .text import PageText, candidate, sentence_start, text_index
 
 # --------------------------------------------------------------------------- field kinds
 
