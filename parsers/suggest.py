@@ -32,12 +32,7 @@ class Suggestion:
 
 def _read_and_suggest(file: IO[bytes], options: Any) -> dict[str, Any]:
     """The engine's part, run in a memory- and time-limited child (extractions.sandbox)."""
-    from extractions.engine import read_pages
-
-    try:
-        from extractions.engine import suggest_schema
-    except ImportError:  # not re-exported by the package yet
-        from extractions.engine.suggest import suggest_schema
+    from extractions.engine import read_pages, suggest_schema
 
     return suggest_schema(read_pages(file, options))
 

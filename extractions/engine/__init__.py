@@ -7,6 +7,7 @@ Plain Python (no Django). Entry points:
 - ``inspect_document(source) -> DocumentInfo``: type and page count, fast (submission time).
 - ``parse_page_selection(spec, page_count) -> list[int]``: ``"1,3,5-7"``.
 - ``render_page_png(source, page_number) -> bytes``: a page image for the UI.
+- ``suggest_schema(pages) -> dict``: a JSON Schema proposed from a sample's pages.
 
 ``source`` is bytes, a filesystem path or a binary file object. Heavy modules
 (pdfium, OCR, parsing) are imported on first use so that importing the package
@@ -47,6 +48,7 @@ __all__ = [
     "parse_page_selection",
     "read_pages",
     "render_page_png",
+    "suggest_schema",
 ]
 
 _LAZY = {
@@ -57,6 +59,7 @@ _LAZY = {
     "DocumentInfo": "read.intake",
     "PageSelectionError": "read.intake",
     "render_page_png": "read.render",
+    "suggest_schema": "parsing.suggest",
 }
 
 

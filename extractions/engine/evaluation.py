@@ -182,7 +182,7 @@ def default_reader() -> PageReader:
 
 
 def default_filler() -> Filler:
-    from .parsing import fill_schema
+    from .parsing.fill import fill_schema
 
     def fill(pages: list[PageContent], schema: dict[str, Any]) -> Any:
         return fill_schema(pages, schema, "per_doc").data

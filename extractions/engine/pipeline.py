@@ -66,7 +66,7 @@ def table_item_schemas(schema: dict[str, Any] | None, target: str) -> list[dict[
     if not isinstance(schema, dict):
         return out
     if target == "per_table_row":
-        from .parsing import main_type
+        from .parsing.fill import main_type
 
         item = schema if main_type(schema) == "object" else (schema.get("items") or {})
         if isinstance(item, dict):
@@ -189,7 +189,7 @@ def _run(
 
     pause.enter()  # back on after OCR pages
     with steps.timed("parsing"):
-        from .parsing import fill_schema
+        from .parsing.fill import fill_schema
 
         filled = fill_schema(pages, schema, options.target)
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from extractions.engine.fields.issuer import clean_name, repair_name
-from extractions.engine.parsing import fill_schema
+from extractions.engine.parsing.fill import fill_schema
 from extractions.engine.types import PageContent, Word
 
 CHAR_W = 0.009

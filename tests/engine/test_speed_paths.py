@@ -284,8 +284,8 @@ def test_line_grouping_matches_the_reference_loop(seed: int) -> None:
 def test_schema_plans_are_reused_and_follow_schema_changes() -> None:
     import copy
 
-    from extractions.engine import parsing
-    from extractions.engine.parsing import fill_schema
+    from extractions.engine.parsing import fill as parsing
+    from extractions.engine.parsing.fill import fill_schema
     from extractions.engine.tables import headers
 
     page = PageContent(

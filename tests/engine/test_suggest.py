@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from extractions.engine.parsing.suggest import infer_type, snake_case, suggest_schema
 from extractions.engine.pipeline import read_pages
-from extractions.engine.suggest import infer_type, snake_case, suggest_schema
 
 fpdf = pytest.importorskip("fpdf")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from extractions.engine.layout.index import DocIndex
-from extractions.engine.parsing import fill_schema
+from extractions.engine.parsing.fill import fill_schema
 from extractions.engine.pipeline import read_pages
 from extractions.engine.tables.headers import property_columns
 from extractions.engine.tables.rows import extract_rows

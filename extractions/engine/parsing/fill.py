@@ -14,20 +14,20 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .fields import issuer
-from .fields import scalars as fl
-from .fields.finders import Region, parse_region
-from .fields.meanings import FieldMeaning, recognise
-from .forms.pairs import fill_key_value_array, is_key_value_array
-from .layout.index import DocIndex
-from .layout.lines import Line, words_bbox
-from .lexicon.concepts import LABEL_TOKENS, concept
-from .prose import facts as prose
-from .tables.rows import extract_rows
-from .types import Citation, FillResult, Found, PageContent
-from .values.amounts import parse_amount
-from .values.dates import parse_date
-from .values.text import name_tokens, parse_bool
+from ..fields import issuer
+from ..fields import scalars as fl
+from ..fields.finders import Region, parse_region
+from ..fields.meanings import FieldMeaning, recognise
+from ..forms.pairs import fill_key_value_array, is_key_value_array
+from ..layout.index import DocIndex
+from ..layout.lines import Line, words_bbox
+from ..lexicon.concepts import LABEL_TOKENS, concept
+from ..prose import facts as prose
+from ..tables.rows import extract_rows
+from ..types import Citation, FillResult, Found, PageContent, Word
+from ..values.amounts import parse_amount
+from ..values.dates import parse_date
+from ..values.text import name_tokens, parse_bool
 
 # --------------------------------------------------------------------------- schema helpers
 
@@ -309,8 +309,6 @@ def _cand_words(ctx: _Ctx, cand: Any) -> list[Any]:
             ]
             if ws:
                 return ws
-    from .types import Word
-
     return [Word(str(cand.text), cand.page, x0, y0, x1, y1)]
 
 

@@ -14,11 +14,13 @@ import re
 import unicodedata
 from typing import Any
 
-from .forms.grid import FormTable
-from .forms.pairs import analyze_form
-from .types import PageContent
-from .values.amounts import parse_amount
-from .values.dates import find_dates
+from ..forms.grid import FormTable
+from ..forms.pairs import analyze_form
+from ..layout.index import DocIndex
+from ..tables.rows import extract_rows
+from ..types import PageContent
+from ..values.amounts import parse_amount
+from ..values.dates import find_dates
 
 # Line-item columns the tables package knows by their headers (EN / FR / DE).
 _LINE_ITEM_SCHEMA: dict[str, Any] = {
@@ -74,9 +76,6 @@ def _unique(name: str, used: set[str]) -> str:
 
 def _line_items(pages: list[PageContent]) -> dict[str, Any] | None:
     """``line_items`` when a line-item table is on the pages, with the columns it has."""
-    from .layout.index import DocIndex
-    from .tables.rows import extract_rows
-
     rows = extract_rows(DocIndex(pages), _LINE_ITEM_SCHEMA)
     if not rows:
         return None
