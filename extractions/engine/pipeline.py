@@ -15,6 +15,7 @@ from typing import Any
 
 from .gc_pause import GcPause, cyclic_gc_paused
 from .location import locate
+from .parsing.schema import main_type
 from .read.intake import DocumentSource, Source
 from .read.pages import document_images, read_document
 from .types import (
@@ -66,8 +67,6 @@ def table_item_schemas(schema: dict[str, Any] | None, target: str) -> list[dict[
     if not isinstance(schema, dict):
         return out
     if target == "per_table_row":
-        from .parsing.fill import main_type
-
         item = schema if main_type(schema) == "object" else (schema.get("items") or {})
         if isinstance(item, dict):
             out.append(item)

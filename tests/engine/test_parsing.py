@@ -7,7 +7,8 @@ from typing import Any
 import jsonschema
 import pytest
 
-from extractions.engine.parsing.fill import coerce, fill_schema, output_schema
+from extractions.engine.parsing.fill import coerce, fill_schema
+from extractions.engine.parsing.schema import output_schema
 from extractions.engine.pipeline import read_pages
 from extractions.engine.types import PageContent, Word
 from tests.engine import docgen
