@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from extractions.engine import evaluation as ev
+from extractions.engine.evaluation import harness, scoring
 
 fpdf = pytest.importorskip("fpdf")
 
@@ -20,37 +20,41 @@ def levels(exact: int, norm_spaced: int, norm: int, fuzzy: int) -> dict[str, int
 
 
 def test_scalar_levels_and_alternatives() -> None:
-    assert ev.score_scalar("INV-001", "INV-001") == levels(1, 1, 1, 1)
-    assert ev.score_scalar("Acme, Inc", "ACME INC.") == levels(0, 1, 1, 1)
-    assert ev.score_scalar("Acme Incorporated", "Acme Inc.") == levels(0, 0, 0, 0)
-    assert ev.score_scalar("Jda Software Grup", "Jda Software Group") == levels(0, 0, 0, 1)
+    assert scoring.score_scalar("INV-001", "INV-001") == levels(1, 1, 1, 1)
+    assert scoring.score_scalar("Acme, Inc", "ACME INC.") == levels(0, 1, 1, 1)
+    assert scoring.score_scalar("Acme Incorporated", "Acme Inc.") == levels(0, 0, 0, 0)
+    assert scoring.score_scalar("Jda Software Grup", "Jda Software Group") == levels(0, 0, 0, 1)
     # Spacing is annotator noise: "norm" ignores it, "norm_spaced" does not.
-    assert ev.score_scalar("SANYUSTATIONERY SHOP", "SANYU STATIONERY SHOP") == levels(0, 0, 1, 1)
-    assert ev.score_scalar("ZEN 28S/B", "Zen 28 S/B") == levels(0, 0, 1, 1)
-    assert ev.score_scalar("LJAN HING", "LIAN HING") == levels(0, 0, 0, 1)
+    assert scoring.score_scalar("SANYUSTATIONERY SHOP", "SANYU STATIONERY SHOP") == levels(
+        0, 0, 1, 1
+    )
+    assert scoring.score_scalar("ZEN 28S/B", "Zen 28 S/B") == levels(0, 0, 1, 1)
+    assert scoring.score_scalar("LJAN HING", "LIAN HING") == levels(0, 0, 0, 1)
     # Ambiguous dates: any listed reading (or the raw string) is right.
     alts = ["2018-03-10", "2018-10-03"]
-    assert ev.score_scalar("2018-10-03", "10/03/2018", alts)["exact"] == 1
-    assert ev.score_scalar("2018-03-11", "10/03/2018", alts)["fuzzy"] == 0
+    assert scoring.score_scalar("2018-10-03", "10/03/2018", alts)["exact"] == 1
+    assert scoring.score_scalar("2018-03-11", "10/03/2018", alts)["fuzzy"] == 0
     # Numbers compare by value, never fuzzily.
-    assert ev.score_scalar(13.3, 13.30)["exact"] == 1
-    assert ev.score_scalar("13.30", 13.3)["exact"] == 1
-    assert ev.score_scalar(13.31, 13.3) == levels(0, 0, 0, 0)
+    assert scoring.score_scalar(13.3, 13.30)["exact"] == 1
+    assert scoring.score_scalar("13.30", 13.3)["exact"] == 1
+    assert scoring.score_scalar(13.31, 13.3) == levels(0, 0, 0, 0)
     # A null expectation is scored: only "no value" is right.
-    assert ev.score_scalar(None, None)["exact"] == 1
-    assert ev.score_scalar("Delaware", None)["fuzzy"] == 0
-    assert ev.score_scalar(None, "Delaware")["fuzzy"] == 0
+    assert scoring.score_scalar(None, None)["exact"] == 1
+    assert scoring.score_scalar("Delaware", None)["fuzzy"] == 0
+    assert scoring.score_scalar(None, "Delaware")["fuzzy"] == 0
 
 
 def test_string_set_f1() -> None:
     exp = ["Vocus Inc.", "Gtcr LLC"]
-    assert ev.score_string_set(["Vocus, Inc.", "GTCR LLC"], exp) == levels(0, 1, 1, 1)
-    assert ev.score_string_set(["VocusInc.", "GTCR LLC"], exp)["norm_spaced"] == pytest.approx(0.5)
-    assert ev.score_string_set(["VocusInc.", "GTCR LLC"], exp)["norm"] == 1.0
-    half = ev.score_string_set(["Vocus Inc.", "Someone Else"], exp)
+    assert scoring.score_string_set(["Vocus, Inc.", "GTCR LLC"], exp) == levels(0, 1, 1, 1)
+    assert scoring.score_string_set(["VocusInc.", "GTCR LLC"], exp)["norm_spaced"] == pytest.approx(
+        0.5
+    )
+    assert scoring.score_string_set(["VocusInc.", "GTCR LLC"], exp)["norm"] == 1.0
+    half = scoring.score_string_set(["Vocus Inc.", "Someone Else"], exp)
     assert half["exact"] == pytest.approx(0.5)
-    assert ev.score_string_set([], [])["exact"] == 1.0
-    assert ev.score_string_set(["X Corp"], [])["exact"] == 0.0
+    assert scoring.score_string_set([], [])["exact"] == 1.0
+    assert scoring.score_string_set(["X Corp"], [])["exact"] == 0.0
 
 
 def test_pairs_are_a_one_to_one_set() -> None:
@@ -69,11 +73,11 @@ def test_pairs_are_a_one_to_one_set() -> None:
         {"key": "FAX NO", "value": "555-1234"},
         {"key": "Date", "value": None},
     ]
-    s = ev.score_pairs(pred, exp, item)
+    s = scoring.score_pairs(pred, exp, item)
     assert s["exact"] == {"matched": 2, "predicted": 4, "expected": 3}
     assert s["norm"]["matched"] == 3
     assert s["norm_spaced"]["matched"] == 3
-    summary = ev.summarise_field("form", "pairs", "pairs", [s])
+    summary = harness.summarise_field("form", "pairs", "pairs", [s])
     assert summary.scores["norm"] == pytest.approx(2 * 0.75 * 1.0 / 1.75)
 
 
@@ -96,7 +100,7 @@ def test_rows_cell_accuracy_matches_rows_by_content() -> None:
         {"description": "TOTAL", "quantity": None, "amount": 129.9},
         {"description": "Nougat 250g", "quantity": 2, "amount": 81.9},
     ]
-    s = ev.score_rows(pred, exp, item)["exact"]
+    s = scoring.score_rows(pred, exp, item)["exact"]
     assert s == {
         "cells_right": 5,
         "cells_expected": 6,
@@ -107,13 +111,13 @@ def test_rows_cell_accuracy_matches_rows_by_content() -> None:
 
 
 def test_field_kind_comes_from_the_schema() -> None:
-    assert ev.field_kind({"type": ["string", "null"]}) == "scalar"
-    assert ev.field_kind({"type": "array", "items": {"type": "string"}}) == "string_set"
+    assert scoring.field_kind({"type": ["string", "null"]}) == "scalar"
+    assert scoring.field_kind({"type": "array", "items": {"type": "string"}}) == "string_set"
     kv_items = {"type": "object", "properties": {"question": {}, "answer": {}}}
     kv_items["properties"] = {"question": {"type": "string"}, "answer": {"type": "string"}}
-    assert ev.field_kind({"type": "array", "items": kv_items}) == "pairs"
+    assert scoring.field_kind({"type": "array", "items": kv_items}) == "pairs"
     rows = {"type": "object", "properties": {"sku": {"type": "string"}, "qty": {"type": "number"}}}
-    assert ev.field_kind({"type": ["array", "null"], "items": rows}) == "rows"
+    assert scoring.field_kind({"type": ["array", "null"], "items": rows}) == "rows"
 
 
 # --------------------------------------------------------------------------- a generated corpus
@@ -171,14 +175,14 @@ def _corpus(tmp_path: Path) -> Path:
 def test_run_corpus_end_to_end_with_cache(tmp_path: Path) -> None:
     root = _corpus(tmp_path)
     calls: list[str] = []
-    real_reader = ev.default_reader()
+    real_reader = harness.default_reader()
 
     def counting_reader(path: str):
         calls.append(path)
         return real_reader(path)
 
     cache = tmp_path / "cache"
-    report = ev.run_corpus(root, cache_dir=cache, reader=counting_reader)
+    report = harness.run_corpus(root, cache_dir=cache, reader=counting_reader)
     assert len(calls) == 3
     by_field = {f.field: f for f in report.fields}
     assert set(by_field) == {"invoice_number", "total", "po_number"}
@@ -191,12 +195,12 @@ def test_run_corpus_end_to_end_with_cache(tmp_path: Path) -> None:
     assert sp["pages_per_second"] > 0
 
     # Second run: every page comes from the cache, the scores are the same.
-    again = ev.run_corpus(root, cache_dir=cache, reader=counting_reader)
+    again = harness.run_corpus(root, cache_dir=cache, reader=counting_reader)
     assert len(calls) == 3
     assert again.speed["bill"]["cached"] == 3
     assert [f.scores for f in again.fields] == [f.scores for f in report.fields]
 
-    table = ev.format_report(report)
+    table = harness.format_report(report)
     assert "invoice_number" in table and "66.7%" in table and "pages/s" in table
     json.dumps(report.as_dict(), default=str)
 
@@ -204,12 +208,12 @@ def test_run_corpus_end_to_end_with_cache(tmp_path: Path) -> None:
 def test_filters_and_errors_are_reported(tmp_path: Path) -> None:
     root = _corpus(tmp_path)
     (root / "docs" / "bill1.pdf").write_bytes(b"%PDF-1.7 broken")
-    report = ev.run_corpus(root, limit=2)
+    report = harness.run_corpus(root, limit=2)
     assert [d.id for d in report.documents] == ["bill0", "bill1"]
     broken = report.documents[1]
     assert broken.error and broken.fields["invoice_number"]["scores"]["exact"] == 0
-    assert "error docs/bill1.pdf" in ev.format_report(report)
-    assert ev.run_corpus(root, doc_type="other").documents == []
+    assert "error docs/bill1.pdf" in harness.format_report(report)
+    assert harness.run_corpus(root, doc_type="other").documents == []
     # A doc_type without its schema file is reported, not fatal.
     with open(root / "manifest.jsonl", "a") as fh:
         fh.write(
@@ -224,6 +228,6 @@ def test_filters_and_errors_are_reported(tmp_path: Path) -> None:
             )
             + "\n"
         )
-    memo = ev.run_corpus(root, doc_type="memo")
+    memo = harness.run_corpus(root, doc_type="memo")
     assert memo.documents[0].error.startswith("schema for 'memo'")
     assert memo.fields[0].scores["exact"] == 0.0

@@ -1,6 +1,6 @@
 """``manage.py evaluate --corpus DIR``: score the extraction engine on a labelled corpus.
 
-The logic lives in ``extractions.engine.evaluation`` (plain Python); this command only parses
+The logic lives in ``extractions.engine.evaluation.harness`` (plain Python); this command only parses
 arguments, prints the table and writes the JSON report.
 """
 
@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from extractions.engine import evaluation
+from extractions.engine.evaluation import harness
 
 
 class Command(BaseCommand):
@@ -38,7 +38,7 @@ class Command(BaseCommand):
         if not (root / "manifest.jsonl").is_file():
             raise CommandError(f"{root} has no manifest.jsonl")
 
-        def progress(doc: evaluation.DocResult) -> None:
+        def progress(doc: harness.DocResult) -> None:
             if opts["quiet"]:
                 return
             status = f"ERROR {doc.error}" if doc.error else "ok"
@@ -47,7 +47,7 @@ class Command(BaseCommand):
                 f"{' (cached)' if doc.cached else ''}, fill {doc.fill_seconds:.3f}s, {status}"
             )
 
-        report = evaluation.run_corpus(
+        report = harness.run_corpus(
             root,
             doc_type=opts["doc_type"],
             limit=opts["limit"],
@@ -56,7 +56,7 @@ class Command(BaseCommand):
         )
         if not report.documents:
             raise CommandError("no documents matched")
-        self.stdout.write(evaluation.format_report(report))
+        self.stdout.write(harness.format_report(report))
         if opts["json_out"]:
             with open(opts["json_out"], "w", encoding="utf-8") as fh:
                 json.dump(report.as_dict(), fh, indent=1, ensure_ascii=False, default=str)

@@ -10,7 +10,7 @@ import unicodedata
 from difflib import SequenceMatcher
 from typing import Any
 
-from .forms.pairs import is_key_value_array, key_value_names
+from ..forms.pairs import is_key_value_array, key_value_names
 
 FUZZY_THRESHOLD = 0.8
 # exact; "norm_spaced": case / accents / punctuation folded, runs of whitespace collapsed

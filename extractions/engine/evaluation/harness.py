@@ -29,33 +29,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .evaluation_scoring import (
-    FUZZY_THRESHOLD,
+from ..parsing.fill import fill_schema
+from ..pipeline import read_pages
+from ..types import ExtractionOptions, PageContent
+from .scoring import (
     LEVELS,
-    field_kind,
-    norm_text,
     score_document,
-    score_pairs,
-    score_rows,
-    score_scalar,
-    score_string_set,
-    similarity,
 )
-from .types import PageContent
 
-__all__ = [
-    "FUZZY_THRESHOLD",
-    "LEVELS",
-    "field_kind",
-    "norm_text",
-    "run_corpus",
-    "score_document",
-    "score_pairs",
-    "score_rows",
-    "score_scalar",
-    "score_string_set",
-    "similarity",
-]
 CACHE_VERSION = 1
 
 # --------------------------------------------------------------------------- corpus
@@ -172,9 +153,6 @@ Filler = Callable[[list[PageContent], dict[str, Any]], Any]
 
 
 def default_reader() -> PageReader:
-    from .pipeline import read_pages
-    from .types import ExtractionOptions
-
     def read(path: str) -> list[PageContent]:
         return read_pages(path, ExtractionOptions())
 
@@ -182,8 +160,6 @@ def default_reader() -> PageReader:
 
 
 def default_filler() -> Filler:
-    from .parsing.fill import fill_schema
-
     def fill(pages: list[PageContent], schema: dict[str, Any]) -> Any:
         return fill_schema(pages, schema, "per_doc").data
 
