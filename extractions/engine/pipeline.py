@@ -8,11 +8,15 @@ leaves as an ``EngineError`` with a failure code.
 
 from __future__ import annotations
 
+# The web process imports this module (through the worker's runner) but extracts nothing:
+# the parsing side (layout, lexicon, fields, tables, forms, prose: ~100 ms and 4 MB of
+# regular expressions and word tables) is imported on first use, in _extract and _run.
 import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from .classify import classify
 from .gc_pause import GcPause, cyclic_gc_paused
 from .location import locate
 from .parsing.schema import main_type
@@ -141,7 +145,7 @@ def _extract(
         items += table_item_schemas(lab.schema, options.target)
     rulings: bool | Callable[[list[Word]], bool] = False
     if items:
-        from .tables.headers import page_may_hold_table
+        from .tables.headers import page_may_hold_table  # first use: see the top
 
         # rulings only on pages whose words could make a header of one of these tables
         rulings = functools.partial(page_may_hold_table, item_schemas=items)
@@ -164,8 +168,6 @@ def _run(
     classification: ClassificationResult | None = None
     with steps.timed("classification"):
         if labels:
-            from .classify import classify
-
             classification = classify(pages, labels, options.classification_threshold)
             if classification.label is None:
                 raise EngineError(
@@ -188,12 +190,12 @@ def _run(
 
     pause.enter()  # back on after OCR pages
     with steps.timed("parsing"):
-        from .parsing.fill import fill_schema
+        from .parsing.fill import fill_schema  # first use: see the top
 
         filled = fill_schema(pages, schema, options.target)
 
     with steps.timed("location"):
-        from .layout.lines import page_text, release_layouts
+        from .layout.lines import page_text, release_layouts  # first use: see the top
 
         citations, confidence = locate(filled, pages)
         content = [page_text(p) for p in pages]

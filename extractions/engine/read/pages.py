@@ -218,7 +218,7 @@ def read_pdf_page(
     holds (pages that could carry a table header). Images are collected in the same walk
     over the page's objects, while the page is loaded, instead of loading it again."""
     from .images import content_images  # pdfium walks: see _read_pdf
-    from .pdf_text import PageFrame, page_objects, read_words
+    from .pdf_text import PageFrame, page_objects, read_words  # the same
 
     frame = PageFrame.of(page)
     textpage = page.get_textpage()
