@@ -40,8 +40,8 @@ sys.path.insert(0, str(ROOT))
 
 import pypdfium2 as pdfium  # noqa: E402
 
+import docgen  # noqa: E402
 from extractions.engine import extract, read_pages  # noqa: E402
-from tests.engine import docgen  # noqa: E402
 
 CORPUS = Path(os.environ.get("PP_CORPUS", ROOT.parent / "shared" / "corpus" / "dev"))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from PIL import Image
 
-from tests.engine import docgen
+import docgen
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ import zlib
 import pytest
 from PIL import Image
 
+import docgen
 from extractions.engine.read import intake
 from extractions.engine.read.intake import (
     DocumentInfo,
@@ -17,7 +18,6 @@ from extractions.engine.read.intake import (
     parse_page_selection,
 )
 from extractions.engine.types import EngineError
-from tests.engine import docgen
 
 
 @pytest.mark.parametrize(

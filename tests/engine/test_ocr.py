@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
+import docgen
 from extractions.engine.pipeline import read_pages
 from extractions.engine.read import ocr
 from extractions.engine.types import EngineError, ExtractionOptions
-from tests.engine import docgen
 
 
 def _texts(words) -> list[str]:

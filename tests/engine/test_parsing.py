@@ -7,11 +7,11 @@ from typing import Any
 import jsonschema
 import pytest
 
+import docgen
 from extractions.engine.parsing.fill import coerce, fill_schema
 from extractions.engine.parsing.schema import output_schema
 from extractions.engine.pipeline import read_pages
 from extractions.engine.types import PageContent, Word
-from tests.engine import docgen
 
 CHAR_W = 0.009
 LINE_H = 0.016

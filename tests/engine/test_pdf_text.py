@@ -6,10 +6,10 @@ import pypdfium2 as pdfium
 import pytest
 from PIL import Image
 
+import docgen
 from extractions.engine.pipeline import read_pages
 from extractions.engine.read import pages, pdf_text
 from extractions.engine.types import ExtractionOptions, Word
-from tests.engine import docgen
 
 W, H = docgen.A4
 SIZE = 12

@@ -7,6 +7,7 @@ import io
 import pytest
 from PIL import Image
 
+import docgen
 from extractions.engine import (
     ClassifierLabelSpec,
     ExtractionOptions,
@@ -24,7 +25,6 @@ from extractions.engine.types import (
     PageContent,
     Word,
 )
-from tests.engine import docgen
 
 NUMBER_SCHEMA = {
     "type": "object",

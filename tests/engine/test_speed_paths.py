@@ -122,8 +122,8 @@ def test_gc_pause_holder_can_step_out_and_back_in() -> None:
 
 
 def test_extract_restores_the_collector_after_text_pdfs_images_and_errors() -> None:
+    import docgen
     from extractions.engine import EngineError, extract
-    from tests.engine import docgen
 
     data, _ = docgen.invoice_pdf(2, seed=1, rows_per_page=3)
     assert extract(data, docgen.INVOICE_SCHEMA).data["lines"]
@@ -318,11 +318,11 @@ def test_schema_plans_are_reused_and_follow_schema_changes() -> None:
 
 
 def test_rulings_are_read_only_on_pages_that_could_hold_a_table_header() -> None:
+    import docgen
     from extractions.engine import extract
     from extractions.engine.pipeline import table_item_schemas
     from extractions.engine.read import pages
     from extractions.engine.tables import headers
-    from tests.engine import docgen
 
     items = table_item_schemas(docgen.INVOICE_SCHEMA, "per_doc")
     assert items == [docgen.INVOICE_SCHEMA["properties"]["lines"]["items"]]

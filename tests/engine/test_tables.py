@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import docgen
 from extractions.engine.layout.index import DocIndex
 from extractions.engine.parsing.fill import fill_schema
 from extractions.engine.pipeline import read_pages
 from extractions.engine.tables.headers import property_columns
 from extractions.engine.tables.rows import extract_rows
 from extractions.engine.types import PageContent, Ruling, Word
-from tests.engine import docgen
 
 CHAR_W = 0.008
 LINE_H = 0.014

@@ -3,7 +3,7 @@ by the engine tests' generator)."""
 
 from __future__ import annotations
 
-from tests.engine.docgen import A4, build_pdf
+from docgen import A4, build_pdf
 
 # (x, baseline y from the top of the page, text, font size)
 Text = tuple[float, float, str, float]
