@@ -46,6 +46,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from docgen import line_item_schema  # noqa: E402
 
 BENCH_SCHEMA = {
     "type": "object",
@@ -59,18 +60,7 @@ BENCH_SCHEMA = {
         "total_net": {"type": "number"},
         "total_tax": {"type": "number"},
         "total": {"type": "number", "description": "Grand total including tax"},
-        "line_items": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {
-                    "description": {"type": "string"},
-                    "quantity": {"type": "number"},
-                    "unit_price": {"type": "number"},
-                    "amount": {"type": "number"},
-                },
-            },
-        },
+        "line_items": {"type": "array", "items": line_item_schema()},
     },
 }
 
@@ -268,10 +258,10 @@ def main() -> None:
     call_command("migrate", verbosity=0)
 
     from accounts.services import create_api_key, create_organization, get_or_create_user
+    from docgen import SIMPLE_INVOICE_SCHEMA, simple_invoice_pdf
     from extractions.engine import ExtractionOptions, extract
     from extractions.models import Document
     from parsers.services import create_parser
-    from tests.extractions.docs import INVOICE_SCHEMA, invoice_pdf
 
     owner, _ = get_or_create_user(email="bench@example.com", password="x" * 12)
     org = create_organization(name="Bench", owner=owner, opening_credits=args.documents + 10)
@@ -294,9 +284,10 @@ def main() -> None:
     else:
         args.source = "generated"
         files = [
-            invoice_pdf(number=f"INV-{i:05d}", total=f"{100 + i}.50") for i in range(args.documents)
+            simple_invoice_pdf(number=f"INV-{i:05d}", total=f"{100 + i}.50")
+            for i in range(args.documents)
         ]
-        schema = INVOICE_SCHEMA
+        schema = SIMPLE_INVOICE_SCHEMA
         var_dir.mkdir(parents=True, exist_ok=True)
         paths = []
         for i, data in enumerate(files[: args.engine_sample]):

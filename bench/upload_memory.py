@@ -109,11 +109,11 @@ def main() -> None:
         )
 
         sys.path.insert(0, str(ROOT))
-        from tests.batches.documents import pdf_bytes
+        from docgen import blank_pdf
 
         big = Path(tmp) / "big.pdf"
         with big.open("wb") as out:
-            out.write(pdf_bytes(2))
+            out.write(blank_pdf(2))
             out.write(b"\n%")  # a comment line: still a valid 2-page PDF for pdfium
             block = b"0" * (1024 * 1024)
             for _ in range(args.mb):

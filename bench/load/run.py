@@ -41,15 +41,15 @@ OPENING_CREDITS = 100_000
 
 def seed(orgs: int) -> tuple[list[Tenant], Tenant]:
     from accounts.services import create_api_key, create_organization, get_or_create_user
+    from docgen import SIMPLE_INVOICE_SCHEMA
     from parsers.services import create_parser
-    from tests.extractions.docs import INVOICE_SCHEMA
 
     tenants = []
     for n in range(orgs + 1):
         owner, _ = get_or_create_user(email=f"load{n}@example.com", password="x" * 16)
         org = create_organization(name=f"Load {n}", owner=owner, opening_credits=OPENING_CREDITS)
         key = create_api_key(organization=org, name="load", created_by=owner).secret
-        parser = create_parser(organization=org, name="Invoices", schema=INVOICE_SCHEMA)
+        parser = create_parser(organization=org, name="Invoices", schema=SIMPLE_INVOICE_SCHEMA)
         tenants.append(
             Tenant(api_key=key, parser_id=parser.public_id, organization_id=org.public_id)
         )
@@ -143,10 +143,10 @@ def main() -> int:
     import django
 
     django.setup()
-    from tests.extractions.docs import invoice_pdf
+    from docgen import simple_invoice_pdf
 
     tenants, burst_tenant = seed(args.orgs)
-    documents = [invoice_pdf(f"INV-{n:04d}", total=f"{100 + n}.25") for n in range(20)]
+    documents = [simple_invoice_pdf(f"INV-{n:04d}", total=f"{100 + n}.25") for n in range(20)]
     load_before = [round(x, 2) for x in os.getloadavg()]
     stack.start()
     try:

@@ -11,8 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from docgen import blank_pdf, png_bytes
 from extractions.models import Document, Extraction, StoredFile
-from tests.batches.documents import pdf_bytes, png_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ def upload(client, data: bytes, name: str = "scan.pdf", content_type: str = "app
 
 
 def test_upload_stages_a_checked_file(client_a, org_a):
-    data = pdf_bytes(3)
+    data = blank_pdf(3)
     before = timezone.now()
     response = upload(client_a, data, name="../../etc/invoice 7.pdf")
     assert response.status_code == 201, response.json()
@@ -68,7 +68,7 @@ def test_unsupported_bytes_are_refused_and_nothing_is_stored(client_a, org_a):
 
 def test_page_limit(client_a, settings):
     settings.PP_MAX_PAGES_PER_DOCUMENT = 2
-    response = upload(client_a, pdf_bytes(3))
+    response = upload(client_a, blank_pdf(3))
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "PAGE_LIMIT_EXCEEDED"
 
@@ -77,7 +77,7 @@ def test_size_limit_is_enforced_while_streaming(client_a, org_a, settings):
     settings.PP_MAX_FILE_BYTES = 64 * 1024
     # Under the limit by Content-Length (multipart overhead allowance), over it in bytes:
     # refused by the byte count as the chunks arrive.
-    data = pdf_bytes(1) + b"\n%" + b"x" * (70 * 1024)
+    data = blank_pdf(1) + b"\n%" + b"x" * (70 * 1024)
     response = upload(client_a, data)
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "DOCUMENT_TOO_LARGE"
@@ -110,7 +110,7 @@ def test_big_upload_is_spooled_to_disk_not_memory(client_a, settings, monkeypatc
         raise AssertionError("the in-memory upload handler must not be used")
 
     monkeypatch.setattr(MemoryFileUploadHandler, "receive_data_chunk", no_memory)
-    data = pdf_bytes(1) + b"\n%" + b"y" * (3 * 1024 * 1024)
+    data = blank_pdf(1) + b"\n%" + b"y" * (3 * 1024 * 1024)
     response = upload(client_a, data)
     assert response.status_code == 201
     assert response.json()["size"] == len(data)
@@ -119,7 +119,7 @@ def test_big_upload_is_spooled_to_disk_not_memory(client_a, settings, monkeypatc
 def test_missing_file_field(client_a):
     response = client_a.post(
         "/v1/files",
-        {"document": SimpleUploadedFile("a.pdf", pdf_bytes(1))},
+        {"document": SimpleUploadedFile("a.pdf", blank_pdf(1))},
         format="multipart",
     )
     assert response.status_code == 400
@@ -137,7 +137,7 @@ def test_presigned_request_needs_s3_storage(client_a):
 
 
 def test_get_and_delete(client_a, org_a):
-    file_id = upload(client_a, pdf_bytes(2)).json()["file_id"]
+    file_id = upload(client_a, blank_pdf(2)).json()["file_id"]
     got = client_a.get(f"/v1/files/{file_id}")
     assert got.status_code == 200 and got.json()["page_count"] == 2
     key = StoredFile.objects.get(public_id=file_id).storage_key
@@ -152,7 +152,7 @@ def test_get_and_delete(client_a, org_a):
 
 
 def test_file_read_by_a_running_document_cannot_be_deleted(client_a, org_a):
-    file_id = upload(client_a, pdf_bytes(1)).json()["file_id"]
+    file_id = upload(client_a, blank_pdf(1)).json()["file_id"]
     stored = StoredFile.objects.get(public_id=file_id)
     extraction = Extraction.objects.create(organization=org_a.organization)
     Document.objects.create(
@@ -165,7 +165,7 @@ def test_file_read_by_a_running_document_cannot_be_deleted(client_a, org_a):
 
 
 def test_expired_unused_file_is_not_found(client_a):
-    file_id = upload(client_a, pdf_bytes(1)).json()["file_id"]
+    file_id = upload(client_a, blank_pdf(1)).json()["file_id"]
     StoredFile.objects.filter(public_id=file_id).update(
         expires_at=timezone.now() - timedelta(seconds=1)
     )
@@ -173,7 +173,7 @@ def test_expired_unused_file_is_not_found(client_a):
 
 
 def test_list_is_paginated_and_scoped(client_a, client_b):
-    ids = [upload(client_a, pdf_bytes(1)).json()["file_id"] for _ in range(3)]
+    ids = [upload(client_a, blank_pdf(1)).json()["file_id"] for _ in range(3)]
     first = client_a.get("/v1/files", {"limit": 2}).json()
     second = client_a.get("/v1/files", {"limit": 2, "cursor": first["next_cursor"]}).json()
     assert [f["file_id"] for f in first["data"] + second["data"]] == ids[::-1]
@@ -182,7 +182,7 @@ def test_list_is_paginated_and_scoped(client_a, client_b):
 
 
 def test_outsider_gets_404_and_nothing_changes(client_a, client_b):
-    file_id = upload(client_a, pdf_bytes(1)).json()["file_id"]
+    file_id = upload(client_a, blank_pdf(1)).json()["file_id"]
     key = StoredFile.objects.get(public_id=file_id).storage_key
     for response in (client_b.get(f"/v1/files/{file_id}"), client_b.delete(f"/v1/files/{file_id}")):
         assert response.status_code == 404

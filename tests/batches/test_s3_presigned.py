@@ -11,13 +11,12 @@ import pytest
 import requests
 from django.utils import timezone
 
+from docgen import blank_pdf, build_pdf
 from extractions.files.services import StagedFileError, resolve_staged_upload
 from extractions.models import Document, StoredFile
 from extractions.retention import purge_expired
-from tests.batches.documents import pdf_bytes
 from tests.batches.s3server import BUCKET, object_keys
 from tests.parsers.helpers import create_parser
-from tests.parsers.pdfgen import text_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +36,7 @@ def put(body: dict, data: bytes) -> requests.Response:
 
 
 def test_presigned_upload_goes_to_the_bucket_and_is_checked_on_use(client_a, s3_storage):
-    data = pdf_bytes(2)
+    data = blank_pdf(2)
     body = presign(client_a, size=len(data))
     assert body["file_id"].startswith("file_")
     assert body["upload_status"] == "pending"
@@ -96,7 +95,7 @@ def test_presigned_request_is_validated(client_a, s3_storage, settings):
 def test_multipart_upload_also_works_on_s3(client_a, s3_storage):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    data = pdf_bytes(1)
+    data = blank_pdf(1)
     response = client_a.post(
         "/v1/files", {"file": SimpleUploadedFile("a.pdf", data)}, format="multipart"
     )
@@ -113,7 +112,7 @@ def test_batch_of_presigned_uploads_end_to_end(
     from extractions.services.runner import run_document
 
     parser = create_parser(client_a)
-    invoice = text_pdf([[(72, 72, "Invoice number: INV-2041", 12), (72, 100, "Total: 99.50", 12)]])
+    invoice = build_pdf([[(72, 72, "Invoice number: INV-2041", 12), (72, 100, "Total: 99.50", 12)]])
     uploaded = presign(client_a, filename="inv.pdf", size=len(invoice))
     assert put(uploaded, invoice).status_code == 200
     never_uploaded = presign(client_a, filename="ghost.pdf")

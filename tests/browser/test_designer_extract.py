@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.services import create_organization, get_or_create_user
+from docgen import LINE_ITEM_INVOICE_SCHEMA, line_item_invoice_pdf
 from parsers.services import create_parser
-from tests.dashboard.documents import INVOICE_SCHEMA, invoice_pdf
 
 PASSWORD = "another-long-password"
 
@@ -54,7 +54,7 @@ def test_switcher_suggest_and_drop(page, signed_in, tmp_path) -> None:
 
     # Suggest fields from a sample: they appear in the field list and in the JSON.
     sample = tmp_path / "sample.pdf"
-    sample.write_bytes(invoice_pdf())
+    sample.write_bytes(line_item_invoice_pdf())
     page.goto("/parsers/new/")
     page.get_by_test_id("suggest-file").set_input_files(str(sample))
     expect(page.locator("#suggest-status")).to_contain_text("suggested field")
@@ -68,9 +68,9 @@ def test_switcher_suggest_and_drop(page, signed_in, tmp_path) -> None:
     assert f'"{gone}":' not in page.locator("textarea[name=schema]").input_value()
 
     # Drop files on the Extract page: a PDF is counted, an executable is refused by name.
-    create_parser(organization=first, name="Invoices", schema=INVOICE_SCHEMA)
+    create_parser(organization=first, name="Invoices", schema=LINE_ITEM_INVOICE_SCHEMA)
     page.goto("/extract/")
-    drop_file(page, "#dropzone", "scan.pdf", invoice_pdf(pages=2), "application/pdf")
+    drop_file(page, "#dropzone", "scan.pdf", line_item_invoice_pdf(pages=2), "application/pdf")
     drop_file(
         page, "#dropzone", "tool.exe", b"MZ\x90\x00" + b"\x00" * 64, "application/octet-stream"
     )

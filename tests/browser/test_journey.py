@@ -18,9 +18,9 @@ import requests
 from playwright.sync_api import expect
 
 from billing.models import CreditLedgerEntry, CreditPack
+from docgen import line_item_invoice_pdf
 from extractions.models import Document
 from tests.browser.conftest import shoot
-from tests.dashboard.documents import invoice_pdf
 
 PASSWORD = "a-long-browser-password"
 
@@ -57,7 +57,7 @@ def test_sign_up_design_extract_review_and_bill(
 ) -> None:
     settings.PP_SIGNUP_FREE_CREDITS = 50
     sample = tmp_path / "invoice.pdf"
-    sample.write_bytes(invoice_pdf())
+    sample.write_bytes(line_item_invoice_pdf())
 
     # --- Sign up (an organization and its owner, with the sign-up credits) -------------------
     page.goto("/login/")

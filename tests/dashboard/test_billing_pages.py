@@ -13,10 +13,10 @@ from django.utils import timezone
 
 from billing.models import CreditPack, Payment
 from billing.services import charge_credits
+from docgen import LINE_ITEM_INVOICE_SCHEMA
 from extractions.models import Document, Extraction
 from parsers.services import create_parser
 from tests.billing.conftest import fake_stripe, stripe_off, stripe_on  # noqa: F401  (fixtures)
-from tests.dashboard.documents import INVOICE_SCHEMA
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +76,9 @@ def test_unknown_pack_is_an_error_message(owner_web, stripe_on) -> None:  # noqa
 
 
 def test_usage_chart_per_day_and_per_parser(member_web, org_a) -> None:
-    parser = create_parser(organization=org_a.organization, name="Invoices", schema=INVOICE_SCHEMA)
+    parser = create_parser(
+        organization=org_a.organization, name="Invoices", schema=LINE_ITEM_INVOICE_SCHEMA
+    )
     extraction = Extraction.objects.create(
         organization=org_a.organization, parser=parser, parser_version=parser.current_version
     )

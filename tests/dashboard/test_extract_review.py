@@ -14,10 +14,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from billing.services import adjust_credits, get_balance
+from docgen import LINE_ITEM_INVOICE_SCHEMA, fake_exe, line_item_invoice_pdf
 from extractions.models import Document, DocumentEdit, Extraction
 from parsers.services import create_parser
 from tests.conftest import api_client_for_key
-from tests.dashboard.documents import INVOICE_SCHEMA, invoice_pdf, not_a_document
 from tests.worker import eager_celery  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -25,12 +25,14 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def parser(org_a):
-    return create_parser(organization=org_a.organization, name="Invoices", schema=INVOICE_SCHEMA)
+    return create_parser(
+        organization=org_a.organization, name="Invoices", schema=LINE_ITEM_INVOICE_SCHEMA
+    )
 
 
 def stage(client, name="invoice.pdf", data=None):
     upload = SimpleUploadedFile(
-        name, data if data is not None else invoice_pdf(), "application/pdf"
+        name, data if data is not None else line_item_invoice_pdf(), "application/pdf"
     )
     return client.post(reverse("web:extract-stage"), {"file": upload})
 
@@ -56,9 +58,9 @@ def test_extract_page_without_parser_says_to_design_one(member_web) -> None:
 
 
 def test_staging_counts_pages_and_names_unsupported_files(member_web, parser) -> None:
-    ok = stage(member_web, data=invoice_pdf(pages=3))
+    ok = stage(member_web, data=line_item_invoice_pdf(pages=3))
     assert ok.status_code == 201 and ok.json()["page_count"] == 3
-    bad = stage(member_web, name="setup.exe", data=not_a_document())
+    bad = stage(member_web, name="setup.exe", data=fake_exe())
     assert bad.status_code == 400
     assert bad.json()["error"]["code"] == "UNSUPPORTED_FILE_TYPE"
     assert "setup.exe" in bad.json()["error"]["message"]
@@ -66,7 +68,7 @@ def test_staging_counts_pages_and_names_unsupported_files(member_web, parser) ->
 
 def test_quote_shows_the_cost_before_confirming(member_web, org_a, parser) -> None:
     ids = [
-        stage(member_web, data=invoice_pdf(pages=2)).json()["file_id"],
+        stage(member_web, data=line_item_invoice_pdf(pages=2)).json()["file_id"],
         stage(member_web).json()["file_id"],
     ]
     balance = get_balance(organization=org_a.organization)
@@ -85,7 +87,7 @@ def test_quote_shows_the_cost_before_confirming(member_web, org_a, parser) -> No
 
 
 def test_quote_and_confirm_with_too_few_credits(member_web, org_a, parser) -> None:
-    file_id = stage(member_web, data=invoice_pdf(pages=2)).json()["file_id"]
+    file_id = stage(member_web, data=line_item_invoice_pdf(pages=2)).json()["file_id"]
     adjust_credits(organization=org_a.organization, delta=-999, reason="test", staff_user=None)
     quote = member_web.post(
         reverse("web:extract-quote"), {"target": parser.public_id, "file_ids": [file_id]}

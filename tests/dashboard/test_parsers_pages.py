@@ -12,10 +12,10 @@ from django.urls import reverse
 
 from billing.models import CreditLedgerEntry
 from billing.services import get_balance
+from docgen import LINE_ITEM_INVOICE_SCHEMA, fake_exe, line_item_invoice_pdf
 from extractions.models import Document, Extraction, StoredFile
 from parsers.models import Classifier, Parser
 from parsers.services import create_parser
-from tests.dashboard.documents import INVOICE_SCHEMA, invoice_pdf, not_a_document
 
 pytestmark = pytest.mark.django_db
 
@@ -47,17 +47,19 @@ def test_empty_list_says_what_to_do_first(member_web) -> None:
 
 
 def test_create_parser_publishes_version_one(member_web, org_a) -> None:
-    response = member_web.post(reverse("web:parser-new"), designer_post("Invoices", INVOICE_SCHEMA))
+    response = member_web.post(
+        reverse("web:parser-new"), designer_post("Invoices", LINE_ITEM_INVOICE_SCHEMA)
+    )
     assert response.status_code == 302
     parser = Parser.objects.get(organization=org_a.organization, name="Invoices")
     assert parser.current_version.number == 1
-    assert parser.current_version.schema == INVOICE_SCHEMA
+    assert parser.current_version.schema == LINE_ITEM_INVOICE_SCHEMA
     assert parser.current_version.created_by == org_a.member
     assert response["Location"] == reverse("web:parser-detail", args=[parser.public_id])
     listing = member_web.get(reverse("web:parsers"))
     assert parser.public_id.encode() in listing.content and b"v1" in listing.content
     designer = member_web.get(response["Location"])
-    assert state_of(designer)["schema"] == INVOICE_SCHEMA
+    assert state_of(designer)["schema"] == LINE_ITEM_INVOICE_SCHEMA
 
 
 def test_parser_without_fields_is_not_configured(member_web, org_a) -> None:
@@ -100,15 +102,17 @@ def test_validate_endpoint_uses_the_shared_validation(member_web) -> None:
     assert body["valid"] is False and body["errors"][0]["path"].startswith("properties.a b")
     ok = member_web.post(
         reverse("web:schema-validate"),
-        json.dumps({"schema": INVOICE_SCHEMA}),
+        json.dumps({"schema": LINE_ITEM_INVOICE_SCHEMA}),
         content_type="application/json",
     )
     assert ok.json() == {"valid": True, "errors": []}
 
 
 def test_edit_publishes_a_new_version_and_history_shows_the_diff(member_web, org_a) -> None:
-    parser = create_parser(organization=org_a.organization, name="Invoices", schema=INVOICE_SCHEMA)
-    changed = json.loads(json.dumps(INVOICE_SCHEMA))
+    parser = create_parser(
+        organization=org_a.organization, name="Invoices", schema=LINE_ITEM_INVOICE_SCHEMA
+    )
+    changed = json.loads(json.dumps(LINE_ITEM_INVOICE_SCHEMA))
     changed["properties"]["po_number"] = {"type": "string", "description": "Purchase order"}
     del changed["properties"]["invoice_date"]
     response = member_web.post(
@@ -134,7 +138,9 @@ def test_edit_publishes_a_new_version_and_history_shows_the_diff(member_web, org
 
 
 def test_parsers_of_other_organizations_are_404(outsider_web, org_a) -> None:
-    parser = create_parser(organization=org_a.organization, name="Secret", schema=INVOICE_SCHEMA)
+    parser = create_parser(
+        organization=org_a.organization, name="Secret", schema=LINE_ITEM_INVOICE_SCHEMA
+    )
     assert (
         outsider_web.get(reverse("web:parser-detail", args=[parser.public_id])).status_code == 404
     )
@@ -142,7 +148,8 @@ def test_parsers_of_other_organizations_are_404(outsider_web, org_a) -> None:
         outsider_web.get(reverse("web:parser-versions", args=[parser.public_id])).status_code == 404
     )
     response = outsider_web.post(
-        reverse("web:parser-detail", args=[parser.public_id]), designer_post("Mine", INVOICE_SCHEMA)
+        reverse("web:parser-detail", args=[parser.public_id]),
+        designer_post("Mine", LINE_ITEM_INVOICE_SCHEMA),
     )
     assert response.status_code == 404
     assert (
@@ -154,7 +161,9 @@ def test_parsers_of_other_organizations_are_404(outsider_web, org_a) -> None:
 
 
 def test_delete_parser(member_web, org_a) -> None:
-    parser = create_parser(organization=org_a.organization, name="Old", schema=INVOICE_SCHEMA)
+    parser = create_parser(
+        organization=org_a.organization, name="Old", schema=LINE_ITEM_INVOICE_SCHEMA
+    )
     member_web.post(reverse("web:parser-delete", args=[parser.public_id]))
     assert not Parser.objects.filter(pk=parser.pk).exists()
 
@@ -164,8 +173,10 @@ def test_try_it_runs_the_unsaved_schema_charges_and_stores_nothing(member_web, o
     response = member_web.post(
         reverse("web:schema-try"),
         {
-            "file": SimpleUploadedFile("sample.pdf", invoice_pdf(), content_type="application/pdf"),
-            "schema": json.dumps(INVOICE_SCHEMA),
+            "file": SimpleUploadedFile(
+                "sample.pdf", line_item_invoice_pdf(), content_type="application/pdf"
+            ),
+            "schema": json.dumps(LINE_ITEM_INVOICE_SCHEMA),
             "extraction_target": "per_doc",
         },
     )
@@ -188,8 +199,8 @@ def test_try_it_names_an_unsupported_file_and_refunds_nothing_taken(member_web, 
     response = member_web.post(
         reverse("web:schema-try"),
         {
-            "file": SimpleUploadedFile("virus.exe", not_a_document()),
-            "schema": json.dumps(INVOICE_SCHEMA),
+            "file": SimpleUploadedFile("virus.exe", fake_exe()),
+            "schema": json.dumps(LINE_ITEM_INVOICE_SCHEMA),
         },
     )
     assert response.status_code == 400
@@ -209,8 +220,10 @@ def test_try_it_without_credits_links_to_billing(member_web, org_a) -> None:
     response = member_web.post(
         reverse("web:schema-try"),
         {
-            "file": SimpleUploadedFile("sample.pdf", invoice_pdf(), content_type="application/pdf"),
-            "schema": json.dumps(INVOICE_SCHEMA),
+            "file": SimpleUploadedFile(
+                "sample.pdf", line_item_invoice_pdf(), content_type="application/pdf"
+            ),
+            "schema": json.dumps(LINE_ITEM_INVOICE_SCHEMA),
         },
     )
     assert response.status_code == 402
@@ -224,7 +237,11 @@ def test_suggest_fields_from_a_sample(member_web, org_a) -> None:
     before = get_balance(organization=org_a.organization)
     response = member_web.post(
         reverse("web:schema-suggest"),
-        {"file": SimpleUploadedFile("sample.pdf", invoice_pdf(), content_type="application/pdf")},
+        {
+            "file": SimpleUploadedFile(
+                "sample.pdf", line_item_invoice_pdf(), content_type="application/pdf"
+            )
+        },
     )
     assert response.status_code == 200
     body = response.json()
@@ -236,7 +253,9 @@ def test_suggest_fields_from_a_sample(member_web, org_a) -> None:
 
 
 def test_classifier_routes_labels_to_parsers(member_web, outsider_web, org_a) -> None:
-    parser = create_parser(organization=org_a.organization, name="Invoices", schema=INVOICE_SCHEMA)
+    parser = create_parser(
+        organization=org_a.organization, name="Invoices", schema=LINE_ITEM_INVOICE_SCHEMA
+    )
     page = member_web.get(reverse("web:classifier-new"))
     assert b"Invoices" in page.content
     bad = member_web.post(

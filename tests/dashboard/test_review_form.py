@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.http import QueryDict
 
+from docgen import LINE_ITEM_INVOICE_SCHEMA
 from extractions.services.review import diff_leaves
 from extractions.web.review_form import Evidence, FormErrors, build_form, flatten, parse_form
-from tests.dashboard.documents import INVOICE_SCHEMA
 
 OUTPUT = {
     "invoice_number": "INV-1",
@@ -34,7 +34,9 @@ def posted(nodes) -> QueryDict:
 
 
 def test_form_follows_the_schema_with_confidence_and_citations() -> None:
-    nodes = build_form(schema=INVOICE_SCHEMA, target="per_doc", output=OUTPUT, evidence=EVIDENCE)
+    nodes = build_form(
+        schema=LINE_ITEM_INVOICE_SCHEMA, target="per_doc", output=OUTPUT, evidence=EVIDENCE
+    )
     assert [n.name for n in nodes] == ["invoice_number", "invoice_date", "total", "line_items"]
     number, date, total, items = nodes
     assert number.cited and number.source_text == "INV-1" and not number.low
@@ -47,13 +49,19 @@ def test_form_follows_the_schema_with_confidence_and_citations() -> None:
 
 
 def test_unchanged_form_is_the_same_output() -> None:
-    nodes = build_form(schema=INVOICE_SCHEMA, target="per_doc", output=OUTPUT, evidence=EVIDENCE)
-    again = parse_form(schema=INVOICE_SCHEMA, target="per_doc", post=posted(nodes), current=OUTPUT)
+    nodes = build_form(
+        schema=LINE_ITEM_INVOICE_SCHEMA, target="per_doc", output=OUTPUT, evidence=EVIDENCE
+    )
+    again = parse_form(
+        schema=LINE_ITEM_INVOICE_SCHEMA, target="per_doc", post=posted(nodes), current=OUTPUT
+    )
     assert again == OUTPUT and diff_leaves(OUTPUT, again) == []
 
 
 def test_edits_removed_and_added_rows() -> None:
-    nodes = build_form(schema=INVOICE_SCHEMA, target="per_doc", output=OUTPUT, evidence=EVIDENCE)
+    nodes = build_form(
+        schema=LINE_ITEM_INVOICE_SCHEMA, target="per_doc", output=OUTPUT, evidence=EVIDENCE
+    )
     data = posted(nodes)
     data["f:total"] = "1,230.50"
     for key in [k for k in data if k.startswith("f:line_items[0].")]:
@@ -61,7 +69,7 @@ def test_edits_removed_and_added_rows() -> None:
     data["f:line_items[2].description"] = "Gloves"  # a row added in the browser
     data["f:line_items[2].quantity"] = "4"
     data["f:line_items[3].description"] = ""  # an added row left empty is dropped
-    out = parse_form(schema=INVOICE_SCHEMA, target="per_doc", post=data, current=OUTPUT)
+    out = parse_form(schema=LINE_ITEM_INVOICE_SCHEMA, target="per_doc", post=data, current=OUTPUT)
     assert out["total"] == 1230.5
     assert out["line_items"] == [
         OUTPUT["line_items"][1],
@@ -74,7 +82,7 @@ def test_values_of_the_wrong_kind_are_reported_by_path() -> None:
     data["f:total"] = "abc"
     data["f:line_items[0].quantity"] = "x"
     with pytest.raises(FormErrors) as caught:
-        parse_form(schema=INVOICE_SCHEMA, target="per_doc", post=data, current=OUTPUT)
+        parse_form(schema=LINE_ITEM_INVOICE_SCHEMA, target="per_doc", post=data, current=OUTPUT)
     assert set(caught.value.errors) == {"total", "line_items[0].quantity"}
 
 

@@ -1,4 +1,4 @@
-"""Fixtures for the engine tests: small documents generated on the fly (see docgen.py)."""
+"""Fixtures for the engine tests: small documents generated on the fly (the docgen package)."""
 
 from __future__ import annotations
 

@@ -318,3 +318,27 @@ def test_importing_the_pipeline_leaves_ocr_and_the_parsing_side_unloaded() -> No
         "fpdf",
     ):
         assert heavy not in loaded, heavy
+
+
+def test_the_web_and_worker_processes_do_not_import_the_document_generator(tmp_path: Path) -> None:
+    """docgen (and fpdf2) are for tests, benchmarks and training, not for serving requests."""
+    code = (
+        "import sys, django\n"
+        "django.setup()\n"
+        "import config.urls, config.wsgi, config.celery, extractions.tasks\n"
+        "import extractions.engine.pipeline\n"
+        "print('\\n'.join(sorted(sys.modules)))"
+    )
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_DEBUG": "1",
+        "PP_VAR_DIR": str(tmp_path),
+    }
+    run = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert run.returncode == 0, run.stderr
+    loaded = set(run.stdout.split())
+    assert "extractions.tasks" in loaded
+    assert "docgen" not in loaded and "fpdf" not in loaded

@@ -7,10 +7,8 @@ from pathlib import Path
 
 import pytest
 
+import docgen
 from extractions.engine.evaluation import harness, scoring
-
-fpdf = pytest.importorskip("fpdf")
-
 
 # --------------------------------------------------------------------------- scoring rules
 
@@ -133,12 +131,7 @@ SCHEMA = {
 
 
 def _pdf(path: Path, lines: list[str]) -> None:
-    doc = fpdf.FPDF(format="A4")
-    doc.add_page()
-    doc.set_font("Helvetica", size=12)
-    for text in lines:
-        doc.cell(0, 10, text, new_x="LMARGIN", new_y="NEXT")
-    doc.output(str(path))
+    path.write_bytes(docgen.text_pdf(*lines))
 
 
 def _corpus(tmp_path: Path) -> Path:

@@ -4,39 +4,29 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
+import docgen
+from docgen import MM
 from extractions.engine.parsing.suggest import infer_type, snake_case, suggest_schema
 from extractions.engine.pipeline import read_pages
 
-fpdf = pytest.importorskip("fpdf")
-
 
 def _invoice(path: Path) -> Path:
-    doc = fpdf.FPDF(format="A4")
-    doc.add_page()
-    doc.set_font("Helvetica", size=11)
-    text = doc.text
-    text(20, 20, "ACME Supplies Ltd")
-    text(130, 30, "Invoice number: INV-2024-0042")
-    text(130, 36, "Invoice date: 15/03/2024")
-    text(20, 60, "Description")
-    text(110, 60, "Qty")
-    text(135, 60, "Unit price")
-    text(170, 60, "Amount")
-    for i, (desc, qty, price, amount) in enumerate(
+    """Header fields, a two-row line-item table and totals (millimetres from the top left)."""
+    texts = [
+        (20, 20, "ACME Supplies Ltd"),
+        (130, 30, "Invoice number: INV-2024-0042"),
+        (130, 36, "Invoice date: 15/03/2024"),
+        (20, 60, "Description"),
+        (110, 60, "Qty"),
+        (135, 60, "Unit price"),
+        (170, 60, "Amount"),
+    ]
+    for i, row in enumerate(
         [("Blue widgets", "2", "10.00", "20.00"), ("Red gadgets", "5", "3.50", "17.50")]
     ):
-        y = 68 + 7 * i
-        text(20, y, desc)
-        text(110, y, qty)
-        text(135, y, price)
-        text(170, y, amount)
-    text(135, 95, "Subtotal:")
-    text(170, 95, "37.50")
-    text(135, 107, "Total:")
-    text(170, 107, "45.00")
-    doc.output(str(path))
+        texts += [(x, 68 + 7 * i, cell) for x, cell in zip((20, 110, 135, 170), row, strict=True)]
+    texts += [(135, 95, "Subtotal:"), (170, 95, "37.50"), (135, 107, "Total:"), (170, 107, "45.00")]
+    path.write_bytes(docgen.build_pdf([[(x * MM, y * MM, t, 11) for x, y, t in texts]]))
     return path
 
 

@@ -2,17 +2,21 @@ from __future__ import annotations
 
 import pytest
 
+from docgen import SIMPLE_INVOICE_SCHEMA
 from parsers.services import create_parser
-from tests.extractions.docs import INVOICE_SCHEMA
 from tests.media import _media_in_tmp  # noqa: F401
 from tests.worker import eager_celery, live_worker, worker_factory, worker_queue  # noqa: F401
 
 
 @pytest.fixture
 def parser_a(org_a):
-    return create_parser(organization=org_a.organization, name="Invoices", schema=INVOICE_SCHEMA)
+    return create_parser(
+        organization=org_a.organization, name="Invoices", schema=SIMPLE_INVOICE_SCHEMA
+    )
 
 
 @pytest.fixture
 def parser_b(org_b):
-    return create_parser(organization=org_b.organization, name="B invoices", schema=INVOICE_SCHEMA)
+    return create_parser(
+        organization=org_b.organization, name="B invoices", schema=SIMPLE_INVOICE_SCHEMA
+    )

@@ -7,13 +7,13 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from billing.models import CreditAccount, CreditLedgerEntry
+from docgen import simple_invoice_pdf
 from extractions.models import Document
 from extractions.services.runner import run_document
-from tests.extractions.docs import invoice_pdf
 
 
 def pdf_upload(name: str = "invoice-1.pdf", **kwargs: Any) -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, invoice_pdf(**kwargs), content_type="application/pdf")
+    return SimpleUploadedFile(name, simple_invoice_pdf(**kwargs), content_type="application/pdf")
 
 
 def submit(client: Any, parser: Any, *uploads: SimpleUploadedFile, **fields: Any) -> Any:

@@ -17,12 +17,12 @@ from django.utils import timezone
 from billing.models import CreditLedgerEntry
 from billing.services import charge_credits, get_balance
 from config.errors import APIError
+from docgen import SIMPLE_INVOICE_SCHEMA, text_pdf
 from extractions.models import Document, Extraction, WebhookEndpoint
 from extractions.services import cancel_extraction, derive_status, refund_document, rerun_document
 from extractions.services.dispatch import claim_document
 from extractions.services.sweeper import sweep_documents
 from parsers.services import LabelSpec, create_classifier, create_parser
-from tests.extractions.docs import INVOICE_SCHEMA, text_pdf
 from tests.extractions.helpers import ledger_is_consistent, pdf_upload, refunds, run, submit
 
 
@@ -194,7 +194,10 @@ def test_derive_status():
 @pytest.fixture
 def classifier_a(org_a, parser_a):
     receipts = create_parser(
-        organization=org_a.organization, name="Receipts", schema=INVOICE_SCHEMA, tier="premium"
+        organization=org_a.organization,
+        name="Receipts",
+        schema=SIMPLE_INVOICE_SCHEMA,
+        tier="premium",
     )
     return create_classifier(
         organization=org_a.organization,

@@ -33,10 +33,12 @@ def doc_url(ext, index=0, suffix=""):
 
 
 def test_list_filters_and_cursor_pages(client_a, parser_a, org_a):
+    from docgen import SIMPLE_INVOICE_SCHEMA
     from parsers.services import create_parser
-    from tests.extractions.docs import INVOICE_SCHEMA
 
-    other = create_parser(organization=org_a.organization, name="Other", schema=INVOICE_SCHEMA)
+    other = create_parser(
+        organization=org_a.organization, name="Other", schema=SIMPLE_INVOICE_SCHEMA
+    )
     ids = [submit(client_a, parser_a)["extraction_id"] for _ in range(3)]
     other_id = submit(client_a, other)["extraction_id"]
     run(Extraction.objects.get(public_id=ids[0]).documents.get())

@@ -12,9 +12,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from billing.models import CreditLedgerEntry
 from billing.services import get_balance
+from docgen import SIMPLE_INVOICE_SCHEMA, encrypted_pdf, png_bytes
 from extractions.models import Document, Extraction, StoredFile
 from parsers.services import create_parser
-from tests.extractions.docs import INVOICE_SCHEMA, encrypted_pdf, png_bytes
 from tests.extractions.helpers import pdf_upload
 
 pytestmark = pytest.mark.django_db
@@ -84,7 +84,10 @@ def test_202_body_is_exactly_the_documented_one(client_a, parser_a, org_a, _medi
 
 def test_page_selection_and_tier_multiplier(client_a, org_a, settings):
     premium = create_parser(
-        organization=org_a.organization, name="Premium", schema=INVOICE_SCHEMA, tier="premium"
+        organization=org_a.organization,
+        name="Premium",
+        schema=SIMPLE_INVOICE_SCHEMA,
+        tier="premium",
     )
     settings.PP_TIER_MULTIPLIERS = {"standard": 1, "premium": 3}
     response = post(

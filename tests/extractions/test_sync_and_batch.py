@@ -8,10 +8,10 @@ from django.utils import timezone
 
 from billing.models import CreditLedgerEntry
 from billing.services import charge_credits, get_balance
+from docgen import simple_invoice_pdf
 from extractions import storage
 from extractions.files.services import staged_expiry
 from extractions.models import Document, Extraction, StoredFile
-from tests.extractions.docs import invoice_pdf
 from tests.extractions.helpers import ledger_is_consistent, pdf_upload, refunds, run
 
 
@@ -95,8 +95,8 @@ def stage(org, data: bytes | None, name: str, *, page_count: int | None = 1) -> 
 @pytest.mark.django_db
 def test_batch_of_staged_files(client_a, parser_a, org_a):
     org = org_a.organization
-    ready = stage(org, invoice_pdf(number="B-1", pages=2), "ready.pdf", page_count=2)
-    presigned = stage(org, invoice_pdf(number="B-2"), "late.pdf", page_count=None)
+    ready = stage(org, simple_invoice_pdf(number="B-1", pages=2), "ready.pdf", page_count=2)
+    presigned = stage(org, simple_invoice_pdf(number="B-2"), "late.pdf", page_count=None)
     ghost = stage(org, None, "ghost.pdf", page_count=None)
     response = client_a.post(
         "/v1/extractions",
@@ -153,7 +153,7 @@ def test_batch_of_staged_files(client_a, parser_a, org_a):
 @pytest.mark.django_db
 def test_presigned_file_beyond_the_balance_fails_with_payment_required(client_a, parser_a, org_a):
     org = org_a.organization
-    late = stage(org, invoice_pdf(pages=3), "late.pdf", page_count=None)
+    late = stage(org, simple_invoice_pdf(pages=3), "late.pdf", page_count=None)
     response = client_a.post(
         "/v1/extractions",
         {"parser_id": parser_a.public_id, "file_ids": [late.public_id]},
@@ -171,9 +171,9 @@ def test_presigned_file_beyond_the_balance_fails_with_payment_required(client_a,
 
 @pytest.mark.django_db
 def test_batch_validation(client_a, client_b, parser_a, org_a, org_b, settings):
-    mine = stage(org_a.organization, invoice_pdf(), "a.pdf")
-    theirs = stage(org_b.organization, invoice_pdf(), "b.pdf")
-    expired = stage(org_a.organization, invoice_pdf(), "old.pdf")
+    mine = stage(org_a.organization, simple_invoice_pdf(), "a.pdf")
+    theirs = stage(org_b.organization, simple_invoice_pdf(), "b.pdf")
+    expired = stage(org_a.organization, simple_invoice_pdf(), "old.pdf")
     StoredFile.objects.filter(pk=expired.pk).update(expires_at=timezone.now())
 
     def post(body):

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageDraw
 
-from tests.extractions.docs import encrypted_pdf, invoice_pdf
+from docgen import encrypted_pdf, simple_invoice_pdf
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,7 +190,7 @@ def cyclic_page_tree_pdf() -> bytes:
 
 
 def handmade() -> list[Mutant]:
-    invoice = invoice_pdf("INV-FUZZ")
+    invoice = simple_invoice_pdf("INV-FUZZ")
     items = [
         ("empty", "empty.pdf", b""),
         ("one-byte", "x.pdf", b"%"),
@@ -245,8 +245,8 @@ def handmade() -> list[Mutant]:
 
 def _bases() -> list[tuple[str, str, bytes]]:
     """Half PDFs, half images of every supported format (images cost an OCR run each)."""
-    pdf = ("pdf", "invoice.pdf", invoice_pdf("INV-M"))
-    pdf2 = ("pdf2", "two.pdf", invoice_pdf("INV-M2", pages=2))
+    pdf = ("pdf", "invoice.pdf", simple_invoice_pdf("INV-M"))
+    pdf2 = ("pdf2", "two.pdf", simple_invoice_pdf("INV-M2", pages=2))
     images = [
         ("png", "scan.png", image_bytes("PNG")),
         ("jpeg", "photo.jpg", image_bytes("JPEG")),

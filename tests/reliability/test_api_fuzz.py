@@ -23,7 +23,7 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
 )
 
-from tests.extractions.docs import invoice_pdf
+from docgen import simple_invoice_pdf
 
 EXAMPLES = int(os.environ.get("PP_API_FUZZ_EXAMPLES", "15"))
 EXCLUDED_PATHS = ("/v1/billing/stripe/webhook", "/v1/billing/checkout")
@@ -45,8 +45,8 @@ def _keep_test_connection():
 
 @pytest.fixture(autouse=True)
 def _api_state(db, org_a, settings, tmp_path, _keep_test_connection):
+    from docgen import SIMPLE_INVOICE_SCHEMA
     from parsers.services import create_parser
-    from tests.extractions.docs import INVOICE_SCHEMA
 
     settings.PP_SYNC_EXTRACT_TIMEOUT = 1  # POST /v1/extract must not wait for a worker
     settings.STORAGES = {
@@ -56,7 +56,7 @@ def _api_state(db, org_a, settings, tmp_path, _keep_test_connection):
             "OPTIONS": {"location": str(tmp_path / "media")},
         },
     }
-    create_parser(organization=org_a.organization, name="Invoices", schema=INVOICE_SCHEMA)
+    create_parser(organization=org_a.organization, name="Invoices", schema=SIMPLE_INVOICE_SCHEMA)
 
 
 def _load_schema():
@@ -104,7 +104,7 @@ def test_every_operation(case, org_a):
     ):
         for name in ("files", "file"):
             if name in case.body and not case.body[name]:
-                case.body[name] = invoice_pdf()
+                case.body[name] = simple_invoice_pdf()
     case.call_and_validate(
         headers={"X-API-Key": org_a.api_key_secret},
         checks=[

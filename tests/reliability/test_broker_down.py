@@ -19,9 +19,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from kombu import pools
 
+from docgen import simple_invoice_pdf
 from extractions.models import Document, DocumentStatus, Extraction
 from extractions.services.sweeper import sweep_documents
-from tests.extractions.docs import invoice_pdf
 from tests.reliability.services import (
     RedisServer,
     all_terminal,
@@ -82,7 +82,9 @@ def test_submission_while_the_broker_is_down_runs_once_it_is_back(
     private_redis.stop()
 
     files = [
-        SimpleUploadedFile(f"inv-{n}.pdf", invoice_pdf(f"INV-{n}"), content_type="application/pdf")
+        SimpleUploadedFile(
+            f"inv-{n}.pdf", simple_invoice_pdf(f"INV-{n}"), content_type="application/pdf"
+        )
         for n in (1, 2)
     ]
     started = time.monotonic()

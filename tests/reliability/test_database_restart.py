@@ -21,8 +21,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
+from docgen import simple_invoice_pdf
 from extractions.models import Document, DocumentStatus, Extraction
-from tests.extractions.docs import invoice_pdf
 from tests.reliability.services import (
     all_terminal,
     ledger_invariant,
@@ -40,7 +40,9 @@ SLOW = {"PP_TEST_STEP_DELAY_SECONDS": "0.4"}
 
 def _submit_batch(client, parser) -> Extraction:
     files = [
-        SimpleUploadedFile(f"inv-{n}.pdf", invoice_pdf(f"INV-{n}"), content_type="application/pdf")
+        SimpleUploadedFile(
+            f"inv-{n}.pdf", simple_invoice_pdf(f"INV-{n}"), content_type="application/pdf"
+        )
         for n in range(DOCUMENTS)
     ]
     response = client.post(

@@ -28,9 +28,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from billing.models import CreditLedgerEntry
+from docgen import SIMPLE_INVOICE_SCHEMA, simple_invoice_pdf
 from extractions.models import Document, DocumentStatus
 from parsers.services import create_parser
-from tests.extractions.docs import INVOICE_SCHEMA, invoice_pdf
 from tests.reliability.mutants import mutants
 from tests.reliability.services import all_terminal, ledger_invariant, wait_for
 
@@ -87,15 +87,21 @@ def test_hostile_documents_end_cleanly_and_affect_nothing_else(
     monkeypatch.setattr(process_document, "_exec_options", None)
     limits = {"PP_TASK_MEMORY_LIMIT_MB": "1536"}
 
-    parser_a = create_parser(organization=org_a.organization, name="Fuzz", schema=INVOICE_SCHEMA)
-    parser_b = create_parser(organization=org_b.organization, name="Ctl", schema=INVOICE_SCHEMA)
+    parser_a = create_parser(
+        organization=org_a.organization, name="Fuzz", schema=SIMPLE_INVOICE_SCHEMA
+    )
+    parser_b = create_parser(
+        organization=org_b.organization, name="Ctl", schema=SIMPLE_INVOICE_SCHEMA
+    )
     inputs = mutants(INPUTS)
 
     control = client_b.post(
         "/v1/extractions",
         {
             "parser_id": parser_b.public_id,
-            "files": [SimpleUploadedFile("ok.pdf", invoice_pdf("INV-4242"), "application/pdf")],
+            "files": [
+                SimpleUploadedFile("ok.pdf", simple_invoice_pdf("INV-4242"), "application/pdf")
+            ],
         },
         format="multipart",
     )

@@ -17,8 +17,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from docgen import simple_invoice_pdf
 from extractions.models import Document, DocumentStatus
-from tests.extractions.docs import invoice_pdf
 from tests.reliability.services import all_terminal, ledger_invariant, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -60,7 +60,9 @@ def test_a_document_over_the_memory_limit_fails_and_the_process_lives_on(
 
     # 9000×9000 RGB: 243 MB per decoded copy, several copies on the way to OCR.
     big = _submit(client_a, parser_a, "big-scan.png", _big_png(9000), "image/png")
-    small = _submit(client_a, parser_a, "invoice.pdf", invoice_pdf("INV-9"), "application/pdf")
+    small = _submit(
+        client_a, parser_a, "invoice.pdf", simple_invoice_pdf("INV-9"), "application/pdf"
+    )
     wait_for(lambda: all_terminal([big.pk, small.pk]), timeout=120, what="both documents")
 
     big.refresh_from_db()
@@ -94,7 +96,9 @@ def test_a_document_over_the_soft_time_limit_fails_extraction_failed(
             "PP_TEST_STEP_DELAY_SECONDS": "2",
         },
     )
-    document = _submit(client_a, parser_a, "slow.pdf", invoice_pdf("INV-S"), "application/pdf")
+    document = _submit(
+        client_a, parser_a, "slow.pdf", simple_invoice_pdf("INV-S"), "application/pdf"
+    )
     wait_for(lambda: all_terminal([document.pk]), timeout=60, what="the slow document")
     document.refresh_from_db()
     assert document.status == DocumentStatus.FAILED
@@ -119,7 +123,9 @@ def test_a_bomb_that_kills_its_process_is_retried_then_failed_and_refunded_once(
         extra_env={"PP_TASK_MEMORY_LIMIT_MB": "450", "PP_DOCUMENT_MAX_ATTEMPTS": "2"},
     )
     bomb = _submit(client_a, parser_a, "bomb.pdf", flate_bomb_pdf(300), "application/pdf")
-    after = _submit(client_a, parser_a, "invoice.pdf", invoice_pdf("INV-10"), "application/pdf")
+    after = _submit(
+        client_a, parser_a, "invoice.pdf", simple_invoice_pdf("INV-10"), "application/pdf"
+    )
     wait_for(lambda: all_terminal([bomb.pk, after.pk]), timeout=120, what="both documents")
     bomb.refresh_from_db()
     after.refresh_from_db()

@@ -45,8 +45,8 @@ def bomb() -> bytes:
 def test_page_image_of_a_compression_bomb_stays_within_the_web_budget(
     client_a, org_a, bomb, settings, tmp_path
 ):
+    from docgen import SIMPLE_INVOICE_SCHEMA
     from parsers.services import create_parser
-    from tests.extractions.docs import INVOICE_SCHEMA
 
     settings.STORAGES = {
         **settings.STORAGES,
@@ -55,7 +55,7 @@ def test_page_image_of_a_compression_bomb_stays_within_the_web_budget(
             "OPTIONS": {"location": str(tmp_path)},
         },
     }
-    parser = create_parser(organization=org_a.organization, name="P", schema=INVOICE_SCHEMA)
+    parser = create_parser(organization=org_a.organization, name="P", schema=SIMPLE_INVOICE_SCHEMA)
     response = client_a.post(
         "/v1/extractions",
         {"parser_id": parser.public_id, "files": [SimpleUploadedFile("b.pdf", bomb)]},

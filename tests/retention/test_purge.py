@@ -12,12 +12,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from billing.models import CreditLedgerEntry
 from billing.services import get_balance
+from docgen import blank_pdf, build_pdf
 from extractions.models import Document, DocumentEdit, Extraction, StoredFile
 from extractions.retention import purge_expired
 from extractions.retention_tasks import purge_expired_data
-from tests.batches.documents import pdf_bytes
 from tests.parsers.helpers import create_parser
-from tests.parsers.pdfgen import text_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +28,7 @@ def submit_and_run(client, capture) -> tuple[str, str]:
     from extractions.services.runner import run_document
 
     parser = create_parser(client)
-    pdf = text_pdf([[(72, 72, "Invoice number: INV-7", 12), (72, 100, "Total: 12.00", 12)]])
+    pdf = build_pdf([[(72, 72, "Invoice number: INV-7", 12), (72, 100, "Total: 12.00", 12)]])
     with capture(execute=False):
         response = client.post(
             "/v1/extractions",
@@ -122,7 +121,7 @@ def _finished_document(org, *, at: datetime, status: str = "completed", key: str
     extraction = Extraction.objects.create(organization=org, status=status)
     stored = None
     if key:
-        key = default_storage.save(key, ContentFile(pdf_bytes(1)))
+        key = default_storage.save(key, ContentFile(blank_pdf(1)))
         stored = StoredFile.objects.create(
             organization=org,
             kind=StoredFile.Kind.SUBMISSION,
@@ -200,10 +199,10 @@ def test_work_is_batched_and_bounded(org_a, settings):
 def test_staged_files_never_used_expire_after_24_hours(client_a, org_a):
     with time_machine.travel(T0, tick=False) as clock:
         unused = client_a.post(
-            "/v1/files", {"file": SimpleUploadedFile("a.pdf", pdf_bytes(1))}, format="multipart"
+            "/v1/files", {"file": SimpleUploadedFile("a.pdf", blank_pdf(1))}, format="multipart"
         ).json()
         used = client_a.post(
-            "/v1/files", {"file": SimpleUploadedFile("b.pdf", pdf_bytes(1))}, format="multipart"
+            "/v1/files", {"file": SimpleUploadedFile("b.pdf", blank_pdf(1))}, format="multipart"
         ).json()
         StoredFile.objects.filter(public_id=used["file_id"]).update(used_at=T0)
         unused_row = StoredFile.objects.get(public_id=unused["file_id"])

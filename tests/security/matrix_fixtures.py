@@ -17,10 +17,10 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts.models import Membership
 from accounts.services import create_api_key, revoke_api_key
+from docgen import SIMPLE_INVOICE_SCHEMA, simple_invoice_pdf
 from extractions.models import Document, DocumentStatus, WebhookDelivery
 from parsers.services import LabelSpec, create_classifier, create_parser
 from tests.conftest import Tenant, api_client_for_key, api_client_for_user
-from tests.extractions.docs import INVOICE_SCHEMA, invoice_pdf
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 PRINCIPALS = (
@@ -94,7 +94,7 @@ class OrgObjects:
 
 def org_a_objects(org_a: Tenant, client: APIClient) -> OrgObjects:
     org = org_a.organization
-    parser = create_parser(organization=org, name="Invoices", schema=INVOICE_SCHEMA)
+    parser = create_parser(organization=org, name="Invoices", schema=SIMPLE_INVOICE_SCHEMA)
     classifier = create_classifier(
         organization=org,
         name="Router",
@@ -103,7 +103,10 @@ def org_a_objects(org_a: Tenant, client: APIClient) -> OrgObjects:
     spare_key = create_api_key(organization=org, name="spare", created_by=org_a.owner)
     submitted = client.post(
         "/v1/extractions",
-        {"parser_id": parser.public_id, "files": [SimpleUploadedFile("i.pdf", invoice_pdf())]},
+        {
+            "parser_id": parser.public_id,
+            "files": [SimpleUploadedFile("i.pdf", simple_invoice_pdf())],
+        },
         format="multipart",
     )
     assert submitted.status_code == 202, submitted.content
@@ -113,7 +116,7 @@ def org_a_objects(org_a: Tenant, client: APIClient) -> OrgObjects:
         status=DocumentStatus.COMPLETED, initial_output={"invoice_number": "INV-1001"}
     )
     staged = client.post(
-        "/v1/files", {"file": SimpleUploadedFile("s.pdf", invoice_pdf())}, format="multipart"
+        "/v1/files", {"file": SimpleUploadedFile("s.pdf", simple_invoice_pdf())}, format="multipart"
     )
     assert staged.status_code == 201, staged.content
     from extractions.webhooks.services import create_endpoint

