@@ -46,6 +46,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from config.celery import worker_command  # noqa: E402
 from docgen import line_item_schema  # noqa: E402
 
 BENCH_SCHEMA = {
@@ -180,7 +181,10 @@ def main() -> None:
     ap.add_argument("--documents", type=int, default=500)
     ap.add_argument("--engine-sample", type=int, default=100)
     ap.add_argument("--database", default="pp_bench_api")
-    ap.add_argument("--redis-db", type=int, default=3)
+    ap.add_argument("--redis-db", type=int, default=3, help="the broker's Redis database")
+    ap.add_argument(
+        "--cache-redis-db", type=int, help="the cache's Redis database (default: --redis-db + 10)"
+    )
     ap.add_argument("--port", type=int, default=8765)
     ap.add_argument(
         "--concurrency",
@@ -225,12 +229,13 @@ def main() -> None:
     args = ap.parse_args()
 
     database_url = f"postgres://postgres@127.0.0.1:5432/{args.database}"
+    cache_db = args.cache_redis_db if args.cache_redis_db is not None else args.redis_db + 10
     var_dir = Path(args.var_dir) if args.var_dir else ROOT / "var" / f"bench-{args.database}"
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
         "CELERY_BROKER_URL": f"redis://127.0.0.1:6379/{args.redis_db}",
-        "CACHE_URL": f"redis://127.0.0.1:6379/{args.redis_db + 10}",
+        "CACHE_URL": f"redis://127.0.0.1:6379/{cache_db}",
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DJANGO_SECRET_KEY": "bench-" + "x" * 50,
         "DJANGO_DEBUG": "0",
@@ -247,7 +252,7 @@ def main() -> None:
     load_at_start = [round(x, 2) for x in os.getloadavg()]
     recreate_database(args.database)
     flush_redis(args.redis_db)
-    flush_redis(args.redis_db + 10)
+    flush_redis(cache_db)
 
     import django
 
@@ -353,20 +358,9 @@ def main() -> None:
         for n in (1, 2):
             procs.append(
                 subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "celery",
-                        "-A",
-                        "config",
-                        "worker",
-                        f"--concurrency={args.concurrency}",
-                        "--loglevel=WARNING",
-                        "-n",
-                        f"bench{n}@%h",
-                        "--without-gossip",
-                        "--without-mingle",
-                    ],
+                    worker_command(
+                        name=f"bench{n}", concurrency=args.concurrency, loglevel="WARNING"
+                    ),
                     cwd=ROOT,
                     env=env,
                     stdout=open(logs / f"worker{n}.log", "wb"),  # noqa: SIM115

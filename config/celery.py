@@ -1,6 +1,8 @@
-"""The Celery application: ``celery -A config worker``."""
+"""The Celery application (``celery -A config worker``), and the command line that starts a
+worker of it."""
 
 import os
+import sys
 from typing import Any
 
 from celery import Celery, signals
@@ -10,6 +12,32 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("perfectparser")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+def worker_command(
+    *,
+    name: str,
+    concurrency: int = 1,
+    loglevel: str = "INFO",
+    queue: str | None = None,
+    heartbeat: bool = True,
+) -> list[str]:
+    """``python -m celery -A config worker`` in the prefork pool, named ``name@<host>``.
+
+    Gossip and mingle are off: workers started together need not wait for each other. At
+    ``loglevel`` INFO the worker prints "ready" when it takes tasks (what starters wait for).
+    ``queue``: only that queue (a test's own); ``heartbeat=False``: no worker heartbeats
+    (for workers that are killed outright). The benchmarks and the tests' live workers start
+    their workers with this.
+    """
+    argv = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork"]
+    argv += [f"--concurrency={concurrency}", f"--loglevel={loglevel}"]
+    if queue is not None:
+        argv += ["-Q", queue]
+    argv += ["-n", f"{name}@%h", "--without-gossip", "--without-mingle"]
+    if not heartbeat:
+        argv.append("--without-heartbeat")
+    return argv
 
 
 @signals.task_prerun.connect

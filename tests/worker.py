@@ -25,7 +25,6 @@ import contextlib
 import os
 import signal
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -36,6 +35,8 @@ from urllib.parse import quote
 import pytest
 from django.conf import settings as django_settings
 from django.db import connection
+
+from config.celery import worker_command
 
 REPO = Path(__file__).resolve().parent.parent
 READY_TIMEOUT = 90.0
@@ -145,24 +146,7 @@ def start_worker(
     log_path = log_dir / f"celery-{name}.log"
     log = open(log_path, "wb")  # the child keeps its own descriptor
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--loglevel=INFO",
-            "--pool=prefork",
-            f"--concurrency={concurrency}",
-            "-Q",
-            queue,
-            "-n",
-            f"{name}@%h",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
+        worker_command(name=name, concurrency=concurrency, queue=queue, heartbeat=False),
         cwd=REPO,
         env=env,
         stdout=log,

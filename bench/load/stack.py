@@ -12,6 +12,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from config.celery import worker_command
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -113,24 +115,8 @@ class Stack:
             ],
         )
         for n in range(1, c.celery_workers + 1):
-            self._spawn(
-                f"celery-{n}",
-                [
-                    sys.executable,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "config",
-                    "worker",
-                    "--pool=prefork",
-                    "--concurrency=1",
-                    "--loglevel=INFO",  # prints "ready" (and one line per task, to the log)
-                    "-n",
-                    f"load{n}@%h",
-                    "--without-gossip",
-                    "--without-mingle",
-                ],
-            )
+            # INFO: the worker prints "ready" (and one line per task, to the log)
+            self._spawn(f"celery-{n}", worker_command(name=f"load{n}", concurrency=1))
         self._wait_ready()
 
     def _wait_ready(self, timeout: float = 120) -> None:
