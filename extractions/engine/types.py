@@ -91,7 +91,7 @@ class PageContent:
     rotation: int = 0  # degrees applied to turn the page upright (0, 90, 180, 270)
     # Embedded images, when they were collected while the page was read (None: not collected).
     images: list[ImageInfo] | None = field(default=None, repr=False, compare=False)
-    # Free slot for a derived analysis of this page (e.g. layout.analyze_page), so
+    # Free slot for a derived analysis of this page (e.g. layout.lines.analyze_page), so
     # the parsing and location steps need not redo it. Not data: never compared.
     cache: Any = field(default=None, repr=False, compare=False)
 
@@ -261,7 +261,7 @@ class ExtractionResult:
 
 @dataclass(slots=True)
 class KeyValuePair:
-    """A form label and the value filled in next to it (kv.extract_pairs)."""
+    """A form label and the value filled in next to it (forms.pairs.extract_pairs)."""
 
     key: str
     value: str | None  # None when the field is left empty
@@ -302,7 +302,7 @@ class Found:
 
 @dataclass(slots=True)
 class Candidate:
-    """One possible value for a field, with where it was read (prose.find_field and friends)."""
+    """One possible value for a field, with where it was read (prose.facts.find_field and friends)."""
 
     value: Any
     page: int

@@ -1,8 +1,8 @@
 """Filling a JSON schema from page words (the "parsing" step).
 
-``fill_schema`` walks the schema, recognises what each field means (fields/meanings.py), finds its
-value on the analysed pages (fields.py, finders.py, tables.py; kv.py for form pairs and
-prose.py for values stated in running text), coerces it to the schema's type and records a
+``fill_schema`` walks the schema, recognises what each field means (fields.meanings), finds
+its value on the analysed pages (the fields and tables packages; forms for key/value pairs
+and prose for values stated in running text), coerces it to the schema's type and records a
 citation and a confidence for every non-null leaf.  The output always validates: a value
 that is not found, or does not fit its type, enum or pattern, is null.
 """
