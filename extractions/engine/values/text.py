@@ -10,22 +10,32 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 
 # --------------------------------------------------------------------------- folding
 
 
-class _FoldTable(dict):
-    """str.translate table built lazily: each character -> lower case without accents."""
+def _without_accents(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+class _TranslateTable(dict):  # type: ignore[type-arg]
+    """A ``str.translate`` table filled on first sight: code point -> ``fold_one`` of its
+    character."""
+
+    def __init__(self, fold_one: Callable[[str], str]) -> None:
+        super().__init__()
+        self.fold_one = fold_one
 
     def __missing__(self, code: int) -> str:
-        d = unicodedata.normalize("NFKD", chr(code))
-        out = "".join(c for c in d if not unicodedata.combining(c)).lower()
+        out = self.fold_one(chr(code))
         self[code] = out
         return out
 
 
-_FOLD_TABLE = _FoldTable()
+# each character -> lower case without accents (may be longer or empty: "ß", "½")
+_FOLD_TABLE = _TranslateTable(lambda c: _without_accents(c).lower())
 
 
 def fold(text: str) -> str:
@@ -35,29 +45,13 @@ def fold(text: str) -> str:
     return text.translate(_FOLD_TABLE)
 
 
-_FOLD_CHAR_CACHE: dict[str, str] = {}
-
-
 def _fold_char(c: str) -> str:
-    f = _FOLD_CHAR_CACHE.get(c)
-    if f is None:
-        d = unicodedata.normalize("NFKD", c)
-        base = "".join(x for x in d if not unicodedata.combining(x))
-        f = base[0].lower() if len(base) == 1 else c.lower()[:1] or c
-        _FOLD_CHAR_CACHE[c] = f
-    return f
+    """One character for one: lower case without accents, or the lower-cased character."""
+    base = _without_accents(c)
+    return base[0].lower() if len(base) == 1 else c.lower()[:1] or c
 
 
-class _SameLengthFoldTable(dict):  # type: ignore[type-arg]
-    """code point -> folded character, filled on first sight (for ``str.translate``)."""
-
-    def __missing__(self, key: int) -> str:
-        f = _fold_char(chr(key))
-        self[key] = f
-        return f
-
-
-_SAME_LENGTH_FOLD_TABLE = _SameLengthFoldTable()
+_SAME_LENGTH_FOLD_TABLE = _TranslateTable(_fold_char)
 
 
 def fold_same_length(text: str) -> str:
