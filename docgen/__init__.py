@@ -7,9 +7,11 @@ engine's synthetic training documents. No corpus file is needed.
 - ``invoices``: invoice layouts with the schema of what they print;
 - ``bad``: inputs the engine must refuse.
 
-Layouts are data (text items, rulings, images per page); the drawing is done once, here. Not
-imported by the web process or the workers at run time (tests, benchmarks and the training
-command import it); its libraries (fpdf2, Pillow, pypdfium2) are regular dependencies.
+Layouts are data (text items, rulings, images per page); the drawing is done once, here. More
+kinds of documents (receipts, other invoice layouts and languages) are modules like
+``invoices``; degrading a page into a scan belongs next to ``images``. Not imported by the web
+process or the workers at run time (tests, benchmarks and the training command import it); its
+libraries (fpdf2, Pillow, pypdfium2) are regular dependencies.
 """
 
 from .bad import corrupted_pdf, fake_exe, truncated_pdf
