@@ -102,7 +102,9 @@ def header_concept(
     if best is None and toks in _EXACT:
         best = (100, _EXACT[toks])
     if best is None and not exact:
-        cands = [(n, c) for t in set(toks) for n, c in _BY_FIRST.get(t, ())]
+        # dict.fromkeys, not set: ties between equally good names go to the first one met, the
+        # same in every process (a set's order changes with PYTHONHASHSEED)
+        cands = [(n, c) for t in dict.fromkeys(toks) for n, c in _BY_FIRST.get(t, ())]
         cands += [(n, c) for c, names in extra.items() for n in names]
         for n, concept in cands:
             if _contains(toks, n):
