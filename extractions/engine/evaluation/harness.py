@@ -32,6 +32,7 @@ from typing import Any
 from ..parsing.fill import fill_schema
 from ..pipeline import read_pages
 from ..types import ExtractionOptions, PageContent
+from .schema_sets import SchemaSet
 from .scoring import (
     LEVELS,
     score_document,
@@ -240,10 +241,12 @@ class Report:
     documents: list[DocResult]
     fields: list[FieldSummary]
     speed: dict[str, dict[str, float]]  # doc_type -> pages, seconds, pages_per_second, ...
+    schema_set: str = "corpus"
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "corpus": self.corpus,
+            "schema_set": self.schema_set,
             "fields": [f.as_dict() for f in self.fields],
             "speed": self.speed,
             "documents": [d.as_dict() for d in self.documents],
@@ -258,7 +261,13 @@ def evaluate_document(
     reader: PageReader,
     filler: Filler,
     cache: PageCache | None = None,
+    schema_set: SchemaSet | None = None,
 ) -> DocResult:
+    """Read (or take from the cache) and fill one document, and score it against the corpus.
+
+    With a ``schema_set`` the engine runs with that set's schema for the doc type, and its
+    answer is renamed to the corpus's fields before scoring.
+    """
     path = str(root / entry.file)
     pages: list[PageContent] = []
     read_s = fill_s = 0.0
@@ -281,7 +290,11 @@ def evaluate_document(
             if cache is not None and sha is not None:
                 cache.put(sha, pages, read_s)
         t0 = time.perf_counter()
-        data = filler(pages, schema)
+        if schema_set is None:
+            data = filler(pages, schema)
+        else:
+            run_with = schema_set.schema_for(entry.doc_type, schema)
+            data = schema_set.to_corpus(entry.doc_type, filler(pages, run_with))
         fill_s = time.perf_counter() - t0
     except Exception as exc:  # one bad document must not stop the run; it scores as empty
         error = f"{type(exc).__name__}: {getattr(exc, 'message', None) or exc}"
@@ -315,6 +328,7 @@ def run_corpus(
     reader: PageReader | None = None,
     filler: Filler | None = None,
     progress: Callable[[DocResult], None] | None = None,
+    schema_set: SchemaSet | None = None,
 ) -> Report:
     """Run the engine over a corpus and score it; see the module docstring for the rules."""
     root = Path(root)
@@ -351,11 +365,21 @@ def run_corpus(
                 error=schema["_error"],
             )
         else:
-            res = evaluate_document(entry, root, schema, reader=reader, filler=filler, cache=cache)
+            res = evaluate_document(
+                entry,
+                root,
+                schema,
+                reader=reader,
+                filler=filler,
+                cache=cache,
+                schema_set=schema_set,
+            )
         docs.append(res)
         if progress is not None:
             progress(res)
-    return build_report(str(root), docs)
+    report = build_report(str(root), docs)
+    report.schema_set = schema_set.name if schema_set is not None else "corpus"
+    return report
 
 
 def build_report(corpus: str, docs: list[DocResult]) -> Report:

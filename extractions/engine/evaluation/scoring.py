@@ -205,17 +205,20 @@ def score_rows(pred: Any, expected: Any, item_schema: dict) -> dict[str, dict[st
         agree.sort(key=lambda t: (-t[0], abs(t[1] - t[2])))
         used_e: set[int] = set()
         used_p: set[int] = set()
-        right = 0
+        right = rows_right = 0
         for n, ei, pi in agree:
             if ei in used_e or pi in used_p:
                 continue
             used_e.add(ei)
             used_p.add(pi)
             right += n
+            rows_right += n == sum(1 for k in props if not _is_empty(exps[ei].get(k)))
         cells = sum(1 for e in exps for k in props if not _is_empty(e.get(k)))
         out[level] = {
             "cells_right": right,
             "cells_expected": cells,
+            # a row is right when every cell the ground truth fills agrees (row F1)
+            "rows_right": rows_right,
             "rows_matched": len(used_e),
             "rows_predicted": len(preds),
             "rows_expected": len(exps),

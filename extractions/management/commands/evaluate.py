@@ -1,7 +1,7 @@
-"""``manage.py evaluate --corpus DIR``: score the extraction engine on a labelled corpus.
+"""``manage.py evaluate --corpus DIR [--corpus DIR2] [--schemas corpus,plain]``: score the engine.
 
-The logic lives in ``extractions.engine.evaluation.harness`` (plain Python); this command only parses
-arguments, prints the table and writes the JSON report.
+The logic lives in ``extractions.engine.evaluation`` (plain Python); this command only parses
+arguments, prints the tables and writes the JSON report.
 """
 
 from __future__ import annotations
@@ -12,17 +12,32 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from extractions.engine.evaluation import harness
+from extractions.engine.evaluation import harness, schema_sets, summary
 
 
 class Command(BaseCommand):
     help = (
-        "Run the engine over a corpus (manifest.jsonl + schemas/<doc_type>.json) and print "
-        "exact / normalised / fuzzy scores per doc_type and field, plus pages/s."
+        "Run the engine over one or more corpora (manifest.jsonl + schemas/<doc_type>.json) and "
+        "print exact / normalised / fuzzy scores per doc_type and field, pages/s, and one overall "
+        "figure per corpus and schema set."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--corpus", required=True, help="corpus folder with manifest.jsonl")
+        parser.add_argument(
+            "--corpus",
+            required=True,
+            action="append",
+            help="corpus folder with manifest.jsonl (repeat for several)",
+        )
+        parser.add_argument(
+            "--schemas",
+            default=schema_sets.CORPUS_SET,
+            help=(
+                "comma-separated schema sets to run each corpus with: 'corpus' (its own schemas) "
+                f"or customer-named sets ({', '.join(schema_sets.available_sets()[1:])}); "
+                "'all' for every set"
+            ),
+        )
         parser.add_argument("--json", dest="json_out", help="write the full report (JSON) here")
         parser.add_argument("--doc-type", dest="doc_type", help="only this doc_type")
         parser.add_argument("--limit", type=int, help="at most N documents per doc_type")
@@ -34,9 +49,19 @@ class Command(BaseCommand):
         parser.add_argument("--quiet", action="store_true", help="no per-document progress")
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        root = Path(opts["corpus"])
-        if not (root / "manifest.jsonl").is_file():
-            raise CommandError(f"{root} has no manifest.jsonl")
+        roots = [Path(c) for c in opts["corpus"]]
+        for root in roots:
+            if not (root / "manifest.jsonl").is_file():
+                raise CommandError(f"{root} has no manifest.jsonl")
+        names = (
+            schema_sets.available_sets()
+            if opts["schemas"] == "all"
+            else [n.strip() for n in opts["schemas"].split(",") if n.strip()]
+        )
+        try:
+            sets = [schema_sets.load_schema_set(n) for n in names]
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
 
         def progress(doc: harness.DocResult) -> None:
             if opts["quiet"]:
@@ -47,17 +72,36 @@ class Command(BaseCommand):
                 f"{' (cached)' if doc.cached else ''}, fill {doc.fill_seconds:.3f}s, {status}"
             )
 
-        report = harness.run_corpus(
-            root,
-            doc_type=opts["doc_type"],
-            limit=opts["limit"],
-            cache_dir=opts["cache_dir"],
-            progress=progress,
-        )
-        if not report.documents:
-            raise CommandError("no documents matched")
-        self.stdout.write(harness.format_report(report))
+        runs: list[tuple[str, harness.Report]] = []
+        for root in roots:
+            for schema_set in sets:
+                report = harness.run_corpus(
+                    root,
+                    doc_type=opts["doc_type"],
+                    limit=opts["limit"],
+                    cache_dir=opts["cache_dir"],
+                    progress=progress,
+                    schema_set=None if schema_set.name == schema_sets.CORPUS_SET else schema_set,
+                )
+                if not report.documents:
+                    raise CommandError(f"no documents matched in {root}")
+                label = root.name if len(sets) == 1 else f"{root.name}/{schema_set.name}"
+                runs.append((label, report))
+                if len(roots) * len(sets) > 1:
+                    self.stdout.write(f"== {root} with the {schema_set.name!r} schemas")
+                self.stdout.write(harness.format_report(report))
+                self.stdout.write("")
+        self.stdout.write(summary.format_summary(runs))
         if opts["json_out"]:
+            payload = {
+                "runs": [
+                    {
+                        **report.as_dict(),
+                        "summary": summary.groups(summary.field_scores(report)),
+                    }
+                    for _label, report in runs
+                ]
+            }
             with open(opts["json_out"], "w", encoding="utf-8") as fh:
-                json.dump(report.as_dict(), fh, indent=1, ensure_ascii=False, default=str)
+                json.dump(payload, fh, indent=1, ensure_ascii=False, default=str)
             self.stdout.write(f"report written to {opts['json_out']}")
