@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework_simplejwt",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "simple_history",
     "axes",
     "accounts",
@@ -232,6 +233,10 @@ SPECTACULAR_SETTINGS = {
         }
     },
     "SECURITY": [{"ApiKeyAuth": []}, {"jwtAuth": []}],
+    # /v1/docs loads Swagger UI from our static files (drf-spectacular-sidecar): the CSP
+    # allows no other origin, and self-hosted installs may have no internet.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env_int("PP_JWT_ACCESS_MINUTES", 15, minimum=1)),

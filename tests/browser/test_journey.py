@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 
 from billing.models import CreditLedgerEntry, CreditPack
 from extractions.models import Document
-from tests.browser.conftest import shoot
+from tests.browser.conftest import csp_violations, shoot
 from tests.dashboard.documents import invoice_pdf
 
 PASSWORD = "a-long-browser-password"
@@ -45,10 +45,6 @@ def nav(page, name: str) -> None:
 
 def schema_in_editor(page) -> dict:
     return json.loads(page.locator("textarea[name=schema]").input_value())
-
-
-def csp_violations(page) -> list[str]:
-    return [m for m in page.js_errors if "Content Security Policy" in m or "Refused to" in m]
 
 
 @pytest.mark.django_db(transaction=True)
