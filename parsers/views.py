@@ -254,9 +254,11 @@ class SchemaSuggestView(APIView):
 
 
 def _label_specs(labels: list[dict[str, Any]]) -> list[services.LabelSpec]:
+    # A PATCH validates partially, which lets a label through without its name; the service
+    # refuses a nameless label (400 at labels[i].name) either way.
     return [
         services.LabelSpec(
-            name=label["name"],
+            name=label.get("name", ""),
             description=label.get("description", ""),
             keywords=tuple(label.get("keywords", ())),
             parser_id=label.get("parser_id") or None,
