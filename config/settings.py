@@ -215,7 +215,8 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
     ],
     "EXCEPTION_HANDLER": "config.errors.api_exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, plus every error response and header (config/openapi.py).
+    "DEFAULT_SCHEMA_CLASS": "config.openapi.ErrorResponsesAutoSchema",
     "UNAUTHENTICATED_USER": None,
     # 150 requests/min per API key (or user) over the whole API; PP_RATE_LIMIT_* below.
     "DEFAULT_THROTTLE_CLASSES": ["extractions.ratelimit.APIRequestThrottle"],
@@ -227,12 +228,6 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/v1",
     "COMPONENT_SPLIT_REQUEST": True,
-    "APPEND_COMPONENTS": {
-        "securitySchemes": {
-            "ApiKeyAuth": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
-        }
-    },
-    "SECURITY": [{"ApiKeyAuth": []}, {"jwtAuth": []}],
     # /v1/docs loads Swagger UI from our static files (drf-spectacular-sidecar): the CSP
     # allows no other origin, and self-hosted installs may have no internet.
     "SWAGGER_UI_DIST": "SIDECAR",

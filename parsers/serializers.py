@@ -36,21 +36,6 @@ class NullableSchemaField(serializers.JSONField):
     pass
 
 
-# --- Errors (documentation of the shared envelope) -----------------------------------------
-
-
-class ErrorDetailSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    message = serializers.CharField()
-    details = serializers.DictField()
-
-
-class ErrorSerializer(serializers.Serializer):
-    """``{"error": {"code", "message", "details"}}``, the envelope of every API error."""
-
-    error = ErrorDetailSerializer()
-
-
 # --- Parsers --------------------------------------------------------------------------------
 
 
