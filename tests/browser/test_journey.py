@@ -199,7 +199,7 @@ def test_sign_up_design_extract_review_and_bill(
     # Correct the total and a line item, save.
     page.get_by_label("Total").fill("230.00")
     page.locator('input[name="f:line_items[2].quantity"]').fill("11")
-    page.get_by_test_id("save-review").click()
+    page.get_by_test_id("approve-review").click()
     expect(page.get_by_text("Saved 2 changes")).to_be_visible()
     expect(page.get_by_text("The review queue is empty")).to_be_visible()
     page.goto(review_url)

@@ -159,7 +159,7 @@ def test_review_shows_boxes_and_records_edits(member_web, client_a, org_a, done_
         form.setdefault(key, "")
     form["f:invoice_number"] = "INV-2024-0043"
     form["f:line_items[0].quantity"] = "13"
-    response = member_web.post(url, {**form, "action": "save"})
+    response = member_web.post(url, {**form, "action": "approve"})
     assert response.status_code == 302
     edits = {e.path: e for e in DocumentEdit.objects.filter(document=done_document)}
     assert set(edits) == {"invoice_number", "line_items[0].quantity"}
@@ -185,7 +185,9 @@ def test_review_rejects_a_value_of_the_wrong_type_at_the_field(member_web, done_
     url = reverse(
         "web:document-review", args=[done_document.extraction.public_id, done_document.public_id]
     )
-    response = member_web.post(url, {"f:total": "lots", "f:invoice_number": "X", "action": "save"})
+    response = member_web.post(
+        url, {"f:total": "lots", "f:invoice_number": "X", "action": "approve"}
+    )
     assert response.status_code == 400
     html = response.content.decode()
     assert "Enter a number" in html and 'value="lots"' in html
@@ -278,3 +280,19 @@ def test_review_queue_oldest_first_with_navigation(member_web, org_a, parser, ea
     assert b"first.pdf" not in member_web.get(reverse("web:review-queue")).content
     member_web.post(saved["Location"], {"action": "mark"})
     assert b"Nothing to review" in member_web.get(reverse("web:review-queue")).content
+
+
+def test_a_submission_without_an_explicit_approval_saves_nothing(member_web, done_document):
+    """Enter in a review field submitted the form as "save", which also marked the document
+    reviewed. Approving is explicit now: without the Approve button's action, nothing is
+    saved and the typed value is kept on the page."""
+    url = reverse(
+        "web:document-review", args=[done_document.extraction.public_id, done_document.public_id]
+    )
+    response = member_web.post(url, {"f:invoice_number": "INV-TYPED"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "press Approve" in html and 'value="INV-TYPED"' in html
+    done_document.refresh_from_db()
+    assert done_document.reviewed is False
+    assert not DocumentEdit.objects.exists()
