@@ -260,10 +260,9 @@ PP_MAX_FILES_PER_BATCH = env_int("PP_MAX_FILES_PER_BATCH", 10_000, minimum=1)
 PP_MAX_METADATA_BYTES = env_int("PP_MAX_METADATA_BYTES", 10 * 1024, minimum=1)
 PP_SYNC_EXTRACT_TIMEOUT = env_int("PP_SYNC_EXTRACT_TIMEOUT", 300, minimum=1)
 PP_DEFAULT_ORG_CONCURRENCY = env_int("PP_DEFAULT_ORG_CONCURRENCY", 8, minimum=1)
-PP_TIER_MULTIPLIERS = {
-    "standard": 1,
-    "premium": env_int("PP_PREMIUM_TIER_MULTIPLIER", 3, minimum=1),
-}
+# Credits per page by parser tier. One tier, 1 credit per page (DESIGN.md): premium charged 3
+# for the same output and is gone; the model tier adds its price here when it lands.
+PP_TIER_MULTIPLIERS = {"standard": 1}
 PP_DOCUMENT_VISIBILITY_TIMEOUT = env_int("PP_DOCUMENT_VISIBILITY_TIMEOUT", 900, minimum=30)
 # Polling cursors stay behind changes younger than this: longer than any transaction that
 # stamps a document's updated_at and then commits (see selectors.documents_changed_since).

@@ -8,7 +8,7 @@ from typing import Any
 
 from django import forms
 
-from parsers.models import ExtractionTarget, Tier
+from parsers.models import ExtractionTarget
 
 
 class ParserForm(forms.Form):
@@ -28,7 +28,6 @@ class ParserForm(forms.Form):
         max_length=200,
         widget=forms.TextInput(attrs={"placeholder": "all pages, or e.g. 1-2"}),
     )
-    tier = forms.ChoiceField(choices=Tier.choices, initial=Tier.STANDARD)
     instructions = forms.CharField(
         required=False,
         widget=forms.Textarea(

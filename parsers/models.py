@@ -17,8 +17,10 @@ class ExtractionTarget(models.TextChoices):
 
 
 class Tier(models.TextChoices):
+    """What a parser's pages cost and deliver. One tier until the model tier (its own issue)
+    lands and adds its own: premium was sold at 3 credits a page for standard's output."""
+
     STANDARD = "standard", "Standard"
-    PREMIUM = "premium", "Premium"
 
 
 class Parser(models.Model):

@@ -15,6 +15,7 @@ from parsers.models import (
     ParserVersion,
     Tier,
 )
+from parsers.services import TIER_NOT_OFFERED
 
 # Syntax only ("1,3,5-7", "2-"); services.validate_page_selection checks the numbers.
 PAGE_SELECTION_RE = r"^\s*\d+\s*(-\s*\d*\s*)?(,\s*\d+\s*(-\s*\d*\s*)?)*$"
@@ -96,7 +97,12 @@ class ParserWriteSerializer(serializers.Serializer):
         max_length=200,
         help_text='Page selection used when a submission gives none, e.g. "1-3" or "1,3,5-".',
     )
-    tier = serializers.ChoiceField(choices=Tier.choices, required=False)
+    tier = serializers.ChoiceField(
+        choices=Tier.values,
+        required=False,
+        help_text="Only standard (1 credit per page) is offered until the model tier exists.",
+        error_messages={"invalid_choice": TIER_NOT_OFFERED.replace("{tier}", "{input}")},
+    )
     instructions = serializers.CharField(required=False, allow_blank=True, max_length=10000)
     schema = NullableSchemaField(
         required=False,

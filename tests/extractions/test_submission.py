@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from billing.models import CreditLedgerEntry
 from billing.services import get_balance
 from extractions.models import Document, Extraction, StoredFile
+from parsers.models import Parser
 from parsers.services import create_parser
 from tests.extractions.docs import INVOICE_SCHEMA, encrypted_pdf, png_bytes
 from tests.extractions.helpers import pdf_upload
@@ -83,14 +84,14 @@ def test_202_body_is_exactly_the_documented_one(client_a, parser_a, org_a, _medi
 
 
 def test_page_selection_and_tier_multiplier(client_a, org_a, settings):
-    premium = create_parser(
-        organization=org_a.organization, name="Premium", schema=INVOICE_SCHEMA, tier="premium"
-    )
-    settings.PP_TIER_MULTIPLIERS = {"standard": 1, "premium": 3}
+    # A pricier tier, as the model tier will be (none is offered today).
+    pricier = create_parser(organization=org_a.organization, name="Model", schema=INVOICE_SCHEMA)
+    Parser.objects.filter(pk=pricier.pk).update(tier="model")
+    settings.PP_TIER_MULTIPLIERS = {"standard": 1, "model": 3}
     response = post(
         client_a,
         {
-            "parser_id": premium.public_id,
+            "parser_id": pricier.public_id,
             "pages": "1,3-4,9",  # page 9 is past the end of a 5-page file: dropped
             "files": [pdf_upload("a.pdf", pages=5), pdf_upload("b.pdf", pages=1)],
         },
