@@ -23,6 +23,14 @@ class Tier(models.TextChoices):
     STANDARD = "standard", "Standard"
 
 
+# Said wherever instructions are edited (designer, API schema, admin): nothing reads them yet.
+INSTRUCTIONS_HELP = (
+    "Used by the model tier (not available yet), which will send them to the model with the "
+    "schema. Today's extraction does not read them: it goes by the fields' names, "
+    "descriptions and aliases."
+)
+
+
 class Parser(models.Model):
     public_id = models.CharField(max_length=40, unique=True, default=new_prs_id, editable=False)
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="parsers")
@@ -33,7 +41,7 @@ class Parser(models.Model):
     )
     default_pages = models.CharField(max_length=200, blank=True, default="")
     tier = models.CharField(max_length=20, choices=Tier.choices, default=Tier.STANDARD)
-    instructions = models.TextField(blank=True, default="")
+    instructions = models.TextField(blank=True, default="", help_text=INSTRUCTIONS_HELP)
     current_version = models.ForeignKey(
         "ParserVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from parsers.models import (
+    INSTRUCTIONS_HELP,
     Classifier,
     ClassifierLabel,
     ExtractionTarget,
@@ -103,7 +104,9 @@ class ParserWriteSerializer(serializers.Serializer):
         help_text="Only standard (1 credit per page) is offered until the model tier exists.",
         error_messages={"invalid_choice": TIER_NOT_OFFERED.replace("{tier}", "{input}")},
     )
-    instructions = serializers.CharField(required=False, allow_blank=True, max_length=10000)
+    instructions = serializers.CharField(
+        required=False, allow_blank=True, max_length=10000, help_text=INSTRUCTIONS_HELP
+    )
     schema = NullableSchemaField(
         required=False,
         allow_null=True,

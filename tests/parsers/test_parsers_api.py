@@ -300,3 +300,26 @@ def test_premium_parsers_become_standard_on_migration(org_a):
     migration.premium_to_standard(apps, None)
     parser.refresh_from_db()
     assert parser.tier == "standard"
+
+
+def test_instructions_say_they_are_for_the_model_tier(org_a):
+    """Instructions are stored for the model tier and read by nothing today: every place they
+    are edited says so (the API schema, the designer, the admin)."""
+    from django.urls import reverse
+
+    from tests.dashboard.conftest import web_client_for
+    from tests.factories import UserFactory
+
+    schemas = Client().get("/v1/schema?format=json").json()["components"]["schemas"]
+    for component in ("ParserWriteRequest", "PatchedParserWriteRequest", "Parser"):
+        description = schemas[component]["properties"]["instructions"]["description"]
+        assert "used by the model tier" in description.lower(), component
+
+    designer = web_client_for(org_a.member, org_a.organization).get(reverse("web:parser-new"))
+    assert "Used by the model tier" in designer.content.decode()
+
+    parser = services.create_parser(organization=org_a.organization, name="Invoices")
+    staff = Client()
+    staff.force_login(UserFactory(email="root@example.com", is_staff=True, is_superuser=True))
+    change = staff.get(reverse("admin:parsers_parser_change", args=[parser.pk]))
+    assert change.status_code == 200 and "Used by the model tier" in change.content.decode()
