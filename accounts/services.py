@@ -74,30 +74,56 @@ def add_member(*, organization: Organization, user: User, role: str = Role.MEMBE
     return membership
 
 
+def _refuse_removing_the_last_owner(membership: Membership) -> None:
+    """LAST_OWNER if ``membership`` is its organization's only owner, as the database has it
+    now: the owners' rows stay locked until the caller's transaction ends, so two owners
+    demoting or removing each other at once cannot both succeed."""
+    owners = list(
+        Membership.objects.select_for_update()
+        .filter(organization_id=membership.organization_id, role=Role.OWNER)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if owners == [membership.pk]:
+        raise APIError(
+            "LAST_OWNER",
+            "An organization must keep at least one owner: make someone else owner first.",
+        )
+
+
 @transaction.atomic
 def change_member_role(*, membership: Membership, role: str) -> Membership:
     if role not in Role.values:
         raise APIError("INVALID_PAYLOAD", f"Unknown role {role!r}.")
-    if membership.role == Role.OWNER and role != Role.OWNER:
-        owners = Membership.objects.select_for_update().filter(
-            organization=membership.organization, role=Role.OWNER
-        )
-        if owners.count() <= 1:
-            raise APIError("LAST_OWNER", "An organization must keep at least one owner.")
+    if role != Role.OWNER:
+        _refuse_removing_the_last_owner(membership)
+    Membership.objects.filter(pk=membership.pk).update(role=role)
     membership.role = role
-    membership.save(update_fields=["role"])
     return membership
 
 
 @transaction.atomic
 def remove_member(*, membership: Membership) -> None:
-    if membership.role == Role.OWNER:
-        owners = Membership.objects.select_for_update().filter(
-            organization=membership.organization, role=Role.OWNER
-        )
-        if owners.count() <= 1:
-            raise APIError("LAST_OWNER", "An organization must keep at least one owner.")
+    _refuse_removing_the_last_owner(membership)
     membership.delete()
+
+
+@transaction.atomic
+def delete_user(*, user: User) -> None:
+    """Delete a person (and their memberships): refused with LAST_OWNER while they are the
+    only owner of an organization."""
+    for membership in Membership.objects.filter(user=user, role=Role.OWNER).select_related(
+        "organization"
+    ):
+        try:
+            _refuse_removing_the_last_owner(membership)
+        except APIError:
+            raise APIError(
+                "LAST_OWNER",
+                f"{user.email} is the only owner of {membership.organization.name}: "
+                "make someone else owner first.",
+            ) from None
+    user.delete()
 
 
 def create_api_key(
