@@ -20,7 +20,11 @@ from config.openapi import raises
 from config.pagination import paginate
 from extractions import selectors, storage
 from extractions.models import TERMINAL_DOCUMENT_STATUSES, Document, Extraction
-from extractions.ratelimit import APIRequestThrottle, SubmissionThrottle
+from extractions.ratelimit import (
+    APIRequestThrottle,
+    CountsAcceptedSubmissions,
+    SubmissionThrottle,
+)
 from extractions.serializers import (
     BatchSubmissionSerializer,
     MultipartSubmissionSerializer,
@@ -114,7 +118,7 @@ def _accepted(result: SubmissionResult) -> Response:
     return response
 
 
-class ExtractionCollectionView(APIView):
+class ExtractionCollectionView(CountsAcceptedSubmissions, APIView):
     throttle_classes = [APIRequestThrottle, SubmissionThrottle]
 
     @extend_schema(
@@ -339,7 +343,7 @@ class DocumentPageImageView(_BinaryView):
         return response
 
 
-class SyncExtractView(APIView):
+class SyncExtractView(CountsAcceptedSubmissions, APIView):
     throttle_classes = [APIRequestThrottle, SubmissionThrottle]
 
     @extend_schema(
