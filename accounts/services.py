@@ -53,6 +53,31 @@ def create_organization(
     return organization
 
 
+@dataclass(frozen=True, slots=True)
+class OnboardedOrganization:
+    organization: Organization
+    owner: User
+    owner_created: bool
+    api_key: NewAPIKey
+
+
+@transaction.atomic
+def onboard_organization(
+    *, name: str, owner_email: str, password: str | None = None, credits: int = 0
+) -> OnboardedOrganization:
+    """An organization with its owner (an existing user is reused; a password given is set),
+    the opening credits and an API key: for operators (createorg) and the demo of bin/start."""
+    if credits < 0:
+        raise APIError("INVALID_PAYLOAD", "Opening credits cannot be negative.")
+    owner, created = get_or_create_user(email=owner_email, password=password)
+    if not created and password:
+        owner.set_password(password)
+        owner.save(update_fields=["password"])
+    organization = create_organization(name=name, owner=owner, opening_credits=credits)
+    new_key = create_api_key(organization=organization, name="Default key", created_by=owner)
+    return OnboardedOrganization(organization, owner, created, new_key)
+
+
 def get_or_create_user(*, email: str, password: str | None = None) -> tuple[User, bool]:
     email = User.objects.normalize_email(email).lower().strip()
     user = User.objects.filter(email__iexact=email).first()

@@ -113,6 +113,27 @@ def test_createorg_json():
     assert (grant.kind, grant.delta, grant.balance_after) == ("grant", 250, 250)
 
 
+def test_demo_banner_shows_the_balance_now_not_the_opening_credits(tmp_path):
+    """bin/start's banner printed the 1000 opening credits on every restart, whatever had
+    been spent since."""
+    from billing.services import charge_credits
+
+    demo_file = tmp_path / "demo.json"
+    first = StringIO()
+    call_command("demo", file=str(demo_file), stdout=first)
+    assert "Credits           : 1000" in first.getvalue()
+    demo = json.loads(demo_file.read_text())
+    organization = Organization.objects.get(public_id=demo["organization_id"])
+    assert demo["api_key"] in first.getvalue()
+
+    charge_credits(organization=organization, credits=37, cause_key="test:spent", reason="used")
+    again = StringIO()
+    call_command("demo", file=str(demo_file), stdout=again)
+    assert "Credits           : 963" in again.getvalue()
+    assert demo["api_key"] in again.getvalue() and "Creating" not in again.getvalue()
+    assert Organization.objects.filter(name="Demo Org").count() == 1
+
+
 def test_unknown_api_route_is_json_404():
     response = Client().get("/v1/does-not-exist")
     assert response.status_code == 404
