@@ -8,6 +8,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from extractions.engine.intake import supported_formats
 from extractions.models import Document, DocumentStatus, Extraction, ExtractionStatus
 from extractions.services.lifecycle import derive_status
 from extractions.services.results import _ts, document_summary
@@ -19,7 +20,8 @@ class MultipartSubmissionSerializer(serializers.Serializer):
         required=False, help_text="Or a classifier (cls_…) that routes each file to a parser."
     )
     files = serializers.ListField(
-        child=serializers.FileField(), help_text="1 to 50 PDFs or images (PNG, JPEG, WebP, TIFF)."
+        child=serializers.FileField(),
+        help_text=f"1 to 50 files: {supported_formats()} (the type is read from the content).",
     )
     pages = serializers.CharField(
         required=False, help_text='Pages of each file, e.g. "1,3,5-7" (default: all).'

@@ -296,3 +296,24 @@ def test_a_submission_without_an_explicit_approval_saves_nothing(member_web, don
     done_document.refresh_from_db()
     assert done_document.reviewed is False
     assert not DocumentEdit.objects.exists()
+
+
+def test_the_extract_page_names_every_type_the_engine_reads(member_web, parser) -> None:
+    """The refusal and the drop zone listed PDF, PNG, JPEG, TIFF, WebP while the engine (and
+    the API) also read BMP and GIF: both now come from the engine's one list."""
+    from extractions.engine.intake import FORMATS
+    from tests.reliability.mutants import image_bytes
+
+    names = [name for name, _ in FORMATS.values()]
+    assert {"BMP", "GIF"} <= set(names)
+    for fmt in ("BMP", "GIF"):
+        staged = stage(member_web, name=f"scan.{fmt.lower()}", data=image_bytes(fmt, (200, 80)))
+        assert staged.status_code == 201, staged.content
+        assert staged.json()["page_count"] == 1
+    refused = stage(member_web, name="setup.exe", data=not_a_document()).json()["error"]
+    assert all(name in refused["message"] for name in names), refused["message"]
+    page = member_web.get(reverse("web:extract")).content.decode()
+    hint = re.search(r'data-testid="supported-formats">([^<]*)<', page).group(1)
+    assert all(name in hint for name in names), hint
+    accept = re.search(r'id="file-input"[^>]*accept="([^"]*)"', page).group(1)
+    assert all(ext in accept for _, exts in FORMATS.values() for ext in exts), accept
