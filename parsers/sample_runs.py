@@ -18,7 +18,7 @@ from typing import IO, Any
 from django.conf import settings
 
 from accounts.models import Organization
-from billing.services import charge_credits, refund_credits
+from billing.services import charge_credits, credit_count, refund_credits
 from config.errors import APIError
 
 # Engine failure code → (HTTP status, API error code).
@@ -86,7 +86,7 @@ def charged_sample_run(
         organization=organization,
         credits=credits,
         cause_key=f"{purpose}:{cause}",
-        reason=f"{purpose.capitalize()} of {label} ({credits} credit{'s' if credits != 1 else ''})",
+        reason=f"{purpose.capitalize()} of {label} ({credit_count(credits)})",
     )
     try:
         yield

@@ -317,3 +317,24 @@ def test_the_extract_page_names_every_type_the_engine_reads(member_web, parser) 
     assert all(name in hint for name in names), hint
     accept = re.search(r'id="file-input"[^>]*accept="([^"]*)"', page).group(1)
     assert all(ext in accept for _, exts in FORMATS.values() for ext in exts), accept
+
+
+def test_one_credit_is_one_credit_not_1_credits(member_web, client_a, org_a, parser) -> None:
+    """The quote said "This needs 1 credits"; the API's 402 too."""
+    file_id = stage(member_web).json()["file_id"]  # one page
+    adjust_credits(organization=org_a.organization, delta=-1000, reason="test", staff_user=None)
+    quote = member_web.post(
+        reverse("web:extract-quote"), {"target": parser.public_id, "file_ids": [file_id]}
+    ).content.decode()
+    assert "This needs 1 credit but your balance is 0" in quote
+    assert "1 credits" not in quote
+    refused = client_a.post(
+        "/v1/extractions",
+        {
+            "parser_id": parser.public_id,
+            "files": [SimpleUploadedFile("a.pdf", invoice_pdf(), "application/pdf")],
+        },
+        format="multipart",
+    )
+    assert refused.status_code == 402
+    assert refused.json()["error"]["message"].startswith("This needs 1 credit but the balance")
