@@ -4,13 +4,23 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
 from accounts.admin_forms import AdjustCreditsForm, GrantCreditsForm
-from accounts.models import APIKey, Invitation, Membership, Organization, User
-from accounts.services import revoke_api_key
+from accounts.models import APIKey, Invitation, Membership, Organization, Role, User
+from accounts.selectors import organizations_only_owned_by
+from accounts.services import (
+    add_member,
+    change_member_role,
+    delete_user,
+    remove_member,
+    revoke_api_key,
+)
 from billing.services import InsufficientCredits, adjust_credits, grant_credits
 from config.admin_tools import ReadOnlyInline, SupportActionsMixin
 
@@ -28,9 +38,84 @@ class UserAdmin(DjangoUserAdmin):
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
 
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple[Any, ...]:
+        # The only owner of an organization cannot be deleted: the confirmation page lists
+        # why (as Django lists protected objects) and offers no "Yes".
+        to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        for user in objs:
+            for organization in organizations_only_owned_by(user=user):
+                protected.append(
+                    f"{user.email} is the only owner of {organization.name} "
+                    f"({organization.public_id}): make someone else owner first"
+                )
+        return to_delete, model_count, perms_needed, protected
+
+    def delete_model(self, request: HttpRequest, obj: User) -> None:
+        delete_user(user=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        with transaction.atomic():
+            for user in queryset:
+                delete_user(user=user)
+
+
+class MembershipFormSet(BaseInlineFormSet):
+    """Members edited in the organization's page, through the accounts services, so the
+    last-owner rule holds here as everywhere: a save that would leave the organization
+    without an owner (a deleted row, a changed role) is refused at the form; the services
+    refuse it again under lock if another change raced it."""
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        kept_roles = []
+        for form in self.forms:
+            if not form.has_changed() and form.instance.pk is None:
+                continue  # an empty extra row
+            if self._should_delete_form(form):
+                continue
+            if form.instance.pk is not None and "user" in form.changed_data:
+                raise ValidationError(
+                    "A membership's person cannot be changed: remove it and add another."
+                )
+            kept_roles.append(form.cleaned_data.get("role"))
+        if self.instance.pk is not None and Role.OWNER not in kept_roles:
+            raise ValidationError(
+                "An organization must keep at least one owner: make someone else owner first."
+            )
+
+    def save(self, commit: bool = True) -> list[Membership]:
+        # Grants before removals, so handing ownership over in one save never passes through
+        # an organization without an owner.
+        self.new_objects, self.changed_objects, self.deleted_objects = [], [], []
+        for form in self.extra_forms:
+            if form.has_changed() and not self._should_delete_form(form):
+                self.new_objects.append(
+                    add_member(
+                        organization=self.instance,
+                        user=form.cleaned_data["user"],
+                        role=form.cleaned_data["role"],
+                    )
+                )
+        deleted = [f for f in self.initial_forms if self._should_delete_form(f)]
+        changed = [f for f in self.initial_forms if f not in deleted and "role" in f.changed_data]
+        for form in sorted(changed, key=lambda f: f.cleaned_data["role"] != Role.OWNER):
+            # The form wrote the new role on its instance: the service reads the stored one.
+            stored = Membership.objects.get(pk=form.instance.pk)
+            self.changed_objects.append(
+                (change_member_role(membership=stored, role=form.cleaned_data["role"]), ["role"])
+            )
+        for form in deleted:
+            stored = Membership.objects.get(pk=form.instance.pk)
+            remove_member(membership=stored)
+            self.deleted_objects.append(stored)
+        return self.new_objects + [membership for membership, _ in self.changed_objects]
+
 
 class MembershipInline(admin.TabularInline):
     model = Membership
+    formset = MembershipFormSet
     extra = 0
     autocomplete_fields = ("user",)
     fields = ("user", "role", "created_at")

@@ -53,6 +53,31 @@ def create_organization(
     return organization
 
 
+@dataclass(frozen=True, slots=True)
+class OnboardedOrganization:
+    organization: Organization
+    owner: User
+    owner_created: bool
+    api_key: NewAPIKey
+
+
+@transaction.atomic
+def onboard_organization(
+    *, name: str, owner_email: str, password: str | None = None, credits: int = 0
+) -> OnboardedOrganization:
+    """An organization with its owner (an existing user is reused; a password given is set),
+    the opening credits and an API key: for operators (createorg) and the demo of bin/start."""
+    if credits < 0:
+        raise APIError("INVALID_PAYLOAD", "Opening credits cannot be negative.")
+    owner, created = get_or_create_user(email=owner_email, password=password)
+    if not created and password:
+        owner.set_password(password)
+        owner.save(update_fields=["password"])
+    organization = create_organization(name=name, owner=owner, opening_credits=credits)
+    new_key = create_api_key(organization=organization, name="Default key", created_by=owner)
+    return OnboardedOrganization(organization, owner, created, new_key)
+
+
 def get_or_create_user(*, email: str, password: str | None = None) -> tuple[User, bool]:
     email = User.objects.normalize_email(email).lower().strip()
     user = User.objects.filter(email__iexact=email).first()
@@ -74,30 +99,56 @@ def add_member(*, organization: Organization, user: User, role: str = Role.MEMBE
     return membership
 
 
+def _refuse_removing_the_last_owner(membership: Membership) -> None:
+    """LAST_OWNER if ``membership`` is its organization's only owner, as the database has it
+    now: the owners' rows stay locked until the caller's transaction ends, so two owners
+    demoting or removing each other at once cannot both succeed."""
+    owners = list(
+        Membership.objects.select_for_update()
+        .filter(organization_id=membership.organization_id, role=Role.OWNER)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if owners == [membership.pk]:
+        raise APIError(
+            "LAST_OWNER",
+            "An organization must keep at least one owner: make someone else owner first.",
+        )
+
+
 @transaction.atomic
 def change_member_role(*, membership: Membership, role: str) -> Membership:
     if role not in Role.values:
         raise APIError("INVALID_PAYLOAD", f"Unknown role {role!r}.")
-    if membership.role == Role.OWNER and role != Role.OWNER:
-        owners = Membership.objects.select_for_update().filter(
-            organization=membership.organization, role=Role.OWNER
-        )
-        if owners.count() <= 1:
-            raise APIError("LAST_OWNER", "An organization must keep at least one owner.")
+    if role != Role.OWNER:
+        _refuse_removing_the_last_owner(membership)
+    Membership.objects.filter(pk=membership.pk).update(role=role)
     membership.role = role
-    membership.save(update_fields=["role"])
     return membership
 
 
 @transaction.atomic
 def remove_member(*, membership: Membership) -> None:
-    if membership.role == Role.OWNER:
-        owners = Membership.objects.select_for_update().filter(
-            organization=membership.organization, role=Role.OWNER
-        )
-        if owners.count() <= 1:
-            raise APIError("LAST_OWNER", "An organization must keep at least one owner.")
+    _refuse_removing_the_last_owner(membership)
     membership.delete()
+
+
+@transaction.atomic
+def delete_user(*, user: User) -> None:
+    """Delete a person (and their memberships): refused with LAST_OWNER while they are the
+    only owner of an organization."""
+    for membership in Membership.objects.filter(user=user, role=Role.OWNER).select_related(
+        "organization"
+    ):
+        try:
+            _refuse_removing_the_last_owner(membership)
+        except APIError:
+            raise APIError(
+                "LAST_OWNER",
+                f"{user.email} is the only owner of {membership.organization.name}: "
+                "make someone else owner first.",
+            ) from None
+    user.delete()
 
 
 def create_api_key(

@@ -21,6 +21,7 @@ from accounts.serializers import (
     TokenPairSerializer,
 )
 from accounts.tenancy import get_for_org, tenant_of
+from config.openapi import JWT_ERROR, raises
 
 
 class TokenObtainView(APIView):
@@ -28,6 +29,7 @@ class TokenObtainView(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(request=OrganizationTokenObtainSerializer, responses=TokenPairSerializer)
+    @raises("UNAUTHORIZED", "ACCOUNT_LOCKED")
     def post(self, request: Request) -> Response:
         serializer = OrganizationTokenObtainSerializer(
             data=request.data, context={"request": request}
@@ -39,6 +41,10 @@ class TokenObtainView(APIView):
 class TokenRefresh(TokenRefreshView):
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
+
+    @raises(JWT_ERROR)
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().post(request, *args, **kwargs)
 
 
 class APIKeyListView(APIView):

@@ -127,6 +127,9 @@ def org_view(view: Callable[..., HttpResponse] | None = None, *, manage: bool = 
             except APIError as exc:
                 return render_problem(request, exc)
 
+        # Who may open the page, for tests that crawl every dashboard URL (functools.wraps
+        # carries it out through require_POST and friends).
+        wrapper.tenant_access = "manage" if manage else "member"
         return wrapper
 
     if view is not None:

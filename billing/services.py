@@ -32,6 +32,21 @@ class InsufficientCredits(APIError):
     default_detail = "Account credit balance too low."
 
 
+def credit_count(count: int) -> str:
+    """ "1 credit", "7 credits"."""
+    return f"{count} credit{'' if count == 1 else 's'}"
+
+
+def insufficient_credits(*, required: int, available: int) -> InsufficientCredits:
+    return InsufficientCredits(
+        message=(
+            f"This needs {credit_count(required)} but the balance is {available}. "
+            "Top up credits on the billing page, or submit fewer pages."
+        ),
+        details={"required": required, "available": available},
+    )
+
+
 class CauseKeyConflict(Exception):
     """A cause key already applied to another organization: a programming error, never retried."""
 
@@ -103,13 +118,7 @@ def record_entry(
     shortfall = 0
     if account.balance + delta < 0:
         if not allow_partial:
-            raise InsufficientCredits(
-                message=(
-                    f"This needs {-delta} credits but the balance is {account.balance}. "
-                    "Top up credits on the billing page, or submit fewer pages."
-                ),
-                details={"required": -delta, "available": account.balance},
-            )
+            raise insufficient_credits(required=-delta, available=account.balance)
         shortfall = -(account.balance + delta)
         delta = -account.balance
     account.balance += delta

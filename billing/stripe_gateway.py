@@ -25,13 +25,15 @@ MAX_NETWORK_RETRIES = 2
 
 
 class BillingNotConfigured(APIError):
+    # Customers read this (the API, the billing page): the operator's side is in the log.
     status_code = 503
     default_code = "BILLING_NOT_CONFIGURED"
     default_detail = (
-        "Online payments are not configured on this server. "
-        "Ask the operator to set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET, "
-        "or contact support to add credits."
+        "Online payments are not available on this server yet; contact support to add credits."
     )
+
+
+OPERATOR_HINT = "Stripe is not configured: set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET."
 
 
 class PaymentProviderError(APIError):
@@ -55,9 +57,12 @@ def stripe_configured() -> bool:
     return bool(settings.STRIPE_SECRET_KEY and settings.STRIPE_WEBHOOK_SECRET)
 
 
-def require_configured() -> None:
+def require_configured(*, for_operator: bool = False) -> None:
+    """BillingNotConfigured without the Stripe keys; ``for_operator``: the message names them
+    (the webhook, whose answers the operator reads in Stripe's dashboard)."""
     if not stripe_configured():
-        raise BillingNotConfigured()
+        logger.warning(OPERATOR_HINT)
+        raise BillingNotConfigured(message=OPERATOR_HINT if for_operator else None)
 
 
 def _client() -> stripe.StripeClient:
@@ -96,7 +101,7 @@ def create_checkout_session(*, params: dict[str, Any], idempotency_key: str) -> 
 def verify_webhook(*, payload: bytes, signature: str | None) -> dict[str, Any]:
     """The event as a plain dict, once ``Stripe-Signature`` proves Stripe sent ``payload`` with
     our endpoint secret (and recently: Stripe's default 5-minute tolerance against replays)."""
-    require_configured()
+    require_configured(for_operator=True)
     if not signature:
         raise InvalidWebhookSignature("Missing Stripe-Signature header.")
     try:

@@ -3,12 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    OpenApiResponse,
-    extend_schema,
-    inline_serializer,
-)
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -31,16 +26,13 @@ from billing.serializers import (
 from billing.stripe_gateway import InvalidWebhookSignature, require_configured, verify_webhook
 from billing.webhooks import receive_stripe_event
 from config.errors import APIError, error_body
+from config.openapi import raises
 from config.pagination import CreatedCursorPagination, paginate
 
 PAGE_PARAMETERS = [
     OpenApiParameter("cursor", str, description="The next_cursor of the previous page."),
     OpenApiParameter("limit", int, description="Items per page (1-100, default 20)."),
 ]
-
-
-def _error_response(description: str) -> OpenApiResponse:
-    return OpenApiResponse(description=description)
 
 
 class CreditsView(APIView):
@@ -111,19 +103,14 @@ class CheckoutView(APIView):
 
     @extend_schema(
         request=CheckoutRequestSerializer,
-        responses={
-            201: CheckoutResponseSerializer,
-            403: _error_response("FORBIDDEN: only owners and admins buy credits."),
-            404: _error_response("PACK_NOT_FOUND"),
-            502: _error_response("PAYMENT_PROVIDER_ERROR"),
-            503: _error_response("BILLING_NOT_CONFIGURED"),
-        },
+        responses={201: CheckoutResponseSerializer},
         tags=["billing"],
         description=(
             "Open a Stripe Checkout Session for a credit pack. Credits are added when Stripe "
             "confirms the payment (webhook), not when the customer returns."
         ),
     )
+    @raises("PACK_NOT_FOUND", "PAYMENT_PROVIDER_ERROR", "BILLING_NOT_CONFIGURED")
     def post(self, request: Request) -> Response:
         require_configured()
         tenant = tenant_of(request)
@@ -150,16 +137,12 @@ class StripeWebhookView(APIView):
 
     @extend_schema(
         request={"application/json": OpenApiTypes.OBJECT},
-        responses={
-            200: WebhookAckSerializer,
-            400: _error_response("INVALID_SIGNATURE: not signed by Stripe with our secret."),
-            500: _error_response("EVENT_NOT_PROCESSED: stored; Stripe will deliver it again."),
-            503: _error_response("BILLING_NOT_CONFIGURED"),
-        },
+        responses={200: WebhookAckSerializer},
         auth=[{}],  # explicitly anonymous (overrides the global security)
         tags=["billing"],
         description="Stripe webhook endpoint (checkout.session.*, charge.refunded).",
     )
+    @raises("INVALID_SIGNATURE", "EVENT_NOT_PROCESSED", "BILLING_NOT_CONFIGURED")
     def post(self, request: Request) -> Response:
         # The raw bytes: the signature covers them exactly, not a re-serialised parse.
         payload = request.body

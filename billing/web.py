@@ -18,6 +18,7 @@ from accounts.web_tenancy import org_view
 from billing import selectors
 from billing.checkout import start_checkout
 from billing.models import Payment
+from billing.stripe_gateway import OPERATOR_HINT
 from config.errors import APIError
 from extractions.web import queries
 
@@ -44,6 +45,7 @@ def billing(request: HttpRequest) -> HttpResponse:
             "summary": selectors.credit_summary(organization=organization),
             "packs": selectors.active_packs(),
             "configured": selectors.billing_configured(),
+            "operator_hint": OPERATOR_HINT,
             "payments": (
                 selectors.payments_of(organization=organization)[:20] if tenant.can_manage else []
             ),

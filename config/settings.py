@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework_simplejwt",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "simple_history",
     "axes",
     "accounts",
@@ -214,7 +215,8 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
     ],
     "EXCEPTION_HANDLER": "config.errors.api_exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, plus every error response and header (config/openapi.py).
+    "DEFAULT_SCHEMA_CLASS": "config.openapi.ErrorResponsesAutoSchema",
     "UNAUTHENTICATED_USER": None,
     # 150 requests/min per API key (or user) over the whole API; PP_RATE_LIMIT_* below.
     "DEFAULT_THROTTLE_CLASSES": ["extractions.ratelimit.APIRequestThrottle"],
@@ -226,12 +228,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/v1",
     "COMPONENT_SPLIT_REQUEST": True,
-    "APPEND_COMPONENTS": {
-        "securitySchemes": {
-            "ApiKeyAuth": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
-        }
-    },
-    "SECURITY": [{"ApiKeyAuth": []}, {"jwtAuth": []}],
+    # /v1/docs loads Swagger UI from our static files (drf-spectacular-sidecar): the CSP
+    # allows no other origin, and self-hosted installs may have no internet.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env_int("PP_JWT_ACCESS_MINUTES", 15, minimum=1)),
@@ -260,10 +260,9 @@ PP_MAX_FILES_PER_BATCH = env_int("PP_MAX_FILES_PER_BATCH", 10_000, minimum=1)
 PP_MAX_METADATA_BYTES = env_int("PP_MAX_METADATA_BYTES", 10 * 1024, minimum=1)
 PP_SYNC_EXTRACT_TIMEOUT = env_int("PP_SYNC_EXTRACT_TIMEOUT", 300, minimum=1)
 PP_DEFAULT_ORG_CONCURRENCY = env_int("PP_DEFAULT_ORG_CONCURRENCY", 8, minimum=1)
-PP_TIER_MULTIPLIERS = {
-    "standard": 1,
-    "premium": env_int("PP_PREMIUM_TIER_MULTIPLIER", 3, minimum=1),
-}
+# Credits per page by parser tier. One tier, 1 credit per page (DESIGN.md): premium charged 3
+# for the same output and is gone; the model tier adds its price here when it lands.
+PP_TIER_MULTIPLIERS = {"standard": 1}
 PP_DOCUMENT_VISIBILITY_TIMEOUT = env_int("PP_DOCUMENT_VISIBILITY_TIMEOUT", 900, minimum=30)
 # Polling cursors stay behind changes younger than this: longer than any transaction that
 # stamps a document's updated_at and then commits (see selectors.documents_changed_since).

@@ -347,6 +347,7 @@ class WebhookDelivery(models.Model):
     objects = TenantManager()
 
     class Meta:
+        verbose_name_plural = "webhook deliveries"
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="delivery_due_idx"),
             models.Index(fields=["endpoint", "-created_at"], name="delivery_endpoint_idx"),

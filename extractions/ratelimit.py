@@ -12,6 +12,10 @@ this minute's count plus the previous minute's count weighted by how much of it 
 the last 60 s. Fixed windows would let a client send twice the limit across a minute boundary.
 A refused request does not use up the allowance.
 
+The submission limit counts accepted submissions only: a submission takes its slot when it
+arrives (so a burst cannot overshoot the limit) and gives it back if it is answered with an
+error (400, 402, 404, ...) or is the replay of an earlier one (same Idempotency-Key).
+
 Over the limit: 429 ``RATE_LIMITED`` with ``Retry-After``: the seconds until the estimate
 lets one more request through.
 If the cache itself is unreachable the request is allowed: an outage of the counters must not
@@ -44,6 +48,7 @@ class Verdict:
     count: float  # requests in the last window, estimated (this one included when allowed)
     limit: int
     retry_after: int  # seconds until one more request would be allowed; 0 when allowed
+    key: str = ""  # the counter this request was counted in (to give the slot back)
 
 
 def hit(*, scope: str, ident: str, limit: int, window: int = WINDOW_SECONDS) -> Verdict:
@@ -67,7 +72,7 @@ def hit(*, scope: str, ident: str, limit: int, window: int = WINDOW_SECONDS) -> 
         return Verdict(True, 0, limit, 0)
     estimate = previous * (window - elapsed) / window + current
     if estimate <= limit + 1e-9:
-        return Verdict(True, estimate, limit, 0)
+        return Verdict(True, estimate, limit, 0, key)
     try:
         cache.decr(key)  # a refused request does not count against the client
         current -= 1
@@ -77,6 +82,16 @@ def hit(*, scope: str, ident: str, limit: int, window: int = WINDOW_SECONDS) -> 
         previous=previous, current=current, limit=limit, elapsed=elapsed, window=window
     )
     return Verdict(False, estimate, limit, retry_after)
+
+
+def give_back(key: str) -> None:
+    """Uncount one request counted in ``key`` (see ``Verdict.key``)."""
+    try:
+        cache.decr(key)
+    except ValueError:  # the counter expired meanwhile: nothing left to give back
+        pass
+    except Exception:
+        logger.warning("Rate-limit counter unavailable; could not give a slot back", exc_info=True)
 
 
 def seconds_until_allowed(
@@ -129,7 +144,8 @@ class APIRequestThrottle(BaseThrottle):
 
 
 class SubmissionThrottle(BaseThrottle):
-    """The tighter limit of the submission endpoints (POST only)."""
+    """The tighter limit of the submission endpoints (POST only), counting accepted
+    submissions: views using it mix in ``CountsAcceptedSubmissions``."""
 
     def allow_request(self, request: Any, view: Any) -> bool:
         if not settings.PP_RATE_LIMIT_ENABLED or request.method != "POST":
@@ -138,4 +154,19 @@ class SubmissionThrottle(BaseThrottle):
         verdict = hit(scope="submit", ident=client_ident(request), limit=limit)
         if not verdict.allowed:
             raise _rate_limited(f"More than {limit} extraction submissions per minute.", verdict)
+        request.submission_slot = verdict.key
         return True
+
+
+class CountsAcceptedSubmissions:
+    """For views throttled by ``SubmissionThrottle``: a submission answered with an error, or
+    replayed from its Idempotency-Key, gives its slot back."""
+
+    def finalize_response(self, request: Any, response: Any, *args: Any, **kwargs: Any) -> Any:
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        slot = getattr(request, "submission_slot", None)
+        if slot:
+            request.submission_slot = None
+            if response.status_code >= 400 or response.get("Idempotent-Replayed") == "true":
+                give_back(slot)
+        return response

@@ -8,7 +8,8 @@ from typing import Any
 
 from rest_framework import serializers
 
-from extractions.models import Document, Extraction
+from extractions.engine.intake import supported_formats
+from extractions.models import Document, DocumentStatus, Extraction, ExtractionStatus
 from extractions.services.lifecycle import derive_status
 from extractions.services.results import _ts, document_summary
 
@@ -19,7 +20,8 @@ class MultipartSubmissionSerializer(serializers.Serializer):
         required=False, help_text="Or a classifier (cls_…) that routes each file to a parser."
     )
     files = serializers.ListField(
-        child=serializers.FileField(), help_text="1 to 50 PDFs or images (PNG, JPEG, WebP, TIFF)."
+        child=serializers.FileField(),
+        help_text=f"1 to 50 files: {supported_formats()} (the type is read from the content).",
     )
     pages = serializers.CharField(
         required=False, help_text='Pages of each file, e.g. "1,3,5-7" (default: all).'
@@ -66,6 +68,34 @@ class ReviewSerializer(serializers.Serializer):
             "(a list replaces the whole output for per_page / per_table_row)."
         )
     )
+
+
+class SubmittedDocumentSerializer(serializers.Serializer):
+    document_id = serializers.CharField()
+    filename = serializers.CharField()
+    page_count = serializers.IntegerField(help_text="Pages selected and charged.")
+    credits_used = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=DocumentStatus.values)
+
+
+class SubmittedExtractionSerializer(serializers.Serializer):
+    extraction_id = serializers.CharField()
+    parser_id = serializers.CharField(allow_null=True, help_text="Null for a classifier.")
+    classifier_id = serializers.CharField(
+        required=False, help_text="Only for a submission to a classifier."
+    )
+    status = serializers.ChoiceField(choices=ExtractionStatus.values)
+    file_count = serializers.IntegerField()
+    page_count = serializers.IntegerField()
+    credits_used = serializers.IntegerField()
+    credits_remaining = serializers.IntegerField(help_text="The balance after this charge.")
+    documents = SubmittedDocumentSerializer(many=True)
+
+
+class SubmissionAcceptedSerializer(serializers.Serializer):
+    """The 202 body of a submission (PerfectParser's documented shape)."""
+
+    extraction = SubmittedExtractionSerializer()
 
 
 def extraction_summary(extraction: Extraction) -> dict[str, Any]:

@@ -16,14 +16,20 @@ from rest_framework.views import APIView
 
 from accounts.tenancy import tenant_of
 from config.errors import APIError
+from config.openapi import raises
 from config.pagination import paginate
 from extractions import selectors, storage
 from extractions.models import TERMINAL_DOCUMENT_STATUSES, Document, Extraction
-from extractions.ratelimit import APIRequestThrottle, SubmissionThrottle
+from extractions.ratelimit import (
+    APIRequestThrottle,
+    CountsAcceptedSubmissions,
+    SubmissionThrottle,
+)
 from extractions.serializers import (
     BatchSubmissionSerializer,
     MultipartSubmissionSerializer,
     ReviewSerializer,
+    SubmissionAcceptedSerializer,
     SyncExtractSerializer,
     extraction_detail,
     extraction_summary,
@@ -39,6 +45,26 @@ from extractions.services.results import ensure_results_available
 from extractions.services.submission import SubmissionResult
 
 JSON_BODY = {"application/json": OpenApiTypes.OBJECT}
+
+# What a submission can be refused with, beyond what the view's make-up implies.
+SUBMISSION_ERRORS = (
+    "PARSER_NOT_FOUND",
+    "CLASSIFIER_NOT_FOUND",
+    "FILE_NOT_FOUND",
+    "PARSER_NOT_CONFIGURED",
+    "UNSUPPORTED_FILE_TYPE",
+    "PAGE_COUNT_FAILED",
+    "PAGE_LIMIT_EXCEEDED",
+    "INVALID_WEBHOOK_URL",
+    "INSUFFICIENT_CREDITS",
+)
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    description="Up to 24 hours, the same key returns the original response (with "
+    "Idempotent-Replayed: true) instead of submitting again; with another payload, 409.",
+)
 
 
 def _submission_args(request: Request) -> dict[str, Any]:
@@ -92,7 +118,7 @@ def _accepted(result: SubmissionResult) -> Response:
     return response
 
 
-class ExtractionCollectionView(APIView):
+class ExtractionCollectionView(CountsAcceptedSubmissions, APIView):
     throttle_classes = [APIRequestThrottle, SubmissionThrottle]
 
     @extend_schema(
@@ -127,9 +153,13 @@ class ExtractionCollectionView(APIView):
             "multipart/form-data": MultipartSubmissionSerializer,
             "application/json": BatchSubmissionSerializer,
         },
-        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
-        responses={202: OpenApiTypes.OBJECT},
+        parameters=[IDEMPOTENCY_KEY],
+        responses={202: SubmissionAcceptedSerializer},
+        description="Submit 1-50 files (multipart) or up to 10,000 staged file ids (JSON) to "
+        "a parser or a classifier. Pages are counted and charged (1 credit per page) before "
+        "the answer; the documents then run in the background.",
     )
+    @raises(*SUBMISSION_ERRORS)
     def post(self, request: Request) -> Response:
         tenant = tenant_of(request)
         result = submit_extraction(
@@ -190,6 +220,7 @@ class DocumentDetailView(APIView):
     @extend_schema(
         operation_id="extractions_documents_retrieve", responses={200: OpenApiTypes.OBJECT}
     )
+    @raises("RESULT_EXPIRED")
     def get(self, request: Request, extraction_id: str, document_id: str) -> Response:
         _, document = _document(request, extraction_id, document_id)
         return Response(document_result(document=document))
@@ -201,6 +232,7 @@ class DocumentReviewView(APIView):
         request=ReviewSerializer,
         responses={200: OpenApiTypes.OBJECT},
     )
+    @raises("DOCUMENT_NOT_READY", "RESULT_EXPIRED")
     def patch(self, request: Request, extraction_id: str, document_id: str) -> Response:
         tenant, document = _document(request, extraction_id, document_id)
         if not isinstance(request.data, dict) or "output" not in request.data:
@@ -242,6 +274,7 @@ def _stored_key(document: Document) -> str:
 
 class DocumentFileView(_BinaryView):
     @extend_schema(operation_id="extractions_documents_file", responses={200: OpenApiTypes.BINARY})
+    @raises("RESULT_EXPIRED")
     def get(self, request: Request, extraction_id: str, document_id: str) -> HttpResponse:
         _, document = _document(request, extraction_id, document_id)
         key = _stored_key(document)
@@ -269,6 +302,7 @@ class DocumentPageImageView(_BinaryView):
         parameters=[OpenApiParameter("max_side", int)],
         responses={200: OpenApiTypes.BINARY},
     )
+    @raises("PAGE_RENDER_FAILED", "RESULT_EXPIRED")
     def get(
         self, request: Request, extraction_id: str, document_id: str, page: int
     ) -> HttpResponse:
@@ -309,15 +343,18 @@ class DocumentPageImageView(_BinaryView):
         return response
 
 
-class SyncExtractView(APIView):
+class SyncExtractView(CountsAcceptedSubmissions, APIView):
     throttle_classes = [APIRequestThrottle, SubmissionThrottle]
 
     @extend_schema(
         operation_id="extract_sync",
         request={"multipart/form-data": SyncExtractSerializer},
-        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
-        responses={200: OpenApiTypes.OBJECT, 202: OpenApiTypes.OBJECT},
+        parameters=[IDEMPOTENCY_KEY],
+        responses={200: OpenApiTypes.OBJECT, 202: SubmissionAcceptedSerializer},
+        description="Submit one file and wait for its result (200) up to `timeout` seconds; "
+        "still running then, 202 with the ids to poll.",
     )
+    @raises(*SUBMISSION_ERRORS)
     def post(self, request: Request) -> Response:
         tenant = tenant_of(request)
         if request.content_type.startswith("application/json"):

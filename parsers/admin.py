@@ -30,7 +30,7 @@ class ParserAdmin(SimpleHistoryAdmin):
         "created_at",
     )
     list_select_related = ("organization", "current_version")
-    list_filter = ("extraction_target", "tier", "archived_at")
+    list_filter = ("extraction_target", "archived_at")
     search_fields = ("name", "public_id", "organization__name", "organization__public_id")
     readonly_fields = (
         "public_id",

@@ -8,7 +8,7 @@ from typing import Any
 
 from django import forms
 
-from parsers.models import ExtractionTarget, Tier
+from parsers.models import INSTRUCTIONS_HELP, ExtractionTarget
 
 
 class ParserForm(forms.Form):
@@ -28,12 +28,11 @@ class ParserForm(forms.Form):
         max_length=200,
         widget=forms.TextInput(attrs={"placeholder": "all pages, or e.g. 1-2"}),
     )
-    tier = forms.ChoiceField(choices=Tier.choices, initial=Tier.STANDARD)
     instructions = forms.CharField(
+        label="Instructions for the model tier",
         required=False,
-        widget=forms.Textarea(
-            attrs={"rows": 2, "placeholder": "Optional notes for the extraction"}
-        ),
+        help_text=INSTRUCTIONS_HELP,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     schema = forms.CharField(
         label="JSON Schema",

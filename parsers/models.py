@@ -17,8 +17,18 @@ class ExtractionTarget(models.TextChoices):
 
 
 class Tier(models.TextChoices):
+    """What a parser's pages cost and deliver. One tier until the model tier (its own issue)
+    lands and adds its own: premium was sold at 3 credits a page for standard's output."""
+
     STANDARD = "standard", "Standard"
-    PREMIUM = "premium", "Premium"
+
+
+# Said wherever instructions are edited (designer, API schema, admin): nothing reads them yet.
+INSTRUCTIONS_HELP = (
+    "Used by the model tier (not available yet), which will send them to the model with the "
+    "schema. Today's extraction does not read them: it goes by the fields' names, "
+    "descriptions and aliases."
+)
 
 
 class Parser(models.Model):
@@ -31,7 +41,7 @@ class Parser(models.Model):
     )
     default_pages = models.CharField(max_length=200, blank=True, default="")
     tier = models.CharField(max_length=20, choices=Tier.choices, default=Tier.STANDARD)
-    instructions = models.TextField(blank=True, default="")
+    instructions = models.TextField(blank=True, default="", help_text=INSTRUCTIONS_HELP)
     current_version = models.ForeignKey(
         "ParserVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -8,6 +8,8 @@ cannot pay answers 402 without reading anything, and a failure gives the credits
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,7 +18,7 @@ from typing import IO, Any
 from django.conf import settings
 
 from accounts.models import Organization
-from billing.services import charge_credits, refund_credits
+from billing.services import charge_credits, credit_count, refund_credits
 from config.errors import APIError
 
 # Engine failure code → (HTTP status, API error code).
@@ -36,6 +38,18 @@ def engine_api_error(exc: Any, fallback_code: str, *, filename: str = "") -> API
             code, f"{filename}: {message}", status_code=status, details={"filename": filename}
         )
     return APIError(code, message, status_code=status)
+
+
+@contextmanager
+def sample_on_disk(file: IO[bytes]) -> Iterator[str]:
+    """A temporary copy of an uploaded sample, read by path: given a file object, the engine's
+    image reader closes it (Pillow closes the file it read), and the sandboxed child that runs
+    the engine opens the path itself."""
+    with tempfile.NamedTemporaryFile(suffix=".sample") as tmp:
+        file.seek(0)
+        shutil.copyfileobj(file, tmp, 1024 * 1024)
+        tmp.flush()
+        yield tmp.name
 
 
 def inspect_sample(source: IO[bytes] | str, *, filename: str = "") -> Any:
@@ -72,7 +86,7 @@ def charged_sample_run(
         organization=organization,
         credits=credits,
         cause_key=f"{purpose}:{cause}",
-        reason=f"{purpose.capitalize()} of {label} ({credits} credit{'s' if credits != 1 else ''})",
+        reason=f"{purpose.capitalize()} of {label} ({credit_count(credits)})",
     )
     try:
         yield

@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from parsers.models import (
+    INSTRUCTIONS_HELP,
     Classifier,
     ClassifierLabel,
     ExtractionTarget,
@@ -15,6 +16,7 @@ from parsers.models import (
     ParserVersion,
     Tier,
 )
+from parsers.services import TIER_NOT_OFFERED
 
 # Syntax only ("1,3,5-7", "2-"); services.validate_page_selection checks the numbers.
 PAGE_SELECTION_RE = r"^\s*\d+\s*(-\s*\d*\s*)?(,\s*\d+\s*(-\s*\d*\s*)?)*$"
@@ -34,21 +36,6 @@ class SchemaField(serializers.JSONField):
 @extend_schema_field({**JSON_SCHEMA_FIELD, "nullable": True})
 class NullableSchemaField(serializers.JSONField):
     pass
-
-
-# --- Errors (documentation of the shared envelope) -----------------------------------------
-
-
-class ErrorDetailSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    message = serializers.CharField()
-    details = serializers.DictField()
-
-
-class ErrorSerializer(serializers.Serializer):
-    """``{"error": {"code", "message", "details"}}``, the envelope of every API error."""
-
-    error = ErrorDetailSerializer()
 
 
 # --- Parsers --------------------------------------------------------------------------------
@@ -111,8 +98,15 @@ class ParserWriteSerializer(serializers.Serializer):
         max_length=200,
         help_text='Page selection used when a submission gives none, e.g. "1-3" or "1,3,5-".',
     )
-    tier = serializers.ChoiceField(choices=Tier.choices, required=False)
-    instructions = serializers.CharField(required=False, allow_blank=True, max_length=10000)
+    tier = serializers.ChoiceField(
+        choices=Tier.values,
+        required=False,
+        help_text="Only standard (1 credit per page) is offered until the model tier exists.",
+        error_messages={"invalid_choice": TIER_NOT_OFFERED.replace("{tier}", "{input}")},
+    )
+    instructions = serializers.CharField(
+        required=False, allow_blank=True, max_length=10000, help_text=INSTRUCTIONS_HELP
+    )
     schema = NullableSchemaField(
         required=False,
         allow_null=True,

@@ -32,6 +32,10 @@ from parsers.models import (
 from parsers.schema import ensure_valid_schema
 
 MAX_LABELS = 100
+TIER_NOT_OFFERED = (
+    '"{tier}" is not offered: every parser runs in the standard tier, 1 credit per page, '
+    "until the model tier is available."
+)
 MAX_KEYWORDS = 50
 MAX_KEYWORD_LENGTH = 100
 
@@ -98,6 +102,15 @@ def validate_page_selection(spec: str) -> str:
     return spec
 
 
+def _check_tier(value: str) -> str:
+    if value not in Tier.values:
+        message = TIER_NOT_OFFERED.format(tier=value)
+        raise APIError(
+            "INVALID_PAYLOAD", f"tier: {message}", details={"fields": {"tier": [message]}}
+        )
+    return value
+
+
 def _check_choice(value: str, choices: Any, field: str) -> str:
     if value not in choices.values:
         allowed = ", ".join(choices.values)
@@ -135,7 +148,7 @@ def create_parser(
         description=description or "",
         extraction_target=_check_choice(extraction_target, ExtractionTarget, "extraction_target"),
         default_pages=validate_page_selection(default_pages),
-        tier=_check_choice(tier, Tier, "tier"),
+        tier=_check_tier(tier),
         instructions=instructions or "",
         created_by=user,
     )
@@ -221,7 +234,7 @@ def update_parser(
         parser.default_pages = validate_page_selection(default_pages)
         changed.append("default_pages")
     if tier is not UNCHANGED:
-        parser.tier = _check_choice(tier, Tier, "tier")
+        parser.tier = _check_tier(tier)
         changed.append("tier")
     if instructions is not UNCHANGED:
         parser.instructions = instructions or ""

@@ -15,7 +15,7 @@ from django.conf import settings
 
 from accounts.models import Organization
 from config.errors import APIError
-from parsers.sample_runs import charged_sample_run, inspect_sample
+from parsers.sample_runs import charged_sample_run, inspect_sample, sample_on_disk
 from parsers.schema import SchemaError, validate_schema
 
 SUGGEST_MAX_PAGES = 5
@@ -30,11 +30,11 @@ class Suggestion:
     errors: list[SchemaError] = field(default_factory=list)  # validate_schema of the proposal
 
 
-def _read_and_suggest(file: IO[bytes], options: Any) -> dict[str, Any]:
+def _read_and_suggest(path: str, options: Any) -> dict[str, Any]:
     """The engine's part, run in a memory- and time-limited child (extractions.sandbox)."""
     from extractions.engine import read_pages, suggest_schema
 
-    return suggest_schema(read_pages(file, options))
+    return suggest_schema(read_pages(path, options))
 
 
 def suggest_schema_from_file(
@@ -50,31 +50,33 @@ def suggest_schema_from_file(
     from extractions.engine import ExtractionOptions, PageSelectionError, parse_page_selection
     from extractions.sandbox import run_limited
 
-    info = inspect_sample(file)
-    try:
-        selected = parse_page_selection(pages, info.page_count, max_pages=SUGGEST_MAX_PAGES)
-    except PageSelectionError as exc:
-        raise APIError(
-            "INVALID_PAYLOAD", f"pages: {exc.message}", details={"fields": {"pages": [exc.message]}}
-        ) from None
+    with sample_on_disk(file) as path:
+        info = inspect_sample(path, filename=filename)
+        try:
+            selected = parse_page_selection(pages, info.page_count, max_pages=SUGGEST_MAX_PAGES)
+        except PageSelectionError as exc:
+            raise APIError(
+                "INVALID_PAYLOAD",
+                f"pages: {exc.message}",
+                details={"fields": {"pages": [exc.message]}},
+            ) from None
 
-    credits = len(selected)
-    with charged_sample_run(
-        organization=organization, credits=credits, purpose="suggest", label=filename
-    ):
-        file.seek(0)
-        schema = run_limited(
-            _read_and_suggest,
-            file,
-            ExtractionOptions(
-                pages=",".join(str(n) for n in selected),
-                max_bytes=settings.PP_MAX_FILE_BYTES,
-                max_page_count=settings.PP_MAX_PAGES_PER_DOCUMENT,
-            ),
-            memory_mb=settings.PP_WEB_ENGINE_MEMORY_LIMIT_MB,
-            timeout_seconds=settings.PP_WEB_ENGINE_TIMEOUT_SECONDS,
-            what=filename or "The sample document",
-        )
+        credits = len(selected)
+        with charged_sample_run(
+            organization=organization, credits=credits, purpose="suggest", label=filename
+        ):
+            schema = run_limited(
+                _read_and_suggest,
+                path,
+                ExtractionOptions(
+                    pages=",".join(str(n) for n in selected),
+                    max_bytes=settings.PP_MAX_FILE_BYTES,
+                    max_page_count=settings.PP_MAX_PAGES_PER_DOCUMENT,
+                ),
+                memory_mb=settings.PP_WEB_ENGINE_MEMORY_LIMIT_MB,
+                timeout_seconds=settings.PP_WEB_ENGINE_TIMEOUT_SECONDS,
+                what=filename or "The sample document",
+            )
     return Suggestion(
         schema=schema,
         page_count=credits,

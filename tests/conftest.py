@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 from accounts.models import APIKey, Organization, Role, User
 from accounts.services import add_member, create_api_key, create_organization
 from tests.factories import UserFactory
+from tests.openapi_contract import _openapi_contract  # noqa: F401  (every /v1/ response)
 
 PASSWORD = "correct-horse-battery"
 

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from accounts.tenancy import tenant_of
 from config.errors import APIError
+from config.openapi import raises
 from config.pagination import CreatedCursorPagination, paginate
 from extractions.files import selectors, services
 from extractions.files.serializers import (
@@ -58,6 +59,9 @@ class FileCollectionView(APIView):
             ),
         },
     )
+    @raises(
+        "UNSUPPORTED_FILE_TYPE", "PAGE_COUNT_FAILED", "PAGE_LIMIT_EXCEEDED", "ENCRYPTED_DOCUMENT"
+    )
     def post(self, request: Request) -> Response:
         organization = tenant_of(request).organization
         if (request.content_type or "").startswith("multipart/"):
@@ -102,6 +106,7 @@ class FileDetailView(APIView):
         return Response(StagedFileSerializer(stored_file).data)
 
     @extend_schema(operation_id="files_destroy", responses={204: None})
+    @raises("FILE_IN_USE")
     def delete(self, request: Request, file_id: str) -> Response:
         organization = tenant_of(request).organization
         stored_file = selectors.get_staged_file(organization=organization, file_id=file_id)

@@ -24,7 +24,7 @@ from django.db import (
 from django.db.models import F
 from django.utils import timezone
 
-from billing.services import InsufficientCredits, charge_credits
+from billing.services import InsufficientCredits, charge_credits, credit_count
 from extractions import storage
 from extractions.engine import (
     ClassifierLabelSpec,
@@ -208,7 +208,7 @@ def _charge_on_run(document: Document, token: str, stored: StoredFile) -> bool:
                 organization=document.organization,
                 credits=credits,
                 cause_key=f"charge:{document.public_id}",
-                reason=f"{credits} credits for staged file {document.filename}",
+                reason=f"{credit_count(credits)} for staged file {document.filename}",
                 document=document,
                 extraction=document.extraction,
             )

@@ -31,7 +31,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import APIKey, Organization, User
-from billing.services import InsufficientCredits, charge_credits, get_balance
+from billing.services import charge_credits, credit_count, get_balance, insufficient_credits
 from config.errors import APIError
 from config.ids import new_file_id
 from extractions import storage
@@ -362,13 +362,7 @@ def submit_extraction(
         total = sum(i.credits for i in items)
     balance = get_balance(organization=organization)
     if total > balance:
-        raise InsufficientCredits(
-            message=(
-                f"This needs {total} credits but the balance is {balance}. "
-                "Top up credits on the billing page, or submit fewer pages."
-            ),
-            details={"required": total, "available": balance},
-        )
+        raise insufficient_credits(required=total, available=balance)
 
     written: list[str] = []
     try:
@@ -499,7 +493,7 @@ def _create(
                 organization=organization,
                 credits=total,
                 cause_key=f"charge:{extraction.public_id}",
-                reason=f"{total} credits for {len(documents)} document(s)",
+                reason=f"{credit_count(total)} for {len(documents)} document(s)",
                 extraction=extraction,
             ).entry
             remaining = entry.balance_after

@@ -25,6 +25,8 @@ from extractions.web import exports, queries
 from extractions.web.review_form import Evidence, FormErrors, build_form, flatten, parse_form
 
 PAGE_IMAGE_SIDE = 1400
+# "approve": save the corrections and mark reviewed; "mark": mark reviewed, no edit.
+APPROVE_ACTIONS = ("approve", "mark")
 
 
 def _document(request: HttpRequest, extraction_id: str, document_id: str) -> Document:
@@ -149,7 +151,17 @@ def document_review(request: HttpRequest, extraction_id: str, document_id: str) 
         return render(request, "extractions/review.html", _context(request, document))
 
     schema = document.parser_version.schema if document.parser_version else {}
-    action = request.POST.get("action", "save")
+    action = request.POST.get("action")
+    if action not in APPROVE_ACTIONS:
+        # Approving is explicit (a button or its shortcut): a submission without one, such
+        # as Enter in a field where the browser submits anyway, saves nothing.
+        messages.error(request, "Nothing saved: press Approve to save your corrections.")
+        return render(
+            request,
+            "extractions/review.html",
+            _context(request, document, raw_post=request.POST),
+            status=400,
+        )
     try:
         if action == "mark":
             # An empty merge patch: reviewed, with no edit.

@@ -14,6 +14,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -22,6 +23,7 @@ from accounts.web_tenancy import org_view
 from billing.services import get_balance
 from config.errors import APIError
 from extractions import storage
+from extractions.engine.intake import file_input_accept, supported_formats
 from extractions.files.selectors import staged_files_by_id
 from extractions.files.services import stage_uploaded_file
 from extractions.models import Extraction, StoredFile
@@ -61,6 +63,10 @@ def _page_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
         "pages": request.POST.get("pages", ""),
         "idempotency_key": request.POST.get("idempotency_key") or secrets.token_urlsafe(16),
         "staged": [],
+        "supported_formats": supported_formats(),
+        "file_input_accept": file_input_accept(),
+        # Dropped files are staged, then submitted by id: the batch limit applies.
+        "max_files": settings.PP_MAX_FILES_PER_BATCH,
         **extra,
     }
 
@@ -111,7 +117,7 @@ def stage_file(request: HttpRequest) -> JsonResponse:
     except APIError as exc:
         message = exc.message
         if exc.code == "UNSUPPORTED_FILE_TYPE":
-            message = f"{upload.name} is not a supported file: send a PDF, PNG, JPEG, TIFF or WebP."
+            message = f"{upload.name} is not a supported file: send a {supported_formats()} file."
         elif upload.name not in message:
             message = f"{upload.name}: {message}"
         return JsonResponse(

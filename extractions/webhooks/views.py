@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from accounts.permissions import CanManageOrganization
 from accounts.tenancy import tenant_of
+from config.openapi import raises
 from config.pagination import CreatedCursorPagination, paginate
 from extractions.webhooks import selectors, services, signing
 from extractions.webhooks.serializers import (
@@ -46,6 +47,7 @@ class WebhookCollectionView(APIView):
         request=WebhookEndpointWriteSerializer,
         responses={201: WebhookEndpointCreatedSerializer},
     )
+    @raises("INVALID_WEBHOOK_URL", "WEBHOOK_LIMIT_REACHED")
     def post(self, request: Request) -> Response:
         organization = tenant_of(request).organization
         payload = WebhookEndpointWriteSerializer(data=request.data)
@@ -78,6 +80,7 @@ class WebhookDetailView(APIView):
         request=WebhookEndpointWriteSerializer(partial=True),
         responses=WebhookEndpointSerializer,
     )
+    @raises("INVALID_WEBHOOK_URL")
     def patch(self, request: Request, webhook_id: str) -> Response:
         organization = tenant_of(request).organization
         endpoint = selectors.get_endpoint(organization=organization, webhook_id=webhook_id)

@@ -99,7 +99,6 @@ def _initial(parser: Parser) -> dict[str, Any]:
         "description": parser.description,
         "extraction_target": parser.extraction_target,
         "default_pages": parser.default_pages,
-        "tier": parser.tier,
         "instructions": parser.instructions,
         "schema": json.dumps(schema, indent=2, ensure_ascii=False),
     }
@@ -112,7 +111,6 @@ def _save(request: HttpRequest, form: ParserForm, parser: Parser | None) -> Pars
         "description": data["description"],
         "extraction_target": data["extraction_target"],
         "default_pages": data["default_pages"],
-        "tier": data["tier"],
         "instructions": data["instructions"],
     }
     schema = data["schema"]

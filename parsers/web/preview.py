@@ -10,15 +10,13 @@ rule as ``parsers.suggest`` for schema suggestions.
 from __future__ import annotations
 
 import base64
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.conf import settings
 
 from accounts.models import Organization
-from parsers.sample_runs import charged_sample_run, inspect_sample
+from parsers.sample_runs import charged_sample_run, inspect_sample, sample_on_disk
 from parsers.schema import ensure_valid_schema
 
 PREVIEW_MAX_PAGES = 3
@@ -89,11 +87,7 @@ def preview_extraction(
     from extractions.sandbox import run_limited
 
     ensure_valid_schema(schema)
-    with tempfile.NamedTemporaryFile(suffix=".sample") as tmp:
-        file.seek(0)
-        shutil.copyfileobj(file, tmp, 1024 * 1024)
-        tmp.flush()
-        path = tmp.name
+    with sample_on_disk(file) as path:
         info = inspect_sample(path, filename=filename)
         selected = list(range(1, min(info.page_count, PREVIEW_MAX_PAGES) + 1))
         credits = len(selected) * max(1, multiplier)

@@ -1,4 +1,6 @@
-/* Review page: line-item rows (add / remove) and a warning before leaving unsaved edits. */
+/* Review page: line-item rows (add / remove), a warning before leaving unsaved edits, and the
+   approve shortcut. Enter in a field submits nothing (the form's default button is disabled);
+   Ctrl+Enter (Cmd+Enter) presses Approve. */
 (function () {
   "use strict";
   var form = document.getElementById("review-form");
@@ -7,6 +9,14 @@
 
   form.addEventListener("input", function () { dirty = true; });
   form.addEventListener("submit", function () { dirty = false; });
+
+  form.addEventListener("keydown", function (event) {
+    if (event.key !== "Enter" || event.isComposing || !(event.ctrlKey || event.metaKey)) return;
+    var approve = form.querySelector("[data-approve]");
+    if (!approve) return;
+    event.preventDefault();
+    form.requestSubmit(approve);
+  });
   window.addEventListener("beforeunload", function (event) {
     if (dirty) { event.preventDefault(); event.returnValue = ""; }
   });

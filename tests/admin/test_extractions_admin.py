@@ -156,3 +156,21 @@ def test_changelists_with_50_rows_have_pinned_query_counts(
         response = support_client.get(url)
     assert response.status_code == 200
     assert response.content.count(b"action-select") >= 50
+
+
+def test_every_model_has_a_proper_plural_name(superuser_client):
+    """The admin listed "Webhook deliverys": Django adds an "s" unless told otherwise."""
+    import re
+
+    from django.apps import apps
+
+    ours = ("accounts", "billing", "extractions", "parsers")
+    wrong = [
+        f"{model._meta.label}: {model._meta.verbose_name_plural}"
+        for model in apps.get_models()
+        if model._meta.app_label in ours
+        and re.search(r"[^aeiou]ys$|(?:s|x|ch|sh)s$", str(model._meta.verbose_name_plural))
+    ]
+    assert wrong == []
+    index = superuser_client.get("/admin/").content.decode()
+    assert "Webhook deliveries" in index and "deliverys" not in index

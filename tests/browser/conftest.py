@@ -85,6 +85,10 @@ def page(browser, live_server) -> Iterator[object]:
         context.close()
 
 
+def csp_violations(page) -> list[str]:
+    return [m for m in page.js_errors if "Content Security Policy" in m or "Refused to" in m]
+
+
 def shoot(page, name: str, *, full_page: bool = False) -> None:
     """A screenshot for the README (docs/screenshots/<name>.png)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

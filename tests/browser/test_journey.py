@@ -20,7 +20,7 @@ from playwright.sync_api import expect
 from billing.models import CreditLedgerEntry, CreditPack
 from docgen import line_item_invoice_pdf
 from extractions.models import Document
-from tests.browser.conftest import shoot
+from tests.browser.conftest import csp_violations, shoot
 
 PASSWORD = "a-long-browser-password"
 
@@ -45,10 +45,6 @@ def nav(page, name: str) -> None:
 
 def schema_in_editor(page) -> dict:
     return json.loads(page.locator("textarea[name=schema]").input_value())
-
-
-def csp_violations(page) -> list[str]:
-    return [m for m in page.js_errors if "Content Security Policy" in m or "Refused to" in m]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -203,7 +199,7 @@ def test_sign_up_design_extract_review_and_bill(
     # Correct the total and a line item, save.
     page.get_by_label("Total").fill("230.00")
     page.locator('input[name="f:line_items[2].quantity"]').fill("11")
-    page.get_by_test_id("save-review").click()
+    page.get_by_test_id("approve-review").click()
     expect(page.get_by_text("Saved 2 changes")).to_be_visible()
     expect(page.get_by_text("The review queue is empty")).to_be_visible()
     page.goto(review_url)

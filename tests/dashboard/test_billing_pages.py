@@ -36,13 +36,26 @@ def test_billing_page_shows_balance_and_ledger(member_web, org_a) -> None:
     assert re.search(r'data-testid="ledger-delta">\+1,000<', html)
 
 
-def test_without_stripe_keys_billing_says_it_is_not_configured(owner_web, pack, stripe_off) -> None:  # noqa: F811
+def test_without_stripe_keys_billing_says_it_is_not_available(owner_web, pack, stripe_off) -> None:  # noqa: F811
+    """Customers are told what it means for them; the operator's variable names (which the
+    page used to show everyone) are for staff only."""
     html = owner_web.get(reverse("web:billing")).content.decode()
-    assert "Billing is not configured" in html and "Starter" in html
+    assert "Online payments are not available yet" in html and "Starter" in html
+    assert "STRIPE_" not in html
     assert re.search(r"<button[^>]*disabled>Buy with Stripe", html)
     response = owner_web.post(reverse("web:checkout"), {"pack_id": pack.public_id}, follow=True)
-    assert b"not configured" in response.content
+    assert b"not available" in response.content and b"STRIPE_" not in response.content
     assert not Payment.objects.exists()
+
+
+def test_staff_see_which_settings_billing_needs(org_a, pack, stripe_off) -> None:  # noqa: F811
+    from tests.dashboard.conftest import web_client_for
+
+    org_a.owner.is_staff = True
+    org_a.owner.save(update_fields=["is_staff"])
+    page = web_client_for(org_a.owner, org_a.organization).get(reverse("web:billing"))
+    hint = re.search(r'data-testid="operator-hint">(.*?)</span>', page.content.decode()).group(1)
+    assert "STRIPE_SECRET_KEY" in hint and "STRIPE_WEBHOOK_SECRET" in hint
 
 
 def test_owner_buys_a_pack_through_stripe_checkout(owner_web, org_a, pack, stripe_on) -> None:  # noqa: F811

@@ -161,7 +161,7 @@ def test_review_shows_boxes_and_records_edits(member_web, client_a, org_a, done_
         form.setdefault(key, "")
     form["f:invoice_number"] = "INV-2024-0043"
     form["f:line_items[0].quantity"] = "13"
-    response = member_web.post(url, {**form, "action": "save"})
+    response = member_web.post(url, {**form, "action": "approve"})
     assert response.status_code == 302
     edits = {e.path: e for e in DocumentEdit.objects.filter(document=done_document)}
     assert set(edits) == {"invoice_number", "line_items[0].quantity"}
@@ -187,7 +187,9 @@ def test_review_rejects_a_value_of_the_wrong_type_at_the_field(member_web, done_
     url = reverse(
         "web:document-review", args=[done_document.extraction.public_id, done_document.public_id]
     )
-    response = member_web.post(url, {"f:total": "lots", "f:invoice_number": "X", "action": "save"})
+    response = member_web.post(
+        url, {"f:total": "lots", "f:invoice_number": "X", "action": "approve"}
+    )
     assert response.status_code == 400
     html = response.content.decode()
     assert "Enter a number" in html and 'value="lots"' in html
@@ -280,3 +282,62 @@ def test_review_queue_oldest_first_with_navigation(member_web, org_a, parser, ea
     assert b"first.pdf" not in member_web.get(reverse("web:review-queue")).content
     member_web.post(saved["Location"], {"action": "mark"})
     assert b"Nothing to review" in member_web.get(reverse("web:review-queue")).content
+
+
+def test_a_submission_without_an_explicit_approval_saves_nothing(member_web, done_document):
+    """Enter in a review field submitted the form as "save", which also marked the document
+    reviewed. Approving is explicit now: without the Approve button's action, nothing is
+    saved and the typed value is kept on the page."""
+    url = reverse(
+        "web:document-review", args=[done_document.extraction.public_id, done_document.public_id]
+    )
+    response = member_web.post(url, {"f:invoice_number": "INV-TYPED"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "press Approve" in html and 'value="INV-TYPED"' in html
+    done_document.refresh_from_db()
+    assert done_document.reviewed is False
+    assert not DocumentEdit.objects.exists()
+
+
+def test_the_extract_page_names_every_type_the_engine_reads(member_web, parser) -> None:
+    """The refusal and the drop zone listed PDF, PNG, JPEG, TIFF, WebP while the engine (and
+    the API) also read BMP and GIF: both now come from the engine's one list."""
+    from extractions.engine.intake import FORMATS
+
+    from tests.reliability.mutants import image_bytes
+
+    names = [name for name, _ in FORMATS.values()]
+    assert {"BMP", "GIF"} <= set(names)
+    for fmt in ("BMP", "GIF"):
+        staged = stage(member_web, name=f"scan.{fmt.lower()}", data=image_bytes(fmt, (200, 80)))
+        assert staged.status_code == 201, staged.content
+        assert staged.json()["page_count"] == 1
+    refused = stage(member_web, name="setup.exe", data=fake_exe()).json()["error"]
+    assert all(name in refused["message"] for name in names), refused["message"]
+    page = member_web.get(reverse("web:extract")).content.decode()
+    hint = re.search(r'data-testid="supported-formats">([^<]*)<', page).group(1)
+    assert all(name in hint for name in names), hint
+    accept = re.search(r'id="file-input"[^>]*accept="([^"]*)"', page).group(1)
+    assert all(ext in accept for _, exts in FORMATS.values() for ext in exts), accept
+
+
+def test_one_credit_is_one_credit_not_1_credits(member_web, client_a, org_a, parser) -> None:
+    """The quote said "This needs 1 credits"; the API's 402 too."""
+    file_id = stage(member_web).json()["file_id"]  # one page
+    adjust_credits(organization=org_a.organization, delta=-1000, reason="test", staff_user=None)
+    quote = member_web.post(
+        reverse("web:extract-quote"), {"target": parser.public_id, "file_ids": [file_id]}
+    ).content.decode()
+    assert "This needs 1 credit but your balance is 0" in quote
+    assert "1 credits" not in quote
+    refused = client_a.post(
+        "/v1/extractions",
+        {
+            "parser_id": parser.public_id,
+            "files": [SimpleUploadedFile("a.pdf", line_item_invoice_pdf(), "application/pdf")],
+        },
+        format="multipart",
+    )
+    assert refused.status_code == 402
+    assert refused.json()["error"]["message"].startswith("This needs 1 credit but the balance")

@@ -26,7 +26,6 @@ def designer_post(name: str, schema: dict | None, **extra) -> dict:
         "description": "",
         "extraction_target": "per_doc",
         "default_pages": "",
-        "tier": "standard",
         "instructions": "",
         "schema": json.dumps(schema) if schema is not None else "",
         **extra,
@@ -60,6 +59,18 @@ def test_create_parser_publishes_version_one(member_web, org_a) -> None:
     assert parser.public_id.encode() in listing.content and b"v1" in listing.content
     designer = member_web.get(response["Location"])
     assert state_of(designer)["schema"] == LINE_ITEM_INVOICE_SCHEMA
+
+
+def test_the_designer_offers_no_premium_tier(member_web, org_a) -> None:
+    """Premium charged 3 credits a page for standard's output: not offered until the model
+    tier exists; a premium choice posted anyway is ignored (every page costs 1 credit)."""
+    page = member_web.get(reverse("web:parser-new")).content.decode()
+    assert "premium" not in page.lower() and 'name="tier"' not in page
+    member_web.post(
+        reverse("web:parser-new"),
+        designer_post("Invoices", LINE_ITEM_INVOICE_SCHEMA, tier="premium"),
+    )
+    assert Parser.objects.get(organization=org_a.organization, name="Invoices").tier == "standard"
 
 
 def test_parser_without_fields_is_not_configured(member_web, org_a) -> None:

@@ -22,6 +22,7 @@ from extractions.models import Document, Extraction, WebhookEndpoint
 from extractions.services import cancel_extraction, derive_status, refund_document, rerun_document
 from extractions.services.dispatch import claim_document
 from extractions.services.sweeper import sweep_documents
+from parsers.models import Parser
 from parsers.services import LabelSpec, create_classifier, create_parser
 from tests.extractions.helpers import ledger_is_consistent, pdf_upload, refunds, run, submit
 
@@ -194,11 +195,10 @@ def test_derive_status():
 @pytest.fixture
 def classifier_a(org_a, parser_a):
     receipts = create_parser(
-        organization=org_a.organization,
-        name="Receipts",
-        schema=SIMPLE_INVOICE_SCHEMA,
-        tier="premium",
+        organization=org_a.organization, name="Receipts", schema=SIMPLE_INVOICE_SCHEMA
     )
+    # A pricier tier, as the model tier will be (none is offered today).
+    Parser.objects.filter(pk=receipts.pk).update(tier="model")
     return create_classifier(
         organization=org_a.organization,
         name="Mail room",
@@ -214,7 +214,7 @@ def classifier_a(org_a, parser_a):
 def test_classifier_routes_and_refunds_the_cheaper_tier(
     client_a, classifier_a, parser_a, org_a, settings
 ):
-    settings.PP_TIER_MULTIPLIERS = {"standard": 1, "premium": 3}
+    settings.PP_TIER_MULTIPLIERS = {"standard": 1, "model": 3}
     response = client_a.post(
         "/v1/extractions",
         {"classifier_id": classifier_a.public_id, "files": [pdf_upload(pages=2)]},

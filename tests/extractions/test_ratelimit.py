@@ -109,3 +109,43 @@ def test_limits_can_be_switched_off(settings, client_a, parser_a):
     settings.PP_RATE_LIMIT_ENABLED = False
     settings.PP_RATE_LIMIT_SUBMISSIONS_PER_MINUTE = 1
     assert [submit(client_a, parser_a).status_code for _ in range(3)] == [202] * 3
+
+
+def test_only_accepted_submissions_count_toward_the_submission_limit(
+    limits_on, window_start, client_a, parser_a, org_a
+):
+    """Rejected submissions (400, 404, 402...) used up the 20 a minute: a client fixing its
+    request was locked out. Only accepted ones count; a replay is not a new submission."""
+    limits_on.PP_RATE_LIMIT_SUBMISSIONS_PER_MINUTE = 3
+    with time_machine.travel(window_start, tick=False):
+        rejected = [
+            client_a.post("/v1/extractions", {"parser_id": parser_a.public_id}, format="multipart"),
+            client_a.post(
+                "/v1/extractions",
+                {"parser_id": "prs_missing", "files": [pdf_upload()]},
+                format="multipart",
+            ),
+            *[
+                client_a.post("/v1/extractions", {"files": [pdf_upload()]}, format="multipart")
+                for _ in range(4)
+            ],
+        ]
+        assert [r.status_code for r in rejected] == [400, 404, 400, 400, 400, 400]
+
+        first = client_a.post(
+            "/v1/extractions",
+            {"parser_id": parser_a.public_id, "files": [pdf_upload()]},
+            format="multipart",
+            HTTP_IDEMPOTENCY_KEY="batch-1",
+        )
+        replay = client_a.post(
+            "/v1/extractions",
+            {"parser_id": parser_a.public_id, "files": [pdf_upload()]},
+            format="multipart",
+            HTTP_IDEMPOTENCY_KEY="batch-1",
+        )
+        assert (first.status_code, replay.status_code) == (202, 202)
+        assert replay["Idempotent-Replayed"] == "true"
+        statuses = [submit(client_a, parser_a).status_code for _ in range(3)]
+        assert statuses == [202, 202, 429]
+        assert Extraction.objects.for_org(org_a.organization).count() == 3

@@ -14,6 +14,7 @@ from billing.models import CreditLedgerEntry
 from billing.services import get_balance
 from docgen import SIMPLE_INVOICE_SCHEMA, encrypted_pdf, png_bytes
 from extractions.models import Document, Extraction, StoredFile
+from parsers.models import Parser
 from parsers.services import create_parser
 from tests.extractions.helpers import pdf_upload
 
@@ -83,17 +84,16 @@ def test_202_body_is_exactly_the_documented_one(client_a, parser_a, org_a, _medi
 
 
 def test_page_selection_and_tier_multiplier(client_a, org_a, settings):
-    premium = create_parser(
-        organization=org_a.organization,
-        name="Premium",
-        schema=SIMPLE_INVOICE_SCHEMA,
-        tier="premium",
+    # A pricier tier, as the model tier will be (none is offered today).
+    pricier = create_parser(
+        organization=org_a.organization, name="Model", schema=SIMPLE_INVOICE_SCHEMA
     )
-    settings.PP_TIER_MULTIPLIERS = {"standard": 1, "premium": 3}
+    Parser.objects.filter(pk=pricier.pk).update(tier="model")
+    settings.PP_TIER_MULTIPLIERS = {"standard": 1, "model": 3}
     response = post(
         client_a,
         {
-            "parser_id": premium.public_id,
+            "parser_id": pricier.public_id,
             "pages": "1,3-4,9",  # page 9 is past the end of a 5-page file: dropped
             "files": [pdf_upload("a.pdf", pages=5), pdf_upload("b.pdf", pages=1)],
         },

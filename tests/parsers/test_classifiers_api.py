@@ -182,3 +182,20 @@ def test_list_query_count_does_not_grow_with_rows(client_a, django_assert_max_nu
         response = client_a.get("/v1/classifiers", {"limit": 10})
     assert len(response.json()["data"]) == 10
     assert all(len(c["labels"]) == 2 for c in response.json()["data"])
+
+
+def test_update_with_a_label_without_name_is_400_and_changes_nothing(client_a):
+    """PATCH validates partially, which let a nameless label reach the view: 500 (KeyError),
+    found by schemathesis."""
+    body = _create(client_a, [{"name": "invoice"}]).json()
+    response = client_a.patch(
+        f"/v1/classifiers/{body['id']}",
+        {"labels": [{"description": "no name"}]},
+        format="json",
+    )
+    assert response.status_code == 400, response.content
+    error = response.json()["error"]
+    assert error["code"] == "INVALID_PAYLOAD"
+    assert "labels[0].name" in error["details"]["fields"]
+    labels = client_a.get(f"/v1/classifiers/{body['id']}").json()["labels"]
+    assert [label["name"] for label in labels] == ["invoice"]

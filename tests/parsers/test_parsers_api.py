@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 
 from extractions.models import Extraction
+from parsers import services
 from parsers.models import Parser, ParserVersion
 from tests.parsers.helpers import SCHEMA_V1, SCHEMA_V2, create_parser, error_code
 
@@ -83,12 +85,16 @@ def test_other_changes_do_not_create_versions(client_a):
     parser_id = create_parser(client_a)["id"]
     response = client_a.patch(
         f"/v1/parsers/{parser_id}",
-        {"name": "Renamed", "tier": "premium", "schema": SCHEMA_V1},
+        {"name": "Renamed", "description": "Supplier invoices", "schema": SCHEMA_V1},
         format="json",
     )
     assert response.status_code == 200
     body = response.json()
-    assert (body["name"], body["tier"], body["version"]) == ("Renamed", "premium", 1)
+    assert (body["name"], body["description"], body["version"]) == (
+        "Renamed",
+        "Supplier invoices",
+        1,
+    )
     assert ParserVersion.objects.filter(parser__public_id=parser_id).count() == 1
 
 
@@ -251,3 +257,69 @@ def test_history_records_user_and_api_key(org_a, owner_client, client_a):
 def test_unauthenticated(anon_client):
     assert anon_client.get("/v1/parsers").status_code == 401
     assert anon_client.post("/v1/parsers", {"name": "x"}, format="json").status_code == 401
+
+
+def test_the_premium_tier_is_not_offered(client_a):
+    """Premium charged 3 credits a page for standard's output; until the model tier exists it
+    is refused with a message that says so, and every page costs 1 credit."""
+    response = client_a.post(
+        "/v1/parsers", {"name": "x", "tier": "premium", "schema": SCHEMA_V1}, format="json"
+    )
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "INVALID_PAYLOAD"
+    message = error["details"]["fields"]["tier"][0]
+    assert "premium" in message and "standard" in message and "1 credit per page" in message
+    assert Parser.objects.count() == 0
+
+    parser_id = create_parser(client_a)["id"]
+    patched = client_a.patch(f"/v1/parsers/{parser_id}", {"tier": "premium"}, format="json")
+    assert patched.status_code == 400 and "tier" in patched.json()["error"]["details"]["fields"]
+    assert Parser.objects.get(public_id=parser_id).tier == "standard"
+    assert client_a.get(f"/v1/parsers/{parser_id}").json()["tier"] == "standard"
+
+
+def test_the_schema_offers_only_the_standard_tier(client_a):
+    document = Client().get("/v1/schema?format=json").json()
+    schemas = document["components"]["schemas"]
+    for component in ("ParserWriteRequest", "Parser"):
+        tier = schemas[component]["properties"]["tier"]
+        enum = schemas[tier["allOf"][0]["$ref"].rsplit("/", 1)[1]]["enum"]
+        assert enum == ["standard"], component
+
+
+def test_premium_parsers_become_standard_on_migration(org_a):
+    """The migration that withdraws the tier (run here on the current models)."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("parsers.migrations.0003_premium_tier_withdrawn")
+    parser = services.create_parser(organization=org_a.organization, name="Old premium")
+    Parser.objects.filter(pk=parser.pk).update(tier="premium")
+    migration.premium_to_standard(apps, None)
+    parser.refresh_from_db()
+    assert parser.tier == "standard"
+
+
+def test_instructions_say_they_are_for_the_model_tier(org_a):
+    """Instructions are stored for the model tier and read by nothing today: every place they
+    are edited says so (the API schema, the designer, the admin)."""
+    from django.urls import reverse
+
+    from tests.dashboard.conftest import web_client_for
+    from tests.factories import UserFactory
+
+    schemas = Client().get("/v1/schema?format=json").json()["components"]["schemas"]
+    for component in ("ParserWriteRequest", "PatchedParserWriteRequest", "Parser"):
+        description = schemas[component]["properties"]["instructions"]["description"]
+        assert "used by the model tier" in description.lower(), component
+
+    designer = web_client_for(org_a.member, org_a.organization).get(reverse("web:parser-new"))
+    assert "Used by the model tier" in designer.content.decode()
+
+    parser = services.create_parser(organization=org_a.organization, name="Invoices")
+    staff = Client()
+    staff.force_login(UserFactory(email="root@example.com", is_staff=True, is_superuser=True))
+    change = staff.get(reverse("admin:parsers_parser_change", args=[parser.pk]))
+    assert change.status_code == 200 and "Used by the model tier" in change.content.decode()

@@ -181,3 +181,20 @@ def test_validate_endpoint(client_a):
     assert bad.json()["valid"] is False
     assert bad.json()["errors"][0]["path"] == "properties.a.items"
     assert client_a.post("/v1/schemas/validate", {}, format="json").status_code == 400
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG"])
+def test_suggest_on_an_image_sample(org_a, client_a, fmt):
+    """An image sample was read for its page count, which closed the upload; reading it again
+    for the suggestion answered 500 (schemathesis found it)."""
+    from tests.reliability.mutants import image_bytes
+
+    before = get_balance(organization=org_a.organization)
+    response = _post(
+        client_a, image_bytes(fmt, (600, 200), "Invoice number: INV-7"), f"scan.{fmt.lower()}"
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["page_count"], body["credits_used"]) == (1, 1)
+    assert body["schema"]["type"] == "object"
+    assert get_balance(organization=org_a.organization) == before - 1

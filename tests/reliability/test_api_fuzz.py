@@ -1,6 +1,14 @@
 """schemathesis over every operation of ``/v1/schema``, with a valid API key, against the
-Django WSGI application in this process: no 5xx, every error in the envelope, responses
-conform to the schema (status codes the schema documents, their bodies and content types).
+Django WSGI application in this process: no 5xx, and every answer conforms to the document:
+a status code it declares for the operation, its content type, its headers (``Retry-After``
+on 429s) and its body (errors: the envelope, with a code the operation declares).
+
+The rate limits are on, raised far above what the run sends, so that requests go through the
+throttles as in production and still reach the code. File fields get real documents in turn
+(a PDF, a PNG, a JPEG) as well as schemathesis' own bytes, so that uploads reach the engine.
+Request bodies are what the schema allows (schemathesis' defaults): the hostile-body cases of
+issue #19 (JSON nested thousands of levels deep, bodies over 20 MB) are the request-parsing
+hardening's own tests, not this run's.
 
 Bounded so that it runs in CI in about a minute: PP_API_FUZZ_EXAMPLES examples per operation
 (15 by default), derandomized (the same cases every run), no deadline. A deeper local run:
@@ -13,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import zlib
 
 import pytest
 import schemathesis
@@ -20,10 +29,13 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    response_headers_conformance,
     response_schema_conformance,
+    status_code_conformance,
 )
 
 from docgen import simple_invoice_pdf
+from tests.reliability.mutants import image_bytes
 
 EXAMPLES = int(os.environ.get("PP_API_FUZZ_EXAMPLES", "15"))
 EXCLUDED_PATHS = ("/v1/billing/stripe/webhook", "/v1/billing/checkout")
@@ -49,6 +61,10 @@ def _api_state(db, org_a, settings, tmp_path, _keep_test_connection):
     from parsers.services import create_parser
 
     settings.PP_SYNC_EXTRACT_TIMEOUT = 1  # POST /v1/extract must not wait for a worker
+    # Through the throttles, as in production, but never refused by them.
+    settings.PP_RATE_LIMIT_ENABLED = True
+    settings.PP_RATE_LIMIT_REQUESTS_PER_MINUTE = 1_000_000
+    settings.PP_RATE_LIMIT_SUBMISSIONS_PER_MINUTE = 1_000_000
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
@@ -88,6 +104,28 @@ def error_envelope(ctx, response, case) -> bool | None:
     return None
 
 
+SAMPLES = (
+    simple_invoice_pdf(),
+    image_bytes("PNG", (400, 120), "Invoice number: INV-7  Total: 12.50"),
+    image_bytes("JPEG", (400, 120), "Invoice number: INV-7  Total: 12.50"),
+    None,  # schemathesis' own bytes
+)
+
+
+def _with_real_documents(case) -> None:
+    """Put a real document in file fields, one in turn (chosen from the case itself, so the
+    same cases get the same files every run)."""
+    if not (case.media_type == "multipart/form-data" and isinstance(case.body, dict)):
+        return
+    for name in ("files", "file"):
+        if name not in case.body:
+            continue
+        sample = SAMPLES[zlib.crc32(repr(sorted(case.body.items())).encode()) % len(SAMPLES)]
+        if sample is not None or not case.body[name]:
+            sample = sample or simple_invoice_pdf()
+            case.body[name] = [sample] if name == "files" else sample
+
+
 @schema.parametrize()
 @settings(
     max_examples=EXAMPLES,
@@ -97,20 +135,15 @@ def error_envelope(ctx, response, case) -> bool | None:
     database=None,
 )
 def test_every_operation(case, org_a):
-    if (
-        case.body is not None
-        and case.media_type == "multipart/form-data"
-        and isinstance(case.body, dict)
-    ):
-        for name in ("files", "file"):
-            if name in case.body and not case.body[name]:
-                case.body[name] = simple_invoice_pdf()
+    _with_real_documents(case)
     case.call_and_validate(
         headers={"X-API-Key": org_a.api_key_secret},
         checks=[
             not_a_server_error,
-            response_schema_conformance,
+            status_code_conformance,
             content_type_conformance,
+            response_headers_conformance,
+            response_schema_conformance,
             error_envelope,
         ],
     )

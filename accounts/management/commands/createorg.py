@@ -1,7 +1,7 @@
 """``createorg NAME --owner EMAIL [--password P] [--credits N] [--json]``.
 
-Creates an organization, its owner (or reuses an existing user) and an API key, for operators,
-the start-up script and tests.
+Creates an organization, its owner (or reuses an existing user) and an API key, for operators
+and tests (``accounts.services.onboard_organization``).
 """
 
 from __future__ import annotations
@@ -10,9 +10,8 @@ import json
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
 
-from accounts.services import create_api_key, create_organization, get_or_create_user
+from accounts.services import onboard_organization
 from billing.services import get_balance
 
 
@@ -29,21 +28,19 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["credits"] < 0:
             raise CommandError("--credits cannot be negative.")
-        with transaction.atomic():
-            user, created = get_or_create_user(email=options["owner"], password=options["password"])
-            if not created and options["password"]:
-                user.set_password(options["password"])
-                user.save(update_fields=["password"])
-            organization = create_organization(
-                name=options["name"], owner=user, opening_credits=options["credits"]
-            )
-            new_key = create_api_key(organization=organization, name="Default key", created_by=user)
+        new = onboard_organization(
+            name=options["name"],
+            owner_email=options["owner"],
+            password=options["password"],
+            credits=options["credits"],
+        )
+        organization = new.organization
         result = {
             "organization_id": organization.public_id,
             "organization": organization.name,
-            "user": user.email,
-            "user_created": created,
-            "api_key": new_key.secret,
+            "user": new.owner.email,
+            "user_created": new.owner_created,
+            "api_key": new.api_key.secret,
             "credits": get_balance(organization=organization),
         }
         if options["json"]:
@@ -51,6 +48,6 @@ class Command(BaseCommand):
         else:
             self.stdout.write(
                 f"Organization {organization.name} ({organization.public_id})\n"
-                f"Owner: {user.email}\nAPI key (shown once): {new_key.secret}\n"
+                f"Owner: {new.owner.email}\nAPI key (shown once): {new.api_key.secret}\n"
                 f"Credits: {result['credits']}"
             )

@@ -42,7 +42,30 @@ WEBP = "image/webp"
 TIFF = "image/tiff"
 BMP = "image/bmp"
 GIF = "image/gif"
-SUPPORTED_MEDIA_TYPES: tuple[str, ...] = (PDF, PNG, JPEG, WEBP, TIFF, BMP, GIF)
+# Every type the engine reads: the name people know it by and its usual extensions. Each list
+# of supported types shown to people (refusals, file pickers, the API docs) is built from this.
+FORMATS: dict[str, tuple[str, tuple[str, ...]]] = {
+    PDF: ("PDF", (".pdf",)),
+    PNG: ("PNG", (".png",)),
+    JPEG: ("JPEG", (".jpg", ".jpeg")),
+    WEBP: ("WebP", (".webp",)),
+    TIFF: ("TIFF", (".tif", ".tiff")),
+    BMP: ("BMP", (".bmp",)),
+    GIF: ("GIF", (".gif",)),
+}
+SUPPORTED_MEDIA_TYPES: tuple[str, ...] = tuple(FORMATS)
+
+
+def supported_formats() -> str:
+    """The supported types for people: "PDF, PNG, JPEG, WebP, TIFF, BMP or GIF"."""
+    names = [name for name, _ in FORMATS.values()]
+    return f"{', '.join(names[:-1])} or {names[-1]}"
+
+
+def file_input_accept() -> str:
+    """An HTML file input's ``accept`` for the supported types (extensions and media types)."""
+    return ",".join([ext for _, exts in FORMATS.values() for ext in exts] + list(FORMATS))
+
 
 # PDFium is not thread-safe, not even across documents: every use of it in this
 # process (web threads inspecting uploads, rendering page images, a pipeline)
@@ -320,7 +343,7 @@ def detect(src: DocumentSource) -> str:
     if media_type is None:
         raise EngineError(
             UNSUPPORTED_INPUT,
-            "Unsupported file type: expected a PDF or a PNG, JPEG, WebP, TIFF, BMP or GIF image.",
+            f"Unsupported file type: expected a {supported_formats()} file.",
         )
     return media_type
 

@@ -14,13 +14,14 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from extractions.engine import EXTRACTION_TARGETS, EngineError, ExtractionOptions, extract
+from extractions.engine.intake import supported_formats
 
 
 class Command(BaseCommand):
     help = "Extract FILE (PDF or image) with a JSON schema and print the result as JSON."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", help="PDF, PNG, JPEG, WebP, TIFF, BMP or GIF")
+        parser.add_argument("file", help=supported_formats())
         parser.add_argument("--schema", required=True, help="JSON Schema file of the parser")
         parser.add_argument("--pages", help='page selection, e.g. "1-3" or "1,3,5-7"')
         parser.add_argument("--max-pages", type=int, dest="max_pages")
