@@ -8,7 +8,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from extractions.engine.intake import supported_formats
+from extractions.engine import supported_formats
 from extractions.models import Document, DocumentStatus, Extraction, ExtractionStatus
 from extractions.services.lifecycle import derive_status
 from extractions.services.results import _ts, document_summary

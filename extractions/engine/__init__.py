@@ -8,6 +8,8 @@ Plain Python (no Django). Entry points:
 - ``parse_page_selection(spec, page_count) -> list[int]``: ``"1,3,5-7"``.
 - ``render_page_png(source, page_number) -> bytes``: a page image for the UI.
 - ``suggest_schema(pages) -> dict``: a JSON Schema proposed from a sample's pages.
+- ``FORMATS``, ``supported_formats()``, ``file_input_accept()``: the file types accepted (one
+  list for the API, the dashboard and the CLI).
 
 ``source`` is bytes, a filesystem path or a binary file object. Heavy modules
 (pdfium, OCR, parsing) are imported on first use so that importing the package
@@ -34,6 +36,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EXTRACTION_TARGETS",
+    "FORMATS",
     "STEP_NAMES",
     "ClassificationResult",
     "ClassifierLabelSpec",
@@ -44,11 +47,13 @@ __all__ = [
     "PageContent",
     "PageSelectionError",
     "extract",
+    "file_input_accept",
     "inspect_document",
     "parse_page_selection",
     "read_pages",
     "render_page_png",
     "suggest_schema",
+    "supported_formats",
 ]
 
 _LAZY = {
@@ -57,6 +62,9 @@ _LAZY = {
     "inspect_document": "read.intake",
     "parse_page_selection": "read.intake",
     "DocumentInfo": "read.intake",
+    "FORMATS": "read.intake",
+    "file_input_accept": "read.intake",
+    "supported_formats": "read.intake",
     "PageSelectionError": "read.intake",
     "render_page_png": "read.render",
     "suggest_schema": "parsing.suggest",

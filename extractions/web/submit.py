@@ -23,7 +23,7 @@ from accounts.web_tenancy import org_view
 from billing.services import get_balance
 from config.errors import APIError
 from extractions import storage
-from extractions.engine.intake import file_input_accept, supported_formats
+from extractions.engine import file_input_accept, supported_formats
 from extractions.files.selectors import staged_files_by_id
 from extractions.files.services import stage_uploaded_file
 from extractions.models import Extraction, StoredFile

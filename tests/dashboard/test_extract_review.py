@@ -303,8 +303,7 @@ def test_a_submission_without_an_explicit_approval_saves_nothing(member_web, don
 def test_the_extract_page_names_every_type_the_engine_reads(member_web, parser) -> None:
     """The refusal and the drop zone listed PDF, PNG, JPEG, TIFF, WebP while the engine (and
     the API) also read BMP and GIF: both now come from the engine's one list."""
-    from extractions.engine.intake import FORMATS
-
+    from extractions.engine import FORMATS
     from tests.reliability.mutants import image_bytes
 
     names = [name for name, _ in FORMATS.values()]

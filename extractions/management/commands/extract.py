@@ -13,8 +13,13 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from extractions.engine import EXTRACTION_TARGETS, EngineError, ExtractionOptions, extract
-from extractions.engine.intake import supported_formats
+from extractions.engine import (
+    EXTRACTION_TARGETS,
+    EngineError,
+    ExtractionOptions,
+    extract,
+    supported_formats,
+)
 
 
 class Command(BaseCommand):

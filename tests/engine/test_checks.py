@@ -1,0 +1,39 @@
+"""The arithmetic self-checks shared by the engine and the parsers' validation rules."""
+
+from __future__ import annotations
+
+from extractions.engine.values import checks
+
+
+def test_net_plus_tax_equals_gross() -> None:
+    ok = checks.net_plus_tax_equals_gross(net=100.0, tax=19.0, gross=119.0)
+    assert ok.ok is True and ok.involves == ("net", "tax", "gross") and ok.message == ""
+    off = checks.net_plus_tax_equals_gross(net=100.0, tax=19.0, gross=120.0)
+    assert off.ok is False and off.expected == 119.0 and off.actual == 120.0
+    assert "119.00" in off.message and "120.00" in off.message
+    # a cent of rounding is not a failure; a missing value makes the check not applicable
+    assert checks.net_plus_tax_equals_gross(net=10.004, tax=1.9, gross=11.91).ok is True
+    assert checks.net_plus_tax_equals_gross(net=None, tax=1.0, gross=2.0).ok is None
+    assert checks.net_plus_tax_equals_gross(net=True, tax=1.0, gross=2.0).ok is None
+
+
+def test_lines_sum_to_total() -> None:
+    assert checks.lines_sum_to_total(line_amounts=[30.0, 135.0, 60.0], total=225.0).ok is True
+    bad = checks.lines_sum_to_total(line_amounts=[30.0, 135.0], total=225.0)
+    assert bad.ok is False and bad.expected == 165.0 and "2 line amounts" in bad.message
+    assert checks.lines_sum_to_total(line_amounts=[], total=225.0).ok is None
+    assert checks.lines_sum_to_total(line_amounts=[1.0, None], total=1.0).ok is None
+
+
+def test_quantity_times_unit_price() -> None:
+    assert checks.quantity_times_unit_price(quantity=12, unit_price=2.5, amount=30.0).ok
+    # a unit price printed rounded (1/3 of 10.00 as 3.33): 3 × 3.33 = 9.99 vs 10.00 is fine
+    assert checks.quantity_times_unit_price(quantity=3, unit_price=3.33, amount=10.0).ok
+    wrong = checks.quantity_times_unit_price(quantity=12, unit_price=2.5, amount=3.0)
+    assert wrong.ok is False and wrong.expected == 30.0
+    assert checks.quantity_times_unit_price(quantity=None, unit_price=2.5, amount=3.0).ok is None
+    assert set(checks.CHECK_NAMES) == {
+        checks.NET_PLUS_TAX_EQUALS_GROSS,
+        checks.LINES_SUM_TO_TOTAL,
+        checks.QUANTITY_TIMES_UNIT_PRICE,
+    }
