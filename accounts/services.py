@@ -18,6 +18,7 @@ from accounts.models import (
     User,
     hash_api_key,
 )
+from accounts.tokens import revoke_refresh_tokens
 from config.errors import APIError
 
 
@@ -98,6 +99,8 @@ def remove_member(*, membership: Membership) -> None:
         if owners.count() <= 1:
             raise APIError("LAST_OWNER", "An organization must keep at least one owner.")
     membership.delete()
+    # Their refresh tokens for this organization can no longer mint access tokens.
+    revoke_refresh_tokens(user=membership.user, organization=membership.organization)
 
 
 def create_api_key(

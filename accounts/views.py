@@ -21,6 +21,7 @@ from accounts.serializers import (
     TokenPairSerializer,
 )
 from accounts.tenancy import get_for_org, tenant_of
+from accounts.tokens import OrganizationTokenRefreshSerializer
 
 
 class TokenObtainView(APIView):
@@ -39,6 +40,7 @@ class TokenObtainView(APIView):
 class TokenRefresh(TokenRefreshView):
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
+    serializer_class = OrganizationTokenRefreshSerializer
 
 
 class APIKeyListView(APIView):

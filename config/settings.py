@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework_simplejwt",
+    # Refresh tokens are recorded so that removing a member or changing a password revokes them.
+    "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
     "simple_history",
     "axes",
