@@ -92,13 +92,14 @@ def test_eager_end_to_end(eager_celery, client_a, parser_a, org_a, monkeypatch):
 
 @pytest.mark.django_db(transaction=True)
 def test_events_are_built_only_when_a_webhook_can_receive_them(
-    eager_celery, client_a, parser_a, org_a, monkeypatch
+    eager_celery, client_a, parser_a, org_a, monkeypatch, dns
 ):
     """No endpoint and no webhook_url: a finished document builds no event (it would read
     the whole result for nobody). An extraction's own webhook_url is enough to get them."""
     events = _record_events(monkeypatch)
     submit(client_a, parser_a)
     assert events == []
+    dns["hooks.example.com"] = ["93.184.215.14"]
     submit(client_a, parser_a, webhook_url="https://hooks.example.com/pp")
     assert sorted(e for e, _ in events) == ["document.completed", "extraction.completed"]
 
