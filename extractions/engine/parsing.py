@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import fields as fl
-from . import issuer, priors, tables
+from . import issuer, patterns, priors, tables
 from . import normalize as nz
 from .finders import DocIndex, Found, Region, parse_region
 from .layout import Line, words_bbox
@@ -147,12 +147,8 @@ def coerce(value: Any, node: dict[str, Any], kind: str, text: str = "") -> Any:
         if out is None:
             return None
     pattern = node.get("pattern")
-    if pattern and isinstance(out, str):
-        try:
-            if not re.search(pattern, out):
-                return None
-        except re.error:
-            pass
+    if pattern and isinstance(out, str) and patterns.search(pattern, out) is False:
+        return None  # (a pattern RE2 cannot run is no constraint, as an invalid one was)
     const = node.get("const")
     if const is not None and out != const:
         return None
