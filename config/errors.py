@@ -10,6 +10,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -97,6 +98,13 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         exc = NotFoundError()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        # Form fields (not files) of a multipart body over DATA_UPLOAD_MAX_MEMORY_SIZE.
+        exc = APIError(
+            "PAYLOAD_TOO_LARGE", "The request's form fields are too large.", status_code=413
+        )
+    elif isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        exc = APIError("INVALID_PAYLOAD", "The request has too many form fields or files.")
 
     if isinstance(exc, APIError):
         response = Response(error_body(exc.code, exc.message, exc.details), status=exc.status_code)

@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "config.middleware.RejectNulInQueryMiddleware",
+    "config.middleware.JSONBodyGuardMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -260,6 +261,8 @@ PP_MAX_PAGES_PER_DOCUMENT = env_int("PP_MAX_PAGES_PER_DOCUMENT", 1000, minimum=1
 PP_MAX_FILES_PER_SUBMISSION = env_int("PP_MAX_FILES_PER_SUBMISSION", 50, minimum=1)
 PP_MAX_FILES_PER_BATCH = env_int("PP_MAX_FILES_PER_BATCH", 10_000, minimum=1)
 PP_MAX_METADATA_BYTES = env_int("PP_MAX_METADATA_BYTES", 10 * 1024, minimum=1)
+# A JSON request body (a 10,000-file batch is ~0.3 MB; review outputs of long documents more).
+PP_MAX_JSON_BODY_BYTES = env_int("PP_MAX_JSON_BODY_BYTES", 4 * 1024 * 1024, minimum=1024)
 PP_SYNC_EXTRACT_TIMEOUT = env_int("PP_SYNC_EXTRACT_TIMEOUT", 300, minimum=1)
 PP_DEFAULT_ORG_CONCURRENCY = env_int("PP_DEFAULT_ORG_CONCURRENCY", 8, minimum=1)
 PP_TIER_MULTIPLIERS = {

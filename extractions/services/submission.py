@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from accounts.models import APIKey, Organization, User
 from billing.services import InsufficientCredits, charge_credits, get_balance
+from config import json_input
 from config.errors import APIError
 from config.ids import new_file_id
 from extractions import storage
@@ -82,7 +83,9 @@ def parse_metadata(raw: Any) -> dict[str, Any]:
         return {}
     if isinstance(raw, str | bytes):
         try:
-            raw = json.loads(raw)
+            raw = json_input.loads(raw)
+        except json_input.JSONTooDeep as exc:
+            raise _invalid("metadata", str(exc)) from None
         except ValueError:
             raise _invalid("metadata", "Must be a JSON object.") from None
     if not isinstance(raw, dict):
