@@ -284,6 +284,9 @@ PP_TASK_TIME_LIMIT = env_int("PP_TASK_TIME_LIMIT", 660, minimum=10)
 PP_TASK_CONTINUE_SECONDS = env_float("PP_TASK_CONTINUE_SECONDS", 1.0, minimum=0)
 # An OCR worker reserves 1.7–1.9 GB of address space (ONNX Runtime) for ~600 MB resident.
 PP_TASK_MEMORY_LIMIT_MB = env_int("PP_TASK_MEMORY_LIMIT_MB", 3072, minimum=128)
+# A document whose earlier run was lost (its process died: killed, out of memory, aborted in
+# PDFium) runs again only in a forked child that may add at most this much address space.
+PP_RETRY_MEMORY_LIMIT_MB = env_int("PP_RETRY_MEMORY_LIMIT_MB", 1536, minimum=64)
 # Engine work a web request runs itself (page images, schema suggestion, "try it") runs in a
 # forked child that may add at most this much address space and is killed after the timeout.
 PP_WEB_ENGINE_MEMORY_LIMIT_MB = env_int("PP_WEB_ENGINE_MEMORY_LIMIT_MB", 1024, minimum=64)

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import intake
+from . import intake, pdf_guard
 from .gc_pause import GcPause as _GcPause
 from .gc_pause import cyclic_gc_paused as _cyclic_gc_paused
 from .gc_pause import release_layouts as _release_layouts
@@ -146,6 +146,8 @@ def _intake(
         src, max_bytes=options.max_bytes, max_page_count=options.max_page_count
     )
     try:
+        if opened.pdf is not None:  # before PDFium loads any page
+            pdf_guard.check_pdf(src.pdfium_input())
         selected = intake.parse_page_selection(
             options.pages, opened.info.page_count, max_pages=options.max_pages
         )

@@ -4,6 +4,10 @@ Called by the Celery task with a document id. The engine runs outside any databa
 transaction; progress is written as it goes (step + heartbeat), and the outcome is written in
 one transaction that also refunds a failure and re-derives the extraction's status.
 
+A document whose earlier run was lost (its process died: out of memory, aborted in PDFium,
+killed) runs again only in a forked child with a lower memory limit (``run_limited``,
+``PP_RETRY_MEMORY_LIMIT_MB``): whatever killed one worker process cannot kill another.
+
 Transient errors (database connection lost, storage unreachable) propagate as
 ``TRANSIENT_ERRORS`` for the task to retry with backoff; everything the document itself causes
 ends as a failed document with an error code.
@@ -36,6 +40,7 @@ from extractions.engine import (
 from extractions.engine.types import CLASSIFICATION_FAILED, EXTRACTION_FAILED, INTERNAL_ERROR
 from extractions.files.services import resolve_staged_upload
 from extractions.models import Document, Extraction, StoredFile
+from extractions.sandbox import run_limited
 from extractions.services.dispatch import Claim, claim_document, dispatch_org
 from extractions.services.lifecycle import (
     PAYMENT_REQUIRED,
@@ -282,7 +287,7 @@ def _extract_and_record(document: Document, token: str, path: str) -> str:
     try:
         with Progress(document, token) as progress:
             options.on_step = progress.on_step
-            result = extract(path, schema, options)
+            result = _run_engine(document, path, schema, options)
     except EngineError as exc:
         if isinstance(exc.__cause__, SoftTimeLimitExceeded):
             fail_document(
@@ -303,6 +308,32 @@ def _extract_and_record(document: Document, token: str, path: str) -> str:
         )
         return "failed"
     return _record(document, token, result)
+
+
+def _run_engine(
+    document: Document, path: str, schema: dict[str, Any] | None, options: ExtractionOptions
+) -> ExtractionResult:
+    if document.attempts <= 1:
+        return extract(path, schema, options)
+    # An earlier run was lost (a claim given back on a transient error does not count an
+    # attempt): not again in this shared process, but in a child with a lower memory limit.
+    # Dying there (out of memory, aborted, a signal) is document_too_large, and the worker
+    # lives on. The heartbeat thread of this process keeps the claim alive meanwhile.
+    logger.warning(
+        "Document %s: run %d after a lost run; isolated in a child limited to +%d MB",
+        document.public_id,
+        document.attempts,
+        settings.PP_RETRY_MEMORY_LIMIT_MB,
+    )
+    return run_limited(
+        extract,
+        path,
+        schema,
+        options,
+        memory_mb=settings.PP_RETRY_MEMORY_LIMIT_MB,
+        timeout_seconds=settings.PP_TASK_SOFT_TIME_LIMIT,
+        what="The document",
+    )
 
 
 def _record(document: Document, token: str, result: ExtractionResult) -> str:

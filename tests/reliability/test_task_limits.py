@@ -106,17 +106,20 @@ def test_a_document_over_the_soft_time_limit_fails_extraction_failed(
     assert balance == total == 1000
 
 
-def test_a_bomb_that_kills_its_process_is_retried_then_failed_and_refunded_once(
+def test_a_document_that_killed_its_process_is_retried_only_in_a_limited_child(
     worker_factory, client_a, parser_a, org_a
 ):
-    """pdfium aborts the process when an allocation fails (no MemoryError to catch): the pool
-    replaces the process, the message is redelivered (acks_late, reject_on_worker_lost), and
-    past PP_DOCUMENT_MAX_ATTEMPTS the document fails internal_error, refunded once."""
+    """Issue #19 item 2: pdfium aborts the process when an allocation fails (no MemoryError
+    to catch): the pool replaces the process and the message is redelivered (acks_late,
+    reject_on_worker_lost). That retry no longer runs in a shared pool process (it killed
+    three, for free): it runs in a forked child limited to PP_RETRY_MEMORY_LIMIT_MB, which
+    dies instead; the document fails document_too_large, refunded once, and the pool process
+    that ran the retry lives on to complete the next document."""
     from tests.reliability.mutants import flate_bomb_pdf
 
     worker = worker_factory(
         concurrency=1,
-        extra_env={"PP_TASK_MEMORY_LIMIT_MB": "450", "PP_DOCUMENT_MAX_ATTEMPTS": "2"},
+        extra_env={"PP_TASK_MEMORY_LIMIT_MB": "450", "PP_RETRY_MEMORY_LIMIT_MB": "150"},
     )
     bomb = _submit(client_a, parser_a, "bomb.pdf", flate_bomb_pdf(300), "application/pdf")
     after = _submit(client_a, parser_a, "invoice.pdf", invoice_pdf("INV-10"), "application/pdf")
@@ -124,11 +127,39 @@ def test_a_bomb_that_kills_its_process_is_retried_then_failed_and_refunded_once(
     bomb.refresh_from_db()
     after.refresh_from_db()
     assert bomb.status == DocumentStatus.FAILED
-    assert bomb.error_code == "internal_error"
-    assert "interrupted" in bomb.error_message
-    assert bomb.attempts == 3  # two runs killed, the third claim gives up
+    assert bomb.error_code == "document_too_large", (bomb.error_code, bomb.error_message)
+    assert bomb.attempts == 2  # one process killed; the retry's child died, not the worker
+    assert bomb.refunded_credits == 1
+    retry_pid = int(bomb.worker.split("/")[1])
+    assert retry_pid in worker.pool_pids(), "the retry killed its pool process"
+    assert after.status == DocumentStatus.COMPLETED
+    assert "isolated in a child" in worker.log()
+    assert worker.alive()
+    balance, total = ledger_invariant(org_a.organization)
+    assert balance == total == 999
+
+
+def test_a_self_drawing_pdf_fails_document_malformed_without_killing_a_worker(
+    worker_factory, client_a, parser_a, org_a
+):
+    """Issue #19 item 2: the 2.9 GB worker. A form XObject that draws itself twice, built byte
+    by byte; now refused before PDFium loads its page, on the first attempt, in well under a
+    second, by the same pool process that then completes the next document."""
+    from tests.reliability.drawing_bombs import self_drawing_form_pdf
+
+    worker = worker_factory(concurrency=1, extra_env={"PP_TASK_MEMORY_LIMIT_MB": "1200"})
+    (pool_pid,) = worker.pool_pids()
+    bomb = _submit(client_a, parser_a, "self.pdf", self_drawing_form_pdf(), "application/pdf")
+    after = _submit(client_a, parser_a, "invoice.pdf", invoice_pdf("INV-11"), "application/pdf")
+    wait_for(lambda: all_terminal([bomb.pk, after.pk]), timeout=120, what="both documents")
+    bomb.refresh_from_db()
+    after.refresh_from_db()
+    assert (bomb.status, bomb.error_code) == (DocumentStatus.FAILED, "document_malformed")
+    assert "draws itself" in bomb.error_message
+    assert bomb.attempts == 1
+    assert (bomb.finished_at - bomb.started_at).total_seconds() < 1.0
     assert bomb.refunded_credits == 1
     assert after.status == DocumentStatus.COMPLETED
-    assert worker.alive()
+    assert worker.pool_pids() == [pool_pid], "the pool process was replaced (it died)"
     balance, total = ledger_invariant(org_a.organization)
     assert balance == total == 999
