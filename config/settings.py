@@ -274,6 +274,9 @@ PP_TIER_MULTIPLIERS = {
     "premium": env_int("PP_PREMIUM_TIER_MULTIPLIER", 3, minimum=1),
 }
 PP_DOCUMENT_VISIBILITY_TIMEOUT = env_int("PP_DOCUMENT_VISIBILITY_TIMEOUT", 900, minimum=30)
+# A finished document's outcome that cannot be written (database restarting) is retried with
+# backoff for this long by the task that holds it, rather than computed again later.
+PP_OUTCOME_RETRY_SECONDS = env_int("PP_OUTCOME_RETRY_SECONDS", 600, minimum=0)
 # Polling cursors stay behind changes younger than this: longer than any transaction that
 # stamps a document's updated_at and then commits (see selectors.documents_changed_since).
 PP_POLL_SETTLE_SECONDS = env_float("PP_POLL_SETTLE_SECONDS", 3.0, minimum=0)

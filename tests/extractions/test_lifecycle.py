@@ -162,10 +162,11 @@ def test_cancel_refunds_queued_documents_and_lets_running_ones_finish(client_a, 
     # A late delivery of the cancelled document's task does not run it.
     assert run(queued, task_id="late") == "gone"
     # The running document finishes; nothing cancelled then completed: status completed.
-    from extractions.services.runner import _run_claimed
+    from extractions.services.dispatch import Claim
+    from extractions.services.runner import run_claimed_document
 
     running.refresh_from_db()
-    _run_claimed(running, running.worker)
+    run_claimed_document(claim=Claim("claimed", running.worker, running))
     assert Extraction.objects.get(public_id=ext["extraction_id"]).status == "completed"
     assert ledger_is_consistent(org_a.organization)
 
@@ -273,11 +274,11 @@ def test_fairness_slots_per_organization(client_a, client_b, parser_a, parser_b,
     docs[2].refresh_from_db()
     assert docs[2].status == "queued" and docs[2].enqueued_at is None
     # A document finishing hands its slot to the next waiting one.
-    from extractions.services.dispatch import dispatch_org
-    from extractions.services.runner import _run_claimed
+    from extractions.services.dispatch import Claim, dispatch_org
+    from extractions.services.runner import run_claimed_document
 
     docs[0].refresh_from_db()
-    _run_claimed(docs[0], docs[0].worker)
+    run_claimed_document(claim=Claim("claimed", docs[0].worker, docs[0]))
     assert dispatch_org(organization_id=org_a.organization.pk) == []  # done while finishing
     for d in docs:
         d.refresh_from_db()
