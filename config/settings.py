@@ -274,6 +274,9 @@ PP_TIER_MULTIPLIERS = {
     "premium": env_int("PP_PREMIUM_TIER_MULTIPLIER", 3, minimum=1),
 }
 PP_DOCUMENT_VISIBILITY_TIMEOUT = env_int("PP_DOCUMENT_VISIBILITY_TIMEOUT", 900, minimum=30)
+# A running document whose heartbeat is older than this lost its worker (killed, machine gone):
+# the sweeper gives it to another worker. Several heartbeats long (PP_DOCUMENT_HEARTBEAT_SECONDS).
+PP_DOCUMENT_DEAD_AFTER_SECONDS = env_int("PP_DOCUMENT_DEAD_AFTER_SECONDS", 20, minimum=3)
 # A finished document's outcome that cannot be written (database restarting) is retried with
 # backoff for this long by the task that holds it, rather than computed again later.
 PP_OUTCOME_RETRY_SECONDS = env_int("PP_OUTCOME_RETRY_SECONDS", 600, minimum=0)
@@ -302,9 +305,14 @@ PP_STAGED_FILE_TTL_HOURS = env_int("PP_STAGED_FILE_TTL_HOURS", 24, minimum=1)
 # --- Extraction lifecycle (extractions app) ---------------------------------------------------
 # A document whose claim fails this many times (worker killed, time limit) fails internal_error.
 PP_DOCUMENT_MAX_ATTEMPTS = env_int("PP_DOCUMENT_MAX_ATTEMPTS", 3, minimum=1)
-PP_SWEEP_INTERVAL_SECONDS = env_int("PP_SWEEP_INTERVAL_SECONDS", 60, minimum=5)
+PP_SWEEP_INTERVAL_SECONDS = env_int("PP_SWEEP_INTERVAL_SECONDS", 5, minimum=1)
 # A running document's step and heartbeat are written this often (by a thread of the worker).
 PP_DOCUMENT_HEARTBEAT_SECONDS = env_float("PP_DOCUMENT_HEARTBEAT_SECONDS", 2.0, minimum=0.1)
+if PP_DOCUMENT_DEAD_AFTER_SECONDS < 3 * PP_DOCUMENT_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured(
+        "PP_DOCUMENT_DEAD_AFTER_SECONDS must be at least 3 × PP_DOCUMENT_HEARTBEAT_SECONDS "
+        f"({3 * PP_DOCUMENT_HEARTBEAT_SECONDS:g} s): a live run would be taken for a dead one."
+    )
 PP_IDEMPOTENCY_TTL_HOURS = env_int("PP_IDEMPOTENCY_TTL_HOURS", 24, minimum=1)
 # Test-only: seconds slept at each engine step, to catch a worker mid-document.
 PP_TEST_STEP_DELAY_SECONDS = (
@@ -372,6 +380,10 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {}
 # Tests run their real worker on a queue of their own, so stray messages never reach it.
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
+# The sweeper, webhook deliveries and retention run on a queue of their own, served by workers
+# of their own (README, "Running in production"): never behind long documents.
+CELERY_HOUSEKEEPING_QUEUE = env_str("CELERY_HOUSEKEEPING_QUEUE", "housekeeping")
+CELERY_TASK_ROUTES = ("config.celery.route_task",)
 CELERY_BEAT_SCHEDULE["extractions-sweep"] = {
     "task": "extractions.tasks.sweep_documents",
     "schedule": float(PP_SWEEP_INTERVAL_SECONDS),
