@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.db.models import Q
 
@@ -59,6 +60,20 @@ def all_terminal(document_ids: list[int]) -> bool:
         Document.objects.filter(pk__in=document_ids)
         .exclude(status__in=TERMINAL_DOCUMENT_STATUSES)
         .exists()
+    )
+
+
+def submit_document(
+    client: Any, parser: Any, name: str, data: bytes, content_type: str = "application/pdf"
+) -> Document:
+    """POST one file to /v1/extractions (202 asserted); its Document."""
+    upload = SimpleUploadedFile(name, data, content_type=content_type)
+    response = client.post(
+        "/v1/extractions", {"parser_id": parser.public_id, "files": [upload]}, format="multipart"
+    )
+    assert response.status_code == 202, response.content
+    return Document.objects.get(
+        public_id=response.json()["extraction"]["documents"][0]["document_id"]
     )
 
 

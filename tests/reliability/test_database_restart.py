@@ -36,6 +36,7 @@ from tests.reliability.services import (
     ledger_invariant,
     ledger_kinds,
     require_real_services,
+    submit_document,
     terminate_backends,
     wait_for,
 )
@@ -145,17 +146,7 @@ def test_an_outcome_that_cannot_be_written_is_written_when_the_database_returns(
     written within seconds of the database's return, the engine run once."""
     require_real_services()
     worker = worker_factory(concurrency=1, extra_env={"PP_TEST_STEP_DELAY_SECONDS": "0.3"})
-    response = client_a.post(
-        "/v1/extractions",
-        {
-            "parser_id": parser_a.public_id,
-            "files": [SimpleUploadedFile("a.pdf", invoice_pdf("INV-7"))],
-        },
-        format="multipart",
-    )
-    document = Document.objects.get(
-        public_id=response.json()["extraction"]["documents"][0]["document_id"]
-    )
+    document = submit_document(client_a, parser_a, "a.pdf", invoice_pdf("INV-7"))
     wait_for(lambda: _processing(document.extraction) == 1, timeout=60, what="the document running")
     with database_away():
         # The engine finishes (7 steps × 0.3 s) while the database is away, and its task

@@ -5,8 +5,11 @@
   same process goes on to complete the next document.
 - Time: the task's soft limit (PP_TASK_SOFT_TIME_LIMIT) fails a document that runs too long
   with ``extraction_failed``; the hard limit (PP_TASK_TIME_LIMIT) kills a process stuck in C
-  code, after which the message is redelivered and, past PP_DOCUMENT_MAX_ATTEMPTS, the document
-  fails ``internal_error`` (see the sweeper and claim tests in tests/extractions).
+  code, after which the message is redelivered; a run after a lost one goes to a forked child
+  with a lower memory limit (PP_RETRY_MEMORY_LIMIT_MB) and, past PP_DOCUMENT_MAX_ATTEMPTS, the
+  document fails ``internal_error`` (see the sweeper and claim tests in tests/extractions).
+- Structure: a PDF whose drawing never ends fails ``document_malformed`` before PDFium loads a
+  page (extractions/engine/pdf_guard.py).
 """
 
 from __future__ import annotations
@@ -14,12 +17,11 @@ from __future__ import annotations
 import io
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from extractions.models import Document, DocumentStatus
+from extractions.models import DocumentStatus
 from tests.extractions.docs import invoice_pdf
-from tests.reliability.services import all_terminal, ledger_invariant, wait_for
+from tests.reliability.services import all_terminal, ledger_invariant, submit_document, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -30,17 +32,6 @@ def _vm_kb(pid: int, field: str = "VmSize") -> int:
             if line.startswith(field + ":"):
                 return int(line.split()[1])
     raise AssertionError(field)
-
-
-def _submit(client, parser, name: str, data: bytes, content_type: str) -> Document:
-    upload = SimpleUploadedFile(name, data, content_type=content_type)
-    response = client.post(
-        "/v1/extractions", {"parser_id": parser.public_id, "files": [upload]}, format="multipart"
-    )
-    assert response.status_code == 202, response.content
-    return Document.objects.get(
-        public_id=response.json()["extraction"]["documents"][0]["document_id"]
-    )
 
 
 def _big_png(side: int) -> bytes:
@@ -59,8 +50,10 @@ def test_a_document_over_the_memory_limit_fails_and_the_process_lives_on(
     assert _vm_kb(pool_pid) < limit_kb
 
     # 9000×9000 RGB: 243 MB per decoded copy, several copies on the way to OCR.
-    big = _submit(client_a, parser_a, "big-scan.png", _big_png(9000), "image/png")
-    small = _submit(client_a, parser_a, "invoice.pdf", invoice_pdf("INV-9"), "application/pdf")
+    big = submit_document(client_a, parser_a, "big-scan.png", _big_png(9000), "image/png")
+    small = submit_document(
+        client_a, parser_a, "invoice.pdf", invoice_pdf("INV-9"), "application/pdf"
+    )
     wait_for(lambda: all_terminal([big.pk, small.pk]), timeout=120, what="both documents")
 
     big.refresh_from_db()
@@ -94,7 +87,9 @@ def test_a_document_over_the_soft_time_limit_fails_extraction_failed(
             "PP_TEST_STEP_DELAY_SECONDS": "2",
         },
     )
-    document = _submit(client_a, parser_a, "slow.pdf", invoice_pdf("INV-S"), "application/pdf")
+    document = submit_document(
+        client_a, parser_a, "slow.pdf", invoice_pdf("INV-S"), "application/pdf"
+    )
     wait_for(lambda: all_terminal([document.pk]), timeout=60, what="the slow document")
     document.refresh_from_db()
     assert document.status == DocumentStatus.FAILED
@@ -121,8 +116,10 @@ def test_a_document_that_killed_its_process_is_retried_only_in_a_limited_child(
         concurrency=1,
         extra_env={"PP_TASK_MEMORY_LIMIT_MB": "450", "PP_RETRY_MEMORY_LIMIT_MB": "150"},
     )
-    bomb = _submit(client_a, parser_a, "bomb.pdf", flate_bomb_pdf(300), "application/pdf")
-    after = _submit(client_a, parser_a, "invoice.pdf", invoice_pdf("INV-10"), "application/pdf")
+    bomb = submit_document(client_a, parser_a, "bomb.pdf", flate_bomb_pdf(300), "application/pdf")
+    after = submit_document(
+        client_a, parser_a, "invoice.pdf", invoice_pdf("INV-10"), "application/pdf"
+    )
     wait_for(lambda: all_terminal([bomb.pk, after.pk]), timeout=120, what="both documents")
     bomb.refresh_from_db()
     after.refresh_from_db()
@@ -149,8 +146,12 @@ def test_a_self_drawing_pdf_fails_document_malformed_without_killing_a_worker(
 
     worker = worker_factory(concurrency=1, extra_env={"PP_TASK_MEMORY_LIMIT_MB": "1200"})
     (pool_pid,) = worker.pool_pids()
-    bomb = _submit(client_a, parser_a, "self.pdf", self_drawing_form_pdf(), "application/pdf")
-    after = _submit(client_a, parser_a, "invoice.pdf", invoice_pdf("INV-11"), "application/pdf")
+    bomb = submit_document(
+        client_a, parser_a, "self.pdf", self_drawing_form_pdf(), "application/pdf"
+    )
+    after = submit_document(
+        client_a, parser_a, "invoice.pdf", invoice_pdf("INV-11"), "application/pdf"
+    )
     wait_for(lambda: all_terminal([bomb.pk, after.pk]), timeout=120, what="both documents")
     bomb.refresh_from_db()
     after.refresh_from_db()

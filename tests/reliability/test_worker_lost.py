@@ -14,7 +14,6 @@ from __future__ import annotations
 import time
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from extractions.models import Document, DocumentStatus
 from tests.extractions.docs import invoice_pdf
@@ -23,6 +22,7 @@ from tests.reliability.services import (
     ledger_invariant,
     ledger_kinds,
     require_real_services,
+    submit_document,
     wait_for,
 )
 from tests.worker import _purge
@@ -33,16 +33,7 @@ RECOVERY_TARGET_SECONDS = 60
 
 
 def _submit(client, parser, number: str) -> Document:
-    upload = SimpleUploadedFile(
-        f"{number}.pdf", invoice_pdf(number), content_type="application/pdf"
-    )
-    response = client.post(
-        "/v1/extractions", {"parser_id": parser.public_id, "files": [upload]}, format="multipart"
-    )
-    assert response.status_code == 202, response.content
-    return Document.objects.get(
-        public_id=response.json()["extraction"]["documents"][0]["document_id"]
-    )
+    return submit_document(client, parser, f"{number}.pdf", invoice_pdf(number))
 
 
 def _run_by(document: Document) -> str:
