@@ -5,10 +5,10 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import authenticate
 from rest_framework import exceptions, serializers
-from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import APIKey, Membership
 from accounts.selectors import memberships_of
+from accounts.tokens import issue_token_pair
 from config.errors import APIError
 
 
@@ -51,12 +51,8 @@ class OrganizationTokenObtainSerializer(serializers.Serializer):
                 }
             )
         membership: Membership = chosen[0]
-        refresh = RefreshToken.for_user(user)
-        refresh["org"] = membership.organization.public_id
-        refresh["role"] = membership.role
         return {
-            "refresh": str(refresh),
-            "access": str(refresh.access_token),
+            **issue_token_pair(membership=membership),
             "organization": membership.organization.public_id,
             "role": membership.role,
         }

@@ -18,6 +18,7 @@ from accounts.models import (
     User,
     hash_api_key,
 )
+from accounts.tokens import revoke_refresh_tokens
 from config.errors import APIError
 
 
@@ -131,6 +132,8 @@ def change_member_role(*, membership: Membership, role: str) -> Membership:
 def remove_member(*, membership: Membership) -> None:
     _refuse_removing_the_last_owner(membership)
     membership.delete()
+    # Their refresh tokens for this organization can no longer mint access tokens.
+    revoke_refresh_tokens(user=membership.user, organization=membership.organization)
 
 
 @transaction.atomic

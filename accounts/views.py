@@ -21,6 +21,7 @@ from accounts.serializers import (
     TokenPairSerializer,
 )
 from accounts.tenancy import get_for_org, tenant_of
+from accounts.tokens import OrganizationTokenRefreshSerializer
 from config.openapi import JWT_ERROR, raises
 
 
@@ -41,6 +42,7 @@ class TokenObtainView(APIView):
 class TokenRefresh(TokenRefreshView):
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
+    serializer_class = OrganizationTokenRefreshSerializer
 
     @raises(JWT_ERROR)
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,11 @@ from django.conf import settings
 from config.errors import APIError
 
 logger = logging.getLogger(__name__)
+
+# Stripe's own default: a signature dated further than this from our clock, in either
+# direction, is refused (the library only checks the past: a future date would stay
+# replayable until it comes).
+SIGNATURE_TOLERANCE_SECONDS = stripe.Webhook.DEFAULT_TOLERANCE
 
 # Transient network errors are retried by the library itself, with the idempotency key we pass,
 # so a retried create can never open two sessions.
@@ -100,12 +106,16 @@ def create_checkout_session(*, params: dict[str, Any], idempotency_key: str) -> 
 
 def verify_webhook(*, payload: bytes, signature: str | None) -> dict[str, Any]:
     """The event as a plain dict, once ``Stripe-Signature`` proves Stripe sent ``payload`` with
-    our endpoint secret (and recently: Stripe's default 5-minute tolerance against replays)."""
+    our endpoint secret, dated within ``SIGNATURE_TOLERANCE_SECONDS`` of now: not older (a
+    replay) and not in the future (a replay kept for later)."""
     require_configured(for_operator=True)
     if not signature:
         raise InvalidWebhookSignature("Missing Stripe-Signature header.")
     try:
-        stripe.Webhook.construct_event(payload, signature, settings.STRIPE_WEBHOOK_SECRET)
+        stripe.Webhook.construct_event(
+            payload, signature, settings.STRIPE_WEBHOOK_SECRET, SIGNATURE_TOLERANCE_SECONDS
+        )
+        _refuse_future_timestamp(signature)
         event = json.loads(payload)
     except stripe.SignatureVerificationError as exc:
         raise InvalidWebhookSignature(str(exc) or "Bad signature.") from exc
@@ -117,3 +127,14 @@ def verify_webhook(*, payload: bytes, signature: str | None) -> dict[str, Any]:
     if not isinstance(event.get("type"), str) or not isinstance(event.get("data"), dict):
         raise InvalidWebhookSignature("The payload is not a Stripe event.")
     return event
+
+
+def _refuse_future_timestamp(signature: str) -> None:
+    """The check ``construct_event`` leaves out: a timestamp ahead of our clock by more than
+    the tolerance (a verified header has exactly one ``t=``)."""
+    stamps = [part[2:] for part in signature.split(",") if part.startswith("t=")]
+    timestamp = int(stamps[0])
+    if timestamp > time.time() + SIGNATURE_TOLERANCE_SECONDS:
+        raise InvalidWebhookSignature(
+            f"Timestamp outside the tolerance zone ({timestamp}): in the future."
+        )

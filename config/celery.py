@@ -13,6 +13,26 @@ app = Celery("perfectparser")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+# Recovery and deliveries must not wait behind documents (an OCR document takes minutes).
+HOUSEKEEPING_TASKS = frozenset(
+    {
+        "extractions.tasks.sweep_documents",
+        "extractions.webhooks.tasks.deliver_webhook",
+        "extractions.webhooks.tasks.deliver_due_webhooks",
+        "extractions.retention_tasks.purge_expired_data",
+    }
+)
+
+
+def route_task(name: str, args: Any, kwargs: Any, options: Any, task: Any = None, **_: Any) -> Any:
+    """CELERY_TASK_ROUTES: housekeeping tasks to CELERY_HOUSEKEEPING_QUEUE (read when a task
+    is sent, so that tests can point it at their own worker's queue)."""
+    if name in HOUSEKEEPING_TASKS:
+        from django.conf import settings
+
+        return {"queue": settings.CELERY_HOUSEKEEPING_QUEUE}
+    return None
+
 
 def worker_command(
     *,
@@ -38,6 +58,12 @@ def worker_command(
     if not heartbeat:
         argv.append("--without-heartbeat")
     return argv
+
+
+def beat_command(*, schedule: str, loglevel: str = "INFO") -> list[str]:
+    """``python -m celery -A config beat`` keeping its schedule state in ``schedule``."""
+    return [sys.executable, "-m", "celery", "-A", "config", "beat", f"--loglevel={loglevel}",
+            "--schedule", schedule]  # fmt: skip
 
 
 @signals.task_prerun.connect

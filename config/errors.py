@@ -10,6 +10,8 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -41,6 +43,26 @@ class APIError(exceptions.APIException):
         self.details = details or {}
         self.headers = headers or {}
         super().__init__(detail=self.message, code=self.code)
+
+
+# The database connection failed (server restarting, unreachable, out of connections) or
+# the statement met a transient condition (deadlock, lock timeout): nothing the client did.
+DATABASE_UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (OperationalError, InterfaceError)
+DATABASE_RETRY_AFTER_SECONDS = 5
+DATABASE_UNAVAILABLE_MESSAGE = (
+    "The service is briefly unavailable: its database cannot be reached. Retry in "
+    f"{DATABASE_RETRY_AFTER_SECONDS} seconds (a submission retried with the same "
+    "Idempotency-Key is never run or charged twice)."
+)
+
+
+def service_unavailable() -> APIError:
+    return APIError(
+        "SERVICE_UNAVAILABLE",
+        DATABASE_UNAVAILABLE_MESSAGE,
+        status_code=503,
+        headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+    )
 
 
 class NotFoundError(APIError):
@@ -97,6 +119,16 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         exc = NotFoundError()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        # Form fields (not files) of a multipart body over DATA_UPLOAD_MAX_MEMORY_SIZE.
+        exc = APIError(
+            "PAYLOAD_TOO_LARGE", "The request's form fields are too large.", status_code=413
+        )
+    elif isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        exc = APIError("INVALID_PAYLOAD", "The request has too many form fields or files.")
+    elif isinstance(exc, DATABASE_UNAVAILABLE_ERRORS):
+        logger.warning("Database unavailable: %s: %s", type(exc).__name__, exc)
+        exc = service_unavailable()
 
     if isinstance(exc, APIError):
         response = Response(error_body(exc.code, exc.message, exc.details), status=exc.status_code)
@@ -130,6 +162,14 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
 
 def json_not_found(request: Any, exception: Exception | None = None) -> JsonResponse:
     return JsonResponse(error_body("NOT_FOUND", "No such endpoint."), status=404)
+
+
+def json_service_unavailable(request: Any) -> JsonResponse:
+    error = service_unavailable()
+    response = JsonResponse(error_body(error.code, error.message), status=error.status_code)
+    for name, value in error.headers.items():
+        response[name] = value
+    return response
 
 
 def json_server_error(request: Any) -> JsonResponse:

@@ -1,4 +1,6 @@
-"""``/healthz``: 200 when the database and the broker answer, 503 (with which one) otherwise."""
+"""``/healthz``: 200 when the database and the broker answer, 503 otherwise; ``checks`` says
+which dependency is down and why. The cache (rate-limit counters) is reported too, but does
+not make the service unavailable: the limits fail open without it."""
 
 from __future__ import annotations
 
@@ -23,6 +25,18 @@ def _check_database() -> str:
     return "ok"
 
 
+def _check_cache() -> str:
+    from django.core.cache import cache
+
+    try:
+        cache.set("healthz", "ok", timeout=10)
+        if cache.get("healthz") != "ok":
+            return "error: the cache did not return what was just stored"
+    except Exception as exc:
+        return f"error: {type(exc).__name__}: {exc}"[:300]
+    return "ok"
+
+
 def _check_broker() -> str:
     from config.celery import app
 
@@ -40,10 +54,12 @@ def _check_broker() -> str:
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     started = time.monotonic()
-    checks = {"database": _check_database(), "broker": _check_broker()}
-    healthy = all(value == "ok" for value in checks.values())
+    checks = {"database": _check_database(), "broker": _check_broker(), "cache": _check_cache()}
+    healthy = checks["database"] == "ok" and checks["broker"] == "ok"
+    down = [name for name, value in checks.items() if value != "ok"]
     body = {
-        "status": "ok" if healthy else "unavailable",
+        "status": ("degraded" if down else "ok") if healthy else "unavailable",
+        "down": down,
         "checks": checks,
         "duration_ms": round((time.monotonic() - started) * 1000, 1),
     }

@@ -6,7 +6,8 @@ correctly without anyone listing its errors by hand:
 
 - every operation: 400 ``INVALID_PAYLOAD`` (a NUL in the query string is refused before any
   view runs), 406 ``NOT_ACCEPTABLE`` (an ``Accept`` header no renderer matches), 500
-  ``INTERNAL_ERROR``;
+  ``INTERNAL_ERROR``, 503 ``SERVICE_UNAVAILABLE`` with ``Retry-After`` (the database is
+  unreachable);
 - authentication classes (and no ``AllowAny``): 401 ``UNAUTHORIZED``, or simplejwt's own shape
   for a bad bearer token (DESIGN.md);
 - ``CanManageOrganization``: 403 ``FORBIDDEN``;
@@ -87,6 +88,10 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "EVENT_NOT_PROCESSED": (500, "Stored but not processed yet: Stripe delivers it again."),
     "PAYMENT_PROVIDER_ERROR": (502, "Stripe could not be reached; try again in a minute."),
     "BILLING_NOT_CONFIGURED": (503, "Online payments are not available on this server."),
+    "SERVICE_UNAVAILABLE": (
+        503,
+        "The database cannot be reached; retry after Retry-After seconds.",
+    ),
 }
 
 # simplejwt's own error shape for a bad bearer token (DESIGN.md keeps it).
@@ -217,7 +222,7 @@ class ErrorResponsesAutoSchema(AutoSchema):
 
     def error_codes(self, operation: dict[str, Any], *, idempotent: bool) -> list[str]:
         view = self.view
-        codes = ["INVALID_PAYLOAD", "NOT_ACCEPTABLE", "INTERNAL_ERROR"]
+        codes = ["INVALID_PAYLOAD", "NOT_ACCEPTABLE", "INTERNAL_ERROR", "SERVICE_UNAVAILABLE"]
         if self._authenticated():
             codes.append("UNAUTHORIZED")
             if any(_is_jwt(a) for a in view.get_authenticators()):
@@ -294,8 +299,10 @@ class ErrorResponsesAutoSchema(AutoSchema):
             "content": {"application/json": {"schema": schema}},
         }
         headers = {}
-        if status == 429:
-            headers["Retry-After"] = RESPONSE_HEADERS["Retry-After"]
+        if status == 429 or "SERVICE_UNAVAILABLE" in codes:
+            # a 503 of an unconfigured billing says nothing about when to retry
+            required = status == 429 or codes == ["SERVICE_UNAVAILABLE"]
+            headers["Retry-After"] = {**RESPONSE_HEADERS["Retry-After"], "required": required}
         if status == 401:
             headers["WWW-Authenticate"] = RESPONSE_HEADERS["WWW-Authenticate"]
         if headers:

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework_simplejwt",
+    # Refresh tokens are recorded so that removing a member or changing a password revokes them.
+    "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
@@ -69,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "config.middleware.RejectNulInQueryMiddleware",
+    "config.middleware.JSONBodyGuardMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -116,6 +119,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # An unreachable server fails a request in seconds (503), not after the OS's TCP timeout.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
+        "DATABASE_CONNECT_TIMEOUT", 5, minimum=1
+    )
     # Only the worker's hot statements use prepared statements (config/db.py); Django's own
     # cursors bind client-side and never prepare. Off behind a pooler that cannot keep them
     # (PgBouncer in transaction mode before 1.21).
@@ -258,12 +265,20 @@ PP_MAX_PAGES_PER_DOCUMENT = env_int("PP_MAX_PAGES_PER_DOCUMENT", 1000, minimum=1
 PP_MAX_FILES_PER_SUBMISSION = env_int("PP_MAX_FILES_PER_SUBMISSION", 50, minimum=1)
 PP_MAX_FILES_PER_BATCH = env_int("PP_MAX_FILES_PER_BATCH", 10_000, minimum=1)
 PP_MAX_METADATA_BYTES = env_int("PP_MAX_METADATA_BYTES", 10 * 1024, minimum=1)
+# A JSON request body (a 10,000-file batch is ~0.3 MB; review outputs of long documents more).
+PP_MAX_JSON_BODY_BYTES = env_int("PP_MAX_JSON_BODY_BYTES", 4 * 1024 * 1024, minimum=1024)
 PP_SYNC_EXTRACT_TIMEOUT = env_int("PP_SYNC_EXTRACT_TIMEOUT", 300, minimum=1)
 PP_DEFAULT_ORG_CONCURRENCY = env_int("PP_DEFAULT_ORG_CONCURRENCY", 8, minimum=1)
 # Credits per page by parser tier. One tier, 1 credit per page (DESIGN.md): premium charged 3
 # for the same output and is gone; the model tier adds its price here when it lands.
 PP_TIER_MULTIPLIERS = {"standard": 1}
 PP_DOCUMENT_VISIBILITY_TIMEOUT = env_int("PP_DOCUMENT_VISIBILITY_TIMEOUT", 900, minimum=30)
+# A running document whose heartbeat is older than this lost its worker (killed, machine gone):
+# the sweeper gives it to another worker. Several heartbeats long (PP_DOCUMENT_HEARTBEAT_SECONDS).
+PP_DOCUMENT_DEAD_AFTER_SECONDS = env_int("PP_DOCUMENT_DEAD_AFTER_SECONDS", 20, minimum=3)
+# A finished document's outcome that cannot be written (database restarting) is retried with
+# backoff for this long by the task that holds it, rather than computed again later.
+PP_OUTCOME_RETRY_SECONDS = env_int("PP_OUTCOME_RETRY_SECONDS", 600, minimum=0)
 # Polling cursors stay behind changes younger than this: longer than any transaction that
 # stamps a document's updated_at and then commits (see selectors.documents_changed_since).
 PP_POLL_SETTLE_SECONDS = env_float("PP_POLL_SETTLE_SECONDS", 3.0, minimum=0)
@@ -274,6 +289,9 @@ PP_TASK_TIME_LIMIT = env_int("PP_TASK_TIME_LIMIT", 660, minimum=10)
 PP_TASK_CONTINUE_SECONDS = env_float("PP_TASK_CONTINUE_SECONDS", 1.0, minimum=0)
 # An OCR worker reserves 1.7–1.9 GB of address space (ONNX Runtime) for ~600 MB resident.
 PP_TASK_MEMORY_LIMIT_MB = env_int("PP_TASK_MEMORY_LIMIT_MB", 3072, minimum=128)
+# A document whose earlier run was lost (its process died: killed, out of memory, aborted in
+# PDFium) runs again only in a forked child that may add at most this much address space.
+PP_RETRY_MEMORY_LIMIT_MB = env_int("PP_RETRY_MEMORY_LIMIT_MB", 1536, minimum=64)
 # Engine work a web request runs itself (page images, schema suggestion, "try it") runs in a
 # forked child that may add at most this much address space and is killed after the timeout.
 PP_WEB_ENGINE_MEMORY_LIMIT_MB = env_int("PP_WEB_ENGINE_MEMORY_LIMIT_MB", 1024, minimum=64)
@@ -286,9 +304,14 @@ PP_STAGED_FILE_TTL_HOURS = env_int("PP_STAGED_FILE_TTL_HOURS", 24, minimum=1)
 # --- Extraction lifecycle (extractions app) ---------------------------------------------------
 # A document whose claim fails this many times (worker killed, time limit) fails internal_error.
 PP_DOCUMENT_MAX_ATTEMPTS = env_int("PP_DOCUMENT_MAX_ATTEMPTS", 3, minimum=1)
-PP_SWEEP_INTERVAL_SECONDS = env_int("PP_SWEEP_INTERVAL_SECONDS", 60, minimum=5)
+PP_SWEEP_INTERVAL_SECONDS = env_int("PP_SWEEP_INTERVAL_SECONDS", 5, minimum=1)
 # A running document's step and heartbeat are written this often (by a thread of the worker).
 PP_DOCUMENT_HEARTBEAT_SECONDS = env_float("PP_DOCUMENT_HEARTBEAT_SECONDS", 2.0, minimum=0.1)
+if PP_DOCUMENT_DEAD_AFTER_SECONDS < 3 * PP_DOCUMENT_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured(
+        "PP_DOCUMENT_DEAD_AFTER_SECONDS must be at least 3 × PP_DOCUMENT_HEARTBEAT_SECONDS "
+        f"({3 * PP_DOCUMENT_HEARTBEAT_SECONDS:g} s): a live run would be taken for a dead one."
+    )
 PP_IDEMPOTENCY_TTL_HOURS = env_int("PP_IDEMPOTENCY_TTL_HOURS", 24, minimum=1)
 # Test-only: seconds slept at each engine step, to catch a worker mid-document.
 PP_TEST_STEP_DELAY_SECONDS = (
@@ -356,6 +379,10 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {}
 # Tests run their real worker on a queue of their own, so stray messages never reach it.
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
+# The sweeper, webhook deliveries and retention run on a queue of their own, served by workers
+# of their own (README, "Running in production"): never behind long documents.
+CELERY_HOUSEKEEPING_QUEUE = env_str("CELERY_HOUSEKEEPING_QUEUE", "housekeeping")
+CELERY_TASK_ROUTES = ("config.celery.route_task",)
 CELERY_BEAT_SCHEDULE["extractions-sweep"] = {
     "task": "extractions.tasks.sweep_documents",
     "schedule": float(PP_SWEEP_INTERVAL_SECONDS),

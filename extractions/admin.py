@@ -51,6 +51,7 @@ class ErrorCodeFilter(ChoicesFilter):
         for code in (
             "unsupported_input",
             "document_too_large",
+            "document_malformed",
             "page_limit_exceeded",
             "encrypted_document",
             "extraction_failed",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from accounts.tokens import flush_expired_tokens
 from extractions import retention
 
 
@@ -14,4 +15,5 @@ def purge_expired_data() -> dict[str, int]:
         "documents": report.documents,
         "stored_files": report.stored_files,
         "staged_files": report.staged_files,
+        "expired_refresh_tokens": flush_expired_tokens(),
     }

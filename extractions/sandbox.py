@@ -140,6 +140,7 @@ def run_limited(
     chunks: list[bytes] = []
     deadline = time.monotonic() + timeout_seconds
     timed_out = False
+    interrupted = True  # until the loop ends by itself (an exception here: the task's time limit)
     try:
         while True:
             remaining = deadline - time.monotonic()
@@ -153,9 +154,10 @@ def run_limited(
             if not chunk:
                 break
             chunks.append(chunk)
+        interrupted = False
     finally:
         os.close(read_fd)
-        if timed_out:
+        if timed_out or interrupted:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
         _, wait_status = os.waitpid(pid, 0)

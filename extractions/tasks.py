@@ -18,7 +18,10 @@ from extractions.services.sweeper import sweep_documents as _sweep
 
 logger = logging.getLogger(__name__)
 
-MAX_RETRIES = 5
+# Transient errors (the database restarting) are retried quickly and for long: a document
+# must run within seconds of the database coming back, even after a long outage (~7 min).
+MAX_RETRIES = 30
+RETRY_MAX_COUNTDOWN = 15
 
 
 @worker_process_init.connect
@@ -56,7 +59,7 @@ def process_document(self, document_id: int) -> str:
             outcome = run_document(document_id=document_id, hostname=hostname, task_id=task_id)
     except TRANSIENT_ERRORS as exc:
         _release_quietly(document_id, hostname=hostname, task_id=task_id)
-        countdown = min(300, 5 * 2**self.request.retries) + random.uniform(0, 2)
+        countdown = min(RETRY_MAX_COUNTDOWN, 2**self.request.retries) + random.uniform(0, 1)
         logger.warning("Transient error on document %s, retrying: %s", document_id, exc)
         raise self.retry(exc=exc, countdown=countdown) from exc
     claim = kept.claim

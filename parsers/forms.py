@@ -3,11 +3,11 @@ checked by parsers.services / parsers.schema; these only shape the input."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django import forms
 
+from config import json_input
 from parsers.models import INSTRUCTIONS_HELP, ExtractionTarget
 
 
@@ -45,7 +45,7 @@ class ParserForm(forms.Form):
         if not text:
             return None
         try:
-            value = json.loads(text)
+            value = json_input.loads(text)
         except ValueError as exc:
             raise forms.ValidationError(f"The JSON Schema is not valid JSON: {exc}") from None
         if (

@@ -11,7 +11,8 @@ A parser schema is the JSON Schema subset the engine can fill (DESIGN.md):
 * annotations allowed anywhere: ``title``, ``description``, ``x-aliases`` (list of strings:
   other labels the value is printed under), ``$comment``, ``default``, ``examples``; on the
   root also ``$schema`` and ``$id``; on objects ``required`` and ``additionalProperties``
-  (boolean); on strings ``pattern`` (a valid regular expression);
+  (boolean); on strings ``pattern`` (a regular expression RE2 can run: see
+  ``extractions.engine.values.patterns``);
 * anything else (``$ref``, ``anyOf``, ``oneOf``, ``allOf``, ``minimum``, unknown keywords,
   unknown types or formats) is rejected, so that a schema never silently means less than its
   author thinks.
@@ -36,6 +37,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from config.errors import APIError
+from extractions.engine.values import patterns
 
 MAX_DEPTH = 5
 MAX_FIELDS = 200
@@ -378,13 +380,11 @@ class _Checker:
                     f'Unsupported format {_describe(fmt)}; only "date" is supported.',
                 )
         if "pattern" in node:
-            pattern = node["pattern"]
-            try:
-                if not isinstance(pattern, str):
-                    raise TypeError
-                re.compile(pattern)
-            except (re.error, TypeError):
-                self.error(_join(path, "pattern"), '"pattern" must be a valid regular expression.')
+            # Compiled by RE2, as every match runs (bounded time): a pattern it cannot
+            # express is refused here, with the reason, rather than ignored later.
+            problem = patterns.pattern_problem(node["pattern"])
+            if problem is not None:
+                self.error(_join(path, "pattern"), f'"pattern" is not usable: {problem}')
         if "enum" in node:
             self.enum(node["enum"], _join(path, "enum"), kind, nullable=nullable)
 

@@ -100,3 +100,18 @@ def member_client(org_a: Tenant) -> APIClient:
 @pytest.fixture
 def anon_client() -> APIClient:
     return APIClient()
+
+
+@pytest.fixture
+def dns(monkeypatch) -> dict[str, list[str]]:
+    """A fake resolver for webhook hosts: {hostname: [addresses]}; other names really resolve
+    (this machine has no DNS: they fail). Webhook URLs are resolved when they are saved or
+    submitted and before every send (extractions.webhooks.ssrf.resolve_host)."""
+    from extractions.webhooks import ssrf
+
+    table: dict[str, list[str]] = {}
+    real = ssrf.resolve_host
+    monkeypatch.setattr(
+        ssrf, "resolve_host", lambda host, port: table[host] if host in table else real(host, port)
+    )
+    return table

@@ -36,7 +36,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.db import connection
 
-from config.celery import worker_command
+from config.celery import beat_command, worker_command
 
 REPO = Path(__file__).resolve().parent.parent
 READY_TIMEOUT = 90.0
@@ -120,15 +120,7 @@ class WorkerProcess:
         self.kill(signal.SIGKILL)
 
 
-def start_worker(
-    *,
-    queue: str,
-    name: str | None = None,
-    concurrency: int = 1,
-    extra_env: dict[str, str] | None = None,
-    log_dir: Path,
-) -> WorkerProcess:
-    name = name or f"w{uuid.uuid4().hex[:6]}"
+def _celery_env(queue: str, extra_env: dict[str, str] | None) -> dict[str, str]:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -136,6 +128,7 @@ def start_worker(
         "DATABASE_URL": test_database_url(),
         "CELERY_BROKER_URL": django_settings.CELERY_BROKER_URL,
         "CELERY_TASK_DEFAULT_QUEUE": queue,
+        "CELERY_HOUSEKEEPING_QUEUE": django_settings.CELERY_HOUSEKEEPING_QUEUE,
         "CELERY_TASK_ALWAYS_EAGER": "0",
         "PP_MEDIA_ROOT": str(django_settings.STORAGES["default"]["OPTIONS"]["location"])
         if "location" in django_settings.STORAGES["default"].get("OPTIONS", {})
@@ -143,10 +136,16 @@ def start_worker(
         "PYTHONUNBUFFERED": "1",
     }
     env.update(extra_env or {})
+    return env
+
+
+def _spawn(
+    name: str, argv: list[str], env: dict[str, str], log_dir: Path, queue: str
+) -> WorkerProcess:
     log_path = log_dir / f"celery-{name}.log"
     log = open(log_path, "wb")  # the child keeps its own descriptor
     process = subprocess.Popen(
-        worker_command(name=name, concurrency=concurrency, queue=queue, heartbeat=False),
+        argv,
         cwd=REPO,
         env=env,
         stdout=log,
@@ -155,6 +154,35 @@ def start_worker(
     )
     log.close()
     return WorkerProcess(name=name, queue=queue, process=process, log_path=log_path, env=env)
+
+
+def start_worker(
+    *,
+    queue: str,
+    name: str | None = None,
+    concurrency: int = 1,
+    extra_env: dict[str, str] | None = None,
+    log_dir: Path,
+    consume: str | None = None,
+) -> WorkerProcess:
+    """A worker whose documents go to ``queue``, consuming ``consume`` (default: ``queue``;
+    e.g. the housekeeping queue for a housekeeping worker, as in production)."""
+    name = name or f"w{uuid.uuid4().hex[:6]}"
+    # no worker heartbeats: the tests kill workers outright
+    argv = worker_command(
+        name=name, concurrency=concurrency, queue=consume or queue, heartbeat=False
+    )
+    return _spawn(name, argv, _celery_env(queue, extra_env), log_dir, consume or queue)
+
+
+def start_beat(
+    *, queue: str, extra_env: dict[str, str] | None = None, log_dir: Path
+) -> WorkerProcess:
+    """``celery beat`` with the production schedule (the sweeper every
+    PP_SWEEP_INTERVAL_SECONDS, ...), sending to the configured queues."""
+    name = f"beat{uuid.uuid4().hex[:6]}"
+    argv = beat_command(schedule=str(log_dir / f"{name}-schedule"))
+    return _spawn(name, argv, _celery_env(queue, extra_env), log_dir, queue)
 
 
 @pytest.fixture
@@ -181,6 +209,7 @@ def worker_queue(settings) -> Iterator[str]:
     app.conf.task_default_queue = queue
     app.conf.task_always_eager = False
     settings.CELERY_TASK_DEFAULT_QUEUE = queue
+    settings.CELERY_HOUSEKEEPING_QUEUE = queue  # the test's worker does both
     settings.CELERY_TASK_ALWAYS_EAGER = False
     try:
         yield queue
@@ -196,10 +225,25 @@ def worker_factory(
     started: list[WorkerProcess] = []
 
     def factory(
-        *, concurrency: int = 1, extra_env: dict[str, str] | None = None, wait: bool = True
+        *,
+        concurrency: int = 1,
+        extra_env: dict[str, str] | None = None,
+        wait: bool = True,
+        queue: str | None = None,
+        beat: bool = False,
     ) -> WorkerProcess:
+        """A worker of the test's queue (consuming ``queue`` instead: a housekeeping
+        worker), or with ``beat`` the scheduler."""
+        if beat:
+            worker = start_beat(queue=worker_queue, extra_env=extra_env, log_dir=tmp_path)
+            started.append(worker)
+            return worker
         worker = start_worker(
-            queue=worker_queue, concurrency=concurrency, extra_env=extra_env, log_dir=tmp_path
+            queue=worker_queue,
+            consume=queue,
+            concurrency=concurrency,
+            extra_env=extra_env,
+            log_dir=tmp_path,
         )
         started.append(worker)
         if wait:

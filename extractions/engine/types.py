@@ -25,6 +25,7 @@ EXTRACTION_FAILED = "extraction_failed"
 OCR_ERROR = "ocr_error"
 INTERNAL_ERROR = "internal_error"
 CLASSIFICATION_FAILED = "classification_failed"
+DOCUMENT_MALFORMED = "document_malformed"  # a structure built to exhaust the reader (pdf_guard)
 
 ExtractionTarget = Literal["per_doc", "per_page", "per_table_row"]
 EXTRACTION_TARGETS: tuple[str, ...] = ("per_doc", "per_page", "per_table_row")

@@ -25,6 +25,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import F
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from accounts.models import Organization
@@ -422,7 +424,12 @@ def _claim_in_transaction(*, document_id: int, hostname: str, task_id: str) -> C
 
 
 def release_claim(*, document_id: int, token: str) -> None:
-    """Give a claimed document back to the queue (before a retry of a transient error)."""
+    """Give a claimed document back to the queue (before a retry of a transient error). A
+    claim given back does not use up an attempt: attempts count runs that were lost."""
     Document.objects.filter(pk=document_id, status=DocumentStatus.PROCESSING, worker=token).update(
-        status=DocumentStatus.QUEUED, worker="", step="", updated_at=timezone.now()
+        status=DocumentStatus.QUEUED,
+        worker="",
+        step="",
+        attempts=Greatest(F("attempts") - 1, 0),
+        updated_at=timezone.now(),
     )

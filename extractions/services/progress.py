@@ -100,9 +100,10 @@ _heartbeats = _Heartbeats()
 
 
 class Progress:
-    """Context manager around one document's engine run: ``on_step`` is the engine's
-    callback. On exit, a run that took a while checks the database connection it will write
-    the outcome on (the database may have restarted meanwhile)."""
+    """Context manager around one document's run, from its claim to its written outcome:
+    the heartbeat thread keeps the claim alive all along (reading a big file from storage,
+    the engine, retrying an outcome write while the database restarts), so the sweeper never
+    takes a live run for a dead one. ``on_step`` is the engine's callback."""
 
     def __init__(self, document: Document, token: str) -> None:
         self.document = document
@@ -118,9 +119,14 @@ class Progress:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        if not self.inline:
+            _heartbeats.remove(self)
+
+    def before_outcome(self) -> None:
+        """After the engine: a run that took a while checks the database connection it will
+        write the outcome on (the database may have restarted meanwhile)."""
         if self.inline:
             return
-        _heartbeats.remove(self)
         if (
             time.monotonic() - self.started >= RECHECK_CONNECTION_AFTER_SECONDS
             and connection.connection is not None
@@ -128,7 +134,7 @@ class Progress:
         ):
             # The run's own connection was dropped while the engine ran (database restarted):
             # reconnect for the outcome write rather than fail it and run the document again.
-            # (A short run skips the check: it is cheaper to run again after a retry.)
+            # (A short run skips the check: a failed outcome write is retried anyway.)
             logger.warning(
                 "Transient error on document %s: its database connection was lost while the "
                 "engine ran; reconnecting",

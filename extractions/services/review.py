@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from accounts.models import APIKey, User
 from config.errors import APIError
+from extractions.engine.values import patterns
 from extractions.models import Document, DocumentEdit, DocumentStatus
 
 
@@ -106,7 +107,15 @@ def _check(value: Any, node: Any, path: str, errors: list[dict[str, str]]) -> No
             if node.get("format") == "date" and not _is_date(value):
                 errors.append({"path": where, "message": "Must be a date (YYYY-MM-DD)."})
             pattern = node.get("pattern")
-            if pattern and not _matches(pattern, value):
+            if pattern and len(value) > patterns.MAX_MATCHED_LENGTH:
+                errors.append(
+                    {
+                        "path": where,
+                        "message": f"At most {patterns.MAX_MATCHED_LENGTH} characters "
+                        "(the field has a pattern).",
+                    }
+                )
+            elif pattern and patterns.search(pattern, value) is False:
                 errors.append({"path": where, "message": f"Must match {pattern}."})
             return
         if t == "boolean" and isinstance(value, bool):
@@ -126,13 +135,6 @@ def _is_date(value: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def _matches(pattern: str, value: str) -> bool:
-    try:
-        return re.search(pattern, value) is not None
-    except re.error:
-        return True
 
 
 def validate_output(output: Any, schema: dict[str, Any], target: str) -> None:

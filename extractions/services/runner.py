@@ -1,17 +1,28 @@
 """Running one document: claim it, read its file, run the engine, record the outcome.
 
 Called by the Celery task with a document id. The engine runs outside any database
-transaction; progress is written as it goes (step + heartbeat), and the outcome is written in
-one transaction that also refunds a failure and re-derives the extraction's status.
+transaction; progress is written as it goes (step + heartbeat, from the claim to the written
+outcome), and the outcome is written in one transaction that also refunds a failure and
+re-derives the extraction's status.
 
-Transient errors (database connection lost, storage unreachable) propagate as
-``TRANSIENT_ERRORS`` for the task to retry with backoff; everything the document itself causes
-ends as a failed document with an error code.
+Once the engine has run, its outcome is never thrown away for a transient database error: the
+write is retried with backoff (``PP_OUTCOME_RETRY_SECONDS``) while the heartbeat keeps the
+claim alive, so a database restart delays the result, it does not compute it again.
+
+A document whose earlier run was lost (its process died: out of memory, aborted in PDFium,
+killed) runs again only in a forked child with a lower memory limit (``run_limited``,
+``PP_RETRY_MEMORY_LIMIT_MB``): whatever killed one worker process cannot kill another.
+
+Transient errors before the engine ran (database connection lost, storage unreachable)
+propagate as ``TRANSIENT_ERRORS`` for the task to retry with backoff; everything the document
+itself causes ends as a failed document with an error code.
 """
 
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -19,6 +30,7 @@ from django.conf import settings
 from django.db import (
     InterfaceError,
     OperationalError,
+    connection,
     transaction,
 )
 from django.db.models import F
@@ -36,6 +48,7 @@ from extractions.engine import (
 from extractions.engine.types import CLASSIFICATION_FAILED, EXTRACTION_FAILED, INTERNAL_ERROR
 from extractions.files.services import resolve_staged_upload
 from extractions.models import Document, Extraction, StoredFile
+from extractions.sandbox import run_limited
 from extractions.services.dispatch import Claim, claim_document, dispatch_org
 from extractions.services.lifecycle import (
     PAYMENT_REQUIRED,
@@ -66,11 +79,8 @@ try:  # S3 through django-storages: network errors are transient
 except ImportError:  # pragma: no cover
     _STORAGE_IO_ERRORS = ()
 
-TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
-    OperationalError,
-    InterfaceError,
-    StorageUnavailable,
-)
+TRANSIENT_DB_ERRORS: tuple[type[BaseException], ...] = (OperationalError, InterfaceError)
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (*TRANSIENT_DB_ERRORS, StorageUnavailable)
 
 
 def page_ranges(pages: list[int]) -> str:
@@ -103,14 +113,15 @@ def run_claimed_document(*, claim: Claim) -> str:
     in the transaction that finished the one before)."""
     document = claim.document
     assert document is not None
-    outcome = _run_claimed(document, claim.token)
+    with Progress(document, claim.token) as progress:
+        outcome = _run_claimed(document, claim.token, progress)
     if outcome == "lost_claim":
         # Finishing a document dispatches the next one; a run that lost its claim did not.
         dispatch_org(organization_id=document.organization_id)
     return outcome
 
 
-def _run_claimed(document: Document, token: str) -> str:
+def _run_claimed(document: Document, token: str, progress: Progress) -> str:
     if document.attempts > settings.PP_DOCUMENT_MAX_ATTEMPTS:
         fail_document(
             document=document,
@@ -156,7 +167,7 @@ def _run_claimed(document: Document, token: str) -> str:
         with storage.local_copy(stored.storage_key) as path:
             if document.charge_on_run and not _charge_on_run(document, token, stored):
                 return "failed"
-            return _extract_and_record(document, token, path)
+            return _extract_and_record(document, token, path, progress)
     except (FileNotFoundError, *_STORAGE_IO_ERRORS) as exc:
         if isinstance(exc, FileNotFoundError):
             fail_document(
@@ -262,7 +273,7 @@ def _label_specs(document: Document) -> list[ClassifierLabelSpec] | None:
     ]
 
 
-def _extract_and_record(document: Document, token: str, path: str) -> str:
+def _extract_and_record(document: Document, token: str, path: str, progress: Progress) -> str:
     options_in = document.extraction.options or {}
     labels = _label_specs(document)
     options = ExtractionOptions(
@@ -279,30 +290,109 @@ def _extract_and_record(document: Document, token: str, path: str) -> str:
         ),
     )
     schema = document.parser_version.schema if document.parser_version is not None else None
+    options.on_step = progress.on_step
+    too_long = f"The document took longer than {settings.PP_TASK_SOFT_TIME_LIMIT} s."
+    outcome: Callable[[], str]
     try:
-        with Progress(document, token) as progress:
-            options.on_step = progress.on_step
-            result = extract(path, schema, options)
+        result = _run_engine(document, path, schema, options)
     except EngineError as exc:
+        code, message = exc.code, exc.message
         if isinstance(exc.__cause__, SoftTimeLimitExceeded):
-            fail_document(
-                document=document,
-                token=token,
-                code=EXTRACTION_FAILED,
-                message=f"The document took longer than {settings.PP_TASK_SOFT_TIME_LIMIT} s.",
-            )
-        else:
-            fail_document(document=document, token=token, code=exc.code, message=exc.message)
-        return "failed"
+            code, message = EXTRACTION_FAILED, too_long
+        outcome = _failed(document, token, code, message)
     except SoftTimeLimitExceeded:
-        fail_document(
-            document=document,
-            token=token,
-            code=EXTRACTION_FAILED,
-            message=f"The document took longer than {settings.PP_TASK_SOFT_TIME_LIMIT} s.",
-        )
-        return "failed"
-    return _record(document, token, result)
+        outcome = _failed(document, token, EXTRACTION_FAILED, too_long)
+    else:
+
+        def outcome() -> str:
+            return _record(document, token, result)
+
+    progress.before_outcome()
+    return write_outcome(document, outcome)
+
+
+def _run_engine(
+    document: Document, path: str, schema: dict[str, Any] | None, options: ExtractionOptions
+) -> ExtractionResult:
+    # One line per engine run (fault tests and bench/chaos.py count them: never twice).
+    logger.info("Engine run of document %s (attempt %d)", document.public_id, document.attempts)
+    if document.attempts <= 1:
+        return extract(path, schema, options)
+    # An earlier run was lost (a claim given back on a transient error does not count an
+    # attempt): not again in this shared process, but in a child with a lower memory limit.
+    # Dying there (out of memory, aborted, a signal) is document_too_large, and the worker
+    # lives on. The heartbeat thread of this process keeps the claim alive meanwhile.
+    logger.warning(
+        "Document %s: run %d after a lost run; isolated in a child limited to +%d MB",
+        document.public_id,
+        document.attempts,
+        settings.PP_RETRY_MEMORY_LIMIT_MB,
+    )
+    return run_limited(
+        extract,
+        path,
+        schema,
+        options,
+        memory_mb=settings.PP_RETRY_MEMORY_LIMIT_MB,
+        timeout_seconds=settings.PP_TASK_SOFT_TIME_LIMIT,
+        what="The document",
+    )
+
+
+def _failed(document: Document, token: str, code: str, message: str) -> Callable[[], str]:
+    def outcome() -> str:
+        done = fail_document(document=document, token=token, code=code, message=message)
+        return "failed" if done else "lost_claim"
+
+    return outcome
+
+
+# A finished run's outcome write is retried after these many seconds, doubling up to the cap.
+OUTCOME_RETRY_FIRST_DELAY = 0.25
+OUTCOME_RETRY_MAX_DELAY = 4.0
+
+
+def write_outcome(document: Document, write: Callable[[], str]) -> str:
+    """Write a finished run's outcome, retrying a transient database error (the database
+    restarting) with backoff for up to PP_OUTCOME_RETRY_SECONDS: the engine's work is kept,
+    not redone. Safe to repeat: the write is conditional on the run's claim, so a retry of a
+    write that did commit (the answer was lost) changes nothing."""
+    deadline = time.monotonic() + settings.PP_OUTCOME_RETRY_SECONDS
+    delay = OUTCOME_RETRY_FIRST_DELAY
+    while True:
+        try:
+            return write()
+        except TRANSIENT_DB_ERRORS as exc:
+            # Inside a caller's transaction (eager mode, a test) nothing can be retried.
+            if connection.in_atomic_block or time.monotonic() + delay > deadline:
+                raise
+            logger.warning(
+                "Could not write the outcome of document %s (%s); retrying in %.2f s",
+                document.public_id,
+                exc,
+                delay,
+            )
+            connection.close()  # a broken connection stays broken until closed
+        except SoftTimeLimitExceeded:
+            _soft_limit_noted(document)
+            continue
+        _pause(delay, document)
+        delay = min(delay * 2, OUTCOME_RETRY_MAX_DELAY)
+
+
+def _pause(seconds: float, document: Document) -> None:
+    end = time.monotonic() + seconds
+    while (left := end - time.monotonic()) > 0:
+        try:
+            time.sleep(left)
+        except SoftTimeLimitExceeded:
+            _soft_limit_noted(document)
+
+
+def _soft_limit_noted(document: Document) -> None:
+    # The result is ready: finishing its write beats failing a finished document (the hard
+    # time limit still ends the process).
+    logger.warning("Soft time limit while writing the outcome of %s", document.public_id)
 
 
 def _record(document: Document, token: str, result: ExtractionResult) -> str:

@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from config import json_input
+
 INPUT_PREFIX = "f:"
 
 
@@ -258,7 +260,7 @@ def _parse_text(
         if not text:
             return None
         try:
-            return json.loads(text)
+            return json_input.loads(text)
         except ValueError:
             errors[path] = "Not valid JSON."
             return None

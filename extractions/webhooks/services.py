@@ -58,22 +58,24 @@ def _invalid(field: str, message: str, code: str = "INVALID_PAYLOAD") -> APIErro
     return APIError(code, f"{field}: {message}", details={"fields": {field: [message]}})
 
 
-def validate_webhook_url(url: str) -> str:
-    """A webhook URL we are willing to call (also for an extraction's ``webhook_url``).
+def validate_webhook_url(url: str, *, field: str = "url") -> str:
+    """A webhook URL we are willing to call: an endpoint's ``url`` (created or changed) and
+    an extraction's ``webhook_url`` (``field`` names it in the error).
 
     400 INVALID_WEBHOOK_URL for a malformed URL, a non-http(s) scheme, credentials in the URL,
     a host that does not resolve or one that resolves to a non-public address (unless
-    ``PP_WEBHOOK_ALLOW_PRIVATE_TARGETS``).
+    ``PP_WEBHOOK_ALLOW_PRIVATE_TARGETS``). Delivery checks the same again before every send
+    (``ssrf.check_url``): DNS may have changed since.
     """
     url = (url or "").strip()
     if not url:
-        raise _invalid("url", "A webhook URL is required.", "INVALID_WEBHOOK_URL")
+        raise _invalid(field, "A webhook URL is required.", "INVALID_WEBHOOK_URL")
     if len(url) > MAX_URL_LENGTH:
-        raise _invalid("url", f"At most {MAX_URL_LENGTH} characters.", "INVALID_WEBHOOK_URL")
+        raise _invalid(field, f"At most {MAX_URL_LENGTH} characters.", "INVALID_WEBHOOK_URL")
     try:
         ssrf.check_url(url)
     except ssrf.UnsafeWebhookTarget as exc:
-        raise _invalid("url", str(exc), "INVALID_WEBHOOK_URL") from None
+        raise _invalid(field, str(exc), "INVALID_WEBHOOK_URL") from None
     return url
 
 

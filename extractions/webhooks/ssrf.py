@@ -18,7 +18,20 @@ from django.conf import settings
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
-_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+_V6 = ipaddress.IPv6Network
+# IPv6 forms that stand for another address, or for no single host, refused whatever they
+# embed: Python's is_global calls most of them global (::127.0.0.1 was accepted and reached
+# loopback on a dual-stack host).
+_REFUSED_V6 = (
+    _V6("::/96"),  # IPv4-compatible (deprecated): ::127.0.0.1, and :: and ::1
+    _V6("::ffff:0:0/96"),  # IPv4-mapped: a dual-stack socket connects to the IPv4 address
+    _V6("::ffff:0:0:0/96"),  # IPv4-translated (SIIT)
+    _V6("64:ff9b::/96"),  # NAT64, well-known prefix: reaches the embedded IPv4 address
+    _V6("64:ff9b:1::/48"),  # NAT64, local-use prefix
+    _V6("2001::/32"),  # Teredo: a tunnel to an obfuscated IPv4 address
+    _V6("fec0::/10"),  # site-local (deprecated, still routed inside some networks)
+)
+_SIX_TO_FOUR = _V6("2002::/16")  # 6to4: refused when the embedded IPv4 is not global
 
 
 class UnsafeWebhookTarget(Exception):
@@ -34,30 +47,17 @@ class Target:
     addresses: tuple[str, ...]  # checked IP addresses to connect to, in resolver order
 
 
-def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
-    """The IPv4 address an IPv6 address stands for (mapped, 6to4, Teredo, NAT64), if any."""
-    if ip.ipv4_mapped is not None:
-        return ip.ipv4_mapped
-    if ip.sixtofour is not None:
-        return ip.sixtofour
-    if ip.teredo is not None:
-        return ip.teredo[1]
-    if ip in _NAT64:
-        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
-    return None
-
-
 def is_forbidden_address(address: str | IPAddress) -> bool:
-    """True for anything but a globally routable unicast address."""
+    """True for anything but a globally routable unicast address. THE check of every
+    webhook address: at submission, when an endpoint is saved and before every send."""
     try:
         ip = ipaddress.ip_address(address) if isinstance(address, str) else address
     except ValueError:
         return True
     if isinstance(ip, ipaddress.IPv6Address):
-        if ip.scope_id:
+        if ip.scope_id or any(ip in network for network in _REFUSED_V6):
             return True
-        embedded = _embedded_ipv4(ip)
-        if embedded is not None and is_forbidden_address(embedded):
+        if ip in _SIX_TO_FOUR and is_forbidden_address(ip.sixtofour):
             return True
     # is_global is False for private, loopback, link-local, unspecified, reserved, shared
     # (100.64/10), documentation and benchmarking ranges; multicast can still be "global".

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.web_tenancy import org_view
+from config import json_input
 from config.errors import APIError, NotFoundError
 from extractions.services.resolve import tier_multiplier
 from parsers import selectors, services
@@ -44,7 +45,7 @@ def _json_error(exc: APIError) -> JsonResponse:
 
 def _body_json(request: HttpRequest) -> Any:
     try:
-        return json.loads(request.body or b"null")
+        return json_input.loads(request.body or b"null")
     except ValueError:
         raise APIError("INVALID_PAYLOAD", "The request body is not JSON.") from None
 
@@ -146,7 +147,7 @@ def _designer(request: HttpRequest, parser: Parser | None) -> HttpResponse:
     form = ParserForm(request.POST)
     raw = request.POST.get("schema", "")
     try:
-        posted_schema = json.loads(raw) if raw.strip() else None
+        posted_schema = json_input.loads(raw) if raw.strip() else None
     except ValueError:
         posted_schema = None
     if form.is_valid():
@@ -257,7 +258,7 @@ def schema_try(request: HttpRequest) -> HttpResponse:
         if upload is None:
             raise APIError("INVALID_PAYLOAD", "Choose a sample document first.")
         try:
-            schema = json.loads(request.POST.get("schema", ""))
+            schema = json_input.loads(request.POST.get("schema", ""))
         except ValueError:
             raise APIError("INVALID_SCHEMA", "The JSON Schema is not valid JSON.") from None
         multiplier = 1

@@ -205,7 +205,9 @@ def test_an_undeclared_answer_fails_the_test_that_received_it(client_a, monkeypa
     from rest_framework.response import Response
 
     from extractions.views import ExtractionCollectionView
+    from tests.openapi_contract import contract
 
+    contract()  # the document of the real view, before the patch (it is built once a session)
     monkeypatch.setattr(
         ExtractionCollectionView, "get", lambda self, request: Response({}, status=418)
     )

@@ -22,7 +22,8 @@ def test_healthz_reports_database_and_broker():
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["status"] == "ok"
-    assert body["checks"] == {"database": "ok", "broker": "ok"}
+    assert body["checks"] == {"database": "ok", "broker": "ok", "cache": "ok"}
+    assert body["down"] == []
 
 
 def test_healthz_is_503_when_broker_is_down(settings, monkeypatch):

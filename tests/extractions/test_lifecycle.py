@@ -8,6 +8,7 @@ through the real publish path in eager mode.
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -93,13 +94,14 @@ def test_eager_end_to_end(eager_celery, client_a, parser_a, org_a, monkeypatch):
 
 @pytest.mark.django_db(transaction=True)
 def test_events_are_built_only_when_a_webhook_can_receive_them(
-    eager_celery, client_a, parser_a, org_a, monkeypatch
+    eager_celery, client_a, parser_a, org_a, monkeypatch, dns
 ):
     """No endpoint and no webhook_url: a finished document builds no event (it would read
     the whole result for nobody). An extraction's own webhook_url is enough to get them."""
     events = _record_events(monkeypatch)
     submit(client_a, parser_a)
     assert events == []
+    dns["hooks.example.com"] = ["93.184.215.14"]
     submit(client_a, parser_a, webhook_url="https://hooks.example.com/pp")
     assert sorted(e for e, _ in events) == ["document.completed", "extraction.completed"]
 
@@ -162,10 +164,11 @@ def test_cancel_refunds_queued_documents_and_lets_running_ones_finish(client_a, 
     # A late delivery of the cancelled document's task does not run it.
     assert run(queued, task_id="late") == "gone"
     # The running document finishes; nothing cancelled then completed: status completed.
-    from extractions.services.runner import _run_claimed
+    from extractions.services.dispatch import Claim
+    from extractions.services.runner import run_claimed_document
 
     running.refresh_from_db()
-    _run_claimed(running, running.worker)
+    run_claimed_document(claim=Claim("claimed", running.worker, running))
     assert Extraction.objects.get(public_id=ext["extraction_id"]).status == "completed"
     assert ledger_is_consistent(org_a.organization)
 
@@ -275,11 +278,11 @@ def test_fairness_slots_per_organization(client_a, client_b, parser_a, parser_b,
     docs[2].refresh_from_db()
     assert docs[2].status == "queued" and docs[2].enqueued_at is None
     # A document finishing hands its slot to the next waiting one.
-    from extractions.services.dispatch import dispatch_org
-    from extractions.services.runner import _run_claimed
+    from extractions.services.dispatch import Claim, dispatch_org
+    from extractions.services.runner import run_claimed_document
 
     docs[0].refresh_from_db()
-    _run_claimed(docs[0], docs[0].worker)
+    run_claimed_document(claim=Claim("claimed", docs[0].worker, docs[0]))
     assert dispatch_org(organization_id=org_a.organization.pk) == []  # done while finishing
     for d in docs:
         d.refresh_from_db()
@@ -301,9 +304,19 @@ def test_redelivered_message_reclaims_its_document(client_a, parser_a):
     assert CreditLedgerEntry.objects.filter(kind="charge", extraction=doc.extraction).count() == 1
 
 
+@pytest.fixture
+def database_up_for(monkeypatch):
+    """How long the sweeper believes the database has been reachable (seconds)."""
+    from extractions.services import sweeper
+
+    up = {"seconds": 3600.0}
+    monkeypatch.setattr(sweeper, "database_up_for", lambda: up["seconds"])
+    return up
+
+
 @pytest.mark.django_db
 def test_sweeper_requeues_lost_documents_and_gives_up_after_max_attempts(
-    client_a, parser_a, org_a, settings
+    client_a, parser_a, org_a, settings, database_up_for
 ):
     settings.PP_DOCUMENT_MAX_ATTEMPTS = 2
     ext = submit(client_a, parser_a, pdf_upload("a.pdf"), pdf_upload("b.pdf", pages=2))
@@ -321,6 +334,54 @@ def test_sweeper_requeues_lost_documents_and_gives_up_after_max_attempts(
     assert refunds(b.public_id) == [2]
     assert run(a, task_id="fresh") == "completed"
     assert ledger_is_consistent(org_a.organization)
+
+
+@pytest.mark.django_db
+def test_a_run_is_dead_after_a_few_missed_heartbeats_not_the_visibility_timeout(
+    client_a, parser_a, settings, database_up_for
+):
+    """Issue #19 item 4: a killed worker's document went back to the queue only after the
+    visibility timeout (15 min by default). Now: PP_DOCUMENT_DEAD_AFTER_SECONDS (20 s) of
+    silence, once the database has been up that long (right after an outage every heartbeat
+    is old: live workers get the time to write the next one)."""
+    settings.PP_DOCUMENT_VISIBILITY_TIMEOUT = 900
+    assert settings.PP_DOCUMENT_DEAD_AFTER_SECONDS == 20
+    ext = submit(client_a, parser_a, pdf_upload("a.pdf"), pdf_upload("b.pdf"))
+    dead, alive = (Document.objects.get(public_id=d["document_id"]) for d in ext["documents"])
+    for doc, age in ((dead, 25), (alive, 5)):
+        claim_document(document_id=doc.pk, hostname="w", task_id=f"t-{doc.pk}")
+        Document.objects.filter(pk=doc.pk).update(
+            heartbeat_at=timezone.now() - timedelta(seconds=age)
+        )
+    database_up_for["seconds"] = 10  # the database just came back: nobody is declared dead
+    assert sweep_documents()["requeued"] == 0
+    database_up_for["seconds"] = 30
+    assert sweep_documents()["requeued"] == 1
+    dead.refresh_from_db()
+    alive.refresh_from_db()
+    assert dead.status == "queued" and dead.enqueued_at is not None  # dispatched again
+    assert alive.status == "processing"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_database_up_for_restarts_after_an_error_seen_by_the_sweeper(monkeypatch):
+    from django.db import OperationalError
+
+    from extractions.services import sweeper
+
+    monkeypatch.setattr(sweeper, "_sight", sweeper._DatabaseSight())
+    sweeper._sight.since = time.monotonic() - 100
+    assert sweeper.database_up_for() >= 0  # PostgreSQL: its own start time counts too
+
+    def down(**_):
+        raise OperationalError("the database is restarting")
+
+    working = sweeper._sweep
+    monkeypatch.setattr(sweeper, "_sweep", down)
+    with pytest.raises(OperationalError):
+        sweeper.sweep_documents()
+    monkeypatch.setattr(sweeper, "_sweep", working)
+    assert sweeper.database_up_for() < 1
 
 
 @pytest.mark.django_db

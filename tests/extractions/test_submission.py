@@ -241,7 +241,8 @@ def test_parser_of_another_organization_is_not_found(client_a, parser_b, org_a, 
     assert_nothing_created(org_a.organization, 1000, _media_in_tmp)
 
 
-def test_metadata_and_options_are_validated(client_a, parser_a, settings):
+def test_metadata_and_options_are_validated(client_a, parser_a, settings, dns):
+    dns["hooks.example.com"] = ["93.184.215.14"]
     ok = post(
         client_a,
         {
@@ -330,12 +331,17 @@ def test_too_many_pages(client_a, parser_a, settings):
         "https://10.1.2.3/hook",
         "http://[::1]/hook",
         "http://localhost/x",
+        "http://[::127.0.0.1]/hook",  # IPv4-compatible IPv6 (issue #19 item 5)
+        "https://internal.example.org/hook",  # a host name that resolves to a private address
+        "https://nowhere.invalid/hook",  # does not resolve at all
     ],
 )
 def test_webhook_url_to_a_private_address_is_refused_in_production(
-    settings, client_a, parser_a, org_a, url
+    settings, client_a, parser_a, org_a, url, dns
 ):
+    """Host names are resolved and vetted at submission as POST /v1/webhooks does them."""
     settings.PP_WEBHOOK_ALLOW_PRIVATE_TARGETS = False
+    dns["internal.example.org"] = ["93.184.215.14", "10.0.0.7"]
     response = client_a.post(
         "/v1/extractions",
         {"parser_id": parser_a.public_id, "files": [pdf_upload()], "webhook_url": url},

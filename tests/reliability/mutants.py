@@ -2,7 +2,8 @@
 
 ``mutants(count, seed)`` returns ``count`` named inputs: hand-made nasty structures first
 (huge declared dimensions, deeply nested or cyclic PDF objects, a compression bomb, a zip
-bomb renamed .pdf, a 1×100000 image, polyglots), then random mutations (truncation, bit flips,
+bomb renamed .pdf, a 1×100000 image, polyglots, drawings that draw themselves:
+drawing_bombs.py), then random mutations (truncation, bit flips,
 chunk splices) of small valid PDFs and images until ``count`` is reached.
 """
 
@@ -190,6 +191,8 @@ def cyclic_page_tree_pdf() -> bytes:
 
 
 def handmade() -> list[Mutant]:
+    from tests.reliability.drawing_bombs import RECURSIVE  # (it builds on this module)
+
     invoice = simple_invoice_pdf("INV-FUZZ")
     items = [
         ("empty", "empty.pdf", b""),
@@ -237,6 +240,8 @@ def handmade() -> list[Mutant]:
             b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>',
         ),
     ]
+    # Drawings that never end or multiply themselves (issue #19 item 2).
+    items += [(name, f"{name}.pdf", build()) for name, build in RECURSIVE.items()]
     return [Mutant(name, filename, data) for name, filename, data in items]
 
 

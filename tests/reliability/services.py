@@ -1,5 +1,6 @@
-"""Real services for the fault tests: the PostgreSQL / Redis check, a private redis-server
-that a test may stop and start again, killing a database's connections, and polling helpers.
+"""Real services for the fault tests: the PostgreSQL / Redis check, private servers that a
+test may stop and start again (tests/servers.py), killing a database's connections, and
+polling helpers.
 
 The fault tests need PostgreSQL and Redis (what production runs). Locally, without them, they
 skip with the reason; in CI (``CI`` set) a missing service is a failure, never a skip.
@@ -7,23 +8,22 @@ skip with the reason; in CI (``CI`` set) a missing service is a failure, never a
 
 from __future__ import annotations
 
-import contextlib
 import os
-import shutil
-import socket
-import subprocess
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.db.models import Q
 
 from billing.models import CreditAccount, CreditLedgerEntry
 from extractions.models import TERMINAL_DOCUMENT_STATUSES, Document
+from tests.servers import PostgresServer, RedisServer, ServerUnavailable, free_port
+
+__all__ = ["PostgresServer", "RedisServer", "free_port"]  # used by the fault tests
 
 
 def require_real_services(*, redis: bool = True) -> None:
@@ -63,6 +63,20 @@ def all_terminal(document_ids: list[int]) -> bool:
     )
 
 
+def submit_document(
+    client: Any, parser: Any, name: str, data: bytes, content_type: str = "application/pdf"
+) -> Document:
+    """POST one file to /v1/extractions (202 asserted); its Document."""
+    upload = SimpleUploadedFile(name, data, content_type=content_type)
+    response = client.post(
+        "/v1/extractions", {"parser_id": parser.public_id, "files": [upload]}, format="multipart"
+    )
+    assert response.status_code == 202, response.content
+    return Document.objects.get(
+        public_id=response.json()["extraction"]["documents"][0]["document_id"]
+    )
+
+
 def ledger_invariant(organization: Any) -> tuple[int, int]:
     """(cached balance, sum of entries); equal when the ledger invariant holds."""
     entries = list(CreditLedgerEntry.objects.filter(organization=organization))
@@ -82,71 +96,14 @@ def ledger_kinds(organization: Any, extraction_id: int) -> dict[str, int]:
     return sums
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class RedisServer:
-    """A redis-server of the test's own (never the shared one), stopped and restarted on the
-    same port to simulate a broker outage."""
-
-    def __init__(self, log_dir: Path) -> None:
-        binary = shutil.which("redis-server")
-        if binary is None:
-            if os.environ.get("CI"):
-                pytest.fail("redis-server is not installed (CI needs it for the broker test).")
-            pytest.skip("redis-server is not installed.")
-        self.binary = binary
-        self.port = free_port()
-        self.log_path = log_dir / f"redis-{self.port}.log"
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> RedisServer:
-        log = open(self.log_path, "ab")
-        self.process = subprocess.Popen(
-            [
-                self.binary,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--daemonize",
-                "no",
-            ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        log.close()
-        wait_for(self.ping, timeout=15, interval=0.05, what=f"redis-server on {self.port}")
-        return self
-
-    def ping(self) -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
-                sock.sendall(b"PING\r\n")
-                return sock.recv(16).startswith(b"+PONG")
-        except OSError:
-            return False
-
-    def stop(self) -> None:
-        if self.process is None:
-            return
-        self.process.kill()  # no persistence: an outage, not a shutdown
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.process.wait(timeout=10)
-        self.process = None
-        wait_for(lambda: not self.ping(), timeout=10, interval=0.05, what="redis to stop")
+def private_server(factory: Callable[[], Any]) -> Any:
+    """A private server of tests/servers.py, or a skip (a failure in CI) without its binaries."""
+    try:
+        return factory()
+    except ServerUnavailable as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"{exc} (CI needs it for the fault tests).")
+        pytest.skip(str(exc))
 
 
 def terminate_backends(*, exclude_own: bool = True) -> int:

@@ -27,6 +27,7 @@ from tests.reliability.services import (
     all_terminal,
     ledger_invariant,
     ledger_kinds,
+    private_server,
     require_real_services,
     wait_for,
 )
@@ -54,11 +55,11 @@ def _use_broker(url: str) -> None:
 @pytest.fixture
 def private_redis(settings, tmp_path, worker_queue, monkeypatch) -> Iterator[RedisServer]:
     require_real_services()
-    server = RedisServer(tmp_path).start()
+    server = private_server(lambda: RedisServer(tmp_path).start())
     previous = settings.CELERY_BROKER_URL
     monkeypatch.setenv("CELERY_BROKER_URL", previous)  # restored at teardown
-    settings.CELERY_BROKER_URL = server.url
-    _use_broker(server.url)
+    settings.CELERY_BROKER_URL = server.url()
+    _use_broker(server.url())
     try:
         yield server
     finally:
@@ -69,13 +70,13 @@ def private_redis(settings, tmp_path, worker_queue, monkeypatch) -> Iterator[Red
 def test_submission_while_the_broker_is_down_runs_once_it_is_back(
     private_redis, worker_factory, client_a, parser_a, org_a, settings, caplog
 ):
-    worker = worker_factory(concurrency=2, extra_env={"CELERY_BROKER_URL": private_redis.url})
+    worker = worker_factory(concurrency=2, extra_env={"CELERY_BROKER_URL": private_redis.url()})
     # One Redis for the broker and the cache, as many deployments run it: the rate-limit
     # counters (switched on here) go down with the broker and must fail open.
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": private_redis.url.replace("/0", "/1"),
+            "LOCATION": private_redis.url().replace("/0", "/1"),
         }
     }
     settings.PP_RATE_LIMIT_ENABLED = True

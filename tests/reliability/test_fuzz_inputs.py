@@ -45,6 +45,7 @@ CLEAR_CODES = {
     "encrypted_document",
     "extraction_failed",
     "ocr_error",
+    "document_malformed",
 }
 SUBMISSION_ERRORS = {  # code: status
     "UNSUPPORTED_FILE_TYPE": 400,

@@ -5,8 +5,11 @@
   same process goes on to complete the next document.
 - Time: the task's soft limit (PP_TASK_SOFT_TIME_LIMIT) fails a document that runs too long
   with ``extraction_failed``; the hard limit (PP_TASK_TIME_LIMIT) kills a process stuck in C
-  code, after which the message is redelivered and, past PP_DOCUMENT_MAX_ATTEMPTS, the document
-  fails ``internal_error`` (see the sweeper and claim tests in tests/extractions).
+  code, after which the message is redelivered; a run after a lost one goes to a forked child
+  with a lower memory limit (PP_RETRY_MEMORY_LIMIT_MB) and, past PP_DOCUMENT_MAX_ATTEMPTS, the
+  document fails ``internal_error`` (see the sweeper and claim tests in tests/extractions).
+- Structure: a PDF whose drawing never ends fails ``document_malformed`` before PDFium loads a
+  page (extractions/engine/read/pdf_guard.py).
 """
 
 from __future__ import annotations
@@ -14,12 +17,11 @@ from __future__ import annotations
 import io
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from docgen import simple_invoice_pdf
-from extractions.models import Document, DocumentStatus
-from tests.reliability.services import all_terminal, ledger_invariant, wait_for
+from extractions.models import DocumentStatus
+from tests.reliability.services import all_terminal, ledger_invariant, submit_document, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -30,17 +32,6 @@ def _vm_kb(pid: int, field: str = "VmSize") -> int:
             if line.startswith(field + ":"):
                 return int(line.split()[1])
     raise AssertionError(field)
-
-
-def _submit(client, parser, name: str, data: bytes, content_type: str) -> Document:
-    upload = SimpleUploadedFile(name, data, content_type=content_type)
-    response = client.post(
-        "/v1/extractions", {"parser_id": parser.public_id, "files": [upload]}, format="multipart"
-    )
-    assert response.status_code == 202, response.content
-    return Document.objects.get(
-        public_id=response.json()["extraction"]["documents"][0]["document_id"]
-    )
 
 
 def _big_png(side: int) -> bytes:
@@ -59,8 +50,8 @@ def test_a_document_over_the_memory_limit_fails_and_the_process_lives_on(
     assert _vm_kb(pool_pid) < limit_kb
 
     # 9000×9000 RGB: 243 MB per decoded copy, several copies on the way to OCR.
-    big = _submit(client_a, parser_a, "big-scan.png", _big_png(9000), "image/png")
-    small = _submit(
+    big = submit_document(client_a, parser_a, "big-scan.png", _big_png(9000), "image/png")
+    small = submit_document(
         client_a, parser_a, "invoice.pdf", simple_invoice_pdf("INV-9"), "application/pdf"
     )
     wait_for(lambda: all_terminal([big.pk, small.pk]), timeout=120, what="both documents")
@@ -96,7 +87,7 @@ def test_a_document_over_the_soft_time_limit_fails_extraction_failed(
             "PP_TEST_STEP_DELAY_SECONDS": "2",
         },
     )
-    document = _submit(
+    document = submit_document(
         client_a, parser_a, "slow.pdf", simple_invoice_pdf("INV-S"), "application/pdf"
     )
     wait_for(lambda: all_terminal([document.pk]), timeout=60, what="the slow document")
@@ -110,31 +101,66 @@ def test_a_document_over_the_soft_time_limit_fails_extraction_failed(
     assert balance == total == 1000
 
 
-def test_a_bomb_that_kills_its_process_is_retried_then_failed_and_refunded_once(
+def test_a_document_that_killed_its_process_is_retried_only_in_a_limited_child(
     worker_factory, client_a, parser_a, org_a
 ):
-    """pdfium aborts the process when an allocation fails (no MemoryError to catch): the pool
-    replaces the process, the message is redelivered (acks_late, reject_on_worker_lost), and
-    past PP_DOCUMENT_MAX_ATTEMPTS the document fails internal_error, refunded once."""
+    """Issue #19 item 2: pdfium aborts the process when an allocation fails (no MemoryError
+    to catch): the pool replaces the process and the message is redelivered (acks_late,
+    reject_on_worker_lost). That retry no longer runs in a shared pool process (it killed
+    three, for free): it runs in a forked child limited to PP_RETRY_MEMORY_LIMIT_MB, which
+    dies instead; the document fails document_too_large, refunded once, and the pool process
+    that ran the retry lives on to complete the next document."""
     from tests.reliability.mutants import flate_bomb_pdf
 
     worker = worker_factory(
         concurrency=1,
-        extra_env={"PP_TASK_MEMORY_LIMIT_MB": "450", "PP_DOCUMENT_MAX_ATTEMPTS": "2"},
+        extra_env={"PP_TASK_MEMORY_LIMIT_MB": "450", "PP_RETRY_MEMORY_LIMIT_MB": "150"},
     )
-    bomb = _submit(client_a, parser_a, "bomb.pdf", flate_bomb_pdf(300), "application/pdf")
-    after = _submit(
+    bomb = submit_document(client_a, parser_a, "bomb.pdf", flate_bomb_pdf(300), "application/pdf")
+    after = submit_document(
         client_a, parser_a, "invoice.pdf", simple_invoice_pdf("INV-10"), "application/pdf"
     )
     wait_for(lambda: all_terminal([bomb.pk, after.pk]), timeout=120, what="both documents")
     bomb.refresh_from_db()
     after.refresh_from_db()
     assert bomb.status == DocumentStatus.FAILED
-    assert bomb.error_code == "internal_error"
-    assert "interrupted" in bomb.error_message
-    assert bomb.attempts == 3  # two runs killed, the third claim gives up
+    assert bomb.error_code == "document_too_large", (bomb.error_code, bomb.error_message)
+    assert bomb.attempts == 2  # one process killed; the retry's child died, not the worker
+    assert bomb.refunded_credits == 1
+    retry_pid = int(bomb.worker.split("/")[1])
+    assert retry_pid in worker.pool_pids(), "the retry killed its pool process"
+    assert after.status == DocumentStatus.COMPLETED
+    assert "isolated in a child" in worker.log()
+    assert worker.alive()
+    balance, total = ledger_invariant(org_a.organization)
+    assert balance == total == 999
+
+
+def test_a_self_drawing_pdf_fails_document_malformed_without_killing_a_worker(
+    worker_factory, client_a, parser_a, org_a
+):
+    """Issue #19 item 2: the 2.9 GB worker. A form XObject that draws itself twice, built byte
+    by byte; now refused before PDFium loads its page, on the first attempt, in well under a
+    second, by the same pool process that then completes the next document."""
+    from tests.reliability.drawing_bombs import self_drawing_form_pdf
+
+    worker = worker_factory(concurrency=1, extra_env={"PP_TASK_MEMORY_LIMIT_MB": "1200"})
+    (pool_pid,) = worker.pool_pids()
+    bomb = submit_document(
+        client_a, parser_a, "self.pdf", self_drawing_form_pdf(), "application/pdf"
+    )
+    after = submit_document(
+        client_a, parser_a, "invoice.pdf", simple_invoice_pdf("INV-11"), "application/pdf"
+    )
+    wait_for(lambda: all_terminal([bomb.pk, after.pk]), timeout=120, what="both documents")
+    bomb.refresh_from_db()
+    after.refresh_from_db()
+    assert (bomb.status, bomb.error_code) == (DocumentStatus.FAILED, "document_malformed")
+    assert "draws itself" in bomb.error_message
+    assert bomb.attempts == 1
+    assert (bomb.finished_at - bomb.started_at).total_seconds() < 1.0
     assert bomb.refunded_credits == 1
     assert after.status == DocumentStatus.COMPLETED
-    assert worker.alive()
+    assert worker.pool_pids() == [pool_pid], "the pool process was replaced (it died)"
     balance, total = ledger_invariant(org_a.organization)
     assert balance == total == 999

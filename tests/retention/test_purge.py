@@ -212,7 +212,12 @@ def test_staged_files_never_used_expire_after_24_hours(client_a, org_a):
         assert client_a.get(f"/v1/files/{unused['file_id']}").status_code == 200
 
         clock.move_to(T0 + timedelta(hours=24, minutes=1))
-        assert purge_expired_data() == {"documents": 0, "stored_files": 0, "staged_files": 1}
+        assert purge_expired_data() == {
+            "documents": 0,
+            "stored_files": 0,
+            "staged_files": 1,
+            "expired_refresh_tokens": 0,
+        }
         unused_row.refresh_from_db()
         assert unused_row.purged_at == T0 + timedelta(hours=24, minutes=1)
         assert not default_storage.exists(unused_row.storage_key)

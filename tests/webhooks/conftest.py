@@ -4,6 +4,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.extractions.conftest import parser_a  # noqa: F401  (submissions with a webhook_url)
+from tests.media import _media_in_tmp  # noqa: F401
 from tests.webhooks.receiver import Receiver
 
 

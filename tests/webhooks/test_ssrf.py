@@ -1,7 +1,8 @@
 """The SSRF guard, in production mode (PP_WEBHOOK_ALLOW_PRIVATE_TARGETS=False).
 
 Hostnames other than localhost need DNS we cannot configure here, so those tests replace the
-resolver function (``ssrf.resolve_host``) with a table: the guard's own logic is what runs.
+resolver function (``ssrf.resolve_host``) with a table (the ``dns`` fixture of
+tests/conftest.py): the guard's own logic is what runs.
 """
 
 from __future__ import annotations
@@ -19,17 +20,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def production(settings):
     settings.PP_WEBHOOK_ALLOW_PRIVATE_TARGETS = False
-
-
-@pytest.fixture
-def dns(monkeypatch):
-    """A fake resolver: {hostname: [addresses]}; other names really resolve."""
-    table: dict[str, list[str]] = {}
-    real = ssrf.resolve_host
-    monkeypatch.setattr(
-        ssrf, "resolve_host", lambda host, port: table[host] if host in table else real(host, port)
-    )
-    return table
 
 
 @pytest.mark.parametrize(
@@ -57,6 +47,18 @@ def dns(monkeypatch):
         "http://localhost/",
         "http://localhost:8000/",
         "http://2130706433/",  # 127.0.0.1 as one integer (resolved by the system)
+        # Issue #19 item 5: IPv6 forms of other addresses, which Python calls "global".
+        "http://[::127.0.0.1]/",  # IPv4-compatible (::/96): loopback on a dual-stack host
+        "http://[::10.0.0.1]/",
+        "http://[::8.8.8.8]/",  # ::/96 is deprecated: refused whatever it embeds
+        "http://[::ffff:8.8.8.8]/",  # IPv4-mapped: refused whatever it embeds
+        "http://[::ffff:0:7f00:1]/",  # IPv4-translated (SIIT) 127.0.0.1
+        "http://[64:ff9b::808:808]/",  # NAT64 well-known prefix
+        "http://[64:ff9b:1::a00:1]/",  # NAT64 local-use prefix
+        "http://[2002:7f00:1::1]/",  # 6to4 of 127.0.0.1
+        "http://[2002:a00:1::1]/",  # 6to4 of 10.0.0.1
+        "http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/",  # Teredo
+        "http://[fec0::1]/",  # site-local
     ],
 )
 def test_private_and_reserved_targets_are_refused(production, url):
@@ -68,6 +70,75 @@ def test_public_address_is_accepted(production):
     target = ssrf.check_url("https://8.8.8.8:8443/x?y=1")
     assert target.addresses == ("8.8.8.8",)
     assert (target.scheme, target.port, target.path) == ("https", 8443, "/x?y=1")
+    # Global IPv6, and 6to4 of a global IPv4 address, are ordinary public addresses.
+    for url in ("http://[2606:4700:4700::1111]/", "http://[2002:808:808::1]/"):
+        assert ssrf.check_url(url).addresses
+
+
+@pytest.mark.parametrize("address", ["::127.0.0.1", "::ffff:0:a00:1", "fec0::8", "2001::1"])
+def test_every_entry_point_and_the_delivery_refuse_non_global_ipv6(
+    production,
+    client_a,
+    parser_a,
+    org_a,
+    dns,
+    receiver,
+    address,
+    eager_celery,
+    django_capture_on_commit_callbacks,
+):
+    """One vetting function: creating an endpoint, changing its URL, an extraction's own
+    webhook_url, and the send itself (the name resolved to a public address when saved)."""
+    from tests.extractions.helpers import pdf_upload
+
+    dns["bad.example.org"] = [address]
+    dns["rebind.example.org"] = ["93.184.215.14"]
+    url = f"http://[{address}]/hook"
+    for sent in (url, "http://bad.example.org/hook"):
+        created = client_a.post("/v1/webhooks", {"url": sent}, format="json")
+        assert created.status_code == 400, created.content
+        assert created.json()["error"]["code"] == "INVALID_WEBHOOK_URL"
+        submitted = client_a.post(
+            "/v1/extractions",
+            {"parser_id": parser_a.public_id, "files": [pdf_upload()], "webhook_url": sent},
+            format="multipart",
+        )
+        assert submitted.status_code == 400, submitted.content
+        assert submitted.json()["error"]["code"] == "INVALID_WEBHOOK_URL"
+        assert "webhook_url" in submitted.json()["error"]["details"]["fields"]
+
+    endpoint = client_a.post(
+        "/v1/webhooks", {"url": f"http://rebind.example.org:{receiver.port}/hook"}, format="json"
+    ).json()
+    changed = client_a.patch(f"/v1/webhooks/{endpoint['id']}", {"url": url}, format="json")
+    assert changed.status_code == 400
+    assert changed.json()["error"]["code"] == "INVALID_WEBHOOK_URL"
+
+    dns["rebind.example.org"] = [address]  # the name now points at an internal form
+    with django_capture_on_commit_callbacks(execute=True):
+        emit_extraction_event(
+            extraction_id=make_extraction(org_a.organization).pk, event="extraction.completed"
+        )
+    assert receiver.requests == []
+    assert "private or reserved" in WebhookDelivery.objects.get().last_error
+
+
+def test_unresolvable_hosts_are_refused_at_every_entry_point(client_a, parser_a, dns):
+    """Even in development mode (private targets allowed), a name must resolve."""
+    from tests.extractions.helpers import pdf_upload
+
+    url = "https://hooks.nowhere.invalid/hook"
+    created = client_a.post("/v1/webhooks", {"url": url}, format="json")
+    assert created.status_code == 400
+    assert "could not be resolved" in created.json()["error"]["message"]
+    submitted = client_a.post(
+        "/v1/extractions",
+        {"parser_id": parser_a.public_id, "files": [pdf_upload()], "webhook_url": url},
+        format="multipart",
+    )
+    assert submitted.status_code == 400
+    assert submitted.json()["error"]["code"] == "INVALID_WEBHOOK_URL"
+    assert "could not be resolved" in submitted.json()["error"]["message"]
 
 
 def test_hostname_resolving_to_private_addresses_is_refused(production, dns):

@@ -25,6 +25,7 @@ from ..lexicon.concepts import LABEL_TOKENS, concept
 from ..prose import facts as prose
 from ..tables.rows import extract_rows
 from ..types import Citation, FillResult, Found, PageContent, Word
+from ..values import patterns
 from ..values.amounts import parse_amount
 from ..values.dates import parse_date
 from ..values.text import name_tokens, parse_bool
@@ -95,12 +96,8 @@ def coerce(value: Any, node: dict[str, Any], kind: str, text: str = "") -> Any:
         if out is None:
             return None
     pattern = node.get("pattern")
-    if pattern and isinstance(out, str):
-        try:
-            if not re.search(pattern, out):
-                return None
-        except re.error:
-            pass
+    if pattern and isinstance(out, str) and patterns.search(pattern, out) is False:
+        return None  # (a pattern RE2 cannot run is no constraint, as an invalid one was)
     const = node.get("const")
     if const is not None and out != const:
         return None

@@ -26,7 +26,7 @@ from ..types import (
     StepTimer,
     Word,
 )
-from . import intake
+from . import intake, pdf_guard
 from .intake import DocumentSource, Source
 from .render import render_pdf_page
 
@@ -55,6 +55,8 @@ def _intake(
         src, max_bytes=options.max_bytes, max_page_count=options.max_page_count
     )
     try:
+        if opened.pdf is not None:  # before PDFium loads any page
+            pdf_guard.check_pdf(src.pdfium_input())
         selected = intake.parse_page_selection(
             options.pages, opened.info.page_count, max_pages=options.max_pages
         )

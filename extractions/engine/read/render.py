@@ -14,7 +14,7 @@ import pypdfium2 as pdfium
 from PIL import Image
 
 from ..types import EXTRACTION_FAILED, EngineError
-from . import intake
+from . import intake, pdf_guard
 from .intake import Source
 
 MAX_RENDER_PIXELS = 40_000_000
@@ -50,6 +50,7 @@ def render_page_image(
 
 
 def _render_pdf(src: intake.DocumentSource, page_number: int, max_side: int) -> Image.Image:
+    pdf_guard.check_pdf(src.pdfium_input())
     doc = intake.open_pdf(src)
     try:
         if not 1 <= page_number <= len(doc):
