@@ -70,7 +70,7 @@ class OrganizationTokenRefreshSerializer(serializers.Serializer):
     """``POST /v1/auth/token/refresh``: a new access token, only while the refresh token is
     not blacklisted, its user is active and still a member of the token's organization."""
 
-    refresh = serializers.CharField()
+    refresh = serializers.CharField(write_only=True)
     access = serializers.CharField(read_only=True)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, str]:
