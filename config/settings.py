@@ -239,6 +239,8 @@ SPECTACULAR_SETTINGS = {
     # allows no other origin, and self-hosted installs may have no internet.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # One name per choice set that several components use.
+    "ENUM_NAME_OVERRIDES": {"DocumentStatusEnum": "extractions.models.DocumentStatus"},
 }
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env_int("PP_JWT_ACCESS_MINUTES", 15, minimum=1)),

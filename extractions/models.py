@@ -205,6 +205,10 @@ class Document(models.Model):
     confidence = models.JSONField(null=True, blank=True)
     min_confidence = models.FloatField(null=True, blank=True)
     classifier_result = models.JSONField(null=True, blank=True)
+    # The parser's validation rules on the current output (initial, or the last review's):
+    # [{field, rule, ok, message, fields}] (extractions.validation).
+    validation = OrderedJSONField(null=True, blank=True)
+    rule_failures = models.PositiveIntegerField(default=0)
     reviewed = models.BooleanField(default=False)
     reviewed_at = models.DateTimeField(null=True, blank=True)
     reviewed_by = models.ForeignKey(

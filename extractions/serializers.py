@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from extractions.engine import supported_formats
@@ -68,6 +69,93 @@ class ReviewSerializer(serializers.Serializer):
             "(a list replaces the whole output for per_page / per_table_row)."
         )
     )
+
+
+class ValidationResultSerializer(serializers.Serializer):
+    field = serializers.CharField(
+        help_text="The value the rule is about, as a path: total, lines[2].amount, [0].total."
+    )
+    rule = serializers.CharField(
+        help_text="required, format, pattern, enum, minimum, maximum, or a cross-field check: "
+        "net_plus_tax_equals_gross, lines_sum_to_total, quantity_times_unit_price, "
+        "date_within_range."
+    )
+    ok = serializers.BooleanField()
+    message = serializers.CharField(help_text="What was checked, or why it fails.")
+    fields = serializers.ListField(
+        child=serializers.CharField(), help_text="Every value the rule compares."
+    )
+
+
+class DocumentEditSerializer(serializers.Serializer):
+    path = serializers.CharField()
+    before = serializers.JSONField(allow_null=True)
+    after = serializers.JSONField(allow_null=True)
+    user = serializers.CharField(allow_null=True, help_text="Email of the person.")
+    api_key = serializers.CharField(allow_null=True, help_text="Prefix of the API key.")
+    created_at = serializers.DateTimeField()
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "nullable": True,
+        "required": ["code", "message"],
+        "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+        "description": "Why the document failed (null unless it failed).",
+    }
+)
+class DocumentErrorField(serializers.JSONField):
+    """Inline, not a component: a nullable ``$ref`` (allOf) does not accept null in OAS 3.0."""
+
+
+class DocumentResultSerializer(serializers.Serializer):
+    """One document's result (GET …/documents/{id}, the review, a synchronous extract)."""
+
+    document_id = serializers.CharField()
+    extraction_id = serializers.CharField()
+    parser_id = serializers.CharField(allow_null=True)
+    parser_version = serializers.IntegerField(allow_null=True)
+    classifier_id = serializers.CharField(allow_null=True)
+    filename = serializers.CharField()
+    media_type = serializers.CharField(allow_blank=True)
+    size = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=DocumentStatus.values)
+    step = serializers.CharField(allow_null=True)
+    data = serializers.JSONField(
+        allow_null=True, help_text="The reviewed output if reviewed, else the initial one."
+    )
+    initial_output = serializers.JSONField(allow_null=True)
+    reviewed_output = serializers.JSONField(allow_null=True)
+    reviewed = serializers.BooleanField()
+    reviewed_at = serializers.DateTimeField(allow_null=True)
+    edited = serializers.BooleanField()
+    edits = DocumentEditSerializer(many=True)
+    citations = serializers.JSONField(
+        allow_null=True, help_text="Leaf path -> {page, bbox (0-1), text, source}."
+    )
+    confidence = serializers.JSONField(allow_null=True, help_text="Leaf path -> 0..1.")
+    min_confidence = serializers.FloatField(allow_null=True)
+    classifier_result = serializers.JSONField(allow_null=True)
+    validation = ValidationResultSerializer(
+        many=True,
+        help_text="The parser's validation rules on `data`: every rule that applies, passing "
+        "or failing.",
+    )
+    content = serializers.JSONField(allow_null=True, help_text="Text per page.")
+    pages = serializers.JSONField(allow_null=True)
+    images = serializers.JSONField(allow_null=True)
+    page_count = serializers.IntegerField()
+    pages_selected = serializers.ListField(child=serializers.IntegerField())
+    credits_used = serializers.IntegerField()
+    credits_refunded = serializers.IntegerField()
+    extraction_time = serializers.FloatField(allow_null=True)
+    steps = serializers.JSONField()
+    error = DocumentErrorField(allow_null=True)
+    metadata = serializers.JSONField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
 
 
 class SubmittedDocumentSerializer(serializers.Serializer):

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from config.errors import APIError
-from extractions.models import Document, DocumentEdit, Extraction
+from extractions.models import Document, DocumentEdit, DocumentStatus, Extraction
+from extractions.validation import stored_results, validate_values
 
 
 def ensure_results_available(document: Document) -> None:
@@ -45,6 +46,25 @@ def edit_dict(edit: DocumentEdit) -> dict[str, Any]:
         "api_key": edit.api_key.prefix if edit.api_key_id else None,
         "created_at": _ts(edit.created_at),
     }
+
+
+def target_of(document: Document) -> str:
+    return (document.extraction.options or {}).get("extraction_target") or "per_doc"
+
+
+def validation_of(document: Document) -> list[dict[str, Any]]:
+    """The parser's rules on the document's current output: as stored when it completed or
+    was last reviewed; worked out now for a document that completed before rules existed."""
+    if document.validation is not None:
+        return document.validation
+    if document.status != DocumentStatus.COMPLETED or document.parser_version is None:
+        return []
+    results = validate_values(
+        schema=document.parser_version.schema or {},
+        output=document.output,
+        target=target_of(document),
+    )
+    return stored_results(results)
 
 
 def document_summary(document: Document) -> dict[str, Any]:
@@ -92,6 +112,7 @@ def document_result(*, document: Document) -> dict[str, Any]:
         "confidence": document.confidence,
         "min_confidence": document.min_confidence,
         "classifier_result": document.classifier_result,
+        "validation": validation_of(document),
         "content": document.content,
         "pages": document.pages,
         "images": document.images,

@@ -8,12 +8,15 @@ their value (objects merge recursively, arrays and scalars replace), keys left o
 is stored. For ``per_page`` / ``per_table_row`` extractions the output is a list and replaces
 the whole list. Sending the output unchanged (or ``{}``) marks the document reviewed with no
 edit.
+
+Types, formats, patterns and enums are hard (400, as above). The parser's other rules
+(required, minimum / maximum, the cross-field checks: ``extractions.validation``) are soft:
+the review is saved, and their results on the reviewed output are stored with it
+(``Document.validation``, kept in the document's history), for the reviewer to see.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from typing import Any
 
 from django.db import transaction
@@ -23,6 +26,7 @@ from accounts.models import APIKey, User
 from config.errors import APIError
 from extractions.engine.values import patterns
 from extractions.models import Document, DocumentEdit, DocumentStatus
+from extractions.validation import is_iso_date, stored_results, validate_values
 
 
 def merge_patch(current: Any, patch: Any) -> Any:
@@ -104,7 +108,7 @@ def _check(value: Any, node: Any, path: str, errors: list[dict[str, str]]) -> No
                 _check(item, node.get("items") or {}, f"{path}[{i}]", errors)
             return
         if t == "string" and isinstance(value, str):
-            if node.get("format") == "date" and not _is_date(value):
+            if node.get("format") == "date" and not is_iso_date(value):
                 errors.append({"path": where, "message": "Must be a date (YYYY-MM-DD)."})
             pattern = node.get("pattern")
             if pattern and len(value) > patterns.MAX_MATCHED_LENGTH:
@@ -125,16 +129,6 @@ def _check(value: Any, node: Any, path: str, errors: list[dict[str, str]]) -> No
         if t == "number" and isinstance(value, int | float) and not isinstance(value, bool):
             return
     errors.append({"path": where, "message": f"Must be {' or '.join(types)} or null."})
-
-
-def _is_date(value: str) -> bool:
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        return False
-    try:
-        dt.date.fromisoformat(value)
-    except ValueError:
-        return False
-    return True
 
 
 def validate_output(output: Any, schema: dict[str, Any], target: str) -> None:
@@ -180,7 +174,7 @@ def review_document(
     api_key: APIKey | None = None,
 ) -> Document:
     """Store the reviewed output and one edit per changed leaf; marks the document reviewed."""
-    from extractions.services.results import ensure_results_available
+    from extractions.services.results import ensure_results_available, target_of
 
     with transaction.atomic():
         document = (
@@ -198,8 +192,10 @@ def review_document(
             )
         current = document.output
         merged = merge_patch(current, output)
-        target = (document.extraction.options or {}).get("extraction_target") or "per_doc"
-        validate_output(merged, document.parser_version.schema or {}, target)
+        target = target_of(document)
+        schema = document.parser_version.schema or {}
+        validate_output(merged, schema, target)
+        results = validate_values(schema=schema, output=merged, target=target)
         now = timezone.now()
         DocumentEdit.objects.bulk_create(
             [
@@ -219,12 +215,16 @@ def review_document(
         document.reviewed = True
         document.reviewed_at = now
         document.reviewed_by = user if isinstance(user, User) else None
+        document.validation = stored_results(results)
+        document.rule_failures = sum(1 for r in results if not r.ok)
         document.save(
             update_fields=[
                 "reviewed_output",
                 "reviewed",
                 "reviewed_at",
                 "reviewed_by",
+                "validation",
+                "rule_failures",
                 "updated_at",
             ]
         )

@@ -58,7 +58,9 @@ from extractions.services.lifecycle import (
 )
 from extractions.services.progress import Progress
 from extractions.services.resolve import tier_multiplier
+from extractions.services.results import target_of
 from extractions.services.uploads import select_pages
+from extractions.validation import stored_results, validate_values
 from parsers.models import ClassifierLabel, ParserVersion
 
 logger = logging.getLogger(__name__)
@@ -397,6 +399,7 @@ def _soft_limit_noted(document: Document) -> None:
 
 def _record(document: Document, token: str, result: ExtractionResult) -> str:
     confidence = {k: round(float(v), 4) for k, v in result.confidence.items()}
+    version = document.parser_version
     fields: dict[str, Any] = {
         "initial_output": result.data,
         "citations": {k: c.as_dict() for k, c in result.citations.items()},
@@ -423,10 +426,18 @@ def _record(document: Document, token: str, result: ExtractionResult) -> str:
             )
             return "failed"
         fields["parser_version_id"] = route["version"]
+        version = ParserVersion.objects.select_related("parser").get(pk=route["version"])
         per_page = int(route["multiplier"])
         charged = _multiplier(document)
         if per_page < charged:
             credits_back = len(document.pages_selected or []) * (charged - per_page)
+    results = validate_values(
+        schema=version.schema if version is not None else {},
+        output=result.data,
+        target=target_of(document),
+    )
+    fields["validation"] = stored_results(results)
+    fields["rule_failures"] = sum(1 for r in results if not r.ok)
     done = complete_document(
         document=document, token=token, fields=fields, credits_back=credits_back
     )

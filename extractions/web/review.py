@@ -20,9 +20,17 @@ from config.errors import APIError
 from extractions import selectors
 from extractions.models import Document, DocumentEdit, DocumentStatus
 from extractions.services import document_result, review_document
-from extractions.services.results import ensure_results_available
+from extractions.services.results import ensure_results_available, target_of, validation_of
+from extractions.validation import failures_by_field, rule_label
 from extractions.web import exports, queries
-from extractions.web.review_form import Evidence, FormErrors, build_form, flatten, parse_form
+from extractions.web.review_form import (
+    Evidence,
+    FormErrors,
+    build_form,
+    flatten,
+    parse_form,
+    walk,
+)
 
 PAGE_IMAGE_SIDE = 1400
 # "approve": save the corrections and mark reviewed; "mark": mark reviewed, no edit.
@@ -35,10 +43,6 @@ def _document(request: HttpRequest, extraction_id: str, document_id: str) -> Doc
     return selectors.get_document(
         organization=organization, document_id=document_id, extraction=extraction
     )
-
-
-def _target(document: Document) -> str:
-    return (document.extraction.options or {}).get("extraction_target") or "per_doc"
 
 
 def _queue_position(request: HttpRequest, document: Document) -> dict[str, Any] | None:
@@ -94,7 +98,7 @@ def _context(
     )
     nodes = build_form(
         schema=schema,
-        target=_target(document),
+        target=target_of(document),
         output=posted if posted is not None else document.output,
         evidence=evidence,
     )
@@ -103,6 +107,10 @@ def _context(
             node.error = errors[node.path]
         if raw_post is not None and node.input_name in raw_post:
             node.display = raw_post[node.input_name]
+    validation = validation_of(document)
+    failing = failures_by_field(validation)
+    for node in walk(nodes):
+        node.failures = failing.get(node.path, [])
     general_errors = [
         f"{path}: {message}"
         for path, message in (errors or {}).items()
@@ -136,8 +144,11 @@ def _context(
         "missing_count": sum(1 for n in leaves if n.missing),
         "field_count": len(leaves),
         "general_errors": general_errors,
+        "checks": [{**r, "label": rule_label(r["rule"])} for r in validation],
+        "failed_checks": sum(1 for r in validation if not r["ok"]),
+        "passed_checks": sum(1 for r in validation if r["ok"]),
         "queue": _queue_position(request, document),
-        "target": _target(document),
+        "target": target_of(document),
     }
 
 
@@ -165,13 +176,16 @@ def document_review(request: HttpRequest, extraction_id: str, document_id: str) 
     try:
         if action == "mark":
             # An empty merge patch: reviewed, with no edit.
-            output: Any = {} if _target(document) == "per_doc" else document.output
+            output: Any = {} if target_of(document) == "per_doc" else document.output
         else:
             output = parse_form(
-                schema=schema, target=_target(document), post=request.POST, current=document.output
+                schema=schema,
+                target=target_of(document),
+                post=request.POST,
+                current=document.output,
             )
         before = DocumentEdit.objects.filter(document=document).count()
-        review_document(document=document, output=output, user=request.user)
+        saved = review_document(document=document, output=output, user=request.user)
     except FormErrors as exc:
         messages.error(request, "Some values need fixing: see the highlighted fields.")
         return render(
@@ -198,6 +212,13 @@ def document_review(request: HttpRequest, extraction_id: str, document_id: str) 
         )
     else:
         messages.success(request, "Marked as reviewed (no value changed).")
+    if saved.rule_failures:
+        n = saved.rule_failures
+        messages.warning(
+            request,
+            f"{n} validation rule{'s' if n != 1 else ''} still fail{'' if n != 1 else 's'} on "
+            "the saved values; they are recorded with the review.",
+        )
     if request.GET.get("queue") == "1":
         upcoming = queries.review_queue(organization=request.tenant.organization).first()
         if upcoming is not None:
