@@ -70,7 +70,9 @@ class OrganizationTokenRefreshSerializer(serializers.Serializer):
     """``POST /v1/auth/token/refresh``: a new access token, only while the refresh token is
     not blacklisted, its user is active and still a member of the token's organization."""
 
-    refresh = serializers.CharField()
+    # Write-only: the answer carries the access token alone (the OpenAPI document said the
+    # refresh token came back too, and the contract check refused every real answer).
+    refresh = serializers.CharField(write_only=True)
     access = serializers.CharField(read_only=True)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, str]:

@@ -44,7 +44,9 @@ class TokenRefresh(TokenRefreshView):
     permission_classes = [AllowAny]
     serializer_class = OrganizationTokenRefreshSerializer
 
-    @raises(JWT_ERROR)
+    # A token it cannot read: simplejwt's shape; a removed member's or a deactivated user's
+    # token: the API's UNAUTHORIZED (AuthenticationFailed in the serializer).
+    @raises(JWT_ERROR, "UNAUTHORIZED")
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().post(request, *args, **kwargs)
 
