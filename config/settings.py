@@ -332,6 +332,14 @@ PP_WEBHOOK_SWEEP_INTERVAL_SECONDS = env_int("PP_WEBHOOK_SWEEP_INTERVAL_SECONDS",
 # Signs deliveries to a per-extraction webhook_url (registered endpoints use their own secret).
 PP_WEBHOOK_SIGNING_KEY = env_str("PP_WEBHOOK_SIGNING_KEY", SECRET_KEY)
 
+# --- Review -------------------------------------------------------------------------------------
+# A new organization's review threshold: values less confident than this are flagged for review.
+# 0.8 while confidence is not calibrated; once it is (#17 item 1: a confidence is then the
+# probability that the value is right), the product default becomes 0.9.
+PP_DEFAULT_REVIEW_CONFIDENCE_THRESHOLD = env_float(
+    "PP_DEFAULT_REVIEW_CONFIDENCE_THRESHOLD", 0.8, minimum=0.0, maximum=1.0
+)
+
 # --- Staged files and retention ---------------------------------------------------------------
 PP_PRESIGNED_UPLOAD_EXPIRES_SECONDS = env_int(
     "PP_PRESIGNED_UPLOAD_EXPIRES_SECONDS", 3600, minimum=60, maximum=7 * 24 * 3600

@@ -204,6 +204,10 @@ class Document(models.Model):
     citations = models.JSONField(null=True, blank=True)
     confidence = models.JSONField(null=True, blank=True)
     min_confidence = models.FloatField(null=True, blank=True)
+    # The review queue's key (extractions.flags): the document needs a person while it is
+    # unreviewed and this is below its review threshold. The lowest confidence of its values,
+    # or FLAGGED_SCORE (-1) when something flags it whatever the threshold (a failing rule).
+    review_score = models.FloatField(null=True, blank=True)
     classifier_result = models.JSONField(null=True, blank=True)
     # The parser's validation rules on the current output (initial, or the last review's):
     # [{field, rule, ok, message, fields}] (extractions.validation).
@@ -240,7 +244,12 @@ class Document(models.Model):
             models.Index(fields=["extraction", "updated_at", "id"], name="document_poll_idx"),
             models.Index(fields=["organization", "status"], name="document_org_status"),
             models.Index(fields=["status", "heartbeat_at"], name="document_sweeper_idx"),
-            models.Index(fields=["organization", "min_confidence"], name="document_review_idx"),
+            # The review queue: unreviewed completed documents, by their review score.
+            models.Index(
+                fields=["organization", "review_score"],
+                condition=Q(status="completed", reviewed=False, results_purged_at__isnull=True),
+                name="document_review_queue_idx",
+            ),
             # The dispatcher's "next documents waiting for a slot" of one organization.
             models.Index(
                 fields=["organization", "id"],

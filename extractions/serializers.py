@@ -87,6 +87,16 @@ class ValidationResultSerializer(serializers.Serializer):
     )
 
 
+class FlagSerializer(serializers.Serializer):
+    field = serializers.CharField(help_text="The value's path (a group or list when it is empty).")
+    reasons = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="low_confidence (below the review threshold), or the rules it fails.",
+    )
+    confidence = serializers.FloatField(allow_null=True)
+    messages = serializers.ListField(child=serializers.CharField())
+
+
 class DocumentEditSerializer(serializers.Serializer):
     path = serializers.CharField()
     before = serializers.JSONField(allow_null=True)
@@ -141,6 +151,17 @@ class DocumentResultSerializer(serializers.Serializer):
         many=True,
         help_text="The parser's validation rules on `data`: every rule that applies, passing "
         "or failing.",
+    )
+    review_threshold = serializers.FloatField(
+        help_text="The parser's review threshold (else the organization's)."
+    )
+    flagged = FlagSerializer(
+        many=True,
+        help_text="Values that need a look: below the review threshold (unless a person "
+        "changed them), failing a rule, or required and empty; in the output's order.",
+    )
+    needs_review = serializers.BooleanField(
+        help_text="In the review queue: completed, not reviewed, with a flagged value."
     )
     content = serializers.JSONField(allow_null=True, help_text="Text per page.")
     pages = serializers.JSONField(allow_null=True)

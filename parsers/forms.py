@@ -34,6 +34,15 @@ class ParserForm(forms.Form):
         help_text=INSTRUCTIONS_HELP,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    review_confidence_threshold = forms.FloatField(
+        label="Review threshold",
+        required=False,
+        min_value=0.0,
+        max_value=1.0,
+        widget=forms.NumberInput(attrs={"step": "0.05", "placeholder": "the organization's"}),
+        help_text="Values less confident than this are flagged for review. Empty: the "
+        "organization's threshold.",
+    )
     schema = forms.CharField(
         label="JSON Schema",
         required=False,

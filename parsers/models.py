@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -44,6 +45,13 @@ class Parser(models.Model):
     instructions = models.TextField(blank=True, default="", help_text=INSTRUCTIONS_HELP)
     current_version = models.ForeignKey(
         "ParserVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    review_confidence_threshold = models.FloatField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="Values less confident than this are flagged for review; empty: the "
+        "organization's threshold.",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

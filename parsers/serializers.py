@@ -38,6 +38,18 @@ class NullableSchemaField(serializers.JSONField):
     pass
 
 
+class ShareField(serializers.FloatField):
+    """A number from 0 to 1; ``true`` is not one (DRF's FloatField would read it as 1.0)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(min_value=0.0, max_value=1.0, **kwargs)
+
+    def to_internal_value(self, data: Any) -> float:
+        if isinstance(data, bool):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 # --- Parsers --------------------------------------------------------------------------------
 
 
@@ -66,6 +78,7 @@ class ParserSerializer(serializers.ModelSerializer):
             "default_pages",
             "tier",
             "instructions",
+            "review_confidence_threshold",
             "configured",
             "version",
             "schema",
@@ -106,6 +119,12 @@ class ParserWriteSerializer(serializers.Serializer):
     )
     instructions = serializers.CharField(
         required=False, allow_blank=True, max_length=10000, help_text=INSTRUCTIONS_HELP
+    )
+    review_confidence_threshold = ShareField(
+        required=False,
+        allow_null=True,
+        help_text="Values less confident than this are flagged for review; null: the "
+        "organization's threshold.",
     )
     schema = NullableSchemaField(
         required=False,

@@ -111,6 +111,18 @@ def _check_tier(value: str) -> str:
     return value
 
 
+def _check_share(value: Any, field: str, *, nullable: bool = False) -> float | None:
+    """A threshold or share between 0 and 1 (None: not set, where ``nullable``)."""
+    if value is None and nullable:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        message = "Must be a number between 0 and 1" + (", or null." if nullable else ".")
+        raise APIError(
+            "INVALID_PAYLOAD", f"{field}: {message}", details={"fields": {field: [message]}}
+        )
+    return float(value)
+
+
 def _check_choice(value: str, choices: Any, field: str) -> str:
     if value not in choices.values:
         allowed = ", ".join(choices.values)
@@ -135,11 +147,13 @@ def create_parser(
     default_pages: str = "",
     tier: str = Tier.STANDARD,
     instructions: str = "",
+    review_confidence_threshold: float | None = None,
     schema: dict[str, Any] | None = None,
     user: User | None = None,
     reason: str | None = None,
 ) -> Parser:
-    """A new parser; with a ``schema`` it is published as version 1 (else "not configured")."""
+    """A new parser; with a ``schema`` it is published as version 1 (else "not configured").
+    ``review_confidence_threshold`` None: the organization's."""
     if schema is not None:
         ensure_valid_schema(schema)
     parser = Parser(
@@ -150,6 +164,9 @@ def create_parser(
         default_pages=validate_page_selection(default_pages),
         tier=_check_tier(tier),
         instructions=instructions or "",
+        review_confidence_threshold=_check_share(
+            review_confidence_threshold, "review_confidence_threshold", nullable=True
+        ),
         created_by=user,
     )
     _audit(parser, user, reason)
@@ -211,6 +228,7 @@ def update_parser(
     default_pages: str | _Unchanged = UNCHANGED,
     tier: str | _Unchanged = UNCHANGED,
     instructions: str | _Unchanged = UNCHANGED,
+    review_confidence_threshold: float | _Unchanged | None = UNCHANGED,
     schema: dict[str, Any] | _Unchanged = UNCHANGED,
     user: User | None = None,
     reason: str | None = None,
@@ -239,6 +257,11 @@ def update_parser(
     if instructions is not UNCHANGED:
         parser.instructions = instructions or ""
         changed.append("instructions")
+    if review_confidence_threshold is not UNCHANGED:
+        parser.review_confidence_threshold = _check_share(
+            review_confidence_threshold, "review_confidence_threshold", nullable=True
+        )
+        changed.append("review_confidence_threshold")
     if schema is not UNCHANGED:
         # Validate before saving anything else, so an invalid schema changes nothing.
         ensure_valid_schema(schema)
@@ -335,16 +358,6 @@ def _clean_labels(
     return resolved
 
 
-def _check_threshold(threshold: float) -> float:
-    if not isinstance(threshold, int | float) or not 0.0 <= float(threshold) <= 1.0:
-        raise APIError(
-            "INVALID_PAYLOAD",
-            "threshold: must be between 0 and 1.",
-            details={"fields": {"threshold": ["Must be between 0 and 1."]}},
-        )
-    return float(threshold)
-
-
 def _write_labels(
     *,
     classifier: Classifier,
@@ -392,7 +405,7 @@ def create_classifier(
         organization=organization,
         name=_clean_name(name, "classifier"),
         description=description or "",
-        threshold=_check_threshold(threshold),
+        threshold=_check_share(threshold, "threshold"),
         created_by=user,
     )
     _audit(classifier, user, reason)
@@ -432,7 +445,7 @@ def update_classifier(
         classifier.description = description or ""
         changed.append("description")
     if threshold is not UNCHANGED:
-        classifier.threshold = _check_threshold(threshold)
+        classifier.threshold = _check_share(threshold, "threshold")
         changed.append("threshold")
     if changed or resolved is not None:
         _audit(classifier, user, reason)

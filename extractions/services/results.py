@@ -83,6 +83,8 @@ def document_summary(document: Document) -> dict[str, Any]:
 
 def document_result(*, document: Document) -> dict[str, Any]:
     """Everything about one document (410 RESULT_EXPIRED after retention)."""
+    from extractions.flags import document_flags, document_threshold, needs_review
+
     ensure_results_available(document)
     extraction: Extraction = document.extraction
     edits = [
@@ -90,6 +92,7 @@ def document_result(*, document: Document) -> dict[str, Any]:
         for e in DocumentEdit.objects.filter(document=document).select_related("user", "api_key")
     ]
     version = document.parser_version
+    threshold = document_threshold(document)
     return {
         "document_id": document.public_id,
         "extraction_id": extraction.public_id,
@@ -113,6 +116,9 @@ def document_result(*, document: Document) -> dict[str, Any]:
         "min_confidence": document.min_confidence,
         "classifier_result": document.classifier_result,
         "validation": validation_of(document),
+        "review_threshold": threshold,
+        "flagged": [f.as_dict() for f in document_flags(document, threshold=threshold)],
+        "needs_review": needs_review(document, threshold=threshold),
         "content": document.content,
         "pages": document.pages,
         "images": document.images,

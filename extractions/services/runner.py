@@ -47,6 +47,7 @@ from extractions.engine import (
 )
 from extractions.engine.types import CLASSIFICATION_FAILED, EXTRACTION_FAILED, INTERNAL_ERROR
 from extractions.files.services import resolve_staged_upload
+from extractions.flags import review_score
 from extractions.models import Document, Extraction, StoredFile
 from extractions.sandbox import run_limited
 from extractions.services.dispatch import Claim, claim_document, dispatch_org
@@ -438,6 +439,9 @@ def _record(document: Document, token: str, result: ExtractionResult) -> str:
     )
     fields["validation"] = stored_results(results)
     fields["rule_failures"] = sum(1 for r in results if not r.ok)
+    fields["review_score"] = review_score(
+        min_confidence=fields["min_confidence"], rule_failures=fields["rule_failures"]
+    )
     done = complete_document(
         document=document, token=token, fields=fields, credits_back=credits_back
     )

@@ -1,4 +1,5 @@
-"""Read-only queries behind dashboard pages (overview, review queue, usage).
+"""Read-only queries behind dashboard pages (overview, usage; the review queue is
+``extractions.flags.review_queue``).
 
 Every query is scoped with ``for_org``; nothing here changes state.
 """
@@ -13,6 +14,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from accounts.models import Organization
+from extractions import flags
 from extractions.models import Document, DocumentStatus, Extraction
 from parsers.models import Parser
 
@@ -26,22 +28,6 @@ def recent_extractions(*, organization: Organization, limit: int = 8) -> QuerySe
         Extraction.objects.for_org(organization)
         .select_related("parser", "classifier")
         .order_by("-created_at", "-id")[:limit]
-    )
-
-
-def review_queue(*, organization: Organization) -> QuerySet[Document]:
-    """Completed, not yet reviewed documents whose lowest field confidence is under the
-    organization's threshold: oldest first, so nothing waits forever."""
-    return (
-        Document.objects.for_org(organization)
-        .filter(
-            status=DocumentStatus.COMPLETED,
-            reviewed=False,
-            results_purged_at__isnull=True,
-            min_confidence__lt=organization.review_confidence_threshold,
-        )
-        .select_related("extraction", "extraction__parser", "parser_version__parser")
-        .order_by("created_at", "id")
     )
 
 
@@ -128,5 +114,5 @@ def overview_counts(*, organization: Organization) -> dict[str, int]:
         "pages_30d": docs["pages_30d"] or 0,
         "documents_total": docs["total"] or 0,
         "reviewed_total": docs["reviewed"] or 0,
-        "review_count": review_queue(organization=organization).count(),
+        "review_count": flags.review_queue(organization=organization).count(),
     }

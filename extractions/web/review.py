@@ -17,12 +17,12 @@ from django.views.decorators.http import require_POST
 
 from accounts.web_tenancy import org_view
 from config.errors import APIError
-from extractions import selectors
+from extractions import flags, selectors
 from extractions.models import Document, DocumentEdit, DocumentStatus
 from extractions.services import document_result, review_document
 from extractions.services.results import ensure_results_available, target_of, validation_of
 from extractions.validation import failures_by_field, rule_label
-from extractions.web import exports, queries
+from extractions.web import exports
 from extractions.web.review_form import (
     Evidence,
     FormErrors,
@@ -33,6 +33,7 @@ from extractions.web.review_form import (
 )
 
 PAGE_IMAGE_SIDE = 1400
+QUEUE_PAGE = 200
 # "approve": save the corrections and mark reviewed; "mark": mark reviewed, no edit.
 APPROVE_ACTIONS = ("approve", "mark")
 
@@ -50,7 +51,7 @@ def _queue_position(request: HttpRequest, document: Document) -> dict[str, Any] 
     if request.GET.get("queue") != "1":
         return None
     ids = list(
-        queries.review_queue(organization=request.tenant.organization).values_list(
+        flags.review_queue(organization=request.tenant.organization).values_list(
             "public_id", "extraction__public_id"
         )[:1000]
     )
@@ -88,8 +89,7 @@ def _context(
     errors: dict[str, str] | None = None,
     raw_post: Any = None,
 ) -> dict[str, Any]:
-    organization = request.tenant.organization
-    threshold = organization.review_confidence_threshold
+    threshold = flags.document_threshold(document)
     schema = document.parser_version.schema if document.parser_version else {}
     evidence = Evidence(
         confidence=document.confidence or {},
@@ -109,8 +109,19 @@ def _context(
             node.display = raw_post[node.input_name]
     validation = validation_of(document)
     failing = failures_by_field(validation)
+    found = flags.flagged_values(
+        confidence=document.confidence,
+        validation=validation,
+        threshold=threshold,
+        output=document.output,
+        initial_output=document.initial_output,
+    )
+    flagged = {flag.field: flag for flag in found}
     for node in walk(nodes):
         node.failures = failing.get(node.path, [])
+        flag = flagged.get(node.path)
+        node.flagged = flag is not None
+        node.low = flag is not None and flags.LOW_CONFIDENCE in flag.reasons
     general_errors = [
         f"{path}: {message}"
         for path, message in (errors or {}).items()
@@ -121,7 +132,7 @@ def _context(
             "path": path,
             "page": citation.get("page"),
             "bbox": citation.get("bbox"),
-            "low": (document.confidence or {}).get(path, 1.0) < threshold,
+            "low": path in flagged,
         }
         for path, citation in (document.citations or {}).items()
         if isinstance(citation, dict) and citation.get("bbox")
@@ -141,6 +152,8 @@ def _context(
         "edits": edits,
         "threshold": threshold,
         "low_count": sum(1 for n in leaves if n.low),
+        "flagged_count": len(found),
+        "needs_review": flags.needs_review(document, threshold=threshold),
         "missing_count": sum(1 for n in leaves if n.missing),
         "field_count": len(leaves),
         "general_errors": general_errors,
@@ -220,7 +233,7 @@ def document_review(request: HttpRequest, extraction_id: str, document_id: str) 
             "the saved values; they are recorded with the review.",
         )
     if request.GET.get("queue") == "1":
-        upcoming = queries.review_queue(organization=request.tenant.organization).first()
+        upcoming = flags.review_queue(organization=request.tenant.organization).first()
         if upcoming is not None:
             return redirect(
                 reverse(
@@ -289,13 +302,21 @@ def download_csv(request: HttpRequest, extraction_id: str, document_id: str) -> 
 @org_view
 def review_queue(request: HttpRequest) -> HttpResponse:
     organization = request.tenant.organization
-    documents = list(queries.review_queue(organization=organization)[:200])
+    documents = list(flags.review_queue(organization=organization)[:QUEUE_PAGE])
+    for document in documents:
+        document.threshold = flags.document_threshold(document)
+        # From what the queue row holds (no output: flags in the confidences' order).
+        document.flags = flags.flagged_values(
+            confidence=document.confidence,
+            validation=document.validation,
+            threshold=document.threshold,
+        )
     return render(
         request,
         "extractions/queue.html",
         {
             "documents": documents,
-            "total": queries.review_queue(organization=organization).count(),
+            "total": flags.review_queue(organization=organization).count(),
             "threshold": organization.review_confidence_threshold,
         },
     )
@@ -304,7 +325,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 @require_POST
 @org_view
 def review_queue_start(request: HttpRequest) -> HttpResponse:
-    first = queries.review_queue(organization=request.tenant.organization).first()
+    first = flags.review_queue(organization=request.tenant.organization).first()
     if first is None:
         return redirect("web:review-queue")
     return redirect(

@@ -39,6 +39,7 @@ class Node:
     columns: list[Node] = field(default_factory=list)  # table: one template node per column
     error: str = ""
     failures: list[str] = field(default_factory=list)  # failing validation rules ("Rule: why")
+    flagged: bool = False  # extractions.flags: low confidence, a failing rule, required and empty
 
     @property
     def input_name(self) -> str:

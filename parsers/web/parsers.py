@@ -101,6 +101,7 @@ def _initial(parser: Parser) -> dict[str, Any]:
         "extraction_target": parser.extraction_target,
         "default_pages": parser.default_pages,
         "instructions": parser.instructions,
+        "review_confidence_threshold": parser.review_confidence_threshold,
         "schema": json.dumps(schema, indent=2, ensure_ascii=False),
     }
 
@@ -113,6 +114,7 @@ def _save(request: HttpRequest, form: ParserForm, parser: Parser | None) -> Pars
         "extraction_target": data["extraction_target"],
         "default_pages": data["default_pages"],
         "instructions": data["instructions"],
+        "review_confidence_threshold": data["review_confidence_threshold"],
     }
     schema = data["schema"]
     if parser is None:

@@ -1,6 +1,7 @@
 """Validation rules end to end in Chromium: designed in the schema designer (a bound on a field,
 the line items' roles, which total they add up to), saved with the schema, run on a
-document, and a failing rule shown at its field on the review page, which still approves."""
+document, and a failing rule shown at its field on the review page — which opens on that
+flagged field — and still approves."""
 
 from __future__ import annotations
 
@@ -96,6 +97,10 @@ def test_design_a_rule_and_see_it_fail_on_the_review_page(page, org_a, eager_cel
     page.goto(f"/extractions/{document.extraction.public_id}/documents/{document.public_id}/")
     total = page.locator('.rv-field[data-field-path="total"]')
     expect(total.get_by_test_id("rule-failure")).to_have_text("Minimum: 225 is below 500")
+    # The page opens on the first flagged value, its box shown on the page image.
+    expect(total.locator("input")).to_be_focused()
+    expect(page.locator('.box.active[data-path="total"]')).to_be_visible()
+    expect(page.get_by_test_id("flagged-count")).to_have_text("1 flagged")
     expect(page.get_by_test_id("failed-checks")).to_have_text("1 failing")
     checks = page.get_by_test_id("validation-results")
     checks.locator("summary").click()
