@@ -240,7 +240,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     # One name per choice set that several components use.
-    "ENUM_NAME_OVERRIDES": {"DocumentStatusEnum": "extractions.models.DocumentStatus"},
+    "ENUM_NAME_OVERRIDES": {"DocumentStatusEnum": "extractions.models.DOCUMENT_STATUS_VALUES"},
 }
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env_int("PP_JWT_ACCESS_MINUTES", 15, minimum=1)),

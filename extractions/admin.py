@@ -178,6 +178,8 @@ class DocumentAdmin(SupportActionsMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin)
     list_filter = (
         "status",
         NeedsReviewFilter,
+        "triage",
+        "review_source",
         ErrorCodeFilter,
         OrganizationFilter,
         ParserFilter,

@@ -13,7 +13,8 @@ A value is **flagged** when
 A document **needs review** (is in the review queue) while it is completed, not reviewed and
 its results not purged, and its ``review_score`` is below its threshold: the score is the
 lowest confidence of its values, or ``FLAGGED_SCORE`` when something flags it whatever the
-threshold (a failing rule). Kept as a column so the queue is one indexed condition; the
+threshold (a failing rule; also a duplicate, or a sample of the automation policy:
+``services.automation``). Kept as a column so the queue is one indexed condition; the
 threshold stays a setting read at query time, so changing it changes the queue at once.
 """
 
@@ -130,9 +131,12 @@ def document_flags(document: Document, *, threshold: float | None = None) -> lis
     )
 
 
-def review_score(*, min_confidence: float | None, rule_failures: int) -> float | None:
-    """What ``Document.review_score`` stores for a finished run (see the module doc)."""
-    if rule_failures:
+def review_score(
+    *, min_confidence: float | None, rule_failures: int, whatever_the_threshold: bool = False
+) -> float | None:
+    """What ``Document.review_score`` stores for a finished run (see the module doc);
+    ``whatever_the_threshold``: it goes to the queue anyway (a duplicate, a sample)."""
+    if rule_failures or whatever_the_threshold:
         return FLAGGED_SCORE
     return min_confidence
 

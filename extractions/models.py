@@ -67,6 +67,33 @@ class DocumentStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+# The document statuses as the API's enums list them (values only): named once in the OpenAPI
+# document (SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]).
+DOCUMENT_STATUS_VALUES = list(DocumentStatus.values)
+
+
+class ReviewSource(models.TextChoices):
+    """Who reviewed a document."""
+
+    USER = "user", "A person (dashboard or a user's token)"
+    API_KEY = "api_key", "An API key"
+    SUPPORT = "support", "PerfectParser support"
+    AUTO = "auto", "Accepted automatically"
+
+
+# Reviews by people (the samples' error rate is measured on these).
+PERSON_REVIEW_SOURCES = (ReviewSource.USER, ReviewSource.API_KEY, ReviewSource.SUPPORT)
+
+
+class Triage(models.TextChoices):
+    """Where a finished run sent the document (set when it completes; kept after reviews)."""
+
+    REVIEW = "review", "To the review queue (a flagged value, or a duplicate)"
+    SAMPLE = "sample", "To the review queue as a sample of what would be accepted"
+    AUTO_ACCEPTED = "auto_accepted", "Accepted automatically"
+    NOT_FLAGGED = "not_flagged", "Nothing flagged (automation off)"
+
+
 TERMINAL_DOCUMENT_STATUSES = frozenset(
     {DocumentStatus.COMPLETED, DocumentStatus.FAILED, DocumentStatus.CANCELLED}
 )
@@ -218,6 +245,14 @@ class Document(models.Model):
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    review_source = models.CharField(
+        max_length=16, choices=ReviewSource.choices, blank=True, default=""
+    )
+    triage = models.CharField(max_length=16, choices=Triage.choices, blank=True, default="")
+    # Non-null values of the initial output, and how many of them the last person's review
+    # changed: the error rate of automatically accepted values is measured on the samples.
+    value_count = models.PositiveIntegerField(default=0)
+    corrected_values = models.PositiveIntegerField(null=True, blank=True)
     results_purged_at = models.DateTimeField(null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
@@ -306,6 +341,8 @@ WEBHOOK_EVENTS = (
     "extraction.cancelled",
     "document.completed",
     "document.failed",
+    "document.needs_review",
+    "document.reviewed",
 )
 
 

@@ -132,6 +132,7 @@ def get_document(
         "parser_version__parser",
         "stored_file",
         "organization",
+        "reviewed_by",
     )
     if extraction is not None:
         qs = qs.filter(extraction=extraction)
@@ -204,6 +205,8 @@ def documents_changed_since(
             "credits_used",
             "error_code",
             "error_message",
+            "reviewed",
+            "review_source",
             "updated_at",
         )[:limit]
     )

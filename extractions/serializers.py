@@ -10,7 +10,14 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from extractions.engine import supported_formats
-from extractions.models import Document, DocumentStatus, Extraction, ExtractionStatus
+from extractions.models import (
+    Document,
+    DocumentStatus,
+    Extraction,
+    ExtractionStatus,
+    ReviewSource,
+    Triage,
+)
 from extractions.services.lifecycle import derive_status
 from extractions.services.results import _ts, document_summary
 
@@ -139,6 +146,20 @@ class DocumentResultSerializer(serializers.Serializer):
     reviewed_output = serializers.JSONField(allow_null=True)
     reviewed = serializers.BooleanField()
     reviewed_at = serializers.DateTimeField(allow_null=True)
+    review_source = serializers.ChoiceField(
+        choices=ReviewSource.values,
+        allow_null=True,
+        help_text="Who reviewed it: user (a person), api_key, support (PerfectParser support), "
+        "auto (accepted by the parser's automation policy); null until reviewed.",
+    )
+    reviewed_by = serializers.CharField(allow_null=True, help_text="Email of the person.")
+    triage = serializers.ChoiceField(
+        choices=Triage.values,
+        allow_null=True,
+        help_text="Where the finished run sent it: review (a flagged value or a duplicate), "
+        "sample (would have been accepted; reviewed to measure the error rate), "
+        "auto_accepted, not_flagged (automation off); null before it completed.",
+    )
     edited = serializers.BooleanField()
     edits = DocumentEditSerializer(many=True)
     citations = serializers.JSONField(

@@ -79,6 +79,8 @@ class ParserSerializer(serializers.ModelSerializer):
             "tier",
             "instructions",
             "review_confidence_threshold",
+            "auto_accept",
+            "auto_accept_sample_share",
             "configured",
             "version",
             "schema",
@@ -125,6 +127,16 @@ class ParserWriteSerializer(serializers.Serializer):
         allow_null=True,
         help_text="Values less confident than this are flagged for review; null: the "
         "organization's threshold.",
+    )
+    auto_accept = serializers.BooleanField(
+        required=False,
+        help_text="Automation policy: accept documents with no flagged value (and no "
+        "duplicate) without a person; they become reviewed with review_source auto.",
+    )
+    auto_accept_sample_share = ShareField(
+        required=False,
+        help_text="Share (0 to 1, default 0.02) of the documents that would be accepted "
+        "that go to the review queue instead, as samples measuring the error rate.",
     )
     schema = NullableSchemaField(
         required=False,

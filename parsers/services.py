@@ -22,6 +22,7 @@ from django.utils import timezone
 from accounts.models import Organization, User
 from config.errors import APIError
 from parsers.models import (
+    DEFAULT_AUTO_ACCEPT_SAMPLE_SHARE,
     Classifier,
     ClassifierLabel,
     ExtractionTarget,
@@ -123,6 +124,16 @@ def _check_share(value: Any, field: str, *, nullable: bool = False) -> float | N
     return float(value)
 
 
+def _check_flag(value: Any, field: str) -> bool:
+    if not isinstance(value, bool):
+        raise APIError(
+            "INVALID_PAYLOAD",
+            f"{field}: true or false.",
+            details={"fields": {field: ["true or false."]}},
+        )
+    return value
+
+
 def _check_choice(value: str, choices: Any, field: str) -> str:
     if value not in choices.values:
         allowed = ", ".join(choices.values)
@@ -148,12 +159,15 @@ def create_parser(
     tier: str = Tier.STANDARD,
     instructions: str = "",
     review_confidence_threshold: float | None = None,
+    auto_accept: bool = False,
+    auto_accept_sample_share: float = DEFAULT_AUTO_ACCEPT_SAMPLE_SHARE,
     schema: dict[str, Any] | None = None,
     user: User | None = None,
     reason: str | None = None,
 ) -> Parser:
     """A new parser; with a ``schema`` it is published as version 1 (else "not configured").
-    ``review_confidence_threshold`` None: the organization's."""
+    ``review_confidence_threshold`` None: the organization's. ``auto_accept``: the
+    automation policy (``extractions.services.automation``), off by default."""
     if schema is not None:
         ensure_valid_schema(schema)
     parser = Parser(
@@ -167,6 +181,8 @@ def create_parser(
         review_confidence_threshold=_check_share(
             review_confidence_threshold, "review_confidence_threshold", nullable=True
         ),
+        auto_accept=_check_flag(auto_accept, "auto_accept"),
+        auto_accept_sample_share=_check_share(auto_accept_sample_share, "auto_accept_sample_share"),
         created_by=user,
     )
     _audit(parser, user, reason)
@@ -229,6 +245,8 @@ def update_parser(
     tier: str | _Unchanged = UNCHANGED,
     instructions: str | _Unchanged = UNCHANGED,
     review_confidence_threshold: float | _Unchanged | None = UNCHANGED,
+    auto_accept: bool | _Unchanged = UNCHANGED,
+    auto_accept_sample_share: float | _Unchanged = UNCHANGED,
     schema: dict[str, Any] | _Unchanged = UNCHANGED,
     user: User | None = None,
     reason: str | None = None,
@@ -262,6 +280,14 @@ def update_parser(
             review_confidence_threshold, "review_confidence_threshold", nullable=True
         )
         changed.append("review_confidence_threshold")
+    if auto_accept is not UNCHANGED:
+        parser.auto_accept = _check_flag(auto_accept, "auto_accept")
+        changed.append("auto_accept")
+    if auto_accept_sample_share is not UNCHANGED:
+        parser.auto_accept_sample_share = _check_share(
+            auto_accept_sample_share, "auto_accept_sample_share"
+        )
+        changed.append("auto_accept_sample_share")
     if schema is not UNCHANGED:
         # Validate before saving anything else, so an invalid schema changes nothing.
         ensure_valid_schema(schema)

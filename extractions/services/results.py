@@ -77,6 +77,8 @@ def document_summary(document: Document) -> dict[str, Any]:
         "page_count": document.page_count,
         "credits_used": document.credits_used,
         "error": error_of(document),
+        "reviewed": document.reviewed,
+        "review_source": document.review_source or None,
         "updated_at": _ts(document.updated_at),
     }
 
@@ -109,6 +111,9 @@ def document_result(*, document: Document) -> dict[str, Any]:
         "reviewed_output": document.reviewed_output,
         "reviewed": document.reviewed,
         "reviewed_at": _ts(document.reviewed_at),
+        "review_source": document.review_source or None,
+        "reviewed_by": document.reviewed_by.email if document.reviewed_by_id else None,
+        "triage": document.triage or None,
         "edited": bool(edits),
         "edits": edits,
         "citations": document.citations,

@@ -25,7 +25,13 @@ from django.utils import timezone
 from accounts.models import APIKey, User
 from config.errors import APIError
 from extractions.engine.values import patterns
-from extractions.models import Document, DocumentEdit, DocumentStatus
+from extractions.models import (
+    PERSON_REVIEW_SOURCES,
+    Document,
+    DocumentEdit,
+    DocumentStatus,
+    ReviewSource,
+)
 from extractions.validation import is_iso_date, stored_results, validate_values
 
 
@@ -172,9 +178,16 @@ def review_document(
     output: Any,
     user: User | None = None,
     api_key: APIKey | None = None,
+    source: str | None = None,
 ) -> Document:
-    """Store the reviewed output and one edit per changed leaf; marks the document reviewed."""
+    """Store the reviewed output and one edit per changed leaf; marks the document reviewed
+    by ``source`` (default: ``api_key`` with a key, else ``user``; ``support`` for staff),
+    replacing an automatic acceptance. Raises ``document.reviewed`` after commit."""
+    from extractions.services.automation import corrected_values
     from extractions.services.results import ensure_results_available, target_of
+
+    if source is not None and source not in PERSON_REVIEW_SOURCES:
+        raise ValueError(f"Not a person's review source: '{source}'")
 
     with transaction.atomic():
         document = (
@@ -215,6 +228,12 @@ def review_document(
         document.reviewed = True
         document.reviewed_at = now
         document.reviewed_by = user if isinstance(user, User) else None
+        document.review_source = source or (
+            ReviewSource.API_KEY if api_key is not None else ReviewSource.USER
+        )
+        document.corrected_values = corrected_values(
+            initial_output=document.initial_output, reviewed_output=merged
+        )
         document.validation = stored_results(results)
         document.rule_failures = sum(1 for r in results if not r.ok)
         document.save(
@@ -223,9 +242,19 @@ def review_document(
                 "reviewed",
                 "reviewed_at",
                 "reviewed_by",
+                "review_source",
+                "corrected_values",
                 "validation",
                 "rule_failures",
                 "updated_at",
             ]
         )
+        document_id = document.pk
+        transaction.on_commit(lambda: _emit_reviewed(document_id))
     return document
+
+
+def _emit_reviewed(document_id: int) -> None:
+    from extractions.webhooks.dispatch import emit_document_event
+
+    emit_document_event(document_id=document_id, event="document.reviewed")

@@ -47,9 +47,9 @@ from extractions.engine import (
 )
 from extractions.engine.types import CLASSIFICATION_FAILED, EXTRACTION_FAILED, INTERNAL_ERROR
 from extractions.files.services import resolve_staged_upload
-from extractions.flags import review_score
 from extractions.models import Document, Extraction, StoredFile
 from extractions.sandbox import run_limited
+from extractions.services.automation import policy_of
 from extractions.services.dispatch import Claim, claim_document, dispatch_org
 from extractions.services.lifecycle import (
     PAYMENT_REQUIRED,
@@ -439,10 +439,11 @@ def _record(document: Document, token: str, result: ExtractionResult) -> str:
     )
     fields["validation"] = stored_results(results)
     fields["rule_failures"] = sum(1 for r in results if not r.ok)
-    fields["review_score"] = review_score(
-        min_confidence=fields["min_confidence"], rule_failures=fields["rule_failures"]
+    policy = policy_of(
+        parser=version.parser if version is not None else None,
+        organization=document.organization,
     )
     done = complete_document(
-        document=document, token=token, fields=fields, credits_back=credits_back
+        document=document, token=token, fields=fields, credits_back=credits_back, policy=policy
     )
     return "completed" if done else "lost_claim"

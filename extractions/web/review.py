@@ -22,7 +22,7 @@ from extractions.models import Document, DocumentEdit, DocumentStatus
 from extractions.services import document_result, review_document
 from extractions.services.results import ensure_results_available, target_of, validation_of
 from extractions.validation import failures_by_field, rule_label
-from extractions.web import exports
+from extractions.web import exports, queries
 from extractions.web.review_form import (
     Evidence,
     FormErrors,
@@ -331,4 +331,22 @@ def review_queue_start(request: HttpRequest) -> HttpResponse:
     return redirect(
         reverse("web:document-review", args=[first.extraction.public_id, first.public_id])
         + "?queue=1"
+    )
+
+
+@org_view
+def automation(request: HttpRequest) -> HttpResponse:
+    """Per parser and period: how many documents went straight through, and the error rate
+    of automatically accepted values measured on the reviewed samples."""
+    try:
+        days = int(request.GET.get("days", 30))
+    except ValueError:
+        days = 30
+    if days not in queries.AUTOMATION_PERIODS:
+        days = 30
+    rows = queries.automation_stats(organization=request.tenant.organization, days=days)
+    return render(
+        request,
+        "extractions/automation.html",
+        {"rows": rows, "days": days, "periods": queries.AUTOMATION_PERIODS},
     )

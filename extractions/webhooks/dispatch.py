@@ -25,7 +25,8 @@ logger = logging.getLogger(__name__)
 
 
 def emit_document_event(*, document_id: int, event: str) -> None:
-    """``event`` is "document.completed" or "document.failed"."""
+    """``event`` is one of the document events ("document.completed", ".failed",
+    ".needs_review", ".reviewed")."""
     try:
         if event not in events.DOCUMENT_EVENTS:
             raise ValueError(f"Not a document event: {event!r}")

@@ -102,6 +102,8 @@ def _initial(parser: Parser) -> dict[str, Any]:
         "default_pages": parser.default_pages,
         "instructions": parser.instructions,
         "review_confidence_threshold": parser.review_confidence_threshold,
+        "auto_accept": parser.auto_accept,
+        "auto_accept_sample_percent": round(parser.auto_accept_sample_share * 100, 2),
         "schema": json.dumps(schema, indent=2, ensure_ascii=False),
     }
 
@@ -115,7 +117,10 @@ def _save(request: HttpRequest, form: ParserForm, parser: Parser | None) -> Pars
         "default_pages": data["default_pages"],
         "instructions": data["instructions"],
         "review_confidence_threshold": data["review_confidence_threshold"],
+        "auto_accept": data["auto_accept"],
     }
+    if data["auto_accept_sample_percent"] is not None:  # empty: as it was (new: the default)
+        settings_fields["auto_accept_sample_share"] = data["auto_accept_sample_percent"] / 100
     schema = data["schema"]
     if parser is None:
         return services.create_parser(
