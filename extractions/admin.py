@@ -84,6 +84,19 @@ class NeedsReviewFilter(admin.SimpleListFilter):
         return queryset
 
 
+class DuplicateFilter(admin.SimpleListFilter):
+    title = "duplicate"
+    parameter_name = "duplicate"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> tuple[tuple[str, str], ...]:
+        return (("yes", "Duplicate of an earlier document"),)
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "yes":
+            return queryset.filter(duplicate_of__isnull=False)
+        return queryset
+
+
 class RefundForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
@@ -180,6 +193,7 @@ class DocumentAdmin(SupportActionsMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin)
         NeedsReviewFilter,
         "triage",
         "review_source",
+        DuplicateFilter,
         ErrorCodeFilter,
         OrganizationFilter,
         ParserFilter,
@@ -194,7 +208,14 @@ class DocumentAdmin(SupportActionsMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin)
     )
     paginator = EstimatedCountPaginator
     show_full_result_count = False
-    raw_id_fields = ("organization", "extraction", "stored_file", "parser_version", "reviewed_by")
+    raw_id_fields = (
+        "organization",
+        "extraction",
+        "stored_file",
+        "parser_version",
+        "reviewed_by",
+        "duplicate_of",
+    )
     readonly_fields = (
         "flagged_values",
         "validation_pretty",

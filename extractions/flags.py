@@ -180,7 +180,11 @@ def review_queue(*, organization: Organization) -> QuerySet[Document]:
         Document.objects.for_org(organization)
         .filter(needs_review_q())
         .select_related(
-            "extraction", "extraction__parser", "parser_version__parser", "organization"
+            "extraction",
+            "extraction__parser",
+            "parser_version__parser",
+            "organization",
+            "duplicate_of__extraction",
         )
         .defer(
             "content",

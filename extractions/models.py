@@ -94,6 +94,11 @@ class Triage(models.TextChoices):
     NOT_FLAGGED = "not_flagged", "Nothing flagged (automation off)"
 
 
+class DuplicateMatch(models.TextChoices):
+    SAME_FILE = "same_file", "The same file (SHA-256)"
+    SAME_ISSUER_NUMBER_TOTAL = "same_issuer_number_total", "The same issuer, number and total"
+
+
 TERMINAL_DOCUMENT_STATUSES = frozenset(
     {DocumentStatus.COMPLETED, DocumentStatus.FAILED, DocumentStatus.CANCELLED}
 )
@@ -253,6 +258,20 @@ class Document(models.Model):
     # changed: the error rate of automatically accepted values is measured on the samples.
     value_count = models.PositiveIntegerField(default=0)
     corrected_values = models.PositiveIntegerField(null=True, blank=True)
+    # Duplicate detection (services.duplicates): the earlier document of the organization this
+    # one repeats (same file, or same issuer + number + total), and the content key compared.
+    duplicate_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="duplicates",
+        db_index=False,  # a partial index below: only duplicates are in it
+    )
+    duplicate_match = models.CharField(
+        max_length=32, choices=DuplicateMatch.choices, blank=True, default=""
+    )
+    duplicate_key = models.CharField(max_length=64, blank=True, default="")
     results_purged_at = models.DateTimeField(null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
@@ -299,6 +318,19 @@ class Document(models.Model):
             ),
             # "Is anything of this extraction still to run?" after each finished document.
             models.Index(fields=["extraction", "status"], name="document_extraction_status"),
+            # Duplicate detection: an earlier document of the same file, or the same issuer +
+            # number + total (only documents that have such a key are in the second index).
+            models.Index(fields=["organization", "sha256"], name="document_dup_file_idx"),
+            models.Index(
+                fields=["organization", "duplicate_key"],
+                condition=~Q(duplicate_key=""),
+                name="document_dup_key_idx",
+            ),
+            models.Index(
+                fields=["duplicate_of"],
+                condition=Q(duplicate_of__isnull=False),
+                name="document_duplicate_of_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -133,6 +133,7 @@ def get_document(
         "stored_file",
         "organization",
         "reviewed_by",
+        "duplicate_of__extraction",
     )
     if extraction is not None:
         qs = qs.filter(extraction=extraction)

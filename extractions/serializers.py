@@ -13,6 +13,7 @@ from extractions.engine import supported_formats
 from extractions.models import (
     Document,
     DocumentStatus,
+    DuplicateMatch,
     Extraction,
     ExtractionStatus,
     ReviewSource,
@@ -126,6 +127,26 @@ class DocumentErrorField(serializers.JSONField):
     """Inline, not a component: a nullable ``$ref`` (allOf) does not accept null in OAS 3.0."""
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        "nullable": True,
+        "required": ["document_id", "extraction_id", "match"],
+        "properties": {
+            "document_id": {"type": "string"},
+            "extraction_id": {"type": "string"},
+            "match": {"type": "string", "enum": DuplicateMatch.values},
+        },
+        "description": "The earlier document of the organization this one repeats: the same "
+        "file (same_file) or the same issuer, number and total (same_issuer_number_total); "
+        "null when it is none's duplicate. A duplicate is processed and charged as usual, "
+        "and never accepted automatically.",
+    }
+)
+class DuplicateOfField(serializers.JSONField):
+    """Inline, like DocumentErrorField."""
+
+
 class DocumentResultSerializer(serializers.Serializer):
     """One document's result (GET …/documents/{id}, the review, a synchronous extract)."""
 
@@ -160,6 +181,7 @@ class DocumentResultSerializer(serializers.Serializer):
         "sample (would have been accepted; reviewed to measure the error rate), "
         "auto_accepted, not_flagged (automation off); null before it completed.",
     )
+    duplicate_of = DuplicateOfField(allow_null=True)
     edited = serializers.BooleanField()
     edits = DocumentEditSerializer(many=True)
     citations = serializers.JSONField(

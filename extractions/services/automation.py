@@ -2,8 +2,8 @@
 
 Decided once, in the transaction that stores the result (``lifecycle.complete_document``):
 
-- a document with a flagged value (``extractions.flags``) or a duplicate of an earlier one goes
-  to the review queue (triage ``review``);
+- a document with a flagged value (``extractions.flags``) or a duplicate of an earlier one
+  (``services.duplicates``) goes to the review queue (triage ``review``);
 - otherwise, when its parser's automation policy is on (``Parser.auto_accept``), it is accepted:
   it stays ``completed`` and becomes reviewed with ``review_source: "auto"``, the reviewed
   output being the initial output, no edit recorded (triage ``auto_accepted``) — except a
@@ -26,7 +26,8 @@ from typing import Any
 
 from accounts.models import Organization
 from extractions import flags
-from extractions.models import ReviewSource, Triage
+from extractions.models import Document, ReviewSource, Triage
+from extractions.services.duplicates import find_duplicate
 from extractions.services.review import leaves
 from parsers.models import DEFAULT_AUTO_ACCEPT_SAMPLE_SHARE, Parser
 
@@ -130,3 +131,27 @@ def corrected_values(*, initial_output: Any, reviewed_output: Any) -> int:
         if value is not None
         and (after.get(path, None) != value or type(after.get(path)) is not type(value))
     )
+
+
+def settle(
+    *, document: Document, fields: dict[str, Any], policy: Policy, now: dt.datetime
+) -> Decision:
+    """Inside the transaction that stores a run's ``fields``: is it a duplicate, and what
+    becomes of it. Returns the decision with the duplicate columns among its fields."""
+    found = find_duplicate(
+        document=document,
+        sha256=document.sha256,
+        key=fields.get("duplicate_key") or "",
+    )
+    decision = decide(
+        document_public_id=document.public_id,
+        initial_output=fields.get("initial_output"),
+        min_confidence=fields.get("min_confidence"),
+        rule_failures=fields.get("rule_failures", 0),
+        duplicate=found is not None,
+        policy=policy,
+        now=now,
+    )
+    decision.fields["duplicate_of"] = found.of_id if found else None
+    decision.fields["duplicate_match"] = found.match if found else ""
+    return decision

@@ -23,7 +23,7 @@ from extractions.models import (
     ExtractionStatus,
     WebhookEndpoint,
 )
-from extractions.services.automation import Policy, decide
+from extractions.services.automation import Policy, settle
 
 PAYMENT_REQUIRED = "payment_required"
 UPLOAD_MISSING = "upload_missing"
@@ -241,8 +241,9 @@ def complete_document(
 
     ``credits_back``: the part of the charge a classifier's routed parser did not need (a
     cheaper tier than the one charged at submission), given back in the same transaction.
-    ``policy``: the parser's review threshold and automation policy; the result then goes to
-    the review queue or is accepted (``services.automation``), in this same write.
+    ``policy``: the parser's review threshold and automation policy; the result is then
+    checked for a duplicate and goes to the review queue or is accepted
+    (``services.automation``), in this same write.
     """
     now = timezone.now()
     events: tuple[str, ...] = ()
@@ -251,15 +252,7 @@ def complete_document(
         if credits_back > 0:
             fields = {**fields, "credits_used": max(0, document.credits_used - credits_back)}
         if policy is not None:
-            decision = decide(
-                document_public_id=document.public_id,
-                initial_output=fields.get("initial_output"),
-                min_confidence=fields.get("min_confidence"),
-                rule_failures=fields.get("rule_failures", 0),
-                duplicate=False,
-                policy=policy,
-                now=now,
-            )
+            decision = settle(document=document, fields=fields, policy=policy, now=now)
             fields = {**fields, **decision.fields}
             events = decision.events
         updated = prepared_update(

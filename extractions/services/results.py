@@ -48,6 +48,18 @@ def edit_dict(edit: DocumentEdit) -> dict[str, Any]:
     }
 
 
+def duplicate_of(document: Document) -> dict[str, str] | None:
+    """The earlier document this one repeats, as the API and webhooks show it."""
+    original = document.duplicate_of
+    if original is None:
+        return None
+    return {
+        "document_id": original.public_id,
+        "extraction_id": original.extraction.public_id,
+        "match": document.duplicate_match,
+    }
+
+
 def target_of(document: Document) -> str:
     return (document.extraction.options or {}).get("extraction_target") or "per_doc"
 
@@ -114,6 +126,7 @@ def document_result(*, document: Document) -> dict[str, Any]:
         "review_source": document.review_source or None,
         "reviewed_by": document.reviewed_by.email if document.reviewed_by_id else None,
         "triage": document.triage or None,
+        "duplicate_of": duplicate_of(document),
         "edited": bool(edits),
         "edits": edits,
         "citations": document.citations,

@@ -51,6 +51,7 @@ from extractions.models import Document, Extraction, StoredFile
 from extractions.sandbox import run_limited
 from extractions.services.automation import policy_of
 from extractions.services.dispatch import Claim, claim_document, dispatch_org
+from extractions.services.duplicates import document_key
 from extractions.services.lifecycle import (
     PAYMENT_REQUIRED,
     UPLOAD_MISSING,
@@ -246,6 +247,7 @@ def _charge_on_run(document: Document, token: str, stored: StoredFile) -> bool:
     document.page_count = stored.page_count
     document.pages_selected = selected
     document.credits_used = credits
+    document.sha256 = stored.sha256
     document.charge_on_run = False
     return True
 
@@ -439,6 +441,9 @@ def _record(document: Document, token: str, result: ExtractionResult) -> str:
     )
     fields["validation"] = stored_results(results)
     fields["rule_failures"] = sum(1 for r in results if not r.ok)
+    fields["duplicate_key"] = document_key(
+        output=result.data, version=version, target=target_of(document)
+    )
     policy = policy_of(
         parser=version.parser if version is not None else None,
         organization=document.organization,

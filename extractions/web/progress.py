@@ -93,6 +93,8 @@ def _progress_context(request: HttpRequest, extraction_id: str) -> dict[str, Any
             "error_message",
             "min_confidence",
             "review_score",
+            "triage",
+            "duplicate_of",
             "reviewed",
             "results_purged_at",
             "updated_at",

@@ -32,7 +32,10 @@ def emit_document_event(*, document_id: int, event: str) -> None:
             raise ValueError(f"Not a document event: {event!r}")
         document = (
             Document.objects.select_related(
-                "extraction__parser", "parser_version__parser", "organization"
+                "extraction__parser",
+                "parser_version__parser",
+                "organization",
+                "duplicate_of__extraction",
             )
             .filter(pk=document_id)
             .first()

@@ -55,6 +55,7 @@ def extraction_data(extraction: Extraction) -> dict[str, Any]:
 
 def document_data(document: Document) -> dict[str, Any]:
     from extractions.flags import document_flags, document_threshold, needs_review
+    from extractions.services.results import duplicate_of
 
     extraction = document.extraction
     parser = document.parser_version.parser if document.parser_version_id else extraction.parser
@@ -77,6 +78,7 @@ def document_data(document: Document) -> dict[str, Any]:
         "review_source": document.review_source or None,
         "reviewed_at": iso(document.reviewed_at),
         "triage": document.triage or None,
+        "duplicate_of": duplicate_of(document),
         "needs_review": needs_review(document, threshold=threshold),
         "flagged_fields": [f.field for f in document_flags(document, threshold=threshold)],
         "metadata": extraction.metadata,

@@ -7,11 +7,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from docgen import INVOICE_SCHEMA, invoice_pdf
+from docgen import INVOICE_SCHEMA
 from extractions import flags
 from extractions.models import Document, DocumentEdit, ReviewSource, Triage
 from extractions.services import review_document
@@ -25,7 +24,7 @@ from extractions.services.automation import (
 from extractions.web.queries import automation_stats
 from parsers.services import create_parser
 from tests.dashboard.conftest import member_web  # noqa: F401  (fixture)
-from tests.extractions.helpers import run, submit
+from tests.extractions.helpers import extract_invoice
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
@@ -94,29 +93,8 @@ def test_corrected_values_count_changed_values_only() -> None:
 # --------------------------------------------------------------------------- end to end
 
 
-@pytest.fixture
-def auto_parser(org_a):
-    # the generated invoice's least confident value (its currency) is 0.5
-    return create_parser(
-        organization=org_a.organization,
-        name="Invoices",
-        schema=INVOICE_SCHEMA,
-        review_confidence_threshold=0.4,
-        auto_accept=True,
-        auto_accept_sample_share=0.0,
-    )
-
-
-def extract(client, parser, seed=5) -> Document:
-    pdf, _ = invoice_pdf(1, seed=seed, rows_per_page=3)
-    ext = submit(client, parser, SimpleUploadedFile(f"inv{seed}.pdf", pdf, "application/pdf"))
-    doc_id = ext["documents"][0]["document_id"]
-    assert run(doc_id) == "completed"
-    return Document.objects.get(public_id=doc_id)
-
-
 def test_a_document_with_nothing_flagged_is_accepted(client_a, org_a, auto_parser) -> None:
-    document = extract(client_a, auto_parser)
+    document = extract_invoice(client_a, auto_parser)
     assert document.status == "completed" and document.reviewed
     assert document.review_source == ReviewSource.AUTO and document.triage == Triage.AUTO_ACCEPTED
     assert document.reviewed_output == document.initial_output and document.reviewed_by is None
@@ -147,7 +125,7 @@ def test_a_document_with_nothing_flagged_is_accepted(client_a, org_a, auto_parse
 def test_a_flagged_document_is_not_accepted(client_a, org_a, auto_parser) -> None:
     auto_parser.review_confidence_threshold = 0.95
     auto_parser.save()
-    document = extract(client_a, auto_parser)
+    document = extract_invoice(client_a, auto_parser)
     assert not document.reviewed and document.review_source == ""
     assert document.triage == Triage.REVIEW
     assert [d.pk for d in flags.review_queue(organization=org_a.organization)] == [document.pk]
@@ -161,7 +139,7 @@ def test_the_policy_is_off_by_default(client_a, org_a) -> None:
         review_confidence_threshold=0.4,
     )
     assert parser.auto_accept is False and parser.auto_accept_sample_share == 0.02
-    document = extract(client_a, parser)
+    document = extract_invoice(client_a, parser)
     assert not document.reviewed and document.triage == Triage.NOT_FLAGGED
     assert policy_of(parser=parser, organization=org_a.organization) == Policy(threshold=0.4)
 
@@ -171,12 +149,12 @@ def test_samples_go_to_the_queue_and_measure_the_error_rate(
 ) -> None:
     auto_parser.auto_accept_sample_share = 1.0  # every would-be-accepted document is a sample
     auto_parser.save()
-    sample = extract(client_a, auto_parser, seed=5)
+    sample = extract_invoice(client_a, auto_parser, seed=5)
     assert sample.triage == Triage.SAMPLE and not sample.reviewed
     assert [d.pk for d in flags.review_queue(organization=org_a.organization)] == [sample.pk]
     auto_parser.auto_accept_sample_share = 0.0
     auto_parser.save()
-    accepted = extract(client_a, auto_parser, seed=6)
+    accepted = extract_invoice(client_a, auto_parser, seed=6)
     assert accepted.triage == Triage.AUTO_ACCEPTED
 
     # A reviewer corrects one value of the sample (through a user's token).
@@ -195,7 +173,7 @@ def test_samples_go_to_the_queue_and_measure_the_error_rate(
 
 
 def test_support_reviews_are_named_and_auto_is_reserved(org_a, client_a, auto_parser) -> None:
-    document = extract(client_a, auto_parser)
+    document = extract_invoice(client_a, auto_parser)
     with pytest.raises(ValueError, match="auto"):
         review_document(document=document, output={}, source=ReviewSource.AUTO)
     reviewed = review_document(document=document, output={}, source=ReviewSource.SUPPORT)
@@ -209,7 +187,7 @@ def test_the_automation_page(
     auto_parser,
     django_assert_max_num_queries,
 ) -> None:
-    extract(client_a, auto_parser)
+    extract_invoice(client_a, auto_parser)
     create_parser(organization=org_a.organization, name="Unused", schema=INVOICE_SCHEMA)
     url = reverse("web:automation")
     member_web.get(url)
