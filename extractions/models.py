@@ -318,9 +318,14 @@ class Document(models.Model):
             ),
             # "Is anything of this extraction still to run?" after each finished document.
             models.Index(fields=["extraction", "status"], name="document_extraction_status"),
-            # Duplicate detection: an earlier document of the same file, or the same issuer +
-            # number + total (only documents that have such a key are in the second index).
-            models.Index(fields=["organization", "sha256"], name="document_dup_file_idx"),
+            # Duplicate detection: a completed document of the same file, or of the same
+            # issuer + number + total (documents enter these when they complete: the writes
+            # before, hand-out and claim, do not maintain them).
+            models.Index(
+                fields=["organization", "sha256"],
+                condition=Q(status="completed"),
+                name="document_dup_file_idx",
+            ),
             models.Index(
                 fields=["organization", "duplicate_key"],
                 condition=~Q(duplicate_key=""),

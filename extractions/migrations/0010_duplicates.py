@@ -76,7 +76,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="document",
-            index=models.Index(fields=["organization", "sha256"], name="document_dup_file_idx"),
+            index=models.Index(
+                condition=models.Q(("status", "completed")),
+                fields=["organization", "sha256"],
+                name="document_dup_file_idx",
+            ),
         ),
         migrations.AddIndex(
             model_name="document",

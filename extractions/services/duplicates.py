@@ -1,17 +1,17 @@
 """Duplicate detection: is a finishing document one the organization has sent before?
 
-A document is a duplicate of an earlier one of its organization when
-
-- it is the same file (SHA-256) as a document submitted before it that has not failed or
-  been cancelled (decided even while that one is still running: the bytes say it all); or
-- its issuer + number + total (``extractions.identity.content_key``, the fields found by
-  their meaning in the parser's schema) equal those of a document that completed before it.
-
-It is marked ``duplicate_of`` the first such document (the one that one repeats, if it is
+A document is a duplicate of one of its organization that completed before it when it is the
+same file (SHA-256), or when their issuer + number + total are the same
+(``extractions.identity.content_key``: the fields found by their meaning in the parser's
+schema). It is marked ``duplicate_of`` that document (the original that one repeats, if it is
 itself a duplicate), processed and charged as usual, and never accepted automatically: it
-goes to the review queue. Decided in the transaction that stores the result; two documents
-with the same key finishing at once on two workers are serialized by a transaction-level
-advisory lock on PostgreSQL, so the second sees the first.
+goes to the review queue.
+
+Decided in the transaction that stores the result: two copies finishing at once on two
+workers are serialized by transaction-level advisory locks on their file hash and key
+(PostgreSQL), so the second sees the first. Comparing with completed documents only keeps
+the indexes it reads partial: a document enters them when it completes, and the two writes
+before (hand-out, claim) do not maintain them.
 """
 
 from __future__ import annotations
@@ -67,20 +67,16 @@ def _lock_key(organization_id: int, key: str) -> int:
 
 def _lookup_sql(*, by_file: bool, by_key: bool) -> str:
     table = connection.ops.quote_name(Document._meta.db_table)
-    # Status literals, not parameters: constants, and a prepared generic plan can use them.
-    live = ", ".join(
-        f"'{s}'"
-        for s in (DocumentStatus.QUEUED, DocumentStatus.PROCESSING, DocumentStatus.COMPLETED)
-    )
+    done = f"status = '{DocumentStatus.COMPLETED}'"  # a literal: the partial indexes' predicate
     matches = []
     if by_file:
-        matches.append(f"(sha256 = %s AND id < %s AND status IN ({live}))")
+        matches.append(f"(sha256 = %s AND {done})")
     if by_key:
-        matches.append(f"(duplicate_key = %s AND status = '{DocumentStatus.COMPLETED}')")
+        matches.append(f"(duplicate_key = %s AND {done})")
     return (
         f"SELECT id, duplicate_of_id, sha256 FROM {table}"
         f" WHERE organization_id = %s AND id <> %s AND ({' OR '.join(matches)})"
-        # not one that was marked a duplicate of this very document (its file, earlier run)
+        # not one that was marked a duplicate of this very document (an earlier run of it)
         " AND (duplicate_of_id IS NULL OR duplicate_of_id <> %s)"
         " ORDER BY id LIMIT 1"
     )
@@ -92,16 +88,14 @@ def find_duplicate(*, document: Document, sha256: str, key: str) -> Duplicate | 
     if not sha256 and not key:
         return None
     params: list[Any] = [document.organization_id, document.pk]
-    if sha256:
-        params += [sha256, document.pk]
-    if key:
-        params.append(key)
+    params += [value for value in (sha256, key) if value]
     params.append(document.pk)
     with prepared_cursor() as cursor:
-        if key and connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT pg_advisory_xact_lock(%s)", [_lock_key(document.organization_id, key)]
-            )
+        if connection.vendor == "postgresql":
+            # In one order (sorted) whoever takes them: two transactions never wait on
+            # each other's second lock.
+            locks = sorted(_lock_key(document.organization_id, v) for v in (sha256, key) if v)
+            cursor.execute("SELECT " + ", ".join(["pg_advisory_xact_lock(%s)"] * len(locks)), locks)
         cursor.execute(_lookup_sql(by_file=bool(sha256), by_key=bool(key)), params)
         row = cursor.fetchone()
     if row is None:

@@ -122,9 +122,7 @@ def test_only_the_organizations_own_live_documents_count(
     assert Document.objects.get(public_id=retry["documents"][0]["document_id"]).duplicate_of is None
 
 
-def test_two_copies_in_one_batch_point_to_the_first_whatever_finishes_first(
-    client_a, auto_parser
-) -> None:
+def test_copies_in_one_batch_point_to_the_first_that_completed(client_a, auto_parser) -> None:
     pdf, _ = invoice_pdf(1, seed=5, rows_per_page=3)
     ext = submit(
         client_a,
@@ -132,14 +130,15 @@ def test_two_copies_in_one_batch_point_to_the_first_whatever_finishes_first(
         *[SimpleUploadedFile(f"copy{i}.pdf", pdf, "application/pdf") for i in range(3)],
     )
     first, second, third = (d["document_id"] for d in ext["documents"])
-    assert run(second) == "completed"  # the second copy finishes first ...
+    assert run(second) == "completed"  # the second copy finishes first: the original
     assert run(first, task_id="t2") == "completed"
-    assert run(third, task_id="t3") == "completed"
     docs = {d.public_id: d for d in Document.objects.all()}
-    assert docs[first].duplicate_of is None  # ... the first submitted stays the original
-    assert docs[second].duplicate_of_id == docs[first].pk
-    assert docs[third].duplicate_of_id == docs[first].pk
-    assert docs[first].triage == Triage.AUTO_ACCEPTED
+    assert docs[second].duplicate_of is None and docs[second].triage == Triage.AUTO_ACCEPTED
+    assert docs[first].duplicate_of_id == docs[second].pk
+    # the third matches both: it points to the original, not to a duplicate of it
+    Document.objects.filter(public_id=second).update(duplicate_of=None)
+    assert run(third, task_id="t3") == "completed"
+    assert Document.objects.get(public_id=third).duplicate_of_id == docs[second].pk
 
 
 def test_the_queue_and_the_review_page_say_it(member_web, client_a, auto_parser) -> None:  # noqa: F811
