@@ -87,9 +87,9 @@ def decide(
 ) -> Decision:
     """The triage of a finished run and the review fields it writes (always the same keys:
     the outcome is one prepared UPDATE)."""
-    flagged = rule_failures > 0 or (
-        min_confidence is not None and min_confidence < policy.threshold
-    )
+    # flags' own rule: a value below the threshold, or a failing rule
+    score = flags.review_score(min_confidence=min_confidence, rule_failures=rule_failures)
+    flagged = score is not None and score < policy.threshold
     if flagged or duplicate:
         triage = Triage.REVIEW
     elif policy.auto_accept:
