@@ -86,7 +86,8 @@ class OrganizationForm(forms.Form):
         min_value=0.0,
         max_value=1.0,
         widget=forms.NumberInput(attrs={"step": "0.05"}),
-        help_text="Documents with a field below this confidence go to the review queue.",
+        help_text="Values less confident than this are flagged for review (each parser may "
+        "set its own).",
     )
 
 

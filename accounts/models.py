@@ -69,6 +69,11 @@ class TenantQuerySet(models.QuerySet):
 TenantManager = models.Manager.from_queryset(TenantQuerySet)
 
 
+def default_review_confidence_threshold() -> float:
+    """PP_DEFAULT_REVIEW_CONFIDENCE_THRESHOLD, read when an organization is created."""
+    return settings.PP_DEFAULT_REVIEW_CONFIDENCE_THRESHOLD
+
+
 class Organization(models.Model):
     public_id = models.CharField(max_length=40, unique=True, default=new_org_id, editable=False)
     name = models.CharField(max_length=200)
@@ -84,9 +89,10 @@ class Organization(models.Model):
         help_text="At most this many of the organization's documents run at once.",
     )
     review_confidence_threshold = models.FloatField(
-        default=0.8,
+        default=default_review_confidence_threshold,
         validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
-        help_text="Documents whose lowest field confidence is below this go to the review queue.",
+        help_text="Values less confident than this are flagged for review (a parser may set "
+        "its own threshold).",
     )
     flagged_for_support = models.BooleanField(default=False)
     support_note = models.TextField(blank=True, default="")

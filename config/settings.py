@@ -239,6 +239,8 @@ SPECTACULAR_SETTINGS = {
     # allows no other origin, and self-hosted installs may have no internet.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # One name per choice set that several components use.
+    "ENUM_NAME_OVERRIDES": {"DocumentStatusEnum": "extractions.models.DOCUMENT_STATUS_VALUES"},
 }
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env_int("PP_JWT_ACCESS_MINUTES", 15, minimum=1)),
@@ -329,6 +331,14 @@ PP_WEBHOOK_RETRY_MAX_SECONDS = env_float("PP_WEBHOOK_RETRY_MAX_SECONDS", 3600.0,
 PP_WEBHOOK_SWEEP_INTERVAL_SECONDS = env_int("PP_WEBHOOK_SWEEP_INTERVAL_SECONDS", 15, minimum=1)
 # Signs deliveries to a per-extraction webhook_url (registered endpoints use their own secret).
 PP_WEBHOOK_SIGNING_KEY = env_str("PP_WEBHOOK_SIGNING_KEY", SECRET_KEY)
+
+# --- Review -------------------------------------------------------------------------------------
+# A new organization's review threshold: values less confident than this are flagged for review.
+# 0.8 while confidence is not calibrated; once it is (#17 item 1: a confidence is then the
+# probability that the value is right), the product default becomes 0.9.
+PP_DEFAULT_REVIEW_CONFIDENCE_THRESHOLD = env_float(
+    "PP_DEFAULT_REVIEW_CONFIDENCE_THRESHOLD", 0.8, minimum=0.0, maximum=1.0
+)
 
 # --- Staged files and retention ---------------------------------------------------------------
 PP_PRESIGNED_UPLOAD_EXPIRES_SECONDS = env_int(

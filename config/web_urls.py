@@ -111,6 +111,7 @@ urlpatterns = [
     ),
     path("review/", review_web.review_queue, name="review-queue"),
     path("review/start/", review_web.review_queue_start, name="review-queue-start"),
+    path("review/automation/", review_web.automation, name="automation"),
     # Billing
     path("billing/", billing_web.billing, name="billing"),
     path("billing/checkout/", billing_web.checkout, name="checkout"),

@@ -7,6 +7,8 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 
 from config.admin_tools import (
@@ -19,6 +21,7 @@ from config.admin_tools import (
     pretty_json,
 )
 from config.errors import APIError
+from extractions import flags
 from extractions.models import (
     Document,
     DocumentEdit,
@@ -62,6 +65,36 @@ class ErrorCodeFilter(ChoicesFilter):
             "internal_error",
         )
     )
+
+
+class NeedsReviewFilter(admin.SimpleListFilter):
+    """The review queue across organizations (extractions.flags: a flagged value)."""
+
+    title = "review"
+    parameter_name = "needs_review"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> tuple[tuple[str, str], ...]:
+        return (("yes", "Needs review (a flagged value)"), ("reviewed", "Reviewed"))
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "yes":
+            return queryset.filter(flags.needs_review_q())
+        if self.value() == "reviewed":
+            return queryset.filter(reviewed=True)
+        return queryset
+
+
+class DuplicateFilter(admin.SimpleListFilter):
+    title = "duplicate"
+    parameter_name = "duplicate"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> tuple[tuple[str, str], ...]:
+        return (("yes", "Duplicate of an earlier document"),)
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "yes":
+            return queryset.filter(duplicate_of__isnull=False)
+        return queryset
 
 
 class RefundForm(forms.Form):
@@ -155,7 +188,17 @@ class DocumentAdmin(SupportActionsMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin)
         "created_at",
     )
     list_select_related = ("organization", "extraction")
-    list_filter = ("status", ErrorCodeFilter, OrganizationFilter, ParserFilter, "created_at")
+    list_filter = (
+        "status",
+        NeedsReviewFilter,
+        "triage",
+        "review_source",
+        DuplicateFilter,
+        ErrorCodeFilter,
+        OrganizationFilter,
+        ParserFilter,
+        "created_at",
+    )
     search_fields = (
         "public_id",
         "filename",
@@ -165,8 +208,17 @@ class DocumentAdmin(SupportActionsMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin)
     )
     paginator = EstimatedCountPaginator
     show_full_result_count = False
-    raw_id_fields = ("organization", "extraction", "stored_file", "parser_version", "reviewed_by")
+    raw_id_fields = (
+        "organization",
+        "extraction",
+        "stored_file",
+        "parser_version",
+        "reviewed_by",
+        "duplicate_of",
+    )
     readonly_fields = (
+        "flagged_values",
+        "validation_pretty",
         "output_pretty",
         "initial_output_pretty",
         "citations_pretty",
@@ -184,9 +236,23 @@ class DocumentAdmin(SupportActionsMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin)
         "confidence",
         "steps",
         "classifier_result",
+        "validation",
     )
     inlines = (DocumentEditInline,)
     actions = ("rerun", "refund")
+
+    @admin.display(description="Flagged values")
+    def flagged_values(self, obj: Document) -> str:
+        found = flags.document_flags(obj)
+        if not found:
+            return "None"
+        return format_html_join(
+            mark_safe("<br>"), "{}: {}", ((f.field, "; ".join(f.messages)) for f in found)
+        )
+
+    @admin.display(description="Validation rules")
+    def validation_pretty(self, obj: Document) -> str:
+        return pretty_json(obj.validation)
 
     @admin.display(description="Result (reviewed if reviewed)")
     def output_pretty(self, obj: Document) -> str:

@@ -67,6 +67,38 @@ class DocumentStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+# The document statuses as the API's enums list them (values only): named once in the OpenAPI
+# document (SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]).
+DOCUMENT_STATUS_VALUES = list(DocumentStatus.values)
+
+
+class ReviewSource(models.TextChoices):
+    """Who reviewed a document."""
+
+    USER = "user", "A person (dashboard or a user's token)"
+    API_KEY = "api_key", "An API key"
+    SUPPORT = "support", "PerfectParser support"
+    AUTO = "auto", "Accepted automatically"
+
+
+# Reviews by people (the samples' error rate is measured on these).
+PERSON_REVIEW_SOURCES = (ReviewSource.USER, ReviewSource.API_KEY, ReviewSource.SUPPORT)
+
+
+class Triage(models.TextChoices):
+    """Where a finished run sent the document (set when it completes; kept after reviews)."""
+
+    REVIEW = "review", "To the review queue (a flagged value, or a duplicate)"
+    SAMPLE = "sample", "To the review queue as a sample of what would be accepted"
+    AUTO_ACCEPTED = "auto_accepted", "Accepted automatically"
+    NOT_FLAGGED = "not_flagged", "Nothing flagged (automation off)"
+
+
+class DuplicateMatch(models.TextChoices):
+    SAME_FILE = "same_file", "The same file (SHA-256)"
+    SAME_ISSUER_NUMBER_TOTAL = "same_issuer_number_total", "The same issuer, number and total"
+
+
 TERMINAL_DOCUMENT_STATUSES = frozenset(
     {DocumentStatus.COMPLETED, DocumentStatus.FAILED, DocumentStatus.CANCELLED}
 )
@@ -204,12 +236,42 @@ class Document(models.Model):
     citations = models.JSONField(null=True, blank=True)
     confidence = models.JSONField(null=True, blank=True)
     min_confidence = models.FloatField(null=True, blank=True)
+    # The review queue's key (extractions.flags): the document needs a person while it is
+    # unreviewed and this is below its review threshold. The lowest confidence of its values,
+    # or FLAGGED_SCORE (-1) when something flags it whatever the threshold (a failing rule).
+    review_score = models.FloatField(null=True, blank=True)
     classifier_result = models.JSONField(null=True, blank=True)
+    # The parser's validation rules on the current output (initial, or the last review's):
+    # [{field, rule, ok, message, fields}] (extractions.validation).
+    validation = OrderedJSONField(null=True, blank=True)
+    rule_failures = models.PositiveIntegerField(default=0)
     reviewed = models.BooleanField(default=False)
     reviewed_at = models.DateTimeField(null=True, blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    review_source = models.CharField(
+        max_length=16, choices=ReviewSource.choices, blank=True, default=""
+    )
+    triage = models.CharField(max_length=16, choices=Triage.choices, blank=True, default="")
+    # Non-null values of the initial output, and how many of them the last person's review
+    # changed: the error rate of automatically accepted values is measured on the samples.
+    value_count = models.PositiveIntegerField(default=0)
+    corrected_values = models.PositiveIntegerField(null=True, blank=True)
+    # Duplicate detection (services.duplicates): the earlier document of the organization this
+    # one repeats (same file, or same issuer + number + total), and the content key compared.
+    duplicate_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="duplicates",
+        db_index=False,  # a partial index below: only duplicates are in it
+    )
+    duplicate_match = models.CharField(
+        max_length=32, choices=DuplicateMatch.choices, blank=True, default=""
+    )
+    duplicate_key = models.CharField(max_length=64, blank=True, default="")
     results_purged_at = models.DateTimeField(null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
@@ -236,7 +298,12 @@ class Document(models.Model):
             models.Index(fields=["extraction", "updated_at", "id"], name="document_poll_idx"),
             models.Index(fields=["organization", "status"], name="document_org_status"),
             models.Index(fields=["status", "heartbeat_at"], name="document_sweeper_idx"),
-            models.Index(fields=["organization", "min_confidence"], name="document_review_idx"),
+            # The review queue: unreviewed completed documents, by their review score.
+            models.Index(
+                fields=["organization", "review_score"],
+                condition=Q(status="completed", reviewed=False, results_purged_at__isnull=True),
+                name="document_review_queue_idx",
+            ),
             # The dispatcher's "next documents waiting for a slot" of one organization.
             models.Index(
                 fields=["organization", "id"],
@@ -251,6 +318,24 @@ class Document(models.Model):
             ),
             # "Is anything of this extraction still to run?" after each finished document.
             models.Index(fields=["extraction", "status"], name="document_extraction_status"),
+            # Duplicate detection: a completed document of the same file, or of the same
+            # issuer + number + total (documents enter these when they complete: the writes
+            # before, hand-out and claim, do not maintain them).
+            models.Index(
+                fields=["organization", "sha256"],
+                condition=Q(status="completed"),
+                name="document_dup_file_idx",
+            ),
+            models.Index(
+                fields=["organization", "duplicate_key"],
+                condition=~Q(duplicate_key=""),
+                name="document_dup_key_idx",
+            ),
+            models.Index(
+                fields=["duplicate_of"],
+                condition=Q(duplicate_of__isnull=False),
+                name="document_duplicate_of_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -293,6 +378,8 @@ WEBHOOK_EVENTS = (
     "extraction.cancelled",
     "document.completed",
     "document.failed",
+    "document.needs_review",
+    "document.reviewed",
 )
 
 

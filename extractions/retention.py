@@ -51,6 +51,7 @@ RESULT_FIELDS = (
     "citations",
     "confidence",
     "classifier_result",
+    "validation",  # its messages quote values
 )
 _RUNNING = (DocumentStatus.QUEUED, DocumentStatus.PROCESSING)
 

@@ -132,6 +132,8 @@ def get_document(
         "parser_version__parser",
         "stored_file",
         "organization",
+        "reviewed_by",
+        "duplicate_of__extraction",
     )
     if extraction is not None:
         qs = qs.filter(extraction=extraction)
@@ -204,6 +206,8 @@ def documents_changed_since(
             "credits_used",
             "error_code",
             "error_message",
+            "reviewed",
+            "review_source",
             "updated_at",
         )[:limit]
     )

@@ -6,10 +6,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from extractions.engine import supported_formats
-from extractions.models import Document, DocumentStatus, Extraction, ExtractionStatus
+from extractions.models import (
+    Document,
+    DocumentStatus,
+    DuplicateMatch,
+    Extraction,
+    ExtractionStatus,
+    ReviewSource,
+    Triage,
+)
 from extractions.services.lifecycle import derive_status
 from extractions.services.results import _ts, document_summary
 
@@ -68,6 +77,149 @@ class ReviewSerializer(serializers.Serializer):
             "(a list replaces the whole output for per_page / per_table_row)."
         )
     )
+
+
+class ValidationResultSerializer(serializers.Serializer):
+    field = serializers.CharField(
+        help_text="The value the rule is about, as a path: total, lines[2].amount, [0].total."
+    )
+    rule = serializers.CharField(
+        help_text="required, format, pattern, enum, minimum, maximum, or a cross-field check: "
+        "net_plus_tax_equals_gross, lines_sum_to_total, quantity_times_unit_price, "
+        "date_within_range."
+    )
+    ok = serializers.BooleanField()
+    message = serializers.CharField(help_text="What was checked, or why it fails.")
+    fields = serializers.ListField(
+        child=serializers.CharField(), help_text="Every value the rule compares."
+    )
+
+
+class FlagSerializer(serializers.Serializer):
+    field = serializers.CharField(help_text="The value's path (a group or list when it is empty).")
+    reasons = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="low_confidence (below the review threshold), or the rules it fails.",
+    )
+    confidence = serializers.FloatField(allow_null=True)
+    messages = serializers.ListField(child=serializers.CharField())
+
+
+class DocumentEditSerializer(serializers.Serializer):
+    path = serializers.CharField()
+    before = serializers.JSONField(allow_null=True)
+    after = serializers.JSONField(allow_null=True)
+    user = serializers.CharField(allow_null=True, help_text="Email of the person.")
+    api_key = serializers.CharField(allow_null=True, help_text="Prefix of the API key.")
+    created_at = serializers.DateTimeField()
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "nullable": True,
+        "required": ["code", "message"],
+        "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+        "description": "Why the document failed (null unless it failed).",
+    }
+)
+class DocumentErrorField(serializers.JSONField):
+    """Inline, not a component: a nullable ``$ref`` (allOf) does not accept null in OAS 3.0."""
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "nullable": True,
+        "required": ["document_id", "extraction_id", "match"],
+        "properties": {
+            "document_id": {"type": "string"},
+            "extraction_id": {"type": "string"},
+            "match": {"type": "string", "enum": DuplicateMatch.values},
+        },
+        "description": "The earlier document of the organization this one repeats: the same "
+        "file (same_file) or the same issuer, number and total (same_issuer_number_total); "
+        "null when it is none's duplicate. A duplicate is processed and charged as usual, "
+        "and never accepted automatically.",
+    }
+)
+class DuplicateOfField(serializers.JSONField):
+    """Inline, like DocumentErrorField."""
+
+
+class DocumentResultSerializer(serializers.Serializer):
+    """One document's result (GET …/documents/{id}, the review, a synchronous extract)."""
+
+    document_id = serializers.CharField()
+    extraction_id = serializers.CharField()
+    parser_id = serializers.CharField(allow_null=True)
+    parser_version = serializers.IntegerField(allow_null=True)
+    classifier_id = serializers.CharField(allow_null=True)
+    filename = serializers.CharField()
+    media_type = serializers.CharField(allow_blank=True)
+    size = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=DocumentStatus.values)
+    step = serializers.CharField(allow_null=True)
+    data = serializers.JSONField(
+        allow_null=True, help_text="The reviewed output if reviewed, else the initial one."
+    )
+    initial_output = serializers.JSONField(allow_null=True)
+    reviewed_output = serializers.JSONField(allow_null=True)
+    reviewed = serializers.BooleanField()
+    reviewed_at = serializers.DateTimeField(allow_null=True)
+    review_source = serializers.ChoiceField(
+        choices=ReviewSource.values,
+        allow_null=True,
+        help_text="Who reviewed it: user (a person), api_key, support (PerfectParser support), "
+        "auto (accepted by the parser's automation policy); null until reviewed.",
+    )
+    reviewed_by = serializers.CharField(allow_null=True, help_text="Email of the person.")
+    triage = serializers.ChoiceField(
+        choices=Triage.values,
+        allow_null=True,
+        help_text="Where the finished run sent it: review (a flagged value or a duplicate), "
+        "sample (would have been accepted; reviewed to measure the error rate), "
+        "auto_accepted, not_flagged (automation off); null before it completed.",
+    )
+    duplicate_of = DuplicateOfField(allow_null=True)
+    edited = serializers.BooleanField()
+    edits = DocumentEditSerializer(many=True)
+    citations = serializers.JSONField(
+        allow_null=True, help_text="Leaf path -> {page, bbox (0-1), text, source}."
+    )
+    confidence = serializers.JSONField(allow_null=True, help_text="Leaf path -> 0..1.")
+    min_confidence = serializers.FloatField(allow_null=True)
+    classifier_result = serializers.JSONField(allow_null=True)
+    validation = ValidationResultSerializer(
+        many=True,
+        help_text="The parser's validation rules on `data`: every rule that applies, passing "
+        "or failing.",
+    )
+    review_threshold = serializers.FloatField(
+        help_text="The parser's review threshold (else the organization's)."
+    )
+    flagged = FlagSerializer(
+        many=True,
+        help_text="Values that need a look: below the review threshold (unless a person "
+        "changed them), failing a rule, or required and empty; in the output's order.",
+    )
+    needs_review = serializers.BooleanField(
+        help_text="In the review queue: completed, not reviewed, with a flagged value."
+    )
+    content = serializers.JSONField(allow_null=True, help_text="Text per page.")
+    pages = serializers.JSONField(allow_null=True)
+    images = serializers.JSONField(allow_null=True)
+    page_count = serializers.IntegerField()
+    pages_selected = serializers.ListField(child=serializers.IntegerField())
+    credits_used = serializers.IntegerField()
+    credits_refunded = serializers.IntegerField()
+    extraction_time = serializers.FloatField(allow_null=True)
+    steps = serializers.JSONField()
+    error = DocumentErrorField(allow_null=True)
+    metadata = serializers.JSONField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
 
 
 class SubmittedDocumentSerializer(serializers.Serializer):

@@ -27,6 +27,7 @@ from extractions.ratelimit import (
 )
 from extractions.serializers import (
     BatchSubmissionSerializer,
+    DocumentResultSerializer,
     MultipartSubmissionSerializer,
     ReviewSerializer,
     SubmissionAcceptedSerializer,
@@ -218,7 +219,8 @@ def _document(request: Request, extraction_id: str, document_id: str) -> tuple[A
 
 class DocumentDetailView(APIView):
     @extend_schema(
-        operation_id="extractions_documents_retrieve", responses={200: OpenApiTypes.OBJECT}
+        operation_id="extractions_documents_retrieve",
+        responses={200: DocumentResultSerializer},
     )
     @raises("RESULT_EXPIRED")
     def get(self, request: Request, extraction_id: str, document_id: str) -> Response:
@@ -230,7 +232,10 @@ class DocumentReviewView(APIView):
     @extend_schema(
         operation_id="extractions_documents_review",
         request=ReviewSerializer,
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: DocumentResultSerializer},
+        description="Save a person's review: types, formats, patterns and enums must fit "
+        "(400); the parser's other rules (required, minimum / maximum, cross-field checks) "
+        "do not stop the save: their results on the saved output come back in `validation`.",
     )
     @raises("DOCUMENT_NOT_READY", "RESULT_EXPIRED")
     def patch(self, request: Request, extraction_id: str, document_id: str) -> Response:
@@ -350,7 +355,7 @@ class SyncExtractView(CountsAcceptedSubmissions, APIView):
         operation_id="extract_sync",
         request={"multipart/form-data": SyncExtractSerializer},
         parameters=[IDEMPOTENCY_KEY],
-        responses={200: OpenApiTypes.OBJECT, 202: SubmissionAcceptedSerializer},
+        responses={200: DocumentResultSerializer, 202: SubmissionAcceptedSerializer},
         description="Submit one file and wait for its result (200) up to `timeout` seconds; "
         "still running then, 202 with the ids to poll.",
     )

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 
 from config import json_input
-from parsers.models import INSTRUCTIONS_HELP, ExtractionTarget
+from parsers.models import DEFAULT_AUTO_ACCEPT_SAMPLE_SHARE, INSTRUCTIONS_HELP, ExtractionTarget
 
 
 class ParserForm(forms.Form):
@@ -33,6 +33,31 @@ class ParserForm(forms.Form):
         required=False,
         help_text=INSTRUCTIONS_HELP,
         widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    review_confidence_threshold = forms.FloatField(
+        label="Review threshold",
+        required=False,
+        min_value=0.0,
+        max_value=1.0,
+        widget=forms.NumberInput(attrs={"step": "0.05", "placeholder": "the organization's"}),
+        help_text="Values less confident than this are flagged for review. Empty: the "
+        "organization's threshold.",
+    )
+    auto_accept = forms.BooleanField(
+        label="Accept documents with no flagged value automatically",
+        required=False,
+        help_text="They stay completed and become reviewed (by \u201cauto\u201d) as they came "
+        "out. Duplicates and documents with a flagged value still go to the review queue.",
+    )
+    auto_accept_sample_percent = forms.FloatField(
+        label="Sample (%)",
+        required=False,
+        min_value=0.0,
+        max_value=100.0,
+        initial=DEFAULT_AUTO_ACCEPT_SAMPLE_SHARE * 100,
+        widget=forms.NumberInput(attrs={"step": "0.5"}),
+        help_text="Of the documents that would be accepted, this share goes to the review "
+        "queue instead, marked as a sample: reviewing them measures the error rate.",
     )
     schema = forms.CharField(
         label="JSON Schema",

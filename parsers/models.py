@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -31,6 +32,10 @@ INSTRUCTIONS_HELP = (
 )
 
 
+# Of the documents the automation policy would accept, this share is reviewed by a person.
+DEFAULT_AUTO_ACCEPT_SAMPLE_SHARE = 0.02
+
+
 class Parser(models.Model):
     public_id = models.CharField(max_length=40, unique=True, default=new_prs_id, editable=False)
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="parsers")
@@ -44,6 +49,26 @@ class Parser(models.Model):
     instructions = models.TextField(blank=True, default="", help_text=INSTRUCTIONS_HELP)
     current_version = models.ForeignKey(
         "ParserVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    review_confidence_threshold = models.FloatField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="Values less confident than this are flagged for review; empty: the "
+        "organization's threshold.",
+    )
+    # Automation policy: documents with no flagged value (and no duplicate) are accepted as
+    # they came out, reviewed with review_source "auto"; a share of them goes to the review
+    # queue instead, as a sample that measures the error rate of what is accepted.
+    auto_accept = models.BooleanField(
+        default=False,
+        help_text="Accept documents with no flagged value without a person.",
+    )
+    auto_accept_sample_share = models.FloatField(
+        default=DEFAULT_AUTO_ACCEPT_SAMPLE_SHARE,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="Share (0 to 1) of the documents that would be accepted that go to the "
+        "review queue instead, as samples.",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

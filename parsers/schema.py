@@ -11,11 +11,15 @@ A parser schema is the JSON Schema subset the engine can fill (DESIGN.md):
 * annotations allowed anywhere: ``title``, ``description``, ``x-aliases`` (list of strings:
   other labels the value is printed under), ``$comment``, ``default``, ``examples``; on the
   root also ``$schema`` and ``$id``; on objects ``required`` and ``additionalProperties``
-  (boolean); on strings ``pattern`` (a regular expression RE2 can run: see
-  ``extractions.engine.values.patterns``);
-* anything else (``$ref``, ``anyOf``, ``oneOf``, ``allOf``, ``minimum``, unknown keywords,
-  unknown types or formats) is rejected, so that a schema never silently means less than its
-  author thinks.
+  (boolean);
+* validation rules: on strings ``pattern`` (a regular expression RE2 can run: see
+  ``extractions.engine.values.patterns``), on numbers and integers ``minimum`` and
+  ``maximum``, ``enum`` and ``format`` as above, ``required`` on objects; on the root
+  ``x-validation``, the cross-field rules (the fields playing net / tax / gross, the line
+  items and their columns, the document date and a range around it: ``parsers.rules``);
+* anything else (``$ref``, ``anyOf``, ``oneOf``, ``allOf``, ``exclusiveMinimum``, unknown
+  keywords, unknown types or formats) is rejected, so that a schema never silently means less
+  than its author thinks.
 
 Limits (module constants): field names are letters, digits and underscores, not starting with a
 digit, at most ``MAX_NAME_LENGTH`` (64) characters, unique ignoring case within an object;
@@ -38,6 +42,7 @@ from typing import Any
 
 from config.errors import APIError
 from extractions.engine.values import patterns
+from parsers import rules
 
 MAX_DEPTH = 5
 MAX_FIELDS = 200
@@ -54,13 +59,13 @@ KNOWN_TYPES = SCALAR_TYPES | {"object", "array", "null"}
 FORMATS = frozenset({"date"})
 
 _ANNOTATIONS = frozenset({"title", "description", "x-aliases", "$comment", "default", "examples"})
-_ROOT_ONLY = frozenset({"$schema", "$id"})
+_ROOT_ONLY = frozenset({"$schema", "$id", rules.KEYWORD})
 _BY_TYPE = {
     "object": frozenset({"type", "properties", "required", "additionalProperties"}),
     "array": frozenset({"type", "items"}),
     "string": frozenset({"type", "format", "pattern", "enum"}),
-    "number": frozenset({"type", "enum"}),
-    "integer": frozenset({"type", "enum"}),
+    "number": frozenset({"type", "enum", "minimum", "maximum"}),
+    "integer": frozenset({"type", "enum", "minimum", "maximum"}),
     "boolean": frozenset({"type", "enum"}),
 }
 # A JSON-escaped NUL (an odd run of backslashes before u0000, so "\\u0000" text is fine).
@@ -167,6 +172,9 @@ class _Checker:
         self.keywords(schema, "", "object", root=True)
         self.annotations(schema, "")
         self.object(schema, "", level=0)
+        if rules.KEYWORD in schema:
+            for path, message in rules.problems(schema):
+                self.error(path, message)
 
     # --- one node -------------------------------------------------------------------------
     def field(self, node: Any, path: str, *, level: int) -> None:
@@ -248,6 +256,8 @@ class _Checker:
                 message = '"items" only applies to "array" fields.'
             elif key in ("format", "pattern"):
                 message = f'"{key}" only applies to "string" fields.'
+            elif key in ("minimum", "maximum"):
+                message = f'"{key}" only applies to "number" and "integer" fields.'
             else:
                 message = f'Unsupported keyword "{key}".'
             self.error(_join(path, key), message)
@@ -387,6 +397,15 @@ class _Checker:
                 self.error(_join(path, "pattern"), f'"pattern" is not usable: {problem}')
         if "enum" in node:
             self.enum(node["enum"], _join(path, "enum"), kind, nullable=nullable)
+        self.bounds(node, path)
+
+    def bounds(self, node: dict[str, Any], path: str) -> None:
+        for key in ("minimum", "maximum"):
+            if key in node and not _is_number(node[key]):
+                self.error(_join(path, key), f'"{key}" must be a number.')
+        low, high = node.get("minimum"), node.get("maximum")
+        if _is_number(low) and _is_number(high) and low > high:
+            self.error(_join(path, "maximum"), f'"maximum" ({high}) is below "minimum" ({low}).')
 
     def enum(self, values: Any, path: str, kind: str, *, nullable: bool) -> None:
         if not isinstance(values, list) or not values:

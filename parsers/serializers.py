@@ -38,6 +38,18 @@ class NullableSchemaField(serializers.JSONField):
     pass
 
 
+class ShareField(serializers.FloatField):
+    """A number from 0 to 1; ``true`` is not one (DRF's FloatField would read it as 1.0)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(min_value=0.0, max_value=1.0, **kwargs)
+
+    def to_internal_value(self, data: Any) -> float:
+        if isinstance(data, bool):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 # --- Parsers --------------------------------------------------------------------------------
 
 
@@ -66,6 +78,9 @@ class ParserSerializer(serializers.ModelSerializer):
             "default_pages",
             "tier",
             "instructions",
+            "review_confidence_threshold",
+            "auto_accept",
+            "auto_accept_sample_share",
             "configured",
             "version",
             "schema",
@@ -106,6 +121,22 @@ class ParserWriteSerializer(serializers.Serializer):
     )
     instructions = serializers.CharField(
         required=False, allow_blank=True, max_length=10000, help_text=INSTRUCTIONS_HELP
+    )
+    review_confidence_threshold = ShareField(
+        required=False,
+        allow_null=True,
+        help_text="Values less confident than this are flagged for review; null: the "
+        "organization's threshold.",
+    )
+    auto_accept = serializers.BooleanField(
+        required=False,
+        help_text="Automation policy: accept documents with no flagged value (and no "
+        "duplicate) without a person; they become reviewed with review_source auto.",
+    )
+    auto_accept_sample_share = ShareField(
+        required=False,
+        help_text="Share (0 to 1, default 0.02) of the documents that would be accepted "
+        "that go to the review queue instead, as samples measuring the error rate.",
     )
     schema = NullableSchemaField(
         required=False,

@@ -22,6 +22,7 @@ from django.utils import timezone
 from accounts.models import Organization, User
 from config.errors import APIError
 from parsers.models import (
+    DEFAULT_AUTO_ACCEPT_SAMPLE_SHARE,
     Classifier,
     ClassifierLabel,
     ExtractionTarget,
@@ -111,6 +112,28 @@ def _check_tier(value: str) -> str:
     return value
 
 
+def _check_share(value: Any, field: str, *, nullable: bool = False) -> float | None:
+    """A threshold or share between 0 and 1 (None: not set, where ``nullable``)."""
+    if value is None and nullable:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        message = "Must be a number between 0 and 1" + (", or null." if nullable else ".")
+        raise APIError(
+            "INVALID_PAYLOAD", f"{field}: {message}", details={"fields": {field: [message]}}
+        )
+    return float(value)
+
+
+def _check_flag(value: Any, field: str) -> bool:
+    if not isinstance(value, bool):
+        raise APIError(
+            "INVALID_PAYLOAD",
+            f"{field}: true or false.",
+            details={"fields": {field: ["true or false."]}},
+        )
+    return value
+
+
 def _check_choice(value: str, choices: Any, field: str) -> str:
     if value not in choices.values:
         allowed = ", ".join(choices.values)
@@ -135,11 +158,16 @@ def create_parser(
     default_pages: str = "",
     tier: str = Tier.STANDARD,
     instructions: str = "",
+    review_confidence_threshold: float | None = None,
+    auto_accept: bool = False,
+    auto_accept_sample_share: float = DEFAULT_AUTO_ACCEPT_SAMPLE_SHARE,
     schema: dict[str, Any] | None = None,
     user: User | None = None,
     reason: str | None = None,
 ) -> Parser:
-    """A new parser; with a ``schema`` it is published as version 1 (else "not configured")."""
+    """A new parser; with a ``schema`` it is published as version 1 (else "not configured").
+    ``review_confidence_threshold`` None: the organization's. ``auto_accept``: the
+    automation policy (``extractions.services.automation``), off by default."""
     if schema is not None:
         ensure_valid_schema(schema)
     parser = Parser(
@@ -150,6 +178,11 @@ def create_parser(
         default_pages=validate_page_selection(default_pages),
         tier=_check_tier(tier),
         instructions=instructions or "",
+        review_confidence_threshold=_check_share(
+            review_confidence_threshold, "review_confidence_threshold", nullable=True
+        ),
+        auto_accept=_check_flag(auto_accept, "auto_accept"),
+        auto_accept_sample_share=_check_share(auto_accept_sample_share, "auto_accept_sample_share"),
         created_by=user,
     )
     _audit(parser, user, reason)
@@ -211,6 +244,9 @@ def update_parser(
     default_pages: str | _Unchanged = UNCHANGED,
     tier: str | _Unchanged = UNCHANGED,
     instructions: str | _Unchanged = UNCHANGED,
+    review_confidence_threshold: float | _Unchanged | None = UNCHANGED,
+    auto_accept: bool | _Unchanged = UNCHANGED,
+    auto_accept_sample_share: float | _Unchanged = UNCHANGED,
     schema: dict[str, Any] | _Unchanged = UNCHANGED,
     user: User | None = None,
     reason: str | None = None,
@@ -239,6 +275,19 @@ def update_parser(
     if instructions is not UNCHANGED:
         parser.instructions = instructions or ""
         changed.append("instructions")
+    if review_confidence_threshold is not UNCHANGED:
+        parser.review_confidence_threshold = _check_share(
+            review_confidence_threshold, "review_confidence_threshold", nullable=True
+        )
+        changed.append("review_confidence_threshold")
+    if auto_accept is not UNCHANGED:
+        parser.auto_accept = _check_flag(auto_accept, "auto_accept")
+        changed.append("auto_accept")
+    if auto_accept_sample_share is not UNCHANGED:
+        parser.auto_accept_sample_share = _check_share(
+            auto_accept_sample_share, "auto_accept_sample_share"
+        )
+        changed.append("auto_accept_sample_share")
     if schema is not UNCHANGED:
         # Validate before saving anything else, so an invalid schema changes nothing.
         ensure_valid_schema(schema)
@@ -335,16 +384,6 @@ def _clean_labels(
     return resolved
 
 
-def _check_threshold(threshold: float) -> float:
-    if not isinstance(threshold, int | float) or not 0.0 <= float(threshold) <= 1.0:
-        raise APIError(
-            "INVALID_PAYLOAD",
-            "threshold: must be between 0 and 1.",
-            details={"fields": {"threshold": ["Must be between 0 and 1."]}},
-        )
-    return float(threshold)
-
-
 def _write_labels(
     *,
     classifier: Classifier,
@@ -392,7 +431,7 @@ def create_classifier(
         organization=organization,
         name=_clean_name(name, "classifier"),
         description=description or "",
-        threshold=_check_threshold(threshold),
+        threshold=_check_share(threshold, "threshold"),
         created_by=user,
     )
     _audit(classifier, user, reason)
@@ -432,7 +471,7 @@ def update_classifier(
         classifier.description = description or ""
         changed.append("description")
     if threshold is not UNCHANGED:
-        classifier.threshold = _check_threshold(threshold)
+        classifier.threshold = _check_share(threshold, "threshold")
         changed.append("threshold")
     if changed or resolved is not None:
         _audit(classifier, user, reason)

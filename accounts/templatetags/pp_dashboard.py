@@ -27,9 +27,10 @@ def pretty_json(value: Any) -> str:
 
 
 @register.filter
-def percent(value: Any) -> str:
+def percent(value: Any, digits: Any = 0) -> str:
+    """0.125 -> "13%" (``|percent:1`` -> "12.5%": error rates and small shares)."""
     try:
-        return f"{float(value) * 100:.0f}%"
+        return f"{float(value) * 100:.{int(digits)}f}%"
     except (TypeError, ValueError):
         return "–"
 

@@ -23,6 +23,7 @@ from extractions.models import (
     ExtractionStatus,
     WebhookEndpoint,
 )
+from extractions.services.automation import Policy, settle
 
 PAYMENT_REQUIRED = "payment_required"
 UPLOAD_MISSING = "upload_missing"
@@ -229,18 +230,31 @@ def _refund(document: Document, extraction: Extraction, reason: str, **refs: Any
 
 
 def complete_document(
-    *, document: Document, token: str, fields: dict[str, Any], credits_back: int = 0
+    *,
+    document: Document,
+    token: str,
+    fields: dict[str, Any],
+    credits_back: int = 0,
+    policy: Policy | None = None,
 ) -> bool:
     """Store a successful result. False if the run lost its claim (another run owns it).
 
     ``credits_back``: the part of the charge a classifier's routed parser did not need (a
     cheaper tier than the one charged at submission), given back in the same transaction.
+    ``policy``: the parser's review threshold and automation policy; the result is then
+    checked for a duplicate and goes to the review queue or is accepted
+    (``services.automation``), in this same write.
     """
     now = timezone.now()
+    events: tuple[str, ...] = ()
     with transaction.atomic():
         extraction = _extraction_for_outcome(document)
         if credits_back > 0:
             fields = {**fields, "credits_used": max(0, document.credits_used - credits_back)}
+        if policy is not None:
+            decision = settle(document=document, fields=fields, policy=policy, now=now)
+            fields = {**fields, **decision.fields}
+            events = decision.events
         updated = prepared_update(
             Document,
             values={
@@ -274,7 +288,8 @@ def complete_document(
         refresh_extraction_status(extraction, finished=DocumentStatus.COMPLETED)
         if wants_webhooks(extraction):
             document_id = document.pk
-            transaction.on_commit(lambda: _emit_document(document_id, "document.completed"))
+            for event in ("document.completed", *events):
+                transaction.on_commit(lambda event=event: _emit_document(document_id, event))
         # The slot this document held is free: hand it on in the same transaction.
         _dispatch(document.organization_id)
     return True

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from config.errors import APIError
-from extractions.models import Document, DocumentEdit, Extraction
+from extractions.models import Document, DocumentEdit, DocumentStatus, Extraction
+from extractions.validation import stored_results, validate_values
 
 
 def ensure_results_available(document: Document) -> None:
@@ -47,6 +48,37 @@ def edit_dict(edit: DocumentEdit) -> dict[str, Any]:
     }
 
 
+def duplicate_of(document: Document) -> dict[str, str] | None:
+    """The earlier document this one repeats, as the API and webhooks show it."""
+    original = document.duplicate_of
+    if original is None:
+        return None
+    return {
+        "document_id": original.public_id,
+        "extraction_id": original.extraction.public_id,
+        "match": document.duplicate_match,
+    }
+
+
+def target_of(document: Document) -> str:
+    return (document.extraction.options or {}).get("extraction_target") or "per_doc"
+
+
+def validation_of(document: Document) -> list[dict[str, Any]]:
+    """The parser's rules on the document's current output: as stored when it completed or
+    was last reviewed; worked out now for a document that completed before rules existed."""
+    if document.validation is not None:
+        return document.validation
+    if document.status != DocumentStatus.COMPLETED or document.parser_version is None:
+        return []
+    results = validate_values(
+        schema=document.parser_version.schema or {},
+        output=document.output,
+        target=target_of(document),
+    )
+    return stored_results(results)
+
+
 def document_summary(document: Document) -> dict[str, Any]:
     """A document inside an extraction (status polling)."""
     return {
@@ -57,12 +89,16 @@ def document_summary(document: Document) -> dict[str, Any]:
         "page_count": document.page_count,
         "credits_used": document.credits_used,
         "error": error_of(document),
+        "reviewed": document.reviewed,
+        "review_source": document.review_source or None,
         "updated_at": _ts(document.updated_at),
     }
 
 
 def document_result(*, document: Document) -> dict[str, Any]:
     """Everything about one document (410 RESULT_EXPIRED after retention)."""
+    from extractions.flags import document_flags, document_threshold, needs_review
+
     ensure_results_available(document)
     extraction: Extraction = document.extraction
     edits = [
@@ -70,6 +106,7 @@ def document_result(*, document: Document) -> dict[str, Any]:
         for e in DocumentEdit.objects.filter(document=document).select_related("user", "api_key")
     ]
     version = document.parser_version
+    threshold = document_threshold(document)
     return {
         "document_id": document.public_id,
         "extraction_id": extraction.public_id,
@@ -86,12 +123,20 @@ def document_result(*, document: Document) -> dict[str, Any]:
         "reviewed_output": document.reviewed_output,
         "reviewed": document.reviewed,
         "reviewed_at": _ts(document.reviewed_at),
+        "review_source": document.review_source or None,
+        "reviewed_by": document.reviewed_by.email if document.reviewed_by_id else None,
+        "triage": document.triage or None,
+        "duplicate_of": duplicate_of(document),
         "edited": bool(edits),
         "edits": edits,
         "citations": document.citations,
         "confidence": document.confidence,
         "min_confidence": document.min_confidence,
         "classifier_result": document.classifier_result,
+        "validation": validation_of(document),
+        "review_threshold": threshold,
+        "flagged": [f.as_dict() for f in document_flags(document, threshold=threshold)],
+        "needs_review": needs_review(document, threshold=threshold),
         "content": document.content,
         "pages": document.pages,
         "images": document.images,

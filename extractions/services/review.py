@@ -8,12 +8,15 @@ their value (objects merge recursively, arrays and scalars replace), keys left o
 is stored. For ``per_page`` / ``per_table_row`` extractions the output is a list and replaces
 the whole list. Sending the output unchanged (or ``{}``) marks the document reviewed with no
 edit.
+
+Types, formats, patterns and enums are hard (400, as above). The parser's other rules
+(required, minimum / maximum, the cross-field checks: ``extractions.validation``) are soft:
+the review is saved, and their results on the reviewed output are stored with it
+(``Document.validation``, kept in the document's history), for the reviewer to see.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from typing import Any
 
 from django.db import transaction
@@ -22,7 +25,14 @@ from django.utils import timezone
 from accounts.models import APIKey, User
 from config.errors import APIError
 from extractions.engine.values import patterns
-from extractions.models import Document, DocumentEdit, DocumentStatus
+from extractions.models import (
+    PERSON_REVIEW_SOURCES,
+    Document,
+    DocumentEdit,
+    DocumentStatus,
+    ReviewSource,
+)
+from extractions.validation import is_iso_date, stored_results, validate_values
 
 
 def merge_patch(current: Any, patch: Any) -> Any:
@@ -104,7 +114,7 @@ def _check(value: Any, node: Any, path: str, errors: list[dict[str, str]]) -> No
                 _check(item, node.get("items") or {}, f"{path}[{i}]", errors)
             return
         if t == "string" and isinstance(value, str):
-            if node.get("format") == "date" and not _is_date(value):
+            if node.get("format") == "date" and not is_iso_date(value):
                 errors.append({"path": where, "message": "Must be a date (YYYY-MM-DD)."})
             pattern = node.get("pattern")
             if pattern and len(value) > patterns.MAX_MATCHED_LENGTH:
@@ -125,16 +135,6 @@ def _check(value: Any, node: Any, path: str, errors: list[dict[str, str]]) -> No
         if t == "number" and isinstance(value, int | float) and not isinstance(value, bool):
             return
     errors.append({"path": where, "message": f"Must be {' or '.join(types)} or null."})
-
-
-def _is_date(value: str) -> bool:
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        return False
-    try:
-        dt.date.fromisoformat(value)
-    except ValueError:
-        return False
-    return True
 
 
 def validate_output(output: Any, schema: dict[str, Any], target: str) -> None:
@@ -178,9 +178,16 @@ def review_document(
     output: Any,
     user: User | None = None,
     api_key: APIKey | None = None,
+    source: str | None = None,
 ) -> Document:
-    """Store the reviewed output and one edit per changed leaf; marks the document reviewed."""
-    from extractions.services.results import ensure_results_available
+    """Store the reviewed output and one edit per changed leaf; marks the document reviewed
+    by ``source`` (default: ``api_key`` with a key, else ``user``; ``support`` for staff),
+    replacing an automatic acceptance. Raises ``document.reviewed`` after commit."""
+    from extractions.services.automation import corrected_values
+    from extractions.services.results import ensure_results_available, target_of
+
+    if source is not None and source not in PERSON_REVIEW_SOURCES:
+        raise ValueError(f"Not a person's review source: '{source}'")
 
     with transaction.atomic():
         document = (
@@ -198,8 +205,10 @@ def review_document(
             )
         current = document.output
         merged = merge_patch(current, output)
-        target = (document.extraction.options or {}).get("extraction_target") or "per_doc"
-        validate_output(merged, document.parser_version.schema or {}, target)
+        target = target_of(document)
+        schema = document.parser_version.schema or {}
+        validate_output(merged, schema, target)
+        results = validate_values(schema=schema, output=merged, target=target)
         now = timezone.now()
         DocumentEdit.objects.bulk_create(
             [
@@ -219,13 +228,33 @@ def review_document(
         document.reviewed = True
         document.reviewed_at = now
         document.reviewed_by = user if isinstance(user, User) else None
+        document.review_source = source or (
+            ReviewSource.API_KEY if api_key is not None else ReviewSource.USER
+        )
+        document.corrected_values = corrected_values(
+            initial_output=document.initial_output, reviewed_output=merged
+        )
+        document.validation = stored_results(results)
+        document.rule_failures = sum(1 for r in results if not r.ok)
         document.save(
             update_fields=[
                 "reviewed_output",
                 "reviewed",
                 "reviewed_at",
                 "reviewed_by",
+                "review_source",
+                "corrected_values",
+                "validation",
+                "rule_failures",
                 "updated_at",
             ]
         )
+        document_id = document.pk
+        transaction.on_commit(lambda: _emit_reviewed(document_id))
     return document
+
+
+def _emit_reviewed(document_id: int) -> None:
+    from extractions.webhooks.dispatch import emit_document_event
+
+    emit_document_event(document_id=document_id, event="document.reviewed")

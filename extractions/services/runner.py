@@ -49,7 +49,9 @@ from extractions.engine.types import CLASSIFICATION_FAILED, EXTRACTION_FAILED, I
 from extractions.files.services import resolve_staged_upload
 from extractions.models import Document, Extraction, StoredFile
 from extractions.sandbox import run_limited
+from extractions.services.automation import policy_of
 from extractions.services.dispatch import Claim, claim_document, dispatch_org
+from extractions.services.duplicates import document_key
 from extractions.services.lifecycle import (
     PAYMENT_REQUIRED,
     UPLOAD_MISSING,
@@ -58,7 +60,9 @@ from extractions.services.lifecycle import (
 )
 from extractions.services.progress import Progress
 from extractions.services.resolve import tier_multiplier
+from extractions.services.results import target_of
 from extractions.services.uploads import select_pages
+from extractions.validation import stored_results, validate_values
 from parsers.models import ClassifierLabel, ParserVersion
 
 logger = logging.getLogger(__name__)
@@ -243,6 +247,7 @@ def _charge_on_run(document: Document, token: str, stored: StoredFile) -> bool:
     document.page_count = stored.page_count
     document.pages_selected = selected
     document.credits_used = credits
+    document.sha256 = stored.sha256
     document.charge_on_run = False
     return True
 
@@ -397,6 +402,7 @@ def _soft_limit_noted(document: Document) -> None:
 
 def _record(document: Document, token: str, result: ExtractionResult) -> str:
     confidence = {k: round(float(v), 4) for k, v in result.confidence.items()}
+    version = document.parser_version
     fields: dict[str, Any] = {
         "initial_output": result.data,
         "citations": {k: c.as_dict() for k, c in result.citations.items()},
@@ -423,11 +429,26 @@ def _record(document: Document, token: str, result: ExtractionResult) -> str:
             )
             return "failed"
         fields["parser_version_id"] = route["version"]
+        version = ParserVersion.objects.select_related("parser").get(pk=route["version"])
         per_page = int(route["multiplier"])
         charged = _multiplier(document)
         if per_page < charged:
             credits_back = len(document.pages_selected or []) * (charged - per_page)
+    results = validate_values(
+        schema=version.schema if version is not None else {},
+        output=result.data,
+        target=target_of(document),
+    )
+    fields["validation"] = stored_results(results)
+    fields["rule_failures"] = sum(1 for r in results if not r.ok)
+    fields["duplicate_key"] = document_key(
+        output=result.data, version=version, target=target_of(document)
+    )
+    policy = policy_of(
+        parser=version.parser if version is not None else None,
+        organization=document.organization,
+    )
     done = complete_document(
-        document=document, token=token, fields=fields, credits_back=credits_back
+        document=document, token=token, fields=fields, credits_back=credits_back, policy=policy
     )
     return "completed" if done else "lost_claim"

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.web_tenancy import org_view
-from extractions import selectors
+from extractions import flags, selectors
 from extractions.models import DocumentStatus, ExtractionStatus
 from extractions.services import cancel_extraction
 from extractions.services.lifecycle import TERMINAL_EXTRACTION_STATUSES, status_counts
@@ -80,7 +80,9 @@ def _progress_context(request: HttpRequest, extraction_id: str) -> dict[str, Any
         + counts[DocumentStatus.CANCELLED]
     )
     documents = list(
-        extraction.documents.order_by("position", "id").only(
+        extraction.documents.order_by("position", "id")
+        .annotate(threshold=flags.threshold_expression())
+        .only(
             "public_id",
             "filename",
             "status",
@@ -90,12 +92,18 @@ def _progress_context(request: HttpRequest, extraction_id: str) -> dict[str, Any
             "error_code",
             "error_message",
             "min_confidence",
+            "review_score",
+            "triage",
+            "duplicate_of",
             "reviewed",
+            "results_purged_at",
             "updated_at",
         )
     )
     for document in documents:
         document.step_label = STEP_LABELS.get(document.step, document.step)
+        document.needs_review = flags.needs_review(document, threshold=document.threshold)
+        document.fails_a_rule = document.review_score == flags.FLAGGED_SCORE
     return {
         "extraction": extraction,
         "documents": documents,

@@ -1,4 +1,5 @@
-"""Read-only queries behind dashboard pages (overview, review queue, usage).
+"""Read-only queries behind dashboard pages (overview, usage; the review queue is
+``extractions.flags.review_queue``).
 
 Every query is scoped with ``for_org``; nothing here changes state.
 """
@@ -13,6 +14,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from accounts.models import Organization
+from extractions import flags
 from extractions.models import Document, DocumentStatus, Extraction
 from parsers.models import Parser
 
@@ -26,22 +28,6 @@ def recent_extractions(*, organization: Organization, limit: int = 8) -> QuerySe
         Extraction.objects.for_org(organization)
         .select_related("parser", "classifier")
         .order_by("-created_at", "-id")[:limit]
-    )
-
-
-def review_queue(*, organization: Organization) -> QuerySet[Document]:
-    """Completed, not yet reviewed documents whose lowest field confidence is under the
-    organization's threshold: oldest first, so nothing waits forever."""
-    return (
-        Document.objects.for_org(organization)
-        .filter(
-            status=DocumentStatus.COMPLETED,
-            reviewed=False,
-            results_purged_at__isnull=True,
-            min_confidence__lt=organization.review_confidence_threshold,
-        )
-        .select_related("extraction", "extraction__parser", "parser_version__parser")
-        .order_by("created_at", "id")
     )
 
 
@@ -128,5 +114,81 @@ def overview_counts(*, organization: Organization) -> dict[str, int]:
         "pages_30d": docs["pages_30d"] or 0,
         "documents_total": docs["total"] or 0,
         "reviewed_total": docs["reviewed"] or 0,
-        "review_count": review_queue(organization=organization).count(),
+        "review_count": flags.review_queue(organization=organization).count(),
     }
+
+
+# --------------------------------------------------------------------------- automation
+
+AUTOMATION_PERIODS = (7, 30, 90)
+
+
+@dataclass(frozen=True, slots=True)
+class ParserAutomation:
+    """One parser's straight-through figures over a period (documents finished in it)."""
+
+    parser: Parser
+    completed: int  # finished runs (triage recorded)
+    straight_through: int  # nothing flagged and no duplicate: no person needed
+    auto_accepted: int
+    sampled: int
+    samples_reviewed: int  # by a person (user, API key, support)
+    sample_values: int  # non-null values of those samples
+    sample_corrections: int  # of which their reviews changed
+
+    @property
+    def straight_through_rate(self) -> float | None:
+        return self.straight_through / self.completed if self.completed else None
+
+    @property
+    def error_rate(self) -> float | None:
+        """Measured error rate of automatically accepted values: on the reviewed samples, the
+        share of values the reviewers corrected."""
+        return self.sample_corrections / self.sample_values if self.sample_values else None
+
+
+def automation_stats(*, organization: Organization, days: int) -> list[ParserAutomation]:
+    """Per parser (active ones, and any that finished documents in the period): two queries."""
+    from extractions.models import PERSON_REVIEW_SOURCES, Triage
+
+    since = timezone.now() - timedelta(days=days)
+    reviewed_sample = Q(
+        triage=Triage.SAMPLE, reviewed=True, review_source__in=PERSON_REVIEW_SOURCES
+    )
+    rows = {
+        row["parser_version__parser"]: row
+        for row in Document.objects.for_org(organization)
+        .filter(status=DocumentStatus.COMPLETED, finished_at__gte=since)
+        .exclude(triage="")
+        .values("parser_version__parser")
+        .annotate(
+            completed=Count("id"),
+            straight_through=Count(
+                "id",
+                filter=Q(triage__in=[Triage.SAMPLE, Triage.AUTO_ACCEPTED, Triage.NOT_FLAGGED]),
+            ),
+            auto_accepted=Count("id", filter=Q(triage=Triage.AUTO_ACCEPTED)),
+            sampled=Count("id", filter=Q(triage=Triage.SAMPLE)),
+            samples_reviewed=Count("id", filter=reviewed_sample),
+            sample_values=Sum("value_count", filter=reviewed_sample),
+            sample_corrections=Sum("corrected_values", filter=reviewed_sample),
+        )
+        .order_by()
+    }
+    parsers = Parser.objects.for_org(organization).filter(
+        Q(archived_at__isnull=True) | Q(pk__in=[pk for pk in rows if pk is not None])
+    )
+    return [
+        ParserAutomation(
+            parser=parser,
+            completed=row.get("completed") or 0,
+            straight_through=row.get("straight_through") or 0,
+            auto_accepted=row.get("auto_accepted") or 0,
+            sampled=row.get("sampled") or 0,
+            samples_reviewed=row.get("samples_reviewed") or 0,
+            sample_values=row.get("sample_values") or 0,
+            sample_corrections=row.get("sample_corrections") or 0,
+        )
+        for parser in parsers.order_by("name", "id")
+        for row in [rows.get(parser.pk, {})]
+    ]

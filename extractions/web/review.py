@@ -17,14 +17,23 @@ from django.views.decorators.http import require_POST
 
 from accounts.web_tenancy import org_view
 from config.errors import APIError
-from extractions import selectors
+from extractions import flags, selectors
 from extractions.models import Document, DocumentEdit, DocumentStatus
 from extractions.services import document_result, review_document
-from extractions.services.results import ensure_results_available
+from extractions.services.results import ensure_results_available, target_of, validation_of
+from extractions.validation import failures_by_field, rule_label
 from extractions.web import exports, queries
-from extractions.web.review_form import Evidence, FormErrors, build_form, flatten, parse_form
+from extractions.web.review_form import (
+    Evidence,
+    FormErrors,
+    build_form,
+    flatten,
+    parse_form,
+    walk,
+)
 
 PAGE_IMAGE_SIDE = 1400
+QUEUE_PAGE = 200
 # "approve": save the corrections and mark reviewed; "mark": mark reviewed, no edit.
 APPROVE_ACTIONS = ("approve", "mark")
 
@@ -37,16 +46,12 @@ def _document(request: HttpRequest, extraction_id: str, document_id: str) -> Doc
     )
 
 
-def _target(document: Document) -> str:
-    return (document.extraction.options or {}).get("extraction_target") or "per_doc"
-
-
 def _queue_position(request: HttpRequest, document: Document) -> dict[str, Any] | None:
     """Previous / next documents of the review queue around this one (oldest first)."""
     if request.GET.get("queue") != "1":
         return None
     ids = list(
-        queries.review_queue(organization=request.tenant.organization).values_list(
+        flags.review_queue(organization=request.tenant.organization).values_list(
             "public_id", "extraction__public_id"
         )[:1000]
     )
@@ -84,8 +89,7 @@ def _context(
     errors: dict[str, str] | None = None,
     raw_post: Any = None,
 ) -> dict[str, Any]:
-    organization = request.tenant.organization
-    threshold = organization.review_confidence_threshold
+    threshold = flags.document_threshold(document)
     schema = document.parser_version.schema if document.parser_version else {}
     evidence = Evidence(
         confidence=document.confidence or {},
@@ -94,7 +98,7 @@ def _context(
     )
     nodes = build_form(
         schema=schema,
-        target=_target(document),
+        target=target_of(document),
         output=posted if posted is not None else document.output,
         evidence=evidence,
     )
@@ -103,6 +107,21 @@ def _context(
             node.error = errors[node.path]
         if raw_post is not None and node.input_name in raw_post:
             node.display = raw_post[node.input_name]
+    validation = validation_of(document)
+    failing = failures_by_field(validation)
+    found = flags.flagged_values(
+        confidence=document.confidence,
+        validation=validation,
+        threshold=threshold,
+        output=document.output,
+        initial_output=document.initial_output,
+    )
+    flagged = {flag.field: flag for flag in found}
+    for node in walk(nodes):
+        node.failures = failing.get(node.path, [])
+        flag = flagged.get(node.path)
+        node.flagged = flag is not None
+        node.low = flag is not None and flags.LOW_CONFIDENCE in flag.reasons
     general_errors = [
         f"{path}: {message}"
         for path, message in (errors or {}).items()
@@ -113,7 +132,7 @@ def _context(
             "path": path,
             "page": citation.get("page"),
             "bbox": citation.get("bbox"),
-            "low": (document.confidence or {}).get(path, 1.0) < threshold,
+            "low": path in flagged,
         }
         for path, citation in (document.citations or {}).items()
         if isinstance(citation, dict) and citation.get("bbox")
@@ -133,11 +152,16 @@ def _context(
         "edits": edits,
         "threshold": threshold,
         "low_count": sum(1 for n in leaves if n.low),
+        "flagged_count": len(found),
+        "needs_review": flags.needs_review(document, threshold=threshold),
         "missing_count": sum(1 for n in leaves if n.missing),
         "field_count": len(leaves),
         "general_errors": general_errors,
+        "checks": [{**r, "label": rule_label(r["rule"])} for r in validation],
+        "failed_checks": sum(1 for r in validation if not r["ok"]),
+        "passed_checks": sum(1 for r in validation if r["ok"]),
         "queue": _queue_position(request, document),
-        "target": _target(document),
+        "target": target_of(document),
     }
 
 
@@ -165,13 +189,16 @@ def document_review(request: HttpRequest, extraction_id: str, document_id: str) 
     try:
         if action == "mark":
             # An empty merge patch: reviewed, with no edit.
-            output: Any = {} if _target(document) == "per_doc" else document.output
+            output: Any = {} if target_of(document) == "per_doc" else document.output
         else:
             output = parse_form(
-                schema=schema, target=_target(document), post=request.POST, current=document.output
+                schema=schema,
+                target=target_of(document),
+                post=request.POST,
+                current=document.output,
             )
         before = DocumentEdit.objects.filter(document=document).count()
-        review_document(document=document, output=output, user=request.user)
+        saved = review_document(document=document, output=output, user=request.user)
     except FormErrors as exc:
         messages.error(request, "Some values need fixing: see the highlighted fields.")
         return render(
@@ -198,8 +225,15 @@ def document_review(request: HttpRequest, extraction_id: str, document_id: str) 
         )
     else:
         messages.success(request, "Marked as reviewed (no value changed).")
+    if saved.rule_failures:
+        n = saved.rule_failures
+        messages.warning(
+            request,
+            f"{n} validation rule{'s' if n != 1 else ''} still fail{'' if n != 1 else 's'} on "
+            "the saved values; they are recorded with the review.",
+        )
     if request.GET.get("queue") == "1":
-        upcoming = queries.review_queue(organization=request.tenant.organization).first()
+        upcoming = flags.review_queue(organization=request.tenant.organization).first()
         if upcoming is not None:
             return redirect(
                 reverse(
@@ -268,13 +302,21 @@ def download_csv(request: HttpRequest, extraction_id: str, document_id: str) -> 
 @org_view
 def review_queue(request: HttpRequest) -> HttpResponse:
     organization = request.tenant.organization
-    documents = list(queries.review_queue(organization=organization)[:200])
+    documents = list(flags.review_queue(organization=organization)[:QUEUE_PAGE])
+    for document in documents:
+        document.threshold = flags.document_threshold(document)
+        # From what the queue row holds (no output: flags in the confidences' order).
+        document.flags = flags.flagged_values(
+            confidence=document.confidence,
+            validation=document.validation,
+            threshold=document.threshold,
+        )
     return render(
         request,
         "extractions/queue.html",
         {
             "documents": documents,
-            "total": queries.review_queue(organization=organization).count(),
+            "total": flags.review_queue(organization=organization).count(),
             "threshold": organization.review_confidence_threshold,
         },
     )
@@ -283,10 +325,28 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 @require_POST
 @org_view
 def review_queue_start(request: HttpRequest) -> HttpResponse:
-    first = queries.review_queue(organization=request.tenant.organization).first()
+    first = flags.review_queue(organization=request.tenant.organization).first()
     if first is None:
         return redirect("web:review-queue")
     return redirect(
         reverse("web:document-review", args=[first.extraction.public_id, first.public_id])
         + "?queue=1"
+    )
+
+
+@org_view
+def automation(request: HttpRequest) -> HttpResponse:
+    """Per parser and period: how many documents went straight through, and the error rate
+    of automatically accepted values measured on the reviewed samples."""
+    try:
+        days = int(request.GET.get("days", 30))
+    except ValueError:
+        days = 30
+    if days not in queries.AUTOMATION_PERIODS:
+        days = 30
+    rows = queries.automation_stats(organization=request.tenant.organization, days=days)
+    return render(
+        request,
+        "extractions/automation.html",
+        {"rows": rows, "days": days, "periods": queries.AUTOMATION_PERIODS},
     )

@@ -9,13 +9,13 @@ edits recorded by ``extractions.services.review_document``.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from config import json_input
+from extractions.validation import is_iso_date
 
 INPUT_PREFIX = "f:"
 
@@ -38,6 +38,8 @@ class Node:
     children: list[Node] = field(default_factory=list)  # group: fields; table: rows (groups)
     columns: list[Node] = field(default_factory=list)  # table: one template node per column
     error: str = ""
+    failures: list[str] = field(default_factory=list)  # failing validation rules ("Rule: why")
+    flagged: bool = False  # extractions.flags: low confidence, a failing rule, required and empty
 
     @property
     def input_name(self) -> str:
@@ -51,19 +53,9 @@ class Node:
     def input_type(self) -> str:
         if self.kind in ("number", "integer"):
             return "number"
-        if self.kind == "date" and (not self.display or _is_iso_date(self.display)):
+        if self.kind == "date" and (not self.display or is_iso_date(self.display)):
             return "date"
         return "text"
-
-
-def _is_iso_date(text: str) -> bool:
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        return False
-    try:
-        dt.date.fromisoformat(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _join(prefix: str, name: str) -> str:
@@ -211,6 +203,15 @@ def flatten(nodes: list[Node]) -> list[Node]:
             out.extend(flatten(node.children))
         else:
             out.append(node)
+    return out
+
+
+def walk(nodes: list[Node]) -> list[Node]:
+    """Every node, groups and tables too, in form order."""
+    out: list[Node] = []
+    for node in nodes:
+        out.append(node)
+        out.extend(walk(node.children))
     return out
 
 

@@ -25,13 +25,17 @@ logger = logging.getLogger(__name__)
 
 
 def emit_document_event(*, document_id: int, event: str) -> None:
-    """``event`` is "document.completed" or "document.failed"."""
+    """``event`` is one of the document events ("document.completed", ".failed",
+    ".needs_review", ".reviewed")."""
     try:
         if event not in events.DOCUMENT_EVENTS:
             raise ValueError(f"Not a document event: {event!r}")
         document = (
             Document.objects.select_related(
-                "extraction__parser", "parser_version__parser", "organization"
+                "extraction__parser",
+                "parser_version__parser",
+                "organization",
+                "duplicate_of__extraction",
             )
             .filter(pk=document_id)
             .first()

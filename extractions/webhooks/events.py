@@ -54,8 +54,12 @@ def extraction_data(extraction: Extraction) -> dict[str, Any]:
 
 
 def document_data(document: Document) -> dict[str, Any]:
+    from extractions.flags import document_flags, document_threshold, needs_review
+    from extractions.services.results import duplicate_of
+
     extraction = document.extraction
     parser = document.parser_version.parser if document.parser_version_id else extraction.parser
+    threshold = document_threshold(document)
     return {
         "object": "document",
         "document_id": document.public_id,
@@ -70,6 +74,13 @@ def document_data(document: Document) -> dict[str, Any]:
             if document.error_code
             else None
         ),
+        "reviewed": document.reviewed,
+        "review_source": document.review_source or None,
+        "reviewed_at": iso(document.reviewed_at),
+        "triage": document.triage or None,
+        "duplicate_of": duplicate_of(document),
+        "needs_review": needs_review(document, threshold=threshold),
+        "flagged_fields": [f.field for f in document_flags(document, threshold=threshold)],
         "metadata": extraction.metadata,
         "created_at": iso(document.created_at),
         "finished_at": iso(document.finished_at),
@@ -85,11 +96,14 @@ def build_extraction_event(extraction: Extraction, event: str) -> dict[str, Any]
 
 
 def build_document_event(document: Document, event: str) -> dict[str, Any]:
-    occurred = document.finished_at or timezone.now()
+    # A review is its own transition: each one (a person's after an automatic acceptance, a
+    # second correction) is a new event; the same review raised twice is one.
+    at = document.reviewed_at if event == "document.reviewed" else document.finished_at
+    occurred = at or timezone.now()
     eid = event_id(
         event=event,
         object_id=document.public_id,
-        occurred_at=document.finished_at,
+        occurred_at=at,
         run=getattr(document, "reruns", 0) or 0,
     )
     return envelope(event_id=eid, event=event, created_at=occurred, data=document_data(document))

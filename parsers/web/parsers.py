@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from accounts.web_tenancy import org_view
 from config import json_input
 from config.errors import APIError, NotFoundError
+from extractions.flags import review_threshold
 from extractions.services.resolve import tier_multiplier
 from parsers import selectors, services
 from parsers.forms import ParserForm
@@ -101,6 +102,9 @@ def _initial(parser: Parser) -> dict[str, Any]:
         "extraction_target": parser.extraction_target,
         "default_pages": parser.default_pages,
         "instructions": parser.instructions,
+        "review_confidence_threshold": parser.review_confidence_threshold,
+        "auto_accept": parser.auto_accept,
+        "auto_accept_sample_percent": round(parser.auto_accept_sample_share * 100, 2),
         "schema": json.dumps(schema, indent=2, ensure_ascii=False),
     }
 
@@ -113,7 +117,11 @@ def _save(request: HttpRequest, form: ParserForm, parser: Parser | None) -> Pars
         "extraction_target": data["extraction_target"],
         "default_pages": data["default_pages"],
         "instructions": data["instructions"],
+        "review_confidence_threshold": data["review_confidence_threshold"],
+        "auto_accept": data["auto_accept"],
     }
+    if data["auto_accept_sample_percent"] is not None:  # empty: as it was (new: the default)
+        settings_fields["auto_accept_sample_share"] = data["auto_accept_sample_percent"] / 100
     schema = data["schema"]
     if parser is None:
         return services.create_parser(
@@ -262,9 +270,11 @@ def schema_try(request: HttpRequest) -> HttpResponse:
         except ValueError:
             raise APIError("INVALID_SCHEMA", "The JSON Schema is not valid JSON.") from None
         multiplier = 1
+        parser = None
         parser_id = request.POST.get("parser_id", "")
         if parser_id:
-            multiplier = tier_multiplier(_parser_or_404(request, parser_id))
+            parser = _parser_or_404(request, parser_id)
+            multiplier = tier_multiplier(parser)
         preview = preview_extraction(
             organization=request.tenant.organization,
             file=upload,
@@ -282,12 +292,14 @@ def schema_try(request: HttpRequest) -> HttpResponse:
             {"code": exc.code, "message": exc.message, "details": exc.details},
             status=exc.status_code,
         )
+    # The saved parser's own review threshold (the form's unsaved one is not known here).
+    threshold = review_threshold(parser=parser, organization=request.tenant.organization)
     boxes = [
         {
             "path": f["path"],
             "page": f["citation"]["page"],
             "bbox": f["citation"]["bbox"],
-            "low": (f["confidence"] or 0) < request.tenant.organization.review_confidence_threshold,
+            "low": (f["confidence"] or 0) < threshold,
         }
         for f in preview.fields
         if f["citation"]
@@ -295,11 +307,7 @@ def schema_try(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "parsers/try_result.html",
-        {
-            "preview": preview,
-            "boxes": boxes,
-            "threshold": request.tenant.organization.review_confidence_threshold,
-        },
+        {"preview": preview, "boxes": boxes, "threshold": threshold},
     )
 
 

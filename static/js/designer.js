@@ -29,9 +29,12 @@
     ["values", "List of values"],
     ["custom", "Custom (edit in JSON)"]
   ];
-  var HANDLED = ["type", "description", "x-aliases", "enum", "format", "properties", "required", "items"];
+  var rules = window.PP.designerRules;
+  var HANDLED = ["type", "description", "x-aliases", "enum", "format", "properties", "required", "items"].concat(rules.HANDLED);
+  var ROOT_HANDLED = ["type", "properties", "required", "x-validation"];
+  var checksPanel = document.getElementById("checks-panel");
 
-  var model = { fields: [], rootExtra: {} };
+  var model = { fields: [], rootExtra: {}, validation: rules.defaults() };
   var errors = [];
   var uid = 0;
 
@@ -59,6 +62,7 @@
     field.description = typeof spec.description === "string" ? spec.description : "";
     field.aliases = Array.isArray(spec["x-aliases"]) ? spec["x-aliases"].slice() : [];
     field.extra = extraOf(spec);
+    rules.read(field, spec);
     if (Array.isArray(spec.enum)) {
       field.kind = "choice";
       field.choices = spec.enum.slice();
@@ -136,6 +140,7 @@
         break;
       case "values": out.type = withNull("array", field.nullable); out.items = { type: "string" }; break;
     }
+    rules.write(field, out);
     if (field.description) out.description = field.description;
     if (field.aliases.length) out["x-aliases"] = field.aliases.slice();
     Object.keys(field.extra).forEach(function (k) { if (!(k in out)) out[k] = field.extra[k]; });
@@ -147,13 +152,16 @@
     model.fields = childrenFromSchema(root);
     model.rootExtra = {};
     Object.keys(root).forEach(function (k) {
-      if (["type", "properties", "required"].indexOf(k) < 0) model.rootExtra[k] = root[k];
+      if (ROOT_HANDLED.indexOf(k) < 0) model.rootExtra[k] = root[k];
     });
+    rules.applyBlock(model.fields, root["x-validation"], model.validation);
   }
 
   function schemaFromModel() {
     var out = objectSchema(model.fields, model.rootExtra);
     if (!out.required) out.required = [];
+    var block = rules.buildBlock(model.fields, model.validation);
+    if (block) out["x-validation"] = block;
     return out;
   }
 
@@ -209,7 +217,7 @@
     return node;
   }
 
-  function renderField(field, depth) {
+  function renderField(field, depth, list) {
     var box = el("div", { className: "fld", "data-id": field.id, "data-testid": "field" });
     box.dataset.name = field.name;
     var name = el("input", { type: "text", className: "fld-name", placeholder: "field_name", "aria-label": "Field name", "data-act": "name" });
@@ -243,12 +251,16 @@
         more.appendChild(choices);
       }
       box.appendChild(more);
+      var ruleRow = rules.renderRules(field, !!list);
+      if (ruleRow) box.appendChild(ruleRow);
     } else {
       box.appendChild(el("div", { className: "fld-error muted", text: "This field uses JSON Schema the designer does not edit; change it in the JSON view." }));
     }
     if (field.kind === "group" || field.kind === "list") {
       var kids = el("div", { className: "fld-children" });
-      field.children.forEach(function (child) { kids.appendChild(renderField(child, depth + 1)); });
+      field.children.forEach(function (child) {
+        kids.appendChild(renderField(child, depth + 1, field.kind === "list" ? field : list));
+      });
       kids.appendChild(el("div", {}, [el("button", {
         type: "button", className: "btn btn-sm", "data-act": "add-child",
         text: field.kind === "list" ? "+ Add column" : "+ Add field to group"
@@ -261,8 +273,9 @@
 
   function renderFields() {
     fieldsEl.innerHTML = "";
-    model.fields.forEach(function (field) { fieldsEl.appendChild(renderField(field, 0)); });
+    model.fields.forEach(function (field) { fieldsEl.appendChild(renderField(field, 0, null)); });
     document.getElementById("fields-empty").classList.toggle("hidden", model.fields.length > 0);
+    if (checksPanel) rules.renderPanel(checksPanel, model.fields, model.validation);
     showErrors();
   }
 
@@ -321,7 +334,7 @@
     });
     var general = [];
     errors.forEach(function (error) {
-      var field = fieldForPath(error.path);
+      var field = rules.fieldForError(model.fields, error.path) || fieldForPath(error.path);
       var box = field && fieldsEl.querySelector('.fld[data-id="' + field.id + '"]');
       if (!box) { general.push(error); return; }
       box.classList.add("has-error");
@@ -370,6 +383,7 @@
     else if (act === "description") hit.field.description = value;
     else if (act === "aliases") hit.field.aliases = value.split(",").map(function (s) { return s.trim(); }).filter(Boolean);
     else if (act === "choices") hit.field.choices = value.split(",").map(function (s) { return s.trim(); }).filter(Boolean);
+    else if (act === "pattern" || act === "minimum" || act === "maximum") hit.field[act] = value;
     else return;
     writeJson();
   });
@@ -392,6 +406,12 @@
     if (!hit) return;
     var act = event.target.dataset.act;
     if (act === "required") { hit.field.required = event.target.checked; writeJson(); return; }
+    if (act === "role" || act === "line-items") {
+      var role = act === "role" ? event.target.value : (event.target.checked ? "line_items" : "");
+      rules.setRole(model.fields, hit.field, role);
+      renderFields(); writeJson();
+      return;
+    }
     if (act !== "kind") return;
     var field = hit.field;
     var was = field.kind;
@@ -401,6 +421,7 @@
     if (field.kind === "choice" && !field.choices.length) field.choices = ["option_a", "option_b"];
     if (field.kind !== "choice") field.enumType = null;
     delete field.extra.format;
+    rules.kindChanged(field, hit.parent !== null && hit.parent.kind === "list");
     renderFields();
     writeJson();
   });
@@ -423,6 +444,19 @@
     renderFields();
     writeJson();
   });
+
+  if (checksPanel) {
+    checksPanel.addEventListener("change", function (event) {
+      var act = event.target.dataset.act;
+      if (act === "sum-to") model.validation.sum_to = event.target.value;
+      else if (act === "days-before" || act === "days-after") {
+        var days = parseInt(event.target.value, 10);
+        model.validation[act === "days-before" ? "days_before" : "days_after"] = isNaN(days) ? 0 : days;
+      } else return;
+      rules.renderPanel(checksPanel, model.fields, model.validation);
+      writeJson();
+    });
+  }
 
   document.querySelectorAll("[data-add-field]").forEach(function (button) {
     button.addEventListener("click", function () {
@@ -530,6 +564,7 @@
 
   // --- Start ------------------------------------------------------------------------------------
 
+  rules.init(el);
   var initial = state.schema;
   try { if (textarea.value.trim()) initial = JSON.parse(textarea.value); } catch (e) { /* server state */ }
   modelFromSchema(initial);

@@ -1,6 +1,6 @@
-/* Review page: line-item rows (add / remove), a warning before leaving unsaved edits, and the
-   approve shortcut. Enter in a field submits nothing (the form's default button is disabled);
-   Ctrl+Enter (Cmd+Enter) presses Approve. */
+/* Review page: opens on the first flagged field, line-item rows (add / remove), a warning
+   before leaving unsaved edits, and the approve shortcut. Enter in a field submits nothing
+   (the form's default button is disabled); Ctrl+Enter (Cmd+Enter) presses Approve. */
 (function () {
   "use strict";
   var form = document.getElementById("review-form");
@@ -19,6 +19,16 @@
   });
   window.addEventListener("beforeunload", function (event) {
     if (dirty) { event.preventDefault(); event.returnValue = ""; }
+  });
+
+  // The first flagged value (extractions.flags: low confidence, a failing rule, required and
+  // empty) gets the focus, which also shows its box on the page (boxes.js, bound before this).
+  document.addEventListener("DOMContentLoaded", function () {
+    var first = form.querySelector("[data-flagged]");
+    if (!first) return;
+    var input = first.querySelector("input, select, textarea");
+    first.scrollIntoView({ block: "center" });
+    if (input) input.focus({ preventScroll: true });
   });
 
   function nextIndex(table) {

@@ -36,4 +36,23 @@ def test_quantity_times_unit_price() -> None:
         checks.NET_PLUS_TAX_EQUALS_GROSS,
         checks.LINES_SUM_TO_TOTAL,
         checks.QUANTITY_TIMES_UNIT_PRICE,
+        checks.DATE_WITHIN_RANGE,
     }
+
+
+def test_date_within_range_of_the_document_date() -> None:
+    def check(date, reference="2026-03-14", before=0, after=30):
+        return checks.date_within_range(
+            date=date, document_date=reference, days_before=before, days_after=after
+        )
+
+    assert check("2026-04-13").ok is True  # 30 days after: the end is included
+    assert check("2026-03-14").ok is True
+    late = check("2026-04-14")
+    assert late.ok is False and late.actual == 31.0 and "31 days after" in late.message
+    early = check("2026-03-10", before=3)
+    assert early.ok is False and "4 days before" in early.message and "at most 3" in early.message
+    assert check("2026-03-11", before=3).ok is True
+    # dates the rules cannot read are not applicable, never failures
+    assert check(None).ok is None and check("14/03/2026").ok is None
+    assert check("2026-03-20", reference="").ok is None

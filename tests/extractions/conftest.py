@@ -20,3 +20,19 @@ def parser_b(org_b):
     return create_parser(
         organization=org_b.organization, name="B invoices", schema=SIMPLE_INVOICE_SCHEMA
     )
+
+
+@pytest.fixture
+def auto_parser(org_a):
+    """Invoices with the automation policy on and no sample; the threshold under the
+    generated invoices' least confident value (0.5), so nothing is flagged on them."""
+    from docgen import INVOICE_SCHEMA
+
+    return create_parser(
+        organization=org_a.organization,
+        name="Invoices",
+        schema=INVOICE_SCHEMA,
+        review_confidence_threshold=0.4,
+        auto_accept=True,
+        auto_accept_sample_share=0.0,
+    )

@@ -33,6 +33,19 @@ def run(document: Document | str, task_id: str = "task-1") -> str:
     return run_document(document_id=document.pk, hostname="test-host", task_id=task_id)
 
 
+def extract_invoice(
+    client: Any, parser: Any, *, seed: int = 5, ruled: bool = True, name: str = "inv.pdf"
+) -> Document:
+    """docgen's realistic invoice (3 lines), submitted and run in this process."""
+    from docgen import invoice_pdf
+
+    pdf, _ = invoice_pdf(1, seed=seed, rows_per_page=3, ruled=ruled)
+    ext = submit(client, parser, SimpleUploadedFile(name, pdf, content_type="application/pdf"))
+    doc_id = ext["documents"][0]["document_id"]
+    assert run(doc_id) == "completed"
+    return Document.objects.get(public_id=doc_id)
+
+
 def ledger_is_consistent(organization: Any) -> bool:
     entries = CreditLedgerEntry.objects.for_org(organization)
     total = sum(e.delta for e in entries)

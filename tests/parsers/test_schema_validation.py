@@ -181,13 +181,13 @@ def test_array_without_items():
 
 
 def test_unsupported_keywords_and_formats():
-    schema = _with(["properties", "total", "minimum"], 0)
+    schema = _with(["properties", "total", "exclusiveMinimum"], 0)
     schema = _with(["properties", "date", "format"], "email", schema)
     schema = _with(["properties", "seller", "properties", "name", "$ref"], "#/x", schema)
     schema = _with(["properties", "paid", "anyOf"], [{"type": "boolean"}], schema)
     assert _paths(schema) == [
         "properties.date.format",
-        "properties.total.minimum",
+        "properties.total.exclusiveMinimum",
         "properties.paid.anyOf",
         "properties.seller.properties.name.$ref",
     ]

@@ -4,20 +4,28 @@ involves.
 The engine uses them to choose between candidate readings (the amount triple whose net + tax
 equals its gross; the column reading in which quantity × unit price gives the line amount)
 and to lower its confidence when nothing balances. The product exposes the same checks as
-cross-field validation rules of a parser, so there is one implementation of each rule.
+cross-field validation rules of a parser, so there is one implementation of each rule (with
+one more that only the rules use so far: a date within a range of the document date).
 
 A check whose values are missing is not applicable (``ok`` is None), never failed.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 NET_PLUS_TAX_EQUALS_GROSS = "net_plus_tax_equals_gross"
 LINES_SUM_TO_TOTAL = "lines_sum_to_total"
 QUANTITY_TIMES_UNIT_PRICE = "quantity_times_unit_price"
-CHECK_NAMES = (NET_PLUS_TAX_EQUALS_GROSS, LINES_SUM_TO_TOTAL, QUANTITY_TIMES_UNIT_PRICE)
+DATE_WITHIN_RANGE = "date_within_range"
+CHECK_NAMES = (
+    NET_PLUS_TAX_EQUALS_GROSS,
+    LINES_SUM_TO_TOTAL,
+    QUANTITY_TIMES_UNIT_PRICE,
+    DATE_WITHIN_RANGE,
+)
 
 # Printed amounts are rounded to the cent; a product or sum of rounded values may be off by
 # a little more than a cent per term, never by a share of the total.
@@ -84,3 +92,43 @@ def quantity_times_unit_price(
     ok = _close(want, a, 1) or _close(q * p, a, int(min(abs(q), 1000)))
     msg = "" if ok else f"{q:g} × {p:.2f} = {want:.2f}, but the line amount is {a:.2f}"
     return CheckResult(QUANTITY_TIMES_UNIT_PRICE, ok, roles, want, a, msg)
+
+
+def _date(value: object) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value[:10]) if len(value) >= 10 else None
+        except ValueError:
+            return None
+    return None
+
+
+def date_within_range(
+    *, date: object, document_date: object, days_before: int, days_after: int
+) -> CheckResult:
+    """``date`` (a due date, a delivery date) lies between ``days_before`` days before and
+    ``days_after`` days after the document date (ISO dates, both ends included)."""
+    roles = ("date", "document_date")
+    d, ref = _date(date), _date(document_date)
+    if d is None or ref is None:
+        return CheckResult(DATE_WITHIN_RANGE, None, roles)
+    offset = (d - ref).days
+    ok = -days_before <= offset <= days_after
+    if ok:
+        msg = ""
+    elif offset < 0:
+        msg = (
+            f"{d.isoformat()} is {-offset} days before the document date {ref.isoformat()} "
+            f"(at most {days_before} allowed)"
+        )
+    else:
+        msg = (
+            f"{d.isoformat()} is {offset} days after the document date {ref.isoformat()} "
+            f"(at most {days_after} allowed)"
+        )
+    # actual: the offset in days (negative: before the document date)
+    return CheckResult(DATE_WITHIN_RANGE, ok, roles, None, float(offset), msg)
