@@ -231,3 +231,109 @@ def id_card_pdf(seed: int = 1) -> tuple[bytes, dict[str, Any]]:
         "issuing_authority": "CITY OF EXAMPLE",
     }
     return build_pdf([spec], page_size=size), expected
+
+
+# The form footer printed on every page of the lease: codes, not fields.
+LEASE_FOOTER_LABELS = ("Formular", "URN", "CEN/EU", "Seite")
+_LEASE_CLAUSES = (
+    "§ 3 Miete und Nebenkosten. Die Miete ist monatlich im Voraus, spätestens am dritten "
+    "Werktag des Monats, auf das Konto des Vermieters zu zahlen. Über die Vorauszahlungen "
+    "auf die Betriebskosten wird jährlich abgerechnet.",
+    "§ 4 Mietsicherheit. Der Mieter leistet eine Kaution in Höhe von drei Monatsmieten. Er "
+    "ist berechtigt, sie in drei gleichen monatlichen Teilzahlungen zu erbringen.",
+    "§ 5 Schönheitsreparaturen. Die Schönheitsreparaturen trägt der Mieter, soweit sie durch "
+    "seine Nutzung erforderlich werden. Hinweis: Fristen gelten nur als Richtwerte.",
+    "§ 6 Tierhaltung. Kleintiere dürfen ohne Zustimmung gehalten werden. Für andere Tiere ist "
+    "die vorherige Zustimmung des Vermieters erforderlich. Achtung: Die Zustimmung kann "
+    "widerrufen werden, wenn Unzuträglichkeiten eintreten.",
+    "§ 7 Kündigung. Die Kündigung bedarf der Schriftform. Es gelten die gesetzlichen Fristen. "
+    "Bitte beachten: Maßgeblich ist der Zugang des Kündigungsschreibens.",
+    "§ 8 Hausordnung. Die beigefügte Hausordnung ist Bestandteil dieses Vertrages.",
+)
+
+
+def german_lease_pdf(seed: int = 1) -> tuple[bytes, dict[str, Any]]:
+    """A three-page German residential lease (Mietvertrag): parties and key figures as labelled
+    values on page 1, clauses in running text (with "Hinweis:"-style remarks) on page 2,
+    signatures on page 3, and a form footer of codes on every page. Returns the PDF and the
+    labelled values a person would make fields of (label -> printed value)."""
+    rng = random.Random(seed)
+    (landlord_surname, landlord_given), (tenant_surname, tenant_given) = rng.sample(_PEOPLE, 2)
+    start = dt.date(2026, rng.randrange(1, 13), 1)
+    rent = rng.randrange(500, 1500)
+    costs = rng.randrange(80, 300)
+    values = {
+        "Vermieter": f"{landlord_given.title()} {landlord_surname.title()}",
+        "Mieter": f"{tenant_given.title()} {tenant_surname.title()}",
+        "Anschrift der Wohnung": f"Lindenstraße {rng.randrange(1, 90)}, 10115 Berlin",
+        "Mietbeginn": start.strftime("%d.%m.%Y"),
+        "Wohnfläche": f"{rng.randrange(35, 120)} m²",
+        "Anzahl der Zimmer": str(rng.randrange(1, 5)),
+        "Kaltmiete": f"{rent:,.2f} EUR".replace(",", "X").replace(".", ",").replace("X", "."),
+        "Nebenkosten": f"{costs:,.2f} EUR".replace(".", ","),
+        "Kaution": f"{3 * rent:,.2f} EUR".replace(",", "X").replace(".", ",").replace("X", "."),
+        "IBAN": _iban(rng),
+        "BIC": "COBADEFFXXX",
+        "Kontoinhaber": f"{landlord_given.title()} {landlord_surname.title()}",
+        "Geschoss": f"{rng.randrange(1, 6)}. OG",
+        "Stellplatz": f"Nr. {rng.randrange(1, 40)}",
+        "Heizkosten": f"{rng.randrange(40, 150)},00 EUR",
+        "Fälligkeit der Miete": "3. Werktag des Monats",
+        "Telefon Vermieter": f"030 {rng.randrange(1000000, 9999999)}",
+        "E-Mail Vermieter": "vermietung@example.de",
+        "Mietdauer": "unbefristet",
+        "Kündigungsfrist": "3 Monate",
+        "Haustiere erlaubt": rng.choice(("ja", "nein")),
+        "Schlüssel übergeben": f"{rng.randrange(2, 6)} Stück",
+        "Zählerstand Strom": f"{rng.randrange(10000, 99999)} kWh",
+        "Zählerstand Wasser": f"{rng.randrange(100, 999)} m³",
+        "Übergabedatum": (start - dt.timedelta(days=rng.randrange(1, 5))).strftime("%d.%m.%Y"),
+    }
+
+    def footer(n: int) -> list[Any]:
+        form, urn, cen, page = LEASE_FOOTER_LABELS
+        return [
+            (20 * MM, 285 * MM, f"{form} 4711-B", 7),
+            (60 * MM, 285 * MM, f"{urn}: {rng.randrange(10**7, 10**8)}", 7),
+            (100 * MM, 285 * MM, f"{cen}: 2019/1150", 7),
+            (170 * MM, 285 * MM, f"{page} {n} von 3", 7),
+        ]
+
+    first = PageSpec(
+        texts=[
+            (20 * MM, 22 * MM, "Mietvertrag für Wohnraum", 16, "B"),
+            (20 * MM, 30 * MM, "§ 1 Vertragsparteien und Mietsache", 11, "B"),
+            *(
+                item
+                for i, (label, value) in enumerate(values.items())
+                for item in (
+                    (20 * MM, (40 + 7 * i) * MM, f"{label}:", 10),
+                    (75 * MM, (40 + 7 * i) * MM, value, 10),
+                )
+            ),
+            (20 * MM, 230 * MM, "§ 2 Mietzeit", 11, "B"),
+            (20 * MM, 238 * MM, "Das Mietverhältnis läuft auf unbestimmte Zeit.", 10),
+            *footer(1),
+        ]
+    )
+    second = PageSpec(texts=footer(2))
+    y = 25
+    for clause in _LEASE_CLAUSES:
+        words, line = clause.split(), ""
+        for word in words:
+            if len(line) + len(word) > 95:
+                second.texts.append((20 * MM, y * MM, line, 10))
+                y, line = y + 6, ""
+            line = f"{line} {word}".strip()
+        second.texts.append((20 * MM, y * MM, line, 10))
+        y += 10
+    third = PageSpec(
+        texts=[
+            (20 * MM, 30 * MM, "§ 9 Sonstige Vereinbarungen: keine", 10),
+            (20 * MM, 60 * MM, "Ort, Datum:", 10),
+            (20 * MM, 80 * MM, "Unterschrift Vermieter:", 10),
+            (110 * MM, 80 * MM, "Unterschrift Mieter:", 10),
+            *footer(3),
+        ]
+    )
+    return build_pdf([first, second, third], page_size=A4), values
