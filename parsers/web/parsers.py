@@ -320,7 +320,7 @@ def schema_try(request: HttpRequest) -> HttpResponse:
             "bbox": f["citation"]["bbox"],
             "low": (f["confidence"] or 0) < threshold,
         }
-        for f in preview.fields
+        for f in preview.values
         if f["citation"]
     ]
     return render(
