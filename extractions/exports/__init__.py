@@ -9,7 +9,8 @@ Layout (``layout.py``):
 - CSV and XLSX: one row per line item. The columns are the document's own (``document_id``,
   ``extraction_id``, ``filename``, ``parser_id``, ``parser_version``, ``status``, ``reviewed``,
   ``created_at``, ``error_code``), then the schema's fields by dotted path (``seller.name``),
-  then the line item's columns prefixed with the list's name (``line_items.amount``). The
+  then the line item's columns prefixed with the list's name (``line_items.amount``); a
+  field named like a document column is ``data.<name>``. The
   line-item list is the schema's first array of objects; each of its items is a row with the
   document's fields repeated; a document without items is one row. Other lists are one
   JSON cell. List outputs (per page / per table row) give a row per element. Documents of

@@ -82,17 +82,20 @@ def row_layout(schema: Any) -> RowLayout:
     )
 
 
+def column(path: str) -> str:
+    """The column of a schema field: its path, or ``data.<path>`` when a document column has
+    that name (a form's own ``status`` field is kept next to the document's status)."""
+    return f"data.{path}" if path in DOCUMENT_COLUMNS else path
+
+
 def columns_of(layouts: Iterable[RowLayout]) -> list[str]:
     """One header for documents of several schemas: the document's columns, every schema's
     fields (first met first), then every line-item column."""
     fields: dict[str, None] = {}
     items: dict[str, None] = {}
     for layout in layouts:
-        fields.update(dict.fromkeys(layout.fields))
+        fields.update(dict.fromkeys(column(f) for f in layout.fields))
         items.update(dict.fromkeys(layout.item_columns))
-    for name in DOCUMENT_COLUMNS:  # a schema field named like a document column: theirs wins
-        fields.pop(name, None)
-        items.pop(name, None)
     return [*DOCUMENT_COLUMNS, *fields, *(c for c in items if c not in fields)]
 
 
@@ -110,7 +113,7 @@ def _flat(data: Any, prefix: str = "") -> dict[str, Any]:
 
 def _object_rows(value: Any, layout: RowLayout) -> Iterator[dict[str, Any]]:
     flat = _flat(value)
-    base = {f: flat.get(f) for f in layout.fields}
+    base = {column(f): flat.get(f) for f in layout.fields}
     items = value.get(layout.list_name) if layout.list_name and isinstance(value, dict) else None
     if not isinstance(items, list) or not items:
         yield base

@@ -197,3 +197,17 @@ def test_the_dashboard_offers_exports_that_keep_the_lists_filters(
     assert f"/extractions/{shop.public_id}/export/?format=csv" in detail
     rows = read_xlsx(web.get(f"/extractions/{shop.public_id}/export/?format=xlsx"))
     assert [r["merchant"] for r in rows] == ["Corner Shop"]
+
+
+def test_a_field_named_like_a_document_column_keeps_its_value(client_a, org_a) -> None:
+    from parsers.services import create_parser
+
+    schema = {
+        "type": "object",
+        "properties": {"status": {"type": "string"}, "filename": {"type": "string"}},
+    }
+    forms = create_parser(organization=org_a.organization, name="Forms", schema=schema)
+    extraction = make_extraction(forms, [{"status": "married", "filename": "scan-7"}])
+    (row,) = read_csv(client_a.get(f"/v1/extractions/{extraction.public_id}/export"))
+    assert row["status"] == "completed" and row["data.status"] == "married"
+    assert row["filename"] == "doc-1.pdf" and row["data.filename"] == "scan-7"
