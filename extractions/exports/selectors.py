@@ -121,7 +121,7 @@ def build_export(documents: QuerySet[Document]) -> Export:
                     "parser_version": version.number if version else None,
                     "status": document.status,
                     "reviewed": document.reviewed,
-                    "created_at": document.created_at,
+                    "created_at": document.created_at.isoformat(),
                     "error_code": document.error_code or None,
                 },
                 output=None if expired else document.output,

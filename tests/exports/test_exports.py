@@ -67,6 +67,8 @@ def test_csv_of_an_extraction_has_a_row_per_line_item_with_the_document_repeated
     assert failed["error_code"] == "extraction_failed" and failed["invoice_number"] == ""
     assert len(rows) == 5
     assert list(rows[0])[:3] == ["document_id", "extraction_id", "filename"]
+    created = Document.objects.get(public_id=rows[0]["document_id"]).created_at
+    assert rows[0]["created_at"] == created.isoformat()
 
 
 def test_xlsx_keeps_numbers_as_numbers_and_formulas_as_text(client_a, invoices_a) -> None:
