@@ -12,7 +12,7 @@ from config.errors import APIError
 from extractions import selectors
 from extractions.exports.layout import EMPTY_LAYOUT, ExportRecord, RowLayout, columns_of, row_layout
 from extractions.exports.writers import FORMATS
-from extractions.models import Document, Extraction
+from extractions.models import Document, DocumentStatus, Extraction
 from parsers.models import ParserVersion
 
 # Rows fetched from the database at a time (PostgreSQL: a server-side cursor).
@@ -61,10 +61,13 @@ def listed_documents(
     created_after: str | None = None,
     created_before: str | None = None,
     q: str | None = None,
+    document_status: str | None = None,
+    reviewed: str | None = None,
 ) -> QuerySet[Document]:
     """The documents of the extractions the list shows with these filters (the API's
     ``GET /v1/extractions`` ones; ``q``, the dashboard's search, also narrows to the documents
-    named by id or file name, or all of the extraction it names)."""
+    named by id or file name, or all of the extraction it names), optionally only those of a
+    ``document_status`` or only the reviewed / unreviewed ones (``reviewed`` true / false)."""
     extractions: QuerySet[Extraction] = selectors.list_extractions(
         organization=organization,
         status=status,
@@ -76,6 +79,22 @@ def listed_documents(
     qs = Document.objects.for_org(organization).filter(
         extraction__in=extractions.order_by().values("pk")
     )
+    if document_status:
+        if document_status not in DocumentStatus.values:
+            raise APIError(
+                "INVALID_PAYLOAD",
+                f"document_status: one of {', '.join(DocumentStatus.values)}.",
+                details={"fields": {"document_status": ["Unknown status."]}},
+            )
+        qs = qs.filter(status=document_status)
+    if reviewed:
+        if reviewed not in ("true", "false"):
+            raise APIError(
+                "INVALID_PAYLOAD",
+                "reviewed: true or false.",
+                details={"fields": {"reviewed": ["true or false."]}},
+            )
+        qs = qs.filter(reviewed=reviewed == "true")
     if q:
         qs = qs.filter(
             Q(extraction__public_id=q) | Q(public_id=q) | Q(filename__icontains=q)

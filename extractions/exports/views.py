@@ -14,7 +14,7 @@ from accounts.tenancy import tenant_of
 from extractions.exports import selectors
 from extractions.exports.responses import export_response
 from extractions.exports.writers import FORMATS
-from extractions.models import ExtractionStatus
+from extractions.models import DocumentStatus, ExtractionStatus
 
 FORMAT = OpenApiParameter(
     "format",
@@ -71,6 +71,18 @@ class ExtractionListExportView(_ExportView):
             OpenApiParameter("classifier_id", str),
             OpenApiParameter("created_after", OpenApiTypes.DATETIME),
             OpenApiParameter("created_before", OpenApiTypes.DATETIME),
+            OpenApiParameter(
+                "document_status",
+                str,
+                enum=list(DocumentStatus.values),
+                description="Only the documents in this status (e.g. completed).",
+            ),
+            OpenApiParameter(
+                "reviewed",
+                str,
+                enum=["true", "false"],
+                description="Only reviewed (true) or unreviewed (false) documents.",
+            ),
         ],
         responses=EXPORT_RESPONSES,
         description="The documents of the extractions `GET /v1/extractions` lists with the "
@@ -87,5 +99,7 @@ class ExtractionListExportView(_ExportView):
             classifier_id=params.get("classifier_id"),
             created_after=params.get("created_after"),
             created_before=params.get("created_before"),
+            document_status=params.get("document_status"),
+            reviewed=params.get("reviewed"),
         )
         return export_response(documents, fmt=fmt, name="extractions")

@@ -128,6 +128,23 @@ def test_the_list_export_takes_the_lists_filters_and_merges_schemas(
     assert "OLD" not in {r["invoice_number"] for r in recent} and len(recent) == 3
 
 
+def test_the_list_export_narrows_to_reviewed_or_to_a_document_status(
+    client_a, invoices_a, org_a
+) -> None:
+    extraction = make_extraction(invoices_a, [invoice("A", 1), invoice("B", 1), None])
+    review_document(
+        document=extraction.documents.get(position=1), output=invoice("B", 1), user=org_a.owner
+    )
+    reviewed = read_jsonl(client_a.get("/v1/extractions/export?format=jsonl&reviewed=true"))
+    assert [d["data"]["invoice_number"] for d in reviewed] == ["B"]
+    unreviewed = read_jsonl(client_a.get("/v1/extractions/export?format=jsonl&reviewed=false"))
+    assert sorted(d["status"] for d in unreviewed) == ["completed", "failed"]
+    failed = read_jsonl(client_a.get("/v1/extractions/export?format=jsonl&document_status=failed"))
+    assert [d["error_code"] for d in failed] == ["extraction_failed"]
+    for bad in ("reviewed=yes", "document_status=lost"):
+        assert client_a.get(f"/v1/extractions/export?{bad}").status_code == 400
+
+
 def test_a_bad_format_or_filter_is_a_400(client_a, invoices_a) -> None:
     extraction = make_extraction(invoices_a, [invoice("INV-1", 1)])
     response = client_a.get(f"/v1/extractions/{extraction.public_id}/export?format=pdf")
