@@ -147,6 +147,7 @@ def _corpus_scores(doc_type: str) -> tuple[dict[str, float], int]:
     return {f.field: f.scores["fuzzy"] for f in report.fields}, len(report.documents)
 
 
+@pytest.mark.slow  # OCR of the scanned receipts, unless the evaluation's page cache has them
 @pytest.mark.skipif(not CORPUS_DEV.is_dir(), reason="../shared/corpus/dev is not here")
 @pytest.mark.parametrize("doc_type", ["invoice", "receipt", "contract"])
 def test_templates_fill_the_corpus_documents_of_their_kind(doc_type: str) -> None:
