@@ -13,10 +13,6 @@ from django.db import models
 from accounts.models import Organization, TenantManager
 from extractions.models import Document
 
-# The permission that lets staff act (correct outputs, revert, grant credits, re-run, view as
-# the customer). Staff without it see the admin read-only. ``support.act`` in has_perm.
-SUPPORT_PERMISSION = "support.act"
-
 
 class SupportAction(models.Model):
     class Kind(models.TextChoices):
@@ -47,6 +43,8 @@ class SupportAction(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # config.admin_tools.SUPPORT_PERMISSION: lets staff act (correct outputs, revert, grant
+        # credits, re-run, view as the customer); staff without it see the admin read-only.
         permissions = [("act", "Can act as PerfectParser support (edit, grant, re-run, view as)")]
         indexes = [models.Index(fields=["organization", "-created_at"], name="support_org_recent")]
 
