@@ -285,8 +285,40 @@ class DocumentAdmin(SupportActionsMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin)
                 wrap(admin_review.revert_view),
                 name="extractions_document_revert",
             ),
+            path(
+                "<int:object_id>/original/",
+                wrap(admin_review.original_view),
+                name="extractions_document_original",
+            ),
+            path(
+                "<int:object_id>/rerun/",
+                wrap(admin_review.rerun_view),
+                name="extractions_document_support_rerun",
+            ),
             *super().get_urls(),
         ]
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: Any = None) -> Any:
+        cached = getattr(request, "_pp_document", None)
+        if cached is not None and from_field is None and str(cached.pk) == str(object_id):
+            return cached
+        return super().get_object(request, object_id, from_field)
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> Any:
+        from support import admin_review
+
+        document = self.get_object(request, object_id)
+        request._pp_document = document  # get_object again (the admin's view) reuses it
+        extra = dict(extra_context or {})
+        if document is not None:
+            extra.update(admin_review.tools_context(request, document))
+        return super().change_view(request, object_id, form_url, extra_context=extra)
 
     @admin.display(description="Flagged values")
     def flagged_values(self, obj: Document) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import (
@@ -18,14 +19,17 @@ from django.http import (
     HttpResponse,
     HttpResponseNotAllowed,
     HttpResponseRedirect,
+    StreamingHttpResponse,
 )
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 
 from config.errors import APIError
 from extractions.models import Document, DocumentEdit, DocumentStatus
 from extractions.web.review_form import FormErrors
 from extractions.web.review_state import SchemaErrors, document_form, submit_form
+from parsers.models import ParserVersion
 from support import services
 
 PAGE_IMAGE_SIDE = 1400
@@ -199,3 +203,107 @@ def page_view(
     response = HttpResponse(png, content_type="image/png")
     response["Cache-Control"] = "private, max-age=300"
     return response
+
+
+# --------------------------------------------------------------------------- #18: support tools
+
+
+class DownloadForm(forms.Form):
+    reason = forms.CharField(max_length=2000, help_text="Why you open the customer's file.")
+
+
+class RerunForm(forms.Form):
+    parser_version = forms.ModelChoiceField(queryset=ParserVersion.objects.none(), empty_label=None)
+    charge = forms.BooleanField(
+        required=False, initial=True, label="Charge its pages (untick for a free re-run)"
+    )
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+    def __init__(self, *args: Any, document: Document, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        current = document.parser_version_id
+        field = self.fields["parser_version"]
+        if current is not None:
+            # The versions of the document's parser (no schema loaded: only their numbers).
+            field.queryset = (
+                ParserVersion.objects.filter(parser__versions__pk=current)
+                .only("id", "number", "parser_id")
+                .order_by("-number")
+            )
+            field.initial = current
+            field.label_from_instance = lambda v: (
+                f"v{v.number}" + (" (this run's)" if v.pk == current else "")
+            )
+
+
+def tools_context(request: HttpRequest, document: Document) -> dict[str, Any]:
+    """The support tools below the document's admin page."""
+    return {
+        "can_act": services.can_act(request.user),
+        "download_form": DownloadForm(),
+        "rerun_form": RerunForm(document=document) if document.parser_version_id else None,
+    }
+
+
+def original_view(
+    model_admin: admin.ModelAdmin, request: HttpRequest, object_id: int
+) -> HttpResponse:
+    """The customer's original file, for support (POST with a reason: it is audited)."""
+    from extractions import storage
+
+    document = _document(model_admin, request, object_id)
+    if request.method != "POST" or not services.can_act(request.user):
+        raise PermissionDenied("Only support staff can download a customer's file.")
+    form = DownloadForm(request.POST)
+    stored = document.stored_file
+    if not form.is_valid():
+        messages.error(request, "Not downloaded: give the reason.")
+        return HttpResponseRedirect(_change_url(document))
+    if stored is None or stored.purged_at is not None or not storage.exists(stored.storage_key):
+        messages.error(request, "The original is no longer stored (retention).")
+        return HttpResponseRedirect(_change_url(document))
+    services.record_download(
+        document=document, staff_user=request.user, reason=form.cleaned_data["reason"]
+    )
+    response = StreamingHttpResponse(
+        storage.iter_stored(stored.storage_key),
+        content_type=storage.safe_content_type(document.media_type),
+    )
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=document.filename
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def rerun_view(model_admin: admin.ModelAdmin, request: HttpRequest, object_id: int) -> HttpResponse:
+    document = _document(model_admin, request, object_id)
+    if request.method != "POST" or not services.can_act(request.user):
+        raise PermissionDenied("Only support staff can re-run a document.")
+    form = RerunForm(request.POST, document=document)
+    if document.parser_version_id is None or not form.is_valid():
+        errors = "; ".join(f"{k}: {', '.join(v)}" for k, v in form.errors.items())
+        messages.error(request, f"Not re-run: {errors or 'this document has no parser version.'}")
+        return HttpResponseRedirect(_change_url(document))
+    try:
+        queued = services.rerun(
+            document=document,
+            staff_user=request.user,
+            reason=form.cleaned_data["reason"],
+            parser_version=form.cleaned_data["parser_version"],
+            charge=form.cleaned_data["charge"],
+        )
+    except APIError as exc:
+        messages.error(request, f"Not re-run: {exc.message}")
+    else:
+        charged = (
+            f"charged {queued.credits_used} credits" if form.cleaned_data["charge"] else "free"
+        )
+        messages.success(request, f"{document.public_id} is queued again ({charged}).")
+    return HttpResponseRedirect(_change_url(document))
+
+
+def _change_url(document: Document) -> str:
+    return reverse("admin:extractions_document_change", args=[document.pk])

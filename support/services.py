@@ -13,12 +13,17 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import HttpRequest
 
 from accounts.models import Organization, User
+from billing.services import LedgerResult, adjust_credits, grant_credits
 from config.admin_tools import SUPPORT_PERMISSION
 from config.errors import APIError
 from extractions.models import Document, DocumentEdit
+from extractions.services.lifecycle import rerun_document
 from extractions.services.review import review_document
+from parsers.models import ParserVersion
+from support import view_as
 from support.models import SupportAction
 
 REASON_MAX = 2000
@@ -173,3 +178,114 @@ def revert_edit(*, edit: DocumentEdit, staff_user: User, reason: str) -> Documen
         reason=f"Revert of edit #{edit.pk}: {reason}",
         kind=SupportAction.Kind.REVERT,
     )
+
+
+# --------------------------------------------------------------------------- credits
+
+
+def change_credits(
+    *, organization: Organization, staff_user: User, delta: int, reason: str, grant: bool
+) -> LedgerResult:
+    """A grant (``grant``, positive) or an adjustment (either sign) through the billing
+    ledger, attributed to the staff user, with its audit line."""
+    reason = _check(staff_user, reason)
+    with transaction.atomic():
+        if grant:
+            result = grant_credits(
+                organization=organization, credits=delta, reason=reason, staff_user=staff_user
+            )
+        else:
+            result = adjust_credits(
+                organization=organization, delta=delta, reason=reason, staff_user=staff_user
+            )
+        entry = result.entry
+        record_action(
+            organization=organization,
+            staff_user=staff_user,
+            kind=SupportAction.Kind.GRANT if grant else SupportAction.Kind.ADJUST,
+            target=organization.public_id,
+            summary=f"{entry.delta:+d} credits (balance {entry.balance_after})",
+            reason=reason,
+            details={"ledger_entry": entry.public_id, "delta": entry.delta},
+        )
+    return result
+
+
+# --------------------------------------------------------------------------- documents
+
+
+def rerun(
+    *,
+    document: Document,
+    staff_user: User,
+    reason: str,
+    parser_version: ParserVersion | None = None,
+    charge: bool = True,
+) -> Document:
+    """Run a document again (completed ones too), with its parser version or another of the
+    same parser, charged (its pages, as at submission) or free; through the extraction
+    services, with the audit line."""
+    reason = _check(staff_user, reason)
+    old_version = document.parser_version
+    with transaction.atomic():
+        queued = rerun_document(
+            document=document,
+            staff_user=staff_user,
+            completed=True,
+            parser_version=parser_version,
+            charge=charge,
+            reason=reason,
+        )
+        version = parser_version or old_version
+        record_action(
+            organization=document.organization,
+            staff_user=staff_user,
+            kind=SupportAction.Kind.RERUN,
+            target=document.public_id,
+            summary=(
+                f"Re-run with v{version.number if version else '?'}"
+                + (
+                    f" (was v{old_version.number})"
+                    if old_version and version != old_version
+                    else ""
+                )
+                + (f", charged {queued.credits_used} credits" if charge else ", free of charge")
+            ),
+            reason=reason,
+            details={
+                "parser_version": version.number if version else None,
+                "charged": charge,
+                "credits": queued.credits_used if charge else 0,
+            },
+        )
+    return queued
+
+
+def record_download(*, document: Document, staff_user: User, reason: str) -> SupportAction:
+    """Support opens a customer's original file: allowed with a reason, and logged."""
+    reason = _check(staff_user, reason)
+    return record_action(
+        organization=document.organization,
+        staff_user=staff_user,
+        kind=SupportAction.Kind.DOWNLOAD,
+        target=document.public_id,
+        summary=f"Downloaded {document.filename}",
+        reason=reason,
+    )
+
+
+def start_view_as(
+    *, request: HttpRequest, organization: Organization, staff_user: User, reason: str
+) -> SupportAction:
+    """Begin a read-only "view as customer" session, with its audit line."""
+    reason = _check(staff_user, reason)
+    action = record_action(
+        organization=organization,
+        staff_user=staff_user,
+        kind=SupportAction.Kind.VIEW_AS,
+        target=organization.public_id,
+        summary=f"Viewed the dashboard of {organization.name} (read-only)",
+        reason=reason,
+    )
+    view_as.begin(request, organization=organization)
+    return action
