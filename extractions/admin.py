@@ -7,8 +7,8 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
-from django.urls import path
-from django.utils.html import format_html_join
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -171,9 +171,16 @@ class DocumentEditInline(ReadOnlyInline):
     edits are reverted from the document's review page (the "Review" button)."""
 
     model = DocumentEdit
-    fields = ("created_at", "who", "path", "before", "after", "reason")
+    fields = ("created_at", "who", "path", "before", "after", "reason", "revert")
     readonly_fields = fields
     show_change_link = False
+
+    @admin.display(description="")
+    def revert(self, obj: DocumentEdit) -> str:
+        if obj.staff_user_id is None:
+            return ""
+        url = reverse("admin:extractions_document_review", args=[obj.document_id])
+        return format_html('<a href="{}#history">Revert…</a>', url)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).select_related("user", "api_key", "staff_user")

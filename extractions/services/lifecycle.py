@@ -479,6 +479,20 @@ def rerun_document(
             finished_at=None,
             heartbeat_at=None,
             updated_at=now,
+            # A completed document's review belonged to the old result: it starts over (the
+            # new run's outcome sets these again; the edit history stays).
+            **(
+                {
+                    "reviewed": False,
+                    "reviewed_output": None,
+                    "reviewed_at": None,
+                    "reviewed_by": None,
+                    "review_source": "",
+                    "review_score": None,
+                }
+                if document.status == DocumentStatus.COMPLETED
+                else {}
+            ),
         )
         refresh_extraction_status(extraction)
         organization_id = document.organization_id

@@ -80,3 +80,17 @@ def test_owners_see_their_support_activity_in_settings(support_client, org_a, or
     admin_page = web_client_for(org_a.admin, org_a.organization).get("/settings/")
     assert admin_page.status_code == 200
     assert 'data-testid="support-audit"' not in admin_page.content.decode()
+
+
+def test_queue_with_50_rows_has_a_pinned_query_count(
+    support_client, org_a, org_b, django_assert_num_queries
+):
+    for i in range(25):
+        completed_document(org_a, filename=f"a{i}.pdf")
+        completed_document(org_b, filename=f"b{i}.pdf")
+    support_client.get(QUEUE)
+    # session, user, permissions (2), the organizations filter (one grouped query), the
+    # rows (one join), their count
+    with django_assert_num_queries(7):
+        response = support_client.get(QUEUE)
+    assert len(listed(response.content.decode())) == 50

@@ -168,6 +168,9 @@ def test_download_the_original_with_a_reason(support_client, org_a):
 
 def test_rerun_a_completed_document_free_with_another_version(support_client, org_a):
     document = stored_document(org_a)
+    Document.objects.filter(pk=document.pk).update(
+        reviewed=True, reviewed_output=document.initial_output, review_source="user"
+    )
     v2 = ParserVersion.objects.create(
         parser=document.parser_version.parser, number=2, schema=SCHEMA
     )
@@ -179,9 +182,15 @@ def test_rerun_a_completed_document_free_with_another_version(support_client, or
         {"parser_version": v2.pk, "reason": "New version fixes the total"},
     )
     document.refresh_from_db()
-    assert document.status in (DocumentStatus.QUEUED, DocumentStatus.PROCESSING, "completed")
+    assert document.status == DocumentStatus.QUEUED  # no worker in this test
     assert document.parser_version_id == v2.pk
     assert document.reruns == 1
+    # The old review went with the old result.
+    assert (document.reviewed, document.reviewed_output, document.review_source) == (
+        False,
+        None,
+        "",
+    )
     assert get_balance(organization=org_a.organization) == balance  # free
     action = SupportAction.objects.get()
     assert action.kind == "rerun" and action.details["charged"] is False
