@@ -79,7 +79,8 @@ def _render(
     status: int = 200,
 ) -> TemplateResponse:
     ready = document.status == DocumentStatus.COMPLETED and document.results_purged_at is None
-    form = document_form(document, errors=errors, raw_post=raw_post) if ready else None
+    field_errors = {k: v for k, v in (errors or {}).items() if k != "reason"}
+    form = document_form(document, errors=field_errors, raw_post=raw_post) if ready else None
     context = {
         **model_admin.admin_site.each_context(request),
         **(form.context() if form is not None else {}),

@@ -331,3 +331,30 @@ def test_document_change_page_query_count_is_pinned(
     with django_assert_num_queries(12):
         response = support_client.get(url)
     assert response.status_code == 200
+
+
+def test_reason_error_is_shown_once_at_the_reason(support_client, org_a):
+    document = completed_document(org_a)
+    body = support_client.post(review_url(document), form_post(OUTPUT, reason="")).content
+    assert body.decode().count("A reason is required") == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "tokens"),
+    [
+        ("total", ["total"]),
+        ("vendor.name", ["vendor", "name"]),
+        ("lines[2].amount", ["lines", 2, "amount"]),
+        ("[0].total", [0, "total"]),
+    ],
+)
+def test_edit_paths_are_read_back_for_reverts(path, tokens):
+    from support.services import path_tokens, value_at, with_value_at
+
+    assert path_tokens(path) == tokens
+    data = {"total": 1, "vendor": {"name": "A"}, "lines": [{}, {}, {"amount": 3}]}
+    if path == "[0].total":
+        data = [{"total": 5}]
+    changed = with_value_at(data, path, "new")
+    assert value_at(changed, path) == "new"
+    assert value_at(data, path) != "new"  # a copy: the stored output is not touched
