@@ -69,6 +69,7 @@ class DocumentToReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display_links = None
     list_per_page = 50
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER  # a count per filter choice: scans, not worth it
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return (
