@@ -27,7 +27,7 @@ from accounts.forms import (
     RoleForm,
     SignUpForm,
 )
-from accounts.models import APIKey, Invitation, Membership, Role, User
+from accounts.models import APIKey, Invitation, Membership, User
 from accounts.web_tenancy import (
     SESSION_ORG_KEY,
     get_or_404,
@@ -155,7 +155,7 @@ def organization_settings(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Settings saved.")
         return redirect("web:organization-settings")
     context: dict[str, Any] = {"form": form, "section": "settings"}
-    if request.tenant.role == Role.OWNER:
+    if request.tenant.is_owner:
         # Owners audit what PerfectParser support did in their organization.
         context["support_actions"] = support_actions_for(organization=organization)
     return render(request, "accounts/organization.html", context)

@@ -54,6 +54,10 @@ class WebTenant:
         return self.role in MANAGER_ROLES
 
     @property
+    def is_owner(self) -> bool:
+        return self.role == Role.OWNER
+
+    @property
     def balance(self) -> int:
         if self._balance is None:
             from billing.services import get_balance

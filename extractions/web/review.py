@@ -16,13 +16,21 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from accounts.web_tenancy import org_view
+from config.errors import APIError
 from extractions import flags, selectors
 from extractions.models import Document, DocumentEdit, DocumentStatus
 from extractions.services import document_result, review_document
-from extractions.services.results import ensure_results_available
+from extractions.services.results import ensure_results_available, target_of, validation_of
+from extractions.validation import failures_by_field, rule_label
 from extractions.web import exports, queries
-from extractions.web.review_form import FormErrors
-from extractions.web.review_state import SchemaErrors, document_form, submit_form
+from extractions.web.review_form import (
+    Evidence,
+    FormErrors,
+    build_form,
+    flatten,
+    parse_form,
+    walk,
+)
 
 PAGE_IMAGE_SIDE = 1400
 QUEUE_PAGE = 200
@@ -65,6 +73,14 @@ def _queue_position(request: HttpRequest, document: Document) -> dict[str, Any] 
     }
 
 
+def _page_numbers(document: Document) -> list[dict[str, Any]]:
+    pages = [p for p in (document.pages or []) if isinstance(p, dict) and p.get("number")]
+    if not pages:
+        numbers = document.pages_selected or list(range(1, (document.page_count or 0) + 1))
+        pages = [{"number": n, "width": 0, "height": 0} for n in numbers[:50]]
+    return pages
+
+
 def _context(
     request: HttpRequest,
     document: Document,
@@ -73,18 +89,79 @@ def _context(
     errors: dict[str, str] | None = None,
     raw_post: Any = None,
 ) -> dict[str, Any]:
-    form = document_form(document, posted=posted, errors=errors, raw_post=raw_post)
+    threshold = flags.document_threshold(document)
+    schema = document.parser_version.schema if document.parser_version else {}
+    evidence = Evidence(
+        confidence=document.confidence or {},
+        citations=document.citations or {},
+        threshold=threshold,
+    )
+    nodes = build_form(
+        schema=schema,
+        target=target_of(document),
+        output=posted if posted is not None else document.output,
+        evidence=evidence,
+    )
+    for node in flatten(nodes):
+        if errors and node.path in errors:
+            node.error = errors[node.path]
+        if raw_post is not None and node.input_name in raw_post:
+            node.display = raw_post[node.input_name]
+    validation = validation_of(document)
+    failing = failures_by_field(validation)
+    found = flags.flagged_values(
+        confidence=document.confidence,
+        validation=validation,
+        threshold=threshold,
+        output=document.output,
+        initial_output=document.initial_output,
+    )
+    flagged = {flag.field: flag for flag in found}
+    for node in walk(nodes):
+        node.failures = failing.get(node.path, [])
+        flag = flagged.get(node.path)
+        node.flagged = flag is not None
+        node.low = flag is not None and flags.LOW_CONFIDENCE in flag.reasons
+    general_errors = [
+        f"{path}: {message}"
+        for path, message in (errors or {}).items()
+        if path not in {n.path for n in flatten(nodes)}
+    ]
+    boxes = [
+        {
+            "path": path,
+            "page": citation.get("page"),
+            "bbox": citation.get("bbox"),
+            "low": path in flagged,
+        }
+        for path, citation in (document.citations or {}).items()
+        if isinstance(citation, dict) and citation.get("bbox")
+    ]
     edits = (
         DocumentEdit.objects.filter(document=document)
         .select_related("user", "api_key")
         .order_by("-created_at", "-id")
     )
+    leaves = flatten(nodes)
     return {
-        **form.context(),
         "document": document,
         "extraction": document.extraction,
+        "nodes": nodes,
+        "boxes": boxes,
+        "pages": _page_numbers(document),
         "edits": edits,
+        "threshold": threshold,
+        "low_count": sum(1 for n in leaves if n.low),
+        "flagged_count": len(found),
+        "needs_review": flags.needs_review(document, threshold=threshold),
+        "missing_count": sum(1 for n in leaves if n.missing),
+        "field_count": len(leaves),
+        "general_errors": general_errors,
+        "checks": [{**r, "label": rule_label(r["rule"])} for r in validation],
+        "failed_checks": sum(1 for r in validation if not r["ok"]),
+        "passed_checks": sum(1 for r in validation if r["ok"]),
         "queue": _queue_position(request, document),
+        "target": target_of(document),
     }
 
 
@@ -97,6 +174,7 @@ def document_review(request: HttpRequest, extraction_id: str, document_id: str) 
     if request.method != "POST":
         return render(request, "extractions/review.html", _context(request, document))
 
+    schema = document.parser_version.schema if document.parser_version else {}
     action = request.POST.get("action")
     if action not in APPROVE_ACTIONS:
         # Approving is explicit (a button or its shortcut): a submission without one, such
@@ -109,27 +187,38 @@ def document_review(request: HttpRequest, extraction_id: str, document_id: str) 
             status=400,
         )
     try:
-        saved, changed = submit_form(
-            document=document,
-            post=request.POST,
-            mark_only=action == "mark",
-            save=lambda output: review_document(
-                document=document, output=output, user=request.user
-            ),
-        )
-    except FormErrors as exc:
-        if isinstance(exc, SchemaErrors):
-            messages.error(
-                request, "Some values do not fit the schema: see the highlighted fields."
-            )
+        if action == "mark":
+            # An empty merge patch: reviewed, with no edit.
+            output: Any = {} if target_of(document) == "per_doc" else document.output
         else:
-            messages.error(request, "Some values need fixing: see the highlighted fields.")
+            output = parse_form(
+                schema=schema,
+                target=target_of(document),
+                post=request.POST,
+                current=document.output,
+            )
+        before = DocumentEdit.objects.filter(document=document).count()
+        saved = review_document(document=document, output=output, user=request.user)
+    except FormErrors as exc:
+        messages.error(request, "Some values need fixing: see the highlighted fields.")
         return render(
             request,
             "extractions/review.html",
             _context(request, document, errors=exc.errors, raw_post=request.POST),
             status=400,
         )
+    except APIError as exc:
+        if exc.code != "INVALID_PAYLOAD" or not exc.details.get("errors"):
+            raise
+        errors = {e["path"]: e["message"] for e in exc.details["errors"]}
+        messages.error(request, "Some values do not fit the schema: see the highlighted fields.")
+        return render(
+            request,
+            "extractions/review.html",
+            _context(request, document, errors=errors, raw_post=request.POST),
+            status=400,
+        )
+    changed = DocumentEdit.objects.filter(document=document).count() - before
     if changed:
         messages.success(
             request, f"Saved {changed} change{'s' if changed != 1 else ''}; marked as reviewed."
