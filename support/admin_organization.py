@@ -135,8 +135,9 @@ def support_recent(model_admin: admin.ModelAdmin, obj: Organization) -> str:
 def page_context(request: HttpRequest) -> dict[str, Any]:
     return {
         "can_act": services.can_act(request.user),
-        "credits_form": CreditsForm(),
-        "view_as_form": ViewAsForm(),
+        # Two forms on one page: their own element ids (both have a "reason").
+        "credits_form": CreditsForm(auto_id="credits_%s"),
+        "view_as_form": ViewAsForm(auto_id="view_as_%s"),
     }
 
 

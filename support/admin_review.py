@@ -241,8 +241,11 @@ def tools_context(request: HttpRequest, document: Document) -> dict[str, Any]:
     """The support tools below the document's admin page."""
     return {
         "can_act": services.can_act(request.user),
-        "download_form": DownloadForm(),
-        "rerun_form": RerunForm(document=document) if document.parser_version_id else None,
+        # Two forms on one page: their own element ids (both have a "reason").
+        "download_form": DownloadForm(auto_id="download_%s"),
+        "rerun_form": (
+            RerunForm(document=document, auto_id="rerun_%s") if document.parser_version_id else None
+        ),
     }
 
 

@@ -78,3 +78,35 @@ def test_support_corrects_a_line_item_cell_in_the_admin(
     assert edit.staff_user == support_user
     assert SupportAction.objects.get().kind == "edit"
     assert not page.js_errors, page.js_errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_support_views_the_dashboard_as_the_customer_read_only(
+    page,
+    org_a,
+    support_user,  # noqa: F811
+) -> None:
+    page.goto("/admin/login/")
+    page.fill("#id_username", support_user.email)
+    page.fill("#id_password", PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"/admin/accounts/organization/{org_a.organization.pk}/change/")
+    form = page.get_by_test_id("view-as-form")
+    form.get_by_label("Reason").fill("Ticket 5150: the customer cannot find their keys")
+    with page.expect_navigation():
+        page.get_by_test_id("view-as-submit").click()
+
+    banner = page.get_by_test_id("view-as-banner")
+    expect(banner).to_contain_text("Org A")
+    expect(page.get_by_test_id("sidebar-balance")).to_have_text("1000")
+    page.goto("/api-keys/")
+    expect(page.get_by_text(org_a.api_key.prefix)).to_be_visible()
+    # Creating a key is refused: read-only.
+    response = page.request.post("/api-keys/", form={"name": "x"})
+    assert response.status == 403
+
+    with page.expect_navigation():
+        page.get_by_test_id("stop-view-as").click()
+    assert f"/admin/accounts/organization/{org_a.organization.pk}/change/" in page.url
+    assert SupportAction.objects.get().kind == "view_as"
+    assert not page.js_errors, page.js_errors
