@@ -358,3 +358,31 @@ def test_edit_paths_are_read_back_for_reverts(path, tokens):
     changed = with_value_at(data, path, "new")
     assert value_at(changed, path) == "new"
     assert value_at(data, path) != "new"  # a copy: the stored output is not touched
+
+
+def test_list_target_documents_are_corrected_and_reverted_too(support_client, org_a):
+    document = completed_document(org_a)
+    extraction = document.extraction
+    extraction.options = {"extraction_target": "per_page"}
+    extraction.save(update_fields=["options"])
+    pages = [{"invoice_number": "INV-1", "total": 1.0, "lines": []}, {**OUTPUT, "lines": []}]
+    Document.objects.filter(pk=document.pk).update(initial_output=pages, confidence={})
+    post = {
+        "f:[0].invoice_number": "INV-1",
+        "f:[0].total": "1",
+        "f:[1].invoice_number": "INV-1",
+        "f:[1].total": "99",
+        "action": "approve",
+        "reason": "Page 2 total misread",
+    }
+    response = support_client.post(review_url(document), post)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    document.refresh_from_db()
+    assert [page["total"] for page in document.output] == [1.0, 99]
+    edit = DocumentEdit.objects.get()
+    assert (edit.path, edit.before, edit.after) == ("[1].total", 10.0, 99)
+    support_client.post(
+        f"/admin/extractions/document/{document.pk}/edits/{edit.pk}/revert/", {"reason": "No"}
+    )
+    document.refresh_from_db()
+    assert document.output[1]["total"] == 10.0
