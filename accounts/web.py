@@ -37,6 +37,7 @@ from accounts.web_tenancy import (
     switch_organization,
 )
 from config.errors import APIError
+from support.selectors import support_actions_for
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -153,7 +154,11 @@ def organization_settings(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, "Settings saved.")
         return redirect("web:organization-settings")
-    return render(request, "accounts/organization.html", {"form": form, "section": "settings"})
+    context: dict[str, Any] = {"form": form, "section": "settings"}
+    if request.tenant.is_owner:
+        # Owners audit what PerfectParser support did in their organization.
+        context["support_actions"] = support_actions_for(organization=organization)
+    return render(request, "accounts/organization.html", context)
 
 
 # --- Members ---------------------------------------------------------------------------------
