@@ -21,7 +21,7 @@ from extractions import flags, selectors
 from extractions.models import Document, DocumentEdit, DocumentStatus
 from extractions.services import document_result, review_document
 from extractions.services.results import ensure_results_available, target_of, validation_of
-from extractions.validation import failures_by_field, rule_label
+from extractions.validation import REQUIRED, failures_by_field, rule_label
 from extractions.web import exports, queries
 from extractions.web.review_form import (
     Evidence,
@@ -122,6 +122,11 @@ def _context(
         flag = flagged.get(node.path)
         node.flagged = flag is not None
         node.low = flag is not None and flags.LOW_CONFIDENCE in flag.reasons
+        # Low confidence and required-and-empty are answered by typing a value (the page
+        # updates its counts at once); another rule is checked again when the review is saved.
+        node.rechecked_on_save = flag is not None and any(
+            reason not in (flags.LOW_CONFIDENCE, REQUIRED) for reason in flag.reasons
+        )
     general_errors = [
         f"{path}: {message}"
         for path, message in (errors or {}).items()
@@ -143,6 +148,8 @@ def _context(
         .order_by("-created_at", "-id")
     )
     leaves = flatten(nodes)
+    needs_review = flags.needs_review(document, threshold=threshold)
+    others_queued = flags.review_queue(organization=document.organization).exclude(pk=document.pk)
     return {
         "document": document,
         "extraction": document.extraction,
@@ -153,7 +160,7 @@ def _context(
         "threshold": threshold,
         "low_count": sum(1 for n in leaves if n.low),
         "flagged_count": len(found),
-        "needs_review": flags.needs_review(document, threshold=threshold),
+        "needs_review": needs_review,
         "missing_count": sum(1 for n in leaves if n.missing),
         "field_count": len(leaves),
         "general_errors": general_errors,
@@ -161,6 +168,9 @@ def _context(
         "failed_checks": sum(1 for r in validation if not r["ok"]),
         "passed_checks": sum(1 for r in validation if r["ok"]),
         "queue": _queue_position(request, document),
+        # Approving a document of the review queue opens the next one (see document_review).
+        "approve_opens_next": (request.GET.get("queue") == "1" or needs_review)
+        and others_queued.exists(),
         "target": target_of(document),
     }
 
@@ -198,6 +208,8 @@ def document_review(request: HttpRequest, extraction_id: str, document_id: str) 
                 current=document.output,
             )
         before = DocumentEdit.objects.filter(document=document).count()
+        # Opened from the queue, or in it: approving it opens the next one.
+        from_queue = request.GET.get("queue") == "1" or flags.needs_review(document)
         saved = review_document(document=document, output=output, user=request.user)
     except FormErrors as exc:
         messages.error(request, "Some values need fixing: see the highlighted fields.")
@@ -232,7 +244,7 @@ def document_review(request: HttpRequest, extraction_id: str, document_id: str) 
             f"{n} validation rule{'s' if n != 1 else ''} still fail{'' if n != 1 else 's'} on "
             "the saved values; they are recorded with the review.",
         )
-    if request.GET.get("queue") == "1":
+    if from_queue:
         upcoming = flags.review_queue(organization=request.tenant.organization).first()
         if upcoming is not None:
             return redirect(
@@ -241,6 +253,7 @@ def document_review(request: HttpRequest, extraction_id: str, document_id: str) 
                 )
                 + "?queue=1"
             )
+    if request.GET.get("queue") == "1":
         messages.info(request, "The review queue is empty. Well done!")
         return redirect("web:review-queue")
     return redirect("web:document-review", extraction_id=extraction_id, document_id=document_id)
