@@ -27,7 +27,7 @@ from accounts.forms import (
     RoleForm,
     SignUpForm,
 )
-from accounts.models import APIKey, Invitation, Membership, User
+from accounts.models import SCOPE_HELP, APIKey, Invitation, KeyScope, Membership, User
 from accounts.web_tenancy import (
     SESSION_ORG_KEY,
     get_or_404,
@@ -325,6 +325,8 @@ def api_keys(request: HttpRequest) -> HttpResponse:
             organization=tenant.organization,
             name=form.cleaned_data["name"],
             created_by=request.user,
+            scope=form.cleaned_data["scope"],
+            expires_at=form.expires_at(),
         )
         form = APIKeyForm()
     return render(
@@ -334,6 +336,7 @@ def api_keys(request: HttpRequest) -> HttpResponse:
             "form": form,
             "created": created,
             "keys": selectors.api_keys_of(organization=tenant.organization),
+            "scopes": [(scope, scope.label, SCOPE_HELP[scope]) for scope in KeyScope],
             "section": "api-keys",
         },
     )

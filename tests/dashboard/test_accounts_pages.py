@@ -212,7 +212,7 @@ def test_last_owner_cannot_leave_and_outsiders_get_404(owner_web, outsider_web, 
 
 
 def test_api_key_secret_shown_once_works_and_revokes(owner_web, org_a) -> None:
-    response = owner_web.post(reverse("web:api-keys"), {"name": "CI"})
+    response = owner_web.post(reverse("web:api-keys"), {"name": "CI", "scope": "admin"})
     assert response.status_code == 200
     secret = (
         re.search(rb'data-testid="new-key-secret">(pp_live_[^<]+)<', response.content)
@@ -225,10 +225,9 @@ def test_api_key_secret_shown_once_works_and_revokes(owner_web, org_a) -> None:
     assert secret.encode() not in listing.content and key.prefix.encode() in listing.content
     api = api_client_for_key(secret)
     assert api.get("/v1/api-keys").status_code == 200
-    assert (
-        b"never"
-        not in owner_web.get(reverse("web:api-keys")).content.split(b"CI</strong>")[1][:400]
-    )
+    row = owner_web.get(reverse("web:api-keys")).content.split(b"CI</strong>")[1]
+    last_used = re.search(rb'data-testid="key-last-used">([^<]*)<', row).group(1)
+    assert b"never" not in last_used and b"ago" in last_used
     owner_web.post(reverse("web:api-key-revoke", args=[key.public_id]))
     key.refresh_from_db()
     assert key.revoked_at is not None
