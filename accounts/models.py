@@ -39,6 +39,9 @@ class User(AbstractUser):
 
     username = None
     email = models.EmailField("email address", unique=True)
+    # When the person proved they read this address (the sign-up link); the sign-up's free
+    # credits are granted then, not before (accounts.onboarding.verify_email).
+    email_verified_at = models.DateTimeField(null=True, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
