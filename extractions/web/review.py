@@ -122,11 +122,6 @@ def _context(
         flag = flagged.get(node.path)
         node.flagged = flag is not None
         node.low = flag is not None and flags.LOW_CONFIDENCE in flag.reasons
-        # Low confidence and required-and-empty are answered by typing a value (the page
-        # updates its counts at once); another rule is checked again when the review is saved.
-        node.rechecked_on_save = flag is not None and any(
-            reason not in (flags.LOW_CONFIDENCE, REQUIRED) for reason in flag.reasons
-        )
     general_errors = [
         f"{path}: {message}"
         for path, message in (errors or {}).items()
@@ -148,9 +143,7 @@ def _context(
         .order_by("-created_at", "-id")
     )
     leaves = flatten(nodes)
-    needs_review = flags.needs_review(document, threshold=threshold)
-    others_queued = flags.review_queue(organization=document.organization).exclude(pk=document.pk)
-    return {
+    context = {
         "document": document,
         "extraction": document.extraction,
         "nodes": nodes,
@@ -160,7 +153,7 @@ def _context(
         "threshold": threshold,
         "low_count": sum(1 for n in leaves if n.low),
         "flagged_count": len(found),
-        "needs_review": needs_review,
+        "needs_review": flags.needs_review(document, threshold=threshold),
         "missing_count": sum(1 for n in leaves if n.missing),
         "field_count": len(leaves),
         "general_errors": general_errors,
@@ -168,11 +161,25 @@ def _context(
         "failed_checks": sum(1 for r in validation if not r["ok"]),
         "passed_checks": sum(1 for r in validation if r["ok"]),
         "queue": _queue_position(request, document),
-        # Approving a document of the review queue opens the next one (see document_review).
-        "approve_opens_next": (request.GET.get("queue") == "1" or needs_review)
-        and others_queued.exists(),
         "target": target_of(document),
     }
+    _review_at_speed(request, document, context)
+    return context
+
+
+def _review_at_speed(request: HttpRequest, document: Document, context: dict[str, Any]) -> None:
+    """What the page's keyboard review needs beyond the form (static/js/review.js)."""
+    reasons = {flag.field: flag.reasons for flag in flags.document_flags(document)}
+    for node in walk(context["nodes"]):
+        # Low confidence and required-and-empty are answered by typing a value (the page
+        # updates its counts at once); another rule is checked again when the review is saved.
+        node.rechecked_on_save = any(
+            reason not in (flags.LOW_CONFIDENCE, REQUIRED) for reason in reasons.get(node.path, ())
+        )
+    # Approving a document of the review queue opens the next one (see document_review).
+    context["approve_opens_next"] = (
+        request.GET.get("queue") == "1" or context["needs_review"]
+    ) and flags.review_queue(organization=document.organization).exclude(pk=document.pk).exists()
 
 
 @org_view
@@ -196,6 +203,8 @@ def document_review(request: HttpRequest, extraction_id: str, document_id: str) 
             _context(request, document, raw_post=request.POST),
             status=400,
         )
+    # Opened from the queue, or in it: approving it opens the next one.
+    from_queue = request.GET.get("queue") == "1" or flags.needs_review(document)
     try:
         if action == "mark":
             # An empty merge patch: reviewed, with no edit.
@@ -208,8 +217,6 @@ def document_review(request: HttpRequest, extraction_id: str, document_id: str) 
                 current=document.output,
             )
         before = DocumentEdit.objects.filter(document=document).count()
-        # Opened from the queue, or in it: approving it opens the next one.
-        from_queue = request.GET.get("queue") == "1" or flags.needs_review(document)
         saved = review_document(document=document, output=output, user=request.user)
     except FormErrors as exc:
         messages.error(request, "Some values need fixing: see the highlighted fields.")
