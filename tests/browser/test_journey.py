@@ -79,6 +79,8 @@ def test_sign_up_design_extract_review_and_bill(
     page.get_by_role("button", name="Create key").click()
     secret = page.get_by_test_id("new-key-secret").inner_text().strip()
     assert secret.startswith("pp_live_")
+    expect(page.get_by_test_id("key-scope").first).to_have_text("Extract")
+    shoot(page, "api-keys", full_page=True)
 
     # --- Design a parser with a line-items group ----------------------------------------------
     nav(page, "Parsers")

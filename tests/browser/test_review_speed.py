@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 from docgen import INVOICE_SCHEMA, invoice_pdf
 from extractions.models import Document, DocumentEdit
 from parsers.services import create_parser
+from tests.browser.conftest import shoot
 from tests.conftest import PASSWORD, api_client_for_key
 from tests.worker import eager_celery  # noqa: F401  (fixture)
 
@@ -105,6 +106,8 @@ def test_a_20_field_invoice_reviewed_by_keyboard_within_40_keys(page, queue) -> 
     for key in ("Enter", "Shift", "Ctrl", "Z"):
         expect(shortcuts).to_contain_text(key)
     expect(page.get_by_test_id("approve-review")).to_have_text("Approve and next")
+    # Dates read as stored (ISO), whatever the browser's locale.
+    expect(_field(page, "date")).to_have_value(truth["date"])
 
     keys = Keys(page)
     # The page opens on the first flagged field, in form order: the required, empty date.
@@ -246,4 +249,14 @@ def test_zoom_fit_rotate_pan_and_the_selected_box_readable(page, queue) -> None:
     view, shown = viewer.bounding_box(), target.bounding_box()
     assert view["x"] <= shown["x"] and shown["x"] + shown["width"] <= view["x"] + view["width"]
     assert view["y"] <= shown["y"] and shown["y"] + shown["height"] <= view["y"] + view["height"]
+    shoot(page, "review-zoom")
+    # A long line-item text wraps in its cell: nothing hidden, the cell grows.
+    cell = _field(page, "lines[0].description")
+    one_line = cell.evaluate("c => c.offsetHeight")
+    cell.fill("Hex head bolts, zinc plated, M8 x 40 mm, DIN 933, box of 200, " * 3)
+    size = cell.evaluate("c => [c.scrollWidth, c.clientWidth, c.scrollHeight, c.clientHeight]")
+    assert size[0] <= size[1] and size[2] <= size[3] + 1, size
+    assert cell.evaluate("c => c.offsetHeight") > 2 * one_line
+    page.keyboard.press("Control+z")  # and undo puts the value back
+    expect(cell).not_to_have_value(re.compile("Hex head"))
     assert not page.js_errors, page.js_errors
