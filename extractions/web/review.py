@@ -36,6 +36,7 @@ PAGE_IMAGE_SIDE = 1400
 QUEUE_PAGE = 200
 # "approve": save the corrections and mark reviewed; "mark": mark reviewed, no edit.
 APPROVE_ACTIONS = ("approve", "mark")
+LAST_APPROVED = "review.last_approved"  # session: the document approved before this one
 
 
 def _document(request: HttpRequest, extraction_id: str, document_id: str) -> Document:
@@ -176,6 +177,13 @@ def _review_at_speed(request: HttpRequest, document: Document, context: dict[str
         node.rechecked_on_save = any(
             reason not in (flags.LOW_CONFIDENCE, REQUIRED) for reason in reasons.get(node.path, ())
         )
+    last = request.session.get(LAST_APPROVED)
+    if (
+        request.GET.get("queue") == "1"
+        and isinstance(last, dict)
+        and last.get("url") != request.path
+    ):
+        context["last_approved"] = last
     # Approving a document of the review queue opens the next one (see document_review).
     context["approve_opens_next"] = (
         request.GET.get("queue") == "1" or context["needs_review"]
@@ -254,6 +262,11 @@ def document_review(request: HttpRequest, extraction_id: str, document_id: str) 
     if from_queue:
         upcoming = flags.review_queue(organization=request.tenant.organization).first()
         if upcoming is not None:
+            # The next page offers a way back to this one (a second look after approving).
+            request.session[LAST_APPROVED] = {
+                "url": reverse("web:document-review", args=[extraction_id, document_id]),
+                "filename": document.filename,
+            }
             return redirect(
                 reverse(
                     "web:document-review", args=[upcoming.extraction.public_id, upcoming.public_id]

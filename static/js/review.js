@@ -5,7 +5,8 @@
      required and empty). Its text is selected, so typing replaces it. After the last one
      comes the Approve button. Enter never submits (the form's default button is disabled).
    - Ctrl+Enter (Cmd+Enter): Approve (the server then opens the next document of the queue).
-   - Ctrl+Z (Cmd+Z): undo the last correction, a whole field at a time.
+   - Ctrl+Z (Cmd+Z): undo the last correction, a whole field at a time; with nothing left to
+     undo, back to the document approved just before (in the queue).
    A corrected value loses its low-confidence styling and the header counts follow. */
 (function () {
   "use strict";
@@ -52,6 +53,8 @@
   function move(step) {
     var approve = form.querySelector("[data-approve]");
     var active = document.activeElement;
+    // A removed line-item row takes its flagged cells with it.
+    targets = targets.filter(function (t) { return document.contains(t); });
     var list = targets.concat(approve ? [approve] : []);
     var index = list.indexOf(active);
     if (index < 0) {
@@ -136,7 +139,12 @@
     } else {
       var last;
       do { last = undoStack.pop(); } while (last && !document.contains(last.el));
-      if (!last) return;
+      if (!last) {
+        // Nothing left to undo here: back to the document approved just before (queue).
+        var back = document.querySelector("[data-back-to-approved]");
+        if (back && !dirty) window.location.assign(back.href);
+        return;
+      }
       el = last.el;
       el.value = last.before;
       focusValue.set(el, last.before);

@@ -183,6 +183,13 @@ def test_undo_and_ctrl_enter_approve(page, queue) -> None:
     expect(page).to_have_url(re.compile(re.escape(f"/documents/{second.public_id}/?queue=1") + "$"))
     edits = {e.path: e.after for e in DocumentEdit.objects.filter(document=first)}
     assert edits == {"currency": "EUR"}
+    # Undo with nothing to undo on the next document: back to the one just approved.
+    expect(page.get_by_test_id("back-to-approved")).to_have_text("↶ first.pdf")
+    page.get_by_test_id("viewer-tools").click()
+    with page.expect_navigation():
+        page.keyboard.press("Control+z")
+    expect(page.get_by_role("heading", name="first.pdf")).to_be_visible()
+    expect(page.get_by_test_id("reviewed-badge")).to_be_visible()
     assert not page.js_errors, page.js_errors
 
 

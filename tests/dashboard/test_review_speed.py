@@ -35,6 +35,11 @@ def test_approving_a_queued_document_opens_the_next_one(member_web, two_in_queue
     assert re.search(r'data-testid="approve-review"[^>]*>Approve and next<', page)
     approved = member_web.post(review_url(first), {"action": "mark"})
     assert approved["Location"] == review_url(second) + "?queue=1"
+    # The next one offers a way back to the one just approved.
+    upcoming = member_web.get(approved["Location"]).content.decode()
+    assert re.search(
+        rf'href="{re.escape(review_url(first))}"[^>]*data-testid="back-to-approved"', upcoming
+    )
     # The last one: nothing left to open, so its own page shows it reviewed.
     last = member_web.get(review_url(second)).content.decode()
     assert re.search(r'data-testid="approve-review"[^>]*>Approve<', last)
