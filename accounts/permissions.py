@@ -36,8 +36,10 @@ def required_scope(view: Any, method: str) -> KeyScope | None:
     """The scope an API key needs for ``method`` on ``view``; None when it declares none."""
     declared = getattr(view, "required_scopes", None) or {}
     method = method.upper()
-    if method in ("HEAD", "OPTIONS"):
-        method = "GET"  # HEAD is GET without a body; OPTIONS describes, like GET
+    if method == "OPTIONS" and declared:
+        return KeyScope.READ  # it describes the operations, changes nothing
+    if method == "HEAD":
+        method = "GET"  # GET without the body
     return declared.get(method) or declared.get(ALL_METHODS)
 
 

@@ -86,6 +86,9 @@ def test_a_read_only_key_cannot_write_anywhere(org_a) -> None:
         assert response.status_code == 403, (method, path, response.content)
         assert response.json()["error"]["code"] == "INSUFFICIENT_SCOPE", (method, path)
     assert (APIKey.objects.count(), Parser.objects.count(), Extraction.objects.count()) == before
+    # OPTIONS describes and HEAD reads, even where only writes are declared.
+    assert client.options("/v1/extractions/nope/cancel").status_code != 403
+    assert client.head("/v1/parsers").status_code == 200
     # It reads: the checks above are about the scope, not about the key.
     assert client.get("/v1/parsers").status_code == 200
     assert client.get("/v1/extractions").status_code == 200
