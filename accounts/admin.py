@@ -315,15 +315,26 @@ class OrganizationAdmin(SupportActionsMixin, admin.ModelAdmin):
 
 @admin.register(APIKey)
 class APIKeyAdmin(SupportActionsMixin, admin.ModelAdmin):
-    list_display = ("name", "prefix", "organization", "created_at", "last_used_at", "revoked_at")
+    list_display = (
+        "name",
+        "prefix",
+        "organization",
+        "scope",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+    )
     list_select_related = ("organization",)
-    list_filter = ("revoked_at",)
+    list_filter = ("scope", "revoked_at")
     search_fields = ("name", "prefix", "public_id", "organization__name")
     readonly_fields = (
         "public_id",
         "organization",
         "name",
         "prefix",
+        "scope",
+        "expires_at",
         "created_by",
         "created_at",
         "last_used_at",

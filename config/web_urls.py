@@ -19,6 +19,9 @@ urlpatterns = [
     path("", home_web.home, name="home"),
     # Sign up, log in, password reset
     path("signup/", accounts_web.signup, name="signup"),
+    path("signup/sent/", accounts_web.signup_sent, name="signup-sent"),
+    path("verify/<uidb64>/<token>/", accounts_web.verify_email, name="verify-email"),
+    path("verify/resend/", accounts_web.resend_verification, name="verify-email-resend"),
     path("login/", accounts_web.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password-reset/", accounts_web.password_reset, name="password_reset"),

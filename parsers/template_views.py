@@ -8,6 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.permissions import READ, scopes
 from parsers.models import ExtractionTarget
 from parsers.templates_catalog import list_templates
 
@@ -26,6 +27,8 @@ class ParserTemplateListSerializer(serializers.Serializer):
 
 
 class ParserTemplateListView(APIView):
+    required_scopes = scopes(get=READ)
+
     @extend_schema(
         operation_id="parser_templates_list",
         responses={200: ParserTemplateListSerializer},

@@ -10,6 +10,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from accounts.permissions import READ, scopes
 from accounts.tenancy import tenant_of
 from extractions.exports import selectors
 from extractions.exports.responses import export_response
@@ -40,6 +41,8 @@ LAYOUT = (
 class _ExportView(APIView):
     """Answers the file whatever the Accept header and ``?format`` (DRF's own renderer
     switch) say; errors stay JSON."""
+
+    required_scopes = scopes(get=READ)
 
     def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
         return super().perform_content_negotiation(request, force=True)
