@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 from ..layout.index import DocIndex
@@ -27,6 +28,7 @@ from .headers import (
     header_concept,
     item_plan,
 )
+from .reading import resolve_columns
 
 NUMERIC_COLUMNS = {"quantity", "unit_price", "amount", "tax_rate", "discount"}
 
@@ -41,6 +43,7 @@ class Column:
     header: str
     left: float = 0.0  # assignment boundaries
     right: float = 1.0
+    named: str | None = None  # the concept its header words name, before duplicates are resolved
 
 
 @dataclass(slots=True)
@@ -49,6 +52,8 @@ class Table:
     header_lines: list[Line]
     columns: list[Column]
     rows: list[dict[str, list[Word]]] = field(default_factory=list)
+    wanted: set[str] = field(default_factory=set)  # the concepts the item schema asks for
+    balance: float = -1.0  # share of rows where quantity x unit price = amount (-1: no check)
 
 
 # a price-like number ("12.50", "1.234,00"); searched in the line text at once (the
@@ -125,7 +130,7 @@ def _cluster_band(
                 concept = max(votes.items(), key=lambda kv: kv[1])[0]
         x0 = min(w.x0 for u in g for w in u)
         x1 = max(w.x1 for u in g for w in u)
-        cols.append(Column(concept, x0, x1, text))
+        cols.append(Column(concept, x0, x1, text, named=concept))
     cols.sort(key=lambda c: c.x0)
     _resolve_duplicates(cols)
     return cols
@@ -172,10 +177,10 @@ def find_tables(
             if len(concepts & wanted) < min(2, len(wanted)):
                 continue  # a tax or payment summary, not the item table
             core = wanted & {"description", "quantity", "unit_price"}
-            if core and not concepts & core:
+            if core and not {c.named for c in columns} & core:
                 continue  # "Art | Grund | Betrag": allowances or taxes, no items
             _set_boundaries(columns, lay, band)
-            t = Table(lay, band, columns)
+            t = Table(lay, band, columns, wanted=wanted)
             _read_rows(doc, t, extra)
             for b in band:
                 used.add(b.index)
@@ -189,7 +194,7 @@ def find_tables(
             # no header on this page: the previous page's table may run on here
             prev = tables[-1]
             cols = [Column(c.concept, c.x0, c.x1, c.header, c.left, c.right) for c in prev.columns]
-            t = Table(lay, [], cols)
+            t = Table(lay, [], cols, wanted=wanted)
             _read_rows(doc, t, extra)
             if t.rows:
                 tables.append(t)
@@ -222,8 +227,15 @@ def _header_band(lay: PageLayout, ln: Line, extra: dict[str, set[tuple[str, ...]
                 or any(c.isdigit() for c in other.text)
             ):
                 break
-            if len(other.toks) > 8:
-                break
+            if len(other.toks) > 8 and (
+                len(other.segments) < 3
+                or sum(1 for s in other.segments if header_concept(s.text, extra)) < 2
+            ):
+                break  # running text, not a header line of many short column names
+            if any(len(tokens(s.text)) > 5 for s in other.segments) and not any(
+                header_concept(s.text, extra) for s in other.segments
+            ):
+                break  # a sentence next to the header, not a wrapped header cell
             band.append(other)
             ref = other
             j += step
@@ -343,6 +355,7 @@ def _first_continued_row(lay: PageLayout, cols: list[Column], num_cols: set[int]
 def _read_rows(doc: DocIndex, t: Table, extra: dict[str, set[tuple[str, ...]]]) -> None:
     lay = t.layout
     cols = t.columns
+    wh = lay.word_height
     num_cols = {i for i, c in enumerate(cols) if c.concept in NUMERIC_COLUMNS}
     text_cols = {i for i, c in enumerate(cols) if c.concept not in NUMERIC_COLUMNS}
     if t.header_lines:
@@ -354,54 +367,162 @@ def _read_rows(doc: DocIndex, t: Table, extra: dict[str, set[tuple[str, ...]]]) 
         if first is None:
             return
         start, last_y = first.index, first.y0
-    rows: list[dict[int, list[Word]]] = []
-    pending: list[dict[int, list[Word]]] = []
-    prefix_mode: bool | None = None
-    in_note = False
+    # 1. the table's lines, each with its cells and whether it holds a row's numbers
+    body: list[tuple[Line, dict[int, list[Word]], bool]] = []
     for ln in lay.lines[start:]:
-        if ln.y0 - last_y > 3.5 * lay.word_height:
-            break
-        if _is_stop(ln, lay) or (rows and _is_header_like(ln, extra)):
+        if _is_stop(ln, lay) or (body and _is_header_like(ln, extra)):
             break
         if ln.x1 < cols[0].left or ln.x0 > cols[-1].right:
             continue
         cells = _assign(ln, cols)
         anchor = any(ci in num_cols and _is_cell_number(ws) for ci, ws in cells.items())
-        if anchor:
-            in_note = False
-            if prefix_mode is None:
-                prefix_mode = bool(pending)
-            row = cells  # built for this line alone: no copy needed
-            if prefix_mode and pending:
-                for p in pending:
-                    for ci, ws in p.items():
-                        row.setdefault(ci, [])
-                        row[ci] = ws + row[ci]
-                pending = []
-            rows.append(row)
-            last_y = ln.y1
-            continue
-        # a line without numbers: wrapped description (or the next row's first line)
-        if not any(ci in text_cols for ci in cells):
-            continue
-        if len(ln.toks) > 25:
+        # rows may stand far apart (a note under each); a line of numbers goes on further
+        # than a line of text does
+        if ln.y0 - last_y > (6.0 if anchor and body else 3.5) * wh:
             break
-        if prefix_mode is None and not rows:
-            pending.append(cells)
-            last_y = ln.y1
-            continue
-        if prefix_mode:
-            pending.append(cells)
-        elif rows:
-            if in_note or ln.y0 - last_y > 1.0 * lay.word_height:
-                in_note = True
-                last_y = ln.y1
-                continue  # a note under the row, not its wrapped description
+        if not anchor:
+            if not any(ci in text_cols for ci in cells):
+                continue
+            if len(ln.toks) > 25:
+                break
+        if anchor and body and body[-1][2] and _completes(body[-1], ln, cells, num_cols, wh):
+            # the rest of the row above, printed a little lower (cells centred vertically)
             for ci, ws in cells.items():
-                if ci in text_cols:
-                    rows[-1].setdefault(ci, []).extend(ws)
+                body[-1][1].setdefault(ci, []).extend(ws)
+            last_y = max(last_y, ln.y1)
+            continue
+        body.append((ln, cells, anchor))
         last_y = ln.y1
-    t.rows = [{cols[ci].concept or f"col{ci}": ws for ci, ws in r.items()} for r in rows]
+    rows = _group_rows(body, lay, wh, text_cols)
+    if not rows:
+        return
+    concepts, balance = resolve_columns(
+        [c.concept for c in cols], [c.named for c in cols], rows, t.wanted, doc.decimal
+    )
+    t.balance = balance
+    for c, concept in zip(cols, concepts, strict=True):
+        c.concept = concept
+    t.rows = [
+        {cols[ci].concept or f"col{ci}": ws for ci, ws in sorted(r.items())}
+        for r in rows
+        if _is_item_row(r, cols)
+    ]
+
+
+def _completes(
+    prev: tuple[Line, dict[int, list[Word]], bool],
+    ln: Line,
+    cells: dict[int, list[Word]],
+    num_cols: set[int],
+    wh: float,
+) -> bool:
+    """Whether a line of numbers only fills the columns the row just above left empty, close
+    under it: the same row, its amount centred a little lower."""
+    pln, pcells, _ = prev
+    if ln.y0 - pln.y1 > 0.8 * wh:
+        return False
+    return all(ci in num_cols and ci not in pcells for ci in cells)
+
+
+_NOTE = re.compile(
+    r"(?<![\w.,])\d{1,3}(?:[.,\u00a0 ]?\d{3})*[.,]\d{2,4}(?![\w%.,])"  # a price, "46,50"
+    r"|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b"  # a date
+)
+
+
+def _is_note(cells: dict[int, list[Word]], text_cols: set[int]) -> bool:
+    """A text line under a row that prints a price or a date (a gross price, a billing
+    period, a delivery note): an annotation of the item, not its wrapped description."""
+    for ci, ws in cells.items():
+        if ci in text_cols and _NOTE.search(" ".join(w.text for w in ws)):
+            return True
+    return False
+
+
+def _group_rows(
+    body: list[tuple[Line, dict[int, list[Word]], bool]],
+    lay: PageLayout,
+    wh: float,
+    text_cols: set[int],
+) -> list[dict[int, list[Word]]]:
+    """Lines grouped into rows: each row has one line of numbers (its anchor) and the text
+    lines around it. Between two anchors, the text lines are cut where the widest vertical
+    gap (or a drawn rule) is; when the lines are evenly spaced, the table's habit decides
+    (descriptions printed above their numbers, or wrapped below them)."""
+    anchors = [k for k, (_, _, a) in enumerate(body) if a]
+    if not anchors:
+        return []
+    rules = sorted(
+        (r.y0 + r.y1) / 2
+        for r in lay.page.rulings
+        if abs(r.y1 - r.y0) < 0.003 and (r.x1 - r.x0) > 0.05
+    )
+
+    def gap(k: int) -> float:
+        """The vertical gap between body line k - 1 and body line k (a rule: very wide)."""
+        up, down = body[k - 1][0], body[k][0]
+        g = down.y0 - up.y1
+        if any(up.cy < y < down.cy for y in rules):
+            g += 10 * wh
+        return g
+
+    first = anchors[0]
+    # text lines just above the first anchor: descriptions printed above their numbers
+    prefix = first > 0 and gap(first) <= 1.0 * wh
+    owner: list[int | None] = [None] * len(body)
+    for k in anchors:
+        owner[k] = k
+    if prefix:
+        k = first - 1
+        while k >= 0 and (k == first - 1 or gap(k + 1) <= 1.0 * wh):
+            owner[k] = first
+            k -= 1
+    for a, b in pairwise(anchors):
+        between = list(range(a + 1, b))
+        if not between:
+            continue
+        gaps = [gap(k) for k in range(a + 1, b + 1)]  # gaps[j]: above line a + 1 + j
+        widest = max(gaps)
+        if widest > 1.3 * min(gaps) + 0.1 * wh:
+            cut = a + 1 + gaps.index(widest)  # lines from ``cut`` on belong to b
+        else:
+            cut = a + 1 if prefix else b
+        for k in between:
+            owner[k] = a if k < cut else b
+    last = anchors[-1]
+    k = last + 1
+    while k < len(body) and gap(k) <= 1.0 * wh and not prefix:
+        owner[k] = last
+        k += 1
+    # a row's text runs on from its anchor without a gap; lines past a gap are notes
+    for k in range(len(body)):
+        o = owner[k]
+        if o is None or k == o:
+            continue
+        lo, hi = (k, o) if k < o else (o, k)
+        if any(gap(j) > 1.0 * wh for j in range(lo + 1, hi + 1)):
+            owner[k] = None
+    rows: dict[int, dict[int, list[Word]]] = {}
+    for k, (_, cells, anchor) in enumerate(body):
+        o = owner[k]
+        if o is None:
+            continue
+        row = rows.setdefault(o, {})
+        if not anchor and k != o and _is_note(cells, text_cols):
+            continue
+        for ci, ws in cells.items():
+            if not anchor and ci not in text_cols:
+                continue
+            row.setdefault(ci, []).extend(ws)
+    return [rows[k] for k in anchors if k in rows]
+
+
+def _is_item_row(row: dict[int, list[Word]], cols: list[Column]) -> bool:
+    """A row of one lone number and no text is a stray total or rate, not an item."""
+    if len(row) > 1:
+        return True
+    (ci,) = row
+    return cols[ci].concept not in NUMERIC_COLUMNS and cols[ci].concept is not None
 
 
 def extract_rows(doc: DocIndex, item_schema: dict[str, Any]) -> list[dict[str, Found]]:
