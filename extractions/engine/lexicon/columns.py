@@ -97,3 +97,11 @@ PROPERTY_NAMES: dict[str, tuple[str, ...]] = {
     "position": ("position", "pos", "line number", "line no", "index"),
     "date": ("date",),
 }  # fmt: skip
+
+# words that end a line-item table besides the total, subtotal and tax labels: a page's running
+# total carried to the next page, a balance
+TABLE_STOP_WORDS: tuple[str, ...] = (
+    "carried forward", "amount carried forward", "brought forward", "ubertrag", "zwischensumme",
+    "a reporter", "subtotaal", "totaal", "saldo", "balance due",
+    "amount due", "total due", "base imponible", "suma", "totale", "imponibile",
+)  # fmt: skip

@@ -13,15 +13,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from itertools import pairwise
 from typing import Any
 
 from ..layout.index import DocIndex
 from ..layout.lines import Line, PageLayout, Segment
+from ..lexicon.columns import TABLE_STOP_WORDS
 from ..lexicon.concepts import LABEL_TOKENS
 from ..types import Found, Word
 from ..values.amounts import find_amounts
 from ..values.text import tokens
+from .grouping import completes, group_rows
 from .headers import (
     concepts_of,
     could_be_header,
@@ -32,7 +33,9 @@ from .reading import resolve_columns
 
 NUMERIC_COLUMNS = {"quantity", "unit_price", "amount", "tax_rate", "discount"}
 
-_STOP_LABELS = [t for key in ("total", "subtotal", "tax") for t in LABEL_TOKENS[key]]
+_STOP_LABELS = [t for key in ("total", "subtotal", "tax") for t in LABEL_TOKENS[key]] + [
+    tuple(tokens(w)) for w in TABLE_STOP_WORDS
+]
 
 
 @dataclass(slots=True)
@@ -358,6 +361,7 @@ def _read_rows(doc: DocIndex, t: Table, extra: dict[str, set[tuple[str, ...]]]) 
     wh = lay.word_height
     num_cols = {i for i, c in enumerate(cols) if c.concept in NUMERIC_COLUMNS}
     text_cols = {i for i, c in enumerate(cols) if c.concept not in NUMERIC_COLUMNS}
+    desc_cols = {i for i, c in enumerate(cols) if c.concept == "description"}
     if t.header_lines:
         start = t.header_lines[-1].index + 1
         last_y = t.header_lines[-1].y1
@@ -385,7 +389,12 @@ def _read_rows(doc: DocIndex, t: Table, extra: dict[str, set[tuple[str, ...]]]) 
                 continue
             if len(ln.toks) > 25:
                 break
-        if anchor and body and body[-1][2] and _completes(body[-1], ln, cells, num_cols, wh):
+        if (
+            anchor
+            and body
+            and body[-1][2]
+            and completes(body[-1], ln, cells, num_cols, desc_cols, wh)
+        ):
             # the rest of the row above, printed a little lower (cells centred vertically)
             for ci, ws in cells.items():
                 body[-1][1].setdefault(ci, []).extend(ws)
@@ -393,7 +402,7 @@ def _read_rows(doc: DocIndex, t: Table, extra: dict[str, set[tuple[str, ...]]]) 
             continue
         body.append((ln, cells, anchor))
         last_y = ln.y1
-    rows = _group_rows(body, lay, wh, text_cols)
+    rows = group_rows(body, lay, wh, text_cols)
     if not rows:
         return
     concepts, balance = resolve_columns(
@@ -407,114 +416,6 @@ def _read_rows(doc: DocIndex, t: Table, extra: dict[str, set[tuple[str, ...]]]) 
         for r in rows
         if _is_item_row(r, cols)
     ]
-
-
-def _completes(
-    prev: tuple[Line, dict[int, list[Word]], bool],
-    ln: Line,
-    cells: dict[int, list[Word]],
-    num_cols: set[int],
-    wh: float,
-) -> bool:
-    """Whether a line of numbers only fills the columns the row just above left empty, close
-    under it: the same row, its amount centred a little lower."""
-    pln, pcells, _ = prev
-    if ln.y0 - pln.y1 > 0.8 * wh:
-        return False
-    return all(ci in num_cols and ci not in pcells for ci in cells)
-
-
-_NOTE = re.compile(
-    r"(?<![\w.,])\d{1,3}(?:[.,\u00a0 ]?\d{3})*[.,]\d{2,4}(?![\w%.,])"  # a price, "46,50"
-    r"|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b"  # a date
-)
-
-
-def _is_note(cells: dict[int, list[Word]], text_cols: set[int]) -> bool:
-    """A text line under a row that prints a price or a date (a gross price, a billing
-    period, a delivery note): an annotation of the item, not its wrapped description."""
-    for ci, ws in cells.items():
-        if ci in text_cols and _NOTE.search(" ".join(w.text for w in ws)):
-            return True
-    return False
-
-
-def _group_rows(
-    body: list[tuple[Line, dict[int, list[Word]], bool]],
-    lay: PageLayout,
-    wh: float,
-    text_cols: set[int],
-) -> list[dict[int, list[Word]]]:
-    """Lines grouped into rows: each row has one line of numbers (its anchor) and the text
-    lines around it. Between two anchors, the text lines are cut where the widest vertical
-    gap (or a drawn rule) is; when the lines are evenly spaced, the table's habit decides
-    (descriptions printed above their numbers, or wrapped below them)."""
-    anchors = [k for k, (_, _, a) in enumerate(body) if a]
-    if not anchors:
-        return []
-    rules = sorted(
-        (r.y0 + r.y1) / 2
-        for r in lay.page.rulings
-        if abs(r.y1 - r.y0) < 0.003 and (r.x1 - r.x0) > 0.05
-    )
-
-    def gap(k: int) -> float:
-        """The vertical gap between body line k - 1 and body line k (a rule: very wide)."""
-        up, down = body[k - 1][0], body[k][0]
-        g = down.y0 - up.y1
-        if any(up.cy < y < down.cy for y in rules):
-            g += 10 * wh
-        return g
-
-    first = anchors[0]
-    # text lines just above the first anchor: descriptions printed above their numbers
-    prefix = first > 0 and gap(first) <= 1.0 * wh
-    owner: list[int | None] = [None] * len(body)
-    for k in anchors:
-        owner[k] = k
-    if prefix:
-        k = first - 1
-        while k >= 0 and (k == first - 1 or gap(k + 1) <= 1.0 * wh):
-            owner[k] = first
-            k -= 1
-    for a, b in pairwise(anchors):
-        between = list(range(a + 1, b))
-        if not between:
-            continue
-        gaps = [gap(k) for k in range(a + 1, b + 1)]  # gaps[j]: above line a + 1 + j
-        widest = max(gaps)
-        if widest > 1.3 * min(gaps) + 0.1 * wh:
-            cut = a + 1 + gaps.index(widest)  # lines from ``cut`` on belong to b
-        else:
-            cut = a + 1 if prefix else b
-        for k in between:
-            owner[k] = a if k < cut else b
-    last = anchors[-1]
-    k = last + 1
-    while k < len(body) and gap(k) <= 1.0 * wh and not prefix:
-        owner[k] = last
-        k += 1
-    # a row's text runs on from its anchor without a gap; lines past a gap are notes
-    for k in range(len(body)):
-        o = owner[k]
-        if o is None or k == o:
-            continue
-        lo, hi = (k, o) if k < o else (o, k)
-        if any(gap(j) > 1.0 * wh for j in range(lo + 1, hi + 1)):
-            owner[k] = None
-    rows: dict[int, dict[int, list[Word]]] = {}
-    for k, (_, cells, anchor) in enumerate(body):
-        o = owner[k]
-        if o is None:
-            continue
-        row = rows.setdefault(o, {})
-        if not anchor and k != o and _is_note(cells, text_cols):
-            continue
-        for ci, ws in cells.items():
-            if not anchor and ci not in text_cols:
-                continue
-            row.setdefault(ci, []).extend(ws)
-    return [rows[k] for k in anchors if k in rows]
 
 
 def _is_item_row(row: dict[int, list[Word]], cols: list[Column]) -> bool:
