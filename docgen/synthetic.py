@@ -327,10 +327,21 @@ def synthetic_invoice(seed: int) -> Synthetic:
     top = by + 6 * line_h
     # column geometry
     shapes = [_COLUMN_SHAPE[c] for c in order]
-    unit = (width - 2 * margin) / sum(s[0] for s in shapes)
+    # each column as wide as its header and its widest cell (the description takes the rest)
+    need = [
+        max([string_width(names[c], size, "helvetica") + 12] + [string_width(r[c], size) + 10 for r in printed])
+        if c != "description" else 0.0
+        for c in order
+    ]  # fmt: skip
+    spare = width - 2 * margin - sum(need)
+    widths = [
+        max(n, spare * s[0] / sum(x[0] for x in shapes)) if c != "description" else 0.0
+        for c, n, s in zip(order, need, shapes, strict=True)
+    ]
+    widths[order.index("description")] = max(90.0, width - 2 * margin - sum(widths))
     xs = [margin]
-    for s in shapes:
-        xs.append(xs[-1] + s[0] * unit)
+    for w in widths:
+        xs.append(xs[-1] + w)
     desc_col = order.index("description")
     desc_width = xs[desc_col + 1] - xs[desc_col] - 8
 
@@ -384,17 +395,16 @@ def synthetic_invoice(seed: int) -> Synthetic:
     # totals
     y += line_h
     tx = xs[-2] - 60
-    amt = {"before": sign_before}
     for label, value in (
         (pick(lang["subtotal"]), net),
         (pick(lang["tax"]).format(rate=rate), tax),
         (pick(lang["total"]), total),
     ):
-        text = money(
-            value, decimal=decimal, thousands=thousands, symbol=symbol, before=amt["before"]
-        )
-        spec.texts.append((tx, y, label, size, "B" if value == total else ""))
-        spec.texts.append((xs[-1] - 4 - string_width(text, size), y, text, size))
+        text = money(value, decimal=decimal, thousands=thousands, symbol=symbol, before=sign_before)
+        vx = xs[-1] - 4 - string_width(text, size)
+        lx = min(tx, vx - string_width(label, size) - 24)
+        spec.texts.append((lx, y, label, size, "B" if value == total else ""))
+        spec.texts.append((vx, y, text, size))
         y += line_h + 2
     # footer: payment terms, the issuer again (as letterheads print it), page numbers
     footer_y = height - 40

@@ -22,11 +22,24 @@ _PERCENT = re.compile(r"\d\s*%")
 _LETTERS = re.compile(r"[^\W\d_]{2,}")
 
 
+# digits grouped by spaces ("1 129.89", "12 500"): within one cell, one number
+_SPACE_GROUPS = re.compile(r"(?<![\d.,])\d{1,3}(?: \d{3})+(?![\d ])")
+
+
+def cell_text(words: list[Word]) -> str:
+    """A cell's text, with thousands grouped by spaces joined: a cell holds one column's
+    number, so "1 129.89" is one amount (on a whole line it could be a quantity and a price)."""
+    text = words[0].text if len(words) == 1 else " ".join(w.text for w in words)
+    if " " in text:
+        text = _SPACE_GROUPS.sub(lambda m: m.group(0).replace(" ", ""), text)
+    return text
+
+
 def cell_number(words: list[Word] | None, decimal: str | None) -> float | None:
     """The number a numeric cell holds (the last amount printed in it), None if none."""
     if not words:
         return None
-    text = words[0].text if len(words) == 1 else " ".join(w.text for w in words)
+    text = cell_text(words)
     if _PERCENT.search(text):
         return None
     found = find_amounts(text, decimal)

@@ -29,7 +29,7 @@ from .headers import (
     header_concept,
     item_plan,
 )
-from .reading import resolve_columns
+from .reading import cell_text, resolve_columns
 
 NUMERIC_COLUMNS = {"quantity", "unit_price", "amount", "tax_rate", "discount"}
 
@@ -275,7 +275,21 @@ def _column_of(columns: list[Column], x0: float, x1: float) -> int:
     return len(columns) - 1 if cx >= columns[-1].left else 0
 
 
-def _assign(line: Line, columns: list[Column]) -> dict[int, list[Word]]:
+_LEAD_GROUP = re.compile(r"[-(]?\D{0,3}\d{1,3}")
+_THOUSANDS = re.compile(r"\d{3}(?:[.,]\d{1,4})?\)?")
+
+
+def _thousands_group(left: Word, right: Word, cw: float) -> bool:
+    """Whether two words are one number's digit groups ("48 858,10"): a word of one to three
+    digits a space's width before a word of exactly three (and the decimals)."""
+    return (
+        right.x0 - left.x1 <= 0.75 * cw
+        and _LEAD_GROUP.fullmatch(left.text) is not None
+        and _THOUSANDS.fullmatch(right.text) is not None
+    )
+
+
+def _assign(line: Line, columns: list[Column], cw: float = 0.0) -> dict[int, list[Word]]:
     """Words of a body line per column: a segment that starts in a text column stays
     there whole (a long description); others are split word by word by position."""
     cells: dict[int, list[Word]] = {}
@@ -290,9 +304,25 @@ def _assign(line: Line, columns: list[Column]) -> dict[int, list[Word]]:
             else:
                 got.extend(all_words[seg.start : seg.end])
             continue
+        prev_ci = first
         for k in range(seg.start, seg.end):
             w = all_words[k]
             ci = first if k == seg.start else _column_of(columns, w.x0, w.x1)
+            if (
+                ci != prev_ci
+                and columns[prev_ci].concept not in NUMERIC_COLUMNS
+                and not _is_numeric_text(w.text)
+                and not _is_numeric_text(all_words[k - 1].text)
+            ):
+                ci = prev_ci  # words of one text run on past the midpoint to the next header
+            if ci != prev_ci and _thousands_group(all_words[k - 1], w, cw):
+                # "48 | 858,10": the group of thousands of one right-aligned amount that
+                # reaches into the column on its left; the number moves over whole
+                moved = cells[prev_ci].pop()
+                if not cells[prev_ci]:
+                    del cells[prev_ci]
+                cells.setdefault(ci, []).append(moved)
+            prev_ci = ci
             got = cells.get(ci)
             if got is None:
                 cells[ci] = [w]
@@ -378,7 +408,7 @@ def _read_rows(doc: DocIndex, t: Table, extra: dict[str, set[tuple[str, ...]]]) 
             break
         if ln.x1 < cols[0].left or ln.x0 > cols[-1].right:
             continue
-        cells = _assign(ln, cols)
+        cells = _assign(ln, cols, lay.char_width)
         anchor = any(ci in num_cols and _is_cell_number(ws) for ci, ws in cells.items())
         # rows may stand far apart (a note under each); a line of numbers goes on further
         # than a line of text does
@@ -451,9 +481,9 @@ def extract_rows(doc: DocIndex, item_schema: dict[str, Any]) -> list[dict[str, F
 def _cell_value(
     decimal: str | None, words: list[Word], types: tuple[str, ...], col: str
 ) -> Found | None:
-    text = words[0].text if len(words) == 1 else " ".join([w.text for w in words])
     conf = 0.8
     if "number" in types or "integer" in types:
+        text = cell_text(words)
         amounts = [
             a
             for a in find_amounts(text, decimal)
@@ -467,8 +497,12 @@ def _cell_value(
             if v != int(v):
                 return None
             v = int(v)
-        ws = words if len(words) == 1 else _words_for(words, text, a.start, a.end)
+        if len(words) == 1 or text != " ".join([w.text for w in words]):
+            ws = words  # one word, or a number whose digit groups were joined: all of them
+        else:
+            ws = _words_for(words, text, a.start, a.end)
         return Found(v, ws, conf)
+    text = words[0].text if len(words) == 1 else " ".join([w.text for w in words])
     val = text.strip()
     if not val:
         return None
