@@ -46,7 +46,7 @@ COLUMN_WORDS: dict[str, tuple[str, ...]] = {
         "bedrag", "totaal", "totaalbedrag", "bedrag excl btw", "regeltotaal", "importe", "importe total",
         "total linea", "subtotal linea", "importo", "totale", "montant total", "total ttc",
         "gross amount", "amount incl", "amount excl vat", "total excl vat", "total incl vat",
-        "extended price", "ext amount", "nettobetrag", "bruttobetrag", "wert",
+        "extended price", "ext amount", "nettobetrag", "bruttobetrag", "wert", "entgelt",
     ),
     "code": (
         "code", "art nr", "artikelnummer", "artikel nr", "art", "sku", "item no", "item code", "ref",
@@ -57,7 +57,7 @@ COLUMN_WORDS: dict[str, tuple[str, ...]] = {
     "tax_rate": (
         "tax", "vat", "tva", "ust", "mwst", "gst", "tax rate", "taux", "steuersatz", "ust satz", "tax code",
         "btw", "btw tarief", "iva", "tipo iva", "vat rate", "vat percent", "tax percent", "mwst satz",
-        "taux tva",
+        "taux tva", "steuer",
     ),
     "discount": ("discount", "rem", "remise", "rabatt", "disc", "korting", "descuento", "dto", "sconto"),
     "unit": ("unit", "unite", "einheit", "uom", "me", "eenheid", "unidad", "unita"),

@@ -161,9 +161,13 @@ def find_tables(
 ) -> list[Table]:
     wanted = set(prop_cols.values())
     tables: list[Table] = []
+    # a header printed at the foot of a page, its rows on the next one
+    carry: Table | None = None
     for pi, lay in enumerate(doc.layouts):
         used: set[int] = set()
         found_here = len(tables)
+        last_page = carry if carry is not None else (tables[-1] if tables else None)
+        carry = None
         for ln in lay.lines:
             if ln.index in used or _has_amount(ln):
                 continue
@@ -187,16 +191,21 @@ def find_tables(
             _read_rows(doc, t, extra)
             for b in band:
                 used.add(b.index)
+            if not t.rows and band[-1].y1 > 0.75:
+                carry = t
             if t.rows:
+                carry = None
                 tables.append(t)
                 last = max((w.y1 for r in t.rows for ws in r.values() for w in ws), default=ln.y1)
                 for other in lay.lines:
                     if ln.y0 <= other.y0 <= last:
                         used.add(other.index)
-        if len(tables) == found_here and tables and tables[-1].layout is doc.layouts[pi - 1]:
+        if len(tables) == found_here and last_page and last_page.layout is doc.layouts[pi - 1]:
             # no header on this page: the previous page's table may run on here
-            prev = tables[-1]
-            cols = [Column(c.concept, c.x0, c.x1, c.header, c.left, c.right) for c in prev.columns]
+            cols = [
+                Column(c.concept, c.x0, c.x1, c.header, c.left, c.right, c.named)
+                for c in last_page.columns
+            ]
             t = Table(lay, [], cols, wanted=wanted)
             _read_rows(doc, t, extra)
             if t.rows:
@@ -275,6 +284,7 @@ def _column_of(columns: list[Column], x0: float, x1: float) -> int:
     return len(columns) - 1 if cx >= columns[-1].left else 0
 
 
+_POSITION = re.compile(r"\d{1,3}[.)]?")  # a row number ("3", "12.")
 _LEAD_GROUP = re.compile(r"[-(]?\D{0,3}\d{1,3}")
 _THOUSANDS = re.compile(r"\d{3}(?:[.,]\d{1,4})?\)?")
 
@@ -315,6 +325,15 @@ def _assign(line: Line, columns: list[Column], cw: float = 0.0) -> dict[int, lis
                 and not _is_numeric_text(all_words[k - 1].text)
             ):
                 ci = prev_ci  # words of one text run on past the midpoint to the next header
+            elif (
+                ci != prev_ci
+                and columns[ci].concept not in NUMERIC_COLUMNS
+                and w.x0 < columns[ci].x0 - cw
+                and not _POSITION.fullmatch(all_words[k - 1].text)
+            ):
+                # text cells start under their header: a word left of it, in one run with
+                # the previous column's words, is theirs ("4061234567891 (GTIN)")
+                ci = prev_ci
             if ci != prev_ci and _thousands_group(all_words[k - 1], w, cw):
                 # "48 | 858,10": the group of thousands of one right-aligned amount that
                 # reaches into the column on its left; the number moves over whole
@@ -331,7 +350,9 @@ def _assign(line: Line, columns: list[Column], cw: float = 0.0) -> dict[int, lis
     return cells
 
 
-def _is_cell_number(words: list[Word]) -> bool:
+def _is_cell_number(words: list[Word] | None) -> bool:
+    if not words:
+        return False
     text = words[0].text if len(words) == 1 else " ".join([w.text for w in words])
     return _is_numeric_text(text) and bool(find_amounts(text))
 
@@ -446,6 +467,19 @@ def _read_rows(doc: DocIndex, t: Table, extra: dict[str, set[tuple[str, ...]]]) 
         for r in rows
         if _is_item_row(r, cols)
     ]
+    priced = [
+        r
+        for r in t.rows
+        if _is_cell_number(r.get("quantity")) and _is_cell_number(r.get("unit_price"))
+    ]
+    if len(priced) >= 2:
+        # where items print a quantity and a price, a row with neither is an allowance, a
+        # charge or a payment under the items ("Remise commerciale -5,00"), not an item
+        t.rows = [
+            r
+            for r in t.rows
+            if _is_cell_number(r.get("quantity")) or _is_cell_number(r.get("unit_price"))
+        ]
 
 
 def _is_item_row(row: dict[int, list[Word]], cols: list[Column]) -> bool:
