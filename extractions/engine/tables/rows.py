@@ -22,6 +22,7 @@ from ..lexicon.concepts import LABEL_TOKENS
 from ..types import Found, Word
 from ..values.amounts import find_amounts
 from ..values.text import tokens
+from .cells import NUMERIC_COLUMNS, Column, assign, is_cell_number
 from .grouping import completes, group_rows
 from .headers import (
     concepts_of,
@@ -31,22 +32,9 @@ from .headers import (
 )
 from .reading import cell_text, resolve_columns
 
-NUMERIC_COLUMNS = {"quantity", "unit_price", "amount", "tax_rate", "discount"}
-
 _STOP_LABELS = [t for key in ("total", "subtotal", "tax") for t in LABEL_TOKENS[key]] + [
     tuple(tokens(w)) for w in TABLE_STOP_WORDS
 ]
-
-
-@dataclass(slots=True)
-class Column:
-    concept: str | None
-    x0: float
-    x1: float
-    header: str
-    left: float = 0.0  # assignment boundaries
-    right: float = 1.0
-    named: str | None = None  # the concept its header words name, before duplicates are resolved
 
 
 @dataclass(slots=True)
@@ -66,14 +54,6 @@ _AMOUNT_LIKE = re.compile(r"\d[.,]\d{2}(?!\d)")
 
 def _has_amount(line: Line) -> bool:
     return _AMOUNT_LIKE.search(line.text) is not None
-
-
-def _is_numeric_text(text: str) -> bool:
-    t = text.replace(" ", "")
-    if t.isdigit():
-        return True
-    digits = sum(map(str.isdigit, t))
-    return digits > 0 and digits >= 0.5 * len(t.strip("€$£%()-+*xX"))
 
 
 def _header_units(seg: Segment, extra: dict[str, set[tuple[str, ...]]]) -> list[list[Word]]:
@@ -276,87 +256,6 @@ def _set_boundaries(columns: list[Column], lay: PageLayout, band: list[Line]) ->
                 c.right = rights[0]
 
 
-def _column_of(columns: list[Column], x0: float, x1: float) -> int:
-    cx = (x0 + x1) / 2
-    for i, c in enumerate(columns):
-        if c.left <= cx < c.right:
-            return i
-    return len(columns) - 1 if cx >= columns[-1].left else 0
-
-
-_POSITION = re.compile(r"\d{1,3}[.)]?")  # a row number ("3", "12.")
-_LEAD_GROUP = re.compile(r"[-(]?\D{0,3}\d{1,3}")
-_THOUSANDS = re.compile(r"\d{3}(?:[.,]\d{1,4})?\)?")
-
-
-def _thousands_group(left: Word, right: Word, cw: float) -> bool:
-    """Whether two words are one number's digit groups ("48 858,10"): a word of one to three
-    digits a space's width before a word of exactly three (and the decimals)."""
-    return (
-        right.x0 - left.x1 <= 0.75 * cw
-        and _LEAD_GROUP.fullmatch(left.text) is not None
-        and _THOUSANDS.fullmatch(right.text) is not None
-    )
-
-
-def _assign(line: Line, columns: list[Column], cw: float = 0.0) -> dict[int, list[Word]]:
-    """Words of a body line per column: a segment that starts in a text column stays
-    there whole (a long description); others are split word by word by position."""
-    cells: dict[int, list[Word]] = {}
-    all_words = line.words
-    for seg in line.segments:
-        w0 = all_words[seg.start]
-        first = _column_of(columns, w0.x0, w0.x1)
-        if columns[first].concept not in NUMERIC_COLUMNS and not _is_numeric_text(w0.text):
-            got = cells.get(first)
-            if got is None:
-                cells[first] = all_words[seg.start : seg.end]
-            else:
-                got.extend(all_words[seg.start : seg.end])
-            continue
-        prev_ci = first
-        for k in range(seg.start, seg.end):
-            w = all_words[k]
-            ci = first if k == seg.start else _column_of(columns, w.x0, w.x1)
-            if (
-                ci != prev_ci
-                and columns[prev_ci].concept not in NUMERIC_COLUMNS
-                and not _is_numeric_text(w.text)
-                and not _is_numeric_text(all_words[k - 1].text)
-            ):
-                ci = prev_ci  # words of one text run on past the midpoint to the next header
-            elif (
-                ci != prev_ci
-                and columns[ci].concept not in NUMERIC_COLUMNS
-                and w.x0 < columns[ci].x0 - cw
-                and not _POSITION.fullmatch(all_words[k - 1].text)
-            ):
-                # text cells start under their header: a word left of it, in one run with
-                # the previous column's words, is theirs ("4061234567891 (GTIN)")
-                ci = prev_ci
-            if ci != prev_ci and _thousands_group(all_words[k - 1], w, cw):
-                # "48 | 858,10": the group of thousands of one right-aligned amount that
-                # reaches into the column on its left; the number moves over whole
-                moved = cells[prev_ci].pop()
-                if not cells[prev_ci]:
-                    del cells[prev_ci]
-                cells.setdefault(ci, []).append(moved)
-            prev_ci = ci
-            got = cells.get(ci)
-            if got is None:
-                cells[ci] = [w]
-            else:
-                got.append(w)
-    return cells
-
-
-def _is_cell_number(words: list[Word] | None) -> bool:
-    if not words:
-        return False
-    text = words[0].text if len(words) == 1 else " ".join([w.text for w in words])
-    return _is_numeric_text(text) and bool(find_amounts(text))
-
-
 _STOP_BY_FIRST: dict[str, list[tuple[str, ...]]] = {}
 for _p in _STOP_LABELS:
     _STOP_BY_FIRST.setdefault(_p[0], []).append(_p)
@@ -400,8 +299,8 @@ def _first_continued_row(lay: PageLayout, cols: list[Column], num_cols: set[int]
             return None
         if _is_stop(ln, lay):
             return None
-        cells = _assign(ln, cols)
-        if sum(1 for ci, ws in cells.items() if ci in num_cols and _is_cell_number(ws)) >= 2:
+        cells = assign(ln, cols)
+        if sum(1 for ci, ws in cells.items() if ci in num_cols and is_cell_number(ws)) >= 2:
             return ln
     return None
 
@@ -429,8 +328,8 @@ def _read_rows(doc: DocIndex, t: Table, extra: dict[str, set[tuple[str, ...]]]) 
             break
         if ln.x1 < cols[0].left or ln.x0 > cols[-1].right:
             continue
-        cells = _assign(ln, cols, lay.char_width)
-        anchor = any(ci in num_cols and _is_cell_number(ws) for ci, ws in cells.items())
+        cells = assign(ln, cols, lay.char_width)
+        anchor = any(ci in num_cols and is_cell_number(ws) for ci, ws in cells.items())
         # rows may stand far apart (a note under each); a line of numbers goes on further
         # than a line of text does
         if ln.y0 - last_y > (6.0 if anchor and body else 3.5) * wh:
@@ -470,7 +369,7 @@ def _read_rows(doc: DocIndex, t: Table, extra: dict[str, set[tuple[str, ...]]]) 
     priced = [
         r
         for r in t.rows
-        if _is_cell_number(r.get("quantity")) and _is_cell_number(r.get("unit_price"))
+        if is_cell_number(r.get("quantity")) and is_cell_number(r.get("unit_price"))
     ]
     if len(priced) >= 2:
         # where items print a quantity and a price, a row with neither is an allowance, a
@@ -478,7 +377,7 @@ def _read_rows(doc: DocIndex, t: Table, extra: dict[str, set[tuple[str, ...]]]) 
         t.rows = [
             r
             for r in t.rows
-            if _is_cell_number(r.get("quantity")) or _is_cell_number(r.get("unit_price"))
+            if is_cell_number(r.get("quantity")) or is_cell_number(r.get("unit_price"))
         ]
 
 

@@ -1,0 +1,113 @@
+"""A table body line's words per column: a text run stays in its column, numbers go by
+position, an amount's digit groups stay together; and which cells hold numbers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..layout.lines import Line
+from ..types import Word
+from ..values.amounts import find_amounts
+
+NUMERIC_COLUMNS = {"quantity", "unit_price", "amount", "tax_rate", "discount"}
+
+
+@dataclass(slots=True)
+class Column:
+    concept: str | None
+    x0: float
+    x1: float
+    header: str
+    left: float = 0.0  # assignment boundaries
+    right: float = 1.0
+    named: str | None = None  # the concept its header words name, before duplicates are resolved
+
+
+def is_numeric_text(text: str) -> bool:
+    t = text.replace(" ", "")
+    if t.isdigit():
+        return True
+    digits = sum(map(str.isdigit, t))
+    return digits > 0 and digits >= 0.5 * len(t.strip("€$£%()-+*xX"))
+
+
+def column_of(columns: list[Column], x0: float, x1: float) -> int:
+    cx = (x0 + x1) / 2
+    for i, c in enumerate(columns):
+        if c.left <= cx < c.right:
+            return i
+    return len(columns) - 1 if cx >= columns[-1].left else 0
+
+
+_POSITION = re.compile(r"\d{1,3}[.)]?")  # a row number ("3", "12.")
+_LEAD_GROUP = re.compile(r"[-(]?\D{0,3}\d{1,3}")
+_THOUSANDS = re.compile(r"\d{3}(?:[.,]\d{1,4})?\)?")
+
+
+def _thousands_group(left: Word, right: Word, cw: float) -> bool:
+    """Whether two words are one number's digit groups ("48 858,10"): a word of one to three
+    digits a space's width before a word of exactly three (and the decimals)."""
+    return (
+        right.x0 - left.x1 <= 0.75 * cw
+        and _LEAD_GROUP.fullmatch(left.text) is not None
+        and _THOUSANDS.fullmatch(right.text) is not None
+    )
+
+
+def assign(line: Line, columns: list[Column], cw: float = 0.0) -> dict[int, list[Word]]:
+    """Words of a body line per column: a segment that starts in a text column stays
+    there whole (a long description); others are split word by word by position."""
+    cells: dict[int, list[Word]] = {}
+    all_words = line.words
+    for seg in line.segments:
+        w0 = all_words[seg.start]
+        first = column_of(columns, w0.x0, w0.x1)
+        if columns[first].concept not in NUMERIC_COLUMNS and not is_numeric_text(w0.text):
+            got = cells.get(first)
+            if got is None:
+                cells[first] = all_words[seg.start : seg.end]
+            else:
+                got.extend(all_words[seg.start : seg.end])
+            continue
+        prev_ci = first
+        for k in range(seg.start, seg.end):
+            w = all_words[k]
+            ci = first if k == seg.start else column_of(columns, w.x0, w.x1)
+            if (
+                ci != prev_ci
+                and columns[prev_ci].concept not in NUMERIC_COLUMNS
+                and not is_numeric_text(w.text)
+                and not is_numeric_text(all_words[k - 1].text)
+            ):
+                ci = prev_ci  # words of one text run on past the midpoint to the next header
+            elif (
+                ci != prev_ci
+                and columns[ci].concept not in NUMERIC_COLUMNS
+                and w.x0 < columns[ci].x0 - cw
+                and not _POSITION.fullmatch(all_words[k - 1].text)
+            ):
+                # text cells start under their header: a word left of it, in one run with
+                # the previous column's words, is theirs ("4061234567891 (GTIN)")
+                ci = prev_ci
+            if ci != prev_ci and _thousands_group(all_words[k - 1], w, cw):
+                # "48 | 858,10": the group of thousands of one right-aligned amount that
+                # reaches into the column on its left; the number moves over whole
+                moved = cells[prev_ci].pop()
+                if not cells[prev_ci]:
+                    del cells[prev_ci]
+                cells.setdefault(ci, []).append(moved)
+            prev_ci = ci
+            got = cells.get(ci)
+            if got is None:
+                cells[ci] = [w]
+            else:
+                got.append(w)
+    return cells
+
+
+def is_cell_number(words: list[Word] | None) -> bool:
+    if not words:
+        return False
+    text = words[0].text if len(words) == 1 else " ".join([w.text for w in words])
+    return is_numeric_text(text) and bool(find_amounts(text))
