@@ -46,7 +46,7 @@ COLUMN_WORDS: dict[str, tuple[str, ...]] = {
         "bedrag", "totaal", "totaalbedrag", "bedrag excl btw", "regeltotaal", "importe", "importe total",
         "total linea", "subtotal linea", "importo", "totale", "montant total", "total ttc",
         "gross amount", "amount incl", "amount excl vat", "total excl vat", "total incl vat",
-        "extended price", "ext amount", "nettobetrag", "bruttobetrag", "wert", "entgelt",
+        "extended price", "ext amount", "nettobetrag", "bruttobetrag", "wert", "entgelt", "extension", "ext",
     ),
     "code": (
         "code", "art nr", "artikelnummer", "artikel nr", "art", "sku", "item no", "item code", "ref",
@@ -60,7 +60,7 @@ COLUMN_WORDS: dict[str, tuple[str, ...]] = {
         "taux tva", "steuer",
     ),
     "discount": ("discount", "rem", "remise", "rabatt", "disc", "korting", "descuento", "dto", "sconto"),
-    "unit": ("unit", "unite", "einheit", "uom", "me", "eenheid", "unidad", "unita"),
+    "unit": ("unit", "unite", "einheit", "uom", "me", "eenheid", "unidad", "unita", "u m", "um"),
     "position": ("pos", "position", "no", "nr", "line", "ligne", "lfd nr", "s no", "sr no", "regel", "linea"),
     "date": ("date", "datum", "fecha"),
 }  # fmt: skip

@@ -111,3 +111,58 @@ def is_cell_number(words: list[Word] | None) -> bool:
         return False
     text = words[0].text if len(words) == 1 else " ".join([w.text for w in words])
     return is_numeric_text(text) and bool(find_amounts(text))
+
+
+def refine_by_gaps(columns: list[Column], body: list[Line], cw: float, fixed: set[int]) -> None:
+    """Move each boundary between two columns (but the ``fixed`` ones, drawn rules) into the
+    empty vertical channel of the table's body nearest to it: a header centred over a wide
+    description column ("ITEM | DESCRIPTION") puts the midpoint inside the text, while the
+    body's words leave the true boundary blank on (almost) every line."""
+    # lines of several cells: a note or a wrapped description running across the columns
+    # in one piece says nothing about where they part
+    body = [ln for ln in body if len(ln.segments) > 1]
+    if len(body) < 2:
+        return
+    # segments, not words: a cell's words ("4 kg") stand a space apart, cells further
+    spans = sorted((s.x0, s.x1) for ln in body for s in ln.segments)
+    allowed = len(body) // 7  # a note line running across columns may cover it
+    for i in range(len(columns) - 1):
+        if i in fixed:
+            continue
+        left, right = columns[i], columns[i + 1]
+        # between the two headers: a centred header's cells start left of it, a wide
+        # amount reaches left of its right-aligned header
+        lo, hi = left.x1, right.x0
+        old = left.right
+        if hi - lo < cw or _covered(spans, old) <= allowed:
+            continue  # the midpoint already falls between the cells
+        best: tuple[float, float] | None = None
+        # candidate points every half character: covered by at most ``allowed`` lines' words
+        steps = int((hi - lo) / (0.5 * cw)) + 1
+        run_start: float | None = None
+        for k in range(steps + 1):
+            x = lo + k * 0.5 * cw if k < steps else hi + cw  # sentinel closes the last run
+            free = k < steps and _covered(spans, x) <= allowed
+            if free and run_start is None:
+                run_start = x
+            elif not free and run_start is not None:
+                end = lo + (k - 1) * 0.5 * cw
+                mid = (run_start + end) / 2
+                if end - run_start >= 0.5 * cw and (
+                    best is None or abs(mid - old) < abs(best[0] - old)
+                ):
+                    best = (mid, end - run_start)
+                run_start = None
+        if best is not None:
+            left.right = right.left = best[0]
+
+
+def _covered(spans: list[tuple[float, float]], x: float) -> int:
+    """How many word spans cover ``x`` (spans sorted by their left end)."""
+    n = 0
+    for x0, x1 in spans:
+        if x0 > x:
+            break
+        if x1 >= x:
+            n += 1
+    return n

@@ -50,6 +50,13 @@ def _cell_text(words: list[Word]) -> str:
     return words[0].text if len(words) == 1 else " ".join(w.text for w in words)
 
 
+def _letters(cells: list[list[Word]]) -> float:
+    """Letters per cell: how much a column's cells say in words."""
+    if not cells:
+        return 0.0
+    return sum(sum(ch.isalpha() for w in ws for ch in w.text) for ws in cells) / len(cells)
+
+
 def _kind(cells: list[list[Word]]) -> str:
     """What a column's cells mostly are: "percent", "number", "word" or "empty"."""
     if not cells:
@@ -93,6 +100,14 @@ def resolve_columns(
             out[i] = "unit" if c == "unit_price" else None  # "PCE", "Stk": units, not prices
         elif c in MONEY_TRIPLE and kinds[i] == "percent":
             out[i] = "tax_rate" if named[i] in (None, "tax_rate") else "discount"
+    texts = [i for i, c in enumerate(out) if c == "description"]
+    if len(texts) > 1:
+        # "Item | Description": the column with the most words describes, the other is a code
+        words = [_letters([r[i] for r in rows if r.get(i)]) for i in texts]
+        keep = texts[words.index(max(words))]
+        for i in texts:
+            if i != keep:
+                out[i] = "code" if "code" not in out and kinds[i] != "word" else None
     if not set(MONEY_TRIPLE) <= wanted:
         return _dedupe(out), -1.0
     numeric = [i for i, k in enumerate(kinds) if k in ("number", "mixed")]

@@ -22,7 +22,7 @@ from ..lexicon.concepts import LABEL_TOKENS
 from ..types import Found, Word
 from ..values.amounts import find_amounts
 from ..values.text import tokens
-from .cells import NUMERIC_COLUMNS, Column, assign, is_cell_number
+from .cells import NUMERIC_COLUMNS, Column, assign, is_cell_number, refine_by_gaps
 from .grouping import completes, group_rows
 from .headers import (
     concepts_of,
@@ -151,7 +151,12 @@ def find_tables(
         for ln in lay.lines:
             if ln.index in used or _has_amount(ln):
                 continue
-            seg_concepts = [header_concept(s.text, extra) for s in ln.segments]
+            # a header names its columns in words: "Net 30 Days" is a payment term
+            seg_concepts = [
+                header_concept(s.text, extra)
+                for s in ln.segments
+                if not any(ch.isdigit() for ch in s.text)
+            ]
             if sum(1 for c in seg_concepts if c) < 1:
                 continue
             band = _header_band(lay, ln, extra)
@@ -245,6 +250,7 @@ def _set_boundaries(columns: list[Column], lay: PageLayout, band: list[Line]) ->
     for i, c in enumerate(columns):
         c.left = 0.0 if i == 0 else (columns[i - 1].x1 + c.x0) / 2
         c.right = 1.0 if i == len(columns) - 1 else (c.x1 + columns[i + 1].x0) / 2
+    fixed: set[int] = set()  # boundaries (after column i) a drawn rule sets
     if verticals:
         # drawn column separators beat midpoints
         for i, c in enumerate(columns):
@@ -252,8 +258,23 @@ def _set_boundaries(columns: list[Column], lay: PageLayout, band: list[Line]) ->
             rights = [v for v in verticals if v >= c.x1 - 0.002]
             if i > 0 and lefts and lefts[-1] > columns[i - 1].x1 - 0.002:
                 c.left = lefts[-1]
+                fixed.add(i - 1)
             if i < len(columns) - 1 and rights and rights[0] < columns[i + 1].x0 + 0.002:
                 c.right = rights[0]
+                fixed.add(i)
+    refine_by_gaps(columns, _body_lines(lay, band), lay.char_width, fixed)
+
+
+def _body_lines(lay: PageLayout, band: list[Line]) -> list[Line]:
+    """The lines under a header down to the table's end (a stop line, a wide gap), at most 60."""
+    out: list[Line] = []
+    last_y = band[-1].y1
+    for ln in lay.lines[band[-1].index + 1 : band[-1].index + 61]:
+        if ln.y0 - last_y > 6 * lay.word_height or _is_stop(ln, lay):
+            break
+        out.append(ln)
+        last_y = ln.y1
+    return out
 
 
 _STOP_BY_FIRST: dict[str, list[tuple[str, ...]]] = {}
