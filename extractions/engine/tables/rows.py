@@ -344,12 +344,18 @@ def _read_rows(doc: DocIndex, t: Table, extra: dict[str, set[tuple[str, ...]]]) 
         start, last_y = first.index, first.y0
     # 1. the table's lines, each with its cells and whether it holds a row's numbers
     body: list[tuple[Line, dict[int, list[Word]], bool]] = []
+    money = [i for i, c in enumerate(cols) if c.concept in ("quantity", "unit_price", "amount")]
     for ln in lay.lines[start:]:
-        if _is_stop(ln, lay) or (body and _is_header_like(ln, extra)):
+        if body and _is_header_like(ln, extra):
+            break
+        stop = _is_stop(ln, lay)
+        if stop and not (len(ln.segments) > 2 and len(money) == 3):
             break
         if ln.x1 < cols[0].left or ln.x0 > cols[-1].right:
             continue
         cells = assign(ln, cols, lay.char_width)
+        if stop and not all(is_cell_number(cells.get(i)) for i in money):
+            break  # a subtotal line of an item table has its quantity and price ("Subtotal hardware 1 Stk")
         anchor = any(ci in num_cols and is_cell_number(ws) for ci, ws in cells.items())
         # rows may stand far apart (a note under each); a line of numbers goes on further
         # than a line of text does
