@@ -105,3 +105,10 @@ TABLE_STOP_WORDS: tuple[str, ...] = (
     "a reporter", "subtotaal", "totaal", "saldo", "balance due",
     "amount due", "total due", "base imponible", "suma", "totale", "imponibile",
 )  # fmt: skip
+
+# words after which a header goes on with what would otherwise start a column of its own
+# ("Amount excl. VAT", "Prix hors TVA", "Price per unit")
+HEADER_QUALIFIERS: frozenset[str] = frozenset(
+    ("excl", "incl", "excluding", "including", "ex", "ohne", "inkl", "exkl", "zzgl", "hors",
+     "sans", "avec", "per", "pro", "par", "before", "after", "sin", "con", "exclusief", "inclusief")
+)  # fmt: skip

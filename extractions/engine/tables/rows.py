@@ -17,7 +17,7 @@ from typing import Any
 
 from ..layout.index import DocIndex
 from ..layout.lines import Line, PageLayout, Segment
-from ..lexicon.columns import TABLE_STOP_WORDS
+from ..lexicon.columns import HEADER_QUALIFIERS, TABLE_STOP_WORDS
 from ..lexicon.concepts import LABEL_TOKENS
 from ..types import Found, Word
 from ..values.amounts import find_amounts
@@ -63,6 +63,14 @@ def _header_units(seg: Segment, extra: dict[str, set[tuple[str, ...]]]) -> list[
     i = 0
     while i < len(words):
         j_best = 0
+        if (
+            units
+            and tokens(units[-1][-1].text)[-1:]
+            and tokens(units[-1][-1].text)[-1] in HEADER_QUALIFIERS
+        ):
+            units[-1].append(words[i])  # "excl. | VAT": the qualifier's object, same column
+            i += 1
+            continue
         for j in range(min(len(words), i + 4), i, -1):
             text = " ".join(w.text for w in words[i:j])
             if header_concept(text, extra, exact=True):
@@ -85,19 +93,24 @@ def _cluster_band(
 ) -> list[Column]:
     """Header units of one or more lines grouped into columns by horizontal overlap."""
     groups: list[list[list[Word]]] = []
+    owners: list[set[int]] = []  # the header lines each group has a unit of
     for ln in lines:
         for seg in ln.segments:
             for unit in _header_units(seg, extra):
                 ux0 = min(w.x0 for w in unit)
                 ux1 = max(w.x1 for w in unit)
-                for g in groups:
+                for g, own in zip(groups, owners, strict=True):
+                    if ln.index in own:
+                        continue  # two names on one line are two columns ("Unit price Amount")
                     gx0 = min(w.x0 for u in g for w in u)
                     gx1 = max(w.x1 for u in g for w in u)
                     if min(gx1, ux1) - max(gx0, ux0) > -0.5 * lay.char_width:
                         g.append(unit)
+                        own.add(ln.index)
                         break
                 else:
                     groups.append([unit])
+                    owners.append({ln.index})
     cols = []
     for g in groups:
         g.sort(key=lambda u: (u[0].y0, u[0].x0))
@@ -393,6 +406,8 @@ def _read_rows(doc: DocIndex, t: Table, extra: dict[str, set[tuple[str, ...]]]) 
         for r in rows
         if _is_item_row(r, cols)
     ]
+    if "code" in t.wanted and not any(c.concept == "code" for c in cols):
+        _split_leading_codes(t.rows)
     priced = [
         r
         for r in t.rows
@@ -406,6 +421,24 @@ def _read_rows(doc: DocIndex, t: Table, extra: dict[str, set[tuple[str, ...]]]) 
             for r in t.rows
             if is_cell_number(r.get("quantity")) or is_cell_number(r.get("unit_price"))
         ]
+
+
+# an article number printed before the description ("242900 Dunlop picks", "AB-1234 Bolt")
+_CODE = re.compile(r"(?=[A-Z0-9./-]*\d)[A-Z0-9][A-Z0-9./-]{3,}")
+
+
+def _split_leading_codes(rows: list[dict[str, list[Word]]]) -> None:
+    """Without a code column, a code that starts the description of (nearly) every row is
+    the item's code: moved out of the description into ``code``."""
+    descs = [r.get("description") for r in rows]
+    starts = [ws for ws in descs if ws and len(ws) > 1 and _CODE.fullmatch(ws[0].text)]
+    if len(rows) < 2 or len(starts) < 0.8 * len(rows):
+        return
+    for r in rows:
+        ws = r.get("description")
+        if ws and len(ws) > 1 and _CODE.fullmatch(ws[0].text):
+            r["code"] = [ws[0]]
+            r["description"] = ws[1:]
 
 
 def _is_item_row(row: dict[int, list[Word]], cols: list[Column]) -> bool:
