@@ -176,3 +176,25 @@ def _dedupe(concepts: list[str | None]) -> list[str | None]:
             out[i] = None
         seen.add(c)
     return out
+
+
+def row_scores(
+    row: dict[str, list[Word]], decimal: str | None, balance: float
+) -> tuple[float, float]:
+    """How far a row's cells are to be trusted (its numbers, its text), by the self-check:
+    quantity × unit price = amount on this row, else on the table's rows (``balance``, the
+    share that balances; -1 when the check never applied)."""
+    res = quantity_times_unit_price(
+        quantity=cell_number(row.get("quantity"), decimal),
+        unit_price=cell_number(row.get("unit_price"), decimal),
+        amount=cell_number(row.get("amount"), decimal),
+    )
+    if res.ok is True:
+        return 0.95, 0.85
+    if res.ok is False:
+        return 0.45, 0.7  # one of the three is misread, or a discount was left out
+    if balance >= 0.8:
+        return 0.85, 0.8
+    if balance == 0.0:
+        return 0.6, 0.7  # nothing in this table balances: its columns may be misread
+    return 0.8, 0.8

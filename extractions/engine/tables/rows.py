@@ -30,7 +30,7 @@ from .headers import (
     header_concept,
     item_plan,
 )
-from .reading import cell_text, resolve_columns
+from .reading import cell_text, resolve_columns, row_scores
 
 _STOP_LABELS = [t for key in ("total", "subtotal", "tax") for t in LABEL_TOKENS[key]] + [
     tuple(tokens(w)) for w in TABLE_STOP_WORDS
@@ -459,12 +459,14 @@ def extract_rows(doc: DocIndex, item_schema: dict[str, Any]) -> list[dict[str, F
     for t in find_tables(doc, prop_cols, extra):
         for r in t.rows:
             item: dict[str, Found] = {}
+            num_score, text_score = row_scores(r, decimal, t.balance)
             for name, col, types in cells:
                 ws = r.get(col)
                 if not ws:
                     continue
                 f = _cell_value(decimal, ws, types, col)
                 if f is not None:
+                    f.score = num_score if col in NUMERIC_COLUMNS else text_score
                     item[name] = f
             if item:
                 out.append(item)
