@@ -236,6 +236,13 @@ def synthetic_invoice(seed: int) -> Synthetic:
         order.remove("quantity")
         order.insert(0, "quantity")
     names = {c: pick(lang["cols"][c]) for c in order}
+    code_in_desc = "code" not in order and rng.random() < 0.25  # "AB-1234 Steel bolts"
+    narrow_desc = rng.random() < 0.35  # descriptions wrap over lines
+    notes = rng.random() < 0.2  # a delivery note printed under some rows
+    centred = rng.random() < 0.3  # headers centred over their columns
+    qty_unit = "unit" not in order and rng.random() < 0.2  # "10 Stk" in the quantity cell
+    repeat_header = rng.random() < 0.7  # on continuation pages
+    desc_above = rng.random() < 0.1  # the description on its own line above the numbers
     # the items
     n_items = rng.choice((1, 2, 3, 4, 5, 6, 8, 12, 20, 30))
     lines: list[dict[str, Any]] = []
@@ -264,7 +271,8 @@ def synthetic_invoice(seed: int) -> Synthetic:
             }
         )
         printed.append({
-            "position": str(i + 1), "code": code, "description": desc, "quantity": _quantity(qty, decimal),
+            "position": str(i + 1), "code": code, "description": f"{code} {desc}" if code_in_desc else desc,
+            "quantity": _quantity(qty, decimal) + (f" {pick(('pcs', 'Stk', 'h', 'u'))}" if qty_unit else ""),
             "unit": pick(("pcs", "h", "Stk", "u", "st")), "tax_rate": f"{rate}%",
             "unit_price": money(price, decimal=decimal, thousands=thousands, symbol=cell_symbol, before=sign_before),
             "amount": money(amount, decimal=decimal, thousands=thousands, symbol=cell_symbol, before=sign_before),
@@ -338,7 +346,16 @@ def synthetic_invoice(seed: int) -> Synthetic:
         max(n, spare * s[0] / sum(x[0] for x in shapes)) if c != "description" else 0.0
         for c, n, s in zip(order, need, shapes, strict=True)
     ]
-    widths[order.index("description")] = max(90.0, width - 2 * margin - sum(widths))
+    rest = width - 2 * margin - sum(widths)
+    if narrow_desc and rest > 150:
+        # a narrow description column: the spare width goes to the others, names wrap
+        keep = rng.uniform(110.0, 150.0)
+        grow = (rest - keep) / (len(order) - 1)
+        widths = [
+            w + grow if c != "description" else 0.0 for c, w in zip(order, widths, strict=True)
+        ]
+        rest = keep
+    widths[order.index("description")] = max(90.0, rest)
     xs = [margin]
     for w in widths:
         xs.append(xs[-1] + w)
@@ -350,9 +367,14 @@ def synthetic_invoice(seed: int) -> Synthetic:
             return xs[ci + 1] - 4 - string_width(text, sz)
         return xs[ci] + 4
 
+    def header_x(ci: int, text: str) -> float:
+        if centred:
+            return (xs[ci] + xs[ci + 1] - string_width(text, size, "helvetica")) / 2
+        return cell_x(ci, text, size)
+
     def draw_header(page: PageSpec, y0: float) -> float:
         for ci, c in enumerate(order):
-            page.texts.append((cell_x(ci, names[c], size), y0, names[c], size, "B"))
+            page.texts.append((header_x(ci, names[c]), y0, names[c], size, "B"))
         if table_style != "bare":
             page.lines.append((margin, y0 - size - 3, width - margin, y0 - size - 3))
             page.lines.append((margin, y0 + 4, width - margin, y0 + 4))
@@ -376,16 +398,32 @@ def synthetic_invoice(seed: int) -> Synthetic:
             spec = PageSpec()
             specs.append(spec)
             pages_rows.append([])
-            y = draw_header(spec, 60.0)
+            y = draw_header(spec, 60.0) if repeat_header else 60.0
             table_top = 60.0 - size - 3
         pages_rows[-1].append(i)
+        if desc_above:  # "FUJI XEROX A4 PAPER" on one line, its numbers under it
+            ci = order.index("description")
+            for text in desc_lines:
+                spec.texts.append((cell_x(ci, text, size), y, text, size))
+                y += line_h
+            desc_lines = [""]
         for ci, c in enumerate(order):
             if c == "description":
                 for k, text in enumerate(desc_lines):
-                    spec.texts.append((cell_x(ci, text, size), y + k * line_h, text, size))
+                    if text:
+                        spec.texts.append((cell_x(ci, text, size), y + k * line_h, text, size))
             else:
                 spec.texts.append((cell_x(ci, row[c], size), y, row[c], size))
         y += len(desc_lines) * line_h
+        if notes and rng.random() < 0.5:
+            # a delivery note under the row: not part of its description
+            note = f"{pick(('Delivery note', 'Lieferschein', 'Bon de livraison', 'Pakbon', 'Albarán'))} "
+            note += f"{rng.randint(1000, 99999)} {issued.strftime(fmt)}"
+            y += 0.6 * line_h
+            spec.texts.append(
+                (cell_x(order.index("description"), note, size - 1), y, note, size - 1, "I")
+            )
+            y += line_h
         if table_style != "bare":
             spec.lines.append((margin, y - line_h + 4, width - margin, y - line_h + 4))
         y += 4
@@ -419,13 +457,15 @@ def synthetic_invoice(seed: int) -> Synthetic:
         "issuer": issuer, "invoice_number": number, "date": issued.isoformat(), "date_due": due.isoformat(),
         "amount": total, "amount_untaxed": net, "amount_tax": tax, "currency": currency, "lines": lines,
     }  # fmt: skip
-    if "code" not in order:
+    if "code" not in order and not code_in_desc:
         for x in lines:
             x["code"] = None
     layout = {
         "language": lang_key, "table": table_style, "columns": [names[c] for c in order], "concepts": order,
         "decimal": decimal, "thousands": thousands, "gross_lines": gross, "pages": len(specs),
         "wrapped": wrapped_any, "seller_right": seller_right, "currency_before": sign_before,
+        "code_in_description": code_in_desc, "notes": notes, "centred_headers": centred,
+        "quantity_with_unit": qty_unit, "repeat_header": repeat_header, "description_above": desc_above,
     }  # fmt: skip
     return Synthetic(
         build_pdf(specs, page_size=page_size), expected, SYNTHETIC_INVOICE_SCHEMA, layout

@@ -55,6 +55,17 @@ def _thousands_group(left: Word, right: Word, cw: float) -> bool:
     )
 
 
+def _is_words(words: list[Word]) -> bool:
+    """A run of words (five letters or more, twice as many as digits): text such as "Copper
+    wire 2 mm", not a number or a quantity with its unit."""
+    letters = digits = 0
+    for w in words:
+        for ch in w.text:
+            digits += ch.isdigit()
+            letters += ch.isalpha()
+    return letters >= 5 and letters > 2 * digits
+
+
 def assign(line: Line, columns: list[Column], cw: float = 0.0) -> dict[int, list[Word]]:
     """Words of a body line per column: a segment that starts in a text column stays
     there whole (a long description); others are split word by word by position."""
@@ -63,6 +74,17 @@ def assign(line: Line, columns: list[Column], cw: float = 0.0) -> dict[int, list
     for seg in line.segments:
         w0 = all_words[seg.start]
         first = column_of(columns, w0.x0, w0.x1)
+        if (
+            columns[first].concept in NUMERIC_COLUMNS
+            and seg.x0 > columns[first].x1
+            and first + 1 < len(columns)
+            and columns[first + 1].concept not in NUMERIC_COLUMNS
+            and not is_numeric_text(w0.text)
+            and _is_words(all_words[seg.start : seg.end])
+        ):
+            # a run of words starting past a numeric column's header is no number of it: the
+            # text column on its right, under a centred header, holds it
+            first += 1
         if columns[first].concept not in NUMERIC_COLUMNS and not is_numeric_text(w0.text):
             got = cells.get(first)
             if got is None:

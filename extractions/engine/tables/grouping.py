@@ -9,6 +9,7 @@ from itertools import pairwise
 
 from ..layout.lines import Line, PageLayout
 from ..types import Word
+from ..values.dates import find_dates
 
 
 def completes(
@@ -47,7 +48,8 @@ def _is_note(cells: dict[int, list[Word]], text_cols: set[int]) -> bool:
     for ci, ws in cells.items():
         if ci not in text_cols:
             continue
-        if ws[0].text.startswith(_BULLETS) or _NOTE.search(" ".join(w.text for w in ws)):
+        text = " ".join(w.text for w in ws)
+        if ws[0].text.startswith(_BULLETS) or _NOTE.search(text) or find_dates(text):
             return True
     return False
 

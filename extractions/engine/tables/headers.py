@@ -105,7 +105,10 @@ def header_concept(
     schema adds, see ``item_plan``), or None. ``exact``: the whole text must be a known
     header, not merely contain one (used to cut a header segment into cells)."""
     toks = tuple(tokens(text))
-    if not toks or len(toks) > 6:
+    if not toks:
+        # "#", "№": the row number, named by a sign alone
+        return "position" if text.strip() in ("#", "№", "N°", "Nº", "N.º") else None
+    if len(toks) > 6:
         return None
     key = (toks, exact, id(extra))
     if key in _CONCEPT_CACHE:

@@ -63,6 +63,10 @@ def _header_units(seg: Segment, extra: dict[str, set[tuple[str, ...]]]) -> list[
     i = 0
     while i < len(words):
         j_best = 0
+        if not tokens(words[i].text) and header_concept(words[i].text, extra) == "position":
+            units.append([words[i]])  # "#": a column of its own, not a sign before "SKU"
+            i += 1
+            continue
         if (
             units
             and tokens(units[-1][-1].text)[-1:]
@@ -242,6 +246,12 @@ def _header_band(lay: PageLayout, ln: Line, extra: dict[str, set[tuple[str, ...]
                 or sum(1 for s in other.segments if header_concept(s.text, extra)) < 2
             ):
                 break  # running text, not a header line of many short column names
+            if (
+                step > 0
+                and not any(header_concept(s.text, extra) for s in other.segments)
+                and any(len(tokens(s.text)) > 3 for s in other.segments)
+            ):
+                break  # a first description line under the header, not its second line
             if any(len(tokens(s.text)) > 5 for s in other.segments) and not any(
                 header_concept(s.text, extra) for s in other.segments
             ):
@@ -395,6 +405,7 @@ def _read_rows(doc: DocIndex, t: Table, extra: dict[str, set[tuple[str, ...]]]) 
     rows = group_rows(body, lay, wh, text_cols)
     if not rows:
         return
+    _quantity_from_unit(rows, cols)
     concepts, balance = resolve_columns(
         [c.concept for c in cols], [c.named for c in cols], rows, t.wanted, doc.decimal
     )
@@ -439,6 +450,20 @@ def _split_leading_codes(rows: list[dict[str, list[Word]]]) -> None:
         if ws and len(ws) > 1 and _CODE.fullmatch(ws[0].text):
             r["code"] = [ws[0]]
             r["description"] = ws[1:]
+
+
+def _quantity_from_unit(rows: list[dict[int, list[Word]]], cols: list[Column]) -> None:
+    """ "3 Stk" read whole into the unit column, the quantity column left empty (a quantity
+    right-aligned against its unit under centred headers): the number is the quantity."""
+    qi = next((i for i, c in enumerate(cols) if c.concept == "quantity"), None)
+    ui = next((i for i, c in enumerate(cols) if c.concept == "unit"), None)
+    if qi is None or ui is None:
+        return
+    for r in rows:
+        ws = r.get(ui)
+        if ws and len(ws) > 1 and not r.get(qi) and is_cell_number(ws[:1]):
+            r[qi] = ws[:1]
+            r[ui] = ws[1:]
 
 
 def _is_item_row(row: dict[int, list[Word]], cols: list[Column]) -> bool:
