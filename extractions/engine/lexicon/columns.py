@@ -61,7 +61,8 @@ COLUMN_WORDS: dict[str, tuple[str, ...]] = {
     ),
     "discount": ("discount", "rem", "remise", "rabatt", "disc", "korting", "descuento", "dto", "sconto"),
     "unit": ("unit", "unite", "einheit", "uom", "me", "eenheid", "unidad", "unita", "u m", "um"),
-    "position": ("pos", "position", "no", "nr", "line", "ligne", "lfd nr", "s no", "sr no", "regel", "linea"),
+    "position": ("pos", "position", "no", "nr", "line", "ligne", "lfd nr", "s no", "sr no", "regel", "linea",
+                 "srno", "sno", "sl no", "slno", "line no"),
     "date": ("date", "datum", "fecha"),
 }  # fmt: skip
 
@@ -104,6 +105,7 @@ TABLE_STOP_WORDS: tuple[str, ...] = (
     "carried forward", "amount carried forward", "brought forward", "ubertrag", "zwischensumme",
     "a reporter", "subtotaal", "totaal", "saldo", "balance due",
     "amount due", "total due", "base imponible", "suma", "totale", "imponibile",
+    "igst", "cgst", "sgst", "round off", "rounding", "arrondi",
 )  # fmt: skip
 
 # words after which a header goes on with what would otherwise start a column of its own
@@ -111,4 +113,11 @@ TABLE_STOP_WORDS: tuple[str, ...] = (
 HEADER_QUALIFIERS: frozenset[str] = frozenset(
     ("excl", "incl", "excluding", "including", "ex", "ohne", "inkl", "exkl", "zzgl", "hors",
      "sans", "avec", "per", "pro", "par", "before", "after", "sin", "con", "exclusief", "inclusief")
+)  # fmt: skip
+
+# header words that mean "description" itself: of two text columns ("Activity | Description",
+# "Item | Description"), the one so named describes the item
+DESCRIPTION_WORDS: frozenset[str] = frozenset(
+    ("description", "beschreibung", "omschrijving", "descripcion", "descrizione", "designation",
+     "bezeichnung", "libelle", "descriptif")
 )  # fmt: skip

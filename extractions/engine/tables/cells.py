@@ -85,6 +85,13 @@ def assign(line: Line, columns: list[Column], cw: float = 0.0) -> dict[int, list
             # a run of words starting past a numeric column's header is no number of it: the
             # text column on its right, under a centred header, holds it
             first += 1
+        elif (
+            columns[first].concept == "position"
+            and first + 1 < len(columns)
+            and columns[first + 1].concept not in NUMERIC_COLUMNS
+            and not is_numeric_text(w0.text)
+        ):
+            first += 1  # a row-number column holds numbers: the text is the next column's
         if columns[first].concept not in NUMERIC_COLUMNS and not is_numeric_text(w0.text):
             got = cells.get(first)
             if got is None:
@@ -112,6 +119,16 @@ def assign(line: Line, columns: list[Column], cw: float = 0.0) -> dict[int, list
                 # text cells start under their header: a word left of it, in one run with
                 # the previous column's words, is theirs ("4061234567891 (GTIN)")
                 ci = prev_ci
+            if (
+                ci == prev_ci
+                and k > seg.start
+                and columns[ci].concept in ("position", None)
+                and ci + 1 < len(columns)
+                and columns[ci + 1].concept not in NUMERIC_COLUMNS
+                and _POSITION.fullmatch(all_words[k - 1].text)
+                and not is_numeric_text(w.text)
+            ):
+                ci += 1  # "1 Tata Photon 3G": a row number, then the text of the next column
             if ci != prev_ci and _thousands_group(all_words[k - 1], w, cw):
                 # "48 | 858,10": the group of thousands of one right-aligned amount that
                 # reaches into the column on its left; the number moves over whole

@@ -13,9 +13,11 @@ from __future__ import annotations
 import re
 from itertools import permutations
 
+from ..lexicon.columns import DESCRIPTION_WORDS
 from ..types import Word
 from ..values.amounts import find_amounts
 from ..values.checks import quantity_times_unit_price
+from ..values.text import tokens
 
 MONEY_TRIPLE = ("quantity", "unit_price", "amount")
 _PERCENT = re.compile(r"\d\s*%")
@@ -24,6 +26,8 @@ _LETTERS = re.compile(r"[^\W\d_]{2,}")
 
 # digits grouped by spaces ("1 129.89", "12 500"): within one cell, one number
 _SPACE_GROUPS = re.compile(r"(?<![\d.,])\d{1,3}(?: \d{3})+(?![\d ])")
+# Indian grouping in lakhs and crores ("51,02,920.00")
+_LAKH_GROUPS = re.compile(r"(?<![\d.,])\d{1,2}(?:,\d{2})+,\d{3}(?=\.\d{2}(?!\d)|(?![\d,.]))")
 
 
 def cell_text(words: list[Word]) -> str:
@@ -32,6 +36,8 @@ def cell_text(words: list[Word]) -> str:
     text = words[0].text if len(words) == 1 else " ".join(w.text for w in words)
     if " " in text:
         text = _SPACE_GROUPS.sub(lambda m: m.group(0).replace(" ", ""), text)
+    if text.count(",") > 1:
+        text = _LAKH_GROUPS.sub(lambda m: m.group(0).replace(",", ""), text)
     return text
 
 
@@ -89,6 +95,7 @@ def resolve_columns(
     rows: list[dict[int, list[Word]]],
     wanted: set[str],
     decimal: str | None,
+    headers: list[str] | None = None,
 ) -> tuple[list[str | None], float]:
     """The column concepts after looking at the cells, and how well the money columns
     balance (the share of rows where quantity × unit price = amount; -1 when the check
@@ -105,6 +112,15 @@ def resolve_columns(
         # "Item | Description": the column with the most words describes, the other is a code
         words = [_letters([r[i] for r in rows if r.get(i)]) for i in texts]
         keep = texts[words.index(max(words))]
+        called = [
+            i
+            for i in texts
+            if headers
+            and DESCRIPTION_WORDS.intersection(tokens(headers[i]))
+            and kinds[i] != "number"
+        ]
+        if len(called) == 1:
+            keep = called[0]  # "Activity | Description": the column called so describes
         for i in texts:
             if i != keep:
                 out[i] = "code" if "code" not in out and kinds[i] != "word" else None

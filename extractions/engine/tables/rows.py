@@ -17,7 +17,7 @@ from typing import Any
 
 from ..layout.index import DocIndex
 from ..layout.lines import Line, PageLayout, Segment
-from ..lexicon.columns import HEADER_QUALIFIERS, TABLE_STOP_WORDS
+from ..lexicon.columns import COLUMN_WORDS, HEADER_QUALIFIERS, TABLE_STOP_WORDS
 from ..lexicon.concepts import LABEL_TOKENS
 from ..types import Found, Word
 from ..values.amounts import find_amounts
@@ -32,6 +32,7 @@ from .headers import (
 )
 from .reading import cell_text, resolve_columns, row_scores
 
+CODE_WORDS = COLUMN_WORDS["code"]
 _STOP_LABELS = [t for key in ("total", "subtotal", "tax") for t in LABEL_TOKENS[key]] + [
     tuple(tokens(w)) for w in TABLE_STOP_WORDS
 ]
@@ -407,7 +408,12 @@ def _read_rows(doc: DocIndex, t: Table, extra: dict[str, set[tuple[str, ...]]]) 
         return
     _quantity_from_unit(rows, cols)
     concepts, balance = resolve_columns(
-        [c.concept for c in cols], [c.named for c in cols], rows, t.wanted, doc.decimal
+        [c.concept for c in cols],
+        [c.named for c in cols],
+        rows,
+        t.wanted,
+        doc.decimal,
+        [c.header for c in cols],
     )
     t.balance = balance
     for c, concept in zip(cols, concepts, strict=True):
@@ -419,6 +425,7 @@ def _read_rows(doc: DocIndex, t: Table, extra: dict[str, set[tuple[str, ...]]]) 
     ]
     if "code" in t.wanted and not any(c.concept == "code" for c in cols):
         _split_leading_codes(t.rows)
+        _labelled_codes(t.rows)
     priced = [
         r
         for r in t.rows
@@ -464,6 +471,40 @@ def _quantity_from_unit(rows: list[dict[int, list[Word]]], cols: list[Column]) -
         if ws and len(ws) > 1 and not r.get(qi) and is_cell_number(ws[:1]):
             r[qi] = ws[:1]
             r[ui] = ws[1:]
+
+
+# "SKU ST350", "Art.-Nr. 4711", "Ref: AB-12" inside a description: the code header words
+# followed by a token with a digit
+_CODE_LABEL = re.compile(
+    r"(?<![^\W_])(?:"
+    + "|".join(
+        sorted(
+            (r"[\s.\-]*".join(map(re.escape, tokens(n))) for n in CODE_WORDS if len(n) > 2),
+            key=len,
+            reverse=True,
+        )
+    )
+    + r")(?![^\W_])[\s.:#]*(?P<code>[A-Za-z0-9][\w./-]*)",
+    re.IGNORECASE,
+)
+
+
+def _labelled_codes(rows: list[dict[str, list[Word]]]) -> None:
+    """Without a code column, a code the description labels ("... Tee, SKU ST350") is the
+    item's code too (the description keeps it: it is printed there)."""
+    for r in rows:
+        ws = r.get("description")
+        if not ws or r.get("code"):
+            continue
+        for w_i in range(len(ws)):
+            text = " ".join(x.text for x in ws[w_i : w_i + 4])
+            m = _CODE_LABEL.match(text)
+            if m and any(ch.isdigit() for ch in m.group("code")):
+                code = m.group("code").rstrip(".,;")
+                hit = [x for x in ws[w_i : w_i + 4] if code in x.text]
+                if hit:
+                    r["code"] = hit[:1]
+                    break
 
 
 def _is_item_row(row: dict[int, list[Word]], cols: list[Column]) -> bool:
