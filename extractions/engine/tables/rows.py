@@ -331,7 +331,13 @@ def _is_header_like(line: Line, extra: dict[str, set[tuple[str, ...]]]) -> bool:
         return False
     if len(line.segments) < 2:
         return False
-    names = {header_concept(s.text, extra) for s in line.segments}
+    # cells without digits: a reference ("# ligne BC: 3") next to a description that
+    # mentions a column name ("FOURNITURES - Description") is a row
+    names = {
+        header_concept(s.text, extra)
+        for s in line.segments
+        if not any(ch.isdigit() for ch in s.text)
+    }
     names.discard(None)
     return len(names) >= 2
 
