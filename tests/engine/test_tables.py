@@ -424,3 +424,44 @@ def test_rows_that_do_not_balance_are_less_certain() -> None:
     )  # fmt: skip
     assert res.confidence["lines[1].amount"] < res.confidence["lines[0].amount"]
     assert res.confidence["lines[1].quantity"] < 0.6 < res.confidence["lines[0].quantity"]
+
+
+def test_row_numbers_description_column_and_labelled_codes() -> None:
+    # "SrNo" hands the text on to the description; of "Activity | Description" the column
+    # headed Description describes; a code labelled inside the description fills the code
+    rows = rows_of(
+        [
+            words_at(0.05, 0.30, "SrNo"), words_at(0.12, 0.30, "Activity"), words_at(0.35, 0.30, "Description"),
+            words_at(0.62, 0.30, "Qty"), words_at(0.72, 0.30, "Rate"), words_at(0.85, 0.30, "Amount"),
+            words_at(0.05, 0.34, "1"), words_at(0.12, 0.34, "Apparel"), words_at(0.35, 0.34, "Tee, SKU ST350"),
+            right_aligned(0.66, 0.34, "3"), right_aligned(0.79, 0.34, "13.95"), right_aligned(0.95, 0.34, "41.85"),
+            words_at(0.05, 0.37, "2"), words_at(0.12, 0.37, "Apparel"), words_at(0.35, 0.37, "Cap, SKU C-12"),
+            right_aligned(0.66, 0.37, "1"), right_aligned(0.79, 0.37, "9.00"), right_aligned(0.95, 0.37, "9.00"),
+        ]
+    )  # fmt: skip
+    assert [(r["description"], r["code"]) for r in rows] == [
+        ("Tee, SKU ST350", "ST350"),
+        ("Cap, SKU C-12", "C-12"),
+    ]
+    numbered = rows_of(
+        [
+            words_at(0.05, 0.30, "SrNo"), words_at(0.20, 0.30, "Description of Goods"),
+            words_at(0.62, 0.30, "Qty"), words_at(0.85, 0.30, "Amount"),
+            words_at(0.05, 0.34, "1"), words_at(0.09, 0.34, "Photon 3G Plan"),
+            right_aligned(0.66, 0.34, "1"), right_aligned(0.95, 0.34, "2800.00"),
+        ]
+    )  # fmt: skip
+    assert [r["description"] for r in numbered] == ["Photon 3G Plan"]
+
+
+def test_indian_digit_grouping_in_a_cell() -> None:
+    rows = rows_of(
+        [
+            words_at(0.05, 0.30, "Description"), words_at(0.45, 0.30, "Qty"),
+            words_at(0.60, 0.30, "Rate"), words_at(0.82, 0.30, "Amount"),
+            words_at(0.05, 0.34, "Aluminium scraps"), right_aligned(0.50, 0.34, "26440"),
+            right_aligned(0.70, 0.34, "193.00"), right_aligned(0.95, 0.34, "51,02,920.00"),
+            words_at(0.05, 0.37, "IGST @ 18%"), right_aligned(0.95, 0.37, "9,18,525.60"),
+        ]
+    )  # fmt: skip
+    assert triples(rows) == [("Aluminium scraps", 26440.0, 193.0, 5102920.0)]
