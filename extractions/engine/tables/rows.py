@@ -30,7 +30,7 @@ from .headers import (
     header_concept,
     item_plan,
 )
-from .reading import cell_text, resolve_columns, row_scores
+from .reading import cell_number, cell_text, resolve_columns, row_scores
 
 CODE_WORDS = COLUMN_WORDS["code"]
 _STOP_LABELS = [t for key in ("total", "subtotal", "tax") for t in LABEL_TOKENS[key]] + [
@@ -444,6 +444,16 @@ def _read_rows(doc: DocIndex, t: Table, extra: dict[str, set[tuple[str, ...]]]) 
             r
             for r in t.rows
             if is_cell_number(r.get("quantity")) or is_cell_number(r.get("unit_price"))
+        ]
+    elif sum(1 for r in t.rows if is_cell_number(r.get("quantity"))) >= 2:
+        # items with a quantity: a row with none and a negative amount is a payment or a
+        # discount under them ("Visa payment -90.53")
+        t.rows = [
+            r
+            for r in t.rows
+            if is_cell_number(r.get("quantity"))
+            or is_cell_number(r.get("unit_price"))
+            or (cell_number(r.get("amount"), doc.decimal) or 0.0) >= 0
         ]
 
 
