@@ -93,17 +93,46 @@ def assign(line: Line, columns: list[Column], cw: float = 0.0) -> dict[int, list
         ):
             first += 1  # a row-number column holds numbers: the text is the next column's
         if columns[first].concept not in NUMERIC_COLUMNS and not is_numeric_text(w0.text):
+            words = all_words[seg.start : seg.end]
+            nxt = first + 1
+            if (
+                columns[first].concept in ("code", "position")
+                and nxt < len(columns)
+                and columns[nxt].concept not in NUMERIC_COLUMNS
+                and columns[nxt].concept == "description"
+                and seg.x1 > columns[first].x1 + cw
+            ):
+                # a code and the description after it read as one run (OCR joins them): the
+                # words starting past the code header's end are the description's
+                cut = next(
+                    (k for k, w in enumerate(words) if k and w.x0 > columns[first].x1 + 0.5 * cw),
+                    len(words),
+                )
+                if 0 < cut < len(words):
+                    cells.setdefault(nxt, []).extend(words[cut:])
+                    words = words[:cut]
             got = cells.get(first)
             if got is None:
-                cells[first] = all_words[seg.start : seg.end]
+                cells[first] = list(words)
             else:
-                got.extend(all_words[seg.start : seg.end])
+                got.extend(words)
             continue
         prev_ci = first
         for k in range(seg.start, seg.end):
             w = all_words[k]
             ci = first if k == seg.start else column_of(columns, w.x0, w.x1)
             if (
+                k > seg.start
+                and columns[prev_ci].concept in ("code", "position")
+                and prev_ci + 1 < len(columns)
+                and columns[prev_ci + 1].concept == "description"
+                and w.x0 > columns[prev_ci].x1 + 0.5 * cw
+                and not is_numeric_text(w.text)
+            ):
+                # past the code header's end, a word after the code is the description's
+                # (OCR reads "XA-85089 Extension cord" as one run)
+                ci = prev_ci + 1
+            elif (
                 ci != prev_ci
                 and columns[prev_ci].concept not in NUMERIC_COLUMNS
                 and not is_numeric_text(w.text)
