@@ -105,10 +105,14 @@ def assign(line: Line, columns: list[Column], cw: float = 0.0) -> dict[int, list
                 # a code and the description after it read as one run (OCR joins them): the
                 # words starting past the code header's end are the description's
                 cut = next(
-                    (k for k, w in enumerate(words) if k and w.x0 > columns[first].x1 + 0.5 * cw),
+                    (
+                        k
+                        for k, w in enumerate(words)
+                        if (k or first in cells) and w.x0 > columns[first].x1 + 0.5 * cw
+                    ),
                     len(words),
                 )
-                if 0 < cut < len(words):
+                if cut < len(words):
                     cells.setdefault(nxt, []).extend(words[cut:])
                     words = words[:cut]
             got = cells.get(first)
@@ -126,8 +130,8 @@ def assign(line: Line, columns: list[Column], cw: float = 0.0) -> dict[int, list
                 and columns[prev_ci].concept in ("code", "position")
                 and prev_ci + 1 < len(columns)
                 and columns[prev_ci + 1].concept == "description"
-                and w.x0 > columns[prev_ci].x1 + 0.5 * cw
-                and not is_numeric_text(w.text)
+                and seg.x1 > columns[prev_ci].x1 + 2 * cw
+                and (w.x0 > columns[prev_ci].x1 + 0.5 * cw or not is_numeric_text(w.text))
             ):
                 # past the code header's end, a word after the code is the description's
                 # (OCR reads "XA-85089 Extension cord" as one run)
