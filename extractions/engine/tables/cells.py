@@ -112,14 +112,13 @@ def assign(line: Line, columns: list[Column], cw: float = 0.0) -> dict[int, list
                     ),
                     len(words),
                 )
+                if seg.x1 > columns[first].x1 + 2 * cw and _is_words(words):
+                    cut = 0  # a run of words reaching past a code header: a description
                 if cut < len(words):
                     cells.setdefault(nxt, []).extend(words[cut:])
                     words = words[:cut]
-            got = cells.get(first)
-            if got is None:
-                cells[first] = list(words)
-            else:
-                got.extend(words)
+            if words:
+                cells.setdefault(first, []).extend(words)
             continue
         prev_ci = first
         for k in range(seg.start, seg.end):

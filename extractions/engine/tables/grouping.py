@@ -46,7 +46,7 @@ def _is_note(cells: dict[int, list[Word]], text_cols: set[int]) -> bool:
     period, a delivery note) or starts a bulleted list: an annotation of the item, not its
     wrapped description."""
     for ci, ws in cells.items():
-        if ci not in text_cols:
+        if ci not in text_cols or not ws:
             continue
         text = " ".join(w.text for w in ws)
         if ws[0].text.startswith(_BULLETS) or _NOTE.search(text) or find_dates(text):

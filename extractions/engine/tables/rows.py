@@ -250,7 +250,10 @@ def _header_band(lay: PageLayout, ln: Line, extra: dict[str, set[tuple[str, ...]
             if (
                 step > 0
                 and not any(header_concept(s.text, extra) for s in other.segments)
-                and any(len(tokens(s.text)) > 3 for s in other.segments)
+                and (
+                    any(len(tokens(s.text)) > 3 for s in other.segments)
+                    or not all(_under(s, ln, lay.char_width) for s in other.segments)
+                )
             ):
                 break  # a first description line under the header, not its second line
             if any(len(tokens(s.text)) > 5 for s in other.segments) and not any(
@@ -262,6 +265,11 @@ def _header_band(lay: PageLayout, ln: Line, extra: dict[str, set[tuple[str, ...]
             j += step
     band.sort(key=lambda x: x.y0)
     return band
+
+
+def _under(seg: Segment, header: Line, cw: float) -> bool:
+    """Whether a segment lies under one of a header line's cells (a wrapped header name)."""
+    return any(min(seg.x1, h.x1) - max(seg.x0, h.x0) > -cw for h in header.segments)
 
 
 def _set_boundaries(columns: list[Column], lay: PageLayout, band: list[Line]) -> None:
@@ -412,7 +420,7 @@ def _read_rows(doc: DocIndex, t: Table, extra: dict[str, set[tuple[str, ...]]]) 
     rows = group_rows(body, lay, wh, text_cols)
     if not rows:
         return
-    _quantity_from_unit(rows, cols)
+    _borrow_numbers(rows, cols)
     concepts, balance = resolve_columns(
         [c.concept for c in cols],
         [c.named for c in cols],
@@ -475,18 +483,27 @@ def _split_leading_codes(rows: list[dict[str, list[Word]]]) -> None:
             r["description"] = ws[1:]
 
 
-def _quantity_from_unit(rows: list[dict[int, list[Word]]], cols: list[Column]) -> None:
-    """ "3 Stk" read whole into the unit column, the quantity column left empty (a quantity
-    right-aligned against its unit under centred headers): the number is the quantity."""
-    qi = next((i for i, c in enumerate(cols) if c.concept == "quantity"), None)
-    ui = next((i for i, c in enumerate(cols) if c.concept == "unit"), None)
-    if qi is None or ui is None:
-        return
-    for r in rows:
-        ws = r.get(ui)
-        if ws and len(ws) > 1 and not r.get(qi) and is_cell_number(ws[:1]):
-            r[qi] = ws[:1]
-            r[ui] = ws[1:]
+def _borrow_numbers(rows: list[dict[int, list[Word]]], cols: list[Column]) -> None:
+    """A numeric column left empty on every row while the text column next to it holds a
+    number at the same end of (nearly) every cell: under centred headers a right-aligned
+    quantity lands in the description ("1 Copper wire"), a quantity with its unit in the unit
+    column ("3 Stk"). The number is the empty column's."""
+    for qi, c in enumerate(cols):
+        if c.concept not in ("quantity", "unit_price", "amount") or any(r.get(qi) for r in rows):
+            continue
+        for ni, first in ((qi + 1, True), (qi - 1, False)):
+            if not 0 <= ni < len(cols) or cols[ni].concept in NUMERIC_COLUMNS:
+                continue
+            cells = [r.get(ni) for r in rows]
+            ends = [ws[0 if first else -1] for ws in cells if ws and len(ws) > 1]
+            if len(ends) < max(1, 0.8 * len(rows)) or not all(is_cell_number([w]) for w in ends):
+                continue
+            for r in rows:
+                ws = r.get(ni)
+                if ws and len(ws) > 1 and is_cell_number([ws[0 if first else -1]]):
+                    r[qi] = [ws[0]] if first else [ws[-1]]
+                    r[ni] = ws[1:] if first else ws[:-1]
+            break
 
 
 # "SKU ST350", "Art.-Nr. 4711", "Ref: AB-12" inside a description: the code header words
