@@ -473,50 +473,94 @@ def synthetic_invoice(seed: int) -> Synthetic:
 
 
 def synthetic_receipt(seed: int) -> Synthetic:
-    """A till receipt drawn from ``seed``: merchant and address on top, items, a total."""
+    """A till receipt drawn from ``seed``: merchant and address on top (centred or left),
+    items (with or without a quantity × price line), a tax line, the total, and the amounts a
+    total must not be confused with (cash tendered, change, a tax base)."""
     rng = random.Random(seed)
     lang_key = rng.choice(sorted(LANGUAGES))
     lang = LANGUAGES[lang_key]
     fake = Faker(lang["locale"])
     fake.seed_instance(rng.randrange(2**31))
     decimal = lang["decimal"]
-    width = 226.0  # 80 mm paper
-    size = 8.0
+    width = rng.choice((164.0, 226.0))  # 58 or 80 mm paper
+    size = rng.choice((7.0, 8.0, 9.0))
+    step = size * 1.4
+    centred = rng.random() < 0.7
+    qty_lines = rng.random() < 0.4  # "2 x 3.50" under the item name
+    symbol = rng.choice(("", "", "€", "$", "RM"))
     company = fake.company().upper()
     address = ", ".join(fake.address().splitlines())
     day = date(2018, 1, 1) + timedelta(days=rng.randint(0, 2500))
-    items = [
-        (rng.choice(_GOODS), round(rng.uniform(0.5, 40), 2)) for _ in range(rng.randint(1, 12))
-    ]
-    total = round(sum(p for _, p in items), 2)
+    date_text = day.strftime(rng.choice((lang["date"], "%d/%m/%Y", "%d-%m-%Y", "%d %b %Y")))
+    items = []
+    for _ in range(rng.randint(1, 12)):
+        qty = rng.choice((1, 1, 1, 2, 3))
+        price = round(rng.uniform(0.5, 40), 2)
+        items.append((rng.choice(_GOODS), qty, price, round(qty * price, 2)))
+    total = round(sum(x[3] for x in items), 2)
+    rate = rng.choice((6, 7, 10, 19, 20, 21))
+    tax = round(total - total / (1 + rate / 100), 2)
     texts: list[Any] = []
+
+    def left(y: float, text: str, sz: float = size, style: str = "") -> None:
+        texts.append((10, y, text, sz, style))
+
+    def right(y: float, text: str, sz: float = size, style: str = "") -> None:
+        texts.append((width - 10 - string_width(text, sz), y, text, sz, style))
+
+    def head(y: float, text: str, sz: float = size, style: str = "") -> None:
+        x = (width - string_width(text, sz)) / 2 if centred else 10
+        texts.append((x, y, text, sz, style))
+
     y = 30.0
-    texts.append(((width - string_width(company, size + 2)) / 2, y, company, size + 2, "B"))
-    for part in _wrap(address, width - 30, size):
-        y += 11
-        texts.append(((width - string_width(part, size)) / 2, y, part, size))
-    y += 20
-    texts.append(
-        (
-            12,
+    head(y, company, size + 2, "B")
+    for part in _wrap(address, width - 24, size):
+        y += step
+        head(y, part)
+    if rng.random() < 0.5:
+        y += step
+        head(
             y,
-            day.strftime(lang["date"]) + f"  {rng.randint(8, 21):02d}:{rng.randint(0, 59):02d}",
-            size,
+            f"{rng.choice(('GST ID', 'VAT', 'TVA', 'USt-IdNr', 'NIF'))}: {fake.bothify('##########')}",
         )
-    )
-    y += 16
-    for name, price in items:
-        text = money(price, decimal=decimal, thousands="")
-        texts.append((12, y, name[:28], size))
-        texts.append((width - 12 - string_width(text, size), y, text, size))
-        y += 11
-    y += 8
+    y += 2 * step
+    left(y, f"{date_text}  {rng.randint(8, 21):02d}:{rng.randint(0, 59):02d}")
+    if rng.random() < 0.5:
+        right(y, f"#{rng.randint(1000, 99999)}")
+    y += 1.5 * step
+
+    def amount(v: float) -> str:
+        return money(v, decimal=decimal, thousands="", symbol=symbol, before=True)
+
+    for name, qty, price, line_total in items:
+        left(y, name[:26])
+        if qty_lines and qty > 1:
+            y += step
+            left(y, f"  {qty} x {money(price, decimal=decimal, thousands='')}")
+        right(y, amount(line_total))
+        y += step
+    y += 0.5 * step
+    lines = [(10.0, y - step + 2, width - 10, y - step + 2)]
+    if rng.random() < 0.6:
+        left(y, f"{rng.choice(('Tax', 'GST', 'MwSt', 'TVA', 'IVA', 'BTW'))} {rate}%")
+        right(y, amount(tax))
+        y += step
     label = rng.choice(lang["total"]).upper()
-    text = money(total, decimal=decimal, thousands="")
-    texts.append((12, y, label, size + 1, "B"))
-    texts.append((width - 12 - string_width(text, size + 1), y, text, size + 1, "B"))
-    page = PageSpec(texts=texts, lines=[(12, y - 12, width - 12, y - 12)])
+    left(y, label, size + 1, "B")
+    right(y, amount(total), size + 1, "B")
+    y += step
+    if rng.random() < 0.6:
+        cash = float(int(total) + rng.choice((1, 5, 10, 20)))
+        left(y, rng.choice(("CASH", "BAR", "ESPECES", "CONTANT", "EFECTIVO")))
+        right(y, amount(cash))
+        y += step
+        left(y, rng.choice(("CHANGE", "RÜCKGELD", "RENDU", "WISSELGELD", "CAMBIO")))
+        right(y, amount(round(cash - total, 2)))
+        y += step
+    y += step
+    head(y, rng.choice(("THANK YOU", "MERCI", "DANKE", "BEDANKT", "GRACIAS")))
+    page = PageSpec(texts=texts, lines=lines)
     expected = {"company": company, "date": day.isoformat(), "address": address, "total": total}
-    layout = {"language": lang_key, "items": len(items)}
-    data = build_pdf([page], page_size=(width, y + 40))
+    layout = {"language": lang_key, "items": len(items), "centred": centred, "width": width}
+    data = build_pdf([page], page_size=(width, y + 30))
     return Synthetic(data, expected, SYNTHETIC_RECEIPT_SCHEMA, layout, doc_type="receipt")
