@@ -121,3 +121,11 @@ DESCRIPTION_WORDS: frozenset[str] = frozenset(
     ("description", "beschreibung", "omschrijving", "descripcion", "descrizione", "designation",
      "bezeichnung", "libelle", "descriptif")
 )  # fmt: skip
+
+# units of measure printed next to a quantity ("25 Stk", "3 h", "2 x"), folded
+UNIT_WORDS: frozenset[str] = frozenset(
+    ("pcs", "pc", "pce", "pces", "stk", "st", "stck", "stuck", "h", "hr", "hrs", "u", "un", "ud", "uds",
+     "kg", "g", "m", "m2", "m3", "mm", "cm", "km", "l", "lt", "ltr", "liter", "litre", "liters", "each", "ea",
+     "box", "set", "pair", "pkt", "pack", "unit", "units", "x", "day", "days", "month", "months", "std",
+     "piece", "pieces", "unite", "unites", "uur", "stuks", "unidad", "unidades", "ml", "t", "lb", "lbs")
+)  # fmt: skip

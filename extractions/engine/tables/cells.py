@@ -7,8 +7,10 @@ import re
 from dataclasses import dataclass
 
 from ..layout.lines import Line
+from ..lexicon.columns import UNIT_WORDS
 from ..types import Word
 from ..values.amounts import find_amounts
+from ..values.text import tokens
 
 NUMERIC_COLUMNS = {"quantity", "unit_price", "amount", "tax_rate", "discount"}
 
@@ -53,6 +55,11 @@ def _thousands_group(left: Word, right: Word, cw: float) -> bool:
         and _LEAD_GROUP.fullmatch(left.text) is not None
         and _THOUSANDS.fullmatch(right.text) is not None
     )
+
+
+def _is_unit(text: str) -> bool:
+    toks = tokens(text)
+    return len(toks) == 1 and toks[0] in UNIT_WORDS
 
 
 def _is_words(words: list[Word]) -> bool:
@@ -138,7 +145,15 @@ def assign(line: Line, columns: list[Column], cw: float = 0.0) -> dict[int, list
             elif (
                 ci != prev_ci
                 and columns[prev_ci].concept not in NUMERIC_COLUMNS
-                and not is_numeric_text(w.text)
+                and (
+                    not is_numeric_text(w.text)
+                    # a number inside the text ("Copper wire 2 mm"): words follow it
+                    or (
+                        columns[prev_ci].concept == "description"
+                        and k + 1 < seg.end
+                        and not is_numeric_text(all_words[k + 1].text)
+                    )
+                )
                 and not is_numeric_text(all_words[k - 1].text)
             ):
                 ci = prev_ci  # words of one text run on past the midpoint to the next header
@@ -151,6 +166,19 @@ def assign(line: Line, columns: list[Column], cw: float = 0.0) -> dict[int, list
                 # text cells start under their header: a word left of it, in one run with
                 # the previous column's words, is theirs ("4061234567891 (GTIN)")
                 ci = prev_ci
+            if (
+                k > seg.start
+                and columns[ci].concept in NUMERIC_COLUMNS
+                and ci + 1 < len(columns)
+                and columns[ci + 1].concept not in NUMERIC_COLUMNS
+                and not is_numeric_text(w.text)
+                # a unit may follow the number ("25 Stk"), not a run of words
+                and not (is_numeric_text(all_words[k - 1].text) and _is_unit(w.text))
+                and _is_words(all_words[k : seg.end])
+            ):
+                # "12 Network switch": a quantity right-aligned against the description
+                # under centred headers; the words are the next column's
+                ci += 1
             if (
                 ci == prev_ci
                 and k > seg.start

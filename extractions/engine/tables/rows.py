@@ -17,7 +17,7 @@ from typing import Any
 
 from ..layout.index import DocIndex
 from ..layout.lines import Line, PageLayout, Segment
-from ..lexicon.columns import COLUMN_WORDS, HEADER_QUALIFIERS, TABLE_STOP_WORDS
+from ..lexicon.columns import HEADER_QUALIFIERS, TABLE_STOP_WORDS
 from ..lexicon.concepts import LABEL_TOKENS
 from ..types import Found, Word
 from ..values.amounts import find_amounts
@@ -30,9 +30,9 @@ from .headers import (
     header_concept,
     item_plan,
 )
-from .reading import cell_number, cell_text, resolve_columns, row_scores
+from .items import borrow_numbers, drop_non_items, is_item_row, labelled_codes, split_leading_codes
+from .reading import cell_text, resolve_columns, row_scores
 
-CODE_WORDS = COLUMN_WORDS["code"]
 _STOP_LABELS = [t for key in ("total", "subtotal", "tax") for t in LABEL_TOKENS[key]] + [
     tuple(tokens(w)) for w in TABLE_STOP_WORDS
 ]
@@ -420,7 +420,7 @@ def _read_rows(doc: DocIndex, t: Table, extra: dict[str, set[tuple[str, ...]]]) 
     rows = group_rows(body, lay, wh, text_cols)
     if not rows:
         return
-    _borrow_numbers(rows, cols)
+    borrow_numbers(rows, cols)
     concepts, balance = resolve_columns(
         [c.concept for c in cols],
         [c.named for c in cols],
@@ -435,117 +435,12 @@ def _read_rows(doc: DocIndex, t: Table, extra: dict[str, set[tuple[str, ...]]]) 
     t.rows = [
         {cols[ci].concept or f"col{ci}": ws for ci, ws in sorted(r.items())}
         for r in rows
-        if _is_item_row(r, cols)
+        if is_item_row(r, cols)
     ]
     if "code" in t.wanted and not any(c.concept == "code" for c in cols):
-        _split_leading_codes(t.rows)
-        _labelled_codes(t.rows)
-    priced = [
-        r
-        for r in t.rows
-        if is_cell_number(r.get("quantity")) and is_cell_number(r.get("unit_price"))
-    ]
-    if len(priced) >= 2:
-        # where items print a quantity and a price, a row with neither is an allowance, a
-        # charge or a payment under the items ("Remise commerciale -5,00"), not an item
-        t.rows = [
-            r
-            for r in t.rows
-            if is_cell_number(r.get("quantity")) or is_cell_number(r.get("unit_price"))
-        ]
-    elif sum(1 for r in t.rows if is_cell_number(r.get("quantity"))) >= 2:
-        # items with a quantity: a row with none and a negative amount is a payment or a
-        # discount under them ("Visa payment -90.53")
-        t.rows = [
-            r
-            for r in t.rows
-            if is_cell_number(r.get("quantity"))
-            or is_cell_number(r.get("unit_price"))
-            or (cell_number(r.get("amount"), doc.decimal) or 0.0) >= 0
-        ]
-
-
-# an article number printed before the description ("242900 Dunlop picks", "AB-1234 Bolt")
-_CODE = re.compile(r"(?=[A-Z0-9./-]*\d)[A-Z0-9][A-Z0-9./-]{3,}")
-
-
-def _split_leading_codes(rows: list[dict[str, list[Word]]]) -> None:
-    """Without a code column, a code that starts the description of (nearly) every row is
-    the item's code: moved out of the description into ``code``."""
-    descs = [r.get("description") for r in rows]
-    starts = [ws for ws in descs if ws and len(ws) > 1 and _CODE.fullmatch(ws[0].text)]
-    if len(rows) < 2 or len(starts) < 0.8 * len(rows):
-        return
-    for r in rows:
-        ws = r.get("description")
-        if ws and len(ws) > 1 and _CODE.fullmatch(ws[0].text):
-            r["code"] = [ws[0]]
-            r["description"] = ws[1:]
-
-
-def _borrow_numbers(rows: list[dict[int, list[Word]]], cols: list[Column]) -> None:
-    """A numeric column left empty on every row while the text column next to it holds a
-    number at the same end of (nearly) every cell: under centred headers a right-aligned
-    quantity lands in the description ("1 Copper wire"), a quantity with its unit in the unit
-    column ("3 Stk"). The number is the empty column's."""
-    for qi, c in enumerate(cols):
-        if c.concept not in ("quantity", "unit_price", "amount") or any(r.get(qi) for r in rows):
-            continue
-        for ni, first in ((qi + 1, True), (qi - 1, False)):
-            if not 0 <= ni < len(cols) or cols[ni].concept in NUMERIC_COLUMNS:
-                continue
-            cells = [r.get(ni) for r in rows]
-            ends = [ws[0 if first else -1] for ws in cells if ws and len(ws) > 1]
-            if len(ends) < max(1, 0.8 * len(rows)) or not all(is_cell_number([w]) for w in ends):
-                continue
-            for r in rows:
-                ws = r.get(ni)
-                if ws and len(ws) > 1 and is_cell_number([ws[0 if first else -1]]):
-                    r[qi] = [ws[0]] if first else [ws[-1]]
-                    r[ni] = ws[1:] if first else ws[:-1]
-            break
-
-
-# "SKU ST350", "Art.-Nr. 4711", "Ref: AB-12" inside a description: the code header words
-# followed by a token with a digit
-_CODE_LABEL = re.compile(
-    r"(?<![^\W_])(?:"
-    + "|".join(
-        sorted(
-            (r"[\s.\-]*".join(map(re.escape, tokens(n))) for n in CODE_WORDS if len(n) > 2),
-            key=len,
-            reverse=True,
-        )
-    )
-    + r")(?![^\W_])[\s.:#]*(?P<code>[A-Za-z0-9][\w./-]*)",
-    re.IGNORECASE,
-)
-
-
-def _labelled_codes(rows: list[dict[str, list[Word]]]) -> None:
-    """Without a code column, a code the description labels ("... Tee, SKU ST350") is the
-    item's code too (the description keeps it: it is printed there)."""
-    for r in rows:
-        ws = r.get("description")
-        if not ws or r.get("code"):
-            continue
-        for w_i in range(len(ws)):
-            text = " ".join(x.text for x in ws[w_i : w_i + 4])
-            m = _CODE_LABEL.match(text)
-            if m and any(ch.isdigit() for ch in m.group("code")):
-                code = m.group("code").rstrip(".,;")
-                hit = [x for x in ws[w_i : w_i + 4] if code in x.text]
-                if hit:
-                    r["code"] = hit[:1]
-                    break
-
-
-def _is_item_row(row: dict[int, list[Word]], cols: list[Column]) -> bool:
-    """A row of one lone number and no text is a stray total or rate, not an item."""
-    if len(row) > 1:
-        return True
-    (ci,) = row
-    return cols[ci].concept not in NUMERIC_COLUMNS and cols[ci].concept is not None
+        split_leading_codes(t.rows)
+        labelled_codes(t.rows)
+    t.rows = drop_non_items(t.rows, doc.decimal)
 
 
 def extract_rows(doc: DocIndex, item_schema: dict[str, Any]) -> list[dict[str, Found]]:
