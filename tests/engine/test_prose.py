@@ -165,3 +165,76 @@ def test_field_kind_from_names_and_descriptions() -> None:
     )
     assert prose.field_kind("total", {"description": "Grand total"}) is None
     assert prose.find_field([text_page(NDA)], "total", {"type": "number"}) is None
+
+
+def _parties(*texts: str) -> list[str]:
+    pages = [text_page(t, number=i + 1) for i, t in enumerate(texts)]
+    return [c.value for c in prose.find_list(pages, "parties", SCHEMA["parties"])]
+
+
+def test_parties_defined_by_an_alias_without_between() -> None:
+    assert _parties(
+        """
+        CONFIDENTIALITY AGREEMENT
+
+        In connection with a possible transaction, Harbor Foods, Inc. (the "Recipient") and
+        Orchard Restaurant Group Inc. (the "Company"), agree as follows:
+
+        1. Evaluation Material. The Company and its advisers, including Pine & Company, Inc.
+        ("Pine"), may furnish the Recipient with information.
+        """
+    ) == ["Harbor Foods Inc.", "Orchard Restaurant Group Inc."]  # not the adviser of section 1
+
+
+def test_one_named_party_and_the_signing_individual() -> None:
+    intro = """
+        EMPLOYEE PROPRIETARY INFORMATION AGREEMENT
+
+        The following agreement (the "Agreement") between Lakeside Wireless, Inc., a Delaware
+        corporation (the "Company"), and the individual identified on the signature page
+        ("Employee" or "I") is effective as of the first day of my employment.
+
+        1. Confidential Information. I will hold the Company's information in confidence.
+        """
+    signed = """
+        COMPANY: EMPLOYEE:
+
+        By: /s/ Maria Lopez /s/ Daniel K. Brooks
+        """
+    assert _parties(intro, signed) == ["Lakeside Wireless Inc.", "Daniel K. Brooks"]
+    blank = """
+        COMPANY: EMPLOYEE:
+
+        By: Name: Title:
+        """
+    assert _parties(intro, blank) == ["Lakeside Wireless Inc."]
+
+
+def test_letter_agreement_names_its_addressee() -> None:
+    assert _parties(
+        """
+        March 17, 2010
+
+        Northgate Systems, Inc.
+
+        27 Parkway Avenue
+
+        Ladies and Gentlemen:
+
+        In connection with your consideration of a possible transaction involving Redwood
+        Technologies, Inc. or its subsidiaries (collectively, the "Company"), you have requested
+        information.
+        """
+    ) == ["Redwood Technologies Inc.", "Northgate Systems Inc."]
+
+
+def test_parties_heading_with_a_person() -> None:
+    assert _parties(
+        """
+        COVENANT NOT TO COMPETE
+
+        PARTIES: Jane Q. Public ("Employee") ACME, Inc., an Oregon corporation ("ACME")
+
+        DATE: October 6, 1994
+        """
+    ) == ["Jane Q. Public", "ACME Inc."]

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from ..layout.lines import analyze_page
 from ..types import Candidate, PageContent
+from . import defined
 from .text import ABBREV, PageText, candidate, sentence_end
 
 ORG_SUFFIX = (
@@ -185,6 +186,12 @@ def _signatory(index: list[PageText], alias: str) -> tuple[PageText, str, int, i
     return None
 
 
+_PERSON_ALIAS = re.compile(
+    r"(?:^|(?<=\s))([A-Z][a-zA-Z'’-]+(?:\s+[A-Z]\.)*(?:\s+[A-Z][a-zA-Z'’-]+){1,2}(?:\s+(?:Jr|Sr|II|III|IV)\.?)?)"
+    r"\s*\("
+)
+
+
 def _label_block_parties(index: list[PageText]) -> list[Candidate]:
     """A "PARTIES:" heading followed by one name per block (cover-sheet style contracts)."""
     for pt in index[:3]:
@@ -197,10 +204,18 @@ def _label_block_parties(index: list[PageText]) -> list[Candidate]:
         cut = re.search(r"\n(?:[A-Z0-9]{1,3}[.)]\s|[^\n]{90,})", window)
         if cut:
             window = window[: cut.start()]
-        for nm in re.finditer(
-            rf"(?:^|\s)([A-Z][\w&/.'-]*(?:,?\s+[A-Z][\w&/.'-]*){{0,5}},?\s+{ORG_SUFFIX})(?=[\s,(]|$)",
-            window,
+        for nm in sorted(
+            [
+                *re.finditer(
+                    rf"(?:^|\s)([A-Z][\w&/.'-]*(?:,?\s+[A-Z][\w&/.'-]*){{0,5}},?\s+{ORG_SUFFIX})(?=[\s,(]|$)",
+                    window,
+                ),
+                *_PERSON_ALIAS.finditer(window),  # "John J. Donahoe II (“Employee”)"
+            ],
+            key=lambda m: m.start(1),
         ):
+            if _PERSON_ALIAS.fullmatch(nm.group(0)) and not defined.is_person(nm.group(1)):
+                continue
             s = lm.end() + nm.start(1)
             name = _clean_party(nm.group(1))
             if all(name.lower() != c.value.lower() for c in out):
@@ -212,28 +227,97 @@ def _label_block_parties(index: list[PageText]) -> list[Candidate]:
     return []
 
 
-def find_parties(index: list[PageText], pages: list[PageContent]) -> list[Candidate]:
+def _between_lists(index: list[PageText], least: int) -> list[tuple[PageText, list[_Party]]]:
+    out = []
     for pt in index[:3]:
         for bm in _BETWEEN.finditer(pt.text):
             found = _parties_after(pt.text, bm.end())
-            if len(found) < 2 or not any(f.name for f in found):
+            named = [f for f in found if f.name]
+            if not named or len(found) < least:
                 continue
-            out: list[Candidate] = []
-            for party in found:
-                cand = None
-                if party.name:
-                    cand = candidate(pt, party.start, party.end, party.name, 0.7)
+            if len(found) < 2 and not (
+                _SUFFIX_END.search(named[0].name) or named[0].alias is not None
+            ):
+                continue  # "the relationship between Acme and …": one bare name is no list
+            out.append((pt, found))
+    return out
+
+
+def _between_parties(index: list[PageText], pages: list[PageContent]) -> list[Candidate]:
+    """The names listed after "between" / "by and between" in the first pages."""
+    # a list of two or more first; one named party (the other left blank: "and the individual
+    # identified on the signature page") only when no page lists more
+    for pt, found in [*_between_lists(index, 2), *_between_lists(index, 1)]:
+        out: list[Candidate] = []
+        for party in found:
+            cand = None
+            if party.name:
+                cand = candidate(pt, party.start, party.end, party.name, 0.7)
+            else:
+                sig = _signatory(index, party.alias) if party.alias else None
+                if sig is not None:
+                    spt, name, s, e = sig
+                    cand = candidate(spt, s, e, name, 0.5)
                 else:
-                    sig = _signatory(index, party.alias) if party.alias else None
-                    if sig is not None:
-                        spt, name, s, e = sig
-                        cand = candidate(spt, s, e, name, 0.5)
-                    else:
-                        addr = _addressee(index[0], pages)
-                        if addr is not None:
-                            cand = candidate(index[0], addr[1], addr[2], addr[0], 0.5)
-                if cand is not None and all(cand.value.lower() != c.value.lower() for c in out):
-                    out.append(cand)
-            if out:
-                return out
-    return _label_block_parties(index)
+                    addr = _addressee(index[0], pages)
+                    if addr is not None:
+                        cand = candidate(index[0], addr[1], addr[2], addr[0], 0.5)
+            if cand is not None and all(cand.value.lower() != c.value.lower() for c in out):
+                out.append(cand)
+        if out:
+            return out
+    return []
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[^\w]+", "", name.lower().replace("&", "and"))
+
+
+def _add(out: list[Candidate], cand: Candidate) -> None:
+    """Append unless the same name (or one containing it) is already there."""
+    k = _key(str(cand.value))
+    if not k:
+        return
+    for c in out:
+        ck = _key(str(c.value))
+        if k == ck or k in ck or ck in k:
+            return
+    out.append(cand)
+
+
+_PLACEHOLDER = re.compile(
+    r"\b(?:you|your|I|my|the\s+undersigned|the\s+individual|the\s+employee|employee\s+signatory)\b"
+)
+
+
+def find_parties(index: list[PageText], pages: list[PageContent]) -> list[Candidate]:
+    """The contracting parties: a "between" list, a "PARTIES:" block, names defined by a party
+    alias in the opening, a letter's addressee, and the individual who signs a form."""
+    out = _between_parties(index, pages) or _label_block_parties(index)
+    # two names listed are the parties; otherwise the opening's defined names complete the list
+    complete = len(out) >= 2
+    opening_text = ""
+    for pt in index[:2]:
+        lo, hi = defined.opening(pt)
+        opening_text = pt.text[lo:hi]
+        if complete:
+            break
+        got = defined.defined_parties(pt, lo, hi)
+        for name, s, e in got:
+            _add(out, candidate(pt, s, e, _clean_party(name), 0.6))
+        if got or out:
+            break
+    if not out and not opening_text:
+        return []
+    addr = defined.addressee(pages)
+    if addr is not None and index:
+        start = index[0].text.find(addr)
+        if start >= 0:
+            _add(out, candidate(index[0], start, start + len(addr), _clean_party(addr), 0.5))
+    person = any(defined.is_person(str(c.value)) for c in out)
+    if out and not person and _PLACEHOLDER.search(opening_text):
+        sig = defined.signing_individual(index)
+        if sig is not None:
+            spt, name, s, e = sig
+            _add(out, candidate(spt, s, e, name, 0.5))
+    return out
