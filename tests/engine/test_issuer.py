@@ -122,3 +122,78 @@ def test_an_outlet_name_between_the_name_and_the_address_is_skipped() -> None:
     res = fill_schema([page], RECEIPT)
     assert res.data["company"] == "MENTAI INITIAL SDN BHD"
     assert res.data["address"] == "NO.37-1, PLAZA DANAU DESA 2, 58100 KUALA LUMPUR."
+
+
+INVOICE: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "supplier": {"type": ["string", "null"], "description": "Company that sent us the bill"},
+    },
+}
+
+
+def _issuer(page: PageContent) -> Any:
+    return fill_schema([page], INVOICE).data["supplier"]
+
+
+def test_the_seller_section_and_its_name_field_not_the_buyer_section() -> None:
+    page = page_of(
+        (0.10, 0.02, "Sample invoices for e-invoicing, (c) 2022"),
+        (0.11, 0.06, "Commercial invoice (380) No. 181301674"),
+        (0.12, 0.11, "Currency:"), (0.44, 0.11, "EUR"),
+        (0.12, 0.20, "Käufer"),
+        (0.12, 0.22, "Name:"), (0.44, 0.22, "Harbour Consulting GmbH"),
+        (0.12, 0.34, "Verkäufer"),
+        (0.12, 0.36, "Nummer:"), (0.44, 0.36, "549910"),
+        (0.12, 0.38, "Name:"), (0.44, 0.38, "Nordlicht Werkstatt GmbH"),
+        (0.12, 0.40, "Anschrift:"), (0.44, 0.40, "Erfurter Strasse 13"),
+    )  # fmt: skip
+    assert _issuer(page) == "Nordlicht Werkstatt GmbH"
+
+
+def test_a_label_word_inside_a_name_or_another_label_is_not_the_seller_label() -> None:
+    page = page_of(
+        (0.07, 0.05, "KAVERI METAL COMPANY"), (0.49, 0.05, "Invoice No."),
+        (0.07, 0.07, "OLD NO: 12, NEW NO: 33, MAIN STREET."), (0.49, 0.07, "812"),
+        (0.07, 0.09, "PH: 044-28612601"), (0.49, 0.09, "Supplier's Ref."),
+        (0.07, 0.11, "Merchant ID: 4445060632312"),
+        (0.07, 0.30, "Lieferant GmbH"),
+    )  # fmt: skip
+    assert _issuer(page) == "KAVERI METAL COMPANY"
+
+
+def test_a_logo_word_is_spelled_out_by_the_legal_name_under_it() -> None:
+    page = page_of(
+        (0.08, 0.02, "brightdesk", 2.5), (0.79, 0.02, "INVOICE"),
+        (0.09, 0.11, "Brightdesk Inc.,(formerly known as Deskly Inc.)"),
+        (0.09, 0.13, "2950 S. Delaware St,"),
+        (0.09, 0.15, "Phone: +1 (866) 832 3090"),
+        (0.09, 0.20, "BILLED TO"),
+        (0.09, 0.22, "Walker Holdings LLC"),
+    )  # fmt: skip
+    assert _issuer(page) == "Brightdesk Inc."
+
+
+def test_an_envelope_addressee_is_not_the_issuer_a_footer_is() -> None:
+    page = page_of(
+        (0.09, 0.15, "Mrs Jane Miller"),
+        (0.09, 0.17, "227 N 5th Ave"),
+        (0.09, 0.19, "98642 Ridgefield"),
+        (0.05, 0.30, "I N V O I C E  F 247120"),
+        (0.06, 0.87, "Lakeside Airport Hotel"),
+        (0.06, 0.89, "Terminal 1, Ring 15, 60549 Frankfurt am Main, Germany"),
+        (0.06, 0.91, "Tel: +49 69 695977 0 | Fax: +49 69 695977 4999"),
+    )
+    assert _issuer(page) == "Lakeside Airport Hotel"
+
+
+def test_a_shop_name_may_start_with_a_number() -> None:
+    page = page_of(
+        (0.19, 0.18, "99 SPEED MARTS/B (519537-X)"),
+        (0.25, 0.20, "LOT P.T. 33198, BATU 4"),
+        (0.23, 0.22, "JALAN KAPAR, MUKIM KAPAR"),
+        (0.23, 0.27, "GST ID. NO: 000181747712"),
+    )
+    res = fill_schema([page], RECEIPT)
+    assert res.data["company"].startswith("99 SPEED MART")
+    assert res.data["address"].startswith("LOT P.T. 33198")

@@ -9,7 +9,9 @@ registration numbers, up to the phone / tax-id line.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from typing import Any
 
 from ..layout.index import DocIndex
@@ -20,6 +22,15 @@ from ..values.dates import find_dates
 from ..values.identifiers import RE_EMAIL, RE_URL
 from ..values.text import tokens
 from .finders import find_labels
+from .parties import (
+    addressee_lines,
+    buyer_lines,
+    footer_name,
+    is_name_text,
+    label_continues,
+    plausible_name,
+    section_name,
+)
 from .scalars import FieldQuery
 
 _TITLE_START = {
@@ -32,7 +43,8 @@ _TITLE_WORDS = {
     "official", "cash", "sale", "sales", "bill", "credit", "note", "avoir", "gutschrift", "welcome",
     "to", "the", "copy", "customer", "duplicate", "original", "order", "quote", "devis", "angebot",
     "delivery", "statement", "proforma", "pro", "forma", "of", "page", "kassenbon", "beleg",
-    "adjustment", "and", "lieferschein", "mietrechnung", "stylesheet", "zur", "der",
+    "adjustment", "and", "lieferschein", "mietrechnung", "stylesheet", "zur", "der", "paid",
+    "document", "number", "date", "unpaid", "due",
 }  # fmt: skip
 _COMPANY_SUFFIX = re.compile(
     r"\b(sdn\.? ?bhd|bhd|s/b|enterprises?|trading|co|company|corp(oration)?|inc|llc|ltd|limited|plc|gmbh|ag|kg|"
@@ -68,6 +80,8 @@ def _letters(text: str) -> int:
 
 def _is_title_line(text: str) -> bool:
     toks = tokens(text)
+    if len(toks) >= 4 and all(len(t) == 1 for t in toks):
+        toks = ["".join(toks)]  # "I N V O I C E": a title printed letter-spaced
     return bool(toks) and all(t in _TITLE_WORDS or t.isdigit() for t in toks)
 
 
@@ -98,7 +112,16 @@ def clean_name(text: str) -> str:
     parts = _SEPARATORS.split(text)
     if len(parts) > 1 and _letters(parts[0]) >= 3:
         text = parts[0]
+    # "Thomann GmbH, Hans-Thomann-Str. 1, …", "Freshworks Inc.,(formerly …)", "Acme INC 4917
+    # Old Rd": the name ends at its legal suffix unless another one follows ("Co., Ltd.")
+    m = _LEGAL_THEN.search(text)
+    if m and _letters(text[: m.end()]) >= 3 and not _LEGAL_NEXT.match(text[m.end() :]):
+        text = text[: m.end()]
     return text.strip(" ,;:-")
+
+
+_LEGAL_NEXT = re.compile(r"[\s,]*(?:\([a-z]\)\s*)?" + _LEGAL + r"\b", re.I)
+_LEGAL_THEN = re.compile(r"\b" + _LEGAL + r"\b\.?(?=\s*,|\s*\(|\s+\d)", re.I)
 
 
 # OCR misreadings of the Malaysian legal suffix "Sdn Bhd" ("Sn Bhd", "SDN BND", "5DN BHD",
@@ -233,6 +256,9 @@ def _customer_lines(doc: DocIndex) -> set[tuple[int, float]]:
             continue  # a lone word ("Customer") is a label only with its colon
         x0 = min(w.x0 for w in hit.label_words)
         out.add((hit.line.index, x0))
+        for sg in hit.line.segments:  # "Sold To: || Meridian Venture Services, LLC"
+            if x0 < sg.x0 < x0 + 0.3:
+                out.add((hit.line.index, sg.x0))
         for ln in lay.lines[hit.line.index + 1 : hit.line.index + 5]:
             out.add((ln.index, x0))
     return out
@@ -253,6 +279,8 @@ def _piece_name_like(p: Piece) -> bool:
         return False
     if _PRICE.search(t):
         return False  # "Total 5.00": a priced line, not a name
+    if not is_name_text(t):
+        return False
     clean = _TRAIL_REG.sub("", t)
     return not _STOP_ADDRESS.search(clean) or bool(_COMPANY_SUFFIX.search(clean.lower()))
 
@@ -280,9 +308,31 @@ def _below_piece(pieces: list[Piece], p: Piece, gap: float) -> Piece | None:
     return None
 
 
+def _spelled_out(logo: Piece, pieces: list[Piece], customer: set[tuple[int, float]]) -> Piece:
+    """The legal name that spells out a logo word: "zoom" -> "Zoom Video Communications Inc.",
+    "th·mann" -> "Thomann GmbH, …" (a big brand word over the company's own line)."""
+    if _COMPANY_SUFFIX.search(clean_name(logo.text).lower()):
+        return logo
+    brand = "".join(c for c in logo.text.lower() if c.isalpha())
+    if len(brand) < 3:
+        return logo
+    for p in pieces:
+        if p is logo or p.line.index <= logo.line.index or not _piece_name_like(p):
+            continue
+        if any(li == p.line.index and abs(p.x0 - x0) < 0.08 for li, x0 in customer):
+            continue
+        name = clean_name(p.text)
+        if not _COMPANY_SUFFIX.search(name.lower()):
+            continue
+        letters = "".join(c for c in name.lower() if c.isalpha())[: len(brand) + 1]
+        if SequenceMatcher(None, brand, letters).ratio() >= 0.8:
+            return p
+    return logo
+
+
 def find_vendor_name(doc: DocIndex, q: FieldQuery) -> tuple[Found, list[Line]] | None:
     """The issuer's name: after a seller label, else the most prominent text at the top."""
-    f = labelled_block(doc, q, max_lines=1)
+    f = section_name(doc, "seller") or labelled_block(doc, q, max_lines=1, accept=plausible_name)
     if f is not None:
         return f
     pieces = _top_pieces(doc)
@@ -291,7 +341,7 @@ def find_vendor_name(doc: DocIndex, q: FieldQuery) -> tuple[Found, list[Line]] |
     lay = doc.layouts[0]
     heights = sorted(p.height for p in pieces)
     med = heights[len(heights) // 2] or lay.word_height
-    customer = _customer_lines(doc)
+    customer = _customer_lines(doc) | buyer_lines(doc) | addressee_lines(doc)
     brands = _slogan_brands(pieces)
     best: tuple[float, Piece] | None = None
     for rank, p in enumerate(pieces):
@@ -301,7 +351,7 @@ def find_vendor_name(doc: DocIndex, q: FieldQuery) -> tuple[Found, list[Line]] |
             continue  # the name under "Bill to" is the customer's
         s = 1.0 - 0.08 * rank
         s += 0.25 * min(p.height / med - 1.0, 1.0)
-        if _COMPANY_SUFFIX.search(_TRAIL_REG.sub("", p.text.lower())):
+        if _COMPANY_SUFFIX.search(clean_name(p.text).lower()):
             s += 0.3
         if p.text.upper() == p.text:
             s += 0.05
@@ -310,9 +360,14 @@ def find_vendor_name(doc: DocIndex, q: FieldQuery) -> tuple[Found, list[Line]] |
             s += 1.0  # "Thank you for shopping with myNEWS" ... "MYNEWS RETAIL SB": the issuer
         if best is None or s > best[0]:
             best = (s, p)
+    weak = best is None or (best[0] < 0.75 and not _COMPANY_SUFFIX.search(best[1].text.lower()))
+    if weak:
+        foot = footer_name(doc)
+        if foot is not None:
+            return foot
     if best is None:
         return None
-    piece = best[1]
+    piece = _spelled_out(best[1], pieces, customer)
     chosen = [piece]
     gap = 1.0 * lay.word_height
     # a name printed over several lines: "POPULAR BOOK" / "CO. (M) SDN BHD", or
@@ -364,14 +419,27 @@ def find_vendor_name(doc: DocIndex, q: FieldQuery) -> tuple[Found, list[Line]] |
     return Found(name, words, score), [c.line for c in chosen]
 
 
-def labelled_block(doc: DocIndex, q: FieldQuery, max_lines: int) -> tuple[Found, list[Line]] | None:
-    """A name or address printed after/below its label ("Seller:", "Bill to")."""
+def labelled_block(
+    doc: DocIndex,
+    q: FieldQuery,
+    max_lines: int,
+    *,
+    accept: Callable[[str], bool] | None = None,
+) -> tuple[Found, list[Line]] | None:
+    """A name or address printed after/below its label ("Seller:", "Bill to").
+
+    With ``accept``, a label word that continues into another label ("Supplier's Ref.",
+    "Merchant ID") is skipped, and so is a value ``accept`` refuses.
+    """
     for hit in find_labels(doc, q.phrases, q.negatives, q.strong):
         if hit.strength < 0.7:
             continue
         lay = hit.layout
         line = hit.line
-        rest = line.text[hit.end_char : hit.segment.char_end].strip(" :：-")
+        raw_rest = line.text[hit.end_char : hit.segment.char_end]
+        if accept is not None and label_continues(raw_rest):
+            continue
+        rest = raw_rest.strip(" :：-")
         lines: list[Line] = []
         texts: list[str] = []
         words = []
@@ -413,6 +481,8 @@ def labelled_block(doc: DocIndex, q: FieldQuery, max_lines: int) -> tuple[Found,
             words.extend(seg.words)
         if texts and words:
             val = clean_name(texts[0]) if max_lines == 1 else ", ".join(texts)
+            if accept is not None and not accept(val):
+                continue
             return Found(val, words, 0.8 * hit.strength + 0.1), lines
     return None
 
