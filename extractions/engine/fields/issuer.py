@@ -26,6 +26,7 @@ from .parties import (
     addressee_lines,
     buyer_lines,
     footer_name,
+    heading_kind,
     is_name_text,
     label_continues,
     plausible_name,
@@ -444,6 +445,7 @@ def labelled_block(
         texts: list[str] = []
         words = []
         if rest and _letters(rest) >= 2:
+            lines.append(line)  # the value shares its label's line
             texts.append(rest)
             words.extend(
                 line.words_in(
@@ -456,6 +458,15 @@ def labelled_block(
                 )
             )
         x0 = min(w.x0 for w in hit.label_words)
+        x1 = hit.segment.x1
+        if not texts and accept is not None:
+            # "Sold To: || Meridian Venture Services, LLC": the value in the next segment
+            right = [sg for sg in line.segments if 0 <= sg.x0 - hit.segment.x1 < 0.25]
+            if right and _letters(right[0].text) >= 2 and heading_kind(right[0].text) is None:
+                lines.append(line)
+                texts.append(right[0].text)
+                words.extend(right[0].words)
+                x0, x1 = right[0].x0, right[0].x1
         last = line
         for nl in lay.lines[line.index + 1 : line.index + 10]:
             if len(texts) >= max_lines:
@@ -463,11 +474,7 @@ def labelled_block(
             if nl.y0 - last.y1 > 1.6 * lay.word_height:
                 break
             last = nl
-            segs = [
-                s
-                for s in nl.segments
-                if s.x0 >= x0 - 3 * lay.char_width and s.x0 < hit.segment.x1 + 0.15
-            ]
+            segs = [s for s in nl.segments if s.x0 >= x0 - 3 * lay.char_width and s.x0 < x1 + 0.15]
             if not segs:
                 continue
             seg = segs[0]
@@ -498,7 +505,11 @@ def find_address(
     if not name:
         return None
     found, name_lines = name
+    if not name_lines or not doc.layouts:
+        return None
     lay = doc.layouts[0]
+    if not any(ln is name_lines[0] for ln in lay.lines):
+        return None  # a name labelled on a later page: its lines are not page 1's
     got = _address_lines(lay, found.words, lay.lines[name_lines[-1].index + 1 :][:12])
     if not got and name_lines[0].index > 0:
         # the legal name printed under the address ("MYNEWS RETAIL SB (…)" after the

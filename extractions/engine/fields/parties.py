@@ -32,7 +32,7 @@ SELLER_HEADINGS = _phrases(
 )
 # Section headings naming the party billed: its lines are never the issuer's.
 BUYER_HEADINGS = _phrases(
-    "buyer | customer | client | bill to | billed to | billing address | invoice to | invoiced to | "
+    "to | buyer | customer | client | bill to | billed to | billing address | invoice to | invoiced to | "
     "sold to | ship to | shipped to | deliver to | delivery address | recipient | consignee | "
     "kaufer | kaufer leistungsempfanger | leistungsempfanger | rechnungsempfanger | kunde | "
     "lieferadresse | rechnungsadresse | empfanger | acheteur | facture a | adresse de facturation | "
@@ -148,9 +148,18 @@ def party_sections(doc: DocIndex, kind: str, *, max_pages: int = 1) -> list[tupl
     out: list[tuple[Line, float]] = []
     for lay in doc.layouts[:max_pages]:
         for ln in lay.lines:
-            for sg in ln.segments:
-                if heading_kind(sg.text) == kind:
-                    out.append((ln, sg.x0))
+            for i, sg in enumerate(ln.segments):
+                if heading_kind(sg.text) != kind:
+                    continue
+                nxt = ln.segments[i + 1] if i + 1 < len(ln.segments) else None
+                if (
+                    kind == "seller"
+                    and nxt is not None
+                    and nxt.x0 - sg.x1 < 0.2
+                    and heading_kind(nxt.text) is None
+                ):
+                    continue  # "Seller: Acme GmbH": a label with its value, not a heading
+                out.append((ln, sg.x0))
     return out
 
 
@@ -187,7 +196,12 @@ def section_name(doc: DocIndex, kind: str = "seller") -> tuple[Found, list[Line]
                 if plausible_name(value):
                     return Found(value.strip(), list(words), 0.8), [ln]
                 continue
-            if fallback is None and ":" not in first.text and plausible_name(first.text):
+            if (
+                fallback is None
+                and ":" not in first.text
+                and plausible_name(first.text)
+                and is_name_text(first.text)
+            ):
                 fallback = (first.text, list(first.words), ln)
         if fallback is not None:
             return Found(fallback[0], fallback[1], 0.65), [fallback[2]]
