@@ -238,3 +238,17 @@ def test_parties_heading_with_a_person() -> None:
         DATE: October 6, 1994
         """
     ) == ["Jane Q. Public", "ACME Inc."]
+
+
+def test_a_us_contract_reads_its_numeric_signature_date_month_first() -> None:
+    intro = text_page(
+        """
+        As an associate of Harbor Retail, Inc. (the "Company"), you will have access to
+        confidential information. The Company was founded on March 4, 1989.
+        """
+    )
+    signed = text_page("HARBOR RETAIL: ASSOCIATE: Date: 8/11/08 Date: 8/7/08", number=2)
+    eff = _find([intro, signed], "effective_date")
+    assert eff is not None and eff.value == "2008-08-11" and eff.page == 2
+    assert prose.prose_order(["signed on 11 March 2008, paid 4/5/08"]) == "dmy"
+    assert prose.prose_order(["paid 13/05/08 and 4/5/08"]) == "dmy"  # numbers decide

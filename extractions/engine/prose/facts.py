@@ -104,9 +104,33 @@ _BELOW = re.compile(
 _DATE_LABEL = re.compile(r"(?:^|\s)(?:Date|Dated|Effective Date)\s*:\s*$", re.I)
 
 
+_NUMERIC = re.compile(r"(?<![\d/.-])(\d{1,2})[/.-](\d{1,2})[/.-](?:\d{4}|\d{2})(?![\d/])")
+_MONTH_NAMES = (
+    "January|February|March|April|May|June|July|August|September|October|November|December"
+)
+_US_WRITTEN = re.compile(rf"\b(?:{_MONTH_NAMES})\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}")
+_EU_WRITTEN = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\.?\s+(?:{_MONTH_NAMES})\s+\d{{4}}")
+
+
+def prose_order(texts: list[str]) -> str:
+    """Day/month order of a contract's numeric dates ("8/11/08"): what its unambiguous
+    numeric dates show, else how it writes dates in words ("August 11, 2008" is US usage)."""
+    dmy = mdy = 0
+    for t in texts:
+        for m in _NUMERIC.finditer(t):
+            a, b = int(m.group(1)), int(m.group(2))
+            dmy += a > 12 >= b >= 1
+            mdy += b > 12 >= a >= 1
+    if dmy or mdy:
+        return date_order(texts)
+    us = sum(len(_US_WRITTEN.findall(t)) for t in texts)
+    eu = sum(len(_EU_WRITTEN.findall(t)) for t in texts)
+    return "mdy" if us > eu else "dmy"
+
+
 def _find_effective_date(index: list[PageText]) -> Candidate | None:
     full = " ".join(pt.text for pt in index)
-    order = date_order([pt.text for pt in index])
+    order = prose_order([pt.text for pt in index])
     date_below = bool(_BELOW.search(full))
     best: Candidate | None = None
     best_score = 0.0
@@ -138,8 +162,21 @@ def _find_effective_date(index: list[PageText]) -> Candidate | None:
                 best_score = score
                 best = candidate(pt, dm.start, dm.end, iso, score)
     if best is None or best_score < 0.45:
-        return None
+        return _signed_date(index, order)
     return best
+
+
+_DATE_FIELD = re.compile(r"(?:^|\s)Dated?\s*:\s*$")
+
+
+def _signed_date(index: list[PageText], order: str) -> Candidate | None:
+    """With no effective-date wording, the first date signed under "Date:" (last pages)."""
+    for pt in index[-2:]:
+        for dm in find_dates(_date_text(pt.text)):
+            iso = dm.iso(order)
+            if iso is not None and _DATE_FIELD.search(pt.text[max(0, dm.start - 12) : dm.start]):
+                return candidate(pt, dm.start, dm.end, iso, 0.45)
+    return None
 
 
 # --------------------------------------------------------------------------- jurisdiction
