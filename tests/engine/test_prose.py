@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
+import pytest
+
 from extractions.engine.prose import facts as prose
 from extractions.engine.types import PageContent, Word
 
@@ -252,3 +254,19 @@ def test_a_us_contract_reads_its_numeric_signature_date_month_first() -> None:
     assert eff is not None and eff.value == "2008-08-11" and eff.page == 2
     assert prose.prose_order(["signed on 11 March 2008, paid 4/5/08"]) == "dmy"
     assert prose.prose_order(["paid 13/05/08 and 4/5/08"]) == "dmy"  # numbers decide
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "This Agreement shall be governed by and in accordance with the laws and public policies "
+        "of the State of Delaware.",
+        "This Agreement shall be governed by, and construed in accordance with, the internal law, "
+        "and not the law of conflicts, of the State of Delaware, without regard to conflicts.",
+        "Any dispute about the validity of this Agreement shall be resolved in accordance with "
+        "the laws of the State of Delaware.",
+    ],
+)
+def test_governing_law_wordings(sentence: str) -> None:
+    juris = _find([text_page(sentence)], "jurisdiction")
+    assert juris is not None and juris.value == "Delaware"

@@ -191,14 +191,20 @@ US_STATES = (
 )
 _PLACE = r"(?:[A-Z][A-Za-z.'-]+(?:\s+(?:of\s+|and\s+)?[A-Z][A-Za-z.'-]+){0,3})"
 _LAWS_OF = re.compile(
-    r"\blaws?\b(?:\s*\([^)]{0,100}\))?\s+of\s+(?:the\s+)?"
+    r"\blaws?\b(?:\s*\([^)]{0,100}\))?"
+    # "the laws and public policies of", "the internal law, and not the law of conflicts, of"
+    r"(?:\s+and\s+(?:the\s+)?(?:public\s+polic(?:y|ies)|regulations|decisions|rules))?"
+    r"(?:\s*,[^,.;]{1,50},)?"
+    r"\s+of\s+(?:the\s+)?"
     r"(?:United\s+States(?:\s+of\s+America)?\s+and\s+(?:of\s+)?(?:the\s+)?)?"
     r"(?:(?:State|Commonwealth|Province|Republic|Kingdom|Canton|Federal\s+Republic)\s+of\s+)?"
     rf"(?P<place>{_PLACE})",
     re.I,
 )
 _GOVERN_CUE = re.compile(
-    r"govern|constru|interpret|enforc|governing\s+law|choice\s+of\s+law|applicable\s+law", re.I
+    r"govern|constru|interpret|enforc|governing\s+law|choice\s+of\s+law|applicable\s+law|"
+    r"resolved\s+in\s+accordance",
+    re.I,
 )
 _NOT_GOVERN = re.compile(
     r"(?:incorporated|organi[sz]ed|existing|formed|registered)\b[^.]{0,40}$", re.I
