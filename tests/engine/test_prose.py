@@ -270,3 +270,26 @@ def test_a_us_contract_reads_its_numeric_signature_date_month_first() -> None:
 def test_governing_law_wordings(sentence: str) -> None:
     juris = _find([text_page(sentence)], "jurisdiction")
     assert juris is not None and juris.value == "Delaware"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "term"),
+    [
+        ("This Agreement shall, except as otherwise set forth herein, cease to be effective two "
+         "years after the date hereof.", "2 years"),
+        ("Your obligations under this agreement shall remain in effect for a period of two years "
+         "from the date hereof.", "2 years"),
+        ("This Agreement shall continue until the earlier of (i) closing and (ii) a period of "
+         "twelve (12) months from the execution date of this Agreement.", "12 months"),
+        # periods counted from the end of the term, or notice periods, are not the term
+        ("During the term of this Agreement and for a period of one (1) year thereafter, "
+         "Employee shall not solicit any employee.", None),
+        ("During the term of this Agreement and for the ten (10) year period following my "
+         "termination of service, I will hold the information in confidence.", None),
+        ("This Agreement may be terminated upon thirty (30) days prior written notice to the "
+         "other party.", None),
+    ],
+)  # fmt: skip
+def test_term_wordings(sentence: str, term: str | None) -> None:
+    found = _find([text_page(sentence)], "term")
+    assert (found.value if found else None) == term

@@ -300,7 +300,7 @@ _TERM_SUBJECT = re.compile(
 )
 _TERM_VERB = re.compile(
     r"\b(?:expire|expiration|terminat|remain\s+in\s+(?:full\s+)?(?:force|effect)|continue|"
-    r"in\s+effect|govern|term\b|duration|last|valid)",
+    r"in\s+effect|govern|term\b|duration|last|valid|cease\s+to\s+be\s+effective)",
     re.I,
 )
 _PART_OF = re.compile(
@@ -308,9 +308,19 @@ _PART_OF = re.compile(
     r"\s+(?:of|under)\s*$",
     re.I,
 )
+_POSSESSOR = r"(?:(?:the|any|such|my|your|his|her|its|their|[A-Z][\w]*[’']s)\s+)*"
 _TERM_ANCHOR_BAD = re.compile(
-    r"^\W*(?:immediately\s+)?(?:(?:following|after|from)\s+(?:the\s+)?(?:date\s+of\s+)?(?:any\s+)?(?:such\s+)?"
-    r"(?:termination|expiration|expiry|end|cessation|disclosure|receipt)|prior\s+to|before|preceding)",
+    r"^\W*(?:period\s+)?(?:immediately\s+)?"
+    rf"(?:(?:following|after|from)\s+{_POSSESSOR}(?:date\s+of\s+)?{_POSSESSOR}"
+    r"(?:termination|expiration|expiry|end|cessation|disclosure|receipt|executing|signing|"
+    r"execution)(?!\s+date)|prior\s+to|before|preceding|thereafter|prior\s+(?:written\s+)?notice|"
+    r"(?:advance\s+)?(?:written\s+)?notice)",
+    re.I,
+)
+
+
+_FROM_NOW = re.compile(
+    r"\W*(?:from|after|following)\s+(?:the\s+)?(?:date\s+hereof|effective\s+date|date\s+of\s+this)",
     re.I,
 )
 
@@ -329,10 +339,13 @@ def _find_term(index: list[PageText]) -> Candidate | None:
             after = pt.text[m.end() : m.end() + 60]
             if _TERM_ANCHOR_BAD.search(after):
                 continue  # a survival / notice period counted from the end, not the term
+            from_now = bool(_FROM_NOW.match(after))
             subj = [
                 s
                 for s in _TERM_SUBJECT.finditer(sent_before)
-                if not _PART_OF.search(sent_before[max(0, s.start() - 30) : s.start()])
+                # "the obligations of this Agreement survive …" is not its term, but "your
+                # obligations under this agreement remain in effect … from the date hereof" is
+                if from_now or not _PART_OF.search(sent_before[max(0, s.start() - 30) : s.start()])
             ]
             if not subj:
                 continue
@@ -342,11 +355,7 @@ def _find_term(index: list[PageText]) -> Candidate | None:
             score = 0.75 - min(0.2, (len(sent_before) - subj[-1].end()) / 1000) - 0.02 * pi
             if re.match(r"\W*(?:if|in\s+the\s+event|unless|upon)\b", sent_before, re.I):
                 score -= 0.3  # a contingency ("If you are terminated …"), not the term itself
-            if re.match(
-                r"\W*(?:from|after|following)\s+(?:the\s+)?(?:date\s+hereof|effective\s+date|date\s+of\s+this)",
-                after,
-                re.I,
-            ):
+            if from_now:
                 score += 0.1
             if score > best_score:
                 unit = m.group("unit").lower().rstrip("s")
