@@ -197,3 +197,22 @@ def test_a_shop_name_may_start_with_a_number() -> None:
     res = fill_schema([page], RECEIPT)
     assert res.data["company"].startswith("99 SPEED MART")
     assert res.data["address"].startswith("LOT P.T. 33198")
+
+
+def test_a_location_field_is_the_merchants_address_not_its_name() -> None:
+    page = page_of(
+        (0.12, 0.05, "MENTAI INITIAL SDN BHD (1206674-T)"),
+        (0.14, 0.07, "NO.37-1, PLAZA DANAU DESA 2,"),
+        (0.14, 0.09, "58100 KUALA LUMPUR."),
+        (0.14, 0.11, "(GST Reg. No : 000435761152)"),
+    )
+    schema = {
+        "type": "object",
+        "properties": {
+            "merchant": {"type": "string", "description": "Business name at the top"},
+            "merchant_location": {"type": "string", "description": "Business address"},
+        },
+    }
+    data = fill_schema([page], schema).data
+    assert data["merchant"] == "MENTAI INITIAL SDN BHD"
+    assert data["merchant_location"] == "NO.37-1, PLAZA DANAU DESA 2, 58100 KUALA LUMPUR."
