@@ -216,3 +216,15 @@ def test_a_location_field_is_the_merchants_address_not_its_name() -> None:
     data = fill_schema([page], schema).data
     assert data["merchant"] == "MENTAI INITIAL SDN BHD"
     assert data["merchant_location"] == "NO.37-1, PLAZA DANAU DESA 2, 58100 KUALA LUMPUR."
+
+
+def test_an_address_ends_at_its_country_before_an_outlet_name() -> None:
+    page = page_of(
+        (0.10, 0.05, "ACME SNACKS SDN BHD (12345-A)"),
+        (0.10, 0.07, "No 8, Jalan 7/118B, Desa Tun Razak"),
+        (0.10, 0.09, "56000 Kuala Lumpur, Malaysia"),
+        (0.10, 0.11, "RIVERSIDE CITY MALL"),
+        (0.10, 0.13, "GST ID No: 000123456789"),
+    )
+    res = fill_schema([page], RECEIPT)
+    assert res.data["address"] == "No 8, Jalan 7/118B, Desa Tun Razak 56000 Kuala Lumpur, Malaysia"

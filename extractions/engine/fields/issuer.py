@@ -567,9 +567,17 @@ def _address_lines(
         if _letters(t) < 2:
             break
         got.append(words)
-        if len(got) >= 6:
-            break
+        if len(got) >= 6 or _COUNTRY_END.search(t):
+            break  # "…, 56000 Kuala Lumpur, Malaysia" ends it; an outlet name may follow
     return got
+
+
+_COUNTRY_END = re.compile(
+    r"\b(?:malaysia|singapore|indonesia|germany|deutschland|france|belgium|belgique|nederland|"
+    r"netherlands|espana|spain|italia|italy|united states|usa|u\.s\.a|united kingdom|uk|canada|"
+    r"india|australia)\W*$",
+    re.I,
+)
 
 
 def _looks_address(text: str) -> bool:
