@@ -293,3 +293,19 @@ def test_governing_law_wordings(sentence: str) -> None:
 def test_term_wordings(sentence: str, term: str | None) -> None:
     found = _find([text_page(sentence)], "term")
     assert (found.value if found else None) == term
+
+
+def test_a_defined_name_after_a_heading_and_with_two_suffixes() -> None:
+    assert _parties(
+        """
+        NON-DISCLOSURE AGREEMENT Director and Above ACME CORPORATION and its subsidiaries
+        (collectively, the "Company"), is headquartered in Cincinnati, Ohio. The employee
+        ("Employee") entering into this Agreement agrees as follows:
+        """
+    ) == ["ACME CORPORATION"]
+    assert _parties(
+        """
+        In connection with a possible transaction, Redwood Data Group Inc. and its affiliates
+        (the "Company") and you agree as follows:
+        """
+    ) == ["Redwood Data Group Inc."]

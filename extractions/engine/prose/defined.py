@@ -122,6 +122,12 @@ _DOC_NAME = re.compile(r"\b(?:agreement|release|plan|exhibit|amendment|addendum)
 def _trim_name(name: str) -> str:
     name = re.sub(r"^(?:(?:This|The|As|An?|In|By|Between|Among)\s+)+(?=[A-Z])", "", name)
     name = _BODY_OF.sub("", name)
+    words = name.split()
+    caps = 0
+    while caps < len(words) and words[len(words) - 1 - caps].isupper():
+        caps += 1
+    if caps >= 2 and caps < len(words):
+        name = " ".join(words[-caps:])  # "Director and Above CONVERGYS CORPORATION"
     return name.strip(" ,;")
 
 
@@ -164,8 +170,7 @@ def _last_sentence_end(window: str) -> int:
 def _name_in_clause(window: str, alias: str) -> tuple[str, int, int] | None:
     """The party name a clause ending in ``(the “alias”)`` defines, with its offsets."""
     role = _is_role(alias)
-    for cm in _CAP_RUN.finditer(window):
-        raw = cm.group(0)
+    for start, raw in _runs(window):
         name = _trim_name(_cut_org(raw))
         if len(name) < 2 or name.lower() in _NOT_NAME or _DOC_NAME.search(name):
             continue
@@ -176,25 +181,49 @@ def _name_in_clause(window: str, alias: str) -> tuple[str, int, int] | None:
             continue
         org = bool(_ORG_END.search(name))
         own = _alias_of_name(alias, name)
-        tail = window[cm.end() :]
+        tail = window[start + len(raw) :]
         direct = len(tail.strip(" ,\n")) == 0 or bool(
             re.fullmatch(r"[\s,]*(?:an?\s+[^()]{0,80}?|and\s+its\s+[^()]{0,80}?)[\s,]*", tail)
         )
         if org and (role or own):
-            s = cm.start() + raw.find(name.split()[0])
+            s = start + raw.find(name.split()[0])
             return name, s, s + len(name)
         if (own or role) and direct and (is_person(name) or own or len(name.split()) <= 4):
-            s = cm.start() + raw.find(name.split()[0])
+            s = start + raw.find(name.split()[0])
             return name, s, s + len(name)
     return None
 
 
+_NEXT_SUFFIX = re.compile(r"\s*,?\s*" + ORG_SUFFIX + r"(?![\w])", re.I)
+
+
 def _cut_org(raw: str) -> str:
-    """A capitalised run cut after its first legal suffix: "Acme, Inc. Blue LLC" -> "Acme, Inc."."""
+    """A capitalised run cut after its first legal suffix(es): "Acme, Inc. Blue LLC" ->
+    "Acme, Inc."; "Acme Management Group Inc. and Acme Data" -> "Acme Management Group Inc."."""
     m = re.search(rf"^.*?[\s,]{ORG_SUFFIX}(?=$|[\s,])", raw, re.I)
-    if m and not re.match(r"\s*,?\s*" + ORG_SUFFIX + r"(?![\w])", raw[m.end() :], re.I):
-        return raw[: m.end()]
-    return raw
+    if m is None:
+        return raw
+    end = m.end()
+    while (nxt := _NEXT_SUFFIX.match(raw, end)) is not None:
+        end = nxt.end()
+    return raw[:end]
+
+
+def _runs(window: str) -> list[tuple[int, str]]:
+    """(offset, text) of the capitalised runs of ``window``; a run holding a document's name
+    ("… NON-COMPETITION AGREEMENT Director and Above CONVERGYS CORPORATION") also gives the
+    run after its last document word."""
+    out: list[tuple[int, str]] = []
+    for cm in _CAP_RUN.finditer(window):
+        out.append((cm.start(), cm.group(0)))
+        docs = list(_DOC_NAME.finditer(cm.group(0)))
+        if docs:
+            last = docs[-1]
+            rest = cm.group(0)[last.end() :]
+            sub = _CAP_RUN.search(rest)
+            if sub is not None:
+                out.append((cm.start() + last.end() + sub.start(), sub.group(0)))
+    return out
 
 
 _SALUTATION = re.compile(r"^(?:Dear\b|Gentlemen|Ladies|To\s+whom)", re.I)
