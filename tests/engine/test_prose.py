@@ -309,3 +309,17 @@ def test_a_defined_name_after_a_heading_and_with_two_suffixes() -> None:
         (the "Company") and you agree as follows:
         """
     ) == ["Redwood Data Group Inc."]
+
+
+def test_a_party_identified_below_is_read_from_its_label_on_the_signature_page() -> None:
+    assert _parties(
+        """
+        This Mutual Nondisclosure Agreement is entered into by and between Gamma Software, Inc.
+        ("Gamma") and the party identified below ("Counterparty").
+        """,
+        """
+        Counterparty: Delta Partners LLP
+
+        By: /s/ Jane Roe
+        """,
+    ) == ["Gamma Software Inc.", "Delta Partners LLP"]

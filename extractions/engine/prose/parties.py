@@ -35,6 +35,10 @@ _STOP_NAMES = {
     "parties",
     "we",
     "us",
+    "the party",
+    "the individual",
+    "the person",
+    "the counterparty",
 }
 
 
@@ -183,6 +187,13 @@ def _signatory(index: list[PageText], alias: str) -> tuple[PageText, str, int, i
                 name, end = _read_name(pt.text, pos)
                 if name and len(name) >= 3:
                     return pt, _clean_party(name), pos, end
+    # "Counterparty: Delta Partners LLP" on the signature page
+    labelled = re.compile(rf"(?:^|\n)\s*{re.escape(alias)}\s*:\s*", re.I)
+    for pt in reversed(index[1:]):
+        for lm in labelled.finditer(pt.text):
+            name, end = _read_name(pt.text, lm.end())
+            if name and len(name) >= 3 and name.lower() not in _STOP_NAMES:
+                return pt, _clean_party(name), lm.end(), end
     return None
 
 
