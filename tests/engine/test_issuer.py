@@ -228,3 +228,29 @@ def test_an_address_ends_at_its_country_before_an_outlet_name() -> None:
     )
     res = fill_schema([page], RECEIPT)
     assert res.data["address"] == "No 8, Jalan 7/118B, Desa Tun Razak 56000 Kuala Lumpur, Malaysia"
+
+
+@pytest.mark.parametrize(
+    ("items", "issuer"),
+    [
+        (  # Spanish: the title is no name, the customer's line is not the issuer
+            [(0.05, 0.03, "FACTURA", 2), (0.05, 0.08, "Cliente:"), (0.2, 0.08, "Comercial Lopez S.L."),
+             (0.55, 0.08, "Suministros Garcia S.L."), (0.55, 0.10, "Calle Mayor 1, 28001 Madrid")],
+            "Suministros Garcia S.L.",
+        ),
+        (  # Dutch: the customer block comes first
+            [(0.05, 0.05, "Factuuradres"), (0.05, 0.07, "Klant BV"),
+             (0.05, 0.09, "Kerkstraat 1, 1000 AB Amsterdam"),
+             (0.55, 0.05, "Leverancier Techniek B.V.", 1.3), (0.55, 0.08, "Dorpsweg 3, Rotterdam")],
+            "Leverancier Techniek B.V.",
+        ),
+        (  # "Bill To:" first, the seller on the right in a larger font
+            [(0.05, 0.05, "Bill To:"), (0.05, 0.07, "Wayne Facilities Ltd"),
+             (0.05, 0.09, "1 Main Road, Gotham"), (0.6, 0.05, "Globex Industrial GmbH", 1.6),
+             (0.6, 0.08, "Hauptstrasse 5, 10115 Berlin")],
+            "Globex Industrial GmbH",
+        ),
+    ],
+)  # fmt: skip
+def test_seller_not_buyer_across_languages(items: list[Any], issuer: str) -> None:
+    assert _issuer(page_of(*items)) == issuer

@@ -37,7 +37,8 @@ from .scalars import FieldQuery
 _TITLE_START = {
     "invoice", "facture", "rechnung", "receipt", "quittung", "avoir", "gutschrift", "credit",
     "tax", "proforma", "devis", "angebot", "order", "ticket", "lieferschein", "mietrechnung",
-    "handelsrechnung", "bill", "statement", "quote", "quotation", "estimate",
+    "handelsrechnung", "bill", "statement", "quote", "quotation", "estimate", "factura",
+    "fattura", "factuur", "fatura", "faktura", "recibo", "ricevuta", "nota", "kwitantie",
 }  # fmt: skip
 _TITLE_WORDS = {
     "invoice", "tax", "receipt", "simplified", "facture", "rechnung", "quittung", "bon", "ticket",
@@ -45,14 +46,19 @@ _TITLE_WORDS = {
     "to", "the", "copy", "customer", "duplicate", "original", "order", "quote", "devis", "angebot",
     "delivery", "statement", "proforma", "pro", "forma", "of", "page", "kassenbon", "beleg",
     "adjustment", "and", "lieferschein", "mietrechnung", "stylesheet", "zur", "der", "paid",
-    "document", "number", "date", "unpaid", "due",
+    "document", "number", "date", "unpaid", "due", "factura", "fattura", "factuur", "fatura",
+    "faktura", "recibo", "ricevuta", "simplificada", "rectificativa", "btw",
 }  # fmt: skip
 _COMPANY_SUFFIX = re.compile(
     r"\b(sdn\.? ?bhd|bhd|s/b|enterprises?|trading|co|company|corp(oration)?|inc|llc|ltd|limited|plc|gmbh|ag|kg|"
-    r"sarl|sas|sa|eurl|bv|nv|srl|spa|restaurant|cafe|store|shop|mart|market|supermarket|hardware|"
+    r"sarl|sas|sa|eurl|bv|nv|srl|spa|s\.l|s\.a|b\.v|n\.v|s\.r\.l|s\.p\.a|s\.a\.s|pty|oy|ab|a/s|kft|"
+    r"restaurant|cafe|store|shop|mart|market|supermarket|hardware|"
     r"stationery|bakeries|bakery|florist|pharmacy|services?|industries|holdings|group)\b\.?\)?\s*$"
 )
-_LEGAL = r"(sdn\.? ?bhd|bhd|s/b|sb|co|company|corp|corporation|inc|llc|ltd|limited|plc|gmbh|ag|kg|sarl|sas|sa|bv|nv|srl|spa)"
+_LEGAL = (
+    r"(sdn\.? ?bhd|bhd|s/b|sb|co|company|corp|corporation|inc|llc|ltd|limited|plc|gmbh|ag|kg|sarl|"
+    r"sas|sa|bv|nv|srl|spa|s\.l|s\.a|b\.v|n\.v|s\.r\.l|s\.p\.a|s\.a\.s)"
+)
 _LEGAL_END = re.compile(r"\b" + _LEGAL + r"\b\.?\)?\s*$")
 _LEGAL_WORD = re.compile(r"\b" + _LEGAL + r"\b")
 _LEGAL_START = re.compile(r"^\(?" + _LEGAL + r"\b")
