@@ -44,6 +44,8 @@ def page_of(*items: tuple[float, float, str] | tuple[float, float, str, float]) 
         ("HYPERMARKET", "HYPERMARKET"),
         ("First City Parking Sn Bhd", "First City Parking Sdn Bhd"),
         ("ABC TRADING SDN BND", "ABC TRADING SDN BHD"),
+        ("ONE TWO SEAFOOD RESTAURANT SDN HD", "ONE TWO SEAFOOD RESTAURANT SDN BHD"),
+        ("KL HEALTHCARE SIN BHD", "KL HEALTHCARE SDN BHD"),
         ("XYZ 5DN. BHD.", "XYZ SDN. BHD."),
         ("ABC SON BHO", "ABC SON BHO"),  # both words misread: not enough evidence
         ("99 SPEED MART 5/B", "99 SPEED MART S/B"),

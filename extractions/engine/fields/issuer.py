@@ -134,8 +134,8 @@ _LEGAL_THEN = re.compile(r"\b" + _LEGAL + r"\b\.?(?=\s*,|\s*\(|\s+\d)", re.I)
 # OCR misreadings of the Malaysian legal suffix "Sdn Bhd" ("Sn Bhd", "SDN BND", "5DN BHD",
 # "SON BHO"): read only at the very end of a company name, where nothing else fits.
 _SDN_BHD = re.compile(
-    r"(?<![\w/])(?P<sdn>sdn|sn|5dn|son|sdm|sd|s0n)(?P<dot1>\.?)\s*"
-    r"(?P<bhd>bhd|bnd|bho|bh0|8hd|bhb|bd)(?P<dot2>\.?)(?P<tail>\s*\)?\s*)$",
+    r"(?<![\w/])(?P<sdn>sdn|sn|5dn|son|sdm|sd|s0n|sin)(?P<dot1>\.?)\s*"
+    r"(?P<bhd>bhd|bnd|bho|bh0|8hd|bhb|bd|hd)(?P<dot2>\.?)(?P<tail>\s*\)?\s*)$",
     re.I,
 )
 # "5/B" for "S/B" (Sendirian Berhad), and either glued to the word before it ("28S/B").
