@@ -256,3 +256,43 @@ def test_an_address_ends_at_its_country_before_an_outlet_name() -> None:
 )  # fmt: skip
 def test_seller_not_buyer_across_languages(items: list[Any], issuer: str) -> None:
     assert _issuer(page_of(*items)) == issuer
+
+
+BUYER: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "buyer": {"type": ["string", "null"], "description": "Customer billed"},
+        "buyer_address": {"type": ["string", "null"], "description": "Billing address"},
+    },
+}
+
+
+def test_the_buyer_section_gives_the_customer_and_its_address() -> None:
+    page = page_of(
+        (0.12, 0.34, "Verkäufer"),
+        (0.12, 0.36, "Name:"), (0.44, 0.36, "Nordlicht Werkstatt GmbH"),
+        (0.12, 0.50, "Käufer/Leistungsempfänger"),
+        (0.12, 0.52, "Nummer:"), (0.44, 0.52, "16259"),
+        (0.12, 0.54, "Name:"), (0.44, 0.54, "Harbour Consulting GmbH"),
+        (0.12, 0.56, "Anschrift:"), (0.44, 0.56, "Musterstr. 18"),
+        (0.44, 0.58, "DE 76138 Karlsruhe"),
+        (0.12, 0.60, "USt.-Id.-Nr.:"), (0.44, 0.60, "DE123456789"),
+    )  # fmt: skip
+    data = fill_schema([page], BUYER).data
+    assert data == {
+        "buyer": "Harbour Consulting GmbH",
+        "buyer_address": "Musterstr. 18, DE 76138 Karlsruhe",
+    }
+
+
+def test_a_bill_to_heading_in_a_row_of_column_headers() -> None:
+    page = page_of(
+        (0.50, 0.05, "Roofing Renovations INC"),
+        (0.06, 0.28, "Billed To"), (0.32, 0.28, "Date of Issue"), (0.51, 0.28, "Invoice Number"),
+        (0.06, 0.30, "Real Property Management"), (0.32, 0.30, "01/29/2020"),
+        (0.06, 0.32, "1901 Lendew St Suite 7"),
+        (0.06, 0.34, "Greensboro, NC"), (0.32, 0.34, "Due Date"),
+    )  # fmt: skip
+    data = fill_schema([page], BUYER).data
+    assert data["buyer"] == "Real Property Management"
+    assert data["buyer_address"] == "1901 Lendew St Suite 7, Greensboro, NC"

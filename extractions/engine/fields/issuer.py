@@ -22,6 +22,7 @@ from ..values.dates import find_dates
 from ..values.identifiers import RE_EMAIL, RE_URL
 from ..values.text import tokens
 from .finders import find_labels
+from .names import repair_name
 from .parties import (
     addressee_lines,
     buyer_lines,
@@ -30,6 +31,7 @@ from .parties import (
     is_name_text,
     label_continues,
     plausible_name,
+    section_address,
     section_name,
 )
 from .scalars import FieldQuery
@@ -129,73 +131,6 @@ def clean_name(text: str) -> str:
 
 _LEGAL_NEXT = re.compile(r"[\s,]*(?:\([a-z]\)\s*)?" + _LEGAL + r"\b", re.I)
 _LEGAL_THEN = re.compile(r"\b" + _LEGAL + r"\b\.?(?=\s*,|\s*\(|\s+\d)", re.I)
-
-
-# OCR misreadings of the Malaysian legal suffix "Sdn Bhd" ("Sn Bhd", "SDN BND", "5DN BHD",
-# "SON BHO"): read only at the very end of a company name, where nothing else fits.
-_SDN_BHD = re.compile(
-    r"(?<![\w/])(?P<sdn>sdn|sn|5dn|son|sdm|sd|s0n|sin)(?P<dot1>\.?)\s*"
-    r"(?P<bhd>bhd|bnd|bho|bh0|8hd|bhb|bd|hd)(?P<dot2>\.?)(?P<tail>\s*\)?\s*)$",
-    re.I,
-)
-# "5/B" for "S/B" (Sendirian Berhad), and either glued to the word before it ("28S/B").
-_S_B = re.compile(r"(?<![\w/])(?P<pre>\w*?)(?P<s>[s5])/(?P<b>[b8])(?P<tail>\.?\s*\)?\s*)$", re.I)
-# Business words of shop names: a long token made of them lost its spaces in OCR
-# ("SANYUSTATIONERYSHOP"). Longest first, so "supermarket" wins over "market".
-_TRADE_WORDS = sorted(
-    [
-        "stationery", "bookstore", "bookshop", "supermarket", "restaurant", "enterprises",
-        "enterprise", "trading", "hardware", "pharmacy", "bakeries", "bakery", "florist",
-        "services", "industries", "holdings", "marketing", "electrical", "furniture",
-        "minimarket", "market", "station", "store", "shop", "mart", "cafe", "coffee", "kitchen",
-        "food", "foods", "centre", "center",
-    ],
-    key=len,
-    reverse=True,
-)  # fmt: skip
-_GLUED_MIN = 12  # shorter tokens are plausibly one word ("workshop", "hypermarket")
-
-
-def _split_glued(token: str) -> str:
-    """``SANYUSTATIONERYSHOP`` -> ``SANYU STATIONERY SHOP``: trade words peeled off the end."""
-    if len(token) < _GLUED_MIN or not token.isalpha():
-        return token
-    parts: list[str] = []
-    rest = token
-    while True:
-        low = rest.lower()
-        for word in _TRADE_WORDS:
-            if low.endswith(word) and len(rest) - len(word) >= 3:
-                parts.insert(0, rest[-len(word) :])
-                rest = rest[: -len(word)]
-                break
-        else:
-            break
-    if not parts:
-        return token
-    return " ".join([rest, *parts])
-
-
-def repair_name(text: str) -> str:
-    """OCR repairs of a company name that only its legal suffix and trade words justify."""
-    text = " ".join(_split_glued(t) for t in text.split(" "))
-
-    def sdn(m: re.Match[str]) -> str:
-        if m.group("sdn").lower() != "sdn" and m.group("bhd").lower() != "bhd":
-            return m.group(0)  # one misread word is evidence enough, two are not
-        upper = m.group("sdn").isupper() or m.group("bhd").isupper()
-        core = ("SDN" if upper else "Sdn") + m.group("dot1") + " "
-        core += ("BHD" if upper else "Bhd") + m.group("dot2")
-        return core + m.group("tail")
-
-    text = _SDN_BHD.sub(sdn, text)
-
-    def sb(m: re.Match[str]) -> str:
-        pre = m.group("pre")
-        s_b = ("S" if m.group("s") != "s" else "s") + "/" + ("B" if m.group("b") != "b" else "b")
-        return (pre + " " if pre else "") + s_b + m.group("tail")
-
-    return _S_B.sub(sb, text)
 
 
 @dataclass(slots=True)
@@ -498,6 +433,22 @@ def labelled_block(
                 continue
             return Found(val, words, 0.8 * hit.strength + 0.1), lines
     return None
+
+
+def find_customer(doc: DocIndex, q: FieldQuery, *, address: bool) -> Found | None:
+    """The billed party's name or address: under a buyer heading ("Bill To", "Käufer",
+    "Facturé à"), else after a customer label."""
+    if address:
+        f = section_address(doc, "buyer")
+        if f is not None:
+            return f
+        got = labelled_block(doc, q, max_lines=4)
+    else:
+        sec = section_name(doc, "buyer")
+        if sec is not None:
+            return sec[0]
+        got = labelled_block(doc, q, max_lines=1, accept=plausible_name)
+    return got[0] if got else None
 
 
 def find_address(

@@ -12,6 +12,7 @@ A label word met inside other text is not that label: "Lieferant GmbH" names a c
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from ..layout.index import DocIndex
 from ..layout.lines import Line
@@ -71,33 +72,10 @@ _NAME_FIELD = _phrases(
 )
 # The tokens after a party word that make it another field's label: "Merchant ID", "Supplier's
 # Ref.", "Customer No.", "Lieferantennummer".
-_OTHER_FIELD = frozenset(
-    [
-        "id",
-        "no",
-        "nr",
-        "nr.",
-        "number",
-        "num",
-        "ref",
-        "reference",
-        "code",
-        "vat",
-        "tax",
-        "account",
-        "acct",
-        "s",
-        "gstin",
-        "gst",
-        "tin",
-        "ust",
-        "nummer",
-        "number#",
-        "phone",
-        "tel",
-        "email",
-        "fax",
-    ]
+_OTHER_FIELD = _phrases(
+    "id | no | nr | number | num | ref | reference | code | vat | tax | account | acct | s | "
+    "gstin | gst | tin | ust | nummer | phone | tel | email | fax | information | support | "
+    "service | care | signature"
 )
 LEGAL_ONLY = re.compile(
     r"^\W*(?:gmbh(?:\s*&\s*co\.?\s*kg)?|ag|kg|se|ltd|limited|inc|llc|plc|sarl|sas|sa|bv|nv|"
@@ -130,7 +108,7 @@ def plausible_name(text: str) -> bool:
     if LEGAL_ONLY.match(t):
         return False  # "Lieferant GmbH": the label word was the start of a company's name
     toks = tokens(t)
-    return not (toks and toks[0] in _OTHER_FIELD)
+    return not (toks and (toks[0],) in _OTHER_FIELD)
 
 
 def label_continues(rest: str) -> bool:
@@ -140,7 +118,7 @@ def label_continues(rest: str) -> bool:
     if r.startswith(("/", "'", "’", "-")) and not r.startswith("- "):
         return True
     toks = tokens(r)
-    return bool(toks) and toks[0] in _OTHER_FIELD
+    return bool(toks) and (toks[0],) in _OTHER_FIELD
 
 
 def party_sections(doc: DocIndex, kind: str, *, max_pages: int = 1) -> list[tuple[Line, float]]:
@@ -163,38 +141,85 @@ def party_sections(doc: DocIndex, kind: str, *, max_pages: int = 1) -> list[tupl
     return out
 
 
+def _section_rows(doc: DocIndex, head: Line, x0: float) -> list[tuple[Line, list]]:
+    """(line, segments in the section's column) of the lines a heading introduces, up to a
+    gap or the next party heading."""
+    lay = doc.layouts[0]
+    tol = 4 * lay.char_width
+    out: list[tuple[Line, list]] = []
+    last_y1 = head.y1
+    for ln in lay.lines[head.index + 1 : head.index + 10]:
+        if ln.y0 - last_y1 > 2.5 * lay.word_height:
+            break
+        segs = [s for s in ln.segments if s.x0 >= x0 - tol and s.x0 < x0 + 0.45]
+        if not segs:
+            continue
+        last_y1 = ln.y1
+        if any(heading_kind(s.text) is not None for s in segs):
+            break
+        out.append((ln, segs))
+    return out
+
+
+def _field_value(first: Any, segs: list) -> tuple[str, list[Word]] | None:
+    """The value of a "Label: value" row: after the colon, else the next segment."""
+    _, _, after = first.text.partition(":")
+    if after.strip():
+        cut = next(i for i, w in enumerate(first.words) if ":" in w.text)
+        return after.strip(), list(first.words[cut + 1 :] or first.words)
+    if len(segs) > 1:
+        return segs[1].text, list(segs[1].words)
+    return None
+
+
+# Words of column headers printed in a row with a party heading ("Billed To || Date of Issue
+# || Invoice Number || Amount Due"): the row is a header, not a heading and its value.
+_HEADER_WORDS = frozenset(
+    [
+        "date",
+        "issue",
+        "number",
+        "no",
+        "amount",
+        "due",
+        "total",
+        "reference",
+        "terms",
+        "invoice",
+        "balance",
+        "page",
+    ]
+)
+
+
+def _beside(head: Line, x1: float) -> Any | None:
+    """The segment printed right of a heading on its own line ("Sold To: || Meridian …")."""
+    for sg in head.segments:
+        if 0 < sg.x0 - x1 < 0.25 and heading_kind(sg.text) is None:
+            if set(tokens(sg.text)) & _HEADER_WORDS:
+                return None
+            return sg
+    return None
+
+
 def section_name(doc: DocIndex, kind: str = "seller") -> tuple[Found, list[Line]] | None:
     """The name of the party a section heading introduces: its "Name:" field, else its first
     name-like line (same column, before the next gap or heading)."""
     if not doc.layouts:
         return None
-    lay = doc.layouts[0]
-    tol = 4 * lay.char_width
     for head, x0 in party_sections(doc, kind):
+        head_seg = next(sg for sg in head.segments if abs(sg.x0 - x0) < 1e-9)
+        side = _beside(head, head_seg.x1)
+        if side is not None and plausible_name(side.text) and is_name_text(side.text):
+            return Found(side.text.strip(), list(side.words), 0.7), [head]
         fallback: tuple[str, list[Word], Line] | None = None
-        last_y1 = head.y1
-        for ln in lay.lines[head.index + 1 : head.index + 10]:
-            if ln.y0 - last_y1 > 2.5 * lay.word_height:
-                break
-            segs = [s for s in ln.segments if s.x0 >= x0 - tol and s.x0 < x0 + 0.45]
-            if not segs:
-                continue
-            last_y1 = ln.y1
-            if any(heading_kind(s.text) is not None for s in segs):
-                break
+        for ln, segs in _section_rows(doc, head, x0):
             first = segs[0]
-            label, _, after = first.text.partition(":")
+            label = first.text.partition(":")[0]
             if tuple(tokens(label)) in _NAME_FIELD:
-                if after.strip():
-                    cut = next(i for i, w in enumerate(first.words) if ":" in w.text)
-                    words = first.words[cut + 1 :] or first.words
-                    value = after.strip()
-                elif len(segs) > 1:
-                    words, value = list(segs[1].words), segs[1].text
-                else:
-                    continue
-                if plausible_name(value):
-                    return Found(value.strip(), list(words), 0.8), [ln]
+                got = _field_value(first, segs)
+                if got is not None and plausible_name(got[0]):
+                    return Found(got[0].strip(), got[1], 0.8), [ln]
                 continue
             if (
                 fallback is None
@@ -205,6 +230,64 @@ def section_name(doc: DocIndex, kind: str = "seller") -> tuple[Found, list[Line]
                 fallback = (first.text, list(first.words), ln)
         if fallback is not None:
             return Found(fallback[0], fallback[1], 0.65), [fallback[2]]
+    return None
+
+
+_COUNTRY_LINE = re.compile(
+    r"\b(?:usa|u\.s\.a\.?|united states|canada|germany|deutschland|france|malaysia|singapore|"
+    r"united kingdom|uk|india|australia|nederland|netherlands|belgium|belgique|espana|spain|italia|"
+    r"italy|austria|osterreich|switzerland|schweiz|suisse)\W*$",
+    re.I,
+)
+_ADDRESS_FIELD = _phrases("address | anschrift | adresse | adres | direccion | indirizzo | street")
+
+
+def section_address(doc: DocIndex, kind: str) -> Found | None:
+    """The address of the party a section heading introduces: its "Address:" field and the
+    unlabelled lines under it, else the unlabelled lines after the name (up to a contact or
+    labelled line)."""
+    named = section_name(doc, kind)
+    if named is None:
+        return None
+    name_line = named[1][0]
+    for head, x0 in party_sections(doc, kind):
+        rows = _section_rows(doc, head, x0)
+        if name_line is not head and all(ln is not name_line for ln, _ in rows):
+            continue
+        texts: list[str] = []
+        words: list[Word] = []
+        col = x0  # the address column: the heading's, or an "Address:" field's value
+        tol = 0.05
+        for ln, segs in rows:
+            if ln.index <= name_line.index:
+                continue
+            first = segs[0]
+            labelled = ":" in first.text
+            if labelled and tuple(tokens(first.text.partition(":")[0])) in _ADDRESS_FIELD:
+                got = _field_value(first, segs)
+                if got is not None:
+                    texts, words = [got[0]], got[1]
+                    col = got[1][0].x0 if got[1] else col
+                continue
+            value = next((sg for sg in segs if abs(sg.x0 - col) < tol), None)
+            toks = set(tokens(value.text)) if value is not None else set()
+            if (
+                labelled  # another field of the section starts ("Contact:", "USt-Id:")
+                or value is None
+                or ":" in value.text
+                or _CONTACT.search(value.text)
+                or (toks and toks <= _HEADER_WORDS)
+                or len(texts) >= 4
+            ):
+                if texts:
+                    break
+                continue
+            texts.append(value.text)
+            words.extend(value.words)
+            if _COUNTRY_LINE.search(value.text):
+                break  # "…, NC 27358 USA": the address ends with its country
+        if texts:
+            return Found(", ".join(t.strip(" ,") for t in texts), words, 0.65)
     return None
 
 
