@@ -296,3 +296,26 @@ def test_a_bill_to_heading_in_a_row_of_column_headers() -> None:
     data = fill_schema([page], BUYER).data
     assert data["buyer"] == "Real Property Management"
     assert data["buyer_address"] == "1901 Lendew St Suite 7, Greensboro, NC"
+
+
+def test_the_seller_address_is_the_seller_sections_even_after_the_buyers() -> None:
+    page = page_of(
+        (0.12, 0.20, "Käufer"),
+        (0.12, 0.22, "Name:"), (0.44, 0.22, "Harbour Consulting GmbH"),
+        (0.12, 0.24, "Anschrift:"), (0.44, 0.24, "Kundenweg 2"),
+        (0.12, 0.34, "Verkäufer"),
+        (0.12, 0.36, "Name:"), (0.44, 0.36, "Nordlicht Werkstatt GmbH"),
+        (0.12, 0.38, "Anschrift:"), (0.44, 0.38, "Erfurter Strasse 13"),
+        (0.44, 0.40, "DE 74465 Demoort"),
+    )  # fmt: skip
+    schema = {
+        "type": "object",
+        "properties": {
+            "seller": {"type": "string"},
+            "seller_address": {"type": "string", "description": "Address of the seller"},
+        },
+    }
+    assert fill_schema([page], schema).data == {
+        "seller": "Nordlicht Werkstatt GmbH",
+        "seller_address": "Erfurter Strasse 13, DE 74465 Demoort",
+    }

@@ -190,6 +190,8 @@ def _top_pieces(doc: DocIndex, limit: int = 14) -> list[Piece]:
 def _customer_lines(doc: DocIndex) -> set[tuple[int, float]]:
     """(line index, column start) of the lines printed under a customer label on page 1."""
     out: set[tuple[int, float]] = set()
+    if not doc.layouts:
+        return out
     lay = doc.layouts[0]
     c = concept("customer_name")
     for hit in find_labels(doc, LABEL_TOKENS[c.key], layouts=[lay]):
@@ -367,6 +369,7 @@ def labelled_block(
     max_lines: int,
     *,
     accept: Callable[[str], bool] | None = None,
+    skip_lines: set[int] | None = None,
 ) -> tuple[Found, list[Line]] | None:
     """A name or address printed after/below its label ("Seller:", "Bill to").
 
@@ -376,6 +379,8 @@ def labelled_block(
     for hit in find_labels(doc, q.phrases, q.negatives, q.strong):
         if hit.strength < 0.7:
             continue
+        if skip_lines and hit.layout is doc.layouts[0] and hit.line.index in skip_lines:
+            continue  # another party's field ("Address:" under "Sold To")
         lay = hit.layout
         line = hit.line
         raw_rest = line.text[hit.end_char : hit.segment.char_end]
@@ -456,7 +461,11 @@ def find_address(
 ) -> Found | None:
     """The issuer's address: after an address label, else the lines under the company name
     (same column), skipping registration / tax-id lines, up to the phone / tax-id line."""
-    lab = labelled_block(doc, q, max_lines=4)
+    sec = section_address(doc, "seller")
+    if sec is not None:
+        return sec
+    buyer = {li for li, _ in buyer_lines(doc) | _customer_lines(doc)} if doc.layouts else set()
+    lab = labelled_block(doc, q, max_lines=4, skip_lines=buyer)
     if lab is not None:
         return lab[0]
     if not name:
