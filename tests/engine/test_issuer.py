@@ -319,3 +319,21 @@ def test_the_seller_address_is_the_seller_sections_even_after_the_buyers() -> No
         "seller": "Nordlicht Werkstatt GmbH",
         "seller_address": "Erfurter Strasse 13, DE 74465 Demoort",
     }
+
+
+def test_a_sentence_at_the_top_is_no_name_and_a_postal_line_keeps_its_street() -> None:
+    page = page_of(
+        (0.17, 0.04, "Goods Sold Are Not Returnable."),
+        (0.22, 0.29, "Segi Cash & Carry Sdn.Bhd"),
+        (0.40, 0.31, "(317041-W)"),
+        (0.28, 0.33, "PT17920, SEKSYEN U9,"),
+        (0.33, 0.35, "40150 SHAH ALAM,"),
+    )
+    assert fill_schema([page], RECEIPT).data["company"] == "Segi Cash & Carry Sdn. Bhd"
+    page = page_of(
+        (0.32, 0.21, "RELAIS TOTAL OULMES", 1.5),
+        (0.30, 0.25, "AUTOROUTE RABAT MEKNES", 1.5),
+        (0.36, 0.28, "15000 KHEMISSET", 1.5),
+        (0.30, 0.31, "Tel. :05.22.95.66.66", 1.5),
+    )
+    assert fill_schema([page], RECEIPT).data["address"] == "AUTOROUTE RABAT MEKNES 15000 KHEMISSET"

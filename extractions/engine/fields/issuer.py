@@ -499,6 +499,7 @@ def _address_lines(
     got: list[list[Word]] = []
     prev_y1: float | None = None
     skipped = 0
+    held: list[Word] | None = None  # the skipped line right above, a street without a number
     for ln in lines:
         words = [
             w for sg in ln.segments if sg.x1 > nx0 - tol and sg.x0 < nx1 + tol for w in sg.words
@@ -510,6 +511,8 @@ def _address_lines(
             if got:
                 break
             skipped = 0  # lines far above the address are not part of it
+        if prev_y1 is not None and min(w.y0 for w in words) - prev_y1 > 1.2 * lay.word_height:
+            held = None  # not adjacent
         prev_y1 = max(w.y1 for w in words)
         is_reg = bool(_REG_NO.search(t.strip())) or _letters(t) <= 1
         stop = bool(_STOP_ADDRESS.search(t))
@@ -521,10 +524,16 @@ def _address_lines(
                 or (t.strip().startswith("(") and not _looks_address(t))
             ):
                 continue  # registration / GST / date lines between the name and the address
+            if _POSTAL_TOWN.match(t) and held is not None:
+                # "AUTOROUTE RABAT MEKNES" / "15000 KHEMISSET": an address never starts at its
+                # postal code, so the line above is its street
+                got.extend([held, words])
+                continue
             if not _looks_address(t):
                 skipped += 1
                 if skipped > skip or re.search(r"\d", t):
                     break
+                held = words
                 continue  # one outlet / branch name ("SUSHI MENTAI PLAZA DANAU")
             got.append(words)
             continue
@@ -538,6 +547,7 @@ def _address_lines(
     return got
 
 
+_POSTAL_TOWN = re.compile(r"^\s*\d{4,5}\s+[A-Za-zÀ-ÿ][\w'-]*(?:\s+[A-Za-zÀ-ÿ][\w'-]*){0,3}\s*$")
 _COUNTRY_END = re.compile(
     r"\b(?:malaysia|singapore|indonesia|germany|deutschland|france|belgium|belgique|nederland|"
     r"netherlands|espana|spain|italia|italy|united states|usa|u\.s\.a|united kingdom|uk|canada|"

@@ -310,9 +310,9 @@ def buyer_lines(doc: DocIndex) -> set[tuple[int, float]]:
 _SALUTATION = re.compile(
     r"^(?:mr|mrs|ms|miss|herr|frau|mme|madame|monsieur|mevrouw|dhr|sr|sra)\b\.?\s", re.I
 )
-_SENTENCE_WORDS = frozenset(
-    ["we", "our", "you", "your", "with", "will", "the", "is", "are", "for", "of", "to", "by"]
-)
+_SENTENCE_WORDS = {
+    w for p in _phrases("we our you your with will the is are for of to by not please") for w in p
+}
 _ID_WORDS = frozenset(
     ["no", "nr", "number", "id", "ref", "code", "information", "details", "summary"]
 )
@@ -352,6 +352,8 @@ def is_name_text(text: str) -> bool:
     toks = tokens(t)
     if len(toks) >= 7 and sum(1 for x in toks if x in _SENTENCE_WORDS) >= 2:
         return False  # "We will serve people with excellence, …": a slogan
+    if len(toks) >= 4 and t.endswith((".", "!")) and any(x in _SENTENCE_WORDS for x in toks):
+        return False  # "Goods Sold Are Not Returnable.": a sentence
     if toks and (toks[-1] in _ID_WORDS or toks[0] in _LABEL_FIRST):
         return False  # "Room No.", "Service Information", "Name - Business Partner": labels
     return not (_STREET_START.match(t) and ("," in t or _STREET_WORD.search(t)))
