@@ -323,3 +323,18 @@ def test_a_party_identified_below_is_read_from_its_label_on_the_signature_page()
         By: /s/ Jane Roe
         """,
     ) == ["Gamma Software Inc.", "Delta Partners LLP"]
+
+
+def test_a_comma_list_of_parties_and_a_lower_case_legal_form() -> None:
+    assert _parties(
+        """
+        This letter agreement is made among Orion Systems, Inc. (the "Company"), St. Clair J.
+        Barrow & Company, L.L.C. ("Barrow") and the funds it advises.
+        """
+    ) == ["Orion Systems Inc.", "St. Clair J. Barrow & Company L.L.C."]
+    assert _parties(
+        """
+        This Agreement is made by and between North Shore Coating, Inc. ("North Shore") and
+        ZQX incorporated ("ZQX").
+        """
+    ) == ["North Shore Coating Inc.", "ZQX incorporated"]

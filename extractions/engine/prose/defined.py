@@ -227,7 +227,7 @@ def _runs(window: str) -> list[tuple[int, str]]:
 
 
 _SALUTATION = re.compile(r"^(?:Dear\b|Gentlemen|Ladies|To\s+whom)", re.I)
-_LETTER_ORG = re.compile(rf"^(?:[A-Z][\w&.’'!-]*,?\s+){{0,6}}{ORG_SUFFIX}$", re.I)
+_LETTER_ORG = re.compile(rf"^(?:(?:[A-Z][\w&.’'!-]*|&|and|of),?\s+){{0,7}}{ORG_SUFFIX}$", re.I)
 
 
 def addressee(pages: list[PageContent]) -> str | None:
@@ -237,7 +237,7 @@ def addressee(pages: list[PageContent]) -> str | None:
     lines = analyze_page(pages[0]).lines[:45]
     found: str | None = None
     for line in lines:
-        text = line.text.strip().rstrip(",")
+        text = re.sub(r"^(?:To|Attn|Attention)\s*:\s*", "", line.text.strip().rstrip(","))
         if _SALUTATION.match(text):
             return found
         if len(text) < 60 and _LETTER_ORG.match(text) and text.split()[0][0].isupper():

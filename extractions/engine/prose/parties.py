@@ -68,8 +68,11 @@ def _read_name(text: str, pos: int) -> tuple[str, int]:
                 r"\s+(?:the\s+)?[A-Z][\w-]*\s*\(", text[m.end() :]
             ):
                 break
-        elif not is_cap:
-            break
+        elif not is_cap and not (
+            re.fullmatch(ORG_SUFFIX, word + ".", re.I)
+            and not re.match(r"\s+(?:in|under|by)\b", text[m.end() :])
+        ):
+            break  # a lower-case word ends the name, unless its legal form ("AZZ incorporated")
         if text[m.end() : m.end() + 1] == ":":
             break  # "By:", "Name:": a label, not part of a name
         toks.append(tok)
@@ -103,6 +106,8 @@ def _skip_descriptor(text: str, pos: int) -> int:
             depth += 1
         elif ch == ")":
             depth = max(0, depth - 1)
+            if depth == 0 and re.match(r"\)\s*,\s*(?:and\s+)?[A-Z]", text[i : i + 12]):
+                return i + 1  # "(the “Company”), St. Denis J. Villere & Company": the next party
         elif depth == 0:
             rest = text[i : i + 12]
             if re.match(r"\s(?:and|&)\s", rest) or (ch == ";"):
