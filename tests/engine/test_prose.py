@@ -338,3 +338,21 @@ def test_a_comma_list_of_parties_and_a_lower_case_legal_form() -> None:
         ZQX incorporated ("ZQX").
         """
     ) == ["North Shore Coating Inc.", "ZQX incorporated"]
+
+
+def test_a_holding_name_with_an_ampersand_and_a_long_alias_clause() -> None:
+    assert _parties(
+        """
+        This Agreement is entered into by and between NORDIC HOLDINGS & INVESTMENTS LIMITED,
+        a company organized under the laws of Gibraltar ("Nordic"), and TELEMARK ASA ("Telemark").
+        """
+    ) == ["NORDIC HOLDINGS & INVESTMENTS LIMITED", "TELEMARK ASA"]
+    assert _parties(
+        """
+        CONSULTING AND NON-DISCLOSURE AGREEMENT AND GENERAL RELEASE
+
+        RIVER-STONE COMPANIES, INC., a Delaware corporation, its affiliates and subsidiaries (all of
+        whom are collectively referred to throughout this Consulting and Non-Disclosure Agreement
+        and General Release as "River-Stone"), and MARK T. HOLLOWAY ("Holloway") agree as follows:
+        """
+    ) == ["RIVER-STONE COMPANIES INC.", "MARK T. HOLLOWAY"]

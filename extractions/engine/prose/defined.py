@@ -48,7 +48,7 @@ ORG_SUFFIX = (
 _ORG_END = re.compile(rf"(?:^|[\s,]){ORG_SUFFIX}$", re.I)
 # The alias in a parenthesis: (the “Company”), (“Employee” or “I”), (hereafter "the Company"),
 # (collectively, the “Company”), (together with Employee, the “Parties”)
-_ALIAS_PAREN = re.compile(r"\(([^()]{0,120}?)[“\"](?:the\s+)?([^”\"]{1,40})[”\"][^()]{0,80}\)")
+_ALIAS_PAREN = re.compile(r"\(([^()]{0,200}?)[“\"](?:the\s+)?([^”\"]{1,40})[”\"][^()]{0,80}\)")
 # Where a contract's opening ends: its first numbered section or recital.
 _BODY_START = re.compile(
     r"\n\s*(?:1\.|I\.|Section\s+1\b|WHEREAS|W\s?H\s?E\s?R\s?E\s?A\s?S|RECITALS|R\s?E\s?C\s?I\s?T\s?A\s?L\s?S|"
@@ -57,7 +57,7 @@ _BODY_START = re.compile(
 _NAME_WORD = r"[A-Z][\w&’'.!/-]*"
 # A run of capitalised words (with "and", "&", "of" inside): a name's candidate span.
 _CAP_RUN = re.compile(
-    rf"(?<![\w’'.-]){_NAME_WORD}(?:,?\s+(?:(?:and|&|of|de|the)\s+)?{_NAME_WORD}){{0,7}}"
+    rf"(?<![\w’'.-]){_NAME_WORD}(?:,?\s+(?:(?:and|&|of|de|the)\s+)?{_NAME_WORD}){{0,11}}"
 )
 _PERSON = re.compile(
     r"^[A-Z][a-z’'-]+(?:\s+[A-Z]\.)*(?:\s+[A-Z][a-z’'-]+){0,2}\s+[A-Z][a-zA-Z’'-]+"

@@ -23,6 +23,17 @@ _TERMINAL_SUFFIX = re.compile(
     re.I,
 )
 _SUFFIX_END = re.compile(rf"(?:^|[\s,]){ORG_SUFFIX}$", re.I)
+_TERMINAL_END = re.compile(
+    r"(?:^|[\s,])(?:Inc|Incorporated|Corp|Corporation|LLC|L\.L\.C|Ltd|Limited|LP|L\.P|LLP|PLC|"
+    r"GmbH|N\.V|B\.V|S\.A|SARL|S\.p\.A|Pty|ASA|AB)\.?$",
+    re.I,
+)
+# "… Holdings & Investments Limited": a terminal legal form within the next few words
+_SUFFIX_AHEAD = re.compile(
+    r"\s+(?:[A-Z][\w&.'’-]*,?\s+){0,3}(?:Limited|Ltd|Inc|Incorporated|LLC|L\.L\.C|LP|L\.P|LLP|"
+    r"Corporation|Corp|PLC|GmbH|AG|N\.V|B\.V|S\.A)\b",
+    re.I,
+)
 _BETWEEN = re.compile(r"\b(?:by\s+and\s+)?(?:between|among|amongst)\b", re.I)
 _CONNECTORS = {"and", "&", "of", "de", "du", "des", "la", "le", "von", "van", "der", "for", "the"}
 _NAME_TOKEN = re.compile(r"[\w&/'’.-]+,?|[,(“\"]")
@@ -62,8 +73,13 @@ def _read_name(text: str, pos: int) -> tuple[str, int]:
             # "Johnson and Johnson": go on only when a capitalised word follows and the name so
             # far is not already a complete company name ("Palm, Inc. and PalmSource, Inc.").
             nxt = re.match(r"\s+([\w&]+)", text[m.end() :])
-            if not nxt or not nxt.group(1)[0].isupper() or _SUFFIX_END.search(" ".join(toks)):
+            if not nxt or not nxt.group(1)[0].isupper():
                 break
+            done = " ".join(toks)
+            if _TERMINAL_END.search(done) or (
+                _SUFFIX_END.search(done) and not _SUFFIX_AHEAD.match(text, m.end())
+            ):
+                break  # "Palm, Inc. and …"; but "ALTIMO HOLDINGS & INVESTMENTS LIMITED" goes on
             if bare.lower() == "and" and re.match(
                 r"\s+(?:the\s+)?[A-Z][\w-]*\s*\(", text[m.end() :]
             ):
