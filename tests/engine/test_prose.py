@@ -356,3 +356,19 @@ def test_a_holding_name_with_an_ampersand_and_a_long_alias_clause() -> None:
         and General Release as "River-Stone"), and MARK T. HOLLOWAY ("Holloway") agree as follows:
         """
     ) == ["RIVER-STONE COMPANIES INC.", "MARK T. HOLLOWAY"]
+
+
+def test_an_employees_letter_agreement_names_the_company_and_the_addressee() -> None:
+    assert _parties(
+        """
+        Edward L. Mason
+
+        8000 West Florissant Ave.
+
+        Dear Ed:
+
+        This Letter Agreement ("Agreement") sets out the terms of your retirement as an officer of
+        Lindell Electric Co. Throughout this Agreement, the term "Lindell" means Lindell Electric
+        Co. together with its subsidiaries.
+        """
+    ) == ["Lindell Electric Co.", "Edward L. Mason"]

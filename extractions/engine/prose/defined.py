@@ -245,6 +245,42 @@ def addressee(pages: list[PageContent]) -> str | None:
     return None
 
 
+_HONORIFIC = re.compile(r"^(?:Mr|Mrs|Ms|Dr|Miss)\.?\s+")
+
+
+def person_addressee(pages: list[PageContent]) -> str | None:
+    """The person a letter agreement is addressed to (an employee's letter): the last line
+    naming a person before "Dear …", when no company is addressed."""
+    if not pages:
+        return None
+    found: str | None = None
+    for line in analyze_page(pages[0]).lines[:45]:
+        text = line.text.strip()
+        if _SALUTATION.match(text):
+            return found
+        name = _HONORIFIC.sub("", text.split(",")[0]).strip()
+        if is_person(name) and len(name) < 40:
+            found = name
+    return None
+
+
+# "the term “Emerson” means Emerson Electric Co.": a name defined after its alias
+_TERM_MEANS = re.compile(
+    r"\bthe\s+terms?\s+[“\"]([^”\"]{2,40})[”\"]\s+(?:means|shall\s+mean|refers\s+to)\s+"
+    rf"(?P<name>(?:[A-Z][\w&.’'!-]*,?\s+){{0,6}}{ORG_SUFFIX})",
+)
+
+
+def term_means(pt: PageText, start: int, end: int) -> list[tuple[str, int, int]]:
+    """(name, start, end) of the companies a page's opening defines as "the term “X” means …"."""
+    out = []
+    for m in _TERM_MEANS.finditer(pt.text, start, end):
+        name = _cut_org(m.group("name")).strip(" ,")
+        if _is_role(m.group(1)) or _alias_of_name(m.group(1), name):
+            out.append((name, m.start("name"), m.start("name") + len(name)))
+    return out
+
+
 _SIGNED = re.compile(r"/s/\s*")
 _I_NAME = re.compile(r"\bI,\s+([A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*){1,3}),")
 

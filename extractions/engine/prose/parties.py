@@ -334,7 +334,7 @@ def find_parties(index: list[PageText], pages: list[PageContent]) -> list[Candid
         opening_text = pt.text[lo:hi]
         if complete:
             break
-        got = defined.defined_parties(pt, lo, hi)
+        got = defined.defined_parties(pt, lo, hi) + defined.term_means(pt, lo, hi)
         for name, s, e in got:
             _add(out, candidate(pt, s, e, _clean_party(name), 0.6))
         if got or out:
@@ -346,6 +346,11 @@ def find_parties(index: list[PageText], pages: list[PageContent]) -> list[Candid
         start = index[0].text.find(addr)
         if start >= 0:
             _add(out, candidate(index[0], start, start + len(addr), _clean_party(addr), 0.5))
+    elif out and index:
+        person = defined.person_addressee(pages)  # an employee's letter agreement
+        start = index[0].text.find(person) if person else -1
+        if person and start >= 0:
+            _add(out, candidate(index[0], start, start + len(person), person, 0.5))
     person = any(defined.is_person(str(c.value)) for c in out)
     if out and not person and _PLACEHOLDER.search(opening_text):
         sig = defined.signing_individual(index)
