@@ -372,3 +372,24 @@ def test_an_employees_letter_agreement_names_the_company_and_the_addressee() -> 
         Co. together with its subsidiaries.
         """
     ) == ["Lindell Electric Co.", "Edward L. Mason"]
+
+
+def test_with_no_name_in_the_opening_the_signing_companies_are_the_parties() -> None:
+    assert _parties(
+        """
+        CONFIDENTIALITY AGREEMENT
+
+        The undersigned agree to keep the information exchanged in confidence.
+        """,
+        """
+        IN WITNESS WHEREOF, the parties have signed this Agreement.
+
+        ORION DATA SYSTEMS, INC.
+
+        By: /s/ Jane Roe
+
+        BLUEWATER PARTNERS LLC
+
+        By: /s/ John Doe
+        """,
+    ) == ["ORION DATA SYSTEMS INC.", "BLUEWATER PARTNERS LLC"]

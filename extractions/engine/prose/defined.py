@@ -281,6 +281,24 @@ def term_means(pt: PageText, start: int, end: int) -> list[tuple[str, int, int]]
     return out
 
 
+_SIGN_BLOCK = re.compile(
+    rf"(?:^|\n)(?P<name>(?:(?:[A-Z][\w&.’'!-]*|&|and|of),?[ \t]+){{0,7}}{ORG_SUFFIX}):?[ \t]*\n"
+    r"(?:[^\n]{0,40}\n)?\s*By\s*:",
+    re.I,
+)
+
+
+def signature_companies(index: list[PageText]) -> list[tuple[PageText, str, int, int]]:
+    """Companies that sign: an org line right above "By:" on the last pages."""
+    out: list[tuple[PageText, str, int, int]] = []
+    for pt in index[-2:]:
+        for m in _SIGN_BLOCK.finditer(pt.text):
+            name = m.group("name").strip()
+            if name.split()[0][0].isupper() and not _DOC_NAME.search(name):
+                out.append((pt, name, m.start("name"), m.end("name")))
+    return out[:4]
+
+
 _SIGNED = re.compile(r"/s/\s*")
 _I_NAME = re.compile(r"\bI,\s+([A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*){1,3}),")
 

@@ -341,6 +341,10 @@ def find_parties(index: list[PageText], pages: list[PageContent]) -> list[Candid
             break
     if not out and not opening_text:
         return []
+    if not out:
+        # no name in the opening: the companies that sign ("ACME INC." over "By:")
+        for spt, name, s, e in defined.signature_companies(index):
+            _add(out, candidate(spt, s, e, _clean_party(name), 0.4))
     addr = defined.addressee(pages)
     if addr is not None and index:
         start = index[0].text.find(addr)
