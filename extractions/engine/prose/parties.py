@@ -6,7 +6,9 @@ letter's addressee or the signature block, and cover sheets that list "PARTIES:"
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import chain
 
 from ..layout.lines import analyze_page
 from ..types import Candidate, PageContent
@@ -115,7 +117,7 @@ def _skip_descriptor(text: str, pos: int) -> int:
     """Skip ", a Delaware corporation (“CEDC”)" and similar up to the next party or the end."""
     depth = 0
     i = pos
-    n = len(text)
+    n = min(len(text), pos + 600)  # a descriptor longer than this is no party's
     while i < n:
         ch = text[i]
         if ch == "(":
@@ -259,8 +261,7 @@ def _label_block_parties(index: list[PageText]) -> list[Candidate]:
     return []
 
 
-def _between_lists(index: list[PageText], least: int) -> list[tuple[PageText, list[_Party]]]:
-    out = []
+def _between_lists(index: list[PageText], least: int) -> Iterator[tuple[PageText, list[_Party]]]:
     for pt in index[:3]:
         for bm in _BETWEEN.finditer(pt.text):
             found = _parties_after(pt.text, bm.end())
@@ -271,15 +272,14 @@ def _between_lists(index: list[PageText], least: int) -> list[tuple[PageText, li
                 _SUFFIX_END.search(named[0].name) or named[0].alias is not None
             ):
                 continue  # "the relationship between Acme and …": one bare name is no list
-            out.append((pt, found))
-    return out
+            yield pt, found
 
 
 def _between_parties(index: list[PageText], pages: list[PageContent]) -> list[Candidate]:
     """The names listed after "between" / "by and between" in the first pages."""
     # a list of two or more first; one named party (the other left blank: "and the individual
     # identified on the signature page") only when no page lists more
-    for pt, found in [*_between_lists(index, 2), *_between_lists(index, 1)]:
+    for pt, found in chain(_between_lists(index, 2), _between_lists(index, 1)):
         out: list[Candidate] = []
         for party in found:
             cand = None
