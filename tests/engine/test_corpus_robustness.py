@@ -113,6 +113,17 @@ EDGE_PAGES = {
     ],
     "an alias without a name": [_page(("(the", 0.1, 0.1), ("“Company”)", 0.2, 0.1))],
     "an empty first page": [_page(), _page(("Total", 0.1, 0.1), ("5.00", 0.3, 0.1), number=2)],
+    "a long page of capitalised noise": [
+        _page(
+            *[
+                (w, 0.05 + 0.09 * (i % 10), 0.02 + 0.0045 * (i // 10))
+                for i, w in enumerate(
+                    ("ACME", "HOLDINGS", "&", "INC.", "(THE", "“COMPANY”)", "BETWEEN", "By:")[i % 8]
+                    for i in range(2000)
+                )
+            ]
+        )
+    ],
     "zero-size word boxes": [
         PageContent(
             1, 612, 792, [Word("Total", 1, 0.1, 0.1, 0.1, 0.1), Word("5", 1, 0.2, 0.1, 0.2, 0.1)]
