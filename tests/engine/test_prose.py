@@ -393,3 +393,13 @@ def test_with_no_name_in_the_opening_the_signing_companies_are_the_parties() -> 
         By: /s/ John Doe
         """,
     ) == ["ORION DATA SYSTEMS INC.", "BLUEWATER PARTNERS LLC"]
+
+
+def test_an_adviser_defined_in_the_opening_is_not_a_party() -> None:
+    assert _parties(
+        """
+        In connection with your consideration of a possible transaction involving Redwood
+        Technologies, Inc. (collectively, the "Company"), you have requested information. The
+        Company is being advised by Granite Key Partners LLC (together, "Granite Key").
+        """
+    ) == ["Redwood Technologies Inc."]

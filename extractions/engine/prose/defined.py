@@ -167,6 +167,13 @@ def _last_sentence_end(window: str) -> int:
     return last
 
 
+_ADVISER = re.compile(
+    r"\b(?:advised|advisors?|advisers?|counsel|represented|agents?|brokers?|bankers?|"
+    r"underwriters?|auditors?)\b[^.;]*$",
+    re.I,
+)
+
+
 def _name_in_clause(window: str, alias: str) -> tuple[str, int, int] | None:
     """The party name a clause ending in ``(the “alias”)`` defines, with its offsets."""
     role = _is_role(alias)
@@ -179,6 +186,8 @@ def _name_in_clause(window: str, alias: str) -> tuple[str, int, int] | None:
         first = name.split()[0].lower().strip(",.")
         if first in _NOT_NAME:
             continue
+        if _ADVISER.search(window[max(0, start - 60) : start]):
+            continue  # "The Company is being advised by Stone Key Partners LLC": not a party
         org = bool(_ORG_END.search(name))
         own = _alias_of_name(alias, name)
         tail = window[start + len(raw) :]
