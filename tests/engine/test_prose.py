@@ -403,3 +403,22 @@ def test_an_adviser_defined_in_the_opening_is_not_a_party() -> None:
         Company is being advised by Granite Key Partners LLC (together, "Granite Key").
         """
     ) == ["Redwood Technologies Inc."]
+
+
+def test_an_officer_signing_for_the_company_is_not_the_individual_party() -> None:
+    intro = """
+        As a condition of your employment with Harbor Pharmacy, Inc. (the "Corporation"), you
+        agree to the following:
+
+        1. Confidential Information. You will keep the Corporation's information secret.
+        """
+    signed = """
+        IN WITNESS WHEREOF, the undersigned has executed this Agreement.
+
+        /s/ Lisa Morgan
+
+        Chief Human Resources Officer
+
+        Harbor Pharmacy, Inc.
+        """
+    assert _parties(intro, signed) == ["Harbor Pharmacy Inc."]

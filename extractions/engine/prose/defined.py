@@ -17,6 +17,7 @@ defined terms: later paragraphs define advisers, affiliates and other non-partie
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from ..layout.lines import analyze_page
 from ..types import PageContent
@@ -312,9 +313,15 @@ _SIGNED = re.compile(r"/s/\s*")
 _I_NAME = re.compile(r"\bI,\s+([A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*){1,3}),")
 
 
-def signing_individual(index: list[PageText]) -> tuple[PageText, str, int, int] | None:
+def signing_individual(
+    index: list[PageText],
+    companies: Sequence[str] = (),
+) -> tuple[PageText, str, int, int] | None:
     """The person who signs a form written to "you" / "I": "I, NAME, …" or "/s/ NAME" not
-    signed "By:" on a company's behalf (last pages first)."""
+    signed on a company's behalf ("By: /s/ …", or a signature over one of ``companies``'
+    names: "/s/ Lisa B. / Chief Human Resources Officer / CVS Pharmacy, Inc.") — last pages
+    first."""
+    keys = [_norm(c).replace(" ", "") for c in companies if c]
     for pt in reversed(index[-3:]):
         for m in _I_NAME.finditer(pt.text):
             name = m.group(1)
@@ -329,6 +336,9 @@ def signing_individual(index: list[PageText]) -> tuple[PageText, str, int, int] 
                 continue
             name = re.sub(r"\s+(?:Date|Title|Name|By)$", "", nm.group(0))
             name = name.split("\n")[0].strip()
+            below = _norm(pt.text[m.end() + len(name) : m.end() + len(name) + 160]).replace(" ", "")
+            if any(k and k in below for k in keys):
+                continue  # the company's officer signs for it
             if is_person(name):
                 best = (pt, name, m.end(), m.end() + len(name))
         if best is not None:

@@ -357,7 +357,7 @@ def find_parties(index: list[PageText], pages: list[PageContent]) -> list[Candid
             _add(out, candidate(index[0], start, start + len(person), person, 0.5))
     person = any(defined.is_person(str(c.value)) for c in out)
     if out and not person and _PLACEHOLDER.search(opening_text):
-        sig = defined.signing_individual(index)
+        sig = defined.signing_individual(index, [str(c.value) for c in out])
         if sig is not None:
             spt, name, s, e = sig
             _add(out, candidate(spt, s, e, name, 0.5))
