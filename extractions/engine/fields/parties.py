@@ -29,7 +29,9 @@ SELLER_HEADINGS = _phrases(
     "seller | vendor | supplier | merchant | issuer | from | bill from | invoice from | sold by | "
     "remit to | verkaufer | lieferant | rechnungssteller | auftragnehmer | absender | leistungserbringer | "
     "fournisseur | vendeur | emetteur | prestataire | leverancier | verkoper | afzender | "
-    "proveedor | vendedor | emisor | fornitore | venditore | seller consignor"
+    "proveedor | vendedor | emisor | fornitore | venditore | seller consignor | issued by | "
+    "billed by | rechnungsaussteller | leistender | lieferer | anbieter | emis par | facture par | "
+    "uitgegeven door | emitido por | payee"
 )
 # Section headings naming the party billed: its lines are never the issuer's.
 BUYER_HEADINGS = _phrases(
@@ -38,7 +40,9 @@ BUYER_HEADINGS = _phrases(
     "kaufer | kaufer leistungsempfanger | leistungsempfanger | rechnungsempfanger | kunde | "
     "lieferadresse | rechnungsadresse | empfanger | acheteur | facture a | adresse de facturation | "
     "adresse de livraison | adresse du client | destinataire | factuuradres | klant | afnemer | "
-    "cliente | comprador | destinatario | facturar a | recipient address"
+    "cliente | comprador | destinatario | facturar a | recipient address | auftraggeber | "
+    "besteller | lieferanschrift | rechnungsanschrift | facturer a | client facture | factuur aan | "
+    "geleverd aan | datos del cliente | enviar a | spett le | payer | invoice address"
 )
 # Words a heading may carry after the party word: "SELLER TRADE NAME", "Customer details".
 _HEADING_TAIL = frozenset(
