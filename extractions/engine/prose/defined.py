@@ -8,10 +8,13 @@
   Gentlemen";
 * the individual who signs a form addressed to "you" / "I" / "the undersigned": "I, Andrew
   Prozes, have executed …", or the "/s/ Name" signed without "By:" (a company's officer signs
-  "By: /s/ …" on its behalf).
+  "By: /s/ …", or over the company's name, on its behalf);
+* "the term “Emerson” means Emerson Electric Co."; a letter addressed to a person (an
+  employee's letter agreement); with no name in the opening, the companies signing over "By:".
 
 Only the opening of the contract (up to its first numbered section or recital) is read for
-defined terms: later paragraphs define advisers, affiliates and other non-parties.
+defined terms: later paragraphs define advisers, affiliates and other non-parties (and an
+adviser named in the opening, "is being advised by X LLC (“X”)", is skipped too).
 """
 
 from __future__ import annotations

@@ -15,11 +15,7 @@ from ..types import Candidate, PageContent
 from . import defined
 from .text import ABBREV, PageText, candidate, sentence_end
 
-ORG_SUFFIX = (
-    r"(?:Inc|Incorporated|Corp|Corporation|Company|Co|LLC|L\.L\.C|Ltd|Limited|LP|L\.P|LLP|"
-    r"L\.L\.P|PLC|P\.L\.C|N\.V|B\.V|S\.A|S\.A\.S|SAS|SARL|GmbH|AG|KG|SE|Holdings|Group|Trust|"
-    r"Partners|Bank|N\.A|S\.p\.A|Pty|AB|ASA|Oy|A/S)\.?"
-)
+ORG_SUFFIX = defined.ORG_SUFFIX  # legal forms that end a company's name
 _TERMINAL_SUFFIX = re.compile(
     r"Inc|Corp|LLC|L\.L\.C|Ltd|LP|L\.P|LLP|L\.L\.P|PLC|P\.L\.C|GmbH|AG|N\.V|B\.V|S\.A|SARL|S\.p\.A|Pty",
     re.I,
