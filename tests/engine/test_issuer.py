@@ -337,3 +337,15 @@ def test_a_sentence_at_the_top_is_no_name_and_a_postal_line_keeps_its_street() -
         (0.30, 0.31, "Tel. :05.22.95.66.66", 1.5),
     )
     assert fill_schema([page], RECEIPT).data["address"] == "AUTOROUTE RABAT MEKNES 15000 KHEMISSET"
+
+
+def test_a_wrapped_name_whose_bracketed_line_is_taller() -> None:
+    page = page_of(
+        (0.14, 0.12, "AIK HUAT HARDWARE", 2.1),
+        (0.13, 0.14, "ENTERPRISE (SETIA", 2.35),
+        (0.21, 0.16, "ALAM) SDN BHD", 1.55),
+        (0.19, 0.18, "NO. 17-G, 822737-X"),
+        (0.39, 0.19, "JALAN SETIA INDAH"),
+    )
+    res = fill_schema([page], RECEIPT)
+    assert res.data["company"] == "AIK HUAT HARDWARE ENTERPRISE (SETIA ALAM) SDN BHD"

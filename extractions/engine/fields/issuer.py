@@ -332,7 +332,10 @@ def find_vendor_name(doc: DocIndex, q: FieldQuery) -> tuple[Found, list[Line]] |
                 and _piece_name_like(above[-1])
                 and not _LEGAL_END.search(above[-1].text.lower())
                 and (not ends_legal or len(tokens(above[-1].text)) <= 3)
-                and abs(above[-1].height - piece.height) < 0.35 * piece.height
+                # the same font as the line below it; an unfinished "(SETIA" is taller by its
+                # bracket, so a looser match there
+                and abs(above[-1].height - top.height)
+                < (0.6 if _OPEN_PAREN.search(above[-1].text) else 0.35) * top.height
             ):
                 break
             chosen.insert(0, above[-1])
