@@ -182,6 +182,7 @@ def test_an_envelope_addressee_is_not_the_issuer_a_footer_is() -> None:
         (0.09, 0.17, "227 N 5th Ave"),
         (0.09, 0.19, "98642 Ridgefield"),
         (0.05, 0.30, "I N V O I C E  F 247120"),
+        (0.06, 0.85, "Thank you for your business"),
         (0.06, 0.87, "Lakeside Airport Hotel"),
         (0.06, 0.89, "Terminal 1, Ring 15, 60549 Frankfurt am Main, Germany"),
         (0.06, 0.91, "Tel: +49 69 695977 0 | Fax: +49 69 695977 4999"),

@@ -385,6 +385,9 @@ _CONTACT = re.compile(
 )
 
 
+_FOOTER_SLOGAN = re.compile(r"\s*(?:thank|thanks|please|visit|follow|merci|danke|vielen)\b", re.I)
+
+
 def footer_name(doc: DocIndex) -> tuple[Found, list[Line]] | None:
     """The company a page's footer names over its address and contact / bank lines."""
     if not doc.layouts:
@@ -396,6 +399,8 @@ def footer_name(doc: DocIndex) -> tuple[Found, list[Line]] | None:
         t = seg.text
         if ":" in t or not plausible_name(t) or not is_name_text(t) or len(tokens(t)) > 6:
             continue
+        if _FOOTER_SLOGAN.match(t) or t.rstrip().endswith("!"):
+            continue  # "Thank you for your business!"
         if any(c.isdigit() for c in t):
             continue
         below = lines[i + 1 : i + 3]
