@@ -12,10 +12,9 @@ A label word met inside other text is not that label: "Lieferant GmbH" names a c
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from ..layout.index import DocIndex
-from ..layout.lines import Line
+from ..layout.lines import Line, Segment
 from ..types import Found, Word
 from ..values.text import tokens
 
@@ -145,12 +144,12 @@ def party_sections(doc: DocIndex, kind: str, *, max_pages: int = 1) -> list[tupl
     return out
 
 
-def _section_rows(doc: DocIndex, head: Line, x0: float) -> list[tuple[Line, list]]:
+def _section_rows(doc: DocIndex, head: Line, x0: float) -> list[tuple[Line, list[Segment]]]:
     """(line, segments in the section's column) of the lines a heading introduces, up to a
     gap or the next party heading."""
     lay = doc.layouts[0]
     tol = 4 * lay.char_width
-    out: list[tuple[Line, list]] = []
+    out: list[tuple[Line, list[Segment]]] = []
     last_y1 = head.y1
     for ln in lay.lines[head.index + 1 : head.index + 10]:
         if ln.y0 - last_y1 > 2.5 * lay.word_height:
@@ -165,7 +164,7 @@ def _section_rows(doc: DocIndex, head: Line, x0: float) -> list[tuple[Line, list
     return out
 
 
-def _field_value(first: Any, segs: list) -> tuple[str, list[Word]] | None:
+def _field_value(first: Segment, segs: list[Segment]) -> tuple[str, list[Word]] | None:
     """The value of a "Label: value" row: after the colon, else the next segment."""
     _, _, after = first.text.partition(":")
     if after.strip():
@@ -196,7 +195,7 @@ _HEADER_WORDS = frozenset(
 )
 
 
-def _beside(head: Line, x1: float) -> Any | None:
+def _beside(head: Line, x1: float) -> Segment | None:
     """The segment printed right of a heading on its own line ("Sold To: || Meridian …")."""
     for sg in head.segments:
         if 0 < sg.x0 - x1 < 0.25 and heading_kind(sg.text) is None:
