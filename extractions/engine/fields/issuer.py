@@ -317,7 +317,8 @@ def find_vendor_name(doc: DocIndex, q: FieldQuery) -> tuple[Found, list[Line]] |
     # a name printed over several lines: "POPULAR BOOK" / "CO. (M) SDN BHD", or
     # "AIK HUAT HARDWARE" / "ENTERPRISE (SETIA" / "ALAM) SDN BHD"
     ends_legal = bool(_LEGAL_END.search(_TRAIL_REG.sub("", piece.text.lower())))
-    if _LEGAL_START.match(piece.text.lower()) or ends_legal:
+    lone_trade = len(tokens(piece.text)) == 1 and bool(_COMPANY_SUFFIX.search(piece.text.lower()))
+    if _LEGAL_START.match(piece.text.lower()) or ends_legal or lone_trade:
         # "POPULAR BOOK" over "CO. (M) SDN BHD"; "Ampang 210" over "First City Parking Sdn Bhd";
         # "AIK HUAT HARDWARE" / "ENTERPRISE (SETIA" over "ALAM) SDN BHD"
         for _ in range(2):
