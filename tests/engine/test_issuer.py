@@ -354,9 +354,9 @@ def test_a_wrapped_name_whose_bracketed_line_is_taller() -> None:
 
 def test_a_lone_trade_word_line_ends_the_name_printed_above_it() -> None:
     page = page_of(
-        (0.17, 0.14, "TSH POWER HARDWARE", 1.4),
-        (0.37, 0.18, "TRADING", 1.2),
-        (0.38, 0.22, "002458685-T"),
-        (0.30, 0.24, "13-1, Jalan PJU 5/10,"),
+        (0.17, 0.138, "TSH POWER HARDWARE", 1.2),
+        (0.30, 0.160, "TRADING"),
+        (0.31, 0.216, "002458685-T"),
+        (0.30, 0.245, "13-1, Jalan PJU 5/10,"),
     )
     assert fill_schema([page], RECEIPT).data["company"] == "TSH POWER HARDWARE TRADING"

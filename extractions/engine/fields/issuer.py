@@ -355,7 +355,9 @@ def find_vendor_name(doc: DocIndex, q: FieldQuery) -> tuple[Found, list[Line]] |
             if abs(nxt.height - cur.height) >= 0.35 * max(nxt.height, cur.height):
                 break  # a wrapped name keeps its font: a logo over the legal name is not one name
             ext.append(nxt)
-            if _LEGAL_END.search(nt.lower()):
+            if _LEGAL_END.search(nt.lower()) or (
+                len(tokens(nt)) == 1 and _COMPANY_SUFFIX.search(nt.lower())
+            ):  # "… SDN BHD", or a lone trade word ("TRADING") under the name
                 chosen.extend(ext)
                 break
             cur = nxt
