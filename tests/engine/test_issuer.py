@@ -247,6 +247,12 @@ def test_an_address_ends_at_its_country_before_an_outlet_name() -> None:
              (0.55, 0.05, "Leverancier Techniek B.V.", 1.3), (0.55, 0.08, "Dorpsweg 3, Rotterdam")],
             "Leverancier Techniek B.V.",
         ),
+        (  # an Indian GST invoice's copy marker is a heading, not a name
+            [(0.40, 0.02, "Tax Invoice"), (0.63, 0.02, "(ORIGINAL FOR RECIPIENT)"),
+             (0.07, 0.05, "SRI GANESH TRADERS"), (0.07, 0.07, "12, MAIN ROAD, CHENNAI-600014"),
+             (0.07, 0.09, "GSTIN/UIN: 33AAJPS6304G1ZS")],
+            "SRI GANESH TRADERS",
+        ),
         (  # "Bill To:" first, the seller on the right in a larger font
             [(0.05, 0.05, "Bill To:"), (0.05, 0.07, "Wayne Facilities Ltd"),
              (0.05, 0.09, "1 Main Road, Gotham"), (0.6, 0.05, "Globex Industrial GmbH", 1.6),

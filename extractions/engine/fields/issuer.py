@@ -49,7 +49,8 @@ _TITLE_WORDS = {
     "delivery", "statement", "proforma", "pro", "forma", "of", "page", "kassenbon", "beleg",
     "adjustment", "and", "lieferschein", "mietrechnung", "stylesheet", "zur", "der", "paid",
     "document", "number", "date", "unpaid", "due", "factura", "fattura", "factuur", "fatura",
-    "faktura", "recibo", "ricevuta", "simplificada", "rectificativa", "btw",
+    "faktura", "recibo", "ricevuta", "simplificada", "rectificativa", "btw", "for", "recipient",
+    "triplicate", "transporter", "supplier", "gst", "vat", "e", "einvoice",
 }  # fmt: skip
 _COMPANY_SUFFIX = re.compile(
     r"\b(sdn\.? ?bhd|bhd|s/b|enterprises?|trading|co|company|corp(oration)?|inc|llc|ltd|limited|plc|gmbh|ag|kg|"
