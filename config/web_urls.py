@@ -5,6 +5,7 @@ from django.urls import path
 
 from accounts import web as accounts_web
 from billing import web as billing_web
+from extractions.exports import web as exports_web
 from extractions.web import home as home_web
 from extractions.web import progress as progress_web
 from extractions.web import review as review_web
@@ -74,6 +75,7 @@ urlpatterns = [
     path("extract/files/", submit_web.stage_file, name="extract-stage"),
     path("extract/quote/", submit_web.quote, name="extract-quote"),
     path("extractions/", progress_web.extraction_list, name="extractions"),
+    path("extractions/export/", exports_web.export_list, name="extractions-export"),
     path(
         "extractions/<str:extraction_id>/",
         progress_web.extraction_detail,
@@ -83,6 +85,11 @@ urlpatterns = [
         "extractions/<str:extraction_id>/progress/",
         progress_web.extraction_progress,
         name="extraction-progress",
+    ),
+    path(
+        "extractions/<str:extraction_id>/export/",
+        exports_web.export_extraction,
+        name="extraction-export",
     ),
     path(
         "extractions/<str:extraction_id>/cancel/",

@@ -168,9 +168,9 @@ def test_sign_up_design_extract_review_and_bill(
     shoot(page, "progress")
     review_url = page.get_by_test_id("review-link").first.get_attribute("href")
 
-    # --- Review queue: raise the threshold so that the 80 % line items need a look ---------
+    # --- Review queue: raise the threshold so that every value needs a look ---------------
     nav(page, "Settings")
-    page.get_by_label("Review threshold").fill("0.9")
+    page.get_by_label("Review threshold").fill("1")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Settings saved.")).to_be_visible()
     nav(page, "Review queue")

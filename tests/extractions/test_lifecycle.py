@@ -57,8 +57,16 @@ def _record_events(monkeypatch) -> list[tuple[str, int]]:
 
 
 @pytest.mark.django_db(transaction=True)
+def _flag_nothing_for_confidence(parser) -> None:
+    """These tests are about the lifecycle's events: no value is flagged for its (calibrated)
+    confidence, so no document.needs_review joins them."""
+    parser.review_confidence_threshold = 0.0
+    parser.save(update_fields=["review_confidence_threshold"])
+
+
 def test_eager_end_to_end(eager_celery, client_a, parser_a, org_a, monkeypatch):
     # Events are raised for an organization with a webhook endpoint (see the next test).
+    _flag_nothing_for_confidence(parser_a)
     WebhookEndpoint.objects.create(
         organization=org_a.organization, url="https://hooks.example.com/pp", secret="s"
     )
@@ -98,6 +106,7 @@ def test_events_are_built_only_when_a_webhook_can_receive_them(
 ):
     """No endpoint and no webhook_url: a finished document builds no event (it would read
     the whole result for nobody). An extraction's own webhook_url is enough to get them."""
+    _flag_nothing_for_confidence(parser_a)
     events = _record_events(monkeypatch)
     submit(client_a, parser_a)
     assert events == []

@@ -33,4 +33,7 @@ class TrainReport:
 Trainer = Callable[[TrainContext], TrainReport]
 
 # name -> "module:function" under extractions.engine.training, imported only when run
-TRAINERS: dict[str, str] = {}
+TRAINERS: dict[str, str] = {
+    # last: it learns from what the other models make of the documents
+    "confidence": "confidence:train",
+}
