@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from extractions.engine.fields.issuer import clean_name, repair_name
+from extractions.engine.fields.parties import label_continues, plausible_name
 from extractions.engine.parsing.fill import fill_schema
 from extractions.engine.types import PageContent, Word
 
@@ -366,3 +367,12 @@ def test_a_lone_trade_word_line_ends_the_name_printed_above_it() -> None:
         (0.30, 0.245, "13-1, Jalan PJU 5/10,"),
     )
     assert fill_schema([page], RECEIPT).data["company"] == "KSL POWER HARDWARE TRADING"
+
+
+def test_names_that_look_like_label_continuations_are_still_names() -> None:
+    assert plausible_name("S & P Global Inc.")
+    assert plausible_name("S. C. Johnson & Son")
+    assert not plausible_name("ID: 4445060632312")
+    assert not plausible_name("GmbH")  # the label word was the start of "Lieferant GmbH"
+    assert label_continues("'s Ref.") and label_continues("/Consignor")
+    assert not label_continues(" Acme Trading Ltd")

@@ -76,7 +76,7 @@ _NAME_FIELD = _phrases(
 # The tokens after a party word that make it another field's label: "Merchant ID", "Supplier's
 # Ref.", "Customer No.", "Lieferantennummer".
 _OTHER_FIELD = _phrases(
-    "id | no | nr | number | num | ref | reference | code | vat | tax | account | acct | s | "
+    "id | no | nr | number | num | ref | reference | code | vat | tax | account | acct | "
     "gstin | gst | tin | ust | nummer | phone | tel | email | fax | information | support | "
     "service | care | signature"
 )
