@@ -372,6 +372,8 @@ def test_a_lone_trade_word_line_ends_the_name_printed_above_it() -> None:
 def test_names_that_look_like_label_continuations_are_still_names() -> None:
     assert plausible_name("S & P Global Inc.")
     assert plausible_name("S. C. Johnson & Son")
+    assert plausible_name("Service Corporation International")
+    assert label_continues(" Service: 1800-889-1055")  # "Customer Service: …"
     assert not plausible_name("ID: 4445060632312")
     assert not plausible_name("GmbH")  # the label word was the start of "Lieferant GmbH"
     assert label_continues("'s Ref.") and label_continues("/Consignor")

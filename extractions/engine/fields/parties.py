@@ -77,9 +77,11 @@ _NAME_FIELD = _phrases(
 # Ref.", "Customer No.", "Lieferantennummer".
 _OTHER_FIELD = _phrases(
     "id | no | nr | number | num | ref | reference | code | vat | tax | account | acct | "
-    "gstin | gst | tin | ust | nummer | phone | tel | email | fax | information | support | "
-    "service | care | signature"
+    "gstin | gst | tin | ust | nummer | phone | tel | email | fax"
 )
+# … and after a party word only: "Customer Support", "Customer Service", "Seller Information"
+# (as a value's first word they may start a name: "Service Corporation International")
+_LABEL_TAIL = _phrases("information | support | service | care | signature")
 LEGAL_ONLY = re.compile(
     r"^\W*(?:gmbh(?:\s*&\s*co\.?\s*kg)?|ag|kg|se|ltd|limited|inc|llc|plc|sarl|sas|sa|bv|nv|"
     r"sdn\.?\s*bhd|bhd|co\.?|corp\.?|s\.?l\.?|s\.?r\.?l\.?|& co\.? kg)\W*$",
@@ -121,7 +123,7 @@ def label_continues(rest: str) -> bool:
     if r.startswith(("/", "'", "’", "-")) and not r.startswith("- "):
         return True
     toks = tokens(r)
-    return bool(toks) and (toks[0],) in _OTHER_FIELD
+    return bool(toks) and ((toks[0],) in _OTHER_FIELD or (toks[0],) in _LABEL_TAIL)
 
 
 def party_sections(doc: DocIndex, kind: str, *, max_pages: int = 1) -> list[tuple[Line, float]]:
