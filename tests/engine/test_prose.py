@@ -422,3 +422,13 @@ def test_an_officer_signing_for_the_company_is_not_the_individual_party() -> Non
         Harbor Pharmacy, Inc.
         """
     assert _parties(intro, signed) == ["Harbor Pharmacy Inc."]
+
+
+def test_two_named_companies_take_no_signer_as_a_third_party() -> None:
+    assert _parties(
+        """
+        This Agreement is made by and between Harbor Foods, Inc. ("Harbor") and Orchard Group
+        LLC ("Orchard"). Article I sets out what you may disclose.
+        """,
+        "/s/ Jane Roe\n\nChief Executive Officer",
+    ) == ["Harbor Foods Inc.", "Orchard Group LLC"]

@@ -352,7 +352,7 @@ def find_parties(index: list[PageText], pages: list[PageContent]) -> list[Candid
         if person and start >= 0:
             _add(out, candidate(index[0], start, start + len(person), person, 0.5))
     person = any(defined.is_person(str(c.value)) for c in out)
-    if out and not person and _PLACEHOLDER.search(opening_text):
+    if len(out) == 1 and not person and _PLACEHOLDER.search(opening_text):
         sig = defined.signing_individual(index, [str(c.value) for c in out])
         if sig is not None:
             spt, name, s, e = sig
