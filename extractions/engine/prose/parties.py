@@ -346,7 +346,7 @@ def find_parties(index: list[PageText], pages: list[PageContent]) -> list[Candid
         start = index[0].text.find(addr)
         if start >= 0:
             _add(out, candidate(index[0], start, start + len(addr), _clean_party(addr), 0.5))
-    elif out and index:
+    elif len(out) == 1 and index:
         person = defined.person_addressee(pages)  # an employee's letter agreement
         start = index[0].text.find(person) if person else -1
         if person and start >= 0:
