@@ -87,6 +87,9 @@ KIND_WORDS = frozenset(
     ]
 )
 
+# words that name a concept only when they are the whole name ("from": the sender)
+_BARE = frozenset({"from", "to", "by", "on"})
+
 _NAME_WORDS = {t for c in CONCEPTS for p in NAME_TOKENS[c.key] for t in p}
 _NAME_FIRST: dict[str, list[tuple[tuple[str, ...], Concept]]] = {}
 _ORDER: dict[tuple[tuple[str, ...], Concept], int] = {}
@@ -136,6 +139,8 @@ def _recognise(
             if namelike:
                 if not tokset.issuperset(phrase):
                     continue
+                if len(tokset) > len(phrase) and tokset.issuperset(phrase) and set(phrase) <= _BARE:
+                    continue  # "flight_from" is not the sender: "from" names a field alone
                 if (tokset - set(phrase)) & KIND_WORDS:
                     continue  # "total_quantity" is a quantity, "tax_rate" a rate
             elif not _contains(toks, phrase):

@@ -75,7 +75,7 @@ CONCEPTS: list[Concept] = [
         "subtotal",
         "amount",
         names=_p(
-            "subtotal | sub total | net amount | amount net | net total | total net | "
+            "subtotal | sub total | net | net amount | amount net | net total | total net | "
             "amount untaxed | untaxed amount | total before tax | total excluding tax | "
             "amount excluding tax | total excl tax | total ht | montant ht | nettobetrag | netto | "
             "taxable amount | total without tax | pre tax"
@@ -201,7 +201,7 @@ CONCEPTS: list[Concept] = [
         names=_p(
             "address | vendor address | seller address | supplier address | merchant address | "
             "company address | store address | issuer address | shop address | adresse | anschrift | "
-            "business address"
+            "business address | location | merchant location | store location | shop location"
         ),
         labels=_p("address | adresse | anschrift | addr"),
     ),

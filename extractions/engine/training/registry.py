@@ -33,4 +33,6 @@ class TrainReport:
 Trainer = Callable[[TrainContext], TrainReport]
 
 # name -> "module:function" under extractions.engine.training, imported only when run
-TRAINERS: dict[str, str] = {}
+TRAINERS: dict[str, str] = {
+    "field_ranker": "field_ranker:train",
+}
