@@ -23,7 +23,7 @@ from typing import Any
 from ..layout.index import DocIndex
 from ..layout.lines import Line, PageLayout
 from ..lexicon.concepts import LABEL_TOKENS, STRONG_TOKENS, Concept
-from ..lexicon.synonyms import OPPOSITES, WEAK_SENSES, sense_of
+from ..lexicon.synonyms import OPPOSITES, SENSES, WEAK_SENSES, sense_of
 from ..types import Found
 from ..values.amounts import find_amounts
 from ..values.dates import find_dates
@@ -44,8 +44,10 @@ _STOP = frozenset(
 
 _NUMBER_MARK = re.compile(r"#|n[°º]|\bno\.|\bnr\.", re.IGNORECASE)
 _HAS_DIGIT = re.compile(r"\d")
+_TIGHT_RANGE = re.compile(r"(?<=\d)-(?=\d{1,2}[/.]\d)")
 _LEADING_LABEL = re.compile(r"^[^\W\d_][^:\d]{0,30}:")
 _MAX_LABEL_TOKENS = 6
+_KNOWN_SENSES = frozenset(SENSES)
 _KIND_SENSES = {
     "name": {"name"},
     "date": {"date"},
@@ -68,6 +70,7 @@ class FieldProfile:
     position: int  # -1: the first of a range (start), 1: the last (end), 0: either
     opposite: frozenset[str]
     concept_key: str = ""
+    strong_senses: frozenset[str] = frozenset()  # the name's specific senses
 
 
 def profile_for(
@@ -109,6 +112,7 @@ def profile_for(
         position=pos,
         opposite=frozenset(opp),
         concept_key=concept.key if concept else "",
+        strong_senses=frozenset(s for s in ns if s not in WEAK_SENSES and s in _KNOWN_SENSES),
     )
 
 
@@ -129,6 +133,7 @@ class Label:
     page_pos: int  # index among the document's pages
     last_page: bool
     prev_senses: frozenset[str] = frozenset()  # a bare label segment just left of it
+    lead: bool = True  # starts its segment (else it follows a value inside the segment)
 
     def hit(self) -> Hit:
         return Hit(self.layout, self.line, self.t0, self.t1, 0.75, self.toks)
@@ -162,32 +167,41 @@ class LabelIndex:
         prev: Label | None = None
         for seg in ln.segments:
             idx = [i for i, wi in enumerate(tw) if seg.start <= wi < seg.end]
+            # every run of word tokens is a possible label: the one starting the segment
+            # ("Order #: 123") and those after a value ("12/30/19 - 01/26/20 Flight Dates ...")
+            runs: list[tuple[list[int], bool]] = []
             got: list[int] = []
-            colon = False
             for i in idx:
-                if _HAS_DIGIT.search(ln.toks[i]) or len(got) >= _MAX_LABEL_TOKENS:
-                    break
+                if _HAS_DIGIT.search(ln.toks[i]):
+                    if got:
+                        runs.append((got, False))
+                        got = []
+                    continue
                 got.append(i)
                 nxt = spans[i + 1][0] if i + 1 < len(spans) else len(text)
                 if ":" in text[spans[i][1] : nxt] or "：" in text[spans[i][1] : nxt]:
-                    colon = True
-                    break
-            if not got or len(got) > _MAX_LABEL_TOKENS:
-                prev = None
-                continue
-            t0, t1 = got[0], got[-1] + 1
-            toks = ln.toks[t0:t1]
-            end = spans[t1 - 1][1]
-            raw = text[spans[t0][0] : min(len(text), end + 3)]
-            ss = {sense_of(t) for t in toks}
-            if _NUMBER_MARK.search(raw):
-                ss.add("number")
-            lab = Label(lay, ln, t0, t1, toks, frozenset(ss), colon, pos, last)
-            whole = t1 == (idx[-1] + 1 if idx else t1)
-            if prev is not None:
-                lab.prev_senses = prev.senses
-            self.labels.append(lab)
-            prev = lab if whole and not colon and len(toks) <= 3 else None
+                    runs.append((got, True))
+                    got = []
+            if got:
+                runs.append((got, False))
+            for k, (run, colon) in enumerate(runs):
+                if len(run) > _MAX_LABEL_TOKENS:
+                    continue
+                lead = run[0] == idx[0]
+                t0, t1 = run[0], run[-1] + 1
+                toks = ln.toks[t0:t1]
+                end = spans[t1 - 1][1]
+                raw = text[spans[t0][0] : min(len(text), end + 3)]
+                ss = {sense_of(t) for t in toks}
+                if _NUMBER_MARK.search(raw):
+                    ss.add("number")
+                lab = Label(lay, ln, t0, t1, toks, frozenset(ss), colon, pos, last, lead=lead)
+                if lead and prev is not None:
+                    lab.prev_senses = prev.senses
+                self.labels.append(lab)
+                whole = k == 0 and len(runs) == 1 and t1 == idx[-1] + 1
+                if lead:
+                    prev = lab if whole and not colon and len(toks) <= 3 else None
 
 
 # --------------------------------------------------------------------------- candidates
@@ -204,6 +218,7 @@ FEATURES = (
     "concept_phrase",
     "concept_strong",
     "n_label_toks",
+    "label_lead",
     "colon",
     "where_same",
     "where_right",
@@ -228,6 +243,9 @@ FEATURES = (
     "same_value",
     "rule_agree",
     "rule_only",
+    "rule_none",
+    "is_max_date",
+    "is_min_date",
     "concept_score",
     "kind_amount",
     "kind_date",
@@ -275,6 +293,7 @@ def _label_features(p: FieldProfile, lab: Label) -> dict[str, float] | None:
         "concept_phrase": float(phrase),
         "concept_strong": float(lab.toks in p.concept_strong),
         "n_label_toks": float(len(lab.toks)),
+        "label_lead": float(lab.lead),
         "colon": float(lab.colon),
         "page_pos": float(min(lab.page_pos, 5)),
         "last_page": float(lab.last_page),
@@ -285,7 +304,9 @@ def _values_in(doc: DocIndex, region: Region, kind: str) -> list[tuple[Found, in
     """(value, index in a printed range, range length) of ``kind`` in ``region``."""
     if kind == "date":
         out = []
-        ds = [(d, d.iso(doc.order)) for d in find_dates(region.text)[:3]]
+        # "02/13/20-02/18/20": a range printed without spaces (same length, offsets hold)
+        text = _TIGHT_RANGE.sub(" ", region.text)
+        ds = [(d, d.iso(doc.order)) for d in find_dates(text)[:3]]
         ds = [(d, iso) for d, iso in ds if iso]
         for i, (d, iso) in enumerate(ds):
             f = Found(iso, region_words(region, d.start, d.end), 0.9 if d.ambiguous else 1.0)
@@ -360,6 +381,16 @@ def add_rule_candidate(cands: list[Candidate], rule: Found | None, p: FieldProfi
     """Mark the candidates whose value the concept rules picked; add the rules' pick when no
     label candidate holds it (a total read from a payment line, a first date of the page)."""
     if rule is None or not rule.words:
+        if p.concept_key:
+            # the concept's own rules found nothing: often the value is not printed at all,
+            # and a plain "Date" (which every document prints) is no evidence of a due or
+            # a delivery date
+            if p.kind == "date":
+                cands[:] = [
+                    c for c in cands if not _only_weak(c) or c.feats.get("concept_score", 0) < 0.9
+                ]
+            for c in cands:
+                c.feats["rule_none"] = 1.0
         return
     key = _value_key(rule.value)
     agree = False
@@ -371,6 +402,11 @@ def add_rule_candidate(cands: list[Candidate], rule: Found | None, p: FieldProfi
         feats = {"rule_agree": 1.0, "rule_only": 1.0}
         cands.append(Candidate(rule, feats))
     _doc_features(cands, p)
+
+
+def _only_weak(c: Candidate) -> bool:
+    f = c.feats
+    return not (f.get("strong_sense") or f.get("alias") or f.get("concept_phrase"))
 
 
 def _doc_features(cands: list[Candidate], p: FieldProfile) -> None:
@@ -386,6 +422,9 @@ def _doc_features(cands: list[Candidate], p: FieldProfile) -> None:
         counts[k] = counts.get(k, 0) + 1
     amounts = [abs(c.found.value) for c in cands if isinstance(c.found.value, (int, float))]
     top = max(amounts) if amounts else None
+    # ISO dates order as text: the first and the last date any label points to
+    dates = [c.found.value for c in cands if p.kind == "date" and isinstance(c.found.value, str)]
+    first, last = (min(dates), max(dates)) if dates else ("", "")
     for c in cands:
         v = c.found.value
         c.feats.update(kinds)
@@ -395,6 +434,9 @@ def _doc_features(cands: list[Candidate], p: FieldProfile) -> None:
             c.feats["log_amount"] = math.log10(abs(v) + 1.0)
             c.feats["year_like"] = float(v == int(v) and 1900 <= v <= 2100)
         c.feats.setdefault("n_value_toks", float(len(tokens(c.found.text))))
+        if dates and isinstance(v, str):
+            c.feats["is_max_date"] = float(v == last)
+            c.feats["is_min_date"] = float(v == first)
 
 
 def _value_key(v: Any) -> Any:

@@ -25,8 +25,9 @@ META_FILE = "field_ranker.json"
 @dataclass(slots=True)
 class RankerModel:
     booster: Any
-    threshold: float  # a candidate replaces the rules' pick from this probability up
-    fill_threshold: float  # ... and answers a field the rules left null from this one up
+    # from which probability up a candidate replaces the rules' pick, answers a field whose
+    # concept's rules found nothing, answers a field no concept covers
+    thresholds: tuple[float, float, float]
     features: tuple[str, ...]
 
 
@@ -41,8 +42,8 @@ def _load(path: Path) -> RankerModel | None:
     if features != FEATURES:
         return None  # a model trained on other features: the rules decide until retrained
     booster = lightgbm.Booster(model_str=path.read_text())
-    threshold = float(meta.get("threshold", 0.2))
-    return RankerModel(booster, threshold, float(meta.get("fill_threshold", threshold)), features)
+    t = [float(x) for x in meta.get("thresholds") or (0.2, 0.2, 0.2)]
+    return RankerModel(booster, (t[0], t[1], t[2]), features)
 
 
 def model() -> RankerModel | None:
@@ -76,6 +77,12 @@ def scores(cands: list[Candidate]) -> list[float]:
     return [float(x) for x in m.booster.predict(rows, num_threads=1)]
 
 
+def is_known_concept(cands: list[Candidate]) -> bool:
+    """The field is surely one of the built-in concepts, whose rules know its labels: when
+    they found nothing, the value is often not printed at all."""
+    return any(c.feats.get("concept_score", 0.0) >= 0.9 for c in cands)
+
+
 def choose(cands: list[Candidate]) -> tuple[Candidate, float] | None:
     """The best candidate and its score, or None when none is likely enough (the rules'
     pick, marked ``rule_agree`` on the candidates, then stands)."""
@@ -89,8 +96,10 @@ def choose(cands: list[Candidate]) -> tuple[Candidate, float] | None:
         if rule_found:
             return next(c for c in cands if c.feats.get("rule_agree")), 1.0
         threshold = 0.3
+    elif rule_found:
+        threshold = m.thresholds[0]
     else:
-        threshold = m.threshold if rule_found else m.fill_threshold
+        threshold = m.thresholds[1] if is_known_concept(cands) else m.thresholds[2]
     ss = scores(cands)
     i = max(range(len(cands)), key=lambda k: (ss[k], -k))
     if ss[i] < threshold:

@@ -26,8 +26,12 @@ SENSES: dict[str, tuple[str, ...]] = {
         "number | numbers | no | nr | num | nbr | nummer | numero | nro | n | nº | id | ident | "
         "identifier | ref | reference | referenz | kenmerk | referencia | code | codes"
     ),
-    "order": _p("order | orders | po | bestellung | auftrag | commande | pedido | bestelling"),
-    "contract": _p("contract | contracts | vertrag | contrat | contrato | agreement | deal"),
+    # an order and a contract are the same deal to a field name ("Contract #" prints the
+    # order number on a station's order, "Order no." the contract's)
+    "order": _p(
+        "order | orders | po | bestellung | auftrag | commande | pedido | bestelling | "
+        "contract | contracts | vertrag | contrat | contrato | agreement | deal"
+    ),
     "invoice": _p(
         "invoice | invoices | bill | billing | bills | rechnung | facture | factura | factuur | "
         "nota | fattura"

@@ -326,7 +326,9 @@ def _matchable(ctx: _Ctx, q: fl.FieldQuery, node: dict[str, Any], found: bool) -
         return False
     # facts stated in running text (a contract's term, its governing law) are the prose
     # finder's: a label next to them is rare and a sentence's words are no label
-    return prose.field_kind(q.name, node) is None or not (found or _is_prose_doc(ctx))
+    if prose.field_kind(q.name, node) is None:
+        return True
+    return q.kind == "date" and not (found or _is_prose_doc(ctx))
 
 
 def scalar_candidates(

@@ -15,6 +15,7 @@ ranker's top-1 with the rules' pick on the same fields.
 
 from __future__ import annotations
 
+import itertools
 import json
 import pickle
 import random
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ..fields.matching import FEATURES
-from ..fields.ranker import META_FILE, MODEL_FILE
+from ..fields.ranker import META_FILE, MODEL_FILE, is_known_concept
 from ..parsing.fill import coerce, new_context, scalar_candidates
 from ..parsing.schema import main_type
 from ..types import ExtractionOptions, Found
@@ -159,6 +160,7 @@ def collect(ctx: TrainContext) -> list[dict[str, Any]]:
                             "y": labels,
                             "null": null,
                             "rule_found": rule is not None and bool(rule.words),
+                            "concept": is_known_concept(cands),
                             "rule_ok": (rule is None)
                             if null
                             else _matches(
@@ -187,15 +189,16 @@ def _fit(records: list[dict[str, Any]], seed: int) -> Any:
     return lightgbm.train({**PARAMS, "seed": seed}, ds, num_boost_round=ROUNDS)
 
 
-def _right(r: dict[str, Any], p: float, ok: bool, over: float, fill: float) -> bool:
-    """Whether the engine's answer is right (as ``fields.ranker.choose`` decides): where the
-    rules picked a value, the ranker's pick replaces it from ``over`` up; where they picked
-    none, the ranker answers from ``fill`` up. Right is the expected value, or null where
-    the corpus says the field is not printed."""
+def _right(r: dict[str, Any], p: float, ok: bool, t: tuple[float, float, float]) -> bool:
+    """Whether the engine's answer is right (as ``fields.ranker.choose`` decides with the
+    thresholds ``t``): where the rules picked a value, the ranker's pick replaces it from
+    ``t[0]`` up; where a concept's rules found nothing, the ranker answers from ``t[1]`` up;
+    for a field no concept covers, from ``t[2]`` up. Right is the expected value, or null
+    where the corpus says the field is not printed."""
     if r["rule_found"]:
-        if p < over:
+        if p < t[0]:
             return bool(r["rule_ok"])
-    elif p < fill:
+    elif p < (t[1] if r["concept"] else t[2]):
         return bool(r.get("null"))
     return ok and not r.get("null")
 
@@ -228,27 +231,24 @@ def train(ctx: TrainContext) -> TrainReport:
         te = [r for r in records if fold_of[r["group"]] == k]
         booster = _fit(tr, ctx.seed)
         picks += [(r, *_top1(booster, r)) for r in te]
-    # the thresholds (replace the rules' pick / answer where they have none): the best
-    # cross-validated pair
+    # the thresholds (replace the rules' pick / answer where a concept's rules found none /
+    # answer a field no concept covers): the best cross-validated triple
     grid = (0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5)
-    best, best_acc = (0.0, 0.0), -1.0
-    for over in grid:
-        for fill in grid:
-            acc = sum(1 for r, p, ok in picks if _right(r, p, ok, over, fill))
-            if acc > best_acc:
-                best, best_acc = (over, fill), acc
-    best_t, fill_t = best
+    best, best_acc = (0.0, 0.0, 0.0), -1
+    for t in itertools.product(grid, grid, grid):
+        acc = sum(1 for r, p, ok in picks if _right(r, p, ok, t))
+        if acc > best_acc:
+            best, best_acc = t, acc
     per: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     for r, p, ok in picks:
         for key in (r["field"], f"{r['doc_type']} ({r['set']})", "all"):
             per[key][0] += 1
-            per[key][1] += int(_right(r, p, ok, best_t, fill_t))
+            per[key][1] += int(_right(r, p, ok, best))
             per[key][2] += int(r["rule_ok"])
     metrics: dict[str, Any] = {
         "fields": len(records),
         "candidates": sum(len(r["X"]) for r in records),
-        "threshold": best_t,
-        "fill_threshold": fill_t,
+        "thresholds": list(best),
         "cv_top1": {k: round(v[1] / v[0], 3) for k, v in sorted(per.items())},
         "rules": {k: round(v[2] / v[0], 3) for k, v in sorted(per.items())},
     }
@@ -257,7 +257,7 @@ def train(ctx: TrainContext) -> TrainReport:
     (ctx.out_dir / MODEL_FILE).write_text(booster.model_to_string())
     (ctx.out_dir / META_FILE).write_text(
         json.dumps(
-            {"features": list(FEATURES), "threshold": best_t, "fill_threshold": fill_t},
+            {"features": list(FEATURES), "thresholds": list(best)},
             indent=1,
         )
         + "\n"
@@ -276,8 +276,8 @@ def _write_report(out_dir: Path, metrics: dict[str, Any]) -> None:
         "# field_ranker: training report",
         "",
         f"{metrics['fields']} fields, {metrics['candidates']} candidates; "
-        f"thresholds {metrics['threshold']} (replace the rules' pick) and "
-        f"{metrics['fill_threshold']} (answer where they have none). Top-1 accuracy, 5-fold cross-validated by group, "
+        f"thresholds {metrics['thresholds']} (replace the rules' pick; answer where a "
+        "concept's rules found none; answer a field no concept covers). Top-1 accuracy, 5-fold cross-validated by group, "
         "against the concept rules' pick on the same fields:",
         "",
         "| field (schema set) | ranker | rules |",
