@@ -16,6 +16,7 @@ from extractions.engine.fields.matching import (
     field_candidates,
     profile_for,
 )
+from extractions.engine.fields.meanings import recognise
 from extractions.engine.layout.index import DocIndex
 from extractions.engine.lexicon.synonyms import sense_of
 from extractions.engine.parsing.fill import fill_schema, new_context, scalar_candidates
@@ -153,3 +154,29 @@ def test_the_model_file_loads_fast_when_present() -> None:
     if m is None:
         pytest.skip("no field_ranker model file")
     assert elapsed < 1.5 and all(0.0 <= t < 1.0 for t in m.thresholds)
+
+
+@pytest.mark.parametrize(
+    ("name", "concept"),
+    [
+        ("sum_vat", "tax"),  # the specific word beats the generic one
+        ("sum_net", "subtotal"),
+        ("net", "subtotal"),
+        ("document_no", "doc_number"),
+        ("payment_deadline", "due_date"),
+        ("merchant_location", "vendor_address"),
+        ("flight_from", None),  # "from" names the sender only on its own
+        ("from", "vendor_name"),
+    ],
+)
+def test_field_names_map_to_the_concept_they_name(name: str, concept: str | None) -> None:
+    m = recognise(name)
+    assert (m.concept.key if m.concept else None) == concept
+
+
+def test_a_description_saying_date_makes_a_date_field() -> None:
+    node = {"type": "string", "description": "First air date of the flight (yyyy-mm-dd)"}
+    pages = _ad_buy_page()
+    assert fill_schema(pages, {"type": "object", "properties": {"flight_from": node}}).data == {
+        "flight_from": "2020-10-01"
+    }

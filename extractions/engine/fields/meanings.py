@@ -87,6 +87,10 @@ KIND_WORDS = frozenset(
     ]
 )
 
+# words that say "an amount" or "a number" of any kind: another concept's word beside
+# them in a field name says which
+_GENERIC = frozenset({("total",), ("sum",), ("amount",), ("number",), ("no",), ("id",)})
+
 # words that name a concept only when they are the whole name ("from": the sender)
 _BARE = frozenset({"from", "to", "by", "on"})
 
@@ -153,6 +157,8 @@ def _recognise(
             exact = len(phrase) == len(toks)
             cover = len(phrase) / max(len(toks), 1)
             s = weight * (1.0 if exact else 0.6 + 0.3 * cover)
+            if namelike and not exact and phrase in _GENERIC:
+                s -= 0.1  # "sum_vat" is the VAT, "sum_net" the net: the specific word wins
             # a longer phrase matched is more specific ("due date" beats "date")
             key = (s + 0.05 * len(phrase), len(phrase))
             if key > (best_score + 0.05 * best_len, best_len):

@@ -32,9 +32,11 @@ SENSES: dict[str, tuple[str, ...]] = {
         "order | orders | po | bestellung | auftrag | commande | pedido | bestelling | "
         "contract | contracts | vertrag | contrat | contrato | agreement | deal"
     ),
+    # the document a field's name speaks of is the one on the page: a "document number" is
+    # the invoice's (or the receipt's, the order's) own number
     "invoice": _p(
         "invoice | invoices | bill | billing | bills | rechnung | facture | factura | factuur | "
-        "nota | fattura"
+        "nota | fattura | document | doc | dokument | beleg"
     ),
     "receipt": _p("receipt | bon | beleg | quittung | recu | ticket | recibo | kassenbon"),
     "amount": _p(
@@ -80,7 +82,8 @@ SENSES: dict[str, tuple[str, ...]] = {
     "party_buyer": _p(
         "client | clients | customer | customers | buyer | purchaser | advertiser | "
         "advertisers | account | kunde | klant | cliente | acheteur | comprador | koper | "
-        "sold | bill-to | billed | recipient | empfanger | destinataire | ordered"
+        "sold | bill-to | billed | recipient | empfanger | destinataire | ordered | sponsor | "
+        "sponsors | payer"
     ),
     "party_seller": _p(
         "vendor | supplier | seller | merchant | store | shop | company | issuer | from | "
