@@ -1,7 +1,8 @@
 """Choosing a field's value among its candidates (``fields.matching``): a learned ranker.
 
 The model (``models/field_ranker.lgb``, a LightGBM classifier trained by ``manage.py
-train_engine``, see ``training.field_ranker``) scores each candidate's features with the
+train_engine``, see ``training.field_ranker``; read and evaluated with numpy alone by
+``Forest``, so a worker never imports lightgbm) scores each candidate's features with the
 probability that it is the field's value; the best one wins when that probability clears
 the threshold stored beside the model. Without the model file the hand-set score below
 decides (label match, placement, agreement with the concept rules), so the engine still
@@ -24,26 +25,94 @@ META_FILE = "field_ranker.json"
 
 @dataclass(slots=True)
 class RankerModel:
-    booster: Any
+    trees: Any  # Forest
     # from which probability up a candidate replaces the rules' pick, answers a field whose
     # concept's rules found nothing, answers a field no concept covers
     thresholds: tuple[float, float, float]
     features: tuple[str, ...]
 
+    def predict(self, rows: list[list[float]]) -> list[float]:
+        return self.trees.predict(rows)
+
+
+class Forest:
+    """A LightGBM model file (text format, numeric splits) evaluated with numpy alone.
+
+    ``import lightgbm`` costs about a CPU-second (it pulls in its scikit-learn and pandas
+    glue); reading the file's trees into arrays takes a few milliseconds, and walking all
+    trees at once for a field's few dozen candidates is a handful of array operations."""
+
+    def __init__(self, text: str) -> None:
+        # numpy loads with the model, on the first document a worker fills
+        import numpy as np
+
+        self.np = np
+        trees: list[dict[str, list[float]]] = []
+        cur: dict[str, list[float]] | None = None
+        for line in text.splitlines():
+            if line.startswith("Tree="):
+                cur = {}
+                trees.append(cur)
+            elif line.startswith("end of trees"):
+                break
+            elif cur is not None and "=" in line:
+                key, _, val = line.partition("=")
+                if key in _TREE_KEYS:
+                    cur[key] = [float(x) for x in val.split()]
+        width = max(len(t.get("leaf_value", [])) * 2 for t in trees)
+        n = len(trees)
+        feat = np.zeros((n, width), dtype=np.int64)
+        thr = np.full((n, width), np.inf)
+        left = np.zeros((n, width), dtype=np.int64)
+        right = np.zeros((n, width), dtype=np.int64)
+        value = np.zeros((n, width))
+        for i, t in enumerate(trees):
+            leaves = t["leaf_value"]
+            internal = len(leaves) - 1
+            # internal nodes keep their index, leaf k sits at internal + k and loops on itself
+            for j in range(internal):
+                feat[i, j] = int(t["split_feature"][j])
+                thr[i, j] = t["threshold"][j]
+                for arr, key in ((left, "left_child"), (right, "right_child")):
+                    c = int(t[key][j])
+                    arr[i, j] = c if c >= 0 else internal + (~c)
+            for k, v in enumerate(leaves):
+                node = internal + k
+                left[i, node] = right[i, node] = node
+                value[i, node] = v
+        self.feat, self.thr, self.left, self.right, self.value = feat, thr, left, right, value
+        self.depth = width  # an upper bound; the walk stops once every tree sits on a leaf
+        self.rows = np.arange(n)[:, None]
+
+    def predict(self, rows: list[list[float]]) -> list[float]:
+        np = self.np
+        x = np.asarray(rows, dtype=np.float64)
+        n_trees = self.feat.shape[0]
+        node = np.zeros((n_trees, len(rows)), dtype=np.int64)
+        cols = np.arange(len(rows))[None, :]
+        t = self.rows
+        for _ in range(self.depth):
+            f = self.feat[t, node]
+            go_left = x[cols, f] <= self.thr[t, node]
+            nxt = np.where(go_left, self.left[t, node], self.right[t, node])
+            if np.array_equal(nxt, node):
+                break
+            node = nxt
+        raw = self.value[t, node].sum(axis=0)
+        return [float(v) for v in 1.0 / (1.0 + np.exp(-raw))]
+
+
+_TREE_KEYS = {"split_feature", "threshold", "left_child", "right_child", "leaf_value"}
+
 
 def _load(path: Path) -> RankerModel | None:
-    # lightgbm and numpy load here, on the first document a worker fills, not when the web
-    # process imports the engine
-    import lightgbm
-
     meta_path = path.with_name(META_FILE)
     meta = json.loads(meta_path.read_text()) if meta_path.is_file() else {}
     features = tuple(meta.get("features") or FEATURES)
     if features != FEATURES:
         return None  # a model trained on other features: the rules decide until retrained
-    booster = lightgbm.Booster(model_str=path.read_text())
     t = [float(x) for x in meta.get("thresholds") or (0.2, 0.2, 0.2)]
-    return RankerModel(booster, (t[0], t[1], t[2]), features)
+    return RankerModel(Forest(path.read_text()), (t[0], t[1], t[2]), features)
 
 
 def model() -> RankerModel | None:
@@ -70,11 +139,7 @@ def scores(cands: list[Candidate]) -> list[float]:
     m = model()
     if m is None or not cands:
         return [rule_score(c) for c in cands]
-    # numpy is loaded with the model (lightgbm needs it), never by the web process
-    import numpy as np
-
-    rows = np.array([c.vector() for c in cands], dtype=np.float64)
-    return [float(x) for x in m.booster.predict(rows, num_threads=1)]
+    return m.predict([c.vector() for c in cands])
 
 
 def is_known_concept(cands: list[Candidate]) -> bool:
