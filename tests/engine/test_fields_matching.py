@@ -153,7 +153,7 @@ def test_the_model_file_loads_fast_when_present() -> None:
     elapsed = time.perf_counter() - t0
     if m is None:
         pytest.skip("no field_ranker model file")
-    assert elapsed < 1.0 and all(0.0 <= t < 1.0 for t in m.thresholds)
+    assert elapsed < 1.0 and all(0.0 <= t < 1.0 for t in m.thresholds.values())
 
 
 @pytest.mark.parametrize(

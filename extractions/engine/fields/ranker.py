@@ -26,9 +26,10 @@ META_FILE = "field_ranker.json"
 @dataclass(slots=True)
 class RankerModel:
     trees: Any  # Forest
-    # from which probability up a candidate replaces the rules' pick, answers a field whose
-    # concept's rules found nothing, answers a field no concept covers
-    thresholds: tuple[float, float, float]
+    # per situation and kind of value (``cell_of``): from which probability up the best
+    # candidate replaces the rules' pick ("found:..."), answers a field whose concept's
+    # rules found nothing ("concept:..."), answers a field no concept covers ("open:...")
+    thresholds: dict[str, float]
     features: tuple[str, ...]
 
     def predict(self, rows: list[list[float]]) -> list[float]:
@@ -111,8 +112,8 @@ def _load(path: Path) -> RankerModel | None:
     features = tuple(meta.get("features") or FEATURES)
     if features != FEATURES:
         return None  # a model trained on other features: the rules decide until retrained
-    t = [float(x) for x in meta.get("thresholds") or (0.2, 0.2, 0.2)]
-    return RankerModel(Forest(path.read_text()), (t[0], t[1], t[2]), features)
+    thresholds = {str(k): float(v) for k, v in (meta.get("thresholds") or {}).items()}
+    return RankerModel(Forest(path.read_text()), thresholds, features)
 
 
 def model() -> RankerModel | None:
@@ -148,23 +149,45 @@ def is_known_concept(cands: list[Candidate]) -> bool:
     return any(c.feats.get("concept_score", 0.0) >= 0.9 for c in cands)
 
 
+def cell_of(cands: list[Candidate]) -> str:
+    """The situation a field's choice is made in, and its kind of value: each has its own
+    threshold (a date the rules did not find is seldom printed; an amount often is, under
+    a label they do not know)."""
+    if any(c.feats.get("rule_agree") for c in cands):
+        situation = "found"
+    else:
+        situation = "concept" if is_known_concept(cands) else "open"
+    f = cands[0].feats if cands else {}
+    kind = next((k for k in _KIND_FEATURES if f.get(f"kind_{k}")), "other")
+    return f"{situation}:{kind}"
+
+
+_KIND_FEATURES = ("amount", "date", "id", "text")
+
+
+def threshold_for(thresholds: dict[str, float], cell: str) -> float:
+    """A cell's threshold, else its situation's, else a middle value."""
+    got = thresholds.get(cell)
+    if got is None:
+        got = thresholds.get(cell.split(":", 1)[0], 0.2)
+    return got
+
+
 def choose(cands: list[Candidate]) -> tuple[Candidate, float] | None:
     """The best candidate and its score, or None when none is likely enough (the rules'
     pick, marked ``rule_agree`` on the candidates, then stands)."""
     if not cands:
         return None
     m = model()
-    rule_found = any(c.feats.get("rule_agree") for c in cands)
     if m is None:
         # no model: the concept rules' pick stands; the label matcher only fills what they
         # left null
-        if rule_found:
-            return next(c for c in cands if c.feats.get("rule_agree")), 1.0
+        for c in cands:
+            if c.feats.get("rule_agree"):
+                return c, 1.0
         threshold = 0.3
-    elif rule_found:
-        threshold = m.thresholds[0]
     else:
-        threshold = m.thresholds[1] if is_known_concept(cands) else m.thresholds[2]
+        threshold = threshold_for(m.thresholds, cell_of(cands))
     ss = scores(cands)
     i = max(range(len(cands)), key=lambda k: (ss[k], -k))
     if ss[i] < threshold:

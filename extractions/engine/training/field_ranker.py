@@ -15,7 +15,6 @@ ranker's top-1 with the rules' pick on the same fields.
 
 from __future__ import annotations
 
-import itertools
 import json
 import pickle
 import random
@@ -24,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ..fields.matching import FEATURES
-from ..fields.ranker import META_FILE, MODEL_FILE, is_known_concept
+from ..fields.ranker import META_FILE, MODEL_FILE, cell_of
 from ..parsing.fill import coerce, new_context, scalar_candidates
 from ..parsing.schema import main_type
 from ..types import ExtractionOptions, Found
@@ -159,8 +158,7 @@ def collect(ctx: TrainContext) -> list[dict[str, Any]]:
                             "X": [c.vector() for c in cands],
                             "y": labels,
                             "null": null,
-                            "rule_found": rule is not None and bool(rule.words),
-                            "concept": is_known_concept(cands),
+                            "cell": cell_of(cands),
                             "rule_ok": (rule is None)
                             if null
                             else _matches(
@@ -189,17 +187,13 @@ def _fit(records: list[dict[str, Any]], seed: int) -> Any:
     return lightgbm.train({**PARAMS, "seed": seed}, ds, num_boost_round=ROUNDS)
 
 
-def _right(r: dict[str, Any], p: float, ok: bool, t: tuple[float, float, float]) -> bool:
-    """Whether the engine's answer is right (as ``fields.ranker.choose`` decides with the
-    thresholds ``t``): where the rules picked a value, the ranker's pick replaces it from
-    ``t[0]`` up; where a concept's rules found nothing, the ranker answers from ``t[1]`` up;
-    for a field no concept covers, from ``t[2]`` up. Right is the expected value, or null
-    where the corpus says the field is not printed."""
-    if r["rule_found"]:
-        if p < t[0]:
-            return bool(r["rule_ok"])
-    elif p < (t[1] if r["concept"] else t[2]):
-        return bool(r.get("null"))
+def _right(r: dict[str, Any], p: float, ok: bool, t: float) -> bool:
+    """Whether the engine's answer is right with threshold ``t`` for the field's cell (as
+    ``fields.ranker.choose`` decides): below it the rules' pick stands (or null where they
+    found none). Right is the expected value, or null where the corpus says the field is
+    not printed."""
+    if p < t:
+        return bool(r["rule_ok"])
     return ok and not r.get("null")
 
 
@@ -231,24 +225,28 @@ def train(ctx: TrainContext) -> TrainReport:
         te = [r for r in records if fold_of[r["group"]] == k]
         booster = _fit(tr, ctx.seed)
         picks += [(r, *_top1(booster, r)) for r in te]
-    # the thresholds (replace the rules' pick / answer where a concept's rules found none /
-    # answer a field no concept covers): the best cross-validated triple
+    # a threshold per cell (situation, kind of value) and per situation: the best
+    # cross-validated one (each field sits in one cell, so cells are chosen apart)
     grid = (0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5)
-    best, best_acc = (0.0, 0.0, 0.0), -1
-    for t in itertools.product(grid, grid, grid):
-        acc = sum(1 for r, p, ok in picks if _right(r, p, ok, t))
-        if acc > best_acc:
-            best, best_acc = t, acc
+    by_cell: dict[str, list[tuple[dict[str, Any], float, bool]]] = defaultdict(list)
+    for pick in picks:
+        by_cell[pick[0]["cell"]].append(pick)
+        by_cell[pick[0]["cell"].split(":", 1)[0]].append(pick)
+    thresholds: dict[str, float] = {}
+    for cell, cell_picks in sorted(by_cell.items()):
+        thresholds[cell] = max(
+            grid, key=lambda t: (sum(1 for r, p, ok in cell_picks if _right(r, p, ok, t)), -t)
+        )
     per: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     for r, p, ok in picks:
         for key in (r["field"], f"{r['doc_type']} ({r['set']})", "all"):
             per[key][0] += 1
-            per[key][1] += int(_right(r, p, ok, best))
+            per[key][1] += int(_right(r, p, ok, thresholds[r["cell"]]))
             per[key][2] += int(r["rule_ok"])
     metrics: dict[str, Any] = {
         "fields": len(records),
         "candidates": sum(len(r["X"]) for r in records),
-        "thresholds": list(best),
+        "thresholds": thresholds,
         "cv_top1": {k: round(v[1] / v[0], 3) for k, v in sorted(per.items())},
         "rules": {k: round(v[2] / v[0], 3) for k, v in sorted(per.items())},
     }
@@ -257,7 +255,7 @@ def train(ctx: TrainContext) -> TrainReport:
     (ctx.out_dir / MODEL_FILE).write_text(booster.model_to_string())
     (ctx.out_dir / META_FILE).write_text(
         json.dumps(
-            {"features": list(FEATURES), "thresholds": list(best)},
+            {"features": list(FEATURES), "thresholds": thresholds},
             indent=1,
         )
         + "\n"
@@ -276,9 +274,10 @@ def _write_report(out_dir: Path, metrics: dict[str, Any]) -> None:
         "# field_ranker: training report",
         "",
         f"{metrics['fields']} fields, {metrics['candidates']} candidates; "
-        f"thresholds {metrics['thresholds']} (replace the rules' pick; answer where a "
-        "concept's rules found none; answer a field no concept covers). Top-1 accuracy, 5-fold cross-validated by group, "
-        "against the concept rules' pick on the same fields:",
+        f"thresholds {json.dumps(metrics['thresholds'])} (found: replace the rules' pick; "
+        "concept: answer where a concept's rules found none; open: answer a field no concept "
+        "covers). Top-1 accuracy, 5-fold cross-validated by group, against the concept "
+        "rules' pick on the same fields:",
         "",
         "| field (schema set) | ranker | rules |",
         "|---|---|---|",
