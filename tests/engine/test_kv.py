@@ -127,6 +127,21 @@ def test_is_key_value_array() -> None:
     assert not kv.is_key_value_array(item(description="string", amount="number"))
     assert not kv.is_key_value_array(item(key="string", value="number"))
     assert not kv.is_key_value_array({"type": "string"})
+    # names a customer composes in any casing
+    assert kv.is_key_value_array(item(label="string", filledValue="string"))
+    assert kv.key_value_names(item(label="string", filledValue="string")) == (
+        "label",
+        "filledValue",
+    )
+    assert kv.key_value_names(item(field_label="string", field_value="string")) == (
+        "field_label",
+        "field_value",
+    )
+    assert kv.key_value_names(item(fieldName="string", answerText="string")) == (
+        "fieldName",
+        "answerText",
+    )
+    assert not kv.is_key_value_array(item(productName="string", unitPrice="string"))
 
 
 def test_fill_key_value_array_items_citations_confidence() -> None:
