@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+import pytest
+
+from extractions.engine import model_store
 from extractions.engine.forms import pairs as kv
 from extractions.engine.forms import units as form_units
 from extractions.engine.types import PageContent, Word
 
 CHAR_W = 0.009
+
+
+@pytest.fixture(autouse=True)
+def rules_only(monkeypatch):
+    """These tests read the rules (the fallback): no learned linker model is loaded."""
+    monkeypatch.setattr(model_store, "MODELS_DIR", model_store.MODELS_DIR / "absent")
+    model_store.forget_loaded_models()
+    yield
+    model_store.forget_loaded_models()
+
+
 LINE_H = 0.016
 
 

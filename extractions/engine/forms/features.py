@@ -44,6 +44,7 @@ class PageUnits:
     rule_key: set[int] = field(default_factory=set)  # unit indexes the rules paired as a key
     rule_value: set[int] = field(default_factory=set)
     rule_links: set[tuple[int, int]] = field(default_factory=set)  # (key unit, value unit)
+    rule_joined: set[tuple[int, int]] = field(default_factory=set)  # a key and its next line
 
 
 @dataclass(slots=True)
@@ -82,6 +83,9 @@ def collect_units(
         out.rule_key |= ks
         out.rule_value |= vs
         out.rule_links |= {(k, v) for k in ks for v in vs}
+    for i, u in enumerate(units):
+        # "This Change:" / "(From Current Budget)": the rules read the second line as the key's
+        out.rule_joined |= {(i, by_word[id(w)]) for w in u.extra_key if id(w) in by_word}
     return out
 
 
@@ -195,6 +199,7 @@ def merge_features(pu: PageUnits, i: int, j: int) -> list[float]:
         a.x0,
         a.y0,
         float((i, j) in pu.rule_links),
+        float((i, j) in pu.rule_joined),
         *text_shape(a.text),
         *text_shape(b.text),
         *unit_cues(a),
@@ -217,6 +222,7 @@ MERGE_FEATURES = [
     "a_x0",
     "a_y0",
     "rule_link",
+    "rule_joined",
     *(f"a_{n}" for n in TEXT_SHAPE),
     *(f"b_{n}" for n in TEXT_SHAPE),
     *(f"a_{n}" for n in UNIT_CUES),
@@ -275,6 +281,9 @@ def role_features(pu: PageUnits, groups: list[Group], g: Group) -> list[float]:
     wh = pu.word_height
     left, right = _same_line_neighbours(groups, g)
     below = _below(groups, g)
+    row = [
+        o for o in groups if min(o.y1, g.y1) - max(o.y0, g.y0) > 0.5 * min(o.y1 - o.y0, g.y1 - g.y0)
+    ]
     first = g.members[0]
     roles = [pu.units[i].role for i in g.members]
     n = len(g.members)
@@ -304,6 +313,9 @@ def role_features(pu: PageUnits, groups: list[Group], g: Group) -> list[float]:
         (below.y0 - g.y1) / wh if below else 50.0,
         float(bool(below and value_like(below.units[0]))),
         float(bool(below and KEY_END.search(below.text))),
+        len(row),
+        sum(1 for o in row if o.x0 < g.x0),
+        float(g.text.rstrip().endswith("?")),
     ]
 
 
@@ -333,6 +345,9 @@ ROLE_FEATURES = [
     "below_gap",
     "below_value_like",
     "below_colon",
+    "row_groups",
+    "row_index",
+    "question_mark",
 ]
 
 # --------------------------------------------------------------------------- links

@@ -33,4 +33,6 @@ class TrainReport:
 Trainer = Callable[[TrainContext], TrainReport]
 
 # name -> "module:function" under extractions.engine.training, imported only when run
-TRAINERS: dict[str, str] = {}
+TRAINERS: dict[str, str] = {
+    "forms_linker": "forms_linker:train",  # FUNSD: units -> entities -> roles -> key/value links
+}
