@@ -36,8 +36,10 @@ ROLE_OF = {"question": 0, "answer": 1}  # everything else (header, other, no ent
 PARAMS = {
     "objective": "binary",
     "learning_rate": 0.05,
-    "num_leaves": 15,
-    "min_data_in_leaf": 10,
+    # small trees on many examples: deeper ones fit FUNSD's training layouts and lose on
+    # forms of other layouts (dev: 50 % with 15 leaves, 55 % with 4)
+    "num_leaves": 4,
+    "min_data_in_leaf": 50,
     "feature_fraction": 0.8,
     "bagging_fraction": 0.8,
     "bagging_freq": 1,
@@ -47,7 +49,7 @@ PARAMS = {
     "force_row_wise": True,
     "verbose": -1,
 }
-ROUNDS = 200
+ROUNDS = 400
 CACHE_VERSION = 1  # evaluation.harness.PageCache's file suffix (training may not import it)
 
 
@@ -319,7 +321,7 @@ def doc_f1(pred: list[dict[str, Any]], expected: list[dict[str, Any]]) -> float:
     return 2 * m / n if n else 0.0
 
 
-THRESHOLDS = [(lt, kt) for lt in (0.3, 0.4, 0.5) for kt in (0.4, 0.5, 0.6)]
+THRESHOLDS = [(lt, kt) for lt in (0.3, 0.4, 0.5) for kt in (0.3, 0.4, 0.5)]
 
 
 def train(ctx: TrainContext) -> TrainReport:
