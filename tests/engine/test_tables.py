@@ -465,3 +465,26 @@ def test_indian_digit_grouping_in_a_cell() -> None:
         ]
     )  # fmt: skip
     assert triples(rows) == [("Aluminium scraps", 26440.0, 193.0, 5102920.0)]
+
+
+def test_amounts_are_surer_when_they_add_up_to_the_printed_total() -> None:
+    def confidence(total: str) -> float:
+        res = fill_schema(
+            [
+                page_of(
+                    [
+                        words_at(0.05, 0.30, "Description"), words_at(0.50, 0.30, "Qty"),
+                        words_at(0.62, 0.30, "Price"), words_at(0.85, 0.30, "Amount"),
+                        words_at(0.05, 0.34, "Bolts"), right_aligned(0.55, 0.34, "4"),
+                        right_aligned(0.70, 0.34, "2.50"), right_aligned(0.90, 0.34, "10.00"),
+                        words_at(0.05, 0.37, "Nuts"), right_aligned(0.55, 0.37, "3"),
+                        right_aligned(0.70, 0.37, "1.20"), right_aligned(0.90, 0.37, "3.60"),
+                        words_at(0.60, 0.41, "Subtotal"), right_aligned(0.90, 0.41, total),
+                    ]
+                )
+            ],
+            SCHEMA,
+        )  # fmt: skip
+        return res.confidence["lines[0].amount"]
+
+    assert confidence("13.60") > confidence("15.60")
