@@ -488,3 +488,33 @@ def test_amounts_are_surer_when_they_add_up_to_the_printed_total() -> None:
         return res.confidence["lines[0].amount"]
 
     assert confidence("13.60") > confidence("15.60")
+
+
+def test_a_tail_every_description_repeats_is_boilerplate() -> None:
+    items = [
+        ("Consulting - Details", "1", "60.00"),
+        ("Paper supplies - Details", "3", "30.00"),
+        ("Hotline call - Details", "1", "5.00"),
+    ]
+    lines = [
+        words_at(0.05, 0.30, "Designation"), words_at(0.55, 0.30, "Qty"), words_at(0.80, 0.30, "Amount"),
+    ]  # fmt: skip
+    for i, (desc, qty, amount) in enumerate(items):
+        y = 0.34 + 0.03 * i
+        lines += [
+            words_at(0.05, y, desc),
+            right_aligned(0.60, y, qty),
+            right_aligned(0.90, y, amount),
+        ]
+    assert [r["description"] for r in rows_of(lines)] == [
+        "Consulting",
+        "Paper supplies",
+        "Hotline call",
+    ]
+    # the same name on every row is the name, not boilerplate
+    same = [
+        words_at(0.05, 0.30, "Designation"), words_at(0.55, 0.30, "Qty"), words_at(0.80, 0.30, "Amount"),
+        words_at(0.05, 0.34, "Tee - red"), right_aligned(0.60, 0.34, "1"), right_aligned(0.90, 0.34, "9.00"),
+        words_at(0.05, 0.37, "Tee - red"), right_aligned(0.60, 0.37, "2"), right_aligned(0.90, 0.37, "18.00"),
+    ]  # fmt: skip
+    assert [r["description"] for r in rows_of(same)] == ["Tee - red", "Tee - red"]

@@ -31,7 +31,14 @@ from .headers import (
     header_concept,
     item_plan,
 )
-from .items import borrow_numbers, drop_non_items, is_item_row, labelled_codes, split_leading_codes
+from .items import (
+    borrow_numbers,
+    drop_non_items,
+    is_item_row,
+    labelled_codes,
+    split_leading_codes,
+    strip_common_suffix,
+)
 from .reading import cell_text, resolve_columns, row_scores
 
 _STOP_LABELS = [t for key in ("total", "subtotal", "tax") for t in LABEL_TOKENS[key]] + [
@@ -445,6 +452,7 @@ def _read_rows(doc: DocIndex, t: Table, extra: dict[str, set[tuple[str, ...]]]) 
         split_leading_codes(t.rows)
         labelled_codes(t.rows)
     t.rows = drop_non_items(t.rows, doc.decimal)
+    strip_common_suffix(t.rows)
 
 
 def extract_rows(doc: DocIndex, item_schema: dict[str, Any]) -> list[dict[str, Found]]:
