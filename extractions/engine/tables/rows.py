@@ -77,12 +77,15 @@ def _header_units(seg: Segment, extra: dict[str, set[tuple[str, ...]]]) -> list[
             units.append([words[i]])  # "#": a column of its own, not a sign before "SKU"
             i += 1
             continue
-        if (
-            units
-            and tokens(units[-1][-1].text)[-1:]
-            and tokens(units[-1][-1].text)[-1] in HEADER_QUALIFIERS
+        if units and (
+            units[-1][-1].text in ("&", "+")
+            or (
+                tokens(units[-1][-1].text)[-1:]
+                and tokens(units[-1][-1].text)[-1] in HEADER_QUALIFIERS
+            )
         ):
-            units[-1].append(words[i])  # "excl. | VAT": the qualifier's object, same column
+            # "excl. | VAT", "NOM & | DESIGNATION": the qualifier's object, same column
+            units[-1].append(words[i])
             i += 1
             continue
         for j in range(min(len(words), i + 4), i, -1):
