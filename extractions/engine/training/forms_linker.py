@@ -50,6 +50,11 @@ PARAMS = {
     "verbose": -1,
 }
 ROUNDS = 400
+# Measured on ../shared/corpus/dev (15 forms the rules were written on, unseen by this model):
+# linker 53.7-54.5 %, rules 55.3 %; on train (134 forms, cross-validated) 40 % against the rules'
+# 36 %. It does not lift dev, so the rules stay the default: the model file is written switched
+# off, and turning it on is a decision to take on new measurements.
+ENABLED = False
 CACHE_VERSION = 1  # evaluation.harness.PageCache's file suffix (training may not import it)
 
 
@@ -62,6 +67,7 @@ class FormDoc:
     entity_label: dict[int, str]
     links: set[tuple[int, int]]  # (question entity, answer entity)
     expected: list[dict[str, Any]]
+    rule_pred: list[dict[str, Any]]  # the rules' pairs, the figure the linker must beat
 
 
 def _pages(root: Path, raw: dict[str, Any], cache_dir: Path | None) -> list[PageContent]:
@@ -145,6 +151,7 @@ def load_docs(ctx: TrainContext) -> list[FormDoc]:
                     label,
                     links,
                     list((raw.get("expected") or {}).get("pairs") or []),
+                    [{"key": p.key, "value": p.value} for p in pairs],
                 )
             )
     return docs
@@ -340,6 +347,7 @@ def train(ctx: TrainContext) -> TrainReport:
         "merge_threshold": 0.5,
         "link_threshold": best[0],
         "key_threshold": best[1],
+        "enabled": ENABLED,
     }
     path = Path(ctx.out_dir) / MODEL_FILE
     path.write_text(json.dumps(spec), encoding="utf-8")
@@ -349,6 +357,10 @@ def train(ctx: TrainContext) -> TrainReport:
         {
             "forms": len(docs),
             "cv_pair_f1_norm": round(means[best], 4),
+            "rules_pair_f1_norm": round(
+                sum(doc_f1(d.rule_pred, d.expected) for d in docs) / len(docs), 4
+            ),
+            "enabled": ENABLED,
             "link_threshold": best[0],
             "key_threshold": best[1],
             "cv_by_threshold": {f"{t[0]}/{t[1]}": round(m, 4) for t, m in means.items()},
