@@ -20,22 +20,17 @@ from config.errors import APIError
 from extractions import flags, selectors
 from extractions.models import Document, DocumentEdit, DocumentStatus
 from extractions.services import document_result, review_document
-from extractions.services.results import ensure_results_available, target_of, validation_of
-from extractions.validation import failures_by_field, rule_label
+from extractions.services.results import ensure_results_available, target_of
+from extractions.validation import REQUIRED
 from extractions.web import exports, queries
-from extractions.web.review_form import (
-    Evidence,
-    FormErrors,
-    build_form,
-    flatten,
-    parse_form,
-    walk,
-)
+from extractions.web.review_form import FormErrors, parse_form, walk
+from extractions.web.review_state import document_form
 
 PAGE_IMAGE_SIDE = 1400
 QUEUE_PAGE = 200
 # "approve": save the corrections and mark reviewed; "mark": mark reviewed, no edit.
 APPROVE_ACTIONS = ("approve", "mark")
+LAST_APPROVED = "review.last_approved"  # session: the document approved before this one
 
 
 def _document(request: HttpRequest, extraction_id: str, document_id: str) -> Document:
@@ -73,14 +68,6 @@ def _queue_position(request: HttpRequest, document: Document) -> dict[str, Any] 
     }
 
 
-def _page_numbers(document: Document) -> list[dict[str, Any]]:
-    pages = [p for p in (document.pages or []) if isinstance(p, dict) and p.get("number")]
-    if not pages:
-        numbers = document.pages_selected or list(range(1, (document.page_count or 0) + 1))
-        pages = [{"number": n, "width": 0, "height": 0} for n in numbers[:50]]
-    return pages
-
-
 def _context(
     request: HttpRequest,
     document: Document,
@@ -89,80 +76,43 @@ def _context(
     errors: dict[str, str] | None = None,
     raw_post: Any = None,
 ) -> dict[str, Any]:
-    threshold = flags.document_threshold(document)
-    schema = document.parser_version.schema if document.parser_version else {}
-    evidence = Evidence(
-        confidence=document.confidence or {},
-        citations=document.citations or {},
-        threshold=threshold,
-    )
-    nodes = build_form(
-        schema=schema,
-        target=target_of(document),
-        output=posted if posted is not None else document.output,
-        evidence=evidence,
-    )
-    for node in flatten(nodes):
-        if errors and node.path in errors:
-            node.error = errors[node.path]
-        if raw_post is not None and node.input_name in raw_post:
-            node.display = raw_post[node.input_name]
-    validation = validation_of(document)
-    failing = failures_by_field(validation)
-    found = flags.flagged_values(
-        confidence=document.confidence,
-        validation=validation,
-        threshold=threshold,
-        output=document.output,
-        initial_output=document.initial_output,
-    )
-    flagged = {flag.field: flag for flag in found}
-    for node in walk(nodes):
-        node.failures = failing.get(node.path, [])
-        flag = flagged.get(node.path)
-        node.flagged = flag is not None
-        node.low = flag is not None and flags.LOW_CONFIDENCE in flag.reasons
-    general_errors = [
-        f"{path}: {message}"
-        for path, message in (errors or {}).items()
-        if path not in {n.path for n in flatten(nodes)}
-    ]
-    boxes = [
-        {
-            "path": path,
-            "page": citation.get("page"),
-            "bbox": citation.get("bbox"),
-            "low": path in flagged,
-        }
-        for path, citation in (document.citations or {}).items()
-        if isinstance(citation, dict) and citation.get("bbox")
-    ]
+    form = document_form(document, posted=posted, errors=errors, raw_post=raw_post)
     edits = (
         DocumentEdit.objects.filter(document=document)
         .select_related("user", "api_key")
         .order_by("-created_at", "-id")
     )
-    leaves = flatten(nodes)
-    return {
+    context = {
+        **form.context(),  # the form, boxes, pages, counts, checks: shared with the admin's
         "document": document,
         "extraction": document.extraction,
-        "nodes": nodes,
-        "boxes": boxes,
-        "pages": _page_numbers(document),
         "edits": edits,
-        "threshold": threshold,
-        "low_count": sum(1 for n in leaves if n.low),
-        "flagged_count": len(found),
-        "needs_review": flags.needs_review(document, threshold=threshold),
-        "missing_count": sum(1 for n in leaves if n.missing),
-        "field_count": len(leaves),
-        "general_errors": general_errors,
-        "checks": [{**r, "label": rule_label(r["rule"])} for r in validation],
-        "failed_checks": sum(1 for r in validation if not r["ok"]),
-        "passed_checks": sum(1 for r in validation if r["ok"]),
         "queue": _queue_position(request, document),
-        "target": target_of(document),
     }
+    _review_at_speed(request, document, context)
+    return context
+
+
+def _review_at_speed(request: HttpRequest, document: Document, context: dict[str, Any]) -> None:
+    """What the page's keyboard review needs beyond the form (static/js/review.js)."""
+    reasons = {flag.field: flag.reasons for flag in flags.document_flags(document)}
+    for node in walk(context["nodes"]):
+        # Low confidence and required-and-empty are answered by typing a value (the page
+        # updates its counts at once); another rule is checked again when the review is saved.
+        node.rechecked_on_save = any(
+            reason not in (flags.LOW_CONFIDENCE, REQUIRED) for reason in reasons.get(node.path, ())
+        )
+    last = request.session.get(LAST_APPROVED)
+    if (
+        request.GET.get("queue") == "1"
+        and isinstance(last, dict)
+        and last.get("url") != request.path
+    ):
+        context["last_approved"] = last
+    # Approving a document of the review queue opens the next one (see document_review).
+    context["approve_opens_next"] = (
+        request.GET.get("queue") == "1" or context["needs_review"]
+    ) and flags.review_queue(organization=document.organization).exclude(pk=document.pk).exists()
 
 
 @org_view
@@ -186,6 +136,8 @@ def document_review(request: HttpRequest, extraction_id: str, document_id: str) 
             _context(request, document, raw_post=request.POST),
             status=400,
         )
+    # Opened from the queue, or in it: approving it opens the next one.
+    from_queue = request.GET.get("queue") == "1" or flags.needs_review(document)
     try:
         if action == "mark":
             # An empty merge patch: reviewed, with no edit.
@@ -232,15 +184,21 @@ def document_review(request: HttpRequest, extraction_id: str, document_id: str) 
             f"{n} validation rule{'s' if n != 1 else ''} still fail{'' if n != 1 else 's'} on "
             "the saved values; they are recorded with the review.",
         )
-    if request.GET.get("queue") == "1":
+    if from_queue:
         upcoming = flags.review_queue(organization=request.tenant.organization).first()
         if upcoming is not None:
+            # The next page offers a way back to this one (a second look after approving).
+            request.session[LAST_APPROVED] = {
+                "url": reverse("web:document-review", args=[extraction_id, document_id]),
+                "filename": document.filename,
+            }
             return redirect(
                 reverse(
                     "web:document-review", args=[upcoming.extraction.public_id, upcoming.public_id]
                 )
                 + "?queue=1"
             )
+    if request.GET.get("queue") == "1":
         messages.info(request, "The review queue is empty. Well done!")
         return redirect("web:review-queue")
     return redirect("web:document-review", extraction_id=extraction_id, document_id=document_id)
