@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "parsers",
     "extractions",
     "billing",
+    "support",
 ]
 
 MIDDLEWARE = [

@@ -4,6 +4,7 @@ designer, a file dropped on the Extract page (a real drop event), the switcher."
 from __future__ import annotations
 
 import base64
+import json
 
 import pytest
 from playwright.sync_api import expect
@@ -84,3 +85,18 @@ def test_switcher_suggest_and_drop(page, signed_in, tmp_path) -> None:
     page.get_by_label("Pages").press("Tab")
     expect(page.get_by_test_id("quote-credits")).to_have_text("1 credit")
     assert not [e for e in page.js_errors if "Content Security Policy" in e or "Refused to" in e]
+
+
+def test_aliases_typed_in_the_designer_are_stored_in_the_schema(page, signed_in, tmp_path):
+    """The aliases input of a field writes ``x-aliases`` (labels the engine matches)."""
+    sample = tmp_path / "sample.pdf"
+    sample.write_bytes(line_item_invoice_pdf())
+    page.goto("/parsers/new/")
+    page.get_by_test_id("suggest-file").set_input_files(str(sample))
+    expect(page.locator("#suggest-status")).to_contain_text("suggested field")
+    field = page.locator(".fld").first
+    name = field.locator(".fld-name").input_value()
+    field.locator("[data-act=aliases]").fill("Bill No., Facture n° ,, Rechnungsnummer")
+    schema = json.loads(page.locator("textarea[name=schema]").input_value())
+    assert schema["properties"][name]["x-aliases"] == ["Bill No.", "Facture n°", "Rechnungsnummer"]
+    expect(page.locator("#json-status")).to_have_text("✓ Valid schema")

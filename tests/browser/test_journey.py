@@ -15,6 +15,7 @@ import re
 
 import pytest
 import requests
+from django.core import mail
 from playwright.sync_api import expect
 
 from billing.models import CreditLedgerEntry, CreditPack
@@ -64,6 +65,10 @@ def test_sign_up_design_extract_review_and_bill(
     page.get_by_label("Password").fill(PASSWORD)
     shoot(page, "signup")
     page.get_by_role("button", name="Create account").click()
+    # The free credits come with the link sent to the address (Django's locmem mail here).
+    expect(page.get_by_test_id("signup-sent")).to_be_visible()
+    (message,) = mail.outbox
+    page.goto(re.search(r"https?://\S+/verify/\S+/", message.body).group(0))
     expect(page.get_by_test_id("home-balance")).to_have_text("50")
     expect(page.get_by_text("Get started")).to_be_visible()
     shoot(page, "overview")
@@ -74,6 +79,8 @@ def test_sign_up_design_extract_review_and_bill(
     page.get_by_role("button", name="Create key").click()
     secret = page.get_by_test_id("new-key-secret").inner_text().strip()
     assert secret.startswith("pp_live_")
+    expect(page.get_by_test_id("key-scope").first).to_have_text("Extract")
+    shoot(page, "api-keys", full_page=True)
 
     # --- Design a parser with a line-items group ----------------------------------------------
     nav(page, "Parsers")

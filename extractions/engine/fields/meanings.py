@@ -87,6 +87,13 @@ KIND_WORDS = frozenset(
     ]
 )
 
+# words that say "an amount" or "a number" of any kind: another concept's word beside
+# them in a field name says which
+_GENERIC = frozenset({("total",), ("sum",), ("amount",), ("number",), ("no",), ("id",)})
+
+# words that name a concept only when they are the whole name ("from": the sender)
+_BARE = frozenset({"from", "to", "by", "on"})
+
 _NAME_WORDS = {t for c in CONCEPTS for p in NAME_TOKENS[c.key] for t in p}
 _NAME_FIRST: dict[str, list[tuple[tuple[str, ...], Concept]]] = {}
 _ORDER: dict[tuple[tuple[str, ...], Concept], int] = {}
@@ -136,6 +143,8 @@ def _recognise(
             if namelike:
                 if not tokset.issuperset(phrase):
                     continue
+                if len(tokset) > len(phrase) and tokset.issuperset(phrase) and set(phrase) <= _BARE:
+                    continue  # "flight_from" is not the sender: "from" names a field alone
                 if (tokset - set(phrase)) & KIND_WORDS:
                     continue  # "total_quantity" is a quantity, "tax_rate" a rate
             elif not _contains(toks, phrase):
@@ -148,6 +157,8 @@ def _recognise(
             exact = len(phrase) == len(toks)
             cover = len(phrase) / max(len(toks), 1)
             s = weight * (1.0 if exact else 0.6 + 0.3 * cover)
+            if namelike and not exact and phrase in _GENERIC:
+                s -= 0.1  # "sum_vat" is the VAT, "sum_net" the net: the specific word wins
             # a longer phrase matched is more specific ("due date" beats "date")
             key = (s + 0.05 * len(phrase), len(phrase))
             if key > (best_score + 0.05 * best_len, best_len):

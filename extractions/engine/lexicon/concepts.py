@@ -75,7 +75,7 @@ CONCEPTS: list[Concept] = [
         "subtotal",
         "amount",
         names=_p(
-            "subtotal | sub total | net amount | amount net | net total | total net | "
+            "subtotal | sub total | net | net amount | amount net | net total | total net | "
             "amount untaxed | untaxed amount | total before tax | total excluding tax | "
             "amount excluding tax | total excl tax | total ht | montant ht | nettobetrag | netto | "
             "taxable amount | total without tax | pre tax"
@@ -121,7 +121,7 @@ CONCEPTS: list[Concept] = [
         "date",
         names=_p(
             "due date | date due | payment due | due | payment date | echeance | date echeance | "
-            "faellig | fallig | falligkeit | zahlungsziel | pay by"
+            "faellig | fallig | falligkeit | zahlungsziel | pay by | deadline | payment deadline"
         ),
         labels=_p(
             "due date | date due | payment due | due on | due by | pay by | payable by | "
@@ -163,7 +163,7 @@ CONCEPTS: list[Concept] = [
             "invoice number | invoice no | invoice id | invoice num | number | document number | "
             "doc number | receipt number | receipt no | bill number | bill no | reference | "
             "numero facture | numero de facture | rechnungsnummer | credit note number | "
-            "invoice nr"
+            "invoice nr | document no | document nr | document id | doc no | doc id"
         ),
         labels=_p(
             "invoice number | invoice no | invoice nr | invoice num | invoice | inv no | inv | "
@@ -201,7 +201,8 @@ CONCEPTS: list[Concept] = [
         names=_p(
             "address | vendor address | seller address | supplier address | merchant address | "
             "company address | store address | issuer address | shop address | adresse | anschrift | "
-            "business address"
+            "business address | location | merchant location | store location | shop location | "
+            "business location"
         ),
         labels=_p("address | adresse | anschrift | addr"),
     ),

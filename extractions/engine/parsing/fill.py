@@ -14,9 +14,17 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..fields import issuer
+from ..fields import issuer, ranker
 from ..fields import scalars as fl
 from ..fields.finders import Region, parse_region
+from ..fields.matching import (
+    Candidate,
+    FieldProfile,
+    LabelIndex,
+    add_rule_candidate,
+    field_candidates,
+    profile_for,
+)
 from ..fields.meanings import FieldMeaning, recognise
 from ..forms.pairs import fill_key_value_array, is_key_value_array
 from ..layout.index import DocIndex
@@ -32,6 +40,12 @@ from ..values.text import name_tokens, parse_bool
 from .schema import empty_value, main_type, schema_types
 
 # --------------------------------------------------------------------------- field kinds
+
+
+# a description that says the value is a date: "... date ..." or a date format
+_DATE_DESCRIPTION = re.compile(
+    r"^(?:\W*\w+){0,4}?\W*\b(?:date|day)\b|yyyy-mm-dd|iso[ -]?8601|\bcalendar date\b", re.I
+)
 
 
 def _value_kind(node: dict[str, Any], meaning: FieldMeaning, name: str) -> str:
@@ -64,6 +78,8 @@ def _value_kind(node: dict[str, Any], meaning: FieldMeaning, name: str) -> str:
         return "integer"
     if toks & {"date", "datum", "dated"}:
         return "date"
+    if t == "string" and _DATE_DESCRIPTION.search(str(node.get("description") or "")):
+        return "date"  # "flight_from": "First air date of the flight (yyyy-mm-dd)"
     if toks & {"email", "mail"}:
         return "email"
     if toks & {"phone", "telephone", "tel", "fax", "mobile"}:
@@ -152,6 +168,13 @@ class _Ctx:
     confidence: dict[str, float] = field(default_factory=dict)
     vendor: tuple[Found, list[Line]] | bool | None = False  # False = not looked for yet
     prose_doc: bool | None = None
+    labels: LabelIndex | None = None  # every printed label, read on first use
+
+
+def _labels(ctx: _Ctx) -> LabelIndex:
+    if ctx.labels is None:
+        ctx.labels = LabelIndex(ctx.doc)
+    return ctx.labels
 
 
 def _confidence(f: Found, type_fit: float = 1.0) -> float:
@@ -229,8 +252,7 @@ def _find(ctx: _Ctx, q: fl.FieldQuery, node: dict[str, Any]) -> Found | None:
     if key == "vendor_address":
         return issuer.find_address(doc, q, _vendor(ctx, None))
     if key in ("customer_name", "customer_address"):
-        got = issuer.labelled_block(doc, q, max_lines=1 if key == "customer_name" else 4)
-        return got[0] if got else None
+        return issuer.find_customer(doc, q, address=key == "customer_address")
     if key in ("email", "phone", "iban", "vat_id"):
         return fl.find_pattern(doc, q)
     f = fl.find_generic(doc, q)
@@ -259,15 +281,17 @@ def _cand_words(ctx: _Ctx, cand: Any) -> list[Any]:
     return [Word(str(cand.text), cand.page, x0, y0, x1, y1)]
 
 
-# (path, name, node as text, parents) -> (kind, query): what a field means and how to
-# look for it depends on the schema alone, so a worker that sees the same schema for
+# (path, name, node as text, parents) -> (kind, query, profile): what a field means and how
+# to look for it depends on the schema alone, so a worker that sees the same schema for
 # document after document works it out once
-_LEAF_PLANS: dict[tuple[str, str, str, tuple[str, ...]], tuple[str, fl.FieldQuery]] = {}
+_LEAF_PLANS: dict[
+    tuple[str, str, str, tuple[str, ...]], tuple[str, fl.FieldQuery, FieldProfile]
+] = {}
 
 
 def _leaf_plan(
     node: dict[str, Any], name: str, path: str, parents: list[str]
-) -> tuple[str, fl.FieldQuery]:
+) -> tuple[str, fl.FieldQuery, FieldProfile]:
     key = (path, name, repr(node), tuple(parents))
     plan = _LEAF_PLANS.get(key)
     if plan is None:
@@ -283,13 +307,53 @@ def _leaf_plan(
         kind = _value_kind(node, meaning, name)
         if meaning.concept is not None and main_type(node) == "boolean":
             meaning = FieldMeaning(None, 0.0)
-        plan = _LEAF_PLANS[key] = (kind, fl.query_for(path, name, kind, meaning, node, parents))
+        q = fl.query_for(path, name, kind, meaning, node, parents)
+        profile = profile_for(name, node, kind, meaning.concept, parents)
+        plan = _LEAF_PLANS[key] = (kind, q, profile)
     return plan
 
 
+# value kinds the label matcher reads (the others: patterns, enums, booleans, by the rules)
+_MATCHED_KINDS = frozenset({"amount", "integer", "date", "id", "text", "name"})
+# the issuer's name and address are the parties finder's (fields.issuer), not a label's
+_RULES_ONLY = frozenset({"vendor_name", "vendor_address", "currency", "email", "phone", "iban"})
+
+
+def _matchable(ctx: _Ctx, q: fl.FieldQuery, node: dict[str, Any], found: bool) -> bool:
+    key = q.concept.key if q.concept is not None else None
+    if q.kind not in _MATCHED_KINDS or key in _RULES_ONLY or node.get("enum"):
+        return False
+    # facts stated in running text (a contract's term, its governing law) are the prose
+    # finder's: a label next to them is rare and a sentence's words are no label
+    if prose.field_kind(q.name, node) is None:
+        return True
+    return q.kind == "date" and not (found or _is_prose_doc(ctx))
+
+
+def scalar_candidates(
+    ctx: _Ctx, node: dict[str, Any], name: str, path: str, parents: list[str]
+) -> tuple[str, Found | None, list[Candidate] | None]:
+    """The rules' pick for a scalar field and, when the label matcher reads the field, every
+    candidate value with its features (``None``: the rules alone decide). Also what
+    ``training.field_ranker`` learns from."""
+    kind, q, profile = _leaf_plan(node, name, path, parents)
+    rule = _find(ctx, q, node)
+    if not _matchable(ctx, q, node, rule is not None):
+        return kind, rule, None
+    cands = field_candidates(ctx.doc, _labels(ctx), profile, q.concept_score)
+    add_rule_candidate(cands, rule, profile)
+    return kind, rule, cands
+
+
 def _fill_leaf(ctx: _Ctx, node: dict[str, Any], name: str, path: str, parents: list[str]) -> Any:
-    kind, q = _leaf_plan(node, name, path, parents)
-    f = _find(ctx, q, node)
+    kind, f, cands = scalar_candidates(ctx, node, name, path, parents)
+    if cands is not None:
+        # the ranker's pick replaces the rules' one; where it finds no candidate likely
+        # enough, the rules' pick (a value printed next to a known label) stands
+        got = ranker.choose(cands)
+        if got is not None and not got[0].feats.get("rule_agree"):
+            f = got[0].found
+            f.score = round(min(0.95, max(0.05, got[1])), 4)
     if f is None or not f.words:
         return None
     value = coerce(f.value, node, kind, _plain_text(f))
@@ -441,8 +505,13 @@ def _sep(key: str) -> str:
     return "" if key.startswith("[") else "."
 
 
+def new_context(pages: list[PageContent]) -> _Ctx:
+    """The filling state of one document (its analysed pages, citations, confidences)."""
+    return _Ctx(DocIndex(pages), pages)
+
+
 def _fill_doc(pages: list[PageContent], schema: dict[str, Any]) -> FillResult:
-    ctx = _Ctx(DocIndex(pages), pages)
+    ctx = new_context(pages)
     if main_type(schema) != "object":
         return FillResult(data=empty_value(schema))
     data = _fill_object(ctx, schema, "", [])
