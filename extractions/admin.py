@@ -32,7 +32,8 @@ from extractions.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
-from extractions.services.lifecycle import cancel_extraction, refund_document, rerun_document
+from extractions.services.lifecycle import cancel_extraction
+from support import services as support_services
 
 
 class OrganizationFilter(PublicIdFilter):
@@ -371,7 +372,7 @@ class DocumentAdmin(SupportActionsMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin)
         done, errors = 0, []
         for document in queryset:
             try:
-                rerun_document(document=document, staff_user=request.user)
+                support_services.rerun_failed(document=document, staff_user=request.user)
                 done += 1
             except APIError as exc:
                 errors.append(f"{document.public_id}: {exc.message}")
@@ -384,7 +385,7 @@ class DocumentAdmin(SupportActionsMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin)
             done, errors = 0, []
             for document in queryset:
                 try:
-                    refund_document(
+                    support_services.refund(
                         document=document,
                         staff_user=request.user,
                         reason=form.cleaned_data["reason"],

@@ -21,6 +21,7 @@ class SupportAction(models.Model):
         GRANT = "grant", "Granted credits"
         ADJUST = "adjust", "Adjusted credits"
         RERUN = "rerun", "Re-ran a document"
+        REFUND = "refund", "Refunded a document"
         VIEW_AS = "view_as", "Viewed the dashboard as the customer"
         DOWNLOAD = "download", "Downloaded an original file"
 

@@ -20,7 +20,7 @@ from billing.services import LedgerResult, adjust_credits, grant_credits
 from config.admin_tools import SUPPORT_PERMISSION
 from config.errors import APIError
 from extractions.models import Document, DocumentEdit
-from extractions.services.lifecycle import rerun_document
+from extractions.services.lifecycle import refund_document, rerun_document
 from extractions.services.review import review_document
 from parsers.models import ParserVersion
 from support import view_as
@@ -257,6 +257,41 @@ def rerun(
                 "charged": charge,
                 "credits": queued.credits_used if charge else 0,
             },
+        )
+    return queued
+
+
+def refund(*, document: Document, staff_user: User, reason: str) -> int:
+    """A support refund of the document's current charge (once), with its audit line."""
+    reason = _check(staff_user, reason)
+    with transaction.atomic():
+        credits = refund_document(document=document, staff_user=staff_user, reason=reason)
+        record_action(
+            organization=document.organization,
+            staff_user=staff_user,
+            kind=SupportAction.Kind.REFUND,
+            target=document.public_id,
+            summary=f"Refunded {credits} credits",
+            reason=reason,
+            details={"credits": credits},
+        )
+    return credits
+
+
+def rerun_failed(*, document: Document, staff_user: User) -> Document:
+    """The documents changelist's "re-run" action (failed or cancelled documents, charged
+    again), with its audit line."""
+    _check(staff_user, "re-run")
+    with transaction.atomic():
+        queued = rerun_document(document=document, staff_user=staff_user)
+        record_action(
+            organization=document.organization,
+            staff_user=staff_user,
+            kind=SupportAction.Kind.RERUN,
+            target=document.public_id,
+            summary=f"Re-run of a {document.status} document, charged {queued.credits_used}",
+            reason="Re-run of a failed or cancelled document (admin action)",
+            details={"charged": True, "credits": queued.credits_used},
         )
     return queued
 

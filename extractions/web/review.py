@@ -20,17 +20,11 @@ from config.errors import APIError
 from extractions import flags, selectors
 from extractions.models import Document, DocumentEdit, DocumentStatus
 from extractions.services import document_result, review_document
-from extractions.services.results import ensure_results_available, target_of, validation_of
-from extractions.validation import REQUIRED, failures_by_field, rule_label
+from extractions.services.results import ensure_results_available, target_of
+from extractions.validation import REQUIRED
 from extractions.web import exports, queries
-from extractions.web.review_form import (
-    Evidence,
-    FormErrors,
-    build_form,
-    flatten,
-    parse_form,
-    walk,
-)
+from extractions.web.review_form import FormErrors, parse_form, walk
+from extractions.web.review_state import document_form
 
 PAGE_IMAGE_SIDE = 1400
 QUEUE_PAGE = 200
@@ -74,14 +68,6 @@ def _queue_position(request: HttpRequest, document: Document) -> dict[str, Any] 
     }
 
 
-def _page_numbers(document: Document) -> list[dict[str, Any]]:
-    pages = [p for p in (document.pages or []) if isinstance(p, dict) and p.get("number")]
-    if not pages:
-        numbers = document.pages_selected or list(range(1, (document.page_count or 0) + 1))
-        pages = [{"number": n, "width": 0, "height": 0} for n in numbers[:50]]
-    return pages
-
-
 def _context(
     request: HttpRequest,
     document: Document,
@@ -90,79 +76,18 @@ def _context(
     errors: dict[str, str] | None = None,
     raw_post: Any = None,
 ) -> dict[str, Any]:
-    threshold = flags.document_threshold(document)
-    schema = document.parser_version.schema if document.parser_version else {}
-    evidence = Evidence(
-        confidence=document.confidence or {},
-        citations=document.citations or {},
-        threshold=threshold,
-    )
-    nodes = build_form(
-        schema=schema,
-        target=target_of(document),
-        output=posted if posted is not None else document.output,
-        evidence=evidence,
-    )
-    for node in flatten(nodes):
-        if errors and node.path in errors:
-            node.error = errors[node.path]
-        if raw_post is not None and node.input_name in raw_post:
-            node.display = raw_post[node.input_name]
-    validation = validation_of(document)
-    failing = failures_by_field(validation)
-    found = flags.flagged_values(
-        confidence=document.confidence,
-        validation=validation,
-        threshold=threshold,
-        output=document.output,
-        initial_output=document.initial_output,
-    )
-    flagged = {flag.field: flag for flag in found}
-    for node in walk(nodes):
-        node.failures = failing.get(node.path, [])
-        flag = flagged.get(node.path)
-        node.flagged = flag is not None
-        node.low = flag is not None and flags.LOW_CONFIDENCE in flag.reasons
-    general_errors = [
-        f"{path}: {message}"
-        for path, message in (errors or {}).items()
-        if path not in {n.path for n in flatten(nodes)}
-    ]
-    boxes = [
-        {
-            "path": path,
-            "page": citation.get("page"),
-            "bbox": citation.get("bbox"),
-            "low": path in flagged,
-        }
-        for path, citation in (document.citations or {}).items()
-        if isinstance(citation, dict) and citation.get("bbox")
-    ]
+    form = document_form(document, posted=posted, errors=errors, raw_post=raw_post)
     edits = (
         DocumentEdit.objects.filter(document=document)
         .select_related("user", "api_key")
         .order_by("-created_at", "-id")
     )
-    leaves = flatten(nodes)
     context = {
+        **form.context(),  # the form, boxes, pages, counts, checks: shared with the admin's
         "document": document,
         "extraction": document.extraction,
-        "nodes": nodes,
-        "boxes": boxes,
-        "pages": _page_numbers(document),
         "edits": edits,
-        "threshold": threshold,
-        "low_count": sum(1 for n in leaves if n.low),
-        "flagged_count": len(found),
-        "needs_review": flags.needs_review(document, threshold=threshold),
-        "missing_count": sum(1 for n in leaves if n.missing),
-        "field_count": len(leaves),
-        "general_errors": general_errors,
-        "checks": [{**r, "label": rule_label(r["rule"])} for r in validation],
-        "failed_checks": sum(1 for r in validation if not r["ok"]),
-        "passed_checks": sum(1 for r in validation if r["ok"]),
         "queue": _queue_position(request, document),
-        "target": target_of(document),
     }
     _review_at_speed(request, document, context)
     return context

@@ -2,9 +2,11 @@
 (dashboard, ``extractions.web.review``) and support's (the admin, ``support.admin_review``).
 
 ``document_form`` builds the generated form (``review_form``) with the document's evidence,
-flags, rule results, page list and cited boxes; ``submit_form`` turns a posted form into an
-output and saves it with the caller's review service call, answering field errors (the
-form's own, and the schema's from ``extractions.services.review``) as ``FormErrors``.
+flags, rule results, page list and cited boxes (both pages); ``submit_form`` turns a posted
+form into an output and saves it with the caller's review service call, answering field
+errors (the form's own, and the schema's from ``extractions.services.review``) as
+``FormErrors`` (the admin's; the dashboard's view keeps its own flow around the same calls:
+its queue and keyboard behaviour live there).
 """
 
 from __future__ import annotations

@@ -272,3 +272,25 @@ def test_view_as_needs_a_reason(support_client, org_a):
     support_client.post(org_url(org_a, "view-as/"), {"reason": ""})
     assert SESSION_KEY not in support_client.session
     assert not SupportAction.objects.exists()
+
+
+def test_refund_and_rerun_actions_are_audited(support_client, org_a):
+    document = stored_document(org_a)
+    support_client.post(
+        "/admin/extractions/document/",
+        {
+            "action": "refund",
+            ACTION_CHECKBOX_NAME: [document.pk],
+            "apply": "1",
+            "reason": "Unreadable scan",
+        },
+    )
+    Document.objects.filter(pk=document.pk).update(status=DocumentStatus.FAILED)
+    support_client.post(
+        "/admin/extractions/document/", {"action": "rerun", ACTION_CHECKBOX_NAME: [document.pk]}
+    )
+    actions = list(SupportAction.objects.order_by("id").values_list("kind", "target", "reason"))
+    assert actions == [
+        ("refund", document.public_id, "Unreadable scan"),
+        ("rerun", document.public_id, "Re-run of a failed or cancelled document (admin action)"),
+    ]

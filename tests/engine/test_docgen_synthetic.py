@@ -54,8 +54,10 @@ def test_ground_truth_balances() -> None:
 
 
 def test_generated_invoices_round_trip_through_the_engine() -> None:
+    # forty layouts (languages, rules, column orders, centred headers, codes in descriptions,
+    # notes, wrapped and above-the-numbers descriptions, pages): the table rules generalise
     right = expected = 0
-    for seed in range(100, 112):
+    for seed in range(100, 140):
         doc = docgen.synthetic_invoice(seed)
         data = fill_schema(read_pages(doc.data), doc.schema).data
         assert data["lines"], f"no line items found in seed {seed} ({doc.layout})"
@@ -63,7 +65,7 @@ def test_generated_invoices_round_trip_through_the_engine() -> None:
         s = score_rows(data["lines"], doc.expected["lines"], items)["norm"]
         right += s["cells_right"]
         expected += s["cells_expected"]
-    assert right / expected >= 0.85
+    assert right / expected >= 0.95
 
 
 def test_a_scanned_receipt_is_read_by_ocr() -> None:

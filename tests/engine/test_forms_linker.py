@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
+import lightgbm as lgb
+import numpy as np
 import pytest
 
 from extractions.engine import model_store
@@ -64,20 +68,45 @@ def test_merge_candidates_pair_a_line_with_the_one_under_it() -> None:
     assert len(ft.merge_features(pu, 0, 1)) == len(ft.MERGE_FEATURES)
 
 
-@pytest.mark.skipif(linker.linker_model() is None, reason="no linker model file")
-def test_the_committed_model_links_labels_to_values_right_and_below() -> None:
-    p = page(
-        (0.10, 0.10, "Date:"),
-        (0.25, 0.10, "12/04/1987"),
-        (0.55, 0.10, "Fax No.:"),
-        (0.70, 0.10, "555-0199"),
-        (0.10, 0.20, "Reasons:"),
-        (0.10, 0.22, "Adjustment due to timing of projects."),
-    )
-    got = {(pr.key, pr.value) for pr in kv.extract_pairs([p])}
-    assert ("Date", "12/04/1987") in got
-    assert ("Fax No.", "555-0199") in got
-    assert ("Reasons", "Adjustment due to timing of projects.") in got
+def _booster(n_features: int, classes: int = 2) -> str:
+    rng = np.random.default_rng(7)
+    x = rng.random((60, n_features))
+    y = np.arange(60) % classes
+    params = {"verbose": -1, "num_threads": 1, "min_data_in_leaf": 5}
+    if classes > 2:
+        params.update(objective="multiclass", num_class=classes)
+    else:
+        params["objective"] = "binary"
+    return lgb.train(params, lgb.Dataset(x, y), num_boost_round=3).model_to_string()
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_model_file_switch_decides_between_linker_and_rules(
+    tmp_path, monkeypatch, enabled
+) -> None:
+    spec = {
+        "merge": _booster(len(ft.MERGE_FEATURES)),
+        "role": _booster(len(ft.ROLE_FEATURES), 3),
+        "link": _booster(len(ft.LINK_FEATURES)),
+        "link_threshold": 0.0,  # every candidate links: the answer must come from the linker
+        "key_threshold": 0.0,
+        "enabled": enabled,
+    }
+    (tmp_path / linker.MODEL_FILE).write_text(json.dumps(spec))
+    monkeypatch.setattr(model_store, "MODELS_DIR", tmp_path)
+    model_store.forget_loaded_models()
+    try:
+        p = page((0.10, 0.10, "Date:"), (0.25, 0.10, "12/04/1987"), (0.10, 0.30, "Approved By:"))
+        pairs, lines, wh = kv.rule_pass(p)
+        got = linker.learned_pairs(1, lines, pairs, wh)
+        if not enabled:
+            assert got is None
+            return
+        assert got is not None and got
+        words = {w.text.rstrip(":") for w in p.words}
+        assert all(set(x.key.split()) <= words for x in got)  # keys are printed words
+    finally:
+        model_store.forget_loaded_models()
 
 
 def test_without_a_model_file_the_rules_answer(monkeypatch) -> None:

@@ -465,3 +465,56 @@ def test_indian_digit_grouping_in_a_cell() -> None:
         ]
     )  # fmt: skip
     assert triples(rows) == [("Aluminium scraps", 26440.0, 193.0, 5102920.0)]
+
+
+def test_amounts_are_surer_when_they_add_up_to_the_printed_total() -> None:
+    def confidence(total: str) -> float:
+        res = fill_schema(
+            [
+                page_of(
+                    [
+                        words_at(0.05, 0.30, "Description"), words_at(0.50, 0.30, "Qty"),
+                        words_at(0.62, 0.30, "Price"), words_at(0.85, 0.30, "Amount"),
+                        words_at(0.05, 0.34, "Bolts"), right_aligned(0.55, 0.34, "4"),
+                        right_aligned(0.70, 0.34, "2.50"), right_aligned(0.90, 0.34, "10.00"),
+                        words_at(0.05, 0.37, "Nuts"), right_aligned(0.55, 0.37, "3"),
+                        right_aligned(0.70, 0.37, "1.20"), right_aligned(0.90, 0.37, "3.60"),
+                        words_at(0.60, 0.41, "Subtotal"), right_aligned(0.90, 0.41, total),
+                    ]
+                )
+            ],
+            SCHEMA,
+        )  # fmt: skip
+        return res.confidence["lines[0].amount"]
+
+    assert confidence("13.60") > confidence("15.60")
+
+
+def test_a_tail_every_description_repeats_is_boilerplate() -> None:
+    items = [
+        ("Consulting - Details", "1", "60.00"),
+        ("Paper supplies - Details", "3", "30.00"),
+        ("Hotline call - Details", "1", "5.00"),
+    ]
+    lines = [
+        words_at(0.05, 0.30, "Designation"), words_at(0.55, 0.30, "Qty"), words_at(0.80, 0.30, "Amount"),
+    ]  # fmt: skip
+    for i, (desc, qty, amount) in enumerate(items):
+        y = 0.34 + 0.03 * i
+        lines += [
+            words_at(0.05, y, desc),
+            right_aligned(0.60, y, qty),
+            right_aligned(0.90, y, amount),
+        ]
+    assert [r["description"] for r in rows_of(lines)] == [
+        "Consulting",
+        "Paper supplies",
+        "Hotline call",
+    ]
+    # the same name on every row is the name, not boilerplate
+    same = [
+        words_at(0.05, 0.30, "Designation"), words_at(0.55, 0.30, "Qty"), words_at(0.80, 0.30, "Amount"),
+        words_at(0.05, 0.34, "Tee - red"), right_aligned(0.60, 0.34, "1"), right_aligned(0.90, 0.34, "9.00"),
+        words_at(0.05, 0.37, "Tee - red"), right_aligned(0.60, 0.37, "2"), right_aligned(0.90, 0.37, "18.00"),
+    ]  # fmt: skip
+    assert [r["description"] for r in rows_of(same)] == ["Tee - red", "Tee - red"]

@@ -2,7 +2,8 @@
 
 Trained by ``manage.py train_engine`` (``training/forms_linker.py``) on FUNSD's entities and
 question -> answer links, and written to ``models/forms_linker.json`` (three LightGBM boosters as
-text, with their decision thresholds). When the file is absent the rules (pairs.py) answer alone.
+text, with their decision thresholds and an ``enabled`` switch). When the file is absent or not
+enabled the rules (pairs.py) answer alone.
 
 1. *merge*: two neighbouring units (on a line, or a line and the one under it) are one entity;
 2. *role*: an entity is a key (a printed label), a value (what was filled in) or other text;
@@ -51,8 +52,10 @@ class LinkerModel:
         self.key_threshold = float(spec.get("key_threshold", 0.5))
 
     @staticmethod
-    def load(path: Path) -> LinkerModel:
-        return LinkerModel(json.loads(path.read_text(encoding="utf-8")))
+    def load(path: Path) -> LinkerModel | None:
+        """The model, or None when its file says it is not to be used (``enabled``)."""
+        spec = json.loads(path.read_text(encoding="utf-8"))
+        return LinkerModel(spec) if spec.get("enabled") else None
 
 
 def linker_model() -> LinkerModel | None:

@@ -109,10 +109,11 @@ TABLE_STOP_WORDS: tuple[str, ...] = (
 )  # fmt: skip
 
 # words after which a header goes on with what would otherwise start a column of its own
-# ("Amount excl. VAT", "Prix hors TVA", "Price per unit")
+# ("Amount excl. VAT", "Prix hors TVA", "Price per unit", "Name and description")
 HEADER_QUALIFIERS: frozenset[str] = frozenset(
     ("excl", "incl", "excluding", "including", "ex", "ohne", "inkl", "exkl", "zzgl", "hors",
-     "sans", "avec", "per", "pro", "par", "before", "after", "sin", "con", "exclusief", "inclusief")
+     "sans", "avec", "per", "pro", "par", "before", "after", "sin", "con", "exclusief", "inclusief",
+     "and", "et", "und", "en", "y")
 )  # fmt: skip
 
 # header words that mean "description" itself: of two text columns ("Activity | Description",

@@ -124,3 +124,25 @@ def drop_non_items(
             or (cell_number(r.get("amount"), decimal) or 0.0) >= 0
         ]
     return rows
+
+
+_SEPARATORS = ("-", "–", "—", ":", "|", "/")
+
+
+def strip_common_suffix(rows: list[dict[str, list[Word]]]) -> None:
+    """Text that every row's description ends with, after a separator ("Nougat - Description",
+    "Appel - Description"), is boilerplate of the layout, not the items' names: left out,
+    when at least two rows have their own names before it."""
+    descs = [r.get("description") or [] for r in rows]
+    if len(descs) < 2 or any(len(ws) < 2 for ws in descs):
+        return
+    n = 0
+    while all(len(ws) > n + 1 for ws in descs) and len({ws[-1 - n].text for ws in descs}) == 1:
+        n += 1
+    # the common tail must start at a separator ("- Description") and leave names that differ
+    while n and descs[0][-n].text not in _SEPARATORS:
+        n -= 1
+    if not n or len({" ".join(w.text for w in ws[:-n]) for ws in descs}) < 2:
+        return
+    for r in rows:
+        r["description"] = r["description"][:-n]

@@ -117,7 +117,7 @@ def resolve_columns(
             for i in texts
             if headers
             and DESCRIPTION_WORDS.intersection(tokens(headers[i]))
-            and kinds[i] != "number"
+            and kinds[i] in ("word", "mixed")  # a column holding text
         ]
         if len(called) == 1:
             keep = called[0]  # "Activity | Description": the column called so describes

@@ -21,6 +21,7 @@ from ..lexicon.columns import HEADER_QUALIFIERS, TABLE_STOP_WORDS
 from ..lexicon.concepts import LABEL_TOKENS
 from ..types import Found, Word
 from ..values.amounts import find_amounts
+from ..values.checks import lines_sum_to_total
 from ..values.text import tokens
 from .cells import NUMERIC_COLUMNS, Column, assign, is_cell_number, refine_by_gaps
 from .grouping import completes, group_rows
@@ -30,7 +31,14 @@ from .headers import (
     header_concept,
     item_plan,
 )
-from .items import borrow_numbers, drop_non_items, is_item_row, labelled_codes, split_leading_codes
+from .items import (
+    borrow_numbers,
+    drop_non_items,
+    is_item_row,
+    labelled_codes,
+    split_leading_codes,
+    strip_common_suffix,
+)
 from .reading import cell_text, resolve_columns, row_scores
 
 _STOP_LABELS = [t for key in ("total", "subtotal", "tax") for t in LABEL_TOKENS[key]] + [
@@ -46,6 +54,7 @@ class Table:
     rows: list[dict[str, list[Word]]] = field(default_factory=list)
     wanted: set[str] = field(default_factory=set)  # the concepts the item schema asks for
     balance: float = -1.0  # share of rows where quantity x unit price = amount (-1: no check)
+    end: int | None = None  # index of the line that ended it (a totals line), on its page
 
 
 # a price-like number ("12.50", "1.234,00"); searched in the line text at once (the
@@ -68,12 +77,15 @@ def _header_units(seg: Segment, extra: dict[str, set[tuple[str, ...]]]) -> list[
             units.append([words[i]])  # "#": a column of its own, not a sign before "SKU"
             i += 1
             continue
-        if (
-            units
-            and tokens(units[-1][-1].text)[-1:]
-            and tokens(units[-1][-1].text)[-1] in HEADER_QUALIFIERS
+        if units and (
+            units[-1][-1].text in ("&", "+")
+            or (
+                tokens(units[-1][-1].text)[-1:]
+                and tokens(units[-1][-1].text)[-1] in HEADER_QUALIFIERS
+            )
         ):
-            units[-1].append(words[i])  # "excl. | VAT": the qualifier's object, same column
+            # "excl. | VAT", "NOM & | DESIGNATION": the qualifier's object, same column
+            units[-1].append(words[i])
             i += 1
             continue
         for j in range(min(len(words), i + 4), i, -1):
@@ -388,11 +400,13 @@ def _read_rows(doc: DocIndex, t: Table, extra: dict[str, set[tuple[str, ...]]]) 
             break
         stop = _is_stop(ln, lay)
         if stop and not (len(ln.segments) > 2 and len(money) == 3):
+            t.end = ln.index
             break
         if ln.x1 < cols[0].left or ln.x0 > cols[-1].right:
             continue
         cells = assign(ln, cols, lay.char_width)
         if stop and not all(is_cell_number(cells.get(i)) for i in money):
+            t.end = ln.index
             break  # a subtotal line of an item table has its quantity and price ("Subtotal hardware 1 Stk")
         anchor = any(ci in num_cols and is_cell_number(ws) for ci, ws in cells.items())
         # rows may stand far apart (a note under each); a line of numbers goes on further
@@ -441,6 +455,7 @@ def _read_rows(doc: DocIndex, t: Table, extra: dict[str, set[tuple[str, ...]]]) 
         split_leading_codes(t.rows)
         labelled_codes(t.rows)
     t.rows = drop_non_items(t.rows, doc.decimal)
+    strip_common_suffix(t.rows)
 
 
 def extract_rows(doc: DocIndex, item_schema: dict[str, Any]) -> list[dict[str, Found]]:
@@ -450,7 +465,9 @@ def extract_rows(doc: DocIndex, item_schema: dict[str, Any]) -> list[dict[str, F
         return []
     out: list[dict[str, Found]] = []
     decimal = doc.decimal
-    for t in find_tables(doc, prop_cols, extra):
+    tables = find_tables(doc, prop_cols, extra)
+    amounts: list[Found] = []
+    for t in tables:
         for r in t.rows:
             item: dict[str, Found] = {}
             num_score, text_score = row_scores(r, decimal, t.balance)
@@ -462,9 +479,37 @@ def extract_rows(doc: DocIndex, item_schema: dict[str, Any]) -> list[dict[str, F
                 if f is not None:
                     f.score = num_score if col in NUMERIC_COLUMNS else text_score
                     item[name] = f
+                    if col == "amount":
+                        amounts.append(f)
             if item:
                 out.append(item)
+    _check_sum(tables, amounts, decimal)
     return out
+
+
+def _check_sum(tables: list[Table], amounts: list[Found], decimal: str | None) -> None:
+    """The self-check of the whole table: the line amounts add up to a total printed under
+    it (net or gross). When one does, the amounts are surer; when totals are printed and
+    none matches, a row is missing or misread, and they are less sure."""
+    if not tables or not amounts or any(not isinstance(f.value, float | int) for f in amounts):
+        return
+    last = tables[-1]
+    if last.end is None:
+        return
+    totals = [
+        a.value
+        for ln in last.layout.lines[last.end : last.end + 8]
+        for a in find_amounts(cell_text(ln.words), decimal)
+    ]
+    if not totals:
+        return
+    line_amounts = [f.value for f in amounts]
+    if any(lines_sum_to_total(line_amounts=line_amounts, total=x).ok for x in totals):
+        for f in amounts:
+            f.score = min(0.99, f.score + 0.05)
+    else:
+        for f in amounts:
+            f.score *= 0.85
 
 
 def _cell_value(

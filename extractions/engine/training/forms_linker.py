@@ -50,6 +50,11 @@ PARAMS = {
     "verbose": -1,
 }
 ROUNDS = 400
+# Measured on ../shared/corpus/dev (15 forms the rules were written on, unseen by this model):
+# linker 53.7-54.5 %, rules 55.3 %; on train (134 forms, cross-validated) 40 % against the rules'
+# 36 %. It does not lift dev, so the rules stay the default: the model file is written switched
+# off, and turning it on is a decision to take on new measurements.
+ENABLED = False
 CACHE_VERSION = 1  # evaluation.harness.PageCache's file suffix (training may not import it)
 
 
@@ -62,6 +67,7 @@ class FormDoc:
     entity_label: dict[int, str]
     links: set[tuple[int, int]]  # (question entity, answer entity)
     expected: list[dict[str, Any]]
+    rule_pred: list[dict[str, Any]]  # the rules' pairs, the figure the linker must beat
 
 
 def _pages(root: Path, raw: dict[str, Any], cache_dir: Path | None) -> list[PageContent]:
@@ -75,13 +81,12 @@ def _pages(root: Path, raw: dict[str, Any], cache_dir: Path | None) -> list[Page
     return read_pages(str(root / raw["file"]), ExtractionOptions())
 
 
-def _word_entities(page: PageContent, entities: list[dict[str, Any]]) -> dict[int, int]:
-    """id(word) -> FUNSD entity id whose box holds the word's centre (the smallest such box)."""
-    out: dict[int, int] = {}
-    boxes = []
+def _entity_boxes(page: PageContent, entities: list[dict[str, Any]]) -> list[tuple]:
+    """(entity id, page-normalised box a little enlarged) per FUNSD entity."""
+    out = []
     for e in entities:
         x0, y0, x1, y1 = e["box"]
-        boxes.append(
+        out.append(
             (
                 e["id"],
                 x0 / page.width - 0.003,
@@ -90,37 +95,30 @@ def _word_entities(page: PageContent, entities: list[dict[str, Any]]) -> dict[in
                 y1 / page.height + 0.003,
             )
         )
-    for w in page.words:
-        cx, cy = (w.x0 + w.x1) / 2, (w.y0 + w.y1) / 2
-        best = None
-        for eid, x0, y0, x1, y1 in boxes:
-            if x0 <= cx <= x1 and y0 <= cy <= y1:
-                area = (x1 - x0) * (y1 - y0)
-                if best is None or area < best[0]:
-                    best = (area, eid)
-        if best is not None:
-            out[id(w)] = best[1]
     return out
 
 
-def _unit_entity(u: Unit, by_word: dict[int, int], page: PageContent) -> int | None:
+def _word_entity(w: Any, boxes: list[tuple]) -> int | None:
+    """The entity whose box holds the word's centre (the smallest such box). Words the units
+    cut out of one OCR word ("MARKETLakeland", "Date:12-4-87") are placed by their own centre,
+    so the label and its answer glued by OCR go to their own entities."""
+    cx, cy = (w.x0 + w.x1) / 2, (w.y0 + w.y1) / 2
+    best = None
+    for eid, x0, y0, x1, y1 in boxes:
+        if x0 <= cx <= x1 and y0 <= cy <= y1:
+            area = (x1 - x0) * (y1 - y0)
+            if best is None or area < best[0]:
+                best = (area, eid)
+    return best[1] if best is not None else None
+
+
+def _unit_entity(u: Unit, boxes: list[tuple]) -> int | None:
     votes: dict[int | None, int] = {}
     for w in u.words:
-        # cut words (units.cut) are new objects: match them to the page word they came from
-        eid = by_word.get(id(w))
-        if eid is None:
-            eid = _nearest_entity(w, page, by_word)
+        eid = _word_entity(w, boxes)
         votes[eid] = votes.get(eid, 0) + 1
     best = max(votes.items(), key=lambda kv: kv[1])
     return best[0] if best[1] * 2 > len(u.words) else None
-
-
-def _nearest_entity(w: Any, page: PageContent, by_word: dict[int, int]) -> int | None:
-    cx, cy = (w.x0 + w.x1) / 2, (w.y0 + w.y1) / 2
-    for pw in page.words:
-        if pw.x0 <= cx <= pw.x1 and pw.y0 <= cy <= pw.y1:
-            return by_word.get(id(pw))
-    return None
 
 
 def load_docs(ctx: TrainContext) -> list[FormDoc]:
@@ -137,7 +135,7 @@ def load_docs(ctx: TrainContext) -> list[FormDoc]:
             page = pages[0]  # FUNSD forms are single pages
             pairs, lines, wh = rule_pass(page)
             pu = ft.collect_units(lines, pairs, wh)
-            by_word = _word_entities(page, entities)
+            boxes = _entity_boxes(page, entities)
             links = set()
             label = {e["id"]: e["label"] for e in entities}
             for e in entities:
@@ -149,10 +147,11 @@ def load_docs(ctx: TrainContext) -> list[FormDoc]:
                     raw["id"],
                     pu,
                     page.number,
-                    [_unit_entity(u, by_word, page) for u in pu.units],
+                    [_unit_entity(u, boxes) for u in pu.units],
                     label,
                     links,
                     list((raw.get("expected") or {}).get("pairs") or []),
+                    [{"key": p.key, "value": p.value} for p in pairs],
                 )
             )
     return docs
@@ -348,6 +347,7 @@ def train(ctx: TrainContext) -> TrainReport:
         "merge_threshold": 0.5,
         "link_threshold": best[0],
         "key_threshold": best[1],
+        "enabled": ENABLED,
     }
     path = Path(ctx.out_dir) / MODEL_FILE
     path.write_text(json.dumps(spec), encoding="utf-8")
@@ -357,6 +357,10 @@ def train(ctx: TrainContext) -> TrainReport:
         {
             "forms": len(docs),
             "cv_pair_f1_norm": round(means[best], 4),
+            "rules_pair_f1_norm": round(
+                sum(doc_f1(d.rule_pred, d.expected) for d in docs) / len(docs), 4
+            ),
+            "enabled": ENABLED,
             "link_threshold": best[0],
             "key_threshold": best[1],
             "cv_by_threshold": {f"{t[0]}/{t[1]}": round(m, 4) for t, m in means.items()},
