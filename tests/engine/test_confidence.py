@@ -277,3 +277,23 @@ def test_evaluate_prints_confidence_figures_and_plots(tmp_path: Path) -> None:
     run = json.loads((tmp_path / "r.json").read_text())["runs"][0]
     assert run["calibration"]["groups"]["line-item cells"]["values"] > 0
     assert run["documents"][0]["leaves"]
+
+
+def test_a_kind_can_keep_its_raw_confidence_calibrated() -> None:
+    lgb = pytest.importorskip("lightgbm")
+    rng = np.random.default_rng(5)
+    x = rng.random((200, len(FEATURE_NAMES)))
+    y = (x[:, 3] > 0.5).astype(int)
+    model = lgb.LGBMClassifier(n_estimators=5, num_leaves=4, verbose=-1, random_state=1)
+    model.fit(x, y)
+    halve = (np.array([0.0, 1.0]), np.array([0.0, 0.5]))
+    cal = Calibrator(
+        trainer.ensemble_from_lightgbm(model), {"cell": halve, "scalar": halve}, frozenset({"cell"})
+    )
+    back = calibrator_from_json(json.loads(json.dumps(calibrator_to_json(cal))))
+    assert back is not None and back.raw_kinds == {"cell"}
+    raw = x[:4, FEATURE_NAMES.index("raw")]
+    cells = back.probabilities(x[:4], ["cell"] * 4)
+    assert np.allclose(cells, np.clip(raw / 2, 0.01, 0.99))
+    scalars = back.probabilities(x[:4], ["scalar"] * 4)
+    assert not np.allclose(scalars, cells)

@@ -86,6 +86,9 @@ class Calibrator:
     trees: TreeEnsemble
     # per leaf kind: isotonic map from the ensemble's probability to the observed rate
     isotonic: dict[str, tuple[np.ndarray, np.ndarray]]
+    # leaf kinds whose raw confidence ranks better than the ensemble (cross-validated): their
+    # isotonic map reads the raw confidence itself
+    raw_kinds: frozenset[str] = frozenset()
 
     def probabilities_of(
         self, rows: Sequence[Sequence[float]], kinds: Sequence[str]
@@ -95,12 +98,14 @@ class Calibrator:
 
     def probabilities(self, x: np.ndarray, kinds: Sequence[str]) -> np.ndarray:
         p = 1.0 / (1.0 + np.exp(-self.trees.raw_score(x)))
+        raw = x[:, FEATURE_NAMES.index("raw")]
         out = p.copy()
         kinds_arr = np.asarray(kinds)
         for kind, (xs, ys) in self.isotonic.items():
             mask = kinds_arr == kind
             if mask.any():
-                out[mask] = np.interp(p[mask], xs, ys)
+                source = raw if kind in self.raw_kinds else p
+                out[mask] = np.interp(source[mask], xs, ys)
         return np.clip(out, FLOOR, CEILING)
 
 
@@ -111,6 +116,7 @@ def calibrator_to_json(calibrator: Calibrator) -> dict[str, Any]:
         "depth": calibrator.trees.depth,
         "trees": calibrator.trees.to_json(),
         "isotonic": {k: [xs.tolist(), ys.tolist()] for k, (xs, ys) in calibrator.isotonic.items()},
+        "raw_kinds": sorted(calibrator.raw_kinds),
     }
 
 
@@ -125,6 +131,7 @@ def calibrator_from_json(spec: dict[str, Any]) -> Calibrator | None:
             for k, (xs, ys) in spec["isotonic"].items()
             if k in KINDS
         },
+        raw_kinds=frozenset(spec.get("raw_kinds") or ()),
     )
 
 

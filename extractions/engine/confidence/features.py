@@ -53,7 +53,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "x_center",
     "box_height",
     "page_position",
-    "pages",
+    "label_overlap",
     "scalars_filled",
     "balances",
     "amounts",
@@ -63,6 +63,10 @@ FEATURE_NAMES: tuple[str, ...] = (
     "column_sums_to_amount",
     "date_plausible",
     "list_position",
+    "pair_dx",
+    "pair_dy",
+    "key_colon",
+    "list_length",
 )
 
 _ISO_DATE = re.compile(r"^(\d{4})-\d{2}-\d{2}$")
@@ -307,7 +311,7 @@ def leaf_features(
                 x_c,
                 height,
                 page_pos,
-                float(min(n_pages, 50)),
+                _label_overlap(lf, cit, words),
                 scalars_filled,
                 float(
                     lf.kind == SCALAR and num is not None and _balances(num, _others(amounts, num))
@@ -321,9 +325,68 @@ def leaf_features(
                 float(column_sum_ok.get((list_path, lf.field), False)),
                 float(1990 <= year <= 2040) if iso else -1.0,
                 float(min(lf.row, 100)) if lf.row is not None else -1.0,
+                *_pair_geometry(lf, row_dict, citations),
+                float(min(len(_get(data, list_path) or []), 100)) if list_path else -1.0,
             ]
         )
     return leaves, matrix
+
+
+_SPLIT = re.compile(r"[^0-9A-Za-zÀ-ÿ]+|(?<=[a-z])(?=[A-Z])")
+
+
+def stems(text: str) -> set[str]:
+    """Lower-cased word stems (the first five letters) of a name, a description or a label:
+    ``invoiceDate`` and "Invoice date:" share theirs."""
+    return {w[:5].casefold() for w in _SPLIT.split(text) if len(w) >= 2 and not w.isdigit()}
+
+
+def _label_overlap(leaf: Leaf, cit: Citation | None, words: _PageWords) -> float:
+    """Share of the field name's stems printed just before the value: on its line to its
+    left, or on the line above it. The parsing step reads labels its own way (concepts,
+    synonyms); this is the plain evidence that a page names what the schema names, which
+    is what a customer's own field has to go on."""
+    if cit is None or not cit.text or leaf.kind not in (SCALAR, CELL):
+        return -1.0
+    wanted = stems(leaf.field)
+    if not wanted:
+        return -1.0
+    x0, y0, x1, y1 = cit.bbox
+    h = max(y1 - y0, 1e-3)
+    near: set[str] = set()
+    for w in words.by_page.get(cit.page) or []:
+        same_line = w.y0 < y1 and w.y1 > y0 and w.x1 <= x0 + h and x0 - w.x1 < 0.5
+        above = y0 - 2.5 * h <= w.y1 <= y0 + 0.2 * h and w.x1 > x0 - 0.15 and w.x0 < x1 + 0.15
+        if same_line or above:
+            near |= stems(w.text)
+    return len(wanted & near) / len(wanted)
+
+
+def _pair_geometry(
+    leaf: Leaf, row: dict[str, Any], citations: dict[str, Citation]
+) -> tuple[float, float, float]:
+    """For a form pair's leaves: where its value sits from its key (x and y of the centres,
+    page units) and whether the key ends in a colon; (0, 0, -1) for other leaves."""
+    if leaf.kind not in (PAIR_KEY, PAIR_VALUE) or not row:
+        return 0.0, 0.0, -1.0
+    prefix = leaf.path[: leaf.path.rindex(".")]
+    keys = [k for k in row if k != leaf.field] if leaf.kind == PAIR_VALUE else [leaf.field]
+    values = [leaf.field] if leaf.kind == PAIR_VALUE else [k for k in row if k != leaf.field]
+    key_cit = next(
+        (citations.get(f"{prefix}.{k}") for k in keys if citations.get(f"{prefix}.{k}")), None
+    )
+    val_cit = next(
+        (citations.get(f"{prefix}.{k}") for k in values if citations.get(f"{prefix}.{k}")), None
+    )
+    key_text = next((str(row[k]) for k in keys if row.get(k) is not None), "")
+    colon = 1.0 if key_text.rstrip().endswith(":") else 0.0
+    if key_cit is None or val_cit is None or key_cit.page != val_cit.page:
+        return 0.0, 0.0, colon
+    kx = (key_cit.bbox[0] + key_cit.bbox[2]) / 2
+    ky = (key_cit.bbox[1] + key_cit.bbox[3]) / 2
+    vx = (val_cit.bbox[0] + val_cit.bbox[2]) / 2
+    vy = (val_cit.bbox[1] + val_cit.bbox[3]) / 2
+    return vx - kx, vy - ky, colon
 
 
 def _others(values: list[float], value: float) -> list[float]:

@@ -38,7 +38,7 @@ class Command(BaseCommand):
             "--synthetic",
             type=int,
             default=0,
-            help="synthetic documents per trainer (0: its own default)",
+            help="synthetic documents per trainer (0: its own default; -1: none)",
         )
 
     def handle(self, *args: Any, **opts: Any) -> None:
