@@ -31,21 +31,29 @@ def extraction_queryset(*, organization: Organization) -> QuerySet[Extraction]:
 
 
 def _parse_time(name: str, raw: str | None) -> dt.datetime | None:
+    """``raw`` (an ISO 8601 date or date-time; UTC when it names no offset) in UTC, or 400
+    INVALID_PAYLOAD.
+
+    Converted to UTC here, not by the database: PostgreSQL refuses offsets of 16 hours or more
+    that ISO 8601 and Python allow (``-21:19``: a DataError, a 500), and a value UTC cannot
+    hold (``0001-01-01T00:00+05:00``) overflows in SQLite's adapter. ``parse_datetime`` raises
+    ValueError for a well-formed impossible value (month 13, offset ``+99:00``).
+    """
     if raw in (None, ""):
         return None
-    value = parse_datetime(raw)
-    if value is None:
-        try:
+    try:
+        value = parse_datetime(raw)
+        if value is None:
             value = dt.datetime.combine(dt.date.fromisoformat(raw), dt.time.min)
-        except ValueError:
-            raise APIError(
-                "INVALID_PAYLOAD",
-                f"{name}: not an ISO 8601 date or date-time.",
-                details={"fields": {name: ["Use e.g. 2026-06-01 or 2026-06-01T12:00:00Z."]}},
-            ) from None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return value
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+    except (ValueError, OverflowError):
+        raise APIError(
+            "INVALID_PAYLOAD",
+            f"{name}: not an ISO 8601 date or date-time within the years 1-9999 (UTC).",
+            details={"fields": {name: ["Use e.g. 2026-06-01 or 2026-06-01T12:00:00Z."]}},
+        ) from None
 
 
 def list_extractions(

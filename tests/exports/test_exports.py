@@ -4,8 +4,10 @@ tenant isolation and a query count that does not grow with the documents."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
+from urllib.parse import quote
 
 import pytest
 from django.db import connection
@@ -151,6 +153,54 @@ def test_a_bad_format_or_filter_is_a_400(client_a, invoices_a) -> None:
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "INVALID_PAYLOAD"
     assert client_a.get("/v1/extractions/export?status=nope").status_code == 400
+
+
+def test_a_date_filter_with_any_iso_offset_is_compared_in_utc(client_a, invoices_a) -> None:
+    # Found by the API fuzz test on PostgreSQL: an offset of 16 h or more (valid ISO 8601)
+    # reached the database as written, which refused it after the 200 was decided: a 500.
+    extraction = make_extraction(invoices_a, [invoice("A", 1)])
+    far_west = dt.timezone(-dt.timedelta(hours=21, minutes=19))
+    created = extraction.created_at.astimezone(far_west)
+    just_before = quote((created - dt.timedelta(minutes=1)).isoformat())
+    just_after = quote((created + dt.timedelta(minutes=1)).isoformat())
+    for path in ("/v1/extractions/export?format=jsonl&", "/v1/extractions?"):
+        for query, found in (
+            (f"created_after={just_before}", True),
+            (f"created_after={just_after}", False),
+            (f"created_before={just_after}", True),
+            (f"created_before={just_before}", False),
+        ):
+            response = client_a.get(path + query)
+            assert response.status_code == 200, (path, query, response.content[:300])
+            text = body(response).decode() if response.streaming else response.content.decode()
+            assert (extraction.public_id in text) is found, (path, query)
+    fuzzed = client_a.get(
+        "/v1/extractions/export?format=jsonl&parser_id=%C3%A9%F0%9F%98%80&classifier_id=%E2%80%AE"
+        "&document_status=processing&status=processing&reviewed=false&%F0%9F%98%80=1"
+        "&created_after=0572-04-14T11:24:45Z&created_before=1003-01-06T17:01:29-21:19"
+    )
+    assert fuzzed.status_code == 200 and body(fuzzed) == b""
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "0001-01-01T00:00:00+05:00",  # before year 1 in UTC
+        "9999-12-31T23:59:59-15:00",  # after year 9999 in UTC
+        "2026-13-01T00:00:00Z",  # well-formed, no such month
+        "2026-01-01T00:00:00+99:00",  # well-formed, no such offset
+    ],
+)
+@pytest.mark.parametrize("path", ["/v1/extractions/export?format=jsonl&", "/v1/extractions?"])
+def test_a_date_filter_no_utc_time_matches_is_a_400_before_any_byte_is_sent(
+    client_a, invoices_a, path, value
+) -> None:
+    make_extraction(invoices_a, [invoice("A", 1)])
+    for name in ("created_after", "created_before"):
+        response = client_a.get(f"{path}{name}={quote(value)}")
+        assert response.status_code == 400 and not response.streaming
+        error = response.json()["error"]
+        assert error["code"] == "INVALID_PAYLOAD" and name in error["details"]["fields"]
 
 
 def test_another_organizations_extraction_is_not_found_and_never_listed(
