@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/ocr.py                          # train + dev, every page (long)
     .venv/bin/python bench/ocr.py --limit 10               # 10 receipts + 10 forms per corpus
-    .venv/bin/python bench/ocr.py --engines engine,rapidocr --variant engine-int8=PP_OCR_INT8=1
+    .venv/bin/python bench/ocr.py --engines engine,rapidocr --variant "ov=ocr_backend='openvino'"
 
 Ground truth: ``<corpus>/ocr/{sroie,funsd}/<id>.jsonl`` (read ``ocr/README.md``): the
 printed lines of the SROIE receipts, the words (with boxes) of the FUNSD forms. Engines,
@@ -82,6 +82,57 @@ def engine_reader() -> Callable[[Path], list[Item]]:
         return items
 
     return read
+
+
+def variant_reader(spec: str) -> Callable[[], Callable[[Path], list[Item]]]:
+    """The engine with settings changed for this reader only: ``NAME=VALUE;...`` sets an
+    engine option (``ocr_backend='openvino'``), a constant of ``extractions.engine.read.ocr``
+    (``DET_SIDE_FAST=0``) or, for a dotted name, an entry of its RapidOCR parameters
+    (``Rec.rec_batch_num=12``); values are Python literals. The reader keeps its own
+    engines, so variants share one run."""
+    import ast
+    import dataclasses
+
+    from extractions.engine import ExtractionOptions, read_pages
+    from extractions.engine.read import ocr
+
+    changes: dict[str, Any] = {}
+    for part in filter(None, (p.strip() for p in spec.split(";"))):
+        name, _, value = part.partition("=")
+        changes[name.strip()] = ast.literal_eval(value.strip())
+    fields = {f.name for f in dataclasses.fields(ExtractionOptions)}
+    options = ExtractionOptions(**{n: v for n, v in changes.items() if n in fields})
+    changes = {n: v for n, v in changes.items() if n not in fields}
+
+    def make() -> Callable[[Path], list[Item]]:
+        own_engines: dict[int, Any] = {}
+
+        def read(path: Path) -> list[Item]:
+            saved = {n: getattr(ocr, n) for n in changes if "." not in n}
+            saved_params, saved_engines = dict(ocr.ENGINE_PARAMS), ocr._engines
+            for name, value in changes.items():
+                if "." in name:
+                    ocr.ENGINE_PARAMS[name] = value
+                else:
+                    setattr(ocr, name, value)
+            ocr._engines = own_engines
+            try:
+                items: list[Item] = []
+                for page in read_pages(str(path), options, rulings=False):
+                    w, h = page.width, page.height
+                    for wd in page.words:
+                        items.append((wd.text, (wd.x0 * w, wd.y0 * h, wd.x1 * w, wd.y1 * h)))
+                return items
+            finally:
+                ocr._engines = saved_engines
+                ocr.ENGINE_PARAMS.clear()
+                ocr.ENGINE_PARAMS.update(saved_params)
+                for name, value in saved.items():
+                    setattr(ocr, name, value)
+
+        return read
+
+    return make
 
 
 def rapidocr_reader() -> Callable[[Path], list[Item]]:
@@ -305,15 +356,27 @@ def main() -> None:
     parser.add_argument("--corpus", action="append", type=Path, help="default: train and dev")
     parser.add_argument("--limit", type=int, default=None, help="pages per kind per corpus")
     parser.add_argument("--engines", default="engine,rapidocr,tesseract")
+    parser.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        metavar="NAME=SPEC",
+        help='an engine variant run beside the others, e.g. "wide-rec=Rec.rec_img_shape=[3,48,320]"'
+        ' (SPEC: ";"-separated settings of the OCR module, see variant_reader)',
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "ocr.json")
     args = parser.parse_args()
     corpora = args.corpus or [SHARED / "train", SHARED / "dev"]
 
     readers: dict[str, Callable[[Path], list[Item]]] = {}
     load_s: dict[str, float] = {}
-    for name in args.engines.split(","):
+    makers = {name: READERS[name] for name in args.engines.split(",") if name}
+    for variant in args.variant:
+        name, _, spec = variant.partition("=")
+        makers[name] = variant_reader(spec)
+    for name, make in makers.items():
         t0 = time.process_time()
-        reader = READERS[name]()
+        reader = make()
         if reader is not None:
             readers[name] = reader
             load_s[name] = round(time.process_time() - t0, 3)
@@ -321,6 +384,7 @@ def main() -> None:
     results: dict[str, Any] = {
         "command": "bench/ocr.py " + " ".join(sys.argv[1:]),
         "limit": args.limit,
+        "variants": args.variant,
         "model_load_cpu_s": load_s,
         "corpora": {},
     }

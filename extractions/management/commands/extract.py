@@ -54,6 +54,7 @@ class Command(BaseCommand):
             ocr=opts["ocr"],
             include_images=opts["images"],
             ocr_threads=settings.PP_OCR_THREADS,
+            ocr_backend=settings.PP_OCR_BACKEND,
             on_step=lambda name: self.stderr.write(f"{name}…"),
         )
         try:
