@@ -359,7 +359,8 @@ def dump(results: dict[str, Any]) -> str:
     def one_line(match: re.Match[str]) -> str:
         return json.dumps(json.loads(match.group(0)))
 
-    return re.sub(r"\{[^{}\[\]]*\}", one_line, text) + "\n"
+    # an object opens a line ("{" then a newline); braces inside strings never do
+    return re.sub(r"\{\n[^{}\[\]]*\}", one_line, text) + "\n"
 
 
 def main() -> None:
