@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 import pypdfium2 as pdfium  # noqa: E402
 
 import docgen  # noqa: E402
-from extractions.engine import extract, read_pages  # noqa: E402
+from extractions.engine import ExtractionOptions, extract, read_pages  # noqa: E402
 
 CORPUS = Path(os.environ.get("PP_CORPUS", ROOT.parent / "shared" / "corpus" / "dev"))
 
@@ -130,12 +130,15 @@ def child_ocr(count: int) -> None:
 
     images = sorted((CORPUS / "sroie").glob("*.jpg"))[:count]
     schema = json.loads((CORPUS / "schemas" / "receipt.json").read_text())
-    ocr.get_engine()
-    read_pages(docgen.encode_image(docgen.text_image(["warm up"]).image, "PNG"))  # load models
+    # the engine reads its thread count from its options (settings.PP_OCR_THREADS in Django)
+    options = ExtractionOptions(ocr_threads=int(os.environ.get("PP_OCR_THREADS") or 1))
+    ocr.get_engine(options.ocr_threads)
+    warm = docgen.encode_image(docgen.text_image(["warm up"]).image, "PNG")
+    read_pages(warm, options)  # load models
     wall = cpu = ocr_wall = 0.0
     for path in images:
         t0, c0 = time.perf_counter(), time.process_time()
-        result = extract(str(path), schema)
+        result = extract(str(path), schema, options)
         wall += time.perf_counter() - t0
         cpu += time.process_time() - c0
         ocr_wall += sum(s.seconds for s in result.steps if s.name == "ocr")

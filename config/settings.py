@@ -294,6 +294,13 @@ PP_TASK_CONTINUE_SECONDS = env_float("PP_TASK_CONTINUE_SECONDS", 1.0, minimum=0)
 PP_TASK_MEMORY_LIMIT_MB = env_int("PP_TASK_MEMORY_LIMIT_MB", 3072, minimum=128)
 # A document whose earlier run was lost (its process died: killed, out of memory, aborted in
 # PDFium) runs again only in a forked child that may add at most this much address space.
+# ONNX Runtime threads per OCR session, passed to the engine as ExtractionOptions.ocr_threads:
+# 1 for one worker process per core (the default), 0 = every core for one lone process.
+PP_OCR_THREADS = env_int("PP_OCR_THREADS", 1, minimum=0)
+# OCR inference library (ExtractionOptions.ocr_backend): "openvino" reads the same models for
+# ~0.4x the CPU (README, OCR section); off by default while its slightly different text is
+# checked against the field scores.
+PP_OCR_BACKEND = env_choice("PP_OCR_BACKEND", "onnxruntime", ("onnxruntime", "openvino"))
 PP_RETRY_MEMORY_LIMIT_MB = env_int("PP_RETRY_MEMORY_LIMIT_MB", 1536, minimum=64)
 # Engine work a web request runs itself (page images, schema suggestion, "try it") runs in a
 # forked child that may add at most this much address space and is killed after the timeout.

@@ -287,6 +287,8 @@ def _extract_and_record(document: Document, token: str, path: str, progress: Pro
         max_bytes=settings.PP_MAX_FILE_BYTES,
         max_page_count=settings.PP_MAX_PAGES_PER_DOCUMENT,
         include_images=True,
+        ocr_threads=settings.PP_OCR_THREADS,
+        ocr_backend=settings.PP_OCR_BACKEND,
         classifier_labels=labels,
         classification_threshold=(
             document.extraction.classifier.threshold

@@ -5,6 +5,8 @@ Real OCR runs take ~0.3-1 s each on these small images, so there are few of them
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -122,7 +124,7 @@ def test_ocr_failure_is_ocr_error(monkeypatch: pytest.MonkeyPatch, receipt_image
         def __call__(self, *args, **kwargs):
             raise RuntimeError("onnxruntime session crashed")
 
-    monkeypatch.setattr(ocr, "_engine", Broken())
+    monkeypatch.setattr(ocr, "_engines", {(1, "onnxruntime"): Broken()})
     with pytest.raises(EngineError) as err:
         read_pages(docgen.encode_image(receipt_image.image, "PNG"), ExtractionOptions())
     assert err.value.code == "ocr_error"
@@ -135,6 +137,48 @@ def test_engine_sessions_are_lean() -> None:
         options = model.session.session.get_session_options()
         assert options.enable_mem_pattern is False
         assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
+
+
+def test_ocr_threads_reach_the_onnx_runtime_sessions(
+    monkeypatch: pytest.MonkeyPatch, receipt_image
+) -> None:
+    engine = ocr.get_engine(2)
+    assert engine is not ocr.get_engine(1)  # one engine per thread count asked for
+    for model in (engine.text_det, engine.text_cls, engine.text_rec):
+        assert model.session.session.get_session_options().intra_op_num_threads == 2
+    for model in (ocr.get_engine(1).text_det, ocr.get_engine(1).text_rec):
+        assert model.session.session.get_session_options().intra_op_num_threads == 1
+    # 0 asks for every core
+    assert ocr.session_threads(0) == (os.cpu_count() or 1)
+    # the pipeline's option is what picks the engine
+    asked: list[int] = []
+    real = ocr.get_engine
+
+    def spy(threads: int = 1, backend: str = "onnxruntime"):  # type: ignore[no-untyped-def]
+        asked.append(threads)
+        return real(threads, backend)
+
+    monkeypatch.setattr(ocr, "get_engine", spy)
+    read_pages(docgen.encode_image(receipt_image.image, "PNG"), ExtractionOptions(ocr_threads=2))
+    assert asked == [2]
+
+
+def test_openvino_backend_reads_the_same_words(receipt_image: docgen.TextImage) -> None:
+    onnx = ocr.ocr_image(receipt_image.image, 1)
+    page = ocr.ocr_image(receipt_image.image, 1, backend="openvino")
+    assert _texts(page.words) == _texts(onnx.words)
+    for a, b in zip(page.words, onnx.words, strict=True):
+        assert (a.x0, a.y0, a.x1, a.y1) == pytest.approx((b.x0, b.y0, b.x1, b.y1), abs=0.01)
+    engine = ocr.get_engine(1, "openvino")
+    assert type(engine.text_rec.session).__name__ == "OpenVINOInferSession"
+    config = engine.text_det.session.session.get_compiled_model()
+    assert int(config.get_property("INFERENCE_NUM_THREADS")) == 1
+
+
+def test_unknown_backend_is_an_ocr_error(receipt_image: docgen.TextImage) -> None:
+    with pytest.raises(EngineError) as err:
+        ocr.ocr_image(receipt_image.image, 1, backend="tesseract")
+    assert err.value.code == "ocr_error"
 
 
 def _detector_sides(monkeypatch: pytest.MonkeyPatch) -> list[int]:

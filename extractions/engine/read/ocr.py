@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -62,39 +63,54 @@ ENGINE_PARAMS: dict[str, Any] = {
     "Rec.rec_img_shape": [3, 48, 160],
 }
 
-# Threads per ONNX Runtime session. One by default: workers run one process per
-# core (README: --concurrency 2 on 2 cores), so a second thread per session only
-# oversubscribes the cores. Measured on SROIE receipts (bench/engine_speed.py): one
-# thread 2.33 s/page wall (2.33 s CPU); two threads 1.97 s/page when the other core
-# is free, 2.9 s when other processes keep it busy. PP_OCR_THREADS=N overrides (a
-# lone process on an idle machine).
-ENGINE_PARAMS["EngineConfig.onnxruntime.intra_op_num_threads"] = 1
-if os.environ.get("PP_OCR_THREADS", "").isdigit():
-    ENGINE_PARAMS["EngineConfig.onnxruntime.intra_op_num_threads"] = int(
-        os.environ["PP_OCR_THREADS"]
-    )
+# Threads per ONNX Runtime session: ``ExtractionOptions.ocr_threads`` (settings:
+# PP_OCR_THREADS). One by default: workers run one process per core (README:
+# --concurrency 2 on 2 cores), so a second thread per session only oversubscribes the
+# cores. Measured on SROIE receipts (bench/engine_speed.py): one thread 2.33 s/page wall
+# (2.33 s CPU); two threads 1.97 s/page when the other core is free, 2.9 s when other
+# processes keep it busy. 0 = every core (a lone process: the extract command).
+_engines: dict[tuple[int, str], Any] = {}
 
-_engine: Any = None
+# The inference backend (``ExtractionOptions.ocr_backend``): "onnxruntime", or "openvino"
+# (the ``openvino`` wheel) running the same ONNX models. Measured with bench/ocr.py
+# (README, OCR section): OpenVINO reads a receipt for ~0.4x the CPU of ONNX Runtime, an
+# A4 form for ~0.35x, one thread each; its numerics differ slightly, so its text differs
+# on a few lines, which is why it is a setting, off by default.
+BACKENDS = ("onnxruntime", "openvino")
+# Model files replacing the wheel's ({"Det": path, "Rec": path}), for experiments
+# (bench/ocr.py --variant); int8 models measured worse, see the README.
+MODEL_PATHS: dict[str, Path] = {}
 _engine_lock = threading.Lock()
 # onnxruntime sessions are not meant to be driven by two threads at once here.
 _run_lock = threading.Lock()
 
 
-def get_engine() -> Any:
-    global _engine
-    if _engine is None:
+def session_threads(threads: int) -> int:
+    """ONNX Runtime intra-op threads for a requested count (0 or less: every core)."""
+    return threads if threads >= 1 else max(os.cpu_count() or 1, 1)
+
+
+def get_engine(threads: int = 1, backend: str = "onnxruntime") -> Any:
+    """The process's RapidOCR engine for ``threads`` and ``backend`` (one per pair asked
+    for: normally one)."""
+    if backend not in BACKENDS:
+        raise EngineError(OCR_ERROR, f"Unknown OCR backend {backend!r}: one of {BACKENDS}.")
+    key = (session_threads(threads), backend)
+    engine = _engines.get(key)
+    if engine is None:
         with _engine_lock:
-            if _engine is None:
+            engine = _engines.get(key)
+            if engine is None:
                 try:
-                    _engine = _create_engine()
+                    engine = _engines[key] = _create_engine(*key)
                 except Exception as exc:
                     raise EngineError(
                         OCR_ERROR, f"The OCR engine could not start ({exc})."
                     ) from exc
-    return _engine
+    return engine
 
 
-def _create_engine() -> Any:
+def _create_engine(threads: int, backend: str) -> Any:
     """RapidOCR with its three ONNX sessions loaded now, with our session options.
 
     Measured on receipts: ONNX Runtime's memory patterns, kept per input shape,
@@ -106,26 +122,58 @@ def _create_engine() -> Any:
     """
     from rapidocr import RapidOCR
 
+    params = {**ENGINE_PARAMS, "EngineConfig.onnxruntime.intra_op_num_threads": threads}
+    for task, path in MODEL_PATHS.items():
+        params[f"{task}.model_path"] = str(path)
+    if backend == "openvino":
+        return _create_openvino_engine(params, threads)
     try:
         from rapidocr.inference_engine.onnxruntime import main as ort_main
 
         original = ort_main.OrtInferSession.__dict__["_init_sess_opts"]
     except (ImportError, AttributeError, KeyError):  # another rapidocr layout: plain defaults
-        return RapidOCR(params=dict(ENGINE_PARAMS))
+        return RapidOCR(params=params)
 
     def session_options(cfg: Any) -> Any:
         options = original.__func__(cfg)
+        # RapidOCR ignores counts above os.cpu_count(); the deployment's choice is kept
+        options.intra_op_num_threads = threads
         options.enable_mem_pattern = False
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         return options
 
     ort_main.OrtInferSession._init_sess_opts = staticmethod(session_options)
     try:
-        engine = RapidOCR(params=dict(ENGINE_PARAMS))
+        engine = RapidOCR(params=params)
         for load in ("_load_det_model", "_load_cls_model", "_load_rec_model"):
             getattr(engine, load)()
     finally:
         ort_main.OrtInferSession._init_sess_opts = original
+    return engine
+
+
+def _create_openvino_engine(params: dict[str, Any], threads: int) -> Any:
+    """RapidOCR on OpenVINO, reading the ONNX models of the rapidocr wheel (its own
+    OpenVINO model list points at downloads: nothing is downloaded here)."""
+    import rapidocr
+    from rapidocr import EngineType, RapidOCR
+
+    models = Path(rapidocr.__file__).parent / "models"
+    for task, pattern in (
+        ("Det", "*_det_*.onnx"),
+        ("Cls", "*_cls_*.onnx"),
+        ("Rec", "*_rec_*.onnx"),
+    ):
+        if f"{task}.model_path" not in params:
+            found = sorted(models.glob(pattern))
+            if len(found) != 1:
+                raise RuntimeError(f"no single {task} model in {models}: {found}")
+            params[f"{task}.model_path"] = str(found[0])
+        params[f"{task}.engine_type"] = EngineType.OPENVINO
+    params["EngineConfig.openvino.inference_num_threads"] = threads
+    engine = RapidOCR(params=params)
+    for load in ("_load_det_model", "_load_cls_model", "_load_rec_model"):
+        getattr(engine, load)()
     return engine
 
 
@@ -145,8 +193,19 @@ class OcrPage:
     rotation: int  # degrees the input was turned clockwise to be upright
 
 
-def ocr_image(image: Image.Image, page: int, *, detect_orientation: bool = True) -> OcrPage:
-    """Read an (EXIF-transposed) page image; word boxes are normalised to the upright page."""
+def ocr_image(
+    image: Image.Image,
+    page: int,
+    *,
+    detect_orientation: bool = True,
+    threads: int = 1,
+    backend: str = "onnxruntime",
+) -> OcrPage:
+    """Read an (EXIF-transposed) page image; word boxes are normalised to the upright page.
+
+    ``threads``, ``backend``: inference threads of the sessions and the inference library
+    (``ExtractionOptions.ocr_threads``, ``ocr_backend``).
+    """
     try:
         rgb = image if image.mode == "RGB" else image.convert("RGB")
         scale = 1.0
@@ -159,7 +218,7 @@ def ocr_image(image: Image.Image, page: int, *, detect_orientation: bool = True)
             )
         arr = np.asarray(rgb)
         with _run_lock:
-            lines, rotation, (h, w) = _read(arr, detect_orientation)
+            lines, rotation, (h, w) = _read(get_engine(threads, backend), arr, detect_orientation)
     except (EngineError, MemoryError):
         raise  # MemoryError: the per-task memory limit, reported as document_too_large
     except Exception as exc:
@@ -172,8 +231,9 @@ def ocr_image(image: Image.Image, page: int, *, detect_orientation: bool = True)
     return OcrPage(words=words, lines=lines, width=w, height=h, rotation=rotation)
 
 
-def _read(arr: np.ndarray, detect_orientation: bool) -> tuple[list[OcrLine], int, tuple[int, int]]:
-    engine = get_engine()
+def _read(
+    engine: Any, arr: np.ndarray, detect_orientation: bool
+) -> tuple[list[OcrLine], int, tuple[int, int]]:
     boxes = _detect(engine, arr)
     if boxes is None:
         return [], 0, arr.shape[:2]

@@ -130,7 +130,7 @@ def _read_pdf(
             # OCR runs without the pdfium lock and with the page already closed.
             collected = content.images if content is not None else None
             with steps.timed("ocr"):
-                content = _ocr_page(image, number, width, height)
+                content = _ocr_page(image, number, width, height, options)
             content.images = collected  # the page's embedded images are what they were
             del image
             if pause is not None:
@@ -159,15 +159,17 @@ def _read_image(
             if options.ocr == "never":
                 content = PageContent(number=number, width=width, height=height, source="empty")
             else:
-                content = _ocr_page(frame, number, width, height)
+                content = _ocr_page(frame, number, width, height, options)
             del frame
         yield content
 
 
-def _ocr_page(image: Any, number: int, width: float, height: float) -> PageContent:
+def _ocr_page(
+    image: Any, number: int, width: float, height: float, options: ExtractionOptions
+) -> PageContent:
     from . import ocr  # numpy and RapidOCR: loaded on first use, not by the web process
 
-    result = ocr.ocr_image(image, number)
+    result = ocr.ocr_image(image, number, threads=options.ocr_threads, backend=options.ocr_backend)
     if result.rotation in (90, 270):
         width, height = height, width
     return PageContent(

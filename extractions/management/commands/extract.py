@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from extractions.engine import (
@@ -52,6 +53,8 @@ class Command(BaseCommand):
             target=opts["target"],
             ocr=opts["ocr"],
             include_images=opts["images"],
+            ocr_threads=settings.PP_OCR_THREADS,
+            ocr_backend=settings.PP_OCR_BACKEND,
             on_step=lambda name: self.stderr.write(f"{name}…"),
         )
         try:
