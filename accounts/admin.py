@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.urls import path
 
 from accounts.admin_forms import AdjustCreditsForm, GrantCreditsForm
 from accounts.models import APIKey, Invitation, Membership, Organization, Role, User
@@ -21,8 +22,10 @@ from accounts.services import (
     remove_member,
     revoke_api_key,
 )
-from billing.services import InsufficientCredits, adjust_credits, grant_credits
 from config.admin_tools import ReadOnlyInline, SupportActionsMixin
+from config.errors import APIError
+from support import admin_organization
+from support import services as support_services
 
 
 @admin.register(User)
@@ -156,21 +159,81 @@ class OrganizationAdmin(SupportActionsMixin, admin.ModelAdmin):
     list_select_related = ("credit_account",)
     list_filter = ("flagged_for_support",)
     search_fields = ("name", "memberships__user__email")
-    readonly_fields = ("public_id", "created_at", "balance")
-    fields = (
-        "name",
+    readonly_fields = (
         "public_id",
-        "balance",
-        "retention_hours",
-        "max_concurrent_documents",
-        "review_confidence_threshold",
-        "flagged_for_support",
-        "support_note",
         "created_at",
+        "balance",
+        "ledger_recent",
+        "extractions_recent",
+        "support_recent",
+    )
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "name",
+                    "public_id",
+                    "balance",
+                    "retention_hours",
+                    "max_concurrent_documents",
+                    "review_confidence_threshold",
+                    "flagged_for_support",
+                    "support_note",
+                    "created_at",
+                )
+            },
+        ),
+        ("Credit ledger (latest)", {"fields": ("ledger_recent",)}),
+        ("Recent extractions", {"fields": ("extractions_recent",)}),
+        ("Support activity (latest)", {"fields": ("support_recent",)}),
     )
     inlines = (MembershipInline, APIKeyInline)
     actions = ("grant_credits_action", "adjust_credits_action")
     show_full_result_count = False
+    # Grant/adjust credits and "view as customer" forms below the page's own form.
+    change_form_template = "admin/accounts/organization/change_form.html"
+
+    ledger_recent = admin.display(description="Ledger")(admin_organization.ledger_recent)
+    extractions_recent = admin.display(description="Extractions")(
+        admin_organization.extractions_recent
+    )
+    support_recent = admin.display(description="Support")(admin_organization.support_recent)
+
+    def get_urls(self) -> list[Any]:
+        def wrap(view: Any) -> Any:
+            return self.admin_site.admin_view(
+                lambda request, **kwargs: view(self, request, **kwargs)
+            )
+
+        return [
+            path(
+                "<int:object_id>/credits/",
+                wrap(admin_organization.credits_view),
+                name="accounts_organization_credits",
+            ),
+            path(
+                "view-as/stop/",
+                wrap(admin_organization.stop_view_as_view),
+                name="accounts_organization_stop_view_as",
+            ),
+            path(
+                "<int:object_id>/view-as/",
+                wrap(admin_organization.view_as_view),
+                name="accounts_organization_view_as",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        extra = {**(extra_context or {}), **admin_organization.page_context(request)}
+        return super().change_view(request, object_id, form_url, extra_context=extra)
 
     @admin.display(description="Balance (credits)")
     def balance(self, obj: Organization) -> int:
@@ -199,23 +262,17 @@ class OrganizationAdmin(SupportActionsMixin, admin.ModelAdmin):
         if "apply" in request.POST and form.is_valid():
             done = 0
             for organization in queryset:
+                grant = action == "grant_credits_action"
                 try:
-                    if action == "grant_credits_action":
-                        grant_credits(
-                            organization=organization,
-                            credits=form.cleaned_data["credits"],
-                            reason=form.cleaned_data["reason"],
-                            staff_user=request.user,
-                        )
-                    else:
-                        adjust_credits(
-                            organization=organization,
-                            delta=form.cleaned_data["delta"],
-                            reason=form.cleaned_data["reason"],
-                            staff_user=request.user,
-                        )
+                    support_services.change_credits(
+                        organization=organization,
+                        staff_user=request.user,
+                        delta=form.cleaned_data["credits" if grant else "delta"],
+                        reason=form.cleaned_data["reason"],
+                        grant=grant,
+                    )
                     done += 1
-                except InsufficientCredits as exc:
+                except APIError as exc:
                     self.message_user(request, f"{organization}: {exc.message}", messages.ERROR)
             if done:
                 self.message_user(request, f"Ledger updated for {done} organization(s).")
@@ -258,15 +315,26 @@ class OrganizationAdmin(SupportActionsMixin, admin.ModelAdmin):
 
 @admin.register(APIKey)
 class APIKeyAdmin(SupportActionsMixin, admin.ModelAdmin):
-    list_display = ("name", "prefix", "organization", "created_at", "last_used_at", "revoked_at")
+    list_display = (
+        "name",
+        "prefix",
+        "organization",
+        "scope",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+    )
     list_select_related = ("organization",)
-    list_filter = ("revoked_at",)
+    list_filter = ("scope", "revoked_at")
     search_fields = ("name", "prefix", "public_id", "organization__name")
     readonly_fields = (
         "public_id",
         "organization",
         "name",
         "prefix",
+        "scope",
+        "expires_at",
         "created_by",
         "created_at",
         "last_used_at",

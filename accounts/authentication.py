@@ -9,7 +9,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 from rest_framework_simplejwt.authentication import JWTAuthentication
 
-from accounts.models import APIKey, Membership, Role, hash_api_key
+from accounts.models import APIKey, KeyScope, Membership, Role, hash_api_key
 from accounts.tenancy import TenantContext
 
 API_KEY_HEADER = "HTTP_X_API_KEY"
@@ -49,9 +49,15 @@ class APIKeyAuthentication(BaseAuthentication):
         except APIKey.DoesNotExist:
             raise exceptions.AuthenticationFailed("Invalid or revoked API key.") from None
         now = timezone.now()
+        if key.expires_at is not None and key.expires_at <= now:
+            raise exceptions.AuthenticationFailed(
+                f"This API key expired at {key.expires_at.isoformat(timespec='seconds')}."
+            )
         if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
             APIKey.objects.filter(pk=key.pk).update(last_used_at=now)
-        context = TenantContext(organization=key.organization, role=Role.ADMIN, api_key=key)
+        # What the key may do is its scope (accounts.permissions); only an admin key manages.
+        role = Role.ADMIN if key.scope == KeyScope.ADMIN else Role.MEMBER
+        context = TenantContext(organization=key.organization, role=role, api_key=key)
         return APIKeyUser(key), context
 
     def authenticate_header(self, request: Any) -> str:

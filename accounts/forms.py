@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from django import forms
 from django.contrib.auth import authenticate
+from django.utils import timezone
 
-from accounts.models import Role
+from accounts.models import KeyScope, Role
 
 
 class LoginForm(forms.Form):
@@ -74,9 +76,24 @@ class RoleForm(forms.Form):
 
 
 class APIKeyForm(forms.Form):
+    EXPIRY_DAYS = (
+        ("", "Never"),
+        ("7", "In 7 days"),
+        ("30", "In 30 days"),
+        ("90", "In 90 days"),
+        ("365", "In a year"),
+    )
+
     name = forms.CharField(
         max_length=100, initial="", widget=forms.TextInput(attrs={"placeholder": "e.g. Production"})
     )
+    # The least a program usually needs: submitting documents and reading results.
+    scope = forms.ChoiceField(choices=KeyScope.choices, initial=KeyScope.EXTRACT)
+    expires_in = forms.ChoiceField(choices=EXPIRY_DAYS, required=False, label="Expires")
+
+    def expires_at(self) -> datetime | None:
+        days = self.cleaned_data.get("expires_in")
+        return timezone.now() + timedelta(days=int(days)) if days else None
 
 
 class OrganizationForm(forms.Form):

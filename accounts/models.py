@@ -7,6 +7,7 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from config.ids import new_key_id, new_org_id
 
@@ -38,6 +39,9 @@ class User(AbstractUser):
 
     username = None
     email = models.EmailField("email address", unique=True)
+    # When the person proved they read this address (the sign-up link); the sign-up's free
+    # credits are granted then, not before (accounts.onboarding.verify_email).
+    email_verified_at = models.DateTimeField(null=True, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -145,6 +149,24 @@ def hash_api_key(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+class KeyScope(models.TextChoices):
+    """What an API key may do; each scope includes the ones before it (``SCOPE_RANK``).
+    Every /v1 operation declares the scope it needs (``accounts.permissions``)."""
+
+    READ = "read", "Read-only"
+    EXTRACT = "extract", "Extract"
+    ADMIN = "admin", "Admin"
+
+
+SCOPE_RANK = {KeyScope.READ: 0, KeyScope.EXTRACT: 1, KeyScope.ADMIN: 2}
+SCOPE_HELP = {
+    KeyScope.READ: "reads parsers, extractions, results, files and credits; changes nothing",
+    KeyScope.EXTRACT: "read-only, plus submitting documents, uploading files, reviewing and "
+    "cancelling extractions, suggesting schemas",
+    KeyScope.ADMIN: "everything: parsers, classifiers, webhooks, API keys and billing too",
+}
+
+
 class APIKey(models.Model):
     public_id = models.CharField(max_length=40, unique=True, default=new_key_id, editable=False)
     organization = models.ForeignKey(
@@ -161,6 +183,11 @@ class APIKey(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Keys made before scopes could do everything: they stay admin.
+    scope = models.CharField(max_length=16, choices=KeyScope.choices, default=KeyScope.ADMIN)
+    expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="After this the key is refused (401). Empty: never."
+    )
 
     objects = TenantManager()
 
@@ -173,7 +200,15 @@ class APIKey(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and not self.is_expired
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
+    def allows(self, scope: str) -> bool:
+        """Whether this key's scope includes ``scope``."""
+        return SCOPE_RANK[KeyScope(self.scope)] >= SCOPE_RANK[KeyScope(scope)]
 
 
 class Invitation(models.Model):

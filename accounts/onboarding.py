@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -37,34 +38,89 @@ def normalize_email(email: str) -> str:
     return User.objects.normalize_email((email or "").strip()).lower()
 
 
+@dataclass(frozen=True, slots=True)
+class SignUp:
+    """What a sign-up did. The caller answers the same either way (and e-mails the address):
+    whether an address has an account is told only to whoever reads its mail."""
+
+    user: User  # the new account, or the one the address already had
+    created: bool
+
+
+class EmailVerificationTokenGenerator(PasswordResetTokenGenerator):
+    """Signed, expiring (``PASSWORD_RESET_TIMEOUT``) links proving a person reads their mail;
+    a link stops working once the address is verified."""
+
+    key_salt = "accounts.onboarding.EmailVerificationTokenGenerator"
+
+    def _make_hash_value(self, user: User, timestamp: int) -> str:  # type: ignore[override]
+        return f"{user.pk}{user.email}{user.email_verified_at}{timestamp}"
+
+
+email_verification_tokens = EmailVerificationTokenGenerator()
+
+
 @transaction.atomic
-def sign_up(*, email: str, password: str, organization_name: str) -> tuple[User, Organization]:
-    """A new person and their new organization, owned by them, with the sign-up credits."""
+def sign_up(*, email: str, password: str, organization_name: str) -> SignUp:
+    """A new person and their new organization, owned by them, without credits yet: the
+    sign-up credits come when the address is verified (``verify_email``). An address that
+    has an account changes nothing (``created`` False)."""
     email = normalize_email(email)
     if not email:
         raise APIError("INVALID_PAYLOAD", "An email address is required.")
-    if User.objects.filter(email__iexact=email).exists():
-        raise APIError("EMAIL_TAKEN", "An account with this email address already exists.")
+    # The password is judged first, the same for any address, so that its answer tells
+    # nothing about the address.
     user = User(email=email)
     try:
         validate_password(password, user=user)
     except ValidationError as exc:
         raise APIError("WEAK_PASSWORD", " ".join(exc.messages)) from None
-    user.set_password(password)
+    user.set_password(password)  # hashed either way: the time taken tells nothing either
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None:
+        return SignUp(user=existing, created=False)
     try:
         with transaction.atomic():
             user.save()
     except IntegrityError:
         # Two sign-ups racing for one address: the unique constraint decides.
-        raise APIError(
-            "EMAIL_TAKEN", "An account with this email address already exists."
-        ) from None
-    organization = create_organization(
-        name=organization_name,
-        owner=user,
-        opening_credits=settings.PP_SIGNUP_FREE_CREDITS,
+        return SignUp(user=User.objects.get(email__iexact=email), created=False)
+    create_organization(name=organization_name, owner=user)
+    return SignUp(user=user, created=True)
+
+
+def signup_organization(user: User) -> Organization | None:
+    """The organization created with the account (the first one it owns)."""
+    membership = (
+        Membership.objects.filter(user=user, role=Role.OWNER)
+        .select_related("organization")
+        .order_by("id")
+        .first()
     )
-    return user, organization
+    return membership.organization if membership is not None else None
+
+
+@transaction.atomic
+def verify_email(*, user: User) -> int:
+    """Mark the address verified; the first time only, grant the sign-up credits to the
+    organization created at sign-up. Returns the credits granted (0 when verified before)."""
+    from billing.services import grant_credits
+
+    verified = User.objects.filter(pk=user.pk, email_verified_at__isnull=True).update(
+        email_verified_at=timezone.now()
+    )
+    user.refresh_from_db(fields=["email_verified_at"])
+    credits = settings.PP_SIGNUP_FREE_CREDITS
+    organization = signup_organization(user)
+    if not verified or not credits or organization is None:
+        return 0
+    grant_credits(
+        organization=organization,
+        credits=credits,
+        reason="Sign-up credits (email verified)",
+        cause_key=f"signup-verified:{user.pk}",
+    )
+    return credits
 
 
 def assignable_roles(*, actor_role: str) -> list[str]:
@@ -167,6 +223,8 @@ def sign_up_with_invitation(*, token: str, password: str) -> tuple[User, Members
     except ValidationError as exc:
         raise APIError("WEAK_PASSWORD", " ".join(exc.messages)) from None
     user.set_password(password)
+    # The invitation came to this address: following it proves the person reads it.
+    user.email_verified_at = timezone.now()
     user.save()
     return user, accept_invitation(token=token, user=user)
 

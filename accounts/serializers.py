@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.utils import timezone
 from rest_framework import exceptions, serializers
 
-from accounts.models import APIKey, Membership
+from accounts.models import APIKey, KeyScope, Membership
 from accounts.selectors import memberships_of
 from accounts.tokens import issue_token_pair
 from config.errors import APIError
@@ -73,12 +75,37 @@ class APIKeySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = APIKey
-        fields = ["id", "name", "prefix", "created_by", "created_at", "last_used_at", "revoked_at"]
+        fields = [
+            "id",
+            "name",
+            "prefix",
+            "scope",
+            "expires_at",
+            "created_by",
+            "created_at",
+            "last_used_at",
+            "revoked_at",
+        ]
         read_only_fields = fields
 
 
 class APIKeyCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100)
+    scope = serializers.ChoiceField(
+        choices=KeyScope.choices,
+        default=KeyScope.ADMIN,
+        help_text="read: reads only; extract: also submits, uploads, reviews and cancels; "
+        "admin: everything (parsers, webhooks, keys, billing). Defaults to admin, what every "
+        "key could do before scopes.",
+    )
+    expires_at = serializers.DateTimeField(
+        required=False, allow_null=True, help_text="After this the key is refused (401)."
+    )
+
+    def validate_expires_at(self, value: datetime | None) -> datetime | None:
+        if value is not None and value <= timezone.now():
+            raise serializers.ValidationError("Must be in the future.")
+        return value
 
 
 class APIKeyCreatedSerializer(APIKeySerializer):

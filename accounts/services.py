@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -12,6 +13,7 @@ from accounts.models import (
     API_KEY_DISPLAY_LENGTH,
     API_KEY_PREFIX,
     APIKey,
+    KeyScope,
     Membership,
     Organization,
     Role,
@@ -84,7 +86,11 @@ def get_or_create_user(*, email: str, password: str | None = None) -> tuple[User
     user = User.objects.filter(email__iexact=email).first()
     if user is not None:
         return user, False
-    return User.objects.create_user(email=email, password=password), True
+    # Made by an operator (createorg, the admin), who vouches for the address.
+    user = User.objects.create_user(
+        email=email, password=password, email_verified_at=timezone.now()
+    )
+    return user, True
 
 
 @transaction.atomic
@@ -155,7 +161,12 @@ def delete_user(*, user: User) -> None:
 
 
 def create_api_key(
-    *, organization: Organization, name: str, created_by: User | None = None
+    *,
+    organization: Organization,
+    name: str,
+    created_by: User | None = None,
+    scope: str = KeyScope.ADMIN,
+    expires_at: datetime | None = None,
 ) -> NewAPIKey:
     name = (name or "").strip() or "API key"
     secret = API_KEY_PREFIX + secrets.token_urlsafe(32)
@@ -165,6 +176,8 @@ def create_api_key(
         prefix=secret[:API_KEY_DISPLAY_LENGTH],
         hashed_secret=hash_api_key(secret),
         created_by=created_by,
+        scope=KeyScope(scope),
+        expires_at=expires_at,
     )
     return NewAPIKey(api_key=api_key, secret=secret)
 

@@ -12,7 +12,7 @@ from rest_framework_simplejwt.views import TokenRefreshView
 
 from accounts import selectors, services
 from accounts.models import APIKey
-from accounts.permissions import CanManageOrganization
+from accounts.permissions import ADMIN, CanManageOrganization, scopes
 from accounts.serializers import (
     APIKeyCreatedSerializer,
     APIKeyCreateSerializer,
@@ -51,6 +51,7 @@ class TokenRefresh(TokenRefreshView):
 
 
 class APIKeyListView(APIView):
+    required_scopes = scopes(all=ADMIN)
     permission_classes = [CanManageOrganization]
 
     @extend_schema(responses=inline_serializer("APIKeyList", {"data": APIKeySerializer(many=True)}))
@@ -67,12 +68,15 @@ class APIKeyListView(APIView):
             organization=tenant.organization,
             name=payload.validated_data["name"],
             created_by=tenant.user,
+            scope=payload.validated_data["scope"],
+            expires_at=payload.validated_data.get("expires_at"),
         )
         body = APIKeySerializer(new_key.api_key).data | {"secret": new_key.secret}
         return Response(body, status=status.HTTP_201_CREATED)
 
 
 class APIKeyRevokeView(APIView):
+    required_scopes = scopes(all=ADMIN)
     permission_classes = [CanManageOrganization]
 
     @extend_schema(request=None, responses=APIKeySerializer)

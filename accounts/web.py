@@ -14,6 +14,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse, reverse_lazy
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.views.decorators.http import require_POST
 
 from accounts import onboarding, selectors, services
@@ -27,7 +29,7 @@ from accounts.forms import (
     RoleForm,
     SignUpForm,
 )
-from accounts.models import APIKey, Invitation, Membership, User
+from accounts.models import SCOPE_HELP, APIKey, Invitation, KeyScope, Membership, User
 from accounts.web_tenancy import (
     SESSION_ORG_KEY,
     get_or_404,
@@ -37,6 +39,7 @@ from accounts.web_tenancy import (
     switch_organization,
 )
 from config.errors import APIError
+from support.selectors import support_actions_for
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -61,34 +64,105 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+def _send_verification(request: HttpRequest, user: User) -> None:
+    """The sign-up link: verifies the address, signs in, grants the sign-up credits."""
+    url = request.build_absolute_uri(
+        reverse(
+            "web:verify-email",
+            args=[
+                urlsafe_base64_encode(force_bytes(user.pk)),
+                onboarding.email_verification_tokens.make_token(user),
+            ],
+        )
+    )
+    context = {"url": url, "credits": settings.PP_SIGNUP_FREE_CREDITS}
+    send_mail(
+        subject="Confirm your email address for PerfectParser",
+        message=render_to_string("accounts/email/verify.txt", context),
+        from_email=None,
+        recipient_list=[user.email],
+    )
+
+
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("web:home")
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user, organization = onboarding.sign_up(
+            outcome = onboarding.sign_up(
                 email=form.cleaned_data["email"],
                 password=form.cleaned_data["password"],
                 organization_name=form.cleaned_data["organization_name"],
             )
         except APIError as exc:
-            field = {"EMAIL_TAKEN": "email", "WEAK_PASSWORD": "password"}.get(exc.code)
-            form.add_error(field, exc.message)
+            form.add_error("password" if exc.code == "WEAK_PASSWORD" else None, exc.message)
         else:
-            login(request, user, backend=MODEL_BACKEND)
-            request.session[SESSION_ORG_KEY] = organization.public_id
-            credits = settings.PP_SIGNUP_FREE_CREDITS
-            messages.success(
-                request,
-                f"Welcome to PerfectParser! {organization.name} starts with {credits} free credits.",
-            )
-            return redirect("web:home")
+            # The same answer whether the address had an account or not: only its mailbox
+            # learns which (a link to finish, or a note that the account exists).
+            user = outcome.user
+            if outcome.created or user.email_verified_at is None:
+                _send_verification(request, user)
+            else:
+                send_mail(
+                    subject="You already have a PerfectParser account",
+                    message=render_to_string(
+                        "accounts/email/account_exists.txt",
+                        {
+                            "login": request.build_absolute_uri(reverse("web:login")),
+                            "reset": request.build_absolute_uri(reverse("web:password_reset")),
+                        },
+                    ),
+                    from_email=None,
+                    recipient_list=[user.email],
+                )
+            return redirect("web:signup-sent")
     return render(
         request,
         "accounts/signup.html",
         {"form": form, "free_credits": settings.PP_SIGNUP_FREE_CREDITS},
     )
+
+
+def signup_sent(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "accounts/signup_sent.html", {"free_credits": settings.PP_SIGNUP_FREE_CREDITS}
+    )
+
+
+def verify_email(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    try:
+        user = User.objects.get(pk=int(urlsafe_base64_decode(uidb64).decode()))
+    except (ValueError, OverflowError, User.DoesNotExist):
+        user = None
+    if user is None or not onboarding.email_verification_tokens.check_token(user, token):
+        # Like an invalid password-reset link: a page that says so, and nothing happens.
+        return render(request, "accounts/verify_invalid.html")
+    credits = onboarding.verify_email(user=user)
+    if request.user != user:
+        login(request, user, backend=MODEL_BACKEND)
+    organization = onboarding.signup_organization(user)
+    if organization is not None:
+        request.session[SESSION_ORG_KEY] = organization.public_id
+    if credits:
+        messages.success(
+            request,
+            f"Email address confirmed. Welcome to PerfectParser! {organization.name} starts "
+            f"with {credits} free credits.",
+        )
+    else:
+        messages.success(request, "Email address confirmed.")
+    return redirect("web:home")
+
+
+@require_POST
+def resend_verification(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect("web:login")
+    if request.user.email_verified_at is None:
+        _send_verification(request, request.user)
+        messages.success(request, f"We sent a new link to {request.user.email}.")
+    return redirect("web:home")
 
 
 def no_organization(request: HttpRequest) -> HttpResponse:
@@ -153,7 +227,11 @@ def organization_settings(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, "Settings saved.")
         return redirect("web:organization-settings")
-    return render(request, "accounts/organization.html", {"form": form, "section": "settings"})
+    context: dict[str, Any] = {"form": form, "section": "settings"}
+    if request.tenant.is_owner:
+        # Owners audit what PerfectParser support did in their organization.
+        context["support_actions"] = support_actions_for(organization=organization)
+    return render(request, "accounts/organization.html", context)
 
 
 # --- Members ---------------------------------------------------------------------------------
@@ -325,6 +403,8 @@ def api_keys(request: HttpRequest) -> HttpResponse:
             organization=tenant.organization,
             name=form.cleaned_data["name"],
             created_by=request.user,
+            scope=form.cleaned_data["scope"],
+            expires_at=form.expires_at(),
         )
         form = APIKeyForm()
     return render(
@@ -334,6 +414,7 @@ def api_keys(request: HttpRequest) -> HttpResponse:
             "form": form,
             "created": created,
             "keys": selectors.api_keys_of(organization=tenant.organization),
+            "scopes": [(scope, scope.label, SCOPE_HELP[scope]) for scope in KeyScope],
             "section": "api-keys",
         },
     )

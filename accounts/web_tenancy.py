@@ -18,10 +18,11 @@ from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from accounts.models import MANAGER_ROLES, Membership, Organization
+from accounts.models import MANAGER_ROLES, Membership, Organization, Role
 from accounts.selectors import memberships_of
 from accounts.tenancy import TenantContext, get_for_org
 from config.errors import APIError, NotFoundError
+from support.view_as import READ_METHODS, viewed_organization
 
 SESSION_ORG_KEY = "pp_current_org"
 
@@ -33,6 +34,8 @@ class WebTenant:
     membership: Membership
     memberships: list[Membership]
     _balance: int | None = field(default=None, repr=False)
+    # Support staff viewing as the customer (support.view_as): read-only.
+    view_as: bool = False
 
     @property
     def organization(self) -> Organization:
@@ -51,6 +54,10 @@ class WebTenant:
         return self.role in MANAGER_ROLES
 
     @property
+    def is_owner(self) -> bool:
+        return self.role == Role.OWNER
+
+    @property
     def balance(self) -> int:
         if self._balance is None:
             from billing.services import get_balance
@@ -65,7 +72,12 @@ class WebTenant:
 
 def resolve_tenant(request: HttpRequest) -> WebTenant | None:
     """The organization chosen in the session if the user still belongs to it, else their
-    first one; ``None`` for a user with no organization left."""
+    first one; ``None`` for a user with no organization left. Support staff viewing as a
+    customer get that organization, as an admin of it would (read-only: ``org_view``)."""
+    viewed = viewed_organization(request)
+    if viewed is not None:
+        membership = Membership(user=request.user, organization=viewed, role=Role.ADMIN)
+        return WebTenant(membership=membership, memberships=[membership], view_as=True)
     memberships = list(memberships_of(user=request.user))
     if not memberships:
         request.session.pop(SESSION_ORG_KEY, None)
@@ -118,6 +130,8 @@ def org_view(view: Callable[..., HttpResponse] | None = None, *, manage: bool = 
             if tenant is None:
                 return redirect("web:no-organization")
             request.tenant = tenant
+            if tenant.view_as and request.method not in READ_METHODS:
+                raise PermissionDenied("Read-only: you are viewing as the customer.")
             if manage and not tenant.can_manage:
                 raise PermissionDenied("Only owners and admins of the organization can do this.")
             try:

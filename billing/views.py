@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.permissions import CanManageOrganization
+from accounts.permissions import ADMIN, READ, CanManageOrganization, scopes
 from accounts.tenancy import tenant_of
 from billing import selectors
 from billing.checkout import start_checkout
@@ -36,6 +36,8 @@ PAGE_PARAMETERS = [
 
 
 class CreditsView(APIView):
+    required_scopes = scopes(get=READ)
+
     @extend_schema(responses=CreditBalanceSerializer, tags=["credits"])
     def get(self, request: Request) -> Response:
         organization = tenant_of(request).organization
@@ -51,6 +53,7 @@ class CreditsView(APIView):
 
 
 class CreditLedgerView(APIView):
+    required_scopes = scopes(get=READ)
     pagination_class = CreatedCursorPagination
 
     @extend_schema(
@@ -66,6 +69,8 @@ class CreditLedgerView(APIView):
 
 
 class CreditPackListView(APIView):
+    required_scopes = scopes(get=READ)
+
     @extend_schema(
         responses=inline_serializer(
             "CreditPackList",
@@ -83,6 +88,7 @@ class CreditPackListView(APIView):
 
 
 class PaymentListView(APIView):
+    required_scopes = scopes(all=ADMIN)
     permission_classes = [CanManageOrganization]
     pagination_class = CreatedCursorPagination
 
@@ -99,6 +105,7 @@ class PaymentListView(APIView):
 
 
 class CheckoutView(APIView):
+    required_scopes = scopes(all=ADMIN)
     permission_classes = [CanManageOrganization]
 
     @extend_schema(

@@ -14,15 +14,16 @@ from django.utils.html import format_html
 SUPPORT_GROUP = "support"
 
 
+SUPPORT_PERMISSION = "support.act"  # support.models.SupportAction's "act" permission
+
+
 def is_support(request: HttpRequest) -> bool:
+    """Staff who may act (the ``support.act`` permission: superusers, the "support" group);
+    other staff see the admin read-only."""
     cached = getattr(request, "_pp_is_support", None)
     if cached is None:
         user = request.user
-        cached = bool(
-            user.is_active
-            and user.is_staff
-            and (user.is_superuser or user.groups.filter(name=SUPPORT_GROUP).exists())
-        )
+        cached = bool(user.is_active and user.is_staff and user.has_perm(SUPPORT_PERMISSION))
         request._pp_is_support = cached  # asked once per action per row otherwise
     return cached
 

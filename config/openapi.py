@@ -11,6 +11,8 @@ correctly without anyone listing its errors by hand:
 - authentication classes (and no ``AllowAny``): 401 ``UNAUTHORIZED``, or simplejwt's own shape
   for a bad bearer token (DESIGN.md);
 - ``CanManageOrganization``: 403 ``FORBIDDEN``;
+- authenticated operations: 403 ``INSUFFICIENT_SCOPE`` (an API key whose scope does not cover
+  it); the scope is in ``x-api-key-scope`` and the description (``accounts.permissions``);
 - throttles: 429 ``RATE_LIMITED`` with ``Retry-After``;
 - a request body: 400 ``INVALID_PAYLOAD``, 413 ``PAYLOAD_TOO_LARGE``, 415
   ``UNSUPPORTED_MEDIA_TYPE``; multipart uploads also 413 ``DOCUMENT_TOO_LARGE``;
@@ -37,6 +39,8 @@ from drf_spectacular.plumbing import ResolvedComponent, force_instance, is_seria
 from rest_framework.fields import FileField
 from rest_framework.permissions import AllowAny
 
+from accounts.permissions import required_scope
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 # Every error code of the API: its HTTP status and what it means (the docs' descriptions).
@@ -55,6 +59,10 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "UNAUTHORIZED": (401, "Missing, invalid or revoked credentials."),
     "INSUFFICIENT_CREDITS": (402, "The balance cannot pay for the pages; nothing was charged."),
     "FORBIDDEN": (403, "Only owners and admins of the organization can do this."),
+    "INSUFFICIENT_SCOPE": (
+        403,
+        "The API key's scope does not cover this operation (details.required_scope).",
+    ),
     "NOT_FOUND": (404, "No such endpoint."),
     "API_KEY_NOT_FOUND": (404, "No such API key in this organization."),
     "PARSER_NOT_FOUND": (404, "No such parser in this organization."),
@@ -196,6 +204,15 @@ class ErrorResponsesAutoSchema(AutoSchema):
         if operation is None:
             return None
         self._register_components()
+        if self._authenticated():
+            # The scope an API key needs (accounts.permissions); none: keys are refused.
+            scope = required_scope(self.view, self.method)
+            operation["x-api-key-scope"] = scope.value if scope else None
+            needs = f"`{scope.value}` scope" if scope else "no API key (people only)"
+            note = f"API keys: {needs}."
+            operation["description"] = "\n\n".join(
+                part for part in (operation.get("description"), note) if part
+            )
         responses = operation.setdefault("responses", {})
         idempotent = any(
             p.get("in") == "header" and p.get("name") == IDEMPOTENCY_KEY
@@ -224,7 +241,7 @@ class ErrorResponsesAutoSchema(AutoSchema):
         view = self.view
         codes = ["INVALID_PAYLOAD", "NOT_ACCEPTABLE", "INTERNAL_ERROR", "SERVICE_UNAVAILABLE"]
         if self._authenticated():
-            codes.append("UNAUTHORIZED")
+            codes += ["UNAUTHORIZED", "INSUFFICIENT_SCOPE"]
             if any(_is_jwt(a) for a in view.get_authenticators()):
                 codes.append(JWT_ERROR)
         if any(_name(p) == "CanManageOrganization" for p in view.get_permissions()):

@@ -7,6 +7,7 @@ from config.health import healthz
 api_v1 = [
     path("", include("accounts.urls")),
     path("", include("parsers.urls")),
+    path("", include("extractions.exports.urls")),
     path("", include("extractions.urls")),
     path("", include("extractions.file_urls")),
     path("", include("extractions.webhook_urls")),

@@ -5,6 +5,7 @@ from django.urls import path
 
 from accounts import web as accounts_web
 from billing import web as billing_web
+from extractions.exports import web as exports_web
 from extractions.web import home as home_web
 from extractions.web import progress as progress_web
 from extractions.web import review as review_web
@@ -18,6 +19,9 @@ urlpatterns = [
     path("", home_web.home, name="home"),
     # Sign up, log in, password reset
     path("signup/", accounts_web.signup, name="signup"),
+    path("signup/sent/", accounts_web.signup_sent, name="signup-sent"),
+    path("verify/<uidb64>/<token>/", accounts_web.verify_email, name="verify-email"),
+    path("verify/resend/", accounts_web.resend_verification, name="verify-email-resend"),
     path("login/", accounts_web.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password-reset/", accounts_web.password_reset, name="password_reset"),
@@ -74,6 +78,7 @@ urlpatterns = [
     path("extract/files/", submit_web.stage_file, name="extract-stage"),
     path("extract/quote/", submit_web.quote, name="extract-quote"),
     path("extractions/", progress_web.extraction_list, name="extractions"),
+    path("extractions/export/", exports_web.export_list, name="extractions-export"),
     path(
         "extractions/<str:extraction_id>/",
         progress_web.extraction_detail,
@@ -83,6 +88,11 @@ urlpatterns = [
         "extractions/<str:extraction_id>/progress/",
         progress_web.extraction_progress,
         name="extraction-progress",
+    ),
+    path(
+        "extractions/<str:extraction_id>/export/",
+        exports_web.export_extraction,
+        name="extraction-export",
     ),
     path(
         "extractions/<str:extraction_id>/cancel/",

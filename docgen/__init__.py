@@ -5,7 +5,9 @@ engine's synthetic training documents. No corpus file is needed.
   encrypted and blank PDFs, page rotation and crop boxes;
 - ``images``: text drawn for OCR, any image format, EXIF orientation, multi-page TIFFs;
 - ``invoices``: invoice layouts with the schema of what they print;
-- ``bad``: inputs the engine must refuse.
+- ``bad``: inputs the engine must refuse;
+- ``synthetic``: seeded invoices and receipts with their ground truth in many layouts and five
+  languages (training and round-trip tests); ``degrade``: any PDF turned into a degraded scan.
 
 Layouts are data (text items, rulings, images per page); the drawing is done once, here. More
 kinds of documents (receipts, other invoice layouts and languages) are modules like
@@ -15,6 +17,7 @@ libraries (fpdf2, Pillow, pypdfium2) are regular dependencies.
 """
 
 from .bad import corrupted_pdf, fake_exe, truncated_pdf
+from .degrade import degrade_image, scan
 from .images import (
     TextImage,
     encode_image,
@@ -46,6 +49,13 @@ from .pdf import (
     text_pdf,
     transform_pdf,
 )
+from .synthetic import (
+    SYNTHETIC_INVOICE_SCHEMA,
+    SYNTHETIC_RECEIPT_SCHEMA,
+    Synthetic,
+    synthetic_invoice,
+    synthetic_receipt,
+)
 
 __all__ = [
     "A4",
@@ -55,11 +65,15 @@ __all__ = [
     "LINE_ITEM_INVOICE_SCHEMA",
     "MM",
     "SIMPLE_INVOICE_SCHEMA",
+    "SYNTHETIC_INVOICE_SCHEMA",
+    "SYNTHETIC_RECEIPT_SCHEMA",
     "PageSpec",
+    "Synthetic",
     "TextImage",
     "blank_pdf",
     "build_pdf",
     "corrupted_pdf",
+    "degrade_image",
     "encode_image",
     "encrypted_pdf",
     "fake_exe",
@@ -68,9 +82,12 @@ __all__ = [
     "line_item_schema",
     "multipage_tiff",
     "png_bytes",
+    "scan",
     "scanned_pdf",
     "simple_invoice_pdf",
     "string_width",
+    "synthetic_invoice",
+    "synthetic_receipt",
     "text_image",
     "text_pdf",
     "transform_pdf",

@@ -45,6 +45,8 @@ class PageSpec:
 
 def _new_pdf(page_size: tuple[float, float]) -> FPDF:
     pdf = FPDF(unit="pt", format=page_size)
+    # the standard fonts are written with WinAnsiEncoding: cp1252 also draws "€", "–", "‰"
+    pdf.core_fonts_encoding = "windows-1252"
     pdf.set_auto_page_break(False)
     pdf.set_margins(0, 0, 0)
     pdf.set_compression(True)

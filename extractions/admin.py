@@ -7,7 +7,8 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
-from django.utils.html import format_html_join
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -166,10 +167,34 @@ class ExtractionAdmin(SupportActionsMixin, ReadOnlyAdminMixin, SimpleHistoryAdmi
 
 
 class DocumentEditInline(ReadOnlyInline):
+    """Who (a customer's user, an API key, or support), before → after, when and why. Support's
+    edits are reverted from the document's review page (the "Review" button)."""
+
     model = DocumentEdit
-    fields = ("created_at", "user", "api_key", "path", "before", "after")
+    fields = ("created_at", "who", "path", "before", "after", "reason", "revert")
     readonly_fields = fields
     show_change_link = False
+
+    @admin.display(description="")
+    def revert(self, obj: DocumentEdit) -> str:
+        if obj.staff_user_id is None:
+            return ""
+        url = reverse("admin:extractions_document_review", args=[obj.document_id])
+        return format_html('<a href="{}#history">Revert…</a>', url)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("user", "api_key", "staff_user")
+
+    @admin.display(description="Who")
+    def who(self, obj: DocumentEdit) -> str:
+        if obj.staff_user_id is not None:
+            email = obj.staff_user.email if obj.staff_user else "deleted staff account"
+            return f"PerfectParser support ({email})"
+        if obj.user_id is not None:
+            return obj.user.email
+        if obj.api_key_id is not None:
+            return f"API key {obj.api_key.prefix}…"
+        return "unknown"
 
 
 @admin.register(Document)
@@ -240,6 +265,67 @@ class DocumentAdmin(SupportActionsMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin)
     )
     inlines = (DocumentEditInline,)
     actions = ("rerun", "refund")
+    change_form_template = "admin/extractions/document/change_form.html"
+
+    def get_urls(self) -> list[Any]:
+        # Support's review (support.admin_review): the form, page images, reverts.
+        from support import admin_review
+
+        def wrap(view: Any) -> Any:
+            return self.admin_site.admin_view(
+                lambda request, **kwargs: view(self, request, **kwargs)
+            )
+
+        return [
+            path(
+                "<int:object_id>/review/",
+                wrap(admin_review.review_view),
+                name="extractions_document_review",
+            ),
+            path(
+                "<int:object_id>/page/<int:page>.png",
+                wrap(admin_review.page_view),
+                name="extractions_document_page",
+            ),
+            path(
+                "<int:object_id>/edits/<int:edit_id>/revert/",
+                wrap(admin_review.revert_view),
+                name="extractions_document_revert",
+            ),
+            path(
+                "<int:object_id>/original/",
+                wrap(admin_review.original_view),
+                name="extractions_document_original",
+            ),
+            path(
+                "<int:object_id>/rerun/",
+                wrap(admin_review.rerun_view),
+                name="extractions_document_support_rerun",
+            ),
+            *super().get_urls(),
+        ]
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: Any = None) -> Any:
+        cached = getattr(request, "_pp_document", None)
+        if cached is not None and from_field is None and str(cached.pk) == str(object_id):
+            return cached
+        return super().get_object(request, object_id, from_field)
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> Any:
+        from support import admin_review
+
+        document = self.get_object(request, object_id)
+        request._pp_document = document  # get_object again (the admin's view) reuses it
+        extra = dict(extra_context or {})
+        if document is not None:
+            extra.update(admin_review.tools_context(request, document))
+        return super().change_view(request, object_id, form_url, extra_context=extra)
 
     @admin.display(description="Flagged values")
     def flagged_values(self, obj: Document) -> str:

@@ -360,6 +360,13 @@ class DocumentEdit(models.Model):
     api_key = models.ForeignKey(
         APIKey, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # PerfectParser support (the Django admin): never a customer's user, so the history, the
+    # API and the dashboard tell the customer "PerfectParser support", not a staff address.
+    staff_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Why (support's edits and reverts require one; customers' edits leave it empty).
+    reason = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = TenantManager()
@@ -369,6 +376,15 @@ class DocumentEdit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document_id} {self.path}"
+
+    @property
+    def source(self) -> str:
+        """Who made it, in the review sources' words: support, api_key or user."""
+        if self.staff_user_id is not None:
+            return ReviewSource.SUPPORT
+        if self.api_key_id is not None:
+            return ReviewSource.API_KEY
+        return ReviewSource.USER
 
 
 WEBHOOK_EVENTS = (

@@ -111,6 +111,14 @@ class DocumentEditSerializer(serializers.Serializer):
     after = serializers.JSONField(allow_null=True)
     user = serializers.CharField(allow_null=True, help_text="Email of the person.")
     api_key = serializers.CharField(allow_null=True, help_text="Prefix of the API key.")
+    source = serializers.ChoiceField(
+        choices=["user", "api_key", "support"],
+        help_text="Who made the edit: a person of the organization, an API key, or "
+        "PerfectParser support (user and api_key are then null).",
+    )
+    reason = serializers.CharField(
+        allow_blank=True, help_text="Why (support's edits give one; empty for yours)."
+    )
     created_at = serializers.DateTimeField()
 
 

@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.permissions import EXTRACT, READ, scopes
 from accounts.tenancy import tenant_of
 from config.errors import APIError
 from config.openapi import raises
@@ -120,6 +121,7 @@ def _accepted(result: SubmissionResult) -> Response:
 
 
 class ExtractionCollectionView(CountsAcceptedSubmissions, APIView):
+    required_scopes = scopes(get=READ, post=EXTRACT)
     throttle_classes = [APIRequestThrottle, SubmissionThrottle]
 
     @extend_schema(
@@ -170,6 +172,8 @@ class ExtractionCollectionView(CountsAcceptedSubmissions, APIView):
 
 
 class ExtractionDetailView(APIView):
+    required_scopes = scopes(get=READ)
+
     @extend_schema(
         operation_id="extractions_retrieve",
         parameters=[OpenApiParameter("cursor", str), OpenApiParameter("limit", int)],
@@ -190,6 +194,8 @@ class ExtractionDetailView(APIView):
 
 
 class ExtractionCancelView(APIView):
+    required_scopes = scopes(post=EXTRACT)
+
     @extend_schema(
         operation_id="extractions_cancel", request=None, responses={200: OpenApiTypes.OBJECT}
     )
@@ -218,6 +224,8 @@ def _document(request: Request, extraction_id: str, document_id: str) -> tuple[A
 
 
 class DocumentDetailView(APIView):
+    required_scopes = scopes(get=READ)
+
     @extend_schema(
         operation_id="extractions_documents_retrieve",
         responses={200: DocumentResultSerializer},
@@ -229,6 +237,8 @@ class DocumentDetailView(APIView):
 
 
 class DocumentReviewView(APIView):
+    required_scopes = scopes(patch=EXTRACT)
+
     @extend_schema(
         operation_id="extractions_documents_review",
         request=ReviewSerializer,
@@ -278,6 +288,8 @@ def _stored_key(document: Document) -> str:
 
 
 class DocumentFileView(_BinaryView):
+    required_scopes = scopes(get=READ)
+
     @extend_schema(operation_id="extractions_documents_file", responses={200: OpenApiTypes.BINARY})
     @raises("RESULT_EXPIRED")
     def get(self, request: Request, extraction_id: str, document_id: str) -> HttpResponse:
@@ -302,6 +314,8 @@ class DocumentFileView(_BinaryView):
 
 
 class DocumentPageImageView(_BinaryView):
+    required_scopes = scopes(get=READ)
+
     @extend_schema(
         operation_id="extractions_documents_page_image",
         parameters=[OpenApiParameter("max_side", int)],
@@ -349,6 +363,7 @@ class DocumentPageImageView(_BinaryView):
 
 
 class SyncExtractView(CountsAcceptedSubmissions, APIView):
+    required_scopes = scopes(post=EXTRACT)
     throttle_classes = [APIRequestThrottle, SubmissionThrottle]
 
     @extend_schema(

@@ -1,7 +1,8 @@
 """A proposed schema from a sample document (``POST /v1/schemas/suggest``).
 
-The engine reads at most ``SUGGEST_MAX_PAGES`` pages and proposes one property per label/value
-pair and table it finds. The pages are charged like an extraction (1 page = 1 credit, standard
+The engine reads at most ``SUGGEST_MAX_PAGES`` pages and proposes the fields a person would
+name: the label/value pairs and tables it finds, junk labels dropped, near-duplicates merged,
+the best 25 by evidence (extractions/engine/parsing/ranking.py). The pages are charged like an extraction (1 page = 1 credit, standard
 tier) *before* the work, so a balance that cannot pay answers 402 without reading anything; if
 the engine then fails, the charge is refunded (once, by cause key).
 """

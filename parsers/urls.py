@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from parsers import views
+from parsers import template_views, views
 
 urlpatterns = [
     path("parsers", views.ParserListView.as_view(), name="parsers"),
@@ -16,6 +16,11 @@ urlpatterns = [
         "parsers/<str:parser_id>/versions/<int:number>",
         views.ParserVersionDetailView.as_view(),
         name="parser-version",
+    ),
+    path(
+        "parser-templates",
+        template_views.ParserTemplateListView.as_view(),
+        name="parser-templates",
     ),
     path("schemas/validate", views.SchemaValidateView.as_view(), name="schemas-validate"),
     path("schemas/suggest", views.SchemaSuggestView.as_view(), name="schemas-suggest"),

@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.permissions import ADMIN, EXTRACT, READ, scopes
 from accounts.tenancy import TenantContext, tenant_of
 from config.errors import APIError
 from config.openapi import raises
@@ -82,6 +83,7 @@ def _actor(tenant: TenantContext) -> dict[str, Any]:
 
 
 class ParserListView(APIView):
+    required_scopes = scopes(get=READ, post=ADMIN)
     parser_classes = [JSONParser]
     pagination_class = CreatedCursorPagination  # also documents the list shape
 
@@ -112,6 +114,7 @@ class ParserListView(APIView):
 
 
 class ParserDetailView(APIView):
+    required_scopes = scopes(get=READ, patch=ADMIN, delete=ADMIN)
     parser_classes = [JSONParser]
 
     def _parser(self, request: Request, parser_id: str) -> Any:
@@ -153,6 +156,7 @@ class ParserDetailView(APIView):
 
 
 class ParserVersionListView(APIView):
+    required_scopes = scopes(get=READ)
     pagination_class = VersionPagination
 
     @extend_schema(
@@ -175,6 +179,8 @@ class ParserVersionListView(APIView):
 
 
 class ParserVersionDetailView(APIView):
+    required_scopes = scopes(get=READ)
+
     @extend_schema(
         operation_id="parsers_versions_retrieve",
         responses={200: ParserVersionSerializer},
@@ -192,6 +198,7 @@ class ParserVersionDetailView(APIView):
 
 
 class SchemaValidateView(APIView):
+    required_scopes = scopes(post=EXTRACT)
     parser_classes = [JSONParser]
 
     @extend_schema(
@@ -209,6 +216,7 @@ class SchemaValidateView(APIView):
 
 
 class SchemaSuggestView(APIView):
+    required_scopes = scopes(post=EXTRACT)
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(
@@ -266,6 +274,7 @@ def _label_specs(labels: list[dict[str, Any]]) -> list[services.LabelSpec]:
 
 
 class ClassifierListView(APIView):
+    required_scopes = scopes(get=READ, post=ADMIN)
     parser_classes = [JSONParser]
     pagination_class = CreatedCursorPagination
 
@@ -305,6 +314,7 @@ class ClassifierListView(APIView):
 
 
 class ClassifierDetailView(APIView):
+    required_scopes = scopes(get=READ, patch=ADMIN, delete=ADMIN)
     parser_classes = [JSONParser]
 
     def _classifier(self, request: Request, classifier_id: str) -> Any:

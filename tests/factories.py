@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import factory
+from django.utils import timezone
 
 from accounts.models import Membership, Organization, Role, User
 
@@ -13,6 +14,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("email",)
 
     email = factory.Sequence(lambda n: f"user{n}@example.com")
+    email_verified_at = factory.LazyFunction(timezone.now)
     password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery")
 
 

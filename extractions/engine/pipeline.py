@@ -195,9 +195,17 @@ def _run(
         filled = fill_schema(pages, schema, options.target)
 
     with steps.timed("location"):
+        from .confidence.calibrate import calibrate  # first use: see the top
         from .layout.lines import page_text, release_layouts  # first use: see the top
 
         citations, confidence = locate(filled, pages)
+        confidence = calibrate(
+            schema=schema,
+            filled=filled,
+            citations=citations,
+            confidence=confidence,
+            pages=pages,
+        )
         content = [page_text(p) for p in pages]
     release_layouts(pages)
 

@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.permissions import EXTRACT, READ, scopes
 from accounts.tenancy import tenant_of
 from config.errors import APIError
 from config.openapi import raises
@@ -24,6 +25,7 @@ from extractions.files.uploads import UPLOAD_FIELD, LimitedUploadHandler
 
 
 class FileCollectionView(APIView):
+    required_scopes = scopes(get=READ, post=EXTRACT)
     parser_classes = [MultiPartParser, JSONParser]
     pagination_class = CreatedCursorPagination  # documents the list shape
 
@@ -99,6 +101,8 @@ class FileCollectionView(APIView):
 
 
 class FileDetailView(APIView):
+    required_scopes = scopes(get=READ, delete=EXTRACT)
+
     @extend_schema(operation_id="files_retrieve", responses=StagedFileSerializer)
     def get(self, request: Request, file_id: str) -> Response:
         organization = tenant_of(request).organization

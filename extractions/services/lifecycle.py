@@ -392,10 +392,21 @@ def refund_document(*, document: Document, staff_user: User | None, reason: str)
 
 
 def rerun_document(
-    *, document: Document, actor: Any = None, staff_user: User | None = None
+    *,
+    document: Document,
+    actor: Any = None,
+    staff_user: User | None = None,
+    completed: bool = False,
+    parser_version: Any = None,
+    charge: bool = True,
+    reason: str = "",
 ) -> Document:
     """Run a failed or cancelled document again, charging its pages again ("rerun:<doc>:<n>";
-    402 if the balance cannot pay). A later failure refunds this new charge once."""
+    402 if the balance cannot pay). A later failure refunds this new charge once.
+
+    Support may also re-run a ``completed`` document, with another ``parser_version`` of
+    the same parser, and free of charge (``charge=False``); the new run's result replaces
+    the old one (the review starts over; the edit history stays)."""
     from extractions.services.dispatch import dispatch_org
     from extractions.services.resolve import tier_multiplier
 
@@ -404,15 +415,34 @@ def rerun_document(
         extraction = _locked_extraction(document.extraction_id)
         document = (
             Document.objects.select_for_update(of=("self",))
-            .select_related("organization", "parser_version__parser")
+            .select_related("organization", "parser_version__parser", "stored_file")
             .get(pk=document.pk)
         )
-        if document.status not in (DocumentStatus.FAILED, DocumentStatus.CANCELLED):
+        allowed = (DocumentStatus.FAILED, DocumentStatus.CANCELLED)
+        if completed:
+            allowed += (DocumentStatus.COMPLETED,)
+        if document.status not in allowed:
             raise APIError(
                 "DOCUMENT_NOT_RERUNNABLE",
-                "Only failed or cancelled documents can be run again.",
+                "Only failed or cancelled documents can be run again"
+                + (", or completed ones by support." if completed else "."),
                 status_code=409,
             )
+        stored = document.stored_file
+        if completed and (stored is None or stored.purged_at is not None):
+            raise APIError(
+                "DOCUMENT_NOT_RERUNNABLE",
+                "The document's file is no longer stored (retention): it cannot run again.",
+                status_code=409,
+            )
+        if parser_version is not None and parser_version.pk != document.parser_version_id:
+            current = document.parser_version
+            if current is None or parser_version.parser_id != current.parser_id:
+                raise APIError(
+                    "INVALID_PAYLOAD",
+                    "A document re-runs with a version of its own parser.",
+                )
+            document.parser_version = parser_version
         reruns = document.reruns + 1
         routes = (extraction.options or {}).get("routes") or {}
         if routes:  # a classifier's document: the dearest tier, as at submission
@@ -421,19 +451,20 @@ def rerun_document(
             multiplier = tier_multiplier(document.parser_version.parser)
         else:
             multiplier = 1
-        credits = len(document.pages_selected or []) * multiplier
+        credits = len(document.pages_selected or []) * multiplier if charge else 0
         if credits:
             charge_credits(
                 organization=document.organization,
                 credits=credits,
                 cause_key=f"rerun:{document.public_id}:{reruns}",
-                reason=f"Re-run of {document.public_id}",
+                reason=f"Re-run of {document.public_id}" + (f": {reason}" if reason else ""),
                 document=document,
                 extraction=extraction,
                 staff_user=staff_user or getattr(actor, "user", None),
             )
         Document.objects.filter(pk=document.pk).update(
             status=DocumentStatus.QUEUED,
+            parser_version=document.parser_version,
             reruns=reruns,
             credits_used=credits,
             refunded_credits=0,
@@ -448,6 +479,20 @@ def rerun_document(
             finished_at=None,
             heartbeat_at=None,
             updated_at=now,
+            # A completed document's review belonged to the old result: it starts over (the
+            # new run's outcome sets these again; the edit history stays).
+            **(
+                {
+                    "reviewed": False,
+                    "reviewed_output": None,
+                    "reviewed_at": None,
+                    "reviewed_by": None,
+                    "review_source": "",
+                    "review_score": None,
+                }
+                if document.status == DocumentStatus.COMPLETED
+                else {}
+            ),
         )
         refresh_extraction_status(extraction)
         organization_id = document.organization_id

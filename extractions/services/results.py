@@ -44,6 +44,9 @@ def edit_dict(edit: DocumentEdit) -> dict[str, Any]:
         "after": edit.after,
         "user": edit.user.email if edit.user_id else None,
         "api_key": edit.api_key.prefix if edit.api_key_id else None,
+        # "support": PerfectParser staff, named to the customer only as that.
+        "source": edit.source,
+        "reason": edit.reason,
         "created_at": _ts(edit.created_at),
     }
 

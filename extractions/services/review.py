@@ -179,15 +179,27 @@ def review_document(
     user: User | None = None,
     api_key: APIKey | None = None,
     source: str | None = None,
+    staff_user: User | None = None,
+    reason: str = "",
 ) -> Document:
     """Store the reviewed output and one edit per changed leaf; marks the document reviewed
-    by ``source`` (default: ``api_key`` with a key, else ``user``; ``support`` for staff),
-    replacing an automatic acceptance. Raises ``document.reviewed`` after commit."""
+    by ``source`` (default: ``api_key`` with a key, else ``user``; ``support`` with a
+    ``staff_user``), replacing an automatic acceptance. Raises ``document.reviewed`` after
+    commit.
+
+    Support (``staff_user``, through ``support.services``) is recorded apart from the
+    customer's people and keys: on the edits' ``staff_user`` with the ``reason``, never as
+    ``reviewed_by``, so the customer sees "PerfectParser support" rather than a staff
+    address."""
     from extractions.services.automation import corrected_values
     from extractions.services.results import ensure_results_available, target_of
 
     if source is not None and source not in PERSON_REVIEW_SOURCES:
         raise ValueError(f"Not a person's review source: '{source}'")
+    if staff_user is not None:
+        if user is not None or api_key is not None:
+            raise ValueError("A support review has no customer user nor API key.")
+        source = ReviewSource.SUPPORT
 
     with transaction.atomic():
         document = (
@@ -220,6 +232,8 @@ def review_document(
                     after=after,
                     user=user if isinstance(user, User) else None,
                     api_key=api_key,
+                    staff_user=staff_user,
+                    reason=reason,
                 )
                 for path, before, after in diff_leaves(current, merged)
             ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
@@ -65,5 +66,6 @@ def home(request: HttpRequest) -> HttpResponse:
             "checklist": checklist,
             "checklist_done_count": done,
             "checklist_done": done == len(checklist),
+            "free_credits": settings.PP_SIGNUP_FREE_CREDITS,  # the verify banner's promise
         },
     )

@@ -21,7 +21,7 @@ from extractions import flags, selectors
 from extractions.models import Document, DocumentEdit, DocumentStatus
 from extractions.services import document_result, review_document
 from extractions.services.results import ensure_results_available, target_of, validation_of
-from extractions.validation import failures_by_field, rule_label
+from extractions.validation import REQUIRED, failures_by_field, rule_label
 from extractions.web import exports, queries
 from extractions.web.review_form import (
     Evidence,
@@ -36,6 +36,7 @@ PAGE_IMAGE_SIDE = 1400
 QUEUE_PAGE = 200
 # "approve": save the corrections and mark reviewed; "mark": mark reviewed, no edit.
 APPROVE_ACTIONS = ("approve", "mark")
+LAST_APPROVED = "review.last_approved"  # session: the document approved before this one
 
 
 def _document(request: HttpRequest, extraction_id: str, document_id: str) -> Document:
@@ -143,7 +144,7 @@ def _context(
         .order_by("-created_at", "-id")
     )
     leaves = flatten(nodes)
-    return {
+    context = {
         "document": document,
         "extraction": document.extraction,
         "nodes": nodes,
@@ -163,6 +164,30 @@ def _context(
         "queue": _queue_position(request, document),
         "target": target_of(document),
     }
+    _review_at_speed(request, document, context)
+    return context
+
+
+def _review_at_speed(request: HttpRequest, document: Document, context: dict[str, Any]) -> None:
+    """What the page's keyboard review needs beyond the form (static/js/review.js)."""
+    reasons = {flag.field: flag.reasons for flag in flags.document_flags(document)}
+    for node in walk(context["nodes"]):
+        # Low confidence and required-and-empty are answered by typing a value (the page
+        # updates its counts at once); another rule is checked again when the review is saved.
+        node.rechecked_on_save = any(
+            reason not in (flags.LOW_CONFIDENCE, REQUIRED) for reason in reasons.get(node.path, ())
+        )
+    last = request.session.get(LAST_APPROVED)
+    if (
+        request.GET.get("queue") == "1"
+        and isinstance(last, dict)
+        and last.get("url") != request.path
+    ):
+        context["last_approved"] = last
+    # Approving a document of the review queue opens the next one (see document_review).
+    context["approve_opens_next"] = (
+        request.GET.get("queue") == "1" or context["needs_review"]
+    ) and flags.review_queue(organization=document.organization).exclude(pk=document.pk).exists()
 
 
 @org_view
@@ -186,6 +211,8 @@ def document_review(request: HttpRequest, extraction_id: str, document_id: str) 
             _context(request, document, raw_post=request.POST),
             status=400,
         )
+    # Opened from the queue, or in it: approving it opens the next one.
+    from_queue = request.GET.get("queue") == "1" or flags.needs_review(document)
     try:
         if action == "mark":
             # An empty merge patch: reviewed, with no edit.
@@ -232,15 +259,21 @@ def document_review(request: HttpRequest, extraction_id: str, document_id: str) 
             f"{n} validation rule{'s' if n != 1 else ''} still fail{'' if n != 1 else 's'} on "
             "the saved values; they are recorded with the review.",
         )
-    if request.GET.get("queue") == "1":
+    if from_queue:
         upcoming = flags.review_queue(organization=request.tenant.organization).first()
         if upcoming is not None:
+            # The next page offers a way back to this one (a second look after approving).
+            request.session[LAST_APPROVED] = {
+                "url": reverse("web:document-review", args=[extraction_id, document_id]),
+                "filename": document.filename,
+            }
             return redirect(
                 reverse(
                     "web:document-review", args=[upcoming.extraction.public_id, upcoming.public_id]
                 )
                 + "?queue=1"
             )
+    if request.GET.get("queue") == "1":
         messages.info(request, "The review queue is empty. Well done!")
         return redirect("web:review-queue")
     return redirect("web:document-review", extraction_id=extraction_id, document_id=document_id)

@@ -8,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.permissions import CanManageOrganization
+from accounts.permissions import ADMIN, CanManageOrganization, scopes
 from accounts.tenancy import tenant_of
 from config.openapi import raises
 from config.pagination import CreatedCursorPagination, paginate
@@ -31,6 +31,7 @@ _DELIVERY_FILTERS = [
 
 
 class WebhookCollectionView(APIView):
+    required_scopes = scopes(all=ADMIN)
     permission_classes = [CanManageOrganization]
     pagination_class = CreatedCursorPagination  # documents the list shape
 
@@ -67,6 +68,7 @@ class WebhookCollectionView(APIView):
 
 
 class WebhookDetailView(APIView):
+    required_scopes = scopes(all=ADMIN)
     permission_classes = [CanManageOrganization]
 
     @extend_schema(operation_id="webhooks_retrieve", responses=WebhookEndpointSerializer)
@@ -98,6 +100,7 @@ class WebhookDetailView(APIView):
 
 
 class WebhookRotateSecretView(APIView):
+    required_scopes = scopes(all=ADMIN)
     permission_classes = [CanManageOrganization]
 
     @extend_schema(
@@ -127,6 +130,7 @@ def _delivery_page(request: Request, view: APIView, **scope: object) -> Response
 
 
 class WebhookDeliveryListView(APIView):
+    required_scopes = scopes(all=ADMIN)
     permission_classes = [CanManageOrganization]
     pagination_class = CreatedCursorPagination  # documents the list shape
 
@@ -142,6 +146,7 @@ class WebhookDeliveryListView(APIView):
 
 
 class WebhookDeliveryResendView(APIView):
+    required_scopes = scopes(all=ADMIN)
     permission_classes = [CanManageOrganization]
 
     @extend_schema(
@@ -162,6 +167,8 @@ class WebhookDeliveryResendView(APIView):
 class OrganizationDeliveryListView(APIView):
     """Every delivery of the organization, including those to per-extraction webhook URLs."""
 
+    required_scopes = scopes(all=ADMIN)
+
     permission_classes = [CanManageOrganization]
     pagination_class = CreatedCursorPagination  # documents the list shape
 
@@ -175,6 +182,7 @@ class OrganizationDeliveryListView(APIView):
 
 
 class OrganizationDeliveryResendView(APIView):
+    required_scopes = scopes(all=ADMIN)
     permission_classes = [CanManageOrganization]
 
     @extend_schema(
@@ -191,6 +199,8 @@ class OrganizationDeliveryResendView(APIView):
 
 class SigningSecretView(APIView):
     """The secret that signs deliveries to per-extraction ``webhook_url``s."""
+
+    required_scopes = scopes(all=ADMIN)
 
     permission_classes = [CanManageOrganization]
 

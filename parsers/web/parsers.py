@@ -19,7 +19,7 @@ from config import json_input
 from config.errors import APIError, NotFoundError
 from extractions.flags import review_threshold
 from extractions.services.resolve import tier_multiplier
-from parsers import selectors, services
+from parsers import selectors, services, templates_catalog
 from parsers.forms import ParserForm
 from parsers.models import Parser, ParserVersion
 from parsers.schema import count_fields, validate_schema
@@ -109,6 +109,22 @@ def _initial(parser: Parser) -> dict[str, Any]:
     }
 
 
+def _new_parser_initial(template_id: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """A new parser's form: empty, or a template's name, description, target and schema
+    (404 for an unknown template)."""
+    if not template_id:
+        return {"schema": json.dumps(EMPTY_SCHEMA, indent=2)}, None
+    template = templates_catalog.get_template(template_id)
+    schema = templates_catalog.template_schema(template_id)
+    initial = {
+        "name": template.name,
+        "description": template.description,
+        "extraction_target": template.extraction_target,
+        "schema": json.dumps(schema, indent=2, ensure_ascii=False),
+    }
+    return initial, schema
+
+
 def _save(request: HttpRequest, form: ParserForm, parser: Parser | None) -> Parser:
     data = form.cleaned_data
     settings_fields = {
@@ -142,15 +158,18 @@ def _designer(request: HttpRequest, parser: Parser | None) -> HttpResponse:
     if parser is not None and parser.archived_at is not None:
         messages.warning(request, "This parser is archived: it can be read but not changed.")
     if request.method != "POST":
-        form = ParserForm(
-            initial=_initial(parser) if parser else {"schema": json.dumps(EMPTY_SCHEMA, indent=2)}
+        if parser is None:
+            initial, schema = _new_parser_initial(request.GET.get("template", ""))
+        else:
+            initial = _initial(parser)
+            schema = parser.current_version.schema if parser.current_version else None
+        context = _designer_context(
+            request, parser=parser, form=ParserForm(initial=initial), schema=schema
         )
-        schema = parser.current_version.schema if parser and parser.current_version else None
-        return render(
-            request,
-            "parsers/designer.html",
-            _designer_context(request, parser=parser, form=form, schema=schema),
-        )
+        if parser is None:
+            context["parser_templates"] = templates_catalog.list_templates()
+            context["template_id"] = request.GET.get("template", "")
+        return render(request, "parsers/designer.html", context)
 
     form = ParserForm(request.POST)
     raw = request.POST.get("schema", "")
@@ -301,7 +320,7 @@ def schema_try(request: HttpRequest) -> HttpResponse:
             "bbox": f["citation"]["bbox"],
             "low": (f["confidence"] or 0) < threshold,
         }
-        for f in preview.fields
+        for f in preview.values
         if f["citation"]
     ]
     return render(

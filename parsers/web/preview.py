@@ -39,20 +39,44 @@ class Preview:
     credits_used: int
     filename: str
     fields: list[dict[str, Any]] = field(default_factory=list)  # flattened, for display
+    # Lists of objects (line items; per-page or per-row outputs) as tables: {path, title,
+    # columns, rows: [[cell]]}, each cell {path, value, confidence, citation}.
+    tables: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def values(self) -> list[dict[str, Any]]:
+        """Every value shown: the fields, then the tables' cells."""
+        cells = [c for t in self.tables for row in t["rows"] for c in row]
+        return [*self.fields, *cells]
 
 
-def _leaves(data: Any, prefix: str = "") -> list[tuple[str, Any]]:
+@dataclass(slots=True)
+class _Split:
+    leaves: list[tuple[str, Any]] = field(default_factory=list)
+    tables: list[tuple[str, list[str], list[list[tuple[str, Any]]]]] = field(default_factory=list)
+
+
+def _is_table(data: Any) -> bool:
+    return isinstance(data, list) and bool(data) and all(isinstance(v, dict) for v in data)
+
+
+def _split(data: Any, prefix: str = "", out: _Split | None = None) -> _Split:
+    """Scalar values by leaf path, and lists of objects as tables (columns in the order the
+    rows give them; a cell's path is the citation's: ``line_items[0].amount``)."""
+    out = out if out is not None else _Split()
     if isinstance(data, dict):
-        out: list[tuple[str, Any]] = []
         for key, value in data.items():
-            out.extend(_leaves(value, f"{prefix}.{key}" if prefix else key))
-        return out
-    if isinstance(data, list) and any(isinstance(v, dict | list) for v in data):
-        out = []
+            _split(value, f"{prefix}.{key}" if prefix else key, out)
+    elif _is_table(data):
+        columns = list(dict.fromkeys(k for row in data for k in row))
+        rows = [[(f"{prefix}[{i}].{c}", row.get(c)) for c in columns] for i, row in enumerate(data)]
+        out.tables.append((prefix, columns, rows))
+    elif isinstance(data, list) and any(isinstance(v, dict | list) for v in data):
         for i, value in enumerate(data):
-            out.extend(_leaves(value, f"{prefix}[{i}]"))
-        return out
-    return [(prefix, data)]
+            _split(value, f"{prefix}[{i}]", out)
+    else:
+        out.leaves.append((prefix, data))
+    return out
 
 
 def _extract_and_render(
@@ -120,14 +144,25 @@ def preview_extraction(
             ]
     citations = {path: c.as_dict() for path, c in result.citations.items()}
     confidence = {path: round(float(v), 4) for path, v in result.confidence.items()}
-    fields = [
-        {
+
+    def shown(leaf_path: str, value: Any) -> dict[str, Any]:
+        return {
             "path": leaf_path,
             "value": value,
             "confidence": confidence.get(leaf_path),
             "citation": citations.get(leaf_path),
         }
-        for leaf_path, value in _leaves(result.data)
+
+    split = _split(result.data)
+    fields = [shown(p, v) for p, v in split.leaves]
+    tables = [
+        {
+            "path": table_path,
+            "title": table_path.replace("_", " ").capitalize() if table_path else "Rows",
+            "columns": columns,
+            "rows": [[shown(p, v) for p, v in row] for row in rows],
+        }
+        for table_path, columns, rows in split.tables
     ]
     return Preview(
         data=result.data,
@@ -138,4 +173,5 @@ def preview_extraction(
         credits_used=credits,
         filename=filename,
         fields=fields,
+        tables=tables,
     )

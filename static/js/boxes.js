@@ -18,7 +18,11 @@
     var field = container.querySelector('[data-field-path="' + cssEscape(path) + '"]');
     if (box) {
       box.classList.add("active");
-      if (from !== "box") box.scrollIntoView({ behavior: "smooth", block: "center", inline: "nearest" });
+      // A page that zooms (the review's viewer) takes over by cancelling "pp:show-box".
+      var show = new CustomEvent("pp:show-box", { bubbles: true, cancelable: true });
+      if (from !== "box" && box.dispatchEvent(show)) {
+        box.scrollIntoView({ behavior: "smooth", block: "center", inline: "nearest" });
+      }
     }
     if (field) {
       field.classList.add(field.tagName === "TD" ? "cell-active" : "active");

@@ -15,6 +15,7 @@ import re
 
 import pytest
 import requests
+from django.core import mail
 from playwright.sync_api import expect
 
 from billing.models import CreditLedgerEntry, CreditPack
@@ -64,6 +65,10 @@ def test_sign_up_design_extract_review_and_bill(
     page.get_by_label("Password").fill(PASSWORD)
     shoot(page, "signup")
     page.get_by_role("button", name="Create account").click()
+    # The free credits come with the link sent to the address (Django's locmem mail here).
+    expect(page.get_by_test_id("signup-sent")).to_be_visible()
+    (message,) = mail.outbox
+    page.goto(re.search(r"https?://\S+/verify/\S+/", message.body).group(0))
     expect(page.get_by_test_id("home-balance")).to_have_text("50")
     expect(page.get_by_text("Get started")).to_be_visible()
     shoot(page, "overview")
@@ -74,6 +79,8 @@ def test_sign_up_design_extract_review_and_bill(
     page.get_by_role("button", name="Create key").click()
     secret = page.get_by_test_id("new-key-secret").inner_text().strip()
     assert secret.startswith("pp_live_")
+    expect(page.get_by_test_id("key-scope").first).to_have_text("Extract")
+    shoot(page, "api-keys", full_page=True)
 
     # --- Design a parser with a line-items group ----------------------------------------------
     nav(page, "Parsers")
@@ -168,9 +175,9 @@ def test_sign_up_design_extract_review_and_bill(
     shoot(page, "progress")
     review_url = page.get_by_test_id("review-link").first.get_attribute("href")
 
-    # --- Review queue: raise the threshold so that the 80 % line items need a look ---------
+    # --- Review queue: raise the threshold so that every value needs a look ---------------
     nav(page, "Settings")
-    page.get_by_label("Review threshold").fill("0.9")
+    page.get_by_label("Review threshold").fill("1")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Settings saved.")).to_be_visible()
     nav(page, "Review queue")

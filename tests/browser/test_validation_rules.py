@@ -78,7 +78,10 @@ def test_design_a_rule_and_see_it_fail_on_the_review_page(page, org_a, eager_cel
     expect(field_box(page, "total").get_by_test_id("rule-minimum")).to_have_value("500")
     expect(field_box(page, "amount").get_by_test_id("rule-role")).to_have_value("amount")
 
-    # A document: its total (225.00) is under the minimum, its lines add up.
+    # A document: its total (225.00) is under the minimum, its lines add up. Only rules flag
+    # values here, not confidence.
+    parser.review_confidence_threshold = 0.0
+    parser.save(update_fields=["review_confidence_threshold"])
     submit(
         api_client_for_key(org_a.api_key_secret),
         parser,

@@ -148,7 +148,12 @@ def test_review_shows_boxes_and_records_edits(member_web, client_a, org_a, done_
     assert page.status_code == 200
     assert re.search(r'class="box[^"]*" data-path="invoice_number"', html)
     assert 'data-path="line_items[1].amount"' in html
-    assert 'name="f:line_items[2].description" type="text" value="Safety gloves"' in html
+    # A line-item text wraps (a one-line text area), never cut off by an input's width.
+    assert re.search(
+        r'<textarea id="f:line_items\[2\].description" name="f:line_items\[2\].description"'
+        r"[^>]*data-oneline[^>]*>Safety gloves</textarea>",
+        html,
+    )
     assert 'value="INV-2024-0042"' in html
     # Edit the invoice number and one line item; keep everything else.
     form = {
@@ -157,6 +162,7 @@ def test_review_shows_boxes_and_records_edits(member_web, client_a, org_a, done_
             r'name="(f:[^"]+)" type="[a-z]+"(?: step="any")? value="([^"]*)"', html
         )
     }
+    form.update(re.findall(r'<textarea id="[^"]+" name="(f:[^"]+)"[^>]*>([^<]*)</textarea>', html))
     for key in re.findall(r'<select id="[^"]+" name="(f:[^"]+)"', html):
         form.setdefault(key, "")
     form["f:invoice_number"] = "INV-2024-0043"

@@ -105,7 +105,7 @@ def test_progress_and_admin_use_the_same_definition(
 def test_the_designer_sets_the_parser_threshold(member_web, org_a, parser) -> None:
     url = reverse("web:parser-detail", args=[parser.public_id])
     page = member_web.get(url).content.decode()
-    assert "Organization threshold: 80%" in page
+    assert "Organization threshold: 90%" in page
     response = member_web.post(
         url, designer_post("Invoices", INVOICE_SCHEMA, review_confidence_threshold="0.9")
     )

@@ -56,3 +56,30 @@ def test_date_within_range_of_the_document_date() -> None:
     # dates the rules cannot read are not applicable, never failures
     assert check(None).ok is None and check("14/03/2026").ok is None
     assert check("2026-03-20", reference="").ok is None
+
+
+def test_balancing_reading_picks_the_first_candidate_that_balances() -> None:
+    readings = [
+        {"net": 100.0, "tax": 20.0, "gross": 125.0},  # a year or a balance taken as the gross
+        {"net": 100.0, "tax": 20.0, "gross": 120.0},
+        {"net": 100.0, "tax": 25.0, "gross": 125.0},
+    ]
+    got = checks.balancing_reading(readings, checks.net_plus_tax_equals_gross)
+    assert got is not None and got[0] == 1 and got[1].expected == 120.0
+    assert checks.balancing_reading(readings[:1], checks.net_plus_tax_equals_gross) is None
+    # a column reading of a row: which number is the unit price
+    rows = [
+        {"quantity": 4.0, "unit_price": 10.0, "amount": 2.5},
+        {"quantity": 4.0, "unit_price": 2.5, "amount": 10.0},
+    ]
+    assert checks.balancing_reading(rows, checks.quantity_times_unit_price)[0] == 1
+
+
+def test_balanced_share_counts_only_applicable_checks() -> None:
+    results = [
+        checks.quantity_times_unit_price(quantity=2, unit_price=3.0, amount=6.0),
+        checks.quantity_times_unit_price(quantity=2, unit_price=3.0, amount=7.0),
+        checks.quantity_times_unit_price(quantity=None, unit_price=3.0, amount=7.0),
+    ]
+    assert checks.balanced_share(results) == 0.5
+    assert checks.balanced_share(results[2:]) is None

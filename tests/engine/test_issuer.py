@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from extractions.engine.fields.issuer import clean_name, repair_name
+from extractions.engine.fields.parties import label_continues, plausible_name
 from extractions.engine.parsing.fill import fill_schema
 from extractions.engine.types import PageContent, Word
 
@@ -44,6 +45,8 @@ def page_of(*items: tuple[float, float, str] | tuple[float, float, str, float]) 
         ("HYPERMARKET", "HYPERMARKET"),
         ("First City Parking Sn Bhd", "First City Parking Sdn Bhd"),
         ("ABC TRADING SDN BND", "ABC TRADING SDN BHD"),
+        ("ONE TWO SEAFOOD RESTAURANT SDN HD", "ONE TWO SEAFOOD RESTAURANT SDN BHD"),
+        ("KL HEALTHCARE SIN BHD", "KL HEALTHCARE SDN BHD"),
         ("XYZ 5DN. BHD.", "XYZ SDN. BHD."),
         ("ABC SON BHO", "ABC SON BHO"),  # both words misread: not enough evidence
         ("99 SPEED MART 5/B", "99 SPEED MART S/B"),
@@ -122,3 +125,256 @@ def test_an_outlet_name_between_the_name_and_the_address_is_skipped() -> None:
     res = fill_schema([page], RECEIPT)
     assert res.data["company"] == "MENTAI INITIAL SDN BHD"
     assert res.data["address"] == "NO.37-1, PLAZA DANAU DESA 2, 58100 KUALA LUMPUR."
+
+
+INVOICE: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "supplier": {"type": ["string", "null"], "description": "Company that sent us the bill"},
+    },
+}
+
+
+def _issuer(page: PageContent) -> Any:
+    return fill_schema([page], INVOICE).data["supplier"]
+
+
+def test_the_seller_section_and_its_name_field_not_the_buyer_section() -> None:
+    page = page_of(
+        (0.10, 0.02, "Sample invoices for e-invoicing, (c) 2022"),
+        (0.11, 0.06, "Commercial invoice (380) No. 181301674"),
+        (0.12, 0.11, "Currency:"), (0.44, 0.11, "EUR"),
+        (0.12, 0.20, "Käufer"),
+        (0.12, 0.22, "Name:"), (0.44, 0.22, "Harbour Consulting GmbH"),
+        (0.12, 0.34, "Verkäufer"),
+        (0.12, 0.36, "Nummer:"), (0.44, 0.36, "549910"),
+        (0.12, 0.38, "Name:"), (0.44, 0.38, "Nordlicht Werkstatt GmbH"),
+        (0.12, 0.40, "Anschrift:"), (0.44, 0.40, "Erfurter Strasse 13"),
+    )  # fmt: skip
+    assert _issuer(page) == "Nordlicht Werkstatt GmbH"
+
+
+def test_a_label_word_inside_a_name_or_another_label_is_not_the_seller_label() -> None:
+    page = page_of(
+        (0.07, 0.05, "KAVERI METAL COMPANY"), (0.49, 0.05, "Invoice No."),
+        (0.07, 0.07, "OLD NO: 12, NEW NO: 33, MAIN STREET."), (0.49, 0.07, "812"),
+        (0.07, 0.09, "PH: 044-28612601"), (0.49, 0.09, "Supplier's Ref."),
+        (0.07, 0.11, "Merchant ID: 4445060632312"),
+        (0.07, 0.30, "Lieferant GmbH"),
+    )  # fmt: skip
+    assert _issuer(page) == "KAVERI METAL COMPANY"
+
+
+def test_a_logo_word_is_spelled_out_by_the_legal_name_under_it() -> None:
+    page = page_of(
+        (0.08, 0.02, "brightdesk", 2.5), (0.79, 0.02, "INVOICE"),
+        (0.09, 0.11, "Brightdesk Inc.,(formerly known as Deskly Inc.)"),
+        (0.09, 0.13, "2950 S. Delaware St,"),
+        (0.09, 0.15, "Phone: +1 (866) 832 3090"),
+        (0.09, 0.20, "BILLED TO"),
+        (0.09, 0.22, "Walker Holdings LLC"),
+    )  # fmt: skip
+    assert _issuer(page) == "Brightdesk Inc."
+
+
+def test_an_envelope_addressee_is_not_the_issuer_a_footer_is() -> None:
+    page = page_of(
+        (0.09, 0.15, "Mrs Jane Miller"),
+        (0.09, 0.17, "227 N 5th Ave"),
+        (0.09, 0.19, "98642 Ridgefield"),
+        (0.05, 0.30, "I N V O I C E  F 247120"),
+        (0.06, 0.85, "Thank you for your business"),
+        (0.06, 0.87, "Lakeside Airport Hotel"),
+        (0.06, 0.89, "Terminal 1, Ring 15, 60549 Frankfurt am Main, Germany"),
+        (0.06, 0.91, "Tel: +49 69 695977 0 | Fax: +49 69 695977 4999"),
+    )
+    assert _issuer(page) == "Lakeside Airport Hotel"
+
+
+def test_a_shop_name_may_start_with_a_number() -> None:
+    page = page_of(
+        (0.19, 0.18, "88 QUICK MARTS/B (123456-X)"),
+        (0.25, 0.20, "LOT P.T. 12345, BATU 4"),
+        (0.23, 0.22, "JALAN KAPAR, MUKIM KAPAR"),
+        (0.23, 0.27, "GST ID. NO: 000181747712"),
+    )
+    res = fill_schema([page], RECEIPT)
+    assert res.data["company"].startswith("88 QUICK MART")
+    assert res.data["address"].startswith("LOT P.T. 12345")
+
+
+def test_a_location_field_is_the_merchants_address_not_its_name() -> None:
+    page = page_of(
+        (0.12, 0.05, "MENTAI INITIAL SDN BHD (1206674-T)"),
+        (0.14, 0.07, "NO.37-1, PLAZA DANAU DESA 2,"),
+        (0.14, 0.09, "58100 KUALA LUMPUR."),
+        (0.14, 0.11, "(GST Reg. No : 000435761152)"),
+    )
+    schema = {
+        "type": "object",
+        "properties": {
+            "merchant": {"type": "string", "description": "Business name at the top"},
+            "merchant_location": {"type": "string", "description": "Business address"},
+        },
+    }
+    data = fill_schema([page], schema).data
+    assert data["merchant"] == "MENTAI INITIAL SDN BHD"
+    assert data["merchant_location"] == "NO.37-1, PLAZA DANAU DESA 2, 58100 KUALA LUMPUR."
+
+
+def test_an_address_ends_at_its_country_before_an_outlet_name() -> None:
+    page = page_of(
+        (0.10, 0.05, "ACME SNACKS SDN BHD (12345-A)"),
+        (0.10, 0.07, "No 8, Jalan 7/118B, Desa Tun Razak"),
+        (0.10, 0.09, "56000 Kuala Lumpur, Malaysia"),
+        (0.10, 0.11, "RIVERSIDE CITY MALL"),
+        (0.10, 0.13, "GST ID No: 000123456789"),
+    )
+    res = fill_schema([page], RECEIPT)
+    assert res.data["address"] == "No 8, Jalan 7/118B, Desa Tun Razak 56000 Kuala Lumpur, Malaysia"
+
+
+@pytest.mark.parametrize(
+    ("items", "issuer"),
+    [
+        (  # Spanish: the title is no name, the customer's line is not the issuer
+            [(0.05, 0.03, "FACTURA", 2), (0.05, 0.08, "Cliente:"), (0.2, 0.08, "Comercial Lopez S.L."),
+             (0.55, 0.08, "Suministros Garcia S.L."), (0.55, 0.10, "Calle Mayor 1, 28001 Madrid")],
+            "Suministros Garcia S.L.",
+        ),
+        (  # Dutch: the customer block comes first
+            [(0.05, 0.05, "Factuuradres"), (0.05, 0.07, "Klant BV"),
+             (0.05, 0.09, "Kerkstraat 1, 1000 AB Amsterdam"),
+             (0.55, 0.05, "Leverancier Techniek B.V.", 1.3), (0.55, 0.08, "Dorpsweg 3, Rotterdam")],
+            "Leverancier Techniek B.V.",
+        ),
+        (  # an Indian GST invoice's copy marker is a heading, not a name
+            [(0.40, 0.02, "Tax Invoice"), (0.63, 0.02, "(ORIGINAL FOR RECIPIENT)"),
+             (0.07, 0.05, "SRI GANESH TRADERS"), (0.07, 0.07, "12, MAIN ROAD, CHENNAI-600014"),
+             (0.07, 0.09, "GSTIN/UIN: 33AAJPS6304G1ZS")],
+            "SRI GANESH TRADERS",
+        ),
+        (  # "Bill To:" first, the seller on the right in a larger font
+            [(0.05, 0.05, "Bill To:"), (0.05, 0.07, "Wayne Facilities Ltd"),
+             (0.05, 0.09, "1 Main Road, Gotham"), (0.6, 0.05, "Globex Industrial GmbH", 1.6),
+             (0.6, 0.08, "Hauptstrasse 5, 10115 Berlin")],
+            "Globex Industrial GmbH",
+        ),
+    ],
+)  # fmt: skip
+def test_seller_not_buyer_across_languages(items: list[Any], issuer: str) -> None:
+    assert _issuer(page_of(*items)) == issuer
+
+
+BUYER: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "buyer": {"type": ["string", "null"], "description": "Customer billed"},
+        "buyer_address": {"type": ["string", "null"], "description": "Billing address"},
+    },
+}
+
+
+def test_the_buyer_section_gives_the_customer_and_its_address() -> None:
+    page = page_of(
+        (0.12, 0.34, "Verkäufer"),
+        (0.12, 0.36, "Name:"), (0.44, 0.36, "Nordlicht Werkstatt GmbH"),
+        (0.12, 0.50, "Käufer/Leistungsempfänger"),
+        (0.12, 0.52, "Nummer:"), (0.44, 0.52, "16259"),
+        (0.12, 0.54, "Name:"), (0.44, 0.54, "Harbour Consulting GmbH"),
+        (0.12, 0.56, "Anschrift:"), (0.44, 0.56, "Musterstr. 18"),
+        (0.44, 0.58, "DE 76138 Karlsruhe"),
+        (0.12, 0.60, "USt.-Id.-Nr.:"), (0.44, 0.60, "DE123456789"),
+    )  # fmt: skip
+    data = fill_schema([page], BUYER).data
+    assert data == {
+        "buyer": "Harbour Consulting GmbH",
+        "buyer_address": "Musterstr. 18, DE 76138 Karlsruhe",
+    }
+
+
+def test_a_bill_to_heading_in_a_row_of_column_headers() -> None:
+    page = page_of(
+        (0.50, 0.05, "Roofing Renovations INC"),
+        (0.06, 0.28, "Billed To"), (0.32, 0.28, "Date of Issue"), (0.51, 0.28, "Invoice Number"),
+        (0.06, 0.30, "Real Property Management"), (0.32, 0.30, "01/29/2020"),
+        (0.06, 0.32, "1901 Lendew St Suite 7"),
+        (0.06, 0.34, "Greensboro, NC"), (0.32, 0.34, "Due Date"),
+    )  # fmt: skip
+    data = fill_schema([page], BUYER).data
+    assert data["buyer"] == "Real Property Management"
+    assert data["buyer_address"] == "1901 Lendew St Suite 7, Greensboro, NC"
+
+
+def test_the_seller_address_is_the_seller_sections_even_after_the_buyers() -> None:
+    page = page_of(
+        (0.12, 0.20, "Käufer"),
+        (0.12, 0.22, "Name:"), (0.44, 0.22, "Harbour Consulting GmbH"),
+        (0.12, 0.24, "Anschrift:"), (0.44, 0.24, "Kundenweg 2"),
+        (0.12, 0.34, "Verkäufer"),
+        (0.12, 0.36, "Name:"), (0.44, 0.36, "Nordlicht Werkstatt GmbH"),
+        (0.12, 0.38, "Anschrift:"), (0.44, 0.38, "Erfurter Strasse 13"),
+        (0.44, 0.40, "DE 74465 Demoort"),
+    )  # fmt: skip
+    schema = {
+        "type": "object",
+        "properties": {
+            "seller": {"type": "string"},
+            "seller_address": {"type": "string", "description": "Address of the seller"},
+        },
+    }
+    assert fill_schema([page], schema).data == {
+        "seller": "Nordlicht Werkstatt GmbH",
+        "seller_address": "Erfurter Strasse 13, DE 74465 Demoort",
+    }
+
+
+def test_a_sentence_at_the_top_is_no_name_and_a_postal_line_keeps_its_street() -> None:
+    page = page_of(
+        (0.17, 0.04, "Goods Sold Are Not Returnable."),
+        (0.22, 0.29, "Kota Cash & Carry Sdn.Bhd"),
+        (0.40, 0.31, "(317041-W)"),
+        (0.28, 0.33, "PT17920, SEKSYEN U9,"),
+        (0.33, 0.35, "40150 SHAH ALAM,"),
+    )
+    assert fill_schema([page], RECEIPT).data["company"] == "Kota Cash & Carry Sdn. Bhd"
+    page = page_of(
+        (0.32, 0.21, "RELAIS DU LAC", 1.5),
+        (0.30, 0.25, "ROUTE NATIONALE SEPT", 1.5),
+        (0.36, 0.28, "15000 BELVILLE", 1.5),
+        (0.30, 0.31, "Tel. :05.22.95.66.66", 1.5),
+    )
+    assert fill_schema([page], RECEIPT).data["address"] == "ROUTE NATIONALE SEPT 15000 BELVILLE"
+
+
+def test_a_wrapped_name_whose_bracketed_line_is_taller() -> None:
+    page = page_of(
+        (0.14, 0.12, "AIK HUAT HARDWARE", 2.1),
+        (0.13, 0.14, "ENTERPRISE (SETIA", 2.35),
+        (0.21, 0.16, "ALAM) SDN BHD", 1.55),
+        (0.19, 0.18, "NO. 17-G, 822737-X"),
+        (0.39, 0.19, "JALAN SETIA INDAH"),
+    )
+    res = fill_schema([page], RECEIPT)
+    assert res.data["company"] == "AIK HUAT HARDWARE ENTERPRISE (SETIA ALAM) SDN BHD"
+
+
+def test_a_lone_trade_word_line_ends_the_name_printed_above_it() -> None:
+    page = page_of(
+        (0.17, 0.138, "KSL POWER HARDWARE", 1.2),
+        (0.30, 0.160, "TRADING"),
+        (0.31, 0.216, "002458685-T"),
+        (0.30, 0.245, "13-1, Jalan PJU 5/10,"),
+    )
+    assert fill_schema([page], RECEIPT).data["company"] == "KSL POWER HARDWARE TRADING"
+
+
+def test_names_that_look_like_label_continuations_are_still_names() -> None:
+    assert plausible_name("S & P Global Inc.")
+    assert plausible_name("S. C. Johnson & Son")
+    assert plausible_name("Service Corporation International")
+    assert label_continues(" Service: 1800-889-1055")  # "Customer Service: …"
+    assert not plausible_name("ID: 4445060632312")
+    assert not plausible_name("GmbH")  # the label word was the start of "Lieferant GmbH"
+    assert label_continues("'s Ref.") and label_continues("/Consignor")
+    assert not label_continues(" Acme Trading Ltd")

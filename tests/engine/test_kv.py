@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+import pytest
+
+from extractions.engine import model_store
 from extractions.engine.forms import pairs as kv
 from extractions.engine.forms import units as form_units
 from extractions.engine.types import PageContent, Word
 
 CHAR_W = 0.009
+
+
+@pytest.fixture(autouse=True)
+def rules_only(monkeypatch):
+    """These tests read the rules (the fallback): no learned linker model is loaded."""
+    monkeypatch.setattr(model_store, "MODELS_DIR", model_store.MODELS_DIR / "absent")
+    model_store.forget_loaded_models()
+    yield
+    model_store.forget_loaded_models()
+
+
 LINE_H = 0.016
 
 
@@ -127,6 +141,21 @@ def test_is_key_value_array() -> None:
     assert not kv.is_key_value_array(item(description="string", amount="number"))
     assert not kv.is_key_value_array(item(key="string", value="number"))
     assert not kv.is_key_value_array({"type": "string"})
+    # names a customer composes in any casing
+    assert kv.is_key_value_array(item(label="string", filledValue="string"))
+    assert kv.key_value_names(item(label="string", filledValue="string")) == (
+        "label",
+        "filledValue",
+    )
+    assert kv.key_value_names(item(field_label="string", field_value="string")) == (
+        "field_label",
+        "field_value",
+    )
+    assert kv.key_value_names(item(fieldName="string", answerText="string")) == (
+        "fieldName",
+        "answerText",
+    )
+    assert not kv.is_key_value_array(item(productName="string", unitPrice="string"))
 
 
 def test_fill_key_value_array_items_citations_confidence() -> None:

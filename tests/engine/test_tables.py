@@ -260,3 +260,208 @@ def test_no_table_no_rows() -> None:
         ]
     )
     assert fill_schema([page], SCHEMA).data == {"lines": []}
+
+
+def rows_of(items: list[list[Word]], rulings: list[Ruling] | None = None) -> list[dict[str, Any]]:
+    return fill_schema([page_of(items, rulings)], SCHEMA).data["lines"]
+
+
+def triples(rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    return [(r["description"], r["quantity"], r["unit_price"], r["amount"]) for r in rows]
+
+
+def test_dutch_spanish_and_compound_german_headers() -> None:
+    for header in (
+        ("Omschrijving", "Aantal", "Stukprijs", "Bedrag"),
+        ("Descripción", "Cantidad", "Precio unitario", "Importe"),
+        ("Leistungsbezeichnung", "Liefermenge", "Stückpreis", "Nettobetrag"),
+    ):
+        rows = rows_of(
+            [
+                words_at(0.05, 0.30, header[0]), words_at(0.45, 0.30, header[1]),
+                words_at(0.60, 0.30, header[2]), words_at(0.80, 0.30, header[3]),
+                words_at(0.05, 0.34, "Koffie"), right_aligned(0.50, 0.34, "3"),
+                right_aligned(0.70, 0.34, "2,50"), right_aligned(0.90, 0.34, "7,50"),
+            ]
+        )  # fmt: skip
+        assert triples(rows) == [("Koffie", 3.0, 2.5, 7.5)], header
+
+
+def test_cells_decide_what_an_ambiguous_header_means() -> None:
+    # "Unit" over units of measure is no price; two "Price" columns: the self-check
+    # quantity x unit price = amount says which is which
+    rows = rows_of(
+        [
+            words_at(0.05, 0.30, "Item"), words_at(0.40, 0.30, "Qty"), words_at(0.50, 0.30, "Unit"),
+            words_at(0.62, 0.30, "Price"), words_at(0.80, 0.30, "Price"),
+            words_at(0.05, 0.34, "Bolts"), right_aligned(0.45, 0.34, "4"), words_at(0.50, 0.34, "pcs"),
+            right_aligned(0.70, 0.34, "2.50"), right_aligned(0.90, 0.34, "10.00"),
+            words_at(0.05, 0.37, "Nuts"), right_aligned(0.45, 0.37, "3"), words_at(0.50, 0.37, "box"),
+            right_aligned(0.70, 0.37, "1.20"), right_aligned(0.90, 0.37, "3.60"),
+        ]
+    )  # fmt: skip
+    assert triples(rows) == [("Bolts", 4.0, 2.5, 10.0), ("Nuts", 3.0, 1.2, 3.6)]
+
+
+def test_notes_under_a_row_and_an_amount_printed_lower_belong_to_the_row() -> None:
+    rows = rows_of(
+        [
+            words_at(0.05, 0.30, "Beschreibung"), words_at(0.50, 0.30, "Menge"),
+            words_at(0.62, 0.30, "Einzelpreis"), words_at(0.82, 0.30, "Betrag"),
+            words_at(0.05, 0.34, "Schweinesteak"), right_aligned(0.55, 0.34, "4"), right_aligned(0.72, 0.34, "5,50"),
+            right_aligned(0.90, 0.352, "22,00"),  # centred in a two-line cell
+            words_at(0.05, 0.37, "Bruttopreis : 5,89"),
+            words_at(0.05, 0.385, "Lieferschein vom 03.04.2024"),
+            words_at(0.05, 0.43, "Rinderfilet"), right_aligned(0.55, 0.43, "1"), right_aligned(0.72, 0.43, "30,00"),
+            right_aligned(0.90, 0.442, "30,00"),
+            words_at(0.05, 0.47, "Summe"), right_aligned(0.90, 0.47, "52,00"),
+        ]
+    )  # fmt: skip
+    assert triples(rows) == [("Schweinesteak", 4.0, 5.5, 22.0), ("Rinderfilet", 1.0, 30.0, 30.0)]
+
+
+def test_description_under_a_centred_header_and_codes_in_their_own_column() -> None:
+    rows = rows_of(
+        [
+            words_at(0.05, 0.30, "#"), words_at(0.12, 0.30, "ITEM"), words_at(0.38, 0.30, "DESCRIPTION"),
+            words_at(0.62, 0.30, "QTY"), words_at(0.72, 0.30, "PRICE"), words_at(0.85, 0.30, "EXTENSION"),
+            words_at(0.05, 0.34, "10"), words_at(0.12, 0.34, "110947"), words_at(0.22, 0.34, "Graphite canvas roll"),
+            right_aligned(0.66, 0.34, "1"), right_aligned(0.79, 0.34, "$734.27"), right_aligned(0.95, 0.34, "$734.27"),
+            words_at(0.05, 0.37, "20"), words_at(0.12, 0.37, "102044"), words_at(0.22, 0.37, "Belt 6x202 60YF"),
+            right_aligned(0.66, 0.37, "20"), right_aligned(0.79, 0.37, "$68.45"), right_aligned(0.95, 0.37, "$1,369.00"),
+        ]
+    )  # fmt: skip
+    assert triples(rows) == [
+        ("Graphite canvas roll", 1.0, 734.27, 734.27),
+        ("Belt 6x202 60YF", 20.0, 68.45, 1369.0),
+    ]
+    assert [r["code"] for r in rows] == ["110947", "102044"]
+
+
+def test_a_leading_article_number_is_the_code_without_a_code_column() -> None:
+    rows = rows_of(
+        [
+            words_at(0.05, 0.30, "Article"), words_at(0.55, 0.30, "Qty"), words_at(0.80, 0.30, "Amount"),
+            words_at(0.05, 0.34, "242900 Plectrum set red"), right_aligned(0.60, 0.34, "1"),
+            right_aligned(0.90, 0.34, "3,66"),
+            words_at(0.05, 0.37, "151423 Picks 0.88mm"), right_aligned(0.60, 0.37, "2"),
+            right_aligned(0.90, 0.37, "9,60"),
+        ]
+    )  # fmt: skip
+    assert [(r["code"], r["description"]) for r in rows] == [
+        ("242900", "Plectrum set red"),
+        ("151423", "Picks 0.88mm"),
+    ]
+
+
+def test_space_grouped_thousands_and_a_wide_amount_reaching_left() -> None:
+    rows = rows_of(
+        [
+            words_at(0.05, 0.30, "Description"), words_at(0.50, 0.30, "Qty"),
+            words_at(0.62, 0.30, "Unit price"), words_at(0.85, 0.30, "Total"),
+            words_at(0.05, 0.34, "Network switch"), right_aligned(0.55, 0.34, "10"),
+            right_aligned(0.74, 0.34, "4 885.81"), right_aligned(0.90, 0.34, "48 858.10"),
+            words_at(0.05, 0.37, "Desk lamp"), right_aligned(0.55, 0.37, "2"),
+            right_aligned(0.74, 0.37, "19.95"), right_aligned(0.90, 0.37, "39.90"),
+        ]
+    )  # fmt: skip
+    assert triples(rows) == [
+        ("Network switch", 10.0, 4885.81, 48858.1),
+        ("Desk lamp", 2.0, 19.95, 39.9),
+    ]
+
+
+def test_a_subtotal_item_line_is_kept_an_allowance_is_not() -> None:
+    rows = rows_of(
+        [
+            words_at(0.05, 0.30, "Description"), words_at(0.50, 0.30, "Qty"),
+            words_at(0.62, 0.30, "Price"), words_at(0.85, 0.30, "Amount"),
+            words_at(0.05, 0.34, "Laser printer"), right_aligned(0.55, 0.34, "2"),
+            right_aligned(0.70, 0.34, "300.00"), right_aligned(0.90, 0.34, "600.00"),
+            words_at(0.05, 0.37, "Toner"), right_aligned(0.55, 0.37, "3"),
+            right_aligned(0.70, 0.37, "120.00"), right_aligned(0.90, 0.37, "360.00"),
+            words_at(0.05, 0.40, "Subtotal hardware"), right_aligned(0.55, 0.40, "1"),
+            right_aligned(0.70, 0.40, "960.00"), right_aligned(0.90, 0.40, "960.00"),
+            words_at(0.05, 0.43, "Discount: loyal customer"), right_aligned(0.90, 0.43, "-10.00"),
+            words_at(0.50, 0.48, "Total"), right_aligned(0.90, 0.48, "950.00"),
+        ]
+    )  # fmt: skip
+    assert [r["description"] for r in rows] == ["Laser printer", "Toner", "Subtotal hardware"]
+
+
+def test_a_header_at_the_foot_of_a_page_reads_its_rows_on_the_next() -> None:
+    first = PageContent(
+        1, 1000, 1400,
+        [*words_at(0.05, 0.93, "Description"), *words_at(0.50, 0.93, "Qty"),
+         *words_at(0.62, 0.93, "Price"), *words_at(0.85, 0.93, "Amount")],
+    )  # fmt: skip
+    second = PageContent(
+        2, 1000, 1400,
+        [*words_at(0.05, 0.06, "Steak", 2), *right_aligned(0.55, 0.06, "4"),
+         *right_aligned(0.70, 0.06, "5.50"), *right_aligned(0.90, 0.06, "22.00")],
+    )  # fmt: skip
+    for w in second.words:
+        w.page = 2
+    rows = fill_schema([first, second], SCHEMA).data["lines"]
+    assert triples(rows) == [("Steak", 4.0, 5.5, 22.0)]
+
+
+def test_rows_that_do_not_balance_are_less_certain() -> None:
+    res = fill_schema(
+        [
+            page_of(
+                [
+                    words_at(0.05, 0.30, "Description"), words_at(0.50, 0.30, "Qty"),
+                    words_at(0.62, 0.30, "Price"), words_at(0.85, 0.30, "Amount"),
+                    words_at(0.05, 0.34, "Bolts"), right_aligned(0.55, 0.34, "4"),
+                    right_aligned(0.70, 0.34, "2.50"), right_aligned(0.90, 0.34, "10.00"),
+                    words_at(0.05, 0.37, "Nuts"), right_aligned(0.55, 0.37, "3"),
+                    right_aligned(0.70, 0.37, "1.20"), right_aligned(0.90, 0.37, "9.60"),
+                ]
+            )
+        ],
+        SCHEMA,
+    )  # fmt: skip
+    assert res.confidence["lines[1].amount"] < res.confidence["lines[0].amount"]
+    assert res.confidence["lines[1].quantity"] < 0.6 < res.confidence["lines[0].quantity"]
+
+
+def test_row_numbers_description_column_and_labelled_codes() -> None:
+    # "SrNo" hands the text on to the description; of "Activity | Description" the column
+    # headed Description describes; a code labelled inside the description fills the code
+    rows = rows_of(
+        [
+            words_at(0.05, 0.30, "SrNo"), words_at(0.12, 0.30, "Activity"), words_at(0.35, 0.30, "Description"),
+            words_at(0.62, 0.30, "Qty"), words_at(0.72, 0.30, "Rate"), words_at(0.85, 0.30, "Amount"),
+            words_at(0.05, 0.34, "1"), words_at(0.12, 0.34, "Apparel"), words_at(0.35, 0.34, "Tee, SKU ST350"),
+            right_aligned(0.66, 0.34, "3"), right_aligned(0.79, 0.34, "13.95"), right_aligned(0.95, 0.34, "41.85"),
+            words_at(0.05, 0.37, "2"), words_at(0.12, 0.37, "Apparel"), words_at(0.35, 0.37, "Cap, SKU C-12"),
+            right_aligned(0.66, 0.37, "1"), right_aligned(0.79, 0.37, "9.00"), right_aligned(0.95, 0.37, "9.00"),
+        ]
+    )  # fmt: skip
+    assert [(r["description"], r["code"]) for r in rows] == [
+        ("Tee, SKU ST350", "ST350"),
+        ("Cap, SKU C-12", "C-12"),
+    ]
+    numbered = rows_of(
+        [
+            words_at(0.05, 0.30, "SrNo"), words_at(0.20, 0.30, "Description of Goods"),
+            words_at(0.62, 0.30, "Qty"), words_at(0.85, 0.30, "Amount"),
+            words_at(0.05, 0.34, "1"), words_at(0.09, 0.34, "Photon 3G Plan"),
+            right_aligned(0.66, 0.34, "1"), right_aligned(0.95, 0.34, "2800.00"),
+        ]
+    )  # fmt: skip
+    assert [r["description"] for r in numbered] == ["Photon 3G Plan"]
+
+
+def test_indian_digit_grouping_in_a_cell() -> None:
+    rows = rows_of(
+        [
+            words_at(0.05, 0.30, "Description"), words_at(0.45, 0.30, "Qty"),
+            words_at(0.60, 0.30, "Rate"), words_at(0.82, 0.30, "Amount"),
+            words_at(0.05, 0.34, "Aluminium scraps"), right_aligned(0.50, 0.34, "26440"),
+            right_aligned(0.70, 0.34, "193.00"), right_aligned(0.95, 0.34, "51,02,920.00"),
+            words_at(0.05, 0.37, "IGST @ 18%"), right_aligned(0.95, 0.37, "9,18,525.60"),
+        ]
+    )  # fmt: skip
+    assert triples(rows) == [("Aluminium scraps", 26440.0, 193.0, 5102920.0)]

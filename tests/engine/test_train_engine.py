@@ -79,3 +79,16 @@ def test_models_load_once_and_a_missing_file_is_none(tmp_path, monkeypatch) -> N
     assert calls == [tmp_path / "m.txt"]
     assert model_store.load_model("absent.txt", loader) is None
     model_store.forget_loaded_models()
+
+
+def test_retraining_one_model_keeps_the_others_in_the_report(tmp_path, toy_trainer) -> None:
+    models = tmp_path / "models"
+    models.mkdir()
+    (models / "TRAINING.json").write_text(
+        json.dumps([{"name": "other", "files": ["o.bin"], "metrics": {}, "notes": []}])
+    )
+    args = ["--corpus", str(_corpus(tmp_path / "c")), "--out", str(models), "--only", "toy"]
+    call_command("train_engine", *args, stdout=StringIO(), stderr=StringIO())
+    call_command("train_engine", *args, stdout=StringIO(), stderr=StringIO())
+    names = [e["name"] for e in json.loads((models / "TRAINING.json").read_text())]
+    assert sorted(names) == ["other", "toy"]

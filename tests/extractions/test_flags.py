@@ -78,17 +78,17 @@ def test_a_value_a_person_changed_is_no_longer_low() -> None:
 def test_the_parser_threshold_wins_over_the_organization(org_a) -> None:
     organization = org_a.organization
     parser = create_parser(organization=organization, name="P", schema=INVOICE_SCHEMA)
-    assert flags.review_threshold(parser=parser, organization=organization) == 0.8
+    assert flags.review_threshold(parser=parser, organization=organization) == 0.9
     update_parser(parser=parser, review_confidence_threshold=0.95)
     assert flags.review_threshold(parser=parser, organization=organization) == 0.95
-    assert flags.review_threshold(parser=None, organization=organization) == 0.8
+    assert flags.review_threshold(parser=None, organization=organization) == 0.9
 
 
 def test_new_organizations_get_the_configured_default_threshold() -> None:
     owner = UserFactory()
-    assert create_organization(name="A", owner=owner).review_confidence_threshold == 0.8
-    with override_settings(PP_DEFAULT_REVIEW_CONFIDENCE_THRESHOLD=0.9):
-        assert create_organization(name="B", owner=owner).review_confidence_threshold == 0.9
+    assert create_organization(name="A", owner=owner).review_confidence_threshold == 0.9
+    with override_settings(PP_DEFAULT_REVIEW_CONFIDENCE_THRESHOLD=0.75):
+        assert create_organization(name="B", owner=owner).review_confidence_threshold == 0.75
 
 
 def test_the_default_threshold_setting_is_a_share(monkeypatch) -> None:
@@ -180,11 +180,11 @@ def test_the_document_result_says_what_is_flagged(client_a, org_a) -> None:
     assert run(doc_id) == "completed"
     url = f"/v1/extractions/{ext['extraction_id']}/documents/{doc_id}"
     body = client_a.get(url).json()
-    assert body["review_threshold"] == 0.8 and body["needs_review"] is True
+    assert body["review_threshold"] == 0.9 and body["needs_review"] is True
     by_field = {f["field"]: f for f in body["flagged"]}
     assert by_field["total"]["reasons"] == ["maximum"]
     assert by_field["total"]["messages"] == [f"Maximum: {expected['total']:g} is above 1"]
-    low = {p for p, c in body["confidence"].items() if c < 0.8}
+    low = {p for p, c in body["confidence"].items() if c < 0.9}
     assert {f["field"] for f in body["flagged"] if "low_confidence" in f["reasons"]} == low
     # the parser's own threshold, set through the API
     response = client_a.patch(

@@ -56,6 +56,13 @@ def _record_events(monkeypatch) -> list[tuple[str, int]]:
     return events
 
 
+def _lifecycle_events(events: list[tuple[str, int]]) -> list[str]:
+    """The events of completing documents and extractions; whether a document also needs a
+    review (document.needs_review) depends on the engine's calibrated confidence and is tested
+    in tests/webhooks/test_review_events.py."""
+    return sorted(e for e, _ in events if e != "document.needs_review")
+
+
 @pytest.mark.django_db(transaction=True)
 def test_eager_end_to_end(eager_celery, client_a, parser_a, org_a, monkeypatch):
     # Events are raised for an organization with a webhook endpoint (see the next test).
@@ -84,7 +91,7 @@ def test_eager_end_to_end(eager_celery, client_a, parser_a, org_a, monkeypatch):
     assert 0 < result["confidence"]["invoice_number"] <= 1
     assert result["extraction_time"] > 0
     assert result["steps"][0]["name"] == "intake"
-    assert sorted(e for e, _ in events) == [
+    assert _lifecycle_events(events) == [
         "document.completed",
         "document.completed",
         "extraction.completed",
@@ -106,7 +113,7 @@ def test_events_are_built_only_when_a_webhook_can_receive_them(
     submit(
         client_a, parser_a, pdf_upload(number="INV-2"), webhook_url="https://hooks.example.com/pp"
     )
-    assert sorted(e for e, _ in events) == ["document.completed", "extraction.completed"]
+    assert _lifecycle_events(events) == ["document.completed", "extraction.completed"]
 
 
 @pytest.mark.django_db

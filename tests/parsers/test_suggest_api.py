@@ -98,6 +98,19 @@ def test_suggest_reads_at_most_five_pages_and_charges_them(org_a, client_a):
     assert get_balance(organization=org) == before - 7
 
 
+def test_suggest_on_a_three_page_lease_proposes_at_most_25_valid_fields(org_a, client_a):
+    from docgen.business import LEASE_FOOTER_LABELS, german_lease_pdf
+    from extractions.engine.parsing.suggest import MAX_PROPERTIES, snake_case
+
+    pdf, values = german_lease_pdf(3)
+    body = _post(client_a, pdf, name="mietvertrag.pdf").json()
+    props = body["schema"]["properties"]
+    assert body["valid"] is True, body["errors"]
+    assert body["page_count"] == 3
+    assert 0.9 * len(values) <= len(props) <= MAX_PROPERTIES
+    assert not {snake_case(label) for label in LEASE_FOOTER_LABELS} & set(props)
+
+
 def test_insufficient_credits_is_402_before_any_work(org_a, client_a, monkeypatch):
     org = org_a.organization
     adjust_credits(

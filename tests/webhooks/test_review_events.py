@@ -40,7 +40,7 @@ def test_an_accepted_document_is_completed_then_reviewed_by_auto(
 ) -> None:
     endpoint = create_endpoint(client_a, receiver.url())
     parser = parser_for(
-        org_a, review_confidence_threshold=0.4, auto_accept=True, auto_accept_sample_share=0
+        org_a, review_confidence_threshold=0.0, auto_accept=True, auto_accept_sample_share=0
     )
     ext = submit(client_a, parser, invoice())
     doc_id = ext["documents"][0]["document_id"]
@@ -81,7 +81,7 @@ def test_a_flagged_document_enters_the_queue_with_its_fields(
         organization=org_a.organization,
         name="Invoices",
         schema=schema,
-        review_confidence_threshold=0.4,
+        review_confidence_threshold=0.0,
         auto_accept=True,
     )
     ext = submit(client_a, parser, invoice())
@@ -102,7 +102,7 @@ def test_nothing_flagged_and_automation_off_raises_no_review_event(
     client_a, org_a, receiver, eager_celery
 ) -> None:
     create_endpoint(client_a, receiver.url())
-    submit(client_a, parser_for(org_a, review_confidence_threshold=0.4), invoice())
+    submit(client_a, parser_for(org_a, review_confidence_threshold=0.0), invoice())
     assert sorted(t for t, _ in events(receiver)) == ["document.completed", "extraction.completed"]
     completed = next(d for t, d in events(receiver) if t == "document.completed")
     assert (completed["triage"], completed["needs_review"]) == ("not_flagged", False)
@@ -115,7 +115,7 @@ def test_a_review_raised_twice_is_delivered_once(client_a, org_a, receiver, eage
     submit(
         client_a,
         parser_for(
-            org_a, review_confidence_threshold=0.4, auto_accept=True, auto_accept_sample_share=0
+            org_a, review_confidence_threshold=0.0, auto_accept=True, auto_accept_sample_share=0
         ),
         invoice(),
     )
@@ -130,7 +130,7 @@ def test_with_a_real_worker(client_a, org_a, receiver, worker_factory) -> None: 
     """A worker process runs the document and sends the events (its own housekeeping)."""
     worker = worker_factory()
     parser = parser_for(
-        org_a, review_confidence_threshold=0.4, auto_accept=True, auto_accept_sample_share=0
+        org_a, review_confidence_threshold=0.0, auto_accept=True, auto_accept_sample_share=0
     )
     response = client_a.post(
         "/v1/extractions",

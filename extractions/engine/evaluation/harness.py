@@ -29,9 +29,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..confidence.calibrate import Calibrator, current_calibrator
 from ..parsing.fill import fill_schema
 from ..pipeline import read_pages
-from ..types import ExtractionOptions, PageContent
+from ..types import ExtractionOptions, FillResult, PageContent
+from .calibration import LeafOutcome, judge_leaves, leaf_truth
 from .schema_sets import SchemaSet
 from .scoring import (
     LEVELS,
@@ -52,6 +54,9 @@ class CorpusEntry:
     scored_fields: list[str]
     alternatives: dict[str, list[Any]] = field(default_factory=dict)
     sha256: str | None = None
+    # documents that must stay on one side of a cross-validation split: a receipt vendor's,
+    # the renderings of one invoice; else the document alone
+    group: str = ""
 
 
 def load_corpus(
@@ -80,6 +85,13 @@ def load_corpus(
                     scored_fields=list(raw.get("scored_fields") or []),
                     alternatives=raw.get("alternatives") or {},
                     sha256=raw.get("sha256"),
+                    group=json.dumps(
+                        raw.get("vendor")
+                        or raw.get("invoice_group")
+                        or raw.get("variant_of")
+                        or raw.get("id", raw["file"]),
+                        sort_keys=True,
+                    ),
                 )
             )
     return entries
@@ -161,8 +173,11 @@ def default_reader() -> PageReader:
 
 
 def default_filler() -> Filler:
+    """The parsing step's whole answer (data, citations, confidences): a filler may also
+    return only the data, and then no confidence is judged."""
+
     def fill(pages: list[PageContent], schema: dict[str, Any]) -> Any:
-        return fill_schema(pages, schema, "per_doc").data
+        return fill_schema(pages, schema, "per_doc")
 
     return fill
 
@@ -219,6 +234,7 @@ class DocResult:
     fields: dict[str, dict[str, Any]]
     data: Any = None
     error: str | None = None
+    leaves: list[LeafOutcome] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -232,6 +248,8 @@ class DocResult:
             "fields": self.fields,
             "data": self.data,
             "error": self.error,
+            # [path, kind, confidence, right] per value the ground truth judges
+            "leaves": [lf.as_row() for lf in self.leaves if lf.right is not None],
         }
 
 
@@ -262,6 +280,7 @@ def evaluate_document(
     filler: Filler,
     cache: PageCache | None = None,
     schema_set: SchemaSet | None = None,
+    calibrator: Calibrator | None = None,
 ) -> DocResult:
     """Read (or take from the cache) and fill one document, and score it against the corpus.
 
@@ -273,6 +292,8 @@ def evaluate_document(
     read_s = fill_s = 0.0
     cached = False
     data: Any = None
+    filled: Any = None
+    run_with = schema
     error = None
     try:
         hit = None
@@ -290,11 +311,10 @@ def evaluate_document(
             if cache is not None and sha is not None:
                 cache.put(sha, pages, read_s)
         t0 = time.perf_counter()
-        if schema_set is None:
-            data = filler(pages, schema)
-        else:
-            run_with = schema_set.schema_for(entry.doc_type, schema)
-            data = schema_set.to_corpus(entry.doc_type, filler(pages, run_with))
+        run_with = schema if schema_set is None else schema_set.schema_for(entry.doc_type, schema)
+        filled = filler(pages, run_with)
+        answer = filled.data if isinstance(filled, FillResult) else filled
+        data = answer if schema_set is None else schema_set.to_corpus(entry.doc_type, answer)
         fill_s = time.perf_counter() - t0
     except Exception as exc:  # one bad document must not stop the run; it scores as empty
         error = f"{type(exc).__name__}: {getattr(exc, 'message', None) or exc}"
@@ -305,6 +325,23 @@ def evaluate_document(
         alternatives=entry.alternatives,
         schema=schema,
     )
+    leaves: list[LeafOutcome] = []
+    if error is None and isinstance(filled, FillResult):
+        truth = leaf_truth(
+            data,
+            expected=entry.expected,
+            scored_fields=entry.scored_fields,
+            alternatives=entry.alternatives,
+            schema=schema,
+        )
+        leaves = judge_leaves(
+            filled=filled,
+            pages=pages,
+            schema=run_with,
+            truth=truth,
+            rename=(lambda p: p) if schema_set is None else schema_set.path_renamer(entry.doc_type),
+            calibrator=calibrator,
+        )
     return DocResult(
         id=entry.id,
         doc_type=entry.doc_type,
@@ -316,6 +353,7 @@ def evaluate_document(
         fields=fields,
         data=data,
         error=error,
+        leaves=leaves,
     )
 
 
@@ -329,13 +367,19 @@ def run_corpus(
     filler: Filler | None = None,
     progress: Callable[[DocResult], None] | None = None,
     schema_set: SchemaSet | None = None,
+    calibrate: bool = True,
 ) -> Report:
-    """Run the engine over a corpus and score it; see the module docstring for the rules."""
+    """Run the engine over a corpus and score it; see the module docstring for the rules.
+
+    Confidences are judged as the product computes them (calibrated by the committed model);
+    ``calibrate=False`` judges the parsing step's raw ones (what the calibrator learns from).
+    """
     root = Path(root)
     entries = load_corpus(root, doc_type=doc_type, limit=limit)
     reader = reader or default_reader()
     filler = filler or default_filler()
     cache = PageCache(cache_dir) if cache_dir else None
+    calibrator = current_calibrator() if calibrate else None
     schemas: dict[str, dict[str, Any]] = {}
     docs: list[DocResult] = []
     for entry in entries:
@@ -373,6 +417,7 @@ def run_corpus(
                 filler=filler,
                 cache=cache,
                 schema_set=schema_set,
+                calibrator=calibrator,
             )
         docs.append(res)
         if progress is not None:

@@ -18,6 +18,8 @@ run with the corpus's schema (and said so in the report).
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,6 +47,35 @@ class SchemaSet:
         if got is None or not isinstance(data, dict):
             return data
         return translate(data, got[1])
+
+    def path_renamer(self, doc_type: str) -> Callable[[str], str]:
+        """A value's path under this set's names -> its path under the corpus's (the path
+        unchanged where the set does not rename it)."""
+        got = self.entries.get(doc_type)
+        mapping: dict[str, Any] = got[1] if got else {}
+
+        def rename(path: str) -> str:
+            m = _PATH_HEAD.match(path)
+            if m is None:
+                return path
+            head, rest = m.group(1), path[m.end(1) :]
+            target = mapping.get(head)
+            if target is None:
+                return path
+            if isinstance(target, list):
+                corpus_name, columns = target
+                col = _PATH_COLUMN.match(rest)
+                if col is not None:
+                    rest = f"{col.group(1)}.{columns.get(col.group(2), col.group(2))}"
+                return f"{corpus_name}{rest}"
+            return f"{target}{rest}"
+
+        return rename
+
+
+# "field" / "field.sub" / "items[2].column" -> the top-level name, and a row's column
+_PATH_HEAD = re.compile(r"^([^.\[]+)")
+_PATH_COLUMN = re.compile(r"^(\[\d+\])\.([^.\[]+)$")
 
 
 def translate(data: dict[str, Any], mapping: dict[str, Any]) -> dict[str, Any]:

@@ -20,6 +20,8 @@ FUZZY_THRESHOLD = 0.8
 # normalisation"), so "norm" ignores it: "SANYU STATIONERY SHOP" = "SANYUSTATIONERY SHOP",
 # "28 S/B" = "28S/B". "norm_spaced" is the stricter reading, reported next to it.
 LEVELS = ("exact", "norm_spaced", "norm", "fuzzy")
+# The level the engine's accuracy is quoted at (summary) and its confidence judged at.
+LEVEL = "norm"
 
 
 def norm_text(value: Any) -> str:
@@ -56,7 +58,8 @@ def similarity(a: Any, b: Any) -> float:
     return SequenceMatcher(None, na, nb, autojunk=False).ratio()
 
 
-def _is_empty(v: Any) -> bool:
+def is_empty(v: Any) -> bool:
+    """None, an empty string or an empty list: what the ground truth writes for no value."""
     return v is None or v == "" or v == []
 
 
@@ -78,10 +81,10 @@ def score_scalar(
     pred: Any, expected: Any, alternatives: list[Any] | None = None
 ) -> dict[str, float]:
     """1/0 per level for one value; alternatives are accepted as equally right."""
-    if _is_empty(expected):
-        ok = 1.0 if _is_empty(pred) else 0.0
+    if is_empty(expected):
+        ok = 1.0 if is_empty(pred) else 0.0
         return dict.fromkeys(LEVELS, ok)
-    if _is_empty(pred):
+    if is_empty(pred):
         return dict.fromkeys(LEVELS, 0.0)
     accepted = [expected, *(alternatives or [])]
     out = dict.fromkeys(LEVELS, 0.0)
@@ -128,8 +131,8 @@ def _match_count(preds: list[Any], exps: list[Any], level: str) -> int:
 
 def score_string_set(pred: Any, expected: Any) -> dict[str, float]:
     """Set F1 per level for an array of strings; both empty = 1."""
-    preds = [p for p in (pred or []) if not _is_empty(p)]
-    exps = [e for e in (expected or []) if not _is_empty(e)]
+    preds = [p for p in (pred or []) if not is_empty(p)]
+    exps = [e for e in (expected or []) if not is_empty(e)]
     if not exps:
         return dict.fromkeys(LEVELS, 1.0 if not preds else 0.0)
     out = {}
@@ -143,11 +146,11 @@ def score_string_set(pred: Any, expected: Any) -> dict[str, float]:
 
 def _pair_sim(p: dict, e: dict, kname: str, vname: str, level: str) -> float:
     pk, pv, ek, ev = p.get(kname), p.get(vname), e.get(kname), e.get(vname)
-    if _is_empty(ev) != _is_empty(pv):
+    if is_empty(ev) != is_empty(pv):
         return 0.0
     if level == "exact":
         ok = str(pk).strip() == str(ek).strip() and (
-            _is_empty(ev) or str(pv).strip() == str(ev).strip()
+            is_empty(ev) or str(pv).strip() == str(ev).strip()
         )
         return 1.0 if ok else 0.0
     if level in ("norm", "norm_spaced"):
@@ -156,8 +159,31 @@ def _pair_sim(p: dict, e: dict, kname: str, vname: str, level: str) -> float:
         )
         return 1.0 if ok else 0.0
     ks = similarity(pk, ek)
-    vs = 1.0 if _is_empty(ev) else similarity(pv, ev)
+    vs = 1.0 if is_empty(ev) else similarity(pv, ev)
     return (ks + vs) / 2 if min(ks, vs) >= FUZZY_THRESHOLD else 0.0
+
+
+def match_pairs(
+    preds: list[dict], exps: list[dict], kname: str, vname: str, level: str
+) -> list[tuple[int, int]]:
+    """(expected index, predicted index) of the pairs matched one-to-one, best first."""
+    scored = []
+    for ei, e in enumerate(exps):
+        for pi, p in enumerate(preds):
+            s = _pair_sim(p, e, kname, vname, level)
+            if s > 0:
+                scored.append((s, ei, pi))
+    scored.sort(reverse=True)
+    used_e: set[int] = set()
+    used_p: set[int] = set()
+    out = []
+    for _s, ei, pi in scored:
+        if ei in used_e or pi in used_p:
+            continue
+        used_e.add(ei)
+        used_p.add(pi)
+        out.append((ei, pi))
+    return out
 
 
 def score_pairs(pred: Any, expected: Any, item_schema: dict) -> dict[str, dict[str, int]]:
@@ -165,23 +191,41 @@ def score_pairs(pred: Any, expected: Any, item_schema: dict) -> dict[str, dict[s
     kname, vname = key_value_names(item_schema)
     preds = [p for p in (pred or []) if isinstance(p, dict)]
     exps = [e for e in (expected or []) if isinstance(e, dict)]
-    out = {}
-    for level in LEVELS:
-        scored = []
-        for ei, e in enumerate(exps):
-            for pi, p in enumerate(preds):
-                s = _pair_sim(p, e, kname, vname, level)
-                if s > 0:
-                    scored.append((s, ei, pi))
-        scored.sort(reverse=True)
-        used_e: set[int] = set()
-        used_p: set[int] = set()
-        for _s, ei, pi in scored:
-            if ei in used_e or pi in used_p:
-                continue
-            used_e.add(ei)
-            used_p.add(pi)
-        out[level] = {"matched": len(used_e), "predicted": len(preds), "expected": len(exps)}
+    return {
+        level: {
+            "matched": len(match_pairs(preds, exps, kname, vname, level)),
+            "predicted": len(preds),
+            "expected": len(exps),
+        }
+        for level in LEVELS
+    }
+
+
+def match_rows(
+    preds: list[dict], exps: list[dict], props: list[str], level: str
+) -> list[tuple[int, int, int]]:
+    """(agreeing cells, expected index, predicted index) of the rows matched one-to-one,
+    most agreeing cells first."""
+    agree: list[tuple[int, int, int]] = []
+    for ei, e in enumerate(exps):
+        for pi, p in enumerate(preds):
+            n = sum(
+                1
+                for k in props
+                if not is_empty(e.get(k)) and score_scalar(p.get(k), e.get(k))[level] == 1.0
+            )
+            if n:
+                agree.append((n, ei, pi))
+    agree.sort(key=lambda t: (-t[0], abs(t[1] - t[2])))
+    used_e: set[int] = set()
+    used_p: set[int] = set()
+    out = []
+    for n, ei, pi in agree:
+        if ei in used_e or pi in used_p:
+            continue
+        used_e.add(ei)
+        used_p.add(pi)
+        out.append((n, ei, pi))
     return out
 
 
@@ -192,34 +236,20 @@ def score_rows(pred: Any, expected: Any, item_schema: dict) -> dict[str, dict[st
     exps = [e for e in (expected or []) if isinstance(e, dict)]
     out = {}
     for level in LEVELS:
-        agree: list[tuple[int, int, int]] = []
-        for ei, e in enumerate(exps):
-            for pi, p in enumerate(preds):
-                n = sum(
-                    1
-                    for k in props
-                    if not _is_empty(e.get(k)) and score_scalar(p.get(k), e.get(k))[level] == 1.0
-                )
-                if n:
-                    agree.append((n, ei, pi))
-        agree.sort(key=lambda t: (-t[0], abs(t[1] - t[2])))
-        used_e: set[int] = set()
-        used_p: set[int] = set()
-        right = rows_right = 0
-        for n, ei, pi in agree:
-            if ei in used_e or pi in used_p:
-                continue
-            used_e.add(ei)
-            used_p.add(pi)
-            right += n
-            rows_right += n == sum(1 for k in props if not _is_empty(exps[ei].get(k)))
-        cells = sum(1 for e in exps for k in props if not _is_empty(e.get(k)))
+        matched = match_rows(preds, exps, props, level)
+        right = sum(n for n, _ei, _pi in matched)
+        rows_right = sum(
+            1
+            for n, ei, _pi in matched
+            if n == sum(1 for k in props if not is_empty(exps[ei].get(k)))
+        )
+        cells = sum(1 for e in exps for k in props if not is_empty(e.get(k)))
         out[level] = {
             "cells_right": right,
             "cells_expected": cells,
             # a row is right when every cell the ground truth fills agrees (row F1)
             "rows_right": rows_right,
-            "rows_matched": len(used_e),
+            "rows_matched": len(matched),
             "rows_predicted": len(preds),
             "rows_expected": len(exps),
         }

@@ -16,10 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .scoring import LEVEL
+
 if TYPE_CHECKING:
     from .harness import Report
-
-LEVEL = "norm"
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,9 @@ registration numbers, up to the phone / tax-id line.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from typing import Any
 
 from ..layout.index import DocIndex
@@ -20,26 +22,46 @@ from ..values.dates import find_dates
 from ..values.identifiers import RE_EMAIL, RE_URL
 from ..values.text import tokens
 from .finders import find_labels
+from .names import repair_name
+from .parties import (
+    addressee_lines,
+    buyer_lines,
+    footer_name,
+    heading_kind,
+    is_name_text,
+    label_continues,
+    plausible_name,
+    section_address,
+    section_name,
+)
 from .scalars import FieldQuery
 
 _TITLE_START = {
     "invoice", "facture", "rechnung", "receipt", "quittung", "avoir", "gutschrift", "credit",
     "tax", "proforma", "devis", "angebot", "order", "ticket", "lieferschein", "mietrechnung",
-    "handelsrechnung", "bill", "statement", "quote", "quotation", "estimate",
+    "handelsrechnung", "bill", "statement", "quote", "quotation", "estimate", "factura",
+    "fattura", "factuur", "fatura", "faktura", "recibo", "ricevuta", "nota", "kwitantie",
 }  # fmt: skip
 _TITLE_WORDS = {
     "invoice", "tax", "receipt", "simplified", "facture", "rechnung", "quittung", "bon", "ticket",
     "official", "cash", "sale", "sales", "bill", "credit", "note", "avoir", "gutschrift", "welcome",
     "to", "the", "copy", "customer", "duplicate", "original", "order", "quote", "devis", "angebot",
     "delivery", "statement", "proforma", "pro", "forma", "of", "page", "kassenbon", "beleg",
-    "adjustment", "and", "lieferschein", "mietrechnung", "stylesheet", "zur", "der",
+    "adjustment", "and", "lieferschein", "mietrechnung", "stylesheet", "zur", "der", "paid",
+    "document", "number", "date", "unpaid", "due", "factura", "fattura", "factuur", "fatura",
+    "faktura", "recibo", "ricevuta", "simplificada", "rectificativa", "btw", "for", "recipient",
+    "triplicate", "transporter", "supplier", "gst", "vat", "e", "einvoice",
 }  # fmt: skip
 _COMPANY_SUFFIX = re.compile(
     r"\b(sdn\.? ?bhd|bhd|s/b|enterprises?|trading|co|company|corp(oration)?|inc|llc|ltd|limited|plc|gmbh|ag|kg|"
-    r"sarl|sas|sa|eurl|bv|nv|srl|spa|restaurant|cafe|store|shop|mart|market|supermarket|hardware|"
+    r"sarl|sas|sa|eurl|bv|nv|srl|spa|s\.l|s\.a|b\.v|n\.v|s\.r\.l|s\.p\.a|s\.a\.s|pty|oy|ab|a/s|kft|"
+    r"restaurant|cafe|store|shop|mart|market|supermarket|hardware|"
     r"stationery|bakeries|bakery|florist|pharmacy|services?|industries|holdings|group)\b\.?\)?\s*$"
 )
-_LEGAL = r"(sdn\.? ?bhd|bhd|s/b|sb|co|company|corp|corporation|inc|llc|ltd|limited|plc|gmbh|ag|kg|sarl|sas|sa|bv|nv|srl|spa)"
+_LEGAL = (
+    r"(sdn\.? ?bhd|bhd|s/b|sb|co|company|corp|corporation|inc|llc|ltd|limited|plc|gmbh|ag|kg|sarl|"
+    r"sas|sa|bv|nv|srl|spa|s\.l|s\.a|b\.v|n\.v|s\.r\.l|s\.p\.a|s\.a\.s)"
+)
 _LEGAL_END = re.compile(r"\b" + _LEGAL + r"\b\.?\)?\s*$")
 _LEGAL_WORD = re.compile(r"\b" + _LEGAL + r"\b")
 _LEGAL_START = re.compile(r"^\(?" + _LEGAL + r"\b")
@@ -68,6 +90,8 @@ def _letters(text: str) -> int:
 
 def _is_title_line(text: str) -> bool:
     toks = tokens(text)
+    if len(toks) >= 4 and all(len(t) == 1 for t in toks):
+        toks = ["".join(toks)]  # "I N V O I C E": a title printed letter-spaced
     return bool(toks) and all(t in _TITLE_WORDS or t.isdigit() for t in toks)
 
 
@@ -98,74 +122,16 @@ def clean_name(text: str) -> str:
     parts = _SEPARATORS.split(text)
     if len(parts) > 1 and _letters(parts[0]) >= 3:
         text = parts[0]
+    # "Thomann GmbH, Hans-Thomann-Str. 1, …", "Freshworks Inc.,(formerly …)", "Acme INC 4917
+    # Old Rd": the name ends at its legal suffix unless another one follows ("Co., Ltd.")
+    m = _LEGAL_THEN.search(text)
+    if m and _letters(text[: m.end()]) >= 3 and not _LEGAL_NEXT.match(text[m.end() :]):
+        text = text[: m.end()]
     return text.strip(" ,;:-")
 
 
-# OCR misreadings of the Malaysian legal suffix "Sdn Bhd" ("Sn Bhd", "SDN BND", "5DN BHD",
-# "SON BHO"): read only at the very end of a company name, where nothing else fits.
-_SDN_BHD = re.compile(
-    r"(?<![\w/])(?P<sdn>sdn|sn|5dn|son|sdm|sd|s0n)(?P<dot1>\.?)\s*"
-    r"(?P<bhd>bhd|bnd|bho|bh0|8hd|bhb|bd)(?P<dot2>\.?)(?P<tail>\s*\)?\s*)$",
-    re.I,
-)
-# "5/B" for "S/B" (Sendirian Berhad), and either glued to the word before it ("28S/B").
-_S_B = re.compile(r"(?<![\w/])(?P<pre>\w*?)(?P<s>[s5])/(?P<b>[b8])(?P<tail>\.?\s*\)?\s*)$", re.I)
-# Business words of shop names: a long token made of them lost its spaces in OCR
-# ("SANYUSTATIONERYSHOP"). Longest first, so "supermarket" wins over "market".
-_TRADE_WORDS = sorted(
-    [
-        "stationery", "bookstore", "bookshop", "supermarket", "restaurant", "enterprises",
-        "enterprise", "trading", "hardware", "pharmacy", "bakeries", "bakery", "florist",
-        "services", "industries", "holdings", "marketing", "electrical", "furniture",
-        "minimarket", "market", "station", "store", "shop", "mart", "cafe", "coffee", "kitchen",
-        "food", "foods", "centre", "center",
-    ],
-    key=len,
-    reverse=True,
-)  # fmt: skip
-_GLUED_MIN = 12  # shorter tokens are plausibly one word ("workshop", "hypermarket")
-
-
-def _split_glued(token: str) -> str:
-    """``SANYUSTATIONERYSHOP`` -> ``SANYU STATIONERY SHOP``: trade words peeled off the end."""
-    if len(token) < _GLUED_MIN or not token.isalpha():
-        return token
-    parts: list[str] = []
-    rest = token
-    while True:
-        low = rest.lower()
-        for word in _TRADE_WORDS:
-            if low.endswith(word) and len(rest) - len(word) >= 3:
-                parts.insert(0, rest[-len(word) :])
-                rest = rest[: -len(word)]
-                break
-        else:
-            break
-    if not parts:
-        return token
-    return " ".join([rest, *parts])
-
-
-def repair_name(text: str) -> str:
-    """OCR repairs of a company name that only its legal suffix and trade words justify."""
-    text = " ".join(_split_glued(t) for t in text.split(" "))
-
-    def sdn(m: re.Match[str]) -> str:
-        if m.group("sdn").lower() != "sdn" and m.group("bhd").lower() != "bhd":
-            return m.group(0)  # one misread word is evidence enough, two are not
-        upper = m.group("sdn").isupper() or m.group("bhd").isupper()
-        core = ("SDN" if upper else "Sdn") + m.group("dot1") + " "
-        core += ("BHD" if upper else "Bhd") + m.group("dot2")
-        return core + m.group("tail")
-
-    text = _SDN_BHD.sub(sdn, text)
-
-    def sb(m: re.Match[str]) -> str:
-        pre = m.group("pre")
-        s_b = ("S" if m.group("s") != "s" else "s") + "/" + ("B" if m.group("b") != "b" else "b")
-        return (pre + " " if pre else "") + s_b + m.group("tail")
-
-    return _S_B.sub(sb, text)
+_LEGAL_NEXT = re.compile(r"[\s,]*(?:\([a-z]\)\s*)?" + _LEGAL + r"\b", re.I)
+_LEGAL_THEN = re.compile(r"\b" + _LEGAL + r"\b\.?(?=\s*,|\s*\(|\s+\d)", re.I)
 
 
 @dataclass(slots=True)
@@ -225,6 +191,8 @@ def _top_pieces(doc: DocIndex, limit: int = 14) -> list[Piece]:
 def _customer_lines(doc: DocIndex) -> set[tuple[int, float]]:
     """(line index, column start) of the lines printed under a customer label on page 1."""
     out: set[tuple[int, float]] = set()
+    if not doc.layouts:
+        return out
     lay = doc.layouts[0]
     c = concept("customer_name")
     for hit in find_labels(doc, LABEL_TOKENS[c.key], layouts=[lay]):
@@ -233,6 +201,9 @@ def _customer_lines(doc: DocIndex) -> set[tuple[int, float]]:
             continue  # a lone word ("Customer") is a label only with its colon
         x0 = min(w.x0 for w in hit.label_words)
         out.add((hit.line.index, x0))
+        for sg in hit.line.segments:  # "Sold To: || Meridian Venture Services, LLC"
+            if x0 < sg.x0 < x0 + 0.3:
+                out.add((hit.line.index, sg.x0))
         for ln in lay.lines[hit.line.index + 1 : hit.line.index + 5]:
             out.add((ln.index, x0))
     return out
@@ -253,6 +224,8 @@ def _piece_name_like(p: Piece) -> bool:
         return False
     if _PRICE.search(t):
         return False  # "Total 5.00": a priced line, not a name
+    if not is_name_text(t):
+        return False
     clean = _TRAIL_REG.sub("", t)
     return not _STOP_ADDRESS.search(clean) or bool(_COMPANY_SUFFIX.search(clean.lower()))
 
@@ -280,9 +253,31 @@ def _below_piece(pieces: list[Piece], p: Piece, gap: float) -> Piece | None:
     return None
 
 
+def _spelled_out(logo: Piece, pieces: list[Piece], customer: set[tuple[int, float]]) -> Piece:
+    """The legal name that spells out a logo word: "zoom" -> "Zoom Video Communications Inc.",
+    "th·mann" -> "Thomann GmbH, …" (a big brand word over the company's own line)."""
+    if _COMPANY_SUFFIX.search(clean_name(logo.text).lower()):
+        return logo
+    brand = "".join(c for c in logo.text.lower() if c.isalpha())
+    if len(brand) < 3:
+        return logo
+    for p in pieces:
+        if p is logo or p.line.index <= logo.line.index or not _piece_name_like(p):
+            continue
+        if any(li == p.line.index and abs(p.x0 - x0) < 0.08 for li, x0 in customer):
+            continue
+        name = clean_name(p.text)
+        if not _COMPANY_SUFFIX.search(name.lower()):
+            continue
+        letters = "".join(c for c in name.lower() if c.isalpha())[: len(brand) + 1]
+        if SequenceMatcher(None, brand, letters).ratio() >= 0.8:
+            return p
+    return logo
+
+
 def find_vendor_name(doc: DocIndex, q: FieldQuery) -> tuple[Found, list[Line]] | None:
     """The issuer's name: after a seller label, else the most prominent text at the top."""
-    f = labelled_block(doc, q, max_lines=1)
+    f = section_name(doc, "seller") or labelled_block(doc, q, max_lines=1, accept=plausible_name)
     if f is not None:
         return f
     pieces = _top_pieces(doc)
@@ -291,7 +286,7 @@ def find_vendor_name(doc: DocIndex, q: FieldQuery) -> tuple[Found, list[Line]] |
     lay = doc.layouts[0]
     heights = sorted(p.height for p in pieces)
     med = heights[len(heights) // 2] or lay.word_height
-    customer = _customer_lines(doc)
+    customer = _customer_lines(doc) | buyer_lines(doc) | addressee_lines(doc)
     brands = _slogan_brands(pieces)
     best: tuple[float, Piece] | None = None
     for rank, p in enumerate(pieces):
@@ -301,7 +296,7 @@ def find_vendor_name(doc: DocIndex, q: FieldQuery) -> tuple[Found, list[Line]] |
             continue  # the name under "Bill to" is the customer's
         s = 1.0 - 0.08 * rank
         s += 0.25 * min(p.height / med - 1.0, 1.0)
-        if _COMPANY_SUFFIX.search(_TRAIL_REG.sub("", p.text.lower())):
+        if _COMPANY_SUFFIX.search(clean_name(p.text).lower()):
             s += 0.3
         if p.text.upper() == p.text:
             s += 0.05
@@ -310,15 +305,21 @@ def find_vendor_name(doc: DocIndex, q: FieldQuery) -> tuple[Found, list[Line]] |
             s += 1.0  # "Thank you for shopping with myNEWS" ... "MYNEWS RETAIL SB": the issuer
         if best is None or s > best[0]:
             best = (s, p)
+    weak = best is None or (best[0] < 0.75 and not _COMPANY_SUFFIX.search(best[1].text.lower()))
+    if weak:
+        foot = footer_name(doc)
+        if foot is not None:
+            return foot
     if best is None:
         return None
-    piece = best[1]
+    piece = _spelled_out(best[1], pieces, customer)
     chosen = [piece]
     gap = 1.0 * lay.word_height
     # a name printed over several lines: "POPULAR BOOK" / "CO. (M) SDN BHD", or
     # "AIK HUAT HARDWARE" / "ENTERPRISE (SETIA" / "ALAM) SDN BHD"
     ends_legal = bool(_LEGAL_END.search(_TRAIL_REG.sub("", piece.text.lower())))
-    if _LEGAL_START.match(piece.text.lower()) or ends_legal:
+    lone_trade = len(tokens(piece.text)) == 1 and bool(_COMPANY_SUFFIX.search(piece.text.lower()))
+    if _LEGAL_START.match(piece.text.lower()) or ends_legal or lone_trade:
         # "POPULAR BOOK" over "CO. (M) SDN BHD"; "Ampang 210" over "First City Parking Sdn Bhd";
         # "AIK HUAT HARDWARE" / "ENTERPRISE (SETIA" over "ALAM) SDN BHD"
         for _ in range(2):
@@ -333,7 +334,10 @@ def find_vendor_name(doc: DocIndex, q: FieldQuery) -> tuple[Found, list[Line]] |
                 and _piece_name_like(above[-1])
                 and not _LEGAL_END.search(above[-1].text.lower())
                 and (not ends_legal or len(tokens(above[-1].text)) <= 3)
-                and abs(above[-1].height - piece.height) < 0.35 * piece.height
+                # the same font as the line below it; an unfinished "(SETIA" is taller by its
+                # bracket, so a looser match there
+                and abs(above[-1].height - top.height)
+                < (0.6 if _OPEN_PAREN.search(above[-1].text) else 0.35) * top.height
             ):
                 break
             chosen.insert(0, above[-1])
@@ -352,7 +356,9 @@ def find_vendor_name(doc: DocIndex, q: FieldQuery) -> tuple[Found, list[Line]] |
             if abs(nxt.height - cur.height) >= 0.35 * max(nxt.height, cur.height):
                 break  # a wrapped name keeps its font: a logo over the legal name is not one name
             ext.append(nxt)
-            if _LEGAL_END.search(nt.lower()):
+            if _LEGAL_END.search(nt.lower()) or (
+                len(tokens(nt)) == 1 and _COMPANY_SUFFIX.search(nt.lower())
+            ):  # "… SDN BHD", or a lone trade word ("TRADING") under the name
                 chosen.extend(ext)
                 break
             cur = nxt
@@ -364,18 +370,35 @@ def find_vendor_name(doc: DocIndex, q: FieldQuery) -> tuple[Found, list[Line]] |
     return Found(name, words, score), [c.line for c in chosen]
 
 
-def labelled_block(doc: DocIndex, q: FieldQuery, max_lines: int) -> tuple[Found, list[Line]] | None:
-    """A name or address printed after/below its label ("Seller:", "Bill to")."""
+def labelled_block(
+    doc: DocIndex,
+    q: FieldQuery,
+    max_lines: int,
+    *,
+    accept: Callable[[str], bool] | None = None,
+    skip_lines: set[int] | None = None,
+) -> tuple[Found, list[Line]] | None:
+    """A name or address printed after/below its label ("Seller:", "Bill to").
+
+    With ``accept``, a label word that continues into another label ("Supplier's Ref.",
+    "Merchant ID") is skipped, and so is a value ``accept`` refuses.
+    """
     for hit in find_labels(doc, q.phrases, q.negatives, q.strong):
         if hit.strength < 0.7:
             continue
+        if skip_lines and hit.layout is doc.layouts[0] and hit.line.index in skip_lines:
+            continue  # another party's field ("Address:" under "Sold To")
         lay = hit.layout
         line = hit.line
-        rest = line.text[hit.end_char : hit.segment.char_end].strip(" :：-")
+        raw_rest = line.text[hit.end_char : hit.segment.char_end]
+        if accept is not None and label_continues(raw_rest):
+            continue
+        rest = raw_rest.strip(" :：-")
         lines: list[Line] = []
         texts: list[str] = []
         words = []
         if rest and _letters(rest) >= 2:
+            lines.append(line)  # the value shares its label's line
             texts.append(rest)
             words.extend(
                 line.words_in(
@@ -388,6 +411,15 @@ def labelled_block(doc: DocIndex, q: FieldQuery, max_lines: int) -> tuple[Found,
                 )
             )
         x0 = min(w.x0 for w in hit.label_words)
+        x1 = hit.segment.x1
+        if not texts and accept is not None:
+            # "Sold To: || Meridian Venture Services, LLC": the value in the next segment
+            right = [sg for sg in line.segments if 0 <= sg.x0 - hit.segment.x1 < 0.25]
+            if right and _letters(right[0].text) >= 2 and heading_kind(right[0].text) is None:
+                lines.append(line)
+                texts.append(right[0].text)
+                words.extend(right[0].words)
+                x0, x1 = right[0].x0, right[0].x1
         last = line
         for nl in lay.lines[line.index + 1 : line.index + 10]:
             if len(texts) >= max_lines:
@@ -395,11 +427,7 @@ def labelled_block(doc: DocIndex, q: FieldQuery, max_lines: int) -> tuple[Found,
             if nl.y0 - last.y1 > 1.6 * lay.word_height:
                 break
             last = nl
-            segs = [
-                s
-                for s in nl.segments
-                if s.x0 >= x0 - 3 * lay.char_width and s.x0 < hit.segment.x1 + 0.15
-            ]
+            segs = [s for s in nl.segments if s.x0 >= x0 - 3 * lay.char_width and s.x0 < x1 + 0.15]
             if not segs:
                 continue
             seg = segs[0]
@@ -413,8 +441,26 @@ def labelled_block(doc: DocIndex, q: FieldQuery, max_lines: int) -> tuple[Found,
             words.extend(seg.words)
         if texts and words:
             val = clean_name(texts[0]) if max_lines == 1 else ", ".join(texts)
+            if accept is not None and not accept(val):
+                continue
             return Found(val, words, 0.8 * hit.strength + 0.1), lines
     return None
+
+
+def find_customer(doc: DocIndex, q: FieldQuery, *, address: bool) -> Found | None:
+    """The billed party's name or address: under a buyer heading ("Bill To", "Käufer",
+    "Facturé à"), else after a customer label."""
+    if address:
+        f = section_address(doc, "buyer")
+        if f is not None:
+            return f
+        got = labelled_block(doc, q, max_lines=4)
+    else:
+        sec = section_name(doc, "buyer")
+        if sec is not None:
+            return sec[0]
+        got = labelled_block(doc, q, max_lines=1, accept=plausible_name)
+    return got[0] if got else None
 
 
 def find_address(
@@ -422,13 +468,21 @@ def find_address(
 ) -> Found | None:
     """The issuer's address: after an address label, else the lines under the company name
     (same column), skipping registration / tax-id lines, up to the phone / tax-id line."""
-    lab = labelled_block(doc, q, max_lines=4)
+    sec = section_address(doc, "seller")
+    if sec is not None:
+        return sec
+    buyer = {li for li, _ in buyer_lines(doc) | _customer_lines(doc)} if doc.layouts else set()
+    lab = labelled_block(doc, q, max_lines=4, skip_lines=buyer)
     if lab is not None:
         return lab[0]
     if not name:
         return None
     found, name_lines = name
+    if not name_lines or not doc.layouts:
+        return None
     lay = doc.layouts[0]
+    if not any(ln is name_lines[0] for ln in lay.lines):
+        return None  # a name labelled on a later page: its lines are not page 1's
     got = _address_lines(lay, found.words, lay.lines[name_lines[-1].index + 1 :][:12])
     if not got and name_lines[0].index > 0:
         # the legal name printed under the address ("MYNEWS RETAIL SB (…)" after the
@@ -452,6 +506,7 @@ def _address_lines(
     got: list[list[Word]] = []
     prev_y1: float | None = None
     skipped = 0
+    held: list[Word] | None = None  # the skipped line right above, a street without a number
     for ln in lines:
         words = [
             w for sg in ln.segments if sg.x1 > nx0 - tol and sg.x0 < nx1 + tol for w in sg.words
@@ -463,6 +518,8 @@ def _address_lines(
             if got:
                 break
             skipped = 0  # lines far above the address are not part of it
+        if prev_y1 is not None and min(w.y0 for w in words) - prev_y1 > 1.2 * lay.word_height:
+            held = None  # not adjacent
         prev_y1 = max(w.y1 for w in words)
         is_reg = bool(_REG_NO.search(t.strip())) or _letters(t) <= 1
         stop = bool(_STOP_ADDRESS.search(t))
@@ -474,10 +531,16 @@ def _address_lines(
                 or (t.strip().startswith("(") and not _looks_address(t))
             ):
                 continue  # registration / GST / date lines between the name and the address
+            if _POSTAL_TOWN.match(t) and held is not None:
+                # "AUTOROUTE RABAT MEKNES" / "15000 KHEMISSET": an address never starts at its
+                # postal code, so the line above is its street
+                got.extend([held, words])
+                continue
             if not _looks_address(t):
                 skipped += 1
                 if skipped > skip or re.search(r"\d", t):
                     break
+                held = words
                 continue  # one outlet / branch name ("SUSHI MENTAI PLAZA DANAU")
             got.append(words)
             continue
@@ -486,9 +549,18 @@ def _address_lines(
         if _letters(t) < 2:
             break
         got.append(words)
-        if len(got) >= 6:
-            break
+        if len(got) >= 6 or _COUNTRY_END.search(t):
+            break  # "…, 56000 Kuala Lumpur, Malaysia" ends it; an outlet name may follow
     return got
+
+
+_POSTAL_TOWN = re.compile(r"^\s*\d{4,5}\s+[A-Za-zÀ-ÿ][\w'-]*(?:\s+[A-Za-zÀ-ÿ][\w'-]*){0,3}\s*$")
+_COUNTRY_END = re.compile(
+    r"\b(?:malaysia|singapore|indonesia|germany|deutschland|france|belgium|belgique|nederland|"
+    r"netherlands|espana|spain|italia|italy|united states|usa|u\.s\.a|united kingdom|uk|canada|"
+    r"india|australia)\W*$",
+    re.I,
+)
 
 
 def _looks_address(text: str) -> bool:

@@ -27,6 +27,7 @@ import re
 from ..layout.lines import analyze_page
 from ..types import BBox, Citation, KeyValuePair, PageContent, union_bbox
 from .grid import FormTable, make_pair, table_pairs
+from .linker import learned_pairs
 from .placement import (
     centred_heading,
     content_centre,
@@ -76,9 +77,28 @@ FAX_TIME = re.compile(r"\b[0-2]?\d:[0-5]\d\b")
 # Item property names that mean "the label" and "the filled value" of a key/value array.
 KEY_NAMES = ("key", "label", "name", "question", "field", "field_name", "title", "attribute")
 VALUE_NAMES = ("value", "answer", "text", "content", "field_value", "response")
+# The words of such names, for names a customer composes ("fieldLabel", "filledValue",
+# "answer_text"): a name with a value word is the value, else one with a key word the key.
+KEY_WORDS = frozenset(
+    ("key", "label", "name", "question", "field", "title", "attribute", "caption", "prompt")
+)
+VALUE_WORDS = frozenset(
+    ("value", "answer", "content", "response", "entry", "filled", "reply", "input")
+)
+NAME_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 
 
 def _page_pairs(page: PageContent, tables: list[FormTable] | None = None) -> list[KeyValuePair]:
+    pairs, lines, word_height = rule_pass(page, tables)
+    learned = learned_pairs(page.number, lines, pairs, word_height)
+    return pairs if learned is None else learned
+
+
+def rule_pass(
+    page: PageContent, tables: list[FormTable] | None = None
+) -> tuple[list[KeyValuePair], list[list[Unit]], float]:
+    """The rules' pairs of a page, its units (each with the role the rules gave it) and its
+    median word height: the learned linker reads them as features."""
     layout = analyze_page(page)
     lines = page_units(layout)
     for units in lines:
@@ -94,7 +114,7 @@ def _page_pairs(page: PageContent, tables: list[FormTable] | None = None) -> lis
     _bracket_notes(lines)
     out.extend(_key_pairs(page.number, lines, answers))
     out.extend(_empty_labels(page.number, lines, layout.word_height))
-    return out
+    return out, lines, layout.word_height
 
 
 def _reserved_answers(lines: list[list[Unit]]) -> set[int]:
@@ -290,11 +310,24 @@ def _prop_types(prop: dict) -> set[str]:
     return set(t) if isinstance(t, list) else {t}
 
 
-def _find_prop(props: dict, names: tuple[str, ...]) -> str | None:
-    lowered = {k.lower(): k for k in props}
+def name_words(name: str) -> list[str]:
+    """The lower-case words of a property name in any casing ("filledValue", "field_label")."""
+    return [w.lower() for w in NAME_WORD.findall(name)]
+
+
+def _find_prop(props: dict, names: tuple[str, ...], other: str | None = None) -> str | None:
+    strings = {k: v for k, v in props.items() if k != other and "string" in _prop_types(v)}
+    lowered = {k.lower(): k for k in strings}
     for n in names:
-        if n in lowered and "string" in _prop_types(props[lowered[n]]):
+        if n in lowered:
             return lowered[n]
+    value_side = names is VALUE_NAMES
+    for k in strings:  # composed names, in the schema's order
+        words = set(name_words(k))
+        if value_side and words & VALUE_WORDS:
+            return k
+        if not value_side and words & KEY_WORDS and not words & VALUE_WORDS:
+            return k
     return None
 
 
@@ -302,8 +335,8 @@ def is_key_value_array(item_schema: dict) -> bool:
     """Whether an array's item schema is a ``{key, value}``-style object (form pairs).
 
     True when the item is an object with a string "key-like" property (key / label / name /
-    question / field) and a string "value-like" one (value / answer / text), and at most a few
-    other properties.
+    question / field, or a name composed with one: "fieldLabel") and a string "value-like" one
+    (value / answer / text, or composed: "filledValue"), and at most a few other properties.
     """
     if not isinstance(item_schema, dict):
         return False
@@ -312,15 +345,22 @@ def is_key_value_array(item_schema: dict) -> bool:
         return False
     if len(props) > 4:
         return False
-    return _find_prop(props, KEY_NAMES) is not None and _find_prop(props, VALUE_NAMES) is not None
+    kname, vname = _kv_props(props)
+    return kname is not None and vname is not None
+
+
+def _kv_props(props: dict) -> tuple[str | None, str | None]:
+    """The key and value properties, two different ones (a value word decides a tie)."""
+    vname = _find_prop(props, VALUE_NAMES)
+    return _find_prop(props, KEY_NAMES, other=vname), vname
 
 
 def key_value_names(item_schema: dict) -> tuple[str, str]:
     """The names of a key/value item's key and value properties (the first string property
     called like ``KEY_NAMES`` / ``VALUE_NAMES``, case-insensitively), "key" and "value" when
     it has none."""
-    props = item_schema.get("properties") or {}
-    return _find_prop(props, KEY_NAMES) or "key", _find_prop(props, VALUE_NAMES) or "value"
+    kname, vname = _kv_props(item_schema.get("properties") or {})
+    return kname or "key", vname or "value"
 
 
 def fill_key_value_array(

@@ -205,7 +205,8 @@ CONCEPTS: list[Concept] = [
         names=_p(
             "address | vendor address | seller address | supplier address | merchant address | "
             "company address | store address | issuer address | shop address | adresse | anschrift | "
-            "business address | location | merchant location | store location | shop location"
+            "business address | location | merchant location | store location | shop location | "
+            "business location"
         ),
         labels=_p("address | adresse | anschrift | addr"),
     ),

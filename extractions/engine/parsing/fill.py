@@ -252,8 +252,7 @@ def _find(ctx: _Ctx, q: fl.FieldQuery, node: dict[str, Any]) -> Found | None:
     if key == "vendor_address":
         return issuer.find_address(doc, q, _vendor(ctx, None))
     if key in ("customer_name", "customer_address"):
-        got = issuer.labelled_block(doc, q, max_lines=1 if key == "customer_name" else 4)
-        return got[0] if got else None
+        return issuer.find_customer(doc, q, address=key == "customer_address")
     if key in ("email", "phone", "iban", "vat_id"):
         return fl.find_pattern(doc, q)
     f = fl.find_generic(doc, q)

@@ -1,11 +1,15 @@
 """Propose a JSON Schema from a sample document (``POST /v1/schemas/suggest``).
 
-Every label/value pair found on the pages becomes a property named after its label
-(snake_case), typed from its value (dates -> ``format: date``, amounts -> ``number``), with the
-printed label kept as ``title`` and ``x-aliases`` so that the schema finds it again. A line-item
-table (recognised by its headers: description, quantity, price, amount …) becomes
+The label/value pairs found on the pages are the candidates: each a property named after its
+label (snake_case), typed from its value (dates -> ``format: date``, amounts -> ``number``),
+with the printed label kept as ``title`` and ``x-aliases`` so that the schema finds it again.
+A line-item table (recognised by its headers: description, quantity, price, amount …) becomes
 ``line_items``, an array of objects with one property per column; other grids of labels over
 values become arrays named after their first column.
+
+A sample prints much that nobody wants as a field (form codes in footers, the end of a sentence
+before a colon), so the candidates are filtered, merged and ranked (``ranking``) and at most
+``MAX_PROPERTIES`` are proposed, in the order the document prints them.
 """
 
 from __future__ import annotations
@@ -18,9 +22,10 @@ from ..forms.grid import FormTable
 from ..forms.pairs import analyze_form
 from ..layout.index import DocIndex
 from ..tables.rows import extract_rows
-from ..types import PageContent
+from ..types import KeyValuePair, PageContent
 from ..values.amounts import parse_amount
 from ..values.dates import find_dates
+from .ranking import Candidate, label_words, rank_candidates
 
 # Line-item columns the tables package knows by their headers (EN / FR / DE).
 _LINE_ITEM_SCHEMA: dict[str, Any] = {
@@ -33,7 +38,9 @@ _LINE_ITEM_SCHEMA: dict[str, Any] = {
         "amount": {"type": ["number", "null"], "description": "Line total amount"},
     },
 }
-MAX_PROPERTIES = 60
+# A vertical band of a page: (top, bottom).
+Band = tuple[float, float]
+MAX_PROPERTIES = 25  # a person reviews each one: more is noise
 
 
 def snake_case(label: str) -> str:
@@ -74,15 +81,23 @@ def _unique(name: str, used: set[str]) -> str:
     return f"{name}_{i}"
 
 
-def _line_items(pages: list[PageContent]) -> dict[str, Any] | None:
-    """``line_items`` when a line-item table is on the pages, with the columns it has."""
+def _line_items(pages: list[PageContent]) -> tuple[dict[str, Any] | None, dict[int, Band]]:
+    """``line_items`` when a line-item table is on the pages, with the columns it has, and
+    the band of each page the table covers (its header row included)."""
     rows = extract_rows(DocIndex(pages), _LINE_ITEM_SCHEMA)
     if not rows:
-        return None
+        return None, {}
     cols = [name for name in _LINE_ITEM_SCHEMA["properties"] if any(name in r for r in rows)]
     if len(cols) < 2:
-        return None
-    return {
+        return None, {}
+    words = [w for row in rows for found in row.values() for w in found.words]
+    bands: dict[int, Band] = {}
+    for page in {w.page for w in words}:
+        on_page = [w for w in words if w.page == page]
+        height = max(w.y1 - w.y0 for w in on_page)
+        top = min(w.y0 for w in on_page) - 2.5 * height  # the header row above the first
+        bands[page] = (top, max(w.y1 for w in on_page))
+    prop = {
         "type": ["array", "null"],
         "title": "Line items",
         "description": "One object per row of the line-item table.",
@@ -91,6 +106,16 @@ def _line_items(pages: list[PageContent]) -> dict[str, Any] | None:
             "properties": {c: dict(_LINE_ITEM_SCHEMA["properties"][c]) for c in cols},
         },
     }
+    return prop, bands
+
+
+def _in_table(pair: KeyValuePair, bands: dict[int, Band]) -> bool:
+    """A pair read inside the line-item table: a header over a cell, or a cell next to one."""
+    band = bands.get(pair.page)
+    if band is None or not pair.key_words:
+        return False
+    middle = sum((w.y0 + w.y1) / 2 for w in pair.key_words) / len(pair.key_words)
+    return band[0] <= middle <= band[1]
 
 
 def _grid_property(table: FormTable) -> dict[str, Any]:
@@ -112,30 +137,60 @@ def _grid_property(table: FormTable) -> dict[str, Any]:
     }
 
 
-def suggest_schema(pages: list[PageContent]) -> dict[str, Any]:
-    """A JSON Schema object proposing one property per labelled value, and per table."""
-    pairs, tables = analyze_form(pages)
-    grid_headers = {h for t in tables for h in t.headers}
-    properties: dict[str, Any] = {}
-    for pair in pairs:
-        if pair.key in grid_headers or len(properties) >= MAX_PROPERTIES:
+def _candidates(
+    pairs: list[KeyValuePair], grid_headers: set[str], table: dict[int, Band]
+) -> list[Candidate]:
+    out: list[Candidate] = []
+    for order, pair in enumerate(pairs):
+        if pair.key in grid_headers or _in_table(pair, table):
             continue
-        name = snake_case(pair.key)
-        if not name or name in properties:
+        label = label_words(pair.key)
+        name = snake_case(label)
+        if not name:
             continue
         prop = infer_type(pair.value)
-        prop["title"] = pair.key
-        prop["description"] = f'The value printed next to "{pair.key}".'
-        prop["x-aliases"] = [pair.key]
-        properties[name] = prop
+        out.append(
+            Candidate(
+                name=name,
+                label=label,
+                value=pair.value,
+                page=pair.page,
+                order=order,
+                typed=prop["type"][0] != "string" or "format" in prop,
+                prop=prop,
+            )
+        )
+    return out
 
-    items = _line_items(pages)
+
+def suggest_schema(pages: list[PageContent]) -> dict[str, Any]:
+    """A JSON Schema object proposing the fields a person would name (at most
+    ``MAX_PROPERTIES``, tables included), in the document's order."""
+    pairs, tables = analyze_form(pages)
+    grid_headers = {h for t in tables for h in t.headers}
+    items, item_bands = _line_items(pages)
+    arrays: dict[str, Any] = {}
     if items is not None:
-        properties[_unique("line_items", set(properties))] = items
+        arrays["line_items"] = items
     else:
-        for table in tables:
+        for table in tables[:3]:
             name = snake_case(table.headers[0]) or "table"
-            properties[_unique(f"{name}_rows", set(properties))] = _grid_property(table)
+            arrays[_unique(f"{name}_rows", set(arrays))] = _grid_property(table)
+
+    ranked = rank_candidates(
+        _candidates(pairs, grid_headers, item_bands),
+        page_count=len(pages),
+        limit=max(0, MAX_PROPERTIES - len(arrays)),
+    )
+    properties: dict[str, Any] = {}
+    for cand in ranked:
+        prop = dict(cand.prop)
+        prop["title"] = cand.label
+        prop["description"] = f'The value printed next to "{cand.label}".'
+        prop["x-aliases"] = list(cand.aliases)
+        properties[cand.name] = prop
+    for name, prop in arrays.items():
+        properties[_unique(name, set(properties))] = prop
     return {
         "type": "object",
         "title": "Suggested schema",

@@ -104,9 +104,33 @@ _BELOW = re.compile(
 _DATE_LABEL = re.compile(r"(?:^|\s)(?:Date|Dated|Effective Date)\s*:\s*$", re.I)
 
 
+_NUMERIC = re.compile(r"(?<![\d/.-])(\d{1,2})[/.-](\d{1,2})[/.-](?:\d{4}|\d{2})(?![\d/])")
+_MONTH_NAMES = (
+    "January|February|March|April|May|June|July|August|September|October|November|December"
+)
+_US_WRITTEN = re.compile(rf"\b(?:{_MONTH_NAMES})\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}")
+_EU_WRITTEN = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\.?\s+(?:{_MONTH_NAMES})\s+\d{{4}}")
+
+
+def prose_order(texts: list[str]) -> str:
+    """Day/month order of a contract's numeric dates ("8/11/08"): what its unambiguous
+    numeric dates show, else how it writes dates in words ("August 11, 2008" is US usage)."""
+    dmy = mdy = 0
+    for t in texts:
+        for m in _NUMERIC.finditer(t):
+            a, b = int(m.group(1)), int(m.group(2))
+            dmy += a > 12 >= b >= 1
+            mdy += b > 12 >= a >= 1
+    if dmy or mdy:
+        return date_order(texts)
+    us = sum(len(_US_WRITTEN.findall(t)) for t in texts)
+    eu = sum(len(_EU_WRITTEN.findall(t)) for t in texts)
+    return "mdy" if us > eu else "dmy"
+
+
 def _find_effective_date(index: list[PageText]) -> Candidate | None:
     full = " ".join(pt.text for pt in index)
-    order = date_order([pt.text for pt in index])
+    order = prose_order([pt.text for pt in index])
     date_below = bool(_BELOW.search(full))
     best: Candidate | None = None
     best_score = 0.0
@@ -138,8 +162,21 @@ def _find_effective_date(index: list[PageText]) -> Candidate | None:
                 best_score = score
                 best = candidate(pt, dm.start, dm.end, iso, score)
     if best is None or best_score < 0.45:
-        return None
+        return _signed_date(index, order)
     return best
+
+
+_DATE_FIELD = re.compile(r"(?:^|\s)Dated?\s*:\s*$")
+
+
+def _signed_date(index: list[PageText], order: str) -> Candidate | None:
+    """With no effective-date wording, the first date signed under "Date:" (last pages)."""
+    for pt in index[-2:]:
+        for dm in find_dates(_date_text(pt.text)):
+            iso = dm.iso(order)
+            if iso is not None and _DATE_FIELD.search(pt.text[max(0, dm.start - 12) : dm.start]):
+                return candidate(pt, dm.start, dm.end, iso, 0.45)
+    return None
 
 
 # --------------------------------------------------------------------------- jurisdiction
@@ -154,14 +191,20 @@ US_STATES = (
 )
 _PLACE = r"(?:[A-Z][A-Za-z.'-]+(?:\s+(?:of\s+|and\s+)?[A-Z][A-Za-z.'-]+){0,3})"
 _LAWS_OF = re.compile(
-    r"\blaws?\b(?:\s*\([^)]{0,100}\))?\s+of\s+(?:the\s+)?"
+    r"\blaws?\b(?:\s*\([^)]{0,100}\))?"
+    # "the laws and public policies of", "the internal law, and not the law of conflicts, of"
+    r"(?:\s+and\s+(?:the\s+)?(?:public\s+polic(?:y|ies)|regulations|decisions|rules))?"
+    r"(?:\s*,[^,.;]{1,50},)?"
+    r"\s+of\s+(?:the\s+)?"
     r"(?:United\s+States(?:\s+of\s+America)?\s+and\s+(?:of\s+)?(?:the\s+)?)?"
     r"(?:(?:State|Commonwealth|Province|Republic|Kingdom|Canton|Federal\s+Republic)\s+of\s+)?"
     rf"(?P<place>{_PLACE})",
     re.I,
 )
 _GOVERN_CUE = re.compile(
-    r"govern|constru|interpret|enforc|governing\s+law|choice\s+of\s+law|applicable\s+law", re.I
+    r"govern|constru|interpret|enforc|governing\s+law|choice\s+of\s+law|applicable\s+law|"
+    r"resolved\s+in\s+accordance",
+    re.I,
 )
 _NOT_GOVERN = re.compile(
     r"(?:incorporated|organi[sz]ed|existing|formed|registered)\b[^.]{0,40}$", re.I
@@ -257,7 +300,7 @@ _TERM_SUBJECT = re.compile(
 )
 _TERM_VERB = re.compile(
     r"\b(?:expire|expiration|terminat|remain\s+in\s+(?:full\s+)?(?:force|effect)|continue|"
-    r"in\s+effect|govern|term\b|duration|last|valid)",
+    r"in\s+effect|govern|term\b|duration|last|valid|cease\s+to\s+be\s+effective)",
     re.I,
 )
 _PART_OF = re.compile(
@@ -265,9 +308,19 @@ _PART_OF = re.compile(
     r"\s+(?:of|under)\s*$",
     re.I,
 )
+_POSSESSOR = r"(?:(?:the|any|such|my|your|his|her|its|their|[A-Z][\w]*[’']s)\s+)*"
 _TERM_ANCHOR_BAD = re.compile(
-    r"^\W*(?:immediately\s+)?(?:(?:following|after|from)\s+(?:the\s+)?(?:date\s+of\s+)?(?:any\s+)?(?:such\s+)?"
-    r"(?:termination|expiration|expiry|end|cessation|disclosure|receipt)|prior\s+to|before|preceding)",
+    r"^\W*(?:period\s+)?(?:immediately\s+)?"
+    rf"(?:(?:following|after|from)\s+{_POSSESSOR}(?:date\s+of\s+)?{_POSSESSOR}"
+    r"(?:termination|expiration|expiry|end|cessation|disclosure|receipt|executing|signing|"
+    r"execution)(?!\s+date)|prior\s+to|before|preceding|thereafter|prior\s+(?:written\s+)?notice|"
+    r"(?:advance\s+)?(?:written\s+)?notice)",
+    re.I,
+)
+
+
+_FROM_NOW = re.compile(
+    r"\W*(?:from|after|following)\s+(?:the\s+)?(?:date\s+hereof|effective\s+date|date\s+of\s+this)",
     re.I,
 )
 
@@ -286,10 +339,13 @@ def _find_term(index: list[PageText]) -> Candidate | None:
             after = pt.text[m.end() : m.end() + 60]
             if _TERM_ANCHOR_BAD.search(after):
                 continue  # a survival / notice period counted from the end, not the term
+            from_now = bool(_FROM_NOW.match(after))
             subj = [
                 s
                 for s in _TERM_SUBJECT.finditer(sent_before)
-                if not _PART_OF.search(sent_before[max(0, s.start() - 30) : s.start()])
+                # "the obligations of this Agreement survive …" is not its term, but "your
+                # obligations under this agreement remain in effect … from the date hereof" is
+                if from_now or not _PART_OF.search(sent_before[max(0, s.start() - 30) : s.start()])
             ]
             if not subj:
                 continue
@@ -299,11 +355,7 @@ def _find_term(index: list[PageText]) -> Candidate | None:
             score = 0.75 - min(0.2, (len(sent_before) - subj[-1].end()) / 1000) - 0.02 * pi
             if re.match(r"\W*(?:if|in\s+the\s+event|unless|upon)\b", sent_before, re.I):
                 score -= 0.3  # a contingency ("If you are terminated …"), not the term itself
-            if re.match(
-                r"\W*(?:from|after|following)\s+(?:the\s+)?(?:date\s+hereof|effective\s+date|date\s+of\s+this)",
-                after,
-                re.I,
-            ):
+            if from_now:
                 score += 0.1
             if score > best_score:
                 unit = m.group("unit").lower().rstrip("s")

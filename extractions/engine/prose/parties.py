@@ -6,22 +6,32 @@ letter's addressee or the signature block, and cover sheets that list "PARTIES:"
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import chain
 
 from ..layout.lines import analyze_page
 from ..types import Candidate, PageContent
+from . import defined
 from .text import ABBREV, PageText, candidate, sentence_end
 
-ORG_SUFFIX = (
-    r"(?:Inc|Incorporated|Corp|Corporation|Company|Co|LLC|L\.L\.C|Ltd|Limited|LP|L\.P|LLP|"
-    r"L\.L\.P|PLC|P\.L\.C|N\.V|B\.V|S\.A|S\.A\.S|SAS|SARL|GmbH|AG|KG|SE|Holdings|Group|Trust|"
-    r"Partners|Bank|N\.A|S\.p\.A|Pty|AB|ASA|Oy|A/S)\.?"
-)
+ORG_SUFFIX = defined.ORG_SUFFIX  # legal forms that end a company's name
 _TERMINAL_SUFFIX = re.compile(
     r"Inc|Corp|LLC|L\.L\.C|Ltd|LP|L\.P|LLP|L\.L\.P|PLC|P\.L\.C|GmbH|AG|N\.V|B\.V|S\.A|SARL|S\.p\.A|Pty",
     re.I,
 )
 _SUFFIX_END = re.compile(rf"(?:^|[\s,]){ORG_SUFFIX}$", re.I)
+_TERMINAL_END = re.compile(
+    r"(?:^|[\s,])(?:Inc|Incorporated|Corp|Corporation|LLC|L\.L\.C|Ltd|Limited|LP|L\.P|LLP|PLC|"
+    r"GmbH|N\.V|B\.V|S\.A|SARL|S\.p\.A|Pty|ASA|AB)\.?$",
+    re.I,
+)
+# "… Holdings & Investments Limited": a terminal legal form within the next few words
+_SUFFIX_AHEAD = re.compile(
+    r"\s+(?:[A-Z][\w&.'’-]*,?\s+){0,3}(?:Limited|Ltd|Inc|Incorporated|LLC|L\.L\.C|LP|L\.P|LLP|"
+    r"Corporation|Corp|PLC|GmbH|AG|N\.V|B\.V|S\.A)\b",
+    re.I,
+)
 _BETWEEN = re.compile(r"\b(?:by\s+and\s+)?(?:between|among|amongst)\b", re.I)
 _CONNECTORS = {"and", "&", "of", "de", "du", "des", "la", "le", "von", "van", "der", "for", "the"}
 _NAME_TOKEN = re.compile(r"[\w&/'’.-]+,?|[,(“\"]")
@@ -34,6 +44,10 @@ _STOP_NAMES = {
     "parties",
     "we",
     "us",
+    "the party",
+    "the individual",
+    "the person",
+    "the counterparty",
 }
 
 
@@ -57,14 +71,22 @@ def _read_name(text: str, pos: int) -> tuple[str, int]:
             # "Johnson and Johnson": go on only when a capitalised word follows and the name so
             # far is not already a complete company name ("Palm, Inc. and PalmSource, Inc.").
             nxt = re.match(r"\s+([\w&]+)", text[m.end() :])
-            if not nxt or not nxt.group(1)[0].isupper() or _SUFFIX_END.search(" ".join(toks)):
+            if not nxt or not nxt.group(1)[0].isupper():
                 break
+            done = " ".join(toks)
+            if _TERMINAL_END.search(done) or (
+                _SUFFIX_END.search(done) and not _SUFFIX_AHEAD.match(text, m.end())
+            ):
+                break  # "Palm, Inc. and …"; but "ALTIMO HOLDINGS & INVESTMENTS LIMITED" goes on
             if bare.lower() == "and" and re.match(
                 r"\s+(?:the\s+)?[A-Z][\w-]*\s*\(", text[m.end() :]
             ):
                 break
-        elif not is_cap:
-            break
+        elif not is_cap and not (
+            re.fullmatch(ORG_SUFFIX, word + ".", re.I)
+            and not re.match(r"\s+(?:in|under|by)\b", text[m.end() :])
+        ):
+            break  # a lower-case word ends the name, unless its legal form ("AZZ incorporated")
         if text[m.end() : m.end() + 1] == ":":
             break  # "By:", "Name:": a label, not part of a name
         toks.append(tok)
@@ -91,13 +113,15 @@ def _skip_descriptor(text: str, pos: int) -> int:
     """Skip ", a Delaware corporation (“CEDC”)" and similar up to the next party or the end."""
     depth = 0
     i = pos
-    n = len(text)
+    n = min(len(text), pos + 600)  # a descriptor longer than this is no party's
     while i < n:
         ch = text[i]
         if ch == "(":
             depth += 1
         elif ch == ")":
             depth = max(0, depth - 1)
+            if depth == 0 and re.match(r"\)\s*,\s*(?:and\s+)?[A-Z]", text[i : i + 12]):
+                return i + 1  # "(the “Company”), St. Denis J. Villere & Company": the next party
         elif depth == 0:
             rest = text[i : i + 12]
             if re.match(r"\s(?:and|&)\s", rest) or (ch == ";"):
@@ -182,7 +206,20 @@ def _signatory(index: list[PageText], alias: str) -> tuple[PageText, str, int, i
                 name, end = _read_name(pt.text, pos)
                 if name and len(name) >= 3:
                     return pt, _clean_party(name), pos, end
+    # "Counterparty: Delta Partners LLP" on the signature page
+    labelled = re.compile(rf"(?:^|\n)\s*{re.escape(alias)}\s*:\s*", re.I)
+    for pt in reversed(index[1:]):
+        for lm in labelled.finditer(pt.text):
+            name, end = _read_name(pt.text, lm.end())
+            if name and len(name) >= 3 and name.lower() not in _STOP_NAMES:
+                return pt, _clean_party(name), lm.end(), end
     return None
+
+
+_PERSON_ALIAS = re.compile(
+    r"(?:^|(?<=\s))([A-Z][a-zA-Z'’-]+(?:\s+[A-Z]\.)*(?:\s+[A-Z][a-zA-Z'’-]+){1,2}(?:\s+(?:Jr|Sr|II|III|IV)\.?)?)"
+    r"\s*\("
+)
 
 
 def _label_block_parties(index: list[PageText]) -> list[Candidate]:
@@ -197,10 +234,18 @@ def _label_block_parties(index: list[PageText]) -> list[Candidate]:
         cut = re.search(r"\n(?:[A-Z0-9]{1,3}[.)]\s|[^\n]{90,})", window)
         if cut:
             window = window[: cut.start()]
-        for nm in re.finditer(
-            rf"(?:^|\s)([A-Z][\w&/.'-]*(?:,?\s+[A-Z][\w&/.'-]*){{0,5}},?\s+{ORG_SUFFIX})(?=[\s,(]|$)",
-            window,
+        for nm in sorted(
+            [
+                *re.finditer(
+                    rf"(?:^|\s)([A-Z][\w&/.'-]*(?:,?\s+[A-Z][\w&/.'-]*){{0,5}},?\s+{ORG_SUFFIX})(?=[\s,(]|$)",
+                    window,
+                ),
+                *_PERSON_ALIAS.finditer(window),  # "John J. Donahoe II (“Employee”)"
+            ],
+            key=lambda m: m.start(1),
         ):
+            if _PERSON_ALIAS.fullmatch(nm.group(0)) and not defined.is_person(nm.group(1)):
+                continue
             s = lm.end() + nm.start(1)
             name = _clean_party(nm.group(1))
             if all(name.lower() != c.value.lower() for c in out):
@@ -212,28 +257,104 @@ def _label_block_parties(index: list[PageText]) -> list[Candidate]:
     return []
 
 
-def find_parties(index: list[PageText], pages: list[PageContent]) -> list[Candidate]:
+def _between_lists(index: list[PageText], least: int) -> Iterator[tuple[PageText, list[_Party]]]:
     for pt in index[:3]:
         for bm in _BETWEEN.finditer(pt.text):
             found = _parties_after(pt.text, bm.end())
-            if len(found) < 2 or not any(f.name for f in found):
+            named = [f for f in found if f.name]
+            if not named or len(found) < least:
                 continue
-            out: list[Candidate] = []
-            for party in found:
-                cand = None
-                if party.name:
-                    cand = candidate(pt, party.start, party.end, party.name, 0.7)
+            if len(found) < 2 and not (
+                _SUFFIX_END.search(named[0].name) or named[0].alias is not None
+            ):
+                continue  # "the relationship between Acme and …": one bare name is no list
+            yield pt, found
+
+
+def _between_parties(index: list[PageText], pages: list[PageContent]) -> list[Candidate]:
+    """The names listed after "between" / "by and between" in the first pages."""
+    # a list of two or more first; one named party (the other left blank: "and the individual
+    # identified on the signature page") only when no page lists more
+    for pt, found in chain(_between_lists(index, 2), _between_lists(index, 1)):
+        out: list[Candidate] = []
+        for party in found:
+            cand = None
+            if party.name:
+                cand = candidate(pt, party.start, party.end, party.name, 0.7)
+            else:
+                sig = _signatory(index, party.alias) if party.alias else None
+                if sig is not None:
+                    spt, name, s, e = sig
+                    cand = candidate(spt, s, e, name, 0.5)
                 else:
-                    sig = _signatory(index, party.alias) if party.alias else None
-                    if sig is not None:
-                        spt, name, s, e = sig
-                        cand = candidate(spt, s, e, name, 0.5)
-                    else:
-                        addr = _addressee(index[0], pages)
-                        if addr is not None:
-                            cand = candidate(index[0], addr[1], addr[2], addr[0], 0.5)
-                if cand is not None and all(cand.value.lower() != c.value.lower() for c in out):
-                    out.append(cand)
-            if out:
-                return out
-    return _label_block_parties(index)
+                    addr = _addressee(index[0], pages)
+                    if addr is not None:
+                        cand = candidate(index[0], addr[1], addr[2], addr[0], 0.5)
+            if cand is not None and all(cand.value.lower() != c.value.lower() for c in out):
+                out.append(cand)
+        if out:
+            return out
+    return []
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[^\w]+", "", name.lower().replace("&", "and"))
+
+
+def _add(out: list[Candidate], cand: Candidate) -> None:
+    """Append unless the same name (or one containing it) is already there."""
+    k = _key(str(cand.value))
+    if not k:
+        return
+    for c in out:
+        ck = _key(str(c.value))
+        if k == ck or k in ck or ck in k:
+            return
+    out.append(cand)
+
+
+_PLACEHOLDER = re.compile(
+    r"\b(?:you|your|I|my|the\s+undersigned|the\s+individual|the\s+employee|employee\s+signatory)\b"
+)
+
+
+def find_parties(index: list[PageText], pages: list[PageContent]) -> list[Candidate]:
+    """The contracting parties: a "between" list, a "PARTIES:" block, names defined by a party
+    alias in the opening, a letter's addressee, and the individual who signs a form."""
+    out = _between_parties(index, pages) or _label_block_parties(index)
+    # two names listed are the parties; otherwise the opening's defined names complete the list
+    complete = len(out) >= 2
+    opening_text = ""
+    for pt in index[:2]:
+        lo, hi = defined.opening(pt)
+        opening_text = pt.text[lo:hi]
+        if complete:
+            break
+        got = defined.defined_parties(pt, lo, hi) + defined.term_means(pt, lo, hi)
+        for name, s, e in got:
+            _add(out, candidate(pt, s, e, _clean_party(name), 0.6))
+        if got or out:
+            break
+    if not out and not opening_text:
+        return []
+    if not out:
+        # no name in the opening: the companies that sign ("ACME INC." over "By:")
+        for spt, name, s, e in defined.signature_companies(index):
+            _add(out, candidate(spt, s, e, _clean_party(name), 0.4))
+    addr = defined.addressee(pages)
+    if addr is not None and index:
+        start = index[0].text.find(addr)
+        if start >= 0:
+            _add(out, candidate(index[0], start, start + len(addr), _clean_party(addr), 0.5))
+    elif len(out) == 1 and index:
+        person = defined.person_addressee(pages)  # an employee's letter agreement
+        start = index[0].text.find(person) if person else -1
+        if person and start >= 0:
+            _add(out, candidate(index[0], start, start + len(person), person, 0.5))
+    person = any(defined.is_person(str(c.value)) for c in out)
+    if len(out) == 1 and not person and _PLACEHOLDER.search(opening_text):
+        sig = defined.signing_individual(index, [str(c.value) for c in out])
+        if sig is not None:
+            spt, name, s, e = sig
+            _add(out, candidate(spt, s, e, name, 0.5))
+    return out

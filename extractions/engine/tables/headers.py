@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..lexicon.columns import COLUMN_WORDS, PROPERTY_NAMES
+from ..lexicon.columns import COLUMN_WORDS, COMPOUND_ENDINGS, PROPERTY_NAMES
 from ..types import Word
 from ..values.text import name_tokens, token_set, tokens
 
@@ -80,6 +80,21 @@ for _c, _names in _COL_TOKENS.items():
     for _n in _names:
         _BY_FIRST.setdefault(_n[0], []).append((_n, _c))
 _FIRST_TOKENS = frozenset(_BY_FIRST)
+# longest ending first: "gesamtpreis" (amount) before "preis" (unit price)
+_ENDINGS = sorted(COMPOUND_ENDINGS.items(), key=lambda kv: -len(kv[0]))
+
+
+def compound_concept(token: str) -> str | None:
+    """The column concept of a compound header word by its ending ("Nettobetrag" -> amount,
+    "Stückpreis" -> unit price), for a word longer than the ending it ends with."""
+    if len(token) < 6:
+        return None
+    for end, concept in _ENDINGS:
+        if len(token) > len(end) and token.endswith(end):
+            return concept
+    return None
+
+
 _CONCEPT_CACHE: dict[tuple[tuple[str, ...], bool, int], str | None] = {}
 
 
@@ -90,7 +105,10 @@ def header_concept(
     schema adds, see ``item_plan``), or None. ``exact``: the whole text must be a known
     header, not merely contain one (used to cut a header segment into cells)."""
     toks = tuple(tokens(text))
-    if not toks or len(toks) > 6:
+    if not toks:
+        # "#", "№": the row number, named by a sign alone
+        return "position" if text.strip() in ("#", "№", "N°", "Nº", "N.º") else None
+    if len(toks) > 6:
         return None
     key = (toks, exact, id(extra))
     if key in _CONCEPT_CACHE:
@@ -111,6 +129,17 @@ def header_concept(
                 score = 10 * len(n) - (len(toks) - len(n)) + (1 if toks[: len(n)] == n else 0)
                 if best is None or score > best[0]:
                     best = (score, concept)
+    if best is None and not exact and len(toks) <= 3:
+        # a compound word ("Nettobetrag", "Totaalbedrag"): its ending names the column
+        for t in toks:
+            c = compound_concept(t)
+            if c is not None:
+                best = (1, c)
+                break
+    if best is None and exact and len(toks) == 1:
+        c = compound_concept(toks[0])
+        if c is not None:
+            best = (1, c)
     out = best[1] if best else None
     if len(_CONCEPT_CACHE) > 20000:
         _CONCEPT_CACHE.clear()
@@ -129,6 +158,10 @@ def concepts_of(present: set[str], extra: dict[str, set[tuple[str, ...]]]) -> se
                 out.add(c)
     for c, names in extra.items():
         if c not in out and any(n and present.issuperset(n) for n in names):
+            out.add(c)
+    for t in present:
+        c = compound_concept(t)
+        if c is not None:
             out.add(c)
     # the rows module's duplicate resolution may turn a second price into the amount, an amount into the quantity
     if "unit_price" in out:

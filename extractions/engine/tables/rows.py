@@ -17,30 +17,25 @@ from typing import Any
 
 from ..layout.index import DocIndex
 from ..layout.lines import Line, PageLayout, Segment
+from ..lexicon.columns import HEADER_QUALIFIERS, TABLE_STOP_WORDS
 from ..lexicon.concepts import LABEL_TOKENS
 from ..types import Found, Word
 from ..values.amounts import find_amounts
 from ..values.text import tokens
+from .cells import NUMERIC_COLUMNS, Column, assign, is_cell_number, refine_by_gaps
+from .grouping import completes, group_rows
 from .headers import (
     concepts_of,
     could_be_header,
     header_concept,
     item_plan,
 )
+from .items import borrow_numbers, drop_non_items, is_item_row, labelled_codes, split_leading_codes
+from .reading import cell_text, resolve_columns, row_scores
 
-NUMERIC_COLUMNS = {"quantity", "unit_price", "amount", "tax_rate", "discount"}
-
-_STOP_LABELS = [t for key in ("total", "subtotal", "tax") for t in LABEL_TOKENS[key]]
-
-
-@dataclass(slots=True)
-class Column:
-    concept: str | None
-    x0: float
-    x1: float
-    header: str
-    left: float = 0.0  # assignment boundaries
-    right: float = 1.0
+_STOP_LABELS = [t for key in ("total", "subtotal", "tax") for t in LABEL_TOKENS[key]] + [
+    tuple(tokens(w)) for w in TABLE_STOP_WORDS
+]
 
 
 @dataclass(slots=True)
@@ -49,6 +44,8 @@ class Table:
     header_lines: list[Line]
     columns: list[Column]
     rows: list[dict[str, list[Word]]] = field(default_factory=list)
+    wanted: set[str] = field(default_factory=set)  # the concepts the item schema asks for
+    balance: float = -1.0  # share of rows where quantity x unit price = amount (-1: no check)
 
 
 # a price-like number ("12.50", "1.234,00"); searched in the line text at once (the
@@ -60,14 +57,6 @@ def _has_amount(line: Line) -> bool:
     return _AMOUNT_LIKE.search(line.text) is not None
 
 
-def _is_numeric_text(text: str) -> bool:
-    t = text.replace(" ", "")
-    if t.isdigit():
-        return True
-    digits = sum(map(str.isdigit, t))
-    return digits > 0 and digits >= 0.5 * len(t.strip("€$£%()-+*xX"))
-
-
 def _header_units(seg: Segment, extra: dict[str, set[tuple[str, ...]]]) -> list[list[Word]]:
     """A header segment cut where a new column name starts ("Pos Art-Nr Beschreibung")."""
     words = seg.words
@@ -75,6 +64,18 @@ def _header_units(seg: Segment, extra: dict[str, set[tuple[str, ...]]]) -> list[
     i = 0
     while i < len(words):
         j_best = 0
+        if not tokens(words[i].text) and header_concept(words[i].text, extra) == "position":
+            units.append([words[i]])  # "#": a column of its own, not a sign before "SKU"
+            i += 1
+            continue
+        if (
+            units
+            and tokens(units[-1][-1].text)[-1:]
+            and tokens(units[-1][-1].text)[-1] in HEADER_QUALIFIERS
+        ):
+            units[-1].append(words[i])  # "excl. | VAT": the qualifier's object, same column
+            i += 1
+            continue
         for j in range(min(len(words), i + 4), i, -1):
             text = " ".join(w.text for w in words[i:j])
             if header_concept(text, extra, exact=True):
@@ -97,19 +98,24 @@ def _cluster_band(
 ) -> list[Column]:
     """Header units of one or more lines grouped into columns by horizontal overlap."""
     groups: list[list[list[Word]]] = []
+    owners: list[set[int]] = []  # the header lines each group has a unit of
     for ln in lines:
         for seg in ln.segments:
             for unit in _header_units(seg, extra):
                 ux0 = min(w.x0 for w in unit)
                 ux1 = max(w.x1 for w in unit)
-                for g in groups:
+                for g, own in zip(groups, owners, strict=True):
+                    if ln.index in own:
+                        continue  # two names on one line are two columns ("Unit price Amount")
                     gx0 = min(w.x0 for u in g for w in u)
                     gx1 = max(w.x1 for u in g for w in u)
                     if min(gx1, ux1) - max(gx0, ux0) > -0.5 * lay.char_width:
                         g.append(unit)
+                        own.add(ln.index)
                         break
                 else:
                     groups.append([unit])
+                    owners.append({ln.index})
     cols = []
     for g in groups:
         g.sort(key=lambda u: (u[0].y0, u[0].x0))
@@ -125,7 +131,7 @@ def _cluster_band(
                 concept = max(votes.items(), key=lambda kv: kv[1])[0]
         x0 = min(w.x0 for u in g for w in u)
         x1 = max(w.x1 for u in g for w in u)
-        cols.append(Column(concept, x0, x1, text))
+        cols.append(Column(concept, x0, x1, text, named=concept))
     cols.sort(key=lambda c: c.x0)
     _resolve_duplicates(cols)
     return cols
@@ -153,13 +159,22 @@ def find_tables(
 ) -> list[Table]:
     wanted = set(prop_cols.values())
     tables: list[Table] = []
+    # a header printed at the foot of a page, its rows on the next one
+    carry: Table | None = None
     for pi, lay in enumerate(doc.layouts):
         used: set[int] = set()
         found_here = len(tables)
+        last_page = carry if carry is not None else (tables[-1] if tables else None)
+        carry = None
         for ln in lay.lines:
             if ln.index in used or _has_amount(ln):
                 continue
-            seg_concepts = [header_concept(s.text, extra) for s in ln.segments]
+            # a header names its columns in words: "Net 30 Days" is a payment term
+            seg_concepts = [
+                header_concept(s.text, extra)
+                for s in ln.segments
+                if not any(ch.isdigit() for ch in s.text)
+            ]
             if sum(1 for c in seg_concepts if c) < 1:
                 continue
             band = _header_band(lay, ln, extra)
@@ -172,24 +187,29 @@ def find_tables(
             if len(concepts & wanted) < min(2, len(wanted)):
                 continue  # a tax or payment summary, not the item table
             core = wanted & {"description", "quantity", "unit_price"}
-            if core and not concepts & core:
+            if core and not {c.named for c in columns} & core:
                 continue  # "Art | Grund | Betrag": allowances or taxes, no items
             _set_boundaries(columns, lay, band)
-            t = Table(lay, band, columns)
+            t = Table(lay, band, columns, wanted=wanted)
             _read_rows(doc, t, extra)
             for b in band:
                 used.add(b.index)
+            if not t.rows and band[-1].y1 > 0.75:
+                carry = t
             if t.rows:
+                carry = None
                 tables.append(t)
                 last = max((w.y1 for r in t.rows for ws in r.values() for w in ws), default=ln.y1)
                 for other in lay.lines:
                     if ln.y0 <= other.y0 <= last:
                         used.add(other.index)
-        if len(tables) == found_here and tables and tables[-1].layout is doc.layouts[pi - 1]:
+        if len(tables) == found_here and last_page and last_page.layout is doc.layouts[pi - 1]:
             # no header on this page: the previous page's table may run on here
-            prev = tables[-1]
-            cols = [Column(c.concept, c.x0, c.x1, c.header, c.left, c.right) for c in prev.columns]
-            t = Table(lay, [], cols)
+            cols = [
+                Column(c.concept, c.x0, c.x1, c.header, c.left, c.right, c.named)
+                for c in last_page.columns
+            ]
+            t = Table(lay, [], cols, wanted=wanted)
             _read_rows(doc, t, extra)
             if t.rows:
                 tables.append(t)
@@ -222,13 +242,34 @@ def _header_band(lay: PageLayout, ln: Line, extra: dict[str, set[tuple[str, ...]
                 or any(c.isdigit() for c in other.text)
             ):
                 break
-            if len(other.toks) > 8:
-                break
+            if len(other.toks) > 8 and (
+                len(other.segments) < 3
+                or sum(1 for s in other.segments if header_concept(s.text, extra)) < 2
+            ):
+                break  # running text, not a header line of many short column names
+            if (
+                step > 0
+                and not any(header_concept(s.text, extra) for s in other.segments)
+                and (
+                    any(len(tokens(s.text)) > 3 for s in other.segments)
+                    or not all(_under(s, ln, lay.char_width) for s in other.segments)
+                )
+            ):
+                break  # a first description line under the header, not its second line
+            if any(len(tokens(s.text)) > 5 for s in other.segments) and not any(
+                header_concept(s.text, extra) for s in other.segments
+            ):
+                break  # a sentence next to the header, not a wrapped header cell
             band.append(other)
             ref = other
             j += step
     band.sort(key=lambda x: x.y0)
     return band
+
+
+def _under(seg: Segment, header: Line, cw: float) -> bool:
+    """Whether a segment lies under one of a header line's cells (a wrapped header name)."""
+    return any(min(seg.x1, h.x1) - max(seg.x0, h.x0) > -cw for h in header.segments)
 
 
 def _set_boundaries(columns: list[Column], lay: PageLayout, band: list[Line]) -> None:
@@ -241,6 +282,7 @@ def _set_boundaries(columns: list[Column], lay: PageLayout, band: list[Line]) ->
     for i, c in enumerate(columns):
         c.left = 0.0 if i == 0 else (columns[i - 1].x1 + c.x0) / 2
         c.right = 1.0 if i == len(columns) - 1 else (c.x1 + columns[i + 1].x0) / 2
+    fixed: set[int] = set()  # boundaries (after column i) a drawn rule sets
     if verticals:
         # drawn column separators beat midpoints
         for i, c in enumerate(columns):
@@ -248,47 +290,23 @@ def _set_boundaries(columns: list[Column], lay: PageLayout, band: list[Line]) ->
             rights = [v for v in verticals if v >= c.x1 - 0.002]
             if i > 0 and lefts and lefts[-1] > columns[i - 1].x1 - 0.002:
                 c.left = lefts[-1]
+                fixed.add(i - 1)
             if i < len(columns) - 1 and rights and rights[0] < columns[i + 1].x0 + 0.002:
                 c.right = rights[0]
+                fixed.add(i)
+    refine_by_gaps(columns, _body_lines(lay, band), lay.char_width, fixed)
 
 
-def _column_of(columns: list[Column], x0: float, x1: float) -> int:
-    cx = (x0 + x1) / 2
-    for i, c in enumerate(columns):
-        if c.left <= cx < c.right:
-            return i
-    return len(columns) - 1 if cx >= columns[-1].left else 0
-
-
-def _assign(line: Line, columns: list[Column]) -> dict[int, list[Word]]:
-    """Words of a body line per column: a segment that starts in a text column stays
-    there whole (a long description); others are split word by word by position."""
-    cells: dict[int, list[Word]] = {}
-    all_words = line.words
-    for seg in line.segments:
-        w0 = all_words[seg.start]
-        first = _column_of(columns, w0.x0, w0.x1)
-        if columns[first].concept not in NUMERIC_COLUMNS and not _is_numeric_text(w0.text):
-            got = cells.get(first)
-            if got is None:
-                cells[first] = all_words[seg.start : seg.end]
-            else:
-                got.extend(all_words[seg.start : seg.end])
-            continue
-        for k in range(seg.start, seg.end):
-            w = all_words[k]
-            ci = first if k == seg.start else _column_of(columns, w.x0, w.x1)
-            got = cells.get(ci)
-            if got is None:
-                cells[ci] = [w]
-            else:
-                got.append(w)
-    return cells
-
-
-def _is_cell_number(words: list[Word]) -> bool:
-    text = words[0].text if len(words) == 1 else " ".join([w.text for w in words])
-    return _is_numeric_text(text) and bool(find_amounts(text))
+def _body_lines(lay: PageLayout, band: list[Line]) -> list[Line]:
+    """The lines under a header down to the table's end (a stop line, a wide gap), at most 60."""
+    out: list[Line] = []
+    last_y = band[-1].y1
+    for ln in lay.lines[band[-1].index + 1 : band[-1].index + 61]:
+        if ln.y0 - last_y > 6 * lay.word_height or _is_stop(ln, lay):
+            break
+        out.append(ln)
+        last_y = ln.y1
+    return out
 
 
 _STOP_BY_FIRST: dict[str, list[tuple[str, ...]]] = {}
@@ -321,7 +339,13 @@ def _is_header_like(line: Line, extra: dict[str, set[tuple[str, ...]]]) -> bool:
         return False
     if len(line.segments) < 2:
         return False
-    names = {header_concept(s.text, extra) for s in line.segments}
+    # cells without digits: a reference ("# ligne BC: 3") next to a description that
+    # mentions a column name ("FOURNITURES - Description") is a row
+    names = {
+        header_concept(s.text, extra)
+        for s in line.segments
+        if not any(ch.isdigit() for ch in s.text)
+    }
     names.discard(None)
     return len(names) >= 2
 
@@ -334,8 +358,8 @@ def _first_continued_row(lay: PageLayout, cols: list[Column], num_cols: set[int]
             return None
         if _is_stop(ln, lay):
             return None
-        cells = _assign(ln, cols)
-        if sum(1 for ci, ws in cells.items() if ci in num_cols and _is_cell_number(ws)) >= 2:
+        cells = assign(ln, cols)
+        if sum(1 for ci, ws in cells.items() if ci in num_cols and is_cell_number(ws)) >= 2:
             return ln
     return None
 
@@ -343,8 +367,10 @@ def _first_continued_row(lay: PageLayout, cols: list[Column], num_cols: set[int]
 def _read_rows(doc: DocIndex, t: Table, extra: dict[str, set[tuple[str, ...]]]) -> None:
     lay = t.layout
     cols = t.columns
+    wh = lay.word_height
     num_cols = {i for i, c in enumerate(cols) if c.concept in NUMERIC_COLUMNS}
     text_cols = {i for i, c in enumerate(cols) if c.concept not in NUMERIC_COLUMNS}
+    desc_cols = {i for i, c in enumerate(cols) if c.concept == "description"}
     if t.header_lines:
         start = t.header_lines[-1].index + 1
         last_y = t.header_lines[-1].y1
@@ -354,54 +380,67 @@ def _read_rows(doc: DocIndex, t: Table, extra: dict[str, set[tuple[str, ...]]]) 
         if first is None:
             return
         start, last_y = first.index, first.y0
-    rows: list[dict[int, list[Word]]] = []
-    pending: list[dict[int, list[Word]]] = []
-    prefix_mode: bool | None = None
-    in_note = False
+    # 1. the table's lines, each with its cells and whether it holds a row's numbers
+    body: list[tuple[Line, dict[int, list[Word]], bool]] = []
+    money = [i for i, c in enumerate(cols) if c.concept in ("quantity", "unit_price", "amount")]
     for ln in lay.lines[start:]:
-        if ln.y0 - last_y > 3.5 * lay.word_height:
+        if body and _is_header_like(ln, extra):
             break
-        if _is_stop(ln, lay) or (rows and _is_header_like(ln, extra)):
+        stop = _is_stop(ln, lay)
+        if stop and not (len(ln.segments) > 2 and len(money) == 3):
             break
         if ln.x1 < cols[0].left or ln.x0 > cols[-1].right:
             continue
-        cells = _assign(ln, cols)
-        anchor = any(ci in num_cols and _is_cell_number(ws) for ci, ws in cells.items())
-        if anchor:
-            in_note = False
-            if prefix_mode is None:
-                prefix_mode = bool(pending)
-            row = cells  # built for this line alone: no copy needed
-            if prefix_mode and pending:
-                for p in pending:
-                    for ci, ws in p.items():
-                        row.setdefault(ci, [])
-                        row[ci] = ws + row[ci]
-                pending = []
-            rows.append(row)
-            last_y = ln.y1
-            continue
-        # a line without numbers: wrapped description (or the next row's first line)
-        if not any(ci in text_cols for ci in cells):
-            continue
-        if len(ln.toks) > 25:
+        cells = assign(ln, cols, lay.char_width)
+        if stop and not all(is_cell_number(cells.get(i)) for i in money):
+            break  # a subtotal line of an item table has its quantity and price ("Subtotal hardware 1 Stk")
+        anchor = any(ci in num_cols and is_cell_number(ws) for ci, ws in cells.items())
+        # rows may stand far apart (a note under each); a line of numbers goes on further
+        # than a line of text does
+        if ln.y0 - last_y > (6.0 if anchor and body else 3.5) * wh:
             break
-        if prefix_mode is None and not rows:
-            pending.append(cells)
-            last_y = ln.y1
-            continue
-        if prefix_mode:
-            pending.append(cells)
-        elif rows:
-            if in_note or ln.y0 - last_y > 1.0 * lay.word_height:
-                in_note = True
-                last_y = ln.y1
-                continue  # a note under the row, not its wrapped description
+        if not anchor:
+            if not any(ci in text_cols for ci in cells):
+                continue
+            if len(ln.toks) > 25:
+                break
+        if (
+            anchor
+            and body
+            and body[-1][2]
+            and completes(body[-1], ln, cells, num_cols, desc_cols, wh)
+        ):
+            # the rest of the row above, printed a little lower (cells centred vertically)
             for ci, ws in cells.items():
-                if ci in text_cols:
-                    rows[-1].setdefault(ci, []).extend(ws)
+                body[-1][1].setdefault(ci, []).extend(ws)
+            last_y = max(last_y, ln.y1)
+            continue
+        body.append((ln, cells, anchor))
         last_y = ln.y1
-    t.rows = [{cols[ci].concept or f"col{ci}": ws for ci, ws in r.items()} for r in rows]
+    rows = group_rows(body, lay, wh, text_cols)
+    if not rows:
+        return
+    borrow_numbers(rows, cols)
+    concepts, balance = resolve_columns(
+        [c.concept for c in cols],
+        [c.named for c in cols],
+        rows,
+        t.wanted,
+        doc.decimal,
+        [c.header for c in cols],
+    )
+    t.balance = balance
+    for c, concept in zip(cols, concepts, strict=True):
+        c.concept = concept
+    t.rows = [
+        {cols[ci].concept or f"col{ci}": ws for ci, ws in sorted(r.items())}
+        for r in rows
+        if is_item_row(r, cols)
+    ]
+    if "code" in t.wanted and not any(c.concept == "code" for c in cols):
+        split_leading_codes(t.rows)
+        labelled_codes(t.rows)
+    t.rows = drop_non_items(t.rows, doc.decimal)
 
 
 def extract_rows(doc: DocIndex, item_schema: dict[str, Any]) -> list[dict[str, Found]]:
@@ -414,12 +453,14 @@ def extract_rows(doc: DocIndex, item_schema: dict[str, Any]) -> list[dict[str, F
     for t in find_tables(doc, prop_cols, extra):
         for r in t.rows:
             item: dict[str, Found] = {}
+            num_score, text_score = row_scores(r, decimal, t.balance)
             for name, col, types in cells:
                 ws = r.get(col)
                 if not ws:
                     continue
                 f = _cell_value(decimal, ws, types, col)
                 if f is not None:
+                    f.score = num_score if col in NUMERIC_COLUMNS else text_score
                     item[name] = f
             if item:
                 out.append(item)
@@ -429,9 +470,9 @@ def extract_rows(doc: DocIndex, item_schema: dict[str, Any]) -> list[dict[str, F
 def _cell_value(
     decimal: str | None, words: list[Word], types: tuple[str, ...], col: str
 ) -> Found | None:
-    text = words[0].text if len(words) == 1 else " ".join([w.text for w in words])
     conf = 0.8
     if "number" in types or "integer" in types:
+        text = cell_text(words)
         amounts = [
             a
             for a in find_amounts(text, decimal)
@@ -445,8 +486,12 @@ def _cell_value(
             if v != int(v):
                 return None
             v = int(v)
-        ws = words if len(words) == 1 else _words_for(words, text, a.start, a.end)
+        if len(words) == 1 or text != " ".join([w.text for w in words]):
+            ws = words  # one word, or a number whose digit groups were joined: all of them
+        else:
+            ws = _words_for(words, text, a.start, a.end)
         return Found(v, ws, conf)
+    text = words[0].text if len(words) == 1 else " ".join([w.text for w in words])
     val = text.strip()
     if not val:
         return None

@@ -35,4 +35,7 @@ Trainer = Callable[[TrainContext], TrainReport]
 # name -> "module:function" under extractions.engine.training, imported only when run
 TRAINERS: dict[str, str] = {
     "field_ranker": "field_ranker:train",
+    "forms_linker": "forms_linker:train",  # FUNSD: units -> entities -> roles -> key/value links
+    # last: it learns from what the other models make of the documents
+    "confidence": "confidence:train",
 }

@@ -13,7 +13,7 @@ A check whose values are missing is not applicable (``ok`` is None), never faile
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 NET_PLUS_TAX_EQUALS_GROSS = "net_plus_tax_equals_gross"
@@ -132,3 +132,26 @@ def date_within_range(
         )
     # actual: the offset in days (negative: before the document date)
     return CheckResult(DATE_WITHIN_RANGE, ok, roles, None, float(offset), msg)
+
+
+def balancing_reading(
+    readings: Sequence[Mapping[str, object]], check: Callable[..., CheckResult]
+) -> tuple[int, CheckResult] | None:
+    """The first of several candidate readings (keyword arguments of ``check``, e.g. amount
+    triples ``{"net": .., "tax": .., "gross": ..}`` or column readings of a row) that the
+    check accepts, with its result; None when none balances (the caller then lowers its
+    confidence). The order of ``readings`` is the caller's preference."""
+    for i, reading in enumerate(readings):
+        res = check(**reading)
+        if res.ok is True:
+            return i, res
+    return None
+
+
+def balanced_share(results: Sequence[CheckResult]) -> float | None:
+    """The share of applicable check results that passed (None when none applied): how well
+    a whole reading (every row of a table, say) balances."""
+    applicable = [r for r in results if r.ok is not None]
+    if not applicable:
+        return None
+    return sum(1 for r in applicable if r.ok) / len(applicable)

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from extractions.engine.evaluation import harness, schema_sets, summary
+from extractions.engine.evaluation import calibration, harness, schema_sets, summary
 
 
 class Command(BaseCommand):
@@ -47,6 +47,18 @@ class Command(BaseCommand):
             help="folder caching read_pages output by sha256, so reruns skip OCR",
         )
         parser.add_argument("--quiet", action="store_true", help="no per-document progress")
+        parser.add_argument(
+            "--plot",
+            help=(
+                "write a reliability diagram (PNG) of the confidences here; with several "
+                "corpora or schema sets, one file per run named <stem>-<run>.png"
+            ),
+        )
+        parser.add_argument(
+            "--raw-confidence",
+            action="store_true",
+            help="judge the parsing step's own confidences instead of the calibrated ones",
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         roots = [Path(c) for c in opts["corpus"]]
@@ -82,6 +94,7 @@ class Command(BaseCommand):
                     cache_dir=opts["cache_dir"],
                     progress=progress,
                     schema_set=None if schema_set.name == schema_sets.CORPUS_SET else schema_set,
+                    calibrate=not opts["raw_confidence"],
                 )
                 if not report.documents:
                     raise CommandError(f"no documents matched in {root}")
@@ -91,13 +104,18 @@ class Command(BaseCommand):
                     self.stdout.write(f"== {root} with the {schema_set.name!r} schemas")
                 self.stdout.write(harness.format_report(report))
                 self.stdout.write("")
+                self.stdout.write(calibration.format_calibration(label, _calibration(report)))
+                self.stdout.write("")
         self.stdout.write(summary.format_summary(runs))
+        if opts["plot"]:
+            self._plot(Path(opts["plot"]), runs)
         if opts["json_out"]:
             payload = {
                 "runs": [
                     {
                         **report.as_dict(),
                         "summary": summary.groups(summary.field_scores(report)),
+                        "calibration": _calibration(report),
                     }
                     for _label, report in runs
                 ]
@@ -105,3 +123,26 @@ class Command(BaseCommand):
             with open(opts["json_out"], "w", encoding="utf-8") as fh:
                 json.dump(payload, fh, indent=1, ensure_ascii=False, default=str)
             self.stdout.write(f"report written to {opts['json_out']}")
+
+    def _plot(self, target: Path, runs: list[tuple[str, harness.Report]]) -> None:
+        for label, report in runs:
+            panels: dict[str, tuple[list[bool], list[float]]] = {}
+            for doc in report.documents:
+                for leaf in doc.leaves:
+                    if leaf.right is not None:
+                        labels, scores = panels.setdefault(calibration.GROUPS[leaf.kind], ([], []))
+                        labels.append(leaf.right)
+                        scores.append(leaf.confidence)
+            png = calibration.reliability_png(
+                [(f"{label}: {group}", ls, ss) for group, (ls, ss) in sorted(panels.items())]
+            )
+            path = target
+            if len(runs) > 1:
+                safe = label.replace("/", "-")
+                path = target.with_name(f"{target.stem}-{safe}{target.suffix or '.png'}")
+            path.write_bytes(png)
+            self.stdout.write(f"reliability diagram written to {path}")
+
+
+def _calibration(report: harness.Report) -> dict[str, Any]:
+    return calibration.calibration_summary([(d.doc_type, d.leaves) for d in report.documents])

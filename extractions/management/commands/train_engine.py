@@ -71,13 +71,20 @@ class Command(BaseCommand):
             report.metrics.setdefault("seconds", round(time.perf_counter() - t0, 1))
             reports.append(report)
             self.stdout.write(f"{name}: {', '.join(report.files)}  {json.dumps(report.metrics)}")
-        (out_dir / "TRAINING.json").write_text(
-            json.dumps(
-                [
-                    {"name": r.name, "files": r.files, "metrics": r.metrics, "notes": r.notes}
-                    for r in reports
-                ],
-                indent=1,
-            )
-            + "\n"
-        )
+        # --only NAME retrains one model: the other models' entries of the report stay
+        report_path = out_dir / "TRAINING.json"
+        previous: list[dict[str, Any]] = []
+        if report_path.is_file():
+            try:
+                previous = json.loads(report_path.read_text())
+            except ValueError:
+                previous = []
+        fresh = {
+            r.name: {"name": r.name, "files": r.files, "metrics": r.metrics, "notes": r.notes}
+            for r in reports
+        }
+        merged = [fresh.pop(e["name"], e) for e in previous if isinstance(e, dict) and "name" in e]
+        merged += list(fresh.values())
+        order = {name: i for i, name in enumerate(TRAINERS)}
+        merged.sort(key=lambda e: order.get(e["name"], len(order)))
+        report_path.write_text(json.dumps(merged, indent=1) + "\n")

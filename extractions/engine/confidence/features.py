@@ -1,0 +1,360 @@
+"""Evidence features of every non-null leaf of a result, for the confidence calibrator.
+
+Each feature is cheap (one pass over the leaves, one over the words per cited box) and
+general: nothing here knows a field's meaning, only its schema type, its value, its
+citation and how it relates arithmetically to the other values of the document.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import permutations
+from typing import Any
+
+from ..forms.pairs import is_key_value_array, key_value_names
+from ..types import Citation, PageContent, Word
+from ..values.checks import (
+    lines_sum_to_total,
+    net_plus_tax_equals_gross,
+    quantity_times_unit_price,
+)
+
+# Leaf kinds, reported apart by the evaluation (a table cell and a header field are right
+# for different reasons).
+SCALAR, CELL, PAIR_KEY, PAIR_VALUE, LIST_ITEM = "scalar", "cell", "pair_key", "pair_value", "item"
+KINDS = (SCALAR, CELL, PAIR_KEY, PAIR_VALUE, LIST_ITEM)
+
+FEATURE_NAMES: tuple[str, ...] = (
+    "raw",
+    "kind_scalar",
+    "kind_cell",
+    "kind_pair_key",
+    "kind_pair_value",
+    "kind_item",
+    "type_number",
+    "type_date",
+    "type_boolean",
+    "type_enum",
+    "chars",
+    "tokens",
+    "digit_share",
+    "upper_share",
+    "cited_by_parser",
+    "unlocated",
+    "page_ocr",
+    "ocr_mean",
+    "ocr_min",
+    "printed_as_given",
+    "occurrences",
+    "y_center",
+    "x_center",
+    "box_height",
+    "page_position",
+    "pages",
+    "scalars_filled",
+    "balances",
+    "amounts",
+    "row_filled",
+    "rows",
+    "row_product_ok",
+    "column_sums_to_amount",
+    "date_plausible",
+    "list_position",
+)
+
+_ISO_DATE = re.compile(r"^(\d{4})-\d{2}-\d{2}$")
+_MAX_TEXT = 80  # longer values (addresses, clauses) are compared on their start
+
+
+@dataclass(slots=True)
+class Leaf:
+    path: str
+    value: Any
+    kind: str
+    node: dict[str, Any]  # the leaf's schema node
+    field: str  # the top-level field (or the list's column) it belongs to
+    row: int | None  # row index inside a list of objects
+    list_path: str = ""  # the path of that list
+
+
+def fold(text: Any) -> str:
+    """Case, accents, punctuation and spaces folded: how a value compares with page text."""
+    text = unicodedata.normalize("NFKD", str(text))
+    return "".join(c for c in text.casefold() if c.isalnum())
+
+
+def leaves_of(data: Any, schema: dict[str, Any]) -> list[Leaf]:
+    """Every non-null leaf with its kind and schema node; list targets (per page, per row)
+    are walked item by item with the same schema."""
+    out: list[Leaf] = []
+    if isinstance(data, list):
+        for i, item in enumerate(data):
+            _walk_object(item, schema, f"[{i}]", out)
+    else:
+        _walk_object(data, schema, "", out)
+    return out
+
+
+def _walk_object(data: Any, schema: dict[str, Any], prefix: str, out: list[Leaf]) -> None:
+    if not isinstance(data, dict):
+        return
+    props = schema.get("properties") or {}
+    for key, value in data.items():
+        if value is None:
+            continue
+        node = props.get(key) or {}
+        path = f"{prefix}.{key}" if prefix else key
+        if isinstance(value, list):
+            items = node.get("items") or {}
+            if any(isinstance(v, dict) for v in value):
+                pairs = is_key_value_array(items)
+                kname, vname = key_value_names(items) if pairs else ("", "")
+                item_props = items.get("properties") or {}
+                for i, row in enumerate(value):
+                    if not isinstance(row, dict):
+                        continue
+                    for col, cell in row.items():
+                        if cell is None or isinstance(cell, dict | list):
+                            continue
+                        kind = CELL
+                        if pairs:
+                            kind = (
+                                PAIR_KEY if col == kname else PAIR_VALUE if col == vname else CELL
+                            )
+                        out.append(
+                            Leaf(
+                                f"{path}[{i}].{col}",
+                                cell,
+                                kind,
+                                item_props.get(col) or {},
+                                col,
+                                i,
+                                path,
+                            )
+                        )
+            else:
+                for i, item in enumerate(value):
+                    if item is not None and not isinstance(item, dict | list):
+                        out.append(Leaf(f"{path}[{i}]", item, LIST_ITEM, items, key, i, path))
+        elif isinstance(value, dict):
+            _walk_object(value, node, path, out)
+        else:
+            out.append(Leaf(path, value, SCALAR, node, key, None))
+
+
+def _types(node: dict[str, Any]) -> set[str]:
+    t = node.get("type")
+    return set(t) if isinstance(t, list) else {t} if t else set()
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    return float(value) if isinstance(value, int | float) else None
+
+
+class _PageWords:
+    """Words of the document by page, for the OCR confidence of a cited box."""
+
+    def __init__(self, pages: Sequence[PageContent]) -> None:
+        self.by_page: dict[int, list[Word]] = {p.number: p.words for p in pages}
+        self.source: dict[int, str] = {p.number: p.source for p in pages}
+        heights = sorted(w.y1 - w.y0 for p in pages for w in p.words[:400])
+        self.median_height = heights[len(heights) // 2] if heights else 0.01
+        self.text = "".join(fold(w.text) for p in pages for w in p.words)
+
+    def ocr(self, cit: Citation) -> tuple[float, float]:
+        words = self.by_page.get(cit.page) or []
+        x0, y0, x1, y1 = cit.bbox
+        if x1 - x0 >= 0.99 and y1 - y0 >= 0.99:  # a whole-page citation says nothing
+            return 0.0, 0.0
+        confs = [w.confidence for w in words if w.x0 < x1 and w.x1 > x0 and w.y0 < y1 and w.y1 > y0]
+        if not confs:
+            return 0.0, 0.0
+        return sum(confs) / len(confs), min(confs)
+
+
+def _balances(value: float, others: list[float]) -> bool:
+    """``value`` is the sum of two other amounts, or one of two addends of a third."""
+    if value == 0:
+        return False
+    for a, b in permutations(others, 2):
+        if net_plus_tax_equals_gross(net=a, tax=b, gross=value).ok:
+            return True
+        if net_plus_tax_equals_gross(net=value, tax=a, gross=b).ok:
+            return True
+    return False
+
+
+def _row_product_ok(row: dict[str, Any]) -> float:
+    """1 when some three numbers of the row read as quantity × price = amount, 0 when the row
+    has three numbers and none do, -1 when it has fewer."""
+    nums = [v for v in (_number(x) for x in row.values()) if v is not None][:6]
+    if len(nums) < 3:
+        return -1.0
+    for q, p, a in permutations(nums, 3):
+        if q and p and quantity_times_unit_price(quantity=q, unit_price=p, amount=a).ok:
+            return 1.0
+    return 0.0
+
+
+def leaf_features(
+    *,
+    schema: dict[str, Any],
+    data: Any,
+    citations: dict[str, Citation],
+    raw_confidence: dict[str, float],
+    cited_by_parser: set[str],
+    pages: Sequence[PageContent],
+) -> tuple[list[Leaf], list[list[float]]]:
+    """The leaves of ``data`` and one feature row per leaf (``FEATURE_NAMES`` order)."""
+    leaves = leaves_of(data, schema)
+    if not leaves:
+        return leaves, []
+    words = _PageWords(pages)
+    n_pages = max(1, len(pages))
+    first_page = pages[0].number if pages else 1
+
+    scalars = [lf for lf in leaves if lf.kind == SCALAR]
+    scalar_props = [
+        k
+        for k, v in (schema.get("properties") or {}).items()
+        if isinstance(v, dict) and not ({"array", "object"} & _types(v))
+    ]
+    scalars_filled = len(scalars) / max(1, len(scalar_props))
+    amounts = [v for v in (_number(lf.value) for lf in scalars) if v is not None]
+
+    # rows of each list of objects, and which column sums equal a scalar amount
+    rows: dict[str, list[dict[str, Any]]] = {}
+    for lf in leaves:
+        if lf.row is not None and lf.kind == CELL:
+            rows.setdefault(lf.list_path, [])
+    for list_path in rows:
+        value = _get(data, list_path)
+        rows[list_path] = (
+            [r for r in value if isinstance(r, dict)] if isinstance(value, list) else []
+        )
+    column_sum_ok: dict[tuple[str, str], bool] = {}
+    row_product: dict[tuple[str, int], float] = {}
+    for list_path, items in rows.items():
+        columns = {k for r in items for k, v in r.items() if _number(v) is not None}
+        for col in columns:
+            col_values = [r.get(col) for r in items if r.get(col) is not None]
+            column_sum_ok[(list_path, col)] = any(
+                lines_sum_to_total(line_amounts=col_values, total=t).ok for t in amounts
+            )
+        for i, r in enumerate(items):
+            row_product[(list_path, i)] = _row_product_ok(r)
+
+    matrix: list[list[float]] = []
+    for lf in leaves:
+        node_types = _types(lf.node)
+        value = lf.value
+        text = str(value)
+        cit = citations.get(lf.path)
+        folded = fold(text)[:_MAX_TEXT]
+        ocr_mean = ocr_min = 1.0
+        y_c = x_c = height = 0.0
+        unlocated = 1.0
+        printed = 0.0
+        page_ocr = 0.0
+        page_pos = 0.0
+        if cit is not None and cit.text:
+            unlocated = 0.0
+            ocr_mean, ocr_min = words.ocr(cit)
+            x0, y0, x1, y1 = cit.bbox
+            y_c, x_c = (y0 + y1) / 2, (x0 + x1) / 2
+            height = min(10.0, (y1 - y0) / max(1e-4, words.median_height))
+            printed = 1.0 if folded and folded in fold(cit.text) else 0.0
+            page_ocr = 1.0 if words.source.get(cit.page) == "ocr" else 0.0
+            page_pos = (cit.page - first_page) / n_pages
+        num = _number(value)
+        list_path = lf.list_path
+        row_items = rows.get(list_path) or []
+        row_dict = row_items[lf.row] if lf.row is not None and lf.row < len(row_items) else {}
+        item_props = ((_get_node(schema, list_path) or {}).get("items") or {}).get("properties")
+        n_cols = len(item_props or row_dict) or 1
+        iso = _ISO_DATE.match(text) if isinstance(value, str) else None
+        year = int(iso.group(1)) if iso else 0
+        letters = [c for c in text if c.isalpha()]
+        matrix.append(
+            [
+                float(raw_confidence.get(lf.path, 0.5)),
+                float(lf.kind == SCALAR),
+                float(lf.kind == CELL),
+                float(lf.kind == PAIR_KEY),
+                float(lf.kind == PAIR_VALUE),
+                float(lf.kind == LIST_ITEM),
+                float(bool({"number", "integer"} & node_types) or num is not None),
+                float(lf.node.get("format") in ("date", "date-time") or iso is not None),
+                float(isinstance(value, bool)),
+                float("enum" in lf.node),
+                float(min(len(text), 200)),
+                float(min(len(text.split()), 40)),
+                sum(c.isdigit() for c in text) / max(1, len(text)),
+                sum(c.isupper() for c in letters) / max(1, len(letters)),
+                float(lf.path in cited_by_parser),
+                unlocated,
+                page_ocr,
+                ocr_mean,
+                ocr_min,
+                printed,
+                float(min(words.text.count(folded), 10)) if len(folded) >= 2 else 0.0,
+                y_c,
+                x_c,
+                height,
+                page_pos,
+                float(min(n_pages, 50)),
+                scalars_filled,
+                float(
+                    lf.kind == SCALAR and num is not None and _balances(num, _others(amounts, num))
+                ),
+                float(min(len(amounts), 20)),
+                sum(1 for v in row_dict.values() if v not in (None, "")) / n_cols
+                if row_dict
+                else 0.0,
+                float(min(len(row_items), 100)),
+                row_product.get((list_path, lf.row), -1.0) if lf.row is not None else -1.0,
+                float(column_sum_ok.get((list_path, lf.field), False)),
+                float(1990 <= year <= 2040) if iso else -1.0,
+                float(min(lf.row, 100)) if lf.row is not None else -1.0,
+            ]
+        )
+    return leaves, matrix
+
+
+def _others(values: list[float], value: float) -> list[float]:
+    out = list(values)
+    out.remove(value)
+    return out
+
+
+def _get(data: Any, path: str) -> Any:
+    """The value at a path made of keys and ``[i]`` indexes."""
+    cur = data
+    for part in re.findall(r"\[(\d+)\]|([^.\[\]]+)", path):
+        index, key = part
+        if index:
+            i = int(index)
+            cur = cur[i] if isinstance(cur, list) and i < len(cur) else None
+        else:
+            cur = cur.get(key) if isinstance(cur, dict) else None
+        if cur is None:
+            return None
+    return cur
+
+
+def _get_node(schema: dict[str, Any], path: str) -> dict[str, Any] | None:
+    """The schema node of a path (list indexes skipped: items share the item schema)."""
+    node: dict[str, Any] | None = schema
+    for part in re.findall(r"\[(\d+)\]|([^.\[\]]+)", path):
+        index, key = part
+        if node is None:
+            return None
+        if index:
+            continue
+        node = (node.get("properties") or {}).get(key)
+    return node

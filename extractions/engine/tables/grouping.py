@@ -1,0 +1,141 @@
+"""Grouping a table's lines into rows: each row has one line of numbers (its anchor) and the
+text lines around it (a description above or wrapped below); notes under a row are left out.
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import pairwise
+
+from ..layout.lines import Line, PageLayout
+from ..types import Word
+from ..values.dates import find_dates
+
+
+def completes(
+    prev: tuple[Line, dict[int, list[Word]], bool],
+    ln: Line,
+    cells: dict[int, list[Word]],
+    num_cols: set[int],
+    desc_cols: set[int],
+    wh: float,
+) -> bool:
+    """Whether a line of numbers only fills the numeric columns the row just above left
+    empty, close under it and with no description of its own: the same row, its amount
+    centred a little lower (next to a code wrapped under the first line)."""
+    pln, pcells, _ = prev
+    if ln.y0 - pln.y1 > 0.8 * wh:
+        return False
+    nums = [ci for ci in cells if ci in num_cols]
+    return bool(nums) and all(
+        (ci not in pcells) if ci in num_cols else ci not in desc_cols for ci in cells
+    )
+
+
+_NOTE = re.compile(
+    r"(?<![\w.,])\d{1,3}(?:[.,\u00a0 ]?\d{3})*[.,]\d{2,4}(?![\w%.,])"  # a price, "46,50"
+    r"|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b"  # a date
+)
+
+
+_BULLETS = ("•", "*", "·", "▪", "–", "-")
+
+
+def _is_note(cells: dict[int, list[Word]], text_cols: set[int]) -> bool:
+    """A text line under a row that prints a price or a date (a gross price, a billing
+    period, a delivery note) or starts a bulleted list: an annotation of the item, not its
+    wrapped description."""
+    for ci, ws in cells.items():
+        if ci not in text_cols or not ws:
+            continue
+        text = " ".join(w.text for w in ws)
+        if ws[0].text.startswith(_BULLETS) or _NOTE.search(text) or find_dates(text):
+            return True
+    return False
+
+
+def group_rows(
+    body: list[tuple[Line, dict[int, list[Word]], bool]],
+    lay: PageLayout,
+    wh: float,
+    text_cols: set[int],
+) -> list[dict[int, list[Word]]]:
+    """Lines grouped into rows: each row has one line of numbers (its anchor) and the text
+    lines around it. Between two anchors, the text lines are cut where the widest vertical
+    gap (or a drawn rule) is; when the lines are evenly spaced, the table's habit decides
+    (descriptions printed above their numbers, or wrapped below them)."""
+    anchors = [k for k, (_, _, a) in enumerate(body) if a]
+    if not anchors:
+        return []
+    rules = sorted(
+        (r.y0 + r.y1) / 2
+        for r in lay.page.rulings
+        if abs(r.y1 - r.y0) < 0.003 and (r.x1 - r.x0) > 0.05
+    )
+
+    def gap(k: int) -> float:
+        """The vertical gap between body line k - 1 and body line k (a rule: very wide)."""
+        up, down = body[k - 1][0], body[k][0]
+        g = down.y0 - up.y1
+        if any(up.cy < y < down.cy for y in rules):
+            g += 10 * wh
+        return g
+
+    first = anchors[0]
+    # text lines just above the first anchor: descriptions printed above their numbers
+    prefix = first > 0 and gap(first) <= 1.0 * wh
+    owner: list[int | None] = [None] * len(body)
+    for k in anchors:
+        owner[k] = k
+    if prefix:
+        k = first - 1
+        while k >= 0 and (k == first - 1 or gap(k + 1) <= 1.0 * wh):
+            owner[k] = first
+            k -= 1
+    for a, b in pairwise(anchors):
+        between = list(range(a + 1, b))
+        if not between:
+            continue
+        gaps = [gap(k) for k in range(a + 1, b + 1)]  # gaps[j]: above line a + 1 + j
+        widest = max(gaps)
+        if widest > 1.3 * min(gaps) + 0.1 * wh:
+            cut = a + 1 + gaps.index(widest)  # lines from ``cut`` on belong to b
+        else:
+            cut = a + 1 if prefix else b
+        for k in between:
+            owner[k] = a if k < cut else b
+    last = anchors[-1]
+    k = last + 1
+    while k < len(body) and gap(k) <= 1.0 * wh and not prefix:
+        owner[k] = last
+        k += 1
+    # a row's text runs on from its anchor without a gap; lines past a gap are notes
+    for k in range(len(body)):
+        o = owner[k]
+        if o is None or k == o:
+            continue
+        lo, hi = (k, o) if k < o else (o, k)
+        if any(gap(j) > 1.0 * wh for j in range(lo + 1, hi + 1)):
+            owner[k] = None
+    # past a note (away from its anchor), a row's lines are notes too
+    noted: set[int] = {k for k, (_, c, a) in enumerate(body) if not a and _is_note(c, text_cols)}
+    for k in range(len(body)):
+        o = owner[k]
+        if o is None or k == o:
+            continue
+        lo, hi = (o + 1, k) if k > o else (k + 1, o)
+        if any(j in noted and owner[j] == o for j in range(lo, hi)):
+            noted.add(k)
+    rows: dict[int, dict[int, list[Word]]] = {}
+    for k, (_, cells, anchor) in enumerate(body):
+        o = owner[k]
+        if o is None:
+            continue
+        row = rows.setdefault(o, {})
+        if k != o and k in noted:
+            continue
+        for ci, ws in cells.items():
+            if not anchor and ci not in text_cols:
+                continue
+            row.setdefault(ci, []).extend(ws)
+    return [rows[k] for k in anchors if k in rows]
