@@ -391,12 +391,15 @@ def add_rule_candidate(cands: list[Candidate], rule: Found | None, p: FieldProfi
             # a delivery date
             # and a label that names another thing ("Invoice number" for a PO number) is
             # none either, unless the schema's own words name that thing too
+            # (when the page prints no label of the field's own at all: beside one, the
+            # ranker weighs them)
+            own = any(not _only_weak(c) for c in cands)
             cands[:] = [
                 c
                 for c in cands
                 if c.feats.get("concept_score", 0) < 0.9
                 or not _only_weak(c)
-                or (p.kind != "date" and not c.feats.get("foreign"))
+                or (p.kind != "date" and (own or not c.feats.get("foreign")))
             ]
             for c in cands:
                 c.feats["rule_none"] = 1.0
