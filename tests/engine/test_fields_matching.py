@@ -167,6 +167,11 @@ def test_the_model_file_loads_fast_when_present() -> None:
         ("merchant_location", "vendor_address"),
         ("flight_from", None),  # "from" names the sender only on its own
         ("from", "vendor_name"),
+        ("retailer", "vendor_name"),
+        ("bought_on", "date"),
+        ("invoice_ref", "doc_number"),
+        ("payable_by", "due_date"),
+        ("total_incl_vat", "total"),  # the total with VAT, not the VAT
     ],
 )
 def test_field_names_map_to_the_concept_they_name(name: str, concept: str | None) -> None:

@@ -294,6 +294,10 @@ def _label_features(p: FieldProfile, lab: Label) -> dict[str, float] | None:
         "concept_strong": float(lab.toks in p.concept_strong),
         "n_label_toks": float(len(lab.toks)),
         "label_lead": float(lab.lead),
+        # (not a model feature) the label names something the field does not
+        "foreign": float(
+            any(s in _KNOWN_SENSES and s not in WEAK_SENSES for s in ls - hit_n - hit_d)
+        ),
         "colon": float(lab.colon),
         "page_pos": float(min(lab.page_pos, 5)),
         "last_page": float(lab.last_page),
@@ -385,10 +389,18 @@ def add_rule_candidate(cands: list[Candidate], rule: Found | None, p: FieldProfi
             # the concept's own rules found nothing: often the value is not printed at all,
             # and a plain "Date" (which every document prints) is no evidence of a due or
             # a delivery date
-            if p.kind == "date":
-                cands[:] = [
-                    c for c in cands if not _only_weak(c) or c.feats.get("concept_score", 0) < 0.9
-                ]
+            # and a label that names another thing ("Invoice number" for a PO number) is
+            # none either, unless the schema's own words name that thing too
+            # (when the page prints no label of the field's own at all: beside one, the
+            # ranker weighs them)
+            own = any(not _only_weak(c) for c in cands)
+            cands[:] = [
+                c
+                for c in cands
+                if c.feats.get("concept_score", 0) < 0.9
+                or not _only_weak(c)
+                or (p.kind != "date" and (own or not c.feats.get("foreign")))
+            ]
             for c in cands:
                 c.feats["rule_none"] = 1.0
         return

@@ -39,7 +39,8 @@ CONCEPTS: list[Concept] = [
             "amount payable | gross amount | amount gross | total including tax | total incl tax | "
             "amount including tax | balance due | total paid | amount paid | total ttc | "
             "montant ttc | net a payer | gesamtbetrag | bruttobetrag | rechnungsbetrag | endbetrag | "
-            "amount | total price | sum"
+            "amount | total price | sum | total incl vat | total including vat | total incl gst | "
+            "total inclusive | total gross | gross total"
         ),
         labels=_p(
             "total | grand total | total amount | total amt | total due | amount due | balance due | "
@@ -121,7 +122,8 @@ CONCEPTS: list[Concept] = [
         "date",
         names=_p(
             "due date | date due | payment due | due | payment date | echeance | date echeance | "
-            "faellig | fallig | falligkeit | zahlungsziel | pay by | deadline | payment deadline"
+            "faellig | fallig | falligkeit | zahlungsziel | pay by | deadline | payment deadline | "
+            "payable by | pay until | payable until"
         ),
         labels=_p(
             "due date | date due | payment due | due on | due by | pay by | payable by | "
@@ -138,7 +140,8 @@ CONCEPTS: list[Concept] = [
         names=_p(
             "date | invoice date | issue date | date issued | document date | transaction date | "
             "receipt date | purchase date | order date | bill date | date de facture | "
-            "rechnungsdatum | datum | billing date"
+            "rechnungsdatum | datum | billing date | bought on | purchased on | sold on | "
+            "date of purchase | issued on"
         ),
         labels=_p(
             "invoice date | date of invoice | date of issue | issue date | issued on | date issued | "
@@ -163,7 +166,8 @@ CONCEPTS: list[Concept] = [
             "invoice number | invoice no | invoice id | invoice num | number | document number | "
             "doc number | receipt number | receipt no | bill number | bill no | reference | "
             "numero facture | numero de facture | rechnungsnummer | credit note number | "
-            "invoice nr | document no | document nr | document id | doc no | doc id"
+            "invoice nr | document no | document nr | document id | doc no | doc id | "
+            "invoice ref | invoice reference | bill ref | bill reference"
         ),
         labels=_p(
             "invoice number | invoice no | invoice nr | invoice num | invoice | inv no | inv | "
@@ -239,7 +243,8 @@ CONCEPTS: list[Concept] = [
             "vendor | vendor name | seller | seller name | supplier | supplier name | merchant | "
             "merchant name | company | company name | issuer | issuer name | store | store name | "
             "shop | shop name | business name | emetteur | fournisseur | vendeur | lieferant | "
-            "verkaufer | rechnungssteller | from | biller"
+            "verkaufer | rechnungssteller | from | biller | retailer | retailer name | outlet | "
+            "outlet name | dealer | issued by | sold by | billed by"
         ),
         labels=_p(
             "vendor | seller | supplier | merchant | from | verkaufer | lieferant | vendeur | "
