@@ -84,9 +84,15 @@ class Leaf:
     list_path: str = ""  # the path of that list
 
 
+_NOT_ALNUM_ASCII = re.compile(r"[^0-9a-z]+")
+
+
 def fold(text: Any) -> str:
     """Case, accents, punctuation and spaces folded: how a value compares with page text."""
-    text = unicodedata.normalize("NFKD", str(text))
+    text = str(text)
+    if text.isascii():  # most values: no accents to take apart
+        return _NOT_ALNUM_ASCII.sub("", text.lower())
+    text = unicodedata.normalize("NFKD", text)
     return "".join(c for c in text.casefold() if c.isalnum())
 
 
@@ -161,20 +167,35 @@ def _number(value: Any) -> float | None:
 
 
 class _PageWords:
-    """Words of the document by page, for the OCR confidence of a cited box."""
+    """Words of the document by page, for the OCR confidence of a cited box, the value's
+    repetitions on its page and the label words before it. Per-page text and word stems are
+    built on first use: a 100-page table cites thousands of cells."""
 
     def __init__(self, pages: Sequence[PageContent]) -> None:
         self.by_page: dict[int, list[Word]] = {p.number: p.words for p in pages}
         self.source: dict[int, str] = {p.number: p.source for p in pages}
         heights = sorted(w.y1 - w.y0 for p in pages for w in p.words[:400])
         self.median_height = heights[len(heights) // 2] if heights else 0.01
-        self.text = "".join(fold(w.text) for p in pages for w in p.words)
+        self._text: dict[int, str] = {}
+        self._stems: dict[int, list[tuple[Word, set[str]]]] = {}
+
+    def text(self, page: int) -> str:
+        if page not in self._text:
+            self._text[page] = "".join(fold(w.text) for w in self.by_page.get(page) or [])
+        return self._text[page]
+
+    def stemmed(self, page: int) -> list[tuple[Word, set[str]]]:
+        if page not in self._stems:
+            self._stems[page] = [(w, stems(w.text)) for w in self.by_page.get(page) or []]
+        return self._stems[page]
 
     def ocr(self, cit: Citation) -> tuple[float, float]:
         words = self.by_page.get(cit.page) or []
         x0, y0, x1, y1 = cit.bbox
         if x1 - x0 >= 0.99 and y1 - y0 >= 0.99:  # a whole-page citation says nothing
             return 0.0, 0.0
+        if self.source.get(cit.page) == "text":  # a text layer's words are all certain
+            return 1.0, 1.0
         confs = [w.confidence for w in words if w.x0 < x1 and w.x1 > x0 and w.y0 < y1 and w.y1 > y0]
         if not confs:
             return 0.0, 0.0
@@ -254,6 +275,8 @@ def leaf_features(
             row_product[(list_path, i)] = _row_product_ok(r)
 
     matrix: list[list[float]] = []
+    item_props_of: dict[str, Any] = {}
+    list_length_of: dict[str, int] = {}
     for lf in leaves:
         node_types = _types(lf.node)
         value = lf.value
@@ -279,7 +302,11 @@ def leaf_features(
         list_path = lf.list_path
         row_items = rows.get(list_path) or []
         row_dict = row_items[lf.row] if lf.row is not None and lf.row < len(row_items) else {}
-        item_props = ((_get_node(schema, list_path) or {}).get("items") or {}).get("properties")
+        if list_path not in item_props_of:
+            node = _get_node(schema, list_path) or {}
+            item_props_of[list_path] = (node.get("items") or {}).get("properties")
+            list_length_of[list_path] = len(_get(data, list_path) or []) if list_path else 0
+        item_props = item_props_of[list_path]
         n_cols = len(item_props or row_dict) or 1
         iso = _ISO_DATE.match(text) if isinstance(value, str) else None
         year = int(iso.group(1)) if iso else 0
@@ -306,7 +333,7 @@ def leaf_features(
                 ocr_mean,
                 ocr_min,
                 printed,
-                float(min(words.text.count(folded), 10)) if len(folded) >= 2 else 0.0,
+                _occurrences(folded, cit, words),
                 y_c,
                 x_c,
                 height,
@@ -326,7 +353,7 @@ def leaf_features(
                 float(1990 <= year <= 2040) if iso else -1.0,
                 float(min(lf.row, 100)) if lf.row is not None else -1.0,
                 *_pair_geometry(lf, row_dict, citations),
-                float(min(len(_get(data, list_path) or []), 100)) if list_path else -1.0,
+                float(min(list_length_of[list_path], 100)) if list_path else -1.0,
             ]
         )
     return leaves, matrix
@@ -341,12 +368,20 @@ def stems(text: str) -> set[str]:
     return {w[:5].casefold() for w in _SPLIT.split(text) if len(w) >= 2 and not w.isdigit()}
 
 
+def _occurrences(folded: str, cit: Citation | None, words: _PageWords) -> float:
+    """How often the value's text is printed on its page (at most 10)."""
+    if cit is None or not cit.text or len(folded) < 2:
+        return 0.0
+    return float(min(words.text(cit.page).count(folded), 10))
+
+
 def _label_overlap(leaf: Leaf, cit: Citation | None, words: _PageWords) -> float:
     """Share of the field name's stems printed just before the value: on its line to its
     left, or on the line above it. The parsing step reads labels its own way (concepts,
     synonyms); this is the plain evidence that a page names what the schema names, which
-    is what a customer's own field has to go on."""
-    if cit is None or not cit.text or leaf.kind not in (SCALAR, CELL):
+    is what a customer's own field has to go on. Scalars only: a cell's label is its
+    column header, read by the table step."""
+    if cit is None or not cit.text or leaf.kind != SCALAR:
         return -1.0
     wanted = stems(leaf.field)
     if not wanted:
@@ -354,11 +389,13 @@ def _label_overlap(leaf: Leaf, cit: Citation | None, words: _PageWords) -> float
     x0, y0, x1, y1 = cit.bbox
     h = max(y1 - y0, 1e-3)
     near: set[str] = set()
-    for w in words.by_page.get(cit.page) or []:
+    for w, word_stems in words.stemmed(cit.page):
+        if not word_stems:
+            continue
         same_line = w.y0 < y1 and w.y1 > y0 and w.x1 <= x0 + h and x0 - w.x1 < 0.5
         above = y0 - 2.5 * h <= w.y1 <= y0 + 0.2 * h and w.x1 > x0 - 0.15 and w.x0 < x1 + 0.15
         if same_line or above:
-            near |= stems(w.text)
+            near |= word_stems
     return len(wanted & near) / len(wanted)
 
 
