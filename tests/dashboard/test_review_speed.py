@@ -24,7 +24,8 @@ def review_url(document: Document) -> str:
 def two_in_queue(member_web, org_a, parser, eager_celery):  # noqa: F811
     for name in ("first.pdf", "second.pdf"):
         extract(member_web, parser, [stage(member_web, name=name).json()["file_id"]])
-    org_a.organization.review_confidence_threshold = 1.0  # every value is below it
+    # Every value is below 1: both documents need a person, whatever the calibrated engine says.
+    org_a.organization.review_confidence_threshold = 1.0
     org_a.organization.save()
     return tuple(Document.objects.order_by("created_at", "id"))
 
