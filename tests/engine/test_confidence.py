@@ -297,3 +297,43 @@ def test_a_kind_can_keep_its_raw_confidence_calibrated() -> None:
     assert np.allclose(cells, np.clip(raw / 2, 0.01, 0.99))
     scalars = back.probabilities(x[:4], ["scalar"] * 4)
     assert not np.allclose(scalars, cells)
+
+
+def test_kinds_kept_raw_skip_their_features_with_the_same_answer() -> None:
+    lgb = pytest.importorskip("lightgbm")
+    from extractions.engine import read_pages
+    from extractions.engine.location import locate
+    from extractions.engine.parsing.fill import fill_schema
+    from extractions.engine.types import ExtractionOptions
+
+    rng = np.random.default_rng(7)
+    x = rng.random((300, len(FEATURE_NAMES)))
+    model = lgb.LGBMClassifier(n_estimators=10, num_leaves=4, verbose=-1, random_state=1)
+    model.fit(x, (x[:, 0] > 0.4).astype(int))
+    halve = (np.array([0.0, 1.0]), np.array([0.0, 0.5]))
+    cal = Calibrator(
+        trainer.ensemble_from_lightgbm(model), {"cell": halve, "scalar": halve}, frozenset({"cell"})
+    )
+    pdf, _expected = docgen.invoice_pdf(seed=4, rows_per_page=5)
+    pages = read_pages(pdf, ExtractionOptions())
+    filled = fill_schema(pages, docgen.INVOICE_SCHEMA, "per_doc")
+    citations, raw = locate(filled, pages)
+    fast = calibrate_mod.calibrate(
+        schema=docgen.INVOICE_SCHEMA,
+        filled=filled,
+        citations=citations,
+        confidence=raw,
+        pages=pages,
+        calibrator=cal,
+    )
+    leaves, rows = leaf_features(
+        schema=docgen.INVOICE_SCHEMA,
+        data=filled.data,
+        citations=citations,
+        raw_confidence=raw,
+        cited_by_parser=set(filled.citations),
+        pages=pages,
+    )
+    every = cal.probabilities_of(rows, [lf.kind for lf in leaves])
+    assert any(lf.kind == "cell" for lf in leaves)
+    assert fast == {lf.path: round(p, 4) for lf, p in zip(leaves, every, strict=True)}

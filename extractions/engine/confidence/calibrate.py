@@ -19,7 +19,7 @@ import numpy as np
 
 from ..model_store import load_model
 from ..types import Citation, FillResult, PageContent
-from .features import FEATURE_NAMES, KINDS, leaf_features
+from .features import FEATURE_NAMES, KINDS, leaf_features, leaves_of
 
 MODEL_FILE = "confidence.json"
 MODEL_VERSION = 1
@@ -90,6 +90,14 @@ class Calibrator:
     # isotonic map reads the raw confidence itself
     raw_kinds: frozenset[str] = frozenset()
 
+    def from_raw(self, kind: str, raw: float) -> float | None:
+        """The calibrated confidence of a leaf of a kind that keeps its raw confidence (no
+        features needed); None for the other kinds."""
+        if kind not in self.raw_kinds or kind not in self.isotonic:
+            return None
+        xs, ys = self.isotonic[kind]
+        return float(min(CEILING, max(FLOOR, float(np.interp(raw, xs, ys)))))
+
     def probabilities_of(
         self, rows: Sequence[Sequence[float]], kinds: Sequence[str]
     ) -> list[float]:
@@ -157,6 +165,16 @@ def calibrate(
     model = calibrator or current_calibrator()
     if model is None or not confidence:
         return confidence
+    out = dict(confidence)
+    # Kinds that keep their raw confidence need no features: a long table's cells are most
+    # of a document's values.
+    direct = {k for k in model.raw_kinds if k in model.isotonic}
+    if direct:
+        for leaf in leaves_of(filled.data, schema):
+            if leaf.kind in direct and leaf.path in out:
+                calibrated = model.from_raw(leaf.kind, out[leaf.path])
+                if calibrated is not None:
+                    out[leaf.path] = round(calibrated, 4)
     leaves, rows = leaf_features(
         schema=schema,
         data=filled.data,
@@ -164,11 +182,11 @@ def calibrate(
         raw_confidence=confidence,
         cited_by_parser=set(filled.citations),
         pages=pages,
+        kinds=[k for k in KINDS if k not in direct],
     )
     if not rows:
-        return confidence
+        return out
     probs = model.probabilities(np.asarray(rows, dtype=np.float64), [lf.kind for lf in leaves])
-    out = dict(confidence)
     for leaf, p in zip(leaves, probs, strict=True):
         if leaf.path in out:
             out[leaf.path] = round(float(p), 4)

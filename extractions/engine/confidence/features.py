@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from itertools import permutations
 from typing import Any
@@ -234,9 +234,13 @@ def leaf_features(
     raw_confidence: dict[str, float],
     cited_by_parser: set[str],
     pages: Sequence[PageContent],
+    kinds: Collection[str] | None = None,
 ) -> tuple[list[Leaf], list[list[float]]]:
-    """The leaves of ``data`` and one feature row per leaf (``FEATURE_NAMES`` order)."""
+    """The leaves of ``data`` (only those of ``kinds`` when given) and one feature row per
+    leaf (``FEATURE_NAMES`` order)."""
     leaves = leaves_of(data, schema)
+    if kinds is not None:
+        leaves = [lf for lf in leaves if lf.kind in kinds]
     if not leaves:
         return leaves, []
     words = _PageWords(pages)
