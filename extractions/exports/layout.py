@@ -99,27 +99,28 @@ def columns_of(layouts: Iterable[RowLayout]) -> list[str]:
     return [*DOCUMENT_COLUMNS, *fields, *(c for c in items if c not in fields)]
 
 
-def _flat(data: Any, prefix: str = "") -> dict[str, Any]:
+def flat_fields(data: Any, prefix: str = "") -> dict[str, Any]:
+    """Scalars of an object by dotted path (nested objects flattened); lists kept whole."""
     out: dict[str, Any] = {}
     if isinstance(data, dict):
         for key, value in data.items():
             path = f"{prefix}.{key}" if prefix else str(key)
             if isinstance(value, dict):
-                out.update(_flat(value, path))
+                out.update(flat_fields(value, path))
             else:
                 out[path] = value
     return out
 
 
 def _object_rows(value: Any, layout: RowLayout) -> Iterator[dict[str, Any]]:
-    flat = _flat(value)
+    flat = flat_fields(value)
     base = {column(f): flat.get(f) for f in layout.fields}
     items = value.get(layout.list_name) if layout.list_name and isinstance(value, dict) else None
     if not isinstance(items, list) or not items:
         yield base
         return
     for item in items:
-        item_flat = _flat(item) if isinstance(item, dict) else {}
+        item_flat = flat_fields(item) if isinstance(item, dict) else {}
         yield {
             **base,
             **{f"{layout.list_name}.{f}": item_flat.get(f) for f in layout.item_fields},

@@ -2,44 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import os
 from typing import Any
+
+from extractions.exports.layout import flat_fields
+from extractions.exports.writers import csv_cell
 
 
 def stem(filename: str) -> str:
     base = os.path.splitext(os.path.basename(filename or ""))[0]
     return base or "document"
-
-
-# A spreadsheet runs a cell starting with one of these as a formula; extracted text comes from
-# third-party documents, so such text is quoted (OWASP "CSV injection"). Numbers are not text.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return str(value)
-
-
-def _flat(data: Any, prefix: str = "") -> dict[str, Any]:
-    """Scalars of an object by dotted path; lists of scalars kept whole (one cell)."""
-    out: dict[str, Any] = {}
-    if isinstance(data, dict):
-        for key, value in data.items():
-            path = f"{prefix}.{key}" if prefix else str(key)
-            if isinstance(value, dict):
-                out.update(_flat(value, path))
-            else:
-                out[path] = value
-    return out
 
 
 def _object_lists(flat: dict[str, Any]) -> list[str]:
@@ -86,23 +58,23 @@ def csv_table(output: Any, schema: Any = None) -> tuple[list[str], list[list[str
             if isinstance(schema, dict) and schema.get("type") == "array"
             else schema
         )
-        rows = [_flat(item) if isinstance(item, dict) else {"value": item} for item in output]
+        rows = [flat_fields(item) if isinstance(item, dict) else {"value": item} for item in output]
         header = _ordered(
             list(dict.fromkeys(k for row in rows for k in row)), _schema_order(item_schema)
         )
-        return header, [[_cell(row.get(k)) for k in header] for row in rows]
-    flat = _flat(output if isinstance(output, dict) else {})
+        return header, [[csv_cell(row.get(k)) for k in header] for row in rows]
+    flat = flat_fields(output if isinstance(output, dict) else {})
     lists = _object_lists(flat)
     if len(lists) == 1:
         name = lists[0]
-        items = [_flat(item) for item in flat.pop(name)]
+        items = [flat_fields(item) for item in flat.pop(name)]
         keys = _ordered(list(flat), order)
         item_keys = _ordered(
             list(dict.fromkeys(k for item in items for k in item)),
             [p[len(name) + 1 :] for p in order if p.startswith(name + ".")],
         )
         header = keys + [f"{name}.{k}" for k in item_keys]
-        base = [_cell(flat[k]) for k in keys]
-        return header, [base + [_cell(item.get(k)) for k in item_keys] for item in items]
+        base = [csv_cell(flat[k]) for k in keys]
+        return header, [base + [csv_cell(item.get(k)) for k in item_keys] for item in items]
     header = _ordered(list(flat), order)
-    return header, [[_cell(flat[k]) for k in header]]
+    return header, [[csv_cell(flat[k]) for k in header]]
