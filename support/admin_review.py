@@ -28,11 +28,15 @@ from django.utils.http import content_disposition_header
 from config.errors import APIError
 from extractions.models import Document, DocumentEdit, DocumentStatus
 from extractions.web.review_form import FormErrors
-from extractions.web.review_state import SchemaErrors, document_form, submit_form
+from extractions.web.review_state import (
+    SchemaErrors,
+    document_form,
+    page_image_response,
+    submit_form,
+)
 from parsers.models import ParserVersion
 from support import services
 
-PAGE_IMAGE_SIDE = 1400
 APPROVE_ACTIONS = ("approve", "mark")
 
 
@@ -187,23 +191,7 @@ def page_view(
     model_admin: admin.ModelAdmin, request: HttpRequest, object_id: int, page: int
 ) -> HttpResponse:
     """A page image for support (any organization; staff who may view documents)."""
-    from extractions.engine import EngineError
-    from extractions.services.results import ensure_results_available, render_document_page
-
-    document = _document(model_admin, request, object_id)
-    ensure_results_available(document)
-    stored = document.stored_file
-    if stored is None or stored.purged_at is not None or not 1 <= page <= document.page_count:
-        raise Http404("No such page.")
-    try:
-        png = render_document_page(
-            document=document, storage_key=stored.storage_key, page=page, max_side=PAGE_IMAGE_SIDE
-        )
-    except (EngineError, FileNotFoundError):
-        raise Http404("This page cannot be shown.") from None
-    response = HttpResponse(png, content_type="image/png")
-    response["Cache-Control"] = "private, max-age=300"
-    return response
+    return page_image_response(_document(model_admin, request, object_id), page)
 
 
 # --------------------------------------------------------------------------- #18: support tools

@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
@@ -24,9 +24,8 @@ from extractions.services.results import ensure_results_available, target_of
 from extractions.validation import REQUIRED
 from extractions.web import exports, queries
 from extractions.web.review_form import FormErrors, parse_form, walk
-from extractions.web.review_state import document_form
+from extractions.web.review_state import document_form, page_image_response
 
-PAGE_IMAGE_SIDE = 1400
 QUEUE_PAGE = 200
 # "approve": save the corrections and mark reviewed; "mark": mark reviewed, no edit.
 APPROVE_ACTIONS = ("approve", "mark")
@@ -209,23 +208,7 @@ def page_image(
     request: HttpRequest, extraction_id: str, document_id: str, page: int
 ) -> HttpResponse:
     """The dashboard's twin of ``GET /v1/…/pages/{n}.png`` (session instead of API auth)."""
-    from extractions.engine import EngineError
-    from extractions.services.results import render_document_page
-
-    document = _document(request, extraction_id, document_id)
-    ensure_results_available(document)
-    stored = document.stored_file
-    if stored is None or stored.purged_at is not None or not 1 <= page <= document.page_count:
-        raise Http404("No such page.")
-    try:
-        png = render_document_page(
-            document=document, storage_key=stored.storage_key, page=page, max_side=PAGE_IMAGE_SIDE
-        )
-    except (EngineError, FileNotFoundError):
-        raise Http404("This page cannot be shown.") from None
-    response = HttpResponse(png, content_type="image/png")
-    response["Cache-Control"] = "private, max-age=300"
-    return response
+    return page_image_response(_document(request, extraction_id, document_id), page)
 
 
 @org_view

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.http import Http404, HttpResponse
+
 from config.errors import APIError
 from extractions import flags
 from extractions.models import Document, DocumentEdit
@@ -162,3 +164,28 @@ def submit_form(
             raise
         raise SchemaErrors({e["path"]: e["message"] for e in exc.details["errors"]}) from None
     return saved, DocumentEdit.objects.filter(document=document).count() - before
+
+
+# Page images of both review pages: large enough to read a receipt's small print when zoomed.
+PAGE_IMAGE_SIDE = 1400
+
+
+def page_image_response(document: Document, page: int) -> HttpResponse:
+    """One page of a document as a PNG for a review page (the caller has checked access);
+    404 when the file is purged, the page does not exist or cannot be drawn."""
+    from extractions.engine import EngineError  # the engine's reading side: first use only
+    from extractions.services.results import ensure_results_available, render_document_page
+
+    ensure_results_available(document)
+    stored = document.stored_file
+    if stored is None or stored.purged_at is not None or not 1 <= page <= document.page_count:
+        raise Http404("No such page.")
+    try:
+        png = render_document_page(
+            document=document, storage_key=stored.storage_key, page=page, max_side=PAGE_IMAGE_SIDE
+        )
+    except (EngineError, FileNotFoundError):
+        raise Http404("This page cannot be shown.") from None
+    response = HttpResponse(png, content_type="image/png")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
