@@ -22,7 +22,7 @@ from accounts.services import (
     remove_member,
     revoke_api_key,
 )
-from config.admin_tools import ReadOnlyInline, SupportActionsMixin
+from config.admin_tools import ReadOnlyInline, SupportActionsMixin, bound_admin_view
 from config.errors import APIError
 from support import admin_organization
 from support import services as support_services
@@ -202,9 +202,7 @@ class OrganizationAdmin(SupportActionsMixin, admin.ModelAdmin):
 
     def get_urls(self) -> list[Any]:
         def wrap(view: Any) -> Any:
-            return self.admin_site.admin_view(
-                lambda request, **kwargs: view(self, request, **kwargs)
-            )
+            return bound_admin_view(self, view)
 
         return [
             path(

@@ -19,6 +19,7 @@ from config.admin_tools import (
     ReadOnlyAdminMixin,
     ReadOnlyInline,
     SupportActionsMixin,
+    bound_admin_view,
     pretty_json,
 )
 from config.errors import APIError
@@ -273,9 +274,7 @@ class DocumentAdmin(SupportActionsMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin)
         from support import admin_review
 
         def wrap(view: Any) -> Any:
-            return self.admin_site.admin_view(
-                lambda request, **kwargs: view(self, request, **kwargs)
-            )
+            return bound_admin_view(self, view)
 
         return [
             path(
