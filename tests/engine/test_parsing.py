@@ -196,6 +196,43 @@ def test_receipt_total_from_payment_when_no_total_label() -> None:
     assert res.confidence["total"] < 0.7
 
 
+def test_a_total_with_the_tax_in_it_is_not_the_tax_line() -> None:
+    # "Total GST" is the tax; "Total (GST incl.)" the payable total
+    page = ocr_page(
+        (0.2, 0.05, "KEDAI BUKU MAJU"),
+        (0.1, 0.30, "SUBTOTAL"), (0.7, 0.30, "2.56"),
+        (0.1, 0.32, "TOTAL (GST INCL)"), (0.7, 0.32, "2.56"),
+        (0.1, 0.34, "TOTAL GST"), (0.7, 0.34, "0.14"),
+        (0.1, 0.38, "CARD"), (0.7, 0.38, "2.56"),
+    )  # fmt: skip
+    assert fill_schema([page], RECEIPT).data["total"] == 2.56
+
+
+def test_a_cash_sale_settles_a_plain_total_read_from_the_wrong_line() -> None:
+    # the only "Total" label heads the tax note; tendered minus change is printed above
+    page = ocr_page(
+        (0.2, 0.05, "KEDAI BUKU MAJU"),
+        (0.1, 0.30, "Qty 8"), (0.7, 0.30, "19.20"),
+        (0.1, 0.32, "Pay"), (0.7, 0.32, "20.00"),
+        (0.1, 0.34, "Change"), (0.7, 0.34, "0.80"),
+        (0.1, 0.38, "(Total Included GST @ 6% : 1.09)"),
+    )  # fmt: skip
+    res = fill_schema([page], RECEIPT)
+    assert res.data["total"] == 19.20
+    assert res.citations["total"].text == "19.20"
+
+
+def test_a_rounding_adjustment_with_its_sign_printed_apart() -> None:
+    page = ocr_page(
+        (0.2, 0.05, "KEDAI BUKU MAJU"),
+        (0.1, 0.30, "Total Incl. GST RM"), (0.7, 0.30, "27.27"),
+        (0.1, 0.32, "ROUNDING ADJUSTMENT -RM"), (0.7, 0.32, "0.02"),
+        (0.1, 0.34, "TOTAL ROUNDED RM"), (0.7, 0.34, "27.25"),
+        (0.1, 0.36, "CARD"), (0.7, 0.36, "27.25"),
+    )  # fmt: skip
+    assert fill_schema([page], RECEIPT).data["total"] == 27.25
+
+
 def test_summary_table_totals_do_not_beat_the_payable_total() -> None:
     page = ocr_page(
         (0.2, 0.05, "ZEN CAFE SDN BHD"),

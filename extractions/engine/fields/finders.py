@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from ..layout.index import DocIndex
 from ..layout.lines import Line, PageLayout, Segment
 from ..lexicon.concepts import INLINE_LABELS
+from ..lexicon.totals import INCLUSIVE_WORDS, TAX_WORDS
 from ..types import Found, Word
 from ..values.amounts import find_amounts, find_currency, parse_number_text
 from ..values.dates import find_dates
@@ -90,6 +91,9 @@ def _negated(
         for neg in negatives.get(toks[i], ()):
             n = len(neg)
             if i >= t0 - n + 1 and i + n <= n_toks and toks[i : i + n] == neg:
+                # "Total (GST incl.)" is the total with the tax in it, not the tax
+                if neg[-1] in TAX_WORDS and i + n < n_toks and toks[i + n] in INCLUSIVE_WORDS:
+                    continue
                 return True
     return False
 

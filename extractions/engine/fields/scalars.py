@@ -78,9 +78,15 @@ def find_total(doc: DocIndex, q: FieldQuery) -> Found | None:
         if rounded is not None:
             return rounded
         if not strong:
-            # plain "Total" lines also head tax summaries; what was paid tells them apart
+            # plain "Total" lines also head tax summaries; what was paid tells them apart:
+            # a larger paid amount, or any other one settled in cash (change counted back)
             paid = _total_from_payment(doc)
-            if paid is not None and paid.score > 0.5 and float(paid.value) > float(f.value):
+            if (
+                paid is not None
+                and paid.score > 0.5
+                and float(paid.value) != float(f.value)
+                and (paid.score >= _CASH_SETTLED or float(paid.value) > float(f.value))
+            ):
                 return paid
         _agree(f, cands)
         return f
@@ -92,15 +98,22 @@ def _apply_rounding(doc: DocIndex, f: Found, h: Hit) -> Found | None:
     for r, _rf, rh in adj:
         if r == 0 or abs(r) >= 1 or rh.y < h.y:
             continue
-        target = round(float(f.value) + r, 2)
+        # the sign is often printed apart ("-RM 0.02") or lost by OCR: the other one is
+        # tried too, and only an amount printed after the adjustment confirms either
+        targets = {round(float(f.value) + r, 2), round(float(f.value) - r, 2)}
         for lay, ln in doc.lines():
             if lay.number * 10 + ln.cy < rh.y:
                 continue
             for a in find_amounts(ln.text, doc.decimal):
-                if abs(a.value - target) < 0.001:
+                if any(abs(a.value - t) < 0.001 for t in targets):
                     words = ln.words_in(a.start, a.end)
                     return Found(a.value, words, f.score * 0.95)
     return None
+
+
+# the score of a total read as tendered minus the change counted back, printed above the
+# payment line: the arithmetic of a cash sale, surer than a plain "Total" label
+_CASH_SETTLED = 0.6
 
 
 def _total_from_payment(doc: DocIndex) -> Found | None:
@@ -111,9 +124,11 @@ def _total_from_payment(doc: DocIndex) -> Found | None:
         return None
     p, pf, ph = paid[0]
     c = 0.0
+    settled = False
     for cv, _cf, ch in change:
         if ch.y > ph.y:
             c = cv
+            settled = True
             break
     target = round(p - c, 2)
     if target <= 0:
@@ -126,7 +141,8 @@ def _total_from_payment(doc: DocIndex) -> Found | None:
             break
         for a in find_amounts(ln.text, doc.decimal):
             if abs(a.value - target) < 0.001:
-                best = Found(a.value, ln.words_in(a.start, a.end), 0.55)
+                score = _CASH_SETTLED if settled else 0.55
+                best = Found(a.value, ln.words_in(a.start, a.end), score)
     if best is None and c == 0:
         best = Found(p, pf.words, 0.4)
     return best

@@ -7,7 +7,14 @@ from ..values.text import tokens
 
 ROUNDING = [tuple(tokens(x)) for x in ("rounding", "rounding adj", "rounding adjustment", "round off",
                                           "rounded", "round adj", "pembundaran", "arrondi", "rundung")]  # fmt: skip
-PAYMENT = [tuple(tokens(x)) for x in ("cash", "paid", "paid amount", "tender", "tendered", "payment",
+PAYMENT = [tuple(tokens(x)) for x in ("cash", "pay", "paid", "paid amount", "tender", "tendered", "payment",
                                          "amount paid", "amount tendered", "espece", "especes", "bar", "gegeben")]  # fmt: skip
 CHANGE = [tuple(tokens(x)) for x in ("change", "change due", "cash change", "rendu", "monnaie rendue",
                                         "ruckgeld", "zuruck")]  # fmt: skip
+# Names of a tax, and the words that say an amount has the tax in it: "Total GST" is the
+# tax line, "Total (GST incl.)" the payable total (EN/FR/DE/NL/ES/MS).
+TAX_WORDS = frozenset(
+    ("tax", "taxes", "vat", "gst", "sst", "tva", "mwst", "ust", "iva", "btw", "cukai")
+)
+INCLUSIVE_WORDS = frozenset(("incl", "inc", "inclusive", "included", "including", "inkl", "inklusive",
+                             "incluse", "inclus", "incluida", "incluido", "inbegrepen", "termasuk"))  # fmt: skip
