@@ -165,9 +165,12 @@ PageReader = Callable[[str], list[PageContent]]
 Filler = Callable[[list[PageContent], dict[str, Any]], Any]
 
 
-def default_reader() -> PageReader:
+def default_reader(options: ExtractionOptions | None = None) -> PageReader:
+    """Pages read with ``options`` (the OCR backend and threads of a deployment)."""
+    opts = options or ExtractionOptions()
+
     def read(path: str) -> list[PageContent]:
-        return read_pages(path, ExtractionOptions())
+        return read_pages(path, opts)
 
     return read
 

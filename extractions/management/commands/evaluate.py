@@ -10,9 +10,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from extractions.engine.evaluation import calibration, harness, schema_sets, summary
+from extractions.engine.types import ExtractionOptions
 
 
 class Command(BaseCommand):
@@ -84,6 +86,13 @@ class Command(BaseCommand):
                 f"{' (cached)' if doc.cached else ''}, fill {doc.fill_seconds:.3f}s, {status}"
             )
 
+        # OCR as the deployment's settings run it (PP_OCR_BACKEND, PP_OCR_THREADS): a cache
+        # directory holds one backend's reads, so give each backend its own
+        reader = harness.default_reader(
+            ExtractionOptions(
+                ocr_backend=settings.PP_OCR_BACKEND, ocr_threads=settings.PP_OCR_THREADS
+            )
+        )
         runs: list[tuple[str, harness.Report]] = []
         for root in roots:
             for schema_set in sets:
@@ -92,6 +101,7 @@ class Command(BaseCommand):
                     doc_type=opts["doc_type"],
                     limit=opts["limit"],
                     cache_dir=opts["cache_dir"],
+                    reader=reader,
                     progress=progress,
                     schema_set=None if schema_set.name == schema_sets.CORPUS_SET else schema_set,
                     calibrate=not opts["raw_confidence"],
