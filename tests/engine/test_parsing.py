@@ -233,6 +233,42 @@ def test_a_rounding_adjustment_with_its_sign_printed_apart() -> None:
     assert fill_schema([page], RECEIPT).data["total"] == 27.25
 
 
+def text_page(*items: tuple[float, float, str]) -> PageContent:
+    words = [w for x, y, t in items for w in words_at(x, y, t)]
+    return PageContent(1, 600, 800, words, source="text")
+
+
+def test_the_tax_is_not_the_amount_its_rate_applies_to() -> None:
+    page = text_page(
+        (0.1, 0.05, "Midway Studio Inc"), (0.6, 0.05, "Invoice"),
+        (0.1, 0.40, "Subtotal"), (0.7, 0.40, "$30.00"),
+        (0.1, 0.42, "Sales Tax - Washington (8.7% on $30.00)"), (0.7, 0.42, "$2.61"),
+        (0.1, 0.44, "Total"), (0.7, 0.44, "$32.61"),
+    )  # fmt: skip
+    assert fill_schema([page], CORPUS_INVOICE).data["amount_tax"] == 2.61
+
+
+def test_a_tax_row_read_past_its_quantity() -> None:
+    page = text_page(
+        (0.1, 0.05, "Posit Software PBC"), (0.6, 0.05, "Invoice"),
+        (0.1, 0.40, "Sales Tax"), (0.45, 0.40, "1"), (0.6, 0.40, "$1.14"), (0.8, 0.40, "$1.14"),
+        (0.1, 0.44, "Total"), (0.8, 0.44, "$14.14"),
+    )  # fmt: skip
+    assert fill_schema([page], CORPUS_INVOICE).data["amount_tax"] == 1.14
+
+
+def test_the_total_of_a_tax_breakdown_by_rate_is_the_tax() -> None:
+    page = text_page(
+        (0.1, 0.05, "LE FOURNISSEUR SARL"), (0.6, 0.05, "Facture"),
+        (0.1, 0.40, "Taux"), (0.3, 0.40, "Base TVA"), (0.6, 0.40, "Montant TVA"),
+        (0.1, 0.42, "20,00%"), (0.3, 0.42, "11,00"), (0.6, 0.42, "2,20"),
+        (0.1, 0.44, "10,00%"), (0.3, 0.44, "27,00"), (0.6, 0.44, "2,70"),
+        (0.1, 0.50, "TOTAL HT"), (0.4, 0.50, "TOTAL TVA"), (0.7, 0.50, "TOTAL TTC"),
+        (0.1, 0.52, "100,00"), (0.4, 0.52, "4,90"), (0.7, 0.52, "104,90"),
+    )  # fmt: skip
+    assert fill_schema([page], CORPUS_INVOICE).data["amount_tax"] == 4.90
+
+
 def test_summary_table_totals_do_not_beat_the_payable_total() -> None:
     page = ocr_page(
         (0.2, 0.05, "ZEN CAFE SDN BHD"),

@@ -231,7 +231,7 @@ def parse_region(doc: DocIndex, region: Region, kind: str) -> Found | None:
         best = None
         for a in find_amounts(text, doc.decimal):
             tail = text[a.end : a.end + 2].lstrip()
-            if tail.startswith("%"):
+            if tail.startswith("%") or _RATE_BASE.search(text, 0, a.start):
                 continue
             best = a
         if best is None:
@@ -293,6 +293,12 @@ def parse_region(doc: DocIndex, region: Region, kind: str) -> Found | None:
 
 
 _LEAD_TEXT = re.compile(r"^[\s:：#=.\-–>|]*")
+# "8.7% on $30.00", "19 % auf 100,00": the amount a rate applies to, not the labelled one
+_RATE_BASE = re.compile(
+    r"%\s*(?:on|of|sur|auf|von|de|op|over|sobre|su|di)\s*\W{0,2}\s*\Z", re.IGNORECASE
+)
+# a bare count ("Sales Tax  1  $1.14  $1.14"): a quantity column, when an amount follows
+_BARE_COUNT = re.compile(r"\d{1,3}")
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-/._]*[0-9][A-Za-z0-9\-/._]*|[0-9]")
 
 
@@ -320,10 +326,14 @@ def value_for_label(doc: DocIndex, hit: Hit, kind: str, below: int = 2) -> Found
     """The first value of ``kind`` next to a label, scored by label strength and placement."""
     inline = hit.phrase in INLINE_LABELS
     near = values_near(doc, hit, below=0 if inline else below, wide_below=kind not in TEXT_KINDS)
-    for region in near:
+    for i, region in enumerate(near):
         if kind in TEXT_KINDS and region.where == "right" and _is_label_text(region.text):
             break
         f = parse_region(doc, region, kind)
+        if f is not None and f.words and kind == "amount" and _BARE_COUNT.fullmatch(f.text):
+            later = _next_priced(doc, near[i + 1 :], region)
+            if later is not None:
+                region, f = later
         if f is not None and f.words:
             f.score *= hit.strength * WHERE_FACTOR[region.where]
             if kind not in TEXT_KINDS:
@@ -335,6 +345,19 @@ def value_for_label(doc: DocIndex, hit: Hit, kind: str, below: int = 2) -> Found
             return f
         if region.where == "same" and kind in TEXT_KINDS and region.text.strip(" :#.-"):
             break
+    return None
+
+
+def _next_priced(
+    doc: DocIndex, regions: list[Region], after: Region
+) -> tuple[Region, Found] | None:
+    """The next amount on the same line that is written as money (decimals or a currency)."""
+    for region in regions:
+        if region.line is not after.line:
+            return None
+        f = parse_region(doc, region, "amount")
+        if f is not None and f.words and not _BARE_COUNT.fullmatch(f.text):
+            return region, f
     return None
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..layout.index import DocIndex
 from ..lexicon.concepts import LABEL_TOKENS, NEGATIVE_TOKENS, STRONG_TOKENS, Concept
-from ..lexicon.totals import CHANGE, PAYMENT, ROUNDING
+from ..lexicon.totals import CHANGE, PAYMENT, ROUNDING, TOTAL_WORDS
 from ..types import Found
 from ..values import amounts
 from ..values.amounts import find_amounts
@@ -160,7 +160,16 @@ def find_amount(doc: DocIndex, q: FieldQuery) -> Found | None:
     cands = _amount_candidates(doc, q)
     if not cands:
         return None
-    best = max(cands, key=lambda fh: (fh[1].phrase in q.strong, round(fh[0].score, 2), -fh[1].y))
+    # among equal labels, one naming a total ("Total VAT") sums a breakdown by rate
+    best = max(
+        cands,
+        key=lambda fh: (
+            fh[1].phrase in q.strong,
+            round(fh[0].score, 2),
+            bool(TOTAL_WORDS.intersection(fh[1].phrase)),
+            -fh[1].y,
+        ),
+    )
     _agree(best[0], cands)
     return best[0]
 

@@ -18,3 +18,5 @@ TAX_WORDS = frozenset(
 )
 INCLUSIVE_WORDS = frozenset(("incl", "inc", "inclusive", "included", "including", "inkl", "inklusive",
                              "incluse", "inclus", "incluida", "incluido", "inbegrepen", "termasuk"))  # fmt: skip
+# Words that make a label name a sum ("Total VAT", "MwSt. gesamt", "Summe").
+TOTAL_WORDS = frozenset(("total", "totals", "gesamt", "summe", "totaal", "totale", "sum"))
