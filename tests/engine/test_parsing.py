@@ -269,6 +269,40 @@ def test_the_total_of_a_tax_breakdown_by_rate_is_the_tax() -> None:
     assert fill_schema([page], CORPUS_INVOICE).data["amount_tax"] == 4.90
 
 
+def test_net_tax_and_gross_are_chosen_so_that_they_add_up() -> None:
+    # each label alone points at the wrong amount of the tax line ("19% VAT: base tax gross");
+    # the arithmetic picks the tax and net that make net + tax = gross
+    page = text_page(
+        (0.1, 0.05, "Muster Handel GmbH"), (0.6, 0.05, "Rechnung"),
+        (0.1, 0.40, "Nettobetrag (zzgl. 19,00% MwSt.)"), (0.7, 0.40, "376,37"),
+        (0.1, 0.44, "19,00% MwSt.:"), (0.4, 0.44, "376,37"), (0.55, 0.44, "71,51"),
+        (0.7, 0.44, "447,88"),
+        (0.1, 0.48, "Gesamtbetrag"), (0.7, 0.48, "447,88"),
+    )  # fmt: skip
+    res = fill_schema([page], CORPUS_INVOICE)
+    assert (res.data["amount_untaxed"], res.data["amount_tax"], res.data["amount"]) == (
+        376.37,
+        71.51,
+        447.88,
+    )
+    assert res.citations["amount_tax"].text == "71,51"
+
+
+def test_amounts_that_do_not_add_up_in_any_reading_are_left_as_read() -> None:
+    page = text_page(
+        (0.1, 0.05, "Muster Handel GmbH"), (0.6, 0.05, "Rechnung"),
+        (0.1, 0.40, "Nettobetrag"), (0.7, 0.40, "100,00"),
+        (0.1, 0.44, "MwSt."), (0.7, 0.44, "15,00"),
+        (0.1, 0.48, "Gesamtbetrag"), (0.7, 0.48, "125,00"),
+    )  # fmt: skip
+    res = fill_schema([page], CORPUS_INVOICE)
+    assert (res.data["amount_untaxed"], res.data["amount_tax"], res.data["amount"]) == (
+        100.0,
+        15.0,
+        125.0,
+    )
+
+
 def test_summary_table_totals_do_not_beat_the_payable_total() -> None:
     page = ocr_page(
         (0.2, 0.05, "ZEN CAFE SDN BHD"),

@@ -37,6 +37,7 @@ from ..values import patterns
 from ..values.amounts import parse_amount
 from ..values.dates import parse_date
 from ..values.text import name_tokens, parse_bool
+from .reconcile import ROLES, AmountOptions, balanced_choice
 from .schema import empty_value, main_type, schema_types
 
 # --------------------------------------------------------------------------- field kinds
@@ -169,6 +170,8 @@ class _Ctx:
     vendor: tuple[Found, list[Line]] | bool | None = False  # False = not looked for yet
     prose_doc: bool | None = None
     labels: LabelIndex | None = None  # every printed label, read on first use
+    # the net / tax / gross fields of the object being filled, with their other candidates
+    amounts: list[AmountOptions] = field(default_factory=list)
 
 
 def _labels(ctx: _Ctx) -> LabelIndex:
@@ -347,6 +350,7 @@ def scalar_candidates(
 
 def _fill_leaf(ctx: _Ctx, node: dict[str, Any], name: str, path: str, parents: list[str]) -> Any:
     kind, f, cands = scalar_candidates(ctx, node, name, path, parents)
+    rule = f
     if cands is not None:
         # the ranker's pick replaces the rules' one; where it finds no candidate likely
         # enough, the rules' pick (a value printed next to a known label) stands
@@ -354,6 +358,35 @@ def _fill_leaf(ctx: _Ctx, node: dict[str, Any], name: str, path: str, parents: l
         if got is not None and not got[0].feats.get("rule_agree"):
             f = got[0].found
             f.score = round(min(0.95, max(0.05, got[1])), 4)
+    if f is not None and not f.words:
+        f = None
+    _note_amount(ctx, node, name, path, parents, f, rule, cands)
+    return _leaf_value(ctx, node, kind, path, f)
+
+
+def _note_amount(
+    ctx: _Ctx,
+    node: dict[str, Any],
+    name: str,
+    path: str,
+    parents: list[str],
+    picked: Found | None,
+    rule: Found | None,
+    cands: list[Candidate] | None,
+) -> None:
+    """Keep a net / tax / gross field's pick and its alternatives for ``reconcile``."""
+    kind, q, _profile = _leaf_plan(node, name, path, parents)
+    role = ROLES.get(q.concept.key) if q.concept is not None else None
+    if role is None or kind != "amount":
+        return
+    others = [c.found for c in sorted(cands or [], key=lambda c: -c.found.score)]
+    if rule is not None:
+        others.insert(0, rule)
+    others = [o for o in others if o is not picked and o.words]
+    ctx.amounts.append(AmountOptions(path, role, picked, others))
+
+
+def _leaf_value(ctx: _Ctx, node: dict[str, Any], kind: str, path: str, f: Found | None) -> Any:
     if f is None or not f.words:
         return None
     value = coerce(f.value, node, kind, _plain_text(f))
@@ -371,6 +404,8 @@ def _fill_object(
     ctx: _Ctx, node: dict[str, Any], prefix: str, parents: list[str]
 ) -> dict[str, Any]:
     out: dict[str, Any] = {}
+    outer_amounts, ctx.amounts = ctx.amounts, []
+    leaves: dict[str, tuple[str, dict[str, Any], list[str]]] = {}
     for name, sub in (node.get("properties") or {}).items():
         if not isinstance(sub, dict):
             out[name] = None
@@ -382,7 +417,15 @@ def _fill_object(
         elif t == "array":
             out[name] = _fill_array(ctx, sub, name, path, parents)
         else:
+            leaves[path] = (name, sub, parents)
             out[name] = _fill_leaf(ctx, sub, name, path, parents)
+    changes = balanced_choice(ctx.amounts) if len(ctx.amounts) >= 2 else None
+    for path, f in (changes or {}).items():
+        name, sub, pars = leaves[path]
+        ctx.citations.pop(path, None)
+        ctx.confidence.pop(path, None)
+        out[name] = _leaf_value(ctx, sub, _leaf_plan(sub, name, path, pars)[0], path, f)
+    ctx.amounts = outer_amounts
     return out
 
 
