@@ -303,6 +303,39 @@ def test_amounts_that_do_not_add_up_in_any_reading_are_left_as_read() -> None:
     )
 
 
+AD_ORDER: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "advertiser": {"type": ["string", "null"], "description": "Advertiser name"},
+        "market": {"type": ["string", "null"], "description": "Market"},
+    },
+}
+
+
+def test_a_value_wrapped_in_its_cell_continues_on_the_next_line() -> None:
+    page = text_page(
+        (0.10, 0.10, "Agency: BUYING TIME,LLC"), (0.40, 0.10, "Advertiser: Tom Steyer for"),
+        (0.75, 0.10, "Market: Myrtle Beach"),
+        (0.52, 0.12, "President 2020"),
+        (0.10, 0.14, "650 Massachusetts"), (0.40, 0.14, "Product: Political"),
+        (0.75, 0.14, "Office: WASHINGTON"),
+    )  # fmt: skip
+    data = fill_schema([page], AD_ORDER).data
+    assert data["advertiser"] == "Tom Steyer for President 2020"
+    assert data["market"] == "Myrtle Beach"
+
+
+def test_the_next_label_and_value_are_no_continuation() -> None:
+    # right-aligned labels put the next value where this one starts: a label precedes it
+    page = text_page(
+        (0.20, 0.10, "Advertiser:"), (0.34, 0.10, "Acme Widgets"),
+        (0.25, 0.12, "Market:"), (0.34, 0.12, "Denver"),
+    )  # fmt: skip
+    data = fill_schema([page], AD_ORDER).data
+    assert data["advertiser"] == "Acme Widgets"
+    assert data["market"] == "Denver"
+
+
 def test_summary_table_totals_do_not_beat_the_payable_total() -> None:
     page = ocr_page(
         (0.2, 0.05, "ZEN CAFE SDN BHD"),

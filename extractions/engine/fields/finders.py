@@ -330,6 +330,8 @@ def value_for_label(doc: DocIndex, hit: Hit, kind: str, below: int = 2) -> Found
         if kind in TEXT_KINDS and region.where == "right" and _is_label_text(region.text):
             break
         f = parse_region(doc, region, kind)
+        if f is not None and f.words and kind in TEXT_KINDS:
+            f = wrapped_text(doc, region, f, hit.label_words[0].x0)
         if f is not None and f.words and kind == "amount" and _BARE_COUNT.fullmatch(f.text):
             later = _next_priced(doc, near[i + 1 :], region)
             if later is not None:
@@ -346,6 +348,46 @@ def value_for_label(doc: DocIndex, hit: Hit, kind: str, below: int = 2) -> Found
         if region.where == "same" and kind in TEXT_KINDS and region.text.strip(" :#.-"):
             break
     return None
+
+
+def wrapped_text(doc: DocIndex, region: Region, f: Found, label_x0: float) -> Found:
+    """A text value continued on the next lines of its cell ("Advertiser: Tom Steyer for" over
+    "President 2020"): a segment that starts where the value starts, with nothing printed
+    between the label's start and it, and that no colon marks as another label."""
+    if region.where == "below" or not f.words:
+        return f
+    lay = region.layout
+    line = region.line
+    vx0 = f.words[0].x0
+    right = 1.0
+    for s in line.segments:
+        if s.x0 > f.words[-1].x1 + 1e-9:
+            right = s.x0
+            break
+    slack = 1.5 * lay.char_width
+    text, words = str(f.value), list(f.words)
+    prev = line
+    for nl in lay.lines[line.index + 1 : line.index + 3]:
+        if nl.y0 - prev.y1 > 0.8 * lay.word_height:
+            break
+        cont = None
+        for s in nl.segments:
+            if s.x1 <= label_x0 + 1e-9:
+                continue
+            if abs(s.x0 - vx0) <= slack and s.x1 <= right + slack:
+                cont = s
+            break  # the first segment past the label's start decides
+        if cont is None:
+            break
+        ctext = nl.text[cont.char_start : cont.char_end].strip()
+        if not ctext or ctext.endswith((":", "：")) or not any(c.isalnum() for c in ctext):
+            break
+        text = f"{text} {ctext}"
+        words.extend(nl.words[cont.start : cont.end])
+        prev = nl
+    if len(words) == len(f.words):
+        return f
+    return Found(text, words, f.score)
 
 
 def _next_priced(

@@ -28,7 +28,7 @@ from ..types import Found
 from ..values.amounts import find_amounts
 from ..values.dates import find_dates
 from ..values.text import name_tokens, tokens
-from .finders import Hit, Region, parse_region, region_words, values_near
+from .finders import Hit, Region, parse_region, region_words, values_near, wrapped_text
 
 # words of a description that say nothing about the label
 _STOP = frozenset(
@@ -352,6 +352,8 @@ def field_candidates(
             if text_kind and region.where != "same" and (has_colon or _LEADING_LABEL.match(rtext)):
                 continue  # another label ("Agency Name: ..."), not this one's value
             for f, ri, rn in _values_in(doc, region, kind):
+                if text_kind:
+                    f = wrapped_text(doc, region, f, hit.label_words[0].x0)
                 w0 = f.words[0]
                 lw = hit.label_words
                 feats = dict(lf)
