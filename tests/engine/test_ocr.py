@@ -109,6 +109,13 @@ def test_split_line_places_words_by_character_widths() -> None:
     assert all(w.page == 2 and w.confidence == 0.9 and w.source == "ocr" for w in words)
 
 
+def test_a_stray_bracket_in_a_capitalised_word_is_read_as_i() -> None:
+    points = np.array([[100, 50], [300, 50], [300, 70], [100, 70]], dtype=np.float32)
+    line = ocr.OcrLine("MENTA[ SCTENT]FIC [BWM0034] Agent] QTY|PRICE", 0.9, points)
+    words = ocr.split_line(line, 1, 400, 100)
+    assert _texts(words) == ["MENTAI", "SCTENTIFIC", "[BWM0034]", "Agent]", "QTY|PRICE"]
+
+
 def test_rotate_image_and_boxes_moves_points_with_pixels() -> None:
     arr = np.zeros((10, 20, 3), dtype=np.uint8)
     arr[2, 5] = 255  # row 2, column 5

@@ -17,6 +17,7 @@ spaces, the split points placed by the typical width of each character.
 from __future__ import annotations
 
 import os
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -438,7 +439,7 @@ def split_line(line: OcrLine, page: int, width: int, height: int) -> list[Word]:
             if start is not None:
                 words.append(
                     _word(
-                        text[start:i],
+                        _bracket_for_i(text[start:i]),
                         start_pos / total,
                         pos / total,
                         tl,
@@ -458,6 +459,18 @@ def split_line(line: OcrLine, page: int, width: int, height: int) -> list[Word]:
         if i < len(text):
             pos += widths[i]
     return words
+
+
+# An upper-case word with one stray bracket in it ("MENTA[", "SCTENT]FIC"): the recogniser's
+# confusion with a capital I. Bracketed codes ("[BWM0034]"), words in other cases ("Agent]")
+# and bars (column rules: "QTY|PRICE") keep theirs.
+_STRAY_BRACKET = re.compile(r"[A-Z]{2,}[\[\]][A-Z]*")
+
+
+def _bracket_for_i(token: str) -> str:
+    if _STRAY_BRACKET.fullmatch(token):
+        return token.replace("[", "I").replace("]", "I")
+    return token
 
 
 def _word(
