@@ -71,6 +71,16 @@ def test_document_order_is_day_first_unless_it_shows_otherwise() -> None:
     assert date_order(["Invoice 10/03/2018", "Paid 17/11/2017"]) == "dmy"
 
 
+def test_only_ambiguous_dates_are_read_month_first_when_that_keeps_them_together() -> None:
+    # a flight 3/2 - 3/8 with weekly lines: a week of March, not February to August
+    flight = ["Flight: 3/2/2020 - 3/8/2020", "Week 03/02/20", "Week 03/03/20", "03/12/20"]
+    assert date_order(flight) == "mdy"
+    # an invoice dated 1 February, due 1 March: a month apart either way, day-first stays
+    assert date_order(["Date 01/02/2020", "Delivery 01/02/2020", "Due 01/03/2020"]) == "dmy"
+    # two dates are too few to tell
+    assert date_order(["From 3/2/2020", "To 3/8/2020"]) == "dmy"
+
+
 @pytest.mark.parametrize(
     ("text", "value"),
     [

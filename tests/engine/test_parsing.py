@@ -336,6 +336,40 @@ def test_the_next_label_and_value_are_no_continuation() -> None:
     assert data["market"] == "Denver"
 
 
+def test_a_zero_tax_line_does_not_move_a_net_that_differs_from_the_gross() -> None:
+    # the taxes are printed per rate only; "VAT 0% ... 0.00" must not make net = gross
+    page = text_page(
+        (0.1, 0.05, "Hotel Am Markt GmbH"), (0.6, 0.05, "Rechnung"),
+        (0.1, 0.40, "VAT - 19%"), (0.4, 0.40, "12.61"), (0.55, 0.40, "2.39"), (0.7, 0.40, "15.00"),
+        (0.1, 0.42, "VAT - 0%"), (0.4, 0.42, "4.00"), (0.55, 0.42, "0.00"), (0.7, 0.42, "4.00"),
+        (0.1, 0.46, "Total net"), (0.7, 0.46, "168.01 EUR"),
+        (0.1, 0.48, "Total gross"), (0.7, 0.48, "181.00 EUR"),
+    )  # fmt: skip
+    res = fill_schema([page], CORPUS_INVOICE)
+    assert res.data["amount_untaxed"] == 168.01
+    assert res.data["amount"] == 181.0
+
+
+def test_a_sum_read_under_a_column_header_is_the_columns_totals_row() -> None:
+    schema = {
+        "type": "object",
+        "properties": {"gross": {"type": "number", "description": "Gross amount"}},
+    }
+    page = text_page(
+        (0.1, 0.10, "Order 4471"),
+        (0.1, 0.40, "Period"), (0.3, 0.40, "Spots"), (0.5, 0.40, "Gross Amount"),
+        (0.7, 0.40, "Net Amount"),
+        (0.1, 0.42, "01/27/20"), (0.3, 0.42, "33"), (0.5, 0.42, "$8,555.00"), (0.7, 0.42, "$7,271.75"),
+        (0.1, 0.44, "02/24/20"), (0.3, 0.44, "91"), (0.5, 0.44, "$22,635.00"),
+        (0.7, 0.44, "$19,239.75"),
+        (0.1, 0.46, "Totals"), (0.3, 0.46, "124"), (0.5, 0.46, "$31,190.00"),
+        (0.7, 0.46, "$26,511.50"),
+    )  # fmt: skip
+    res = fill_schema([page], schema)
+    assert res.data["gross"] == 31190.0
+    assert res.citations["gross"].text == "$31,190.00"
+
+
 def test_summary_table_totals_do_not_beat_the_payable_total() -> None:
     page = ocr_page(
         (0.2, 0.05, "ZEN CAFE SDN BHD"),

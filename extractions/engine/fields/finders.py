@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from ..layout.index import DocIndex
 from ..layout.lines import Line, PageLayout, Segment
 from ..lexicon.concepts import INLINE_LABELS
-from ..lexicon.totals import INCLUSIVE_WORDS, TAX_WORDS
+from ..lexicon.totals import INCLUSIVE_WORDS, TAX_WORDS, TOTAL_WORDS
 from ..types import Found, Word
 from ..values.amounts import find_amounts, find_currency, parse_number_text
 from ..values.dates import find_dates
@@ -322,8 +322,13 @@ def _parse_id(region: Region) -> Found | None:
 WHERE_FACTOR = {"same": 1.0, "right": 0.95, "below": 0.85}
 
 
-def value_for_label(doc: DocIndex, hit: Hit, kind: str, below: int = 2) -> Found | None:
-    """The first value of ``kind`` next to a label, scored by label strength and placement."""
+def value_for_label(
+    doc: DocIndex, hit: Hit, kind: str, below: int = 2, *, column_sum: bool = False
+) -> Found | None:
+    """The first value of ``kind`` next to a label, scored by label strength and placement.
+
+    ``column_sum``: the label names a document sum, so an amount read under it as a column
+    header stands for the column's totals row (``column_total``)."""
     inline = hit.phrase in INLINE_LABELS
     near = values_near(doc, hit, below=0 if inline else below, wide_below=kind not in TEXT_KINDS)
     for i, region in enumerate(near):
@@ -336,6 +341,8 @@ def value_for_label(doc: DocIndex, hit: Hit, kind: str, below: int = 2) -> Found
             later = _next_priced(doc, near[i + 1 :], region)
             if later is not None:
                 region, f = later
+        if f is not None and f.words and kind == "amount" and column_sum:
+            f = column_total(doc, region, f) or f
         if f is not None and f.words:
             f.score *= hit.strength * WHERE_FACTOR[region.where]
             if kind not in TEXT_KINDS:
@@ -388,6 +395,39 @@ def wrapped_text(doc: DocIndex, region: Region, f: Found, label_x0: float) -> Fo
     if len(words) == len(f.words):
         return f
     return Found(text, words, f.score)
+
+
+# how far down a column its totals row is looked for
+_COLUMN_LINES = 40
+
+
+def column_total(doc: DocIndex, region: Region, f: Found) -> Found | None:
+    """The totals row of the column a value was read from under its header label.
+
+    "Gross Amount" heading a breakdown by period has the first period's amount below it;
+    the document's gross amount is the column's "Totals" row. None when the value is not
+    the first of several amounts of a column ending in a row labelled as a total."""
+    if region.where != "below" or not f.words:
+        return None
+    lay = region.layout
+    x0 = min(w.x0 for w in f.words) - lay.char_width
+    x1 = max(w.x1 for w in f.words) + lay.char_width
+    rows = 0
+    for nl in lay.lines[region.line.index + 1 : region.line.index + 1 + _COLUMN_LINES]:
+        in_column = [
+            a
+            for a in find_amounts(nl.text, doc.decimal)
+            if (ws := nl.words_in(a.start, a.end)) and ws[0].x0 < x1 and ws[-1].x1 > x0
+        ]
+        if not in_column:
+            continue
+        if TOTAL_WORDS.intersection(nl.toks):
+            if rows == 0:
+                return None  # a one-row table: its row is the total
+            a = in_column[0]
+            return Found(a.value, nl.words_in(a.start, a.end), f.score)
+        rows += 1
+    return None
 
 
 def _next_priced(

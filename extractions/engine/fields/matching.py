@@ -28,7 +28,15 @@ from ..types import Found
 from ..values.amounts import find_amounts
 from ..values.dates import find_dates
 from ..values.text import name_tokens, tokens
-from .finders import Hit, Region, parse_region, region_words, values_near, wrapped_text
+from .finders import (
+    Hit,
+    Region,
+    column_total,
+    parse_region,
+    region_words,
+    values_near,
+    wrapped_text,
+)
 
 # words of a description that say nothing about the label
 _STOP = frozenset(
@@ -47,6 +55,8 @@ _HAS_DIGIT = re.compile(r"\d")
 _TIGHT_RANGE = re.compile(r"(?<=\d)-(?=\d{1,2}[/.]\d)")
 _LEADING_LABEL = re.compile(r"^[^\W\d_][^:\d]{0,30}:")
 _MAX_LABEL_TOKENS = 6
+# document sums: read under a column header, their value is the column's totals row
+_SUMS = frozenset({"total", "subtotal", "tax"})
 _KNOWN_SENSES = frozenset(SENSES)
 _KIND_SENSES = {
     "name": {"name"},
@@ -354,6 +364,8 @@ def field_candidates(
             for f, ri, rn in _values_in(doc, region, kind):
                 if text_kind:
                     f = wrapped_text(doc, region, f, hit.label_words[0].x0)
+                elif kind == "amount" and p.concept_key in _SUMS:
+                    f = column_total(doc, region, f) or f
                 w0 = f.words[0]
                 lw = hit.label_words
                 feats = dict(lf)

@@ -43,7 +43,7 @@ class FieldQuery:
 def _amount_candidates(doc: DocIndex, q: FieldQuery, below: int = 1) -> list[tuple[Found, Hit]]:
     out = []
     for hit in find_labels(doc, q.phrases, q.negatives, q.strong):
-        f = value_for_label(doc, hit, "amount", below=below)
+        f = value_for_label(doc, hit, "amount", below=below, column_sum=True)
         if f is not None:
             out.append((f, hit))
     return out

@@ -68,6 +68,11 @@ def balanced_choice(options: list[AmountOptions]) -> dict[str, Found] | None:
         if any(f is None for f in reading.values()) or not _balances(reading):
             continue
         changed = sum(1 for i in idx if i)
+        # a zero tax balances any net equal to the gross: evidence only for the tax itself
+        # (net and gross as read agree), never a reason to move them
+        tax = reading["tax"]
+        if tax is not None and not tax.value and (idx[0] or idx[2]):
+            continue
         # at least one of the three picks must stand: three new values are a new reading,
         # not a correction
         if changed >= 3:
@@ -88,7 +93,6 @@ def _balances(reading: dict[str, Found | None]) -> bool:
     n, t, g = reading["net"], reading["tax"], reading["gross"]
     if n is None or t is None or g is None:
         return False
-    # a zero tax balances any net = gross; it is no evidence when other taxes are printed
     if not g.value or not n.value:
         return False
     return bool(net_plus_tax_equals_gross(net=n.value, tax=t.value, gross=g.value).ok)

@@ -155,9 +155,19 @@ def find_dates(text: str) -> list[DateMatch]:
     return found
 
 
+# With only ambiguous dates, month-first is read when the document's dates then fall within
+# a month while day-first spreads them over more than two (a flight 3/2/20 - 3/8/20 with
+# weekly lines 3/3, 3/10 ...); an invoice dated 01/02 and due 01/03 stays day-first.
+_CLUSTER_DAYS = 31
+_SPREAD_DAYS = 60
+_CLUSTER_MIN_DATES = 3
+
+
 def date_order(texts: list[str]) -> str:
-    """Day/month order shown by a document: "mdy" only when it prints an unambiguous m/d date."""
+    """Day/month order shown by a document: "mdy" when it prints an unambiguous m/d date, or
+    when only its ambiguous dates cluster under month-first (see ``_CLUSTER_DAYS``)."""
     dmy = mdy = 0
+    ambiguous: set[tuple[int, int, int]] = set()
     for t in texts:
         if not _HAS_NUM_DATE.search(t):
             continue
@@ -167,7 +177,30 @@ def date_order(texts: list[str]) -> str:
                 dmy += 1
             elif b > 12 >= a >= 1 and b <= 31:
                 mdy += 1
-    return "mdy" if mdy > dmy else "dmy"
+            elif 1 <= a <= 12 and 1 <= b <= 12:
+                year = int(m.group(5))
+                ambiguous.add((a, b, year + 2000 if year < 100 else year))
+    if mdy > dmy:
+        return "mdy"
+    if dmy == 0 and len(ambiguous) >= _CLUSTER_MIN_DATES:
+        as_mdy = _spread_days([(y, a, b) for a, b, y in ambiguous])
+        as_dmy = _spread_days([(y, b, a) for a, b, y in ambiguous])
+        if (
+            as_mdy is not None
+            and as_dmy is not None
+            and as_mdy <= _CLUSTER_DAYS
+            and as_dmy > _SPREAD_DAYS
+        ):
+            return "mdy"
+    return "dmy"
+
+
+def _spread_days(ymd: list[tuple[int, int, int]]) -> int | None:
+    try:
+        days = [date(y, m, d).toordinal() for y, m, d in ymd]
+    except ValueError:
+        return None
+    return max(days) - min(days)
 
 
 def parse_date(text: str, order: str = "dmy") -> str | None:
