@@ -27,6 +27,10 @@ from PIL import Image
 
 from ..types import OCR_ERROR, EngineError, Word
 
+# Bump when a change to this module alters what OCR reads from a page without changing one
+# of the settings below: it is part of the OCR cache's key (ocr_cache.ocr_fingerprint), so
+# lines read by the previous code are not served to the new one.
+OCR_VERSION = 1
 MAX_SIDE = 2000  # longer sides are scaled down first (RapidOCR does the same internally)
 TEXT_SCORE = 0.5  # lines recognised with less confidence are dropped (RapidOCR's default)
 

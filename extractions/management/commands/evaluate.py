@@ -44,7 +44,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--cache",
             dest="cache_dir",
-            help="folder caching read_pages output by sha256, so reruns skip OCR",
+            help="folder caching the OCR of page images by their pixels, so reruns skip OCR",
         )
         parser.add_argument("--quiet", action="store_true", help="no per-document progress")
         parser.add_argument(
