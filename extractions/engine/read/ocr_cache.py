@@ -19,6 +19,7 @@ Two stores: ``DirectoryOcrCache`` (a folder, one JSON file per key: ``evaluate -
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -39,18 +40,26 @@ from . import ocr
 
 # The payload's layout; part of the key, so entries of another layout are never looked up.
 PAYLOAD_VERSION = 1
-_fingerprints: dict[tuple[Any, ...], str] = {}
-_fingerprint_lock = threading.Lock()
+_file_digests: dict[tuple[str, int, int], str] = {}
+_digest_lock = threading.Lock()
 
 
 def _file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+    """The file's sha256, computed once per process while its size and mtime stay."""
+    st = path.stat()
+    memo = (str(path), st.st_size, st.st_mtime_ns)
+    with _digest_lock:
+        found = _file_digests.get(memo)
+        if found is None:
+            h = hashlib.sha256()
+            with open(path, "rb") as fh:
+                for chunk in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(chunk)
+            found = _file_digests[memo] = h.hexdigest()
+    return found
 
 
+@functools.cache
 def _version(package: str) -> str:
     try:
         return metadata.version(package)
@@ -69,33 +78,24 @@ def _model_files() -> list[Path]:
 def ocr_fingerprint(*, backend: str, detect_orientation: bool = True) -> str:
     """A digest of everything but the pixels that decides what OCR reads from a page.
 
-    The model files are hashed once per process (~32 MB, some 50 ms) and only by a run that
-    uses a cache."""
-    overrides = tuple(sorted((task, str(path)) for task, path in ocr.MODEL_PATHS.items()))
-    memo = (backend, detect_orientation, overrides)
-    found = _fingerprints.get(memo)
-    if found is not None:
-        return found
-    with _fingerprint_lock:
-        found = _fingerprints.get(memo)
-        if found is None:
-            parts = {
-                "payload": PAYLOAD_VERSION,
-                "ocr": ocr.OCR_VERSION,
-                "backend": backend,
-                "backend_version": _version(backend),
-                "rapidocr": _version("rapidocr"),
-                "models": [[p.name, _file_sha256(p)] for p in _model_files()],
-                "max_side": ocr.MAX_SIDE,
-                "text_score": ocr.TEXT_SCORE,
-                "det": [ocr.DET_SIDE, ocr.DET_SIDE_FAST, ocr.DET_MIN_LINE_PX],
-                "probe_crops": ocr._PROBE_CROPS,
-                "params": ocr.ENGINE_PARAMS,
-                "detect_orientation": detect_orientation,
-            }
-            text = json.dumps(parts, sort_keys=True, default=str)
-            found = _fingerprints[memo] = hashlib.sha256(text.encode()).hexdigest()
-    return found
+    Read afresh on each call (benchmarks change the OCR module's settings at run time); the
+    model files (~32 MB) are hashed once per process, and only by a run that uses a cache."""
+    parts = {
+        "payload": PAYLOAD_VERSION,
+        "ocr": ocr.OCR_VERSION,
+        "backend": backend,
+        "backend_version": _version(backend),
+        "rapidocr": _version("rapidocr"),
+        "models": [[p.name, _file_sha256(p)] for p in _model_files()],
+        "max_side": ocr.MAX_SIDE,
+        "text_score": ocr.TEXT_SCORE,
+        "det": [ocr.DET_SIDE, ocr.DET_SIDE_FAST, ocr.DET_MIN_LINE_PX],
+        "probe_crops": ocr._PROBE_CROPS,
+        "params": ocr.ENGINE_PARAMS,
+        "detect_orientation": detect_orientation,
+    }
+    text = json.dumps(parts, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def page_key(image: Image.Image, fingerprint: str) -> str:
