@@ -336,7 +336,7 @@ def _edge_lengths(box: np.ndarray) -> tuple[float, float]:
     return w, h
 
 
-_PROBE_CROPS = 12
+PROBE_CROPS = 12
 
 
 def _orientation(engine: Any, arr: np.ndarray, boxes: np.ndarray) -> int:
@@ -361,7 +361,7 @@ def _orientation(engine: Any, arr: np.ndarray, boxes: np.ndarray) -> int:
     lengths = [(_edge_lengths(b)[0], i) for i, b in enumerate(boxes)]
     lengths.sort(reverse=True)
     crops = []
-    for length, i in lengths[:_PROBE_CROPS]:
+    for length, i in lengths[:PROBE_CROPS]:
         if length < 16:
             break
         crops.append(get_rotate_crop_image(arr, boxes[i].copy()))

@@ -69,7 +69,7 @@ def _version(package: str) -> str:
 
 def _model_files() -> list[Path]:
     """The ONNX models the engine may load: the wheel's, and any replacing them."""
-    import rapidocr
+    import rapidocr  # loads its inference stack: only a run that uses a cache gets here
 
     files = sorted((Path(rapidocr.__file__).parent / "models").glob("*.onnx"))
     return files + [Path(ocr.MODEL_PATHS[task]) for task in sorted(ocr.MODEL_PATHS)]
@@ -90,7 +90,7 @@ def ocr_fingerprint(*, backend: str, detect_orientation: bool = True) -> str:
         "max_side": ocr.MAX_SIDE,
         "text_score": ocr.TEXT_SCORE,
         "det": [ocr.DET_SIDE, ocr.DET_SIDE_FAST, ocr.DET_MIN_LINE_PX],
-        "probe_crops": ocr._PROBE_CROPS,
+        "probe_crops": ocr.PROBE_CROPS,
         "params": ocr.ENGINE_PARAMS,
         "detect_orientation": detect_orientation,
     }

@@ -85,7 +85,7 @@ def _matches(value: Any, expected: Any, alternatives: list[Any]) -> bool:
 def _read(entry: dict[str, Any], corpus: Path, cache_dir: Path | None) -> list[Any] | None:
     # read_pages loads pdfium and OCR: imported on first use
     from ..pipeline import read_pages
-    from ..read.ocr_cache import DirectoryOcrCache
+    from ..read.ocr_cache import DirectoryOcrCache  # numpy and the OCR module: the same
 
     cache = DirectoryOcrCache(cache_dir) if cache_dir is not None else None
     try:
