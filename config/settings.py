@@ -301,6 +301,10 @@ PP_OCR_THREADS = env_int("PP_OCR_THREADS", 1, minimum=0)
 # ~0.4x the CPU (README, OCR section); off by default while its slightly different text is
 # checked against the field scores.
 PP_OCR_BACKEND = env_choice("PP_OCR_BACKEND", "onnxruntime", ("onnxruntime", "openvino"))
+# Keep what OCR read from each page image, per organization, so that a re-run of the same
+# file (support, another parser) does not OCR it again (extractions.OcrPageCache; purged with
+# the document's results by retention). Off: every run reads its pages again.
+PP_OCR_CACHE_ENABLED = env_bool("PP_OCR_CACHE_ENABLED", True)
 PP_RETRY_MEMORY_LIMIT_MB = env_int("PP_RETRY_MEMORY_LIMIT_MB", 1536, minimum=64)
 # Engine work a web request runs itself (page images, schema suggestion, "try it") runs in a
 # forked child that may add at most this much address space and is killed after the timeout.

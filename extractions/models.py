@@ -476,3 +476,31 @@ class WebhookAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"attempt {self.pk} of {self.delivery_id}"
+
+
+class OcrPageCache(models.Model):
+    """What OCR read from one page image, for the next run of that image in the same
+    organization (a re-run by support, the same file with another parser): the engine's OCR
+    cache (``extractions.engine.read.ocr_cache``), whose key is the image's pixels and the
+    OCR settings. Never shared across organizations. It belongs to the document whose run
+    wrote it and goes with that document's results (retention purges both together)."""
+
+    # the unique (organization, key) index below serves lookups: no index of its own
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=64)
+    # the engine's JSON payload (lines, rotation, size, seconds), checked by it when read
+    payload = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "key"], name="ocr_page_cache_org_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"OCR of {self.key[:12]} for document {self.document_id}"

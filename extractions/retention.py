@@ -5,7 +5,8 @@ A periodic task (``retention_tasks.purge_expired_data``) runs ``purge_expired``:
 - results of finished documents past retention (counted from ``finished_at``, else
   ``created_at``): content, pages, images, outputs, citations, confidence and classifier
   result become null, their stored page/embedded images are deleted, review edits keep their
-  path/user/time but lose the values, and ``results_purged_at`` is set. The extraction and
+  path/user/time but lose the values, the OCR their runs cached (``OcrPageCache``) is
+  deleted, and ``results_purged_at`` is set. The extraction and
   document rows keep their metadata, counts and credit ledger entries;
 - stored files (submission uploads, and staged files a batch used) past retention, once no
   running document reads them: the object is deleted, ``purged_at`` set;
@@ -37,6 +38,7 @@ from extractions.models import (
     Document,
     DocumentEdit,
     DocumentStatus,
+    OcrPageCache,
     StoredFile,
 )
 
@@ -123,6 +125,8 @@ def purge_document_results(*, now: datetime, limit: int) -> int:
                 results_purged_at=now, **dict.fromkeys(RESULT_FIELDS)
             )
             DocumentEdit.objects.filter(document_id__in=ids).update(before=None, after=None)
+            # the text OCR read from their pages, kept for re-runs, goes with the results
+            OcrPageCache.objects.filter(document_id__in=ids).delete()
             _purge_history(ids)
         try:
             delete_stored_objects(keys=image_keys)

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 # Document failure codes (DESIGN.md, "Extraction lifecycle").
 UNSUPPORTED_INPUT = "unsupported_input"
@@ -217,6 +217,21 @@ class StepTimer:
         return [StepTiming(name, self.seconds.get(name, 0.0)) for name in STEP_NAMES]
 
 
+class OcrCache(Protocol):
+    """Where the OCR of page images is kept between runs (``read.ocr_cache``).
+
+    A plain store of JSON-compatible payloads by key: the engine builds the keys (page pixels
+    + OCR settings) and the payloads, and checks every payload it gets back, so a backend
+    needs no knowledge of OCR. ``get`` answers None for a key it does not hold (or cannot
+    read); ``put`` of a key that is already there keeps the stored payload and must not
+    raise (two runs of the same page may race).
+    """
+
+    def get(self, key: str) -> dict[str, Any] | None: ...
+
+    def put(self, key: str, payload: dict[str, Any]) -> None: ...
+
+
 @dataclass(slots=True)
 class ExtractionOptions:
     pages: str | None = None  # "1,3,5-7"; None = all pages
@@ -231,6 +246,9 @@ class ExtractionOptions:
     # OCR inference: "onnxruntime" (default) or "openvino" (same models, ~2.4x less CPU
     # a page on x86; settings.PP_OCR_BACKEND, README's OCR section).
     ocr_backend: Literal["onnxruntime", "openvino"] = "onnxruntime"
+    # Lines already read from the same page image (a re-run, another parser, evaluate's
+    # --cache folder) are taken from here instead of running OCR again; None: no cache.
+    ocr_cache: OcrCache | None = None
     include_images: bool = False
     classifier_labels: list[ClassifierLabelSpec] | None = None
     classification_threshold: float = 0.2

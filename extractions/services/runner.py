@@ -20,6 +20,7 @@ itself causes ends as a failed document with an error code.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Callable
@@ -58,6 +59,7 @@ from extractions.services.lifecycle import (
     complete_document,
     fail_document,
 )
+from extractions.services.ocr_cache import OrganizationOcrCache
 from extractions.services.progress import Progress
 from extractions.services.resolve import tier_multiplier
 from extractions.services.results import target_of
@@ -295,6 +297,11 @@ def _extract_and_record(document: Document, token: str, path: str, progress: Pro
             if labels and document.extraction.classifier_id
             else 0.2
         ),
+        ocr_cache=(
+            OrganizationOcrCache(organization_id=document.organization_id, document_id=document.pk)
+            if settings.PP_OCR_CACHE_ENABLED
+            else None
+        ),
     )
     schema = document.parser_version.schema if document.parser_version is not None else None
     options.on_step = progress.on_step
@@ -339,7 +346,8 @@ def _run_engine(
         extract,
         path,
         schema,
-        options,
+        # the child must not touch the ORM (sandbox): it reads every page itself
+        dataclasses.replace(options, ocr_cache=None),
         memory_mb=settings.PP_RETRY_MEMORY_LIMIT_MB,
         timeout_seconds=settings.PP_TASK_SOFT_TIME_LIMIT,
         what="The document",

@@ -166,7 +166,7 @@ def _corpus(tmp_path: Path) -> Path:
     return root
 
 
-def test_run_corpus_end_to_end_with_cache(tmp_path: Path) -> None:
+def test_run_corpus_end_to_end(tmp_path: Path) -> None:
     root = _corpus(tmp_path)
     calls: list[str] = []
     real_reader = harness.default_reader()
@@ -175,8 +175,7 @@ def test_run_corpus_end_to_end_with_cache(tmp_path: Path) -> None:
         calls.append(path)
         return real_reader(path)
 
-    cache = tmp_path / "cache"
-    report = harness.run_corpus(root, cache_dir=cache, reader=counting_reader)
+    report = harness.run_corpus(root, reader=counting_reader)
     assert len(calls) == 3
     by_field = {f.field: f for f in report.fields}
     assert set(by_field) == {"invoice_number", "total", "po_number"}
@@ -188,15 +187,57 @@ def test_run_corpus_end_to_end_with_cache(tmp_path: Path) -> None:
     assert sp["documents"] == 3 and sp["pages"] == 3 and sp["errors"] == 0
     assert sp["pages_per_second"] > 0
 
-    # Second run: every page comes from the cache, the scores are the same.
-    again = harness.run_corpus(root, cache_dir=cache, reader=counting_reader)
-    assert len(calls) == 3
-    assert again.speed["bill"]["cached"] == 3
+    # Only OCR is cached: text layers are read again (cheap), so nothing is kept for these.
+    cache = tmp_path / "cache"
+    again = harness.run_corpus(root, cache_dir=cache)
+    assert again.speed["bill"]["cached"] == 0 and not any(cache.iterdir())
     assert [f.scores for f in again.fields] == [f.scores for f in report.fields]
 
     table = harness.format_report(report)
     assert "invoice_number" in table and "66.7%" in table and "pages/s" in table
     json.dumps(report.as_dict(), default=str)
+
+
+def test_cached_ocr_gives_the_same_scores_and_counts_the_original_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from extractions.engine.read import ocr, ocr_cache
+
+    root = tmp_path / "corpus"
+    (root / "docs").mkdir(parents=True)
+    (root / "schemas").mkdir()
+    schema = {"type": "object", "properties": {"total": {"type": ["number", "null"]}}}
+    (root / "schemas" / "receipt.json").write_text(json.dumps(schema))
+    image = docgen.text_image(["GROCER 42", "TOTAL 18.50"], font_size=44, margin=40).image
+    (root / "docs" / "r1.png").write_bytes(docgen.encode_image(image, "PNG"))
+    row = {
+        "file": "docs/r1.png",
+        "doc_type": "receipt",
+        "expected": {"total": 18.5},
+        "scored_fields": ["total"],
+    }
+    (root / "manifest.jsonl").write_text(json.dumps(row) + "\n")
+    calls: list[int] = []
+    real = ocr._read
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ocr, "_read", counting)
+    cache = tmp_path / "cache"
+    first = harness.run_corpus(root, cache_dir=cache)
+    assert len(calls) == 1 and first.speed["receipt"]["cached"] == 0
+    second = harness.run_corpus(root, cache_dir=cache)
+    assert len(calls) == 1  # OCR did not run again
+    assert second.speed["receipt"]["cached"] == 1
+    assert [f.scores for f in second.fields] == [f.scores for f in first.fields]
+    assert second.documents[0].data == first.documents[0].data
+    # reading from the cache is not reported as free: the original OCR's time is counted
+    (entry,) = cache.glob("*.json")
+    original = ocr_cache.decode(json.loads(entry.read_text()))
+    assert original is not None and original.seconds > 0
+    assert second.documents[0].read_seconds >= original.seconds * 0.9
 
 
 def test_filters_and_errors_are_reported(tmp_path: Path) -> None:

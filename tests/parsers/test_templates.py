@@ -19,9 +19,9 @@ from parsers.templates_catalog import TEMPLATE_IDS, list_templates, template_sch
 from tests.dashboard.conftest import web_client_for
 
 CORPUS_DEV = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "dev"
-# The evaluation's shared cache of read pages (OCR of the scanned receipts); a run without it
-# reads the pages (slower, same answers).
-OCR_CACHE = os.environ.get("PP_OCR_CACHE", "/work/cache/ocr")
+# The evaluation's shared OCR cache folder (evaluate --cache: the lines OCR read from the
+# scanned receipts, by page image); a run without it reads the pages (slower, same answers).
+OCR_CACHE = os.environ.get("PP_OCR_CACHE", "/work/cache/ocr-lines")
 
 # Template field -> corpus field, for scoring the engine's answers with the corpus's rules.
 CORPUS_FIELDS: dict[str, dict[str, Any]] = {

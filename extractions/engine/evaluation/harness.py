@@ -19,10 +19,9 @@ how a field is scored is decided from its schema.
 
 from __future__ import annotations
 
-import hashlib
+import dataclasses
 import json
 import os
-import pickle
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,15 +31,14 @@ from typing import Any
 from ..confidence.calibrate import Calibrator, current_calibrator
 from ..parsing.fill import fill_schema
 from ..pipeline import read_pages
-from ..types import ExtractionOptions, FillResult, PageContent
+from ..read.ocr_cache import DirectoryOcrCache, TallyingOcrCache
+from ..types import ExtractionOptions, FillResult, OcrCache, PageContent
 from .calibration import LeafOutcome, judge_leaves, leaf_truth
 from .schema_sets import SchemaSet
 from .scoring import (
     LEVELS,
     score_document,
 )
-
-CACHE_VERSION = 1
 
 # --------------------------------------------------------------------------- corpus
 
@@ -165,9 +163,12 @@ PageReader = Callable[[str], list[PageContent]]
 Filler = Callable[[list[PageContent], dict[str, Any]], Any]
 
 
-def default_reader(options: ExtractionOptions | None = None) -> PageReader:
-    """Pages read with ``options`` (the OCR backend and threads of a deployment)."""
-    opts = options or ExtractionOptions()
+def default_reader(
+    ocr_cache: OcrCache | None = None, options: ExtractionOptions | None = None
+) -> PageReader:
+    """The engine's reading step with ``options`` (a deployment's OCR backend and threads);
+    with ``ocr_cache``, pages OCR read before come from it."""
+    opts = dataclasses.replace(options or ExtractionOptions(), ocr_cache=ocr_cache)
 
     def read(path: str) -> list[PageContent]:
         return read_pages(path, opts)
@@ -183,46 +184,6 @@ def default_filler() -> Filler:
         return fill_schema(pages, schema, "per_doc")
 
     return fill
-
-
-class PageCache:
-    """read_pages output pickled by the file's sha256, with the time the read originally took.
-
-    Only for evaluation runs on trusted corpora (pickle): it lets repeated runs skip OCR while
-    still reporting the real pages/s.
-    """
-
-    def __init__(self, directory: str | os.PathLike[str]) -> None:
-        self.dir = Path(directory)
-        self.dir.mkdir(parents=True, exist_ok=True)
-
-    def _path(self, sha: str) -> Path:
-        return self.dir / f"{sha}.v{CACHE_VERSION}.pkl"
-
-    def get(self, sha: str) -> tuple[list[PageContent], float] | None:
-        p = self._path(sha)
-        if not p.exists():
-            return None
-        try:
-            with open(p, "rb") as fh:
-                payload = pickle.load(fh)
-            return payload["pages"], float(payload["seconds"])
-        except Exception:  # a stale or truncated entry is just a miss
-            return None
-
-    def put(self, sha: str, pages: list[PageContent], seconds: float) -> None:
-        tmp = self._path(sha).with_suffix(".tmp")
-        with open(tmp, "wb") as fh:
-            pickle.dump({"pages": pages, "seconds": seconds}, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, self._path(sha))
-
-
-def sha256_file(path: str | os.PathLike[str]) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 @dataclass(slots=True)
@@ -281,11 +242,15 @@ def evaluate_document(
     *,
     reader: PageReader,
     filler: Filler,
-    cache: PageCache | None = None,
+    cache: TallyingOcrCache | None = None,
     schema_set: SchemaSet | None = None,
     calibrator: Calibrator | None = None,
 ) -> DocResult:
-    """Read (or take from the cache) and fill one document, and score it against the corpus.
+    """Read and fill one document, and score it against the corpus.
+
+    ``cache``: the OCR cache the ``reader`` reads through, if any; a document's read time
+    then counts the time of the original OCR of its cached pages (pages/s stays the cost
+    of reading), and the document counts as cached when OCR read none of its pages.
 
     With a ``schema_set`` the engine runs with that set's schema for the doc type, and its
     answer is renamed to the corpus's fields before scoring.
@@ -299,20 +264,14 @@ def evaluate_document(
     run_with = schema
     error = None
     try:
-        hit = None
-        sha = None
         if cache is not None:
-            sha = entry.sha256 or sha256_file(path)
-            hit = cache.get(sha)
-        if hit is not None:
-            pages, read_s = hit
-            cached = True
-        else:
-            t0 = time.perf_counter()
-            pages = reader(path)
-            read_s = time.perf_counter() - t0
-            if cache is not None and sha is not None:
-                cache.put(sha, pages, read_s)
+            cache.reset()
+        t0 = time.perf_counter()
+        pages = reader(path)
+        read_s = time.perf_counter() - t0
+        if cache is not None:
+            read_s += max(cache.saved_seconds - cache.lookup_seconds, 0.0)
+            cached = cache.hits > 0 and cache.misses == 0
         t0 = time.perf_counter()
         run_with = schema if schema_set is None else schema_set.schema_for(entry.doc_type, schema)
         filled = filler(pages, run_with)
@@ -371,17 +330,22 @@ def run_corpus(
     progress: Callable[[DocResult], None] | None = None,
     schema_set: SchemaSet | None = None,
     calibrate: bool = True,
+    read_options: ExtractionOptions | None = None,
 ) -> Report:
     """Run the engine over a corpus and score it; see the module docstring for the rules.
 
     Confidences are judged as the product computes them (calibrated by the committed model);
     ``calibrate=False`` judges the parsing step's raw ones (what the calibrator learns from).
+    ``cache_dir``: a folder of page OCR (``read.ocr_cache.DirectoryOcrCache``) that the
+    engine's reader reads through, so that a re-run does not OCR a page again.
+    ``read_options``: how the engine's reader reads (the OCR backend and threads).
     """
     root = Path(root)
     entries = load_corpus(root, doc_type=doc_type, limit=limit)
-    reader = reader or default_reader()
+    # only the engine's own reader goes through the OCR cache (a given reader reads as it likes)
+    cache = TallyingOcrCache(DirectoryOcrCache(cache_dir)) if cache_dir and not reader else None
+    reader = reader or default_reader(cache, read_options)
     filler = filler or default_filler()
-    cache = PageCache(cache_dir) if cache_dir else None
     calibrator = current_calibrator() if calibrate else None
     schemas: dict[str, dict[str, Any]] = {}
     docs: list[DocResult] = []

@@ -28,6 +28,10 @@ from PIL import Image
 
 from ..types import OCR_ERROR, EngineError, Word
 
+# Bump when a change to this module alters what OCR reads from a page without changing one
+# of the settings below: it is part of the OCR cache's key (ocr_cache.ocr_fingerprint), so
+# lines read by the previous code are not served to the new one.
+OCR_VERSION = 1
 MAX_SIDE = 2000  # longer sides are scaled down first (RapidOCR does the same internally)
 TEXT_SCORE = 0.5  # lines recognised with less confidence are dropped (RapidOCR's default)
 
@@ -333,7 +337,7 @@ def _edge_lengths(box: np.ndarray) -> tuple[float, float]:
     return w, h
 
 
-_PROBE_CROPS = 12
+PROBE_CROPS = 12
 
 
 def _orientation(engine: Any, arr: np.ndarray, boxes: np.ndarray) -> int:
@@ -358,7 +362,7 @@ def _orientation(engine: Any, arr: np.ndarray, boxes: np.ndarray) -> int:
     lengths = [(_edge_lengths(b)[0], i) for i, b in enumerate(boxes)]
     lengths.sort(reverse=True)
     crops = []
-    for length, i in lengths[:_PROBE_CROPS]:
+    for length, i in lengths[:PROBE_CROPS]:
         if length < 16:
             break
         crops.append(get_rotate_crop_image(arr, boxes[i].copy()))

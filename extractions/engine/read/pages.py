@@ -167,9 +167,16 @@ def _read_image(
 def _ocr_page(
     image: Any, number: int, width: float, height: float, options: ExtractionOptions
 ) -> PageContent:
-    from . import ocr  # numpy and RapidOCR: loaded on first use, not by the web process
+    # numpy and RapidOCR: loaded on first use, not by the web process
+    from .ocr_cache import read_page
 
-    result = ocr.ocr_image(image, number, threads=options.ocr_threads, backend=options.ocr_backend)
+    result = read_page(
+        image,
+        number,
+        cache=options.ocr_cache,
+        threads=options.ocr_threads,
+        backend=options.ocr_backend,
+    )
     if result.rotation in (90, 270):
         width, height = height, width
     return PageContent(

@@ -32,7 +32,6 @@ from .registry import TrainContext, TrainReport
 
 DOC_TYPES = ("ad_buy", "invoice", "receipt")
 SCHEMA_SETS = Path(__file__).resolve().parent.parent / "evaluation" / "customer_schemas"
-CACHE_VERSION = 1  # evaluation.harness.PageCache's file suffix
 PARAMS = {
     "objective": "binary",
     "learning_rate": 0.05,
@@ -84,17 +83,13 @@ def _matches(value: Any, expected: Any, alternatives: list[Any]) -> bool:
 
 
 def _read(entry: dict[str, Any], corpus: Path, cache_dir: Path | None) -> list[Any] | None:
-    sha = entry.get("sha256")
-    if cache_dir is not None and sha:
-        p = cache_dir / f"{sha}.v{CACHE_VERSION}.pkl"
-        if p.is_file():
-            with open(p, "rb") as fh:
-                return pickle.load(fh)["pages"]
-    # read_pages loads pdfium and OCR: only a training run without a cache pays for it
+    # read_pages loads pdfium and OCR: imported on first use
     from ..pipeline import read_pages
+    from ..read.ocr_cache import DirectoryOcrCache  # numpy and the OCR module: the same
 
+    cache = DirectoryOcrCache(cache_dir) if cache_dir is not None else None
     try:
-        return read_pages(str(corpus / entry["file"]), ExtractionOptions())
+        return read_pages(str(corpus / entry["file"]), ExtractionOptions(ocr_cache=cache))
     except Exception:  # an unreadable document teaches nothing
         return None
 

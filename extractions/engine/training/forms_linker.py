@@ -12,7 +12,6 @@ normalisation), and choose the link and key thresholds written with the model.
 from __future__ import annotations
 
 import json
-import pickle
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from ..forms.linker import MODEL_FILE, decode
 from ..forms.pairs import rule_pass
 from ..forms.units import Unit
 from ..pipeline import read_pages
+from ..read.ocr_cache import DirectoryOcrCache
 from ..types import ExtractionOptions, PageContent
 from .registry import TrainContext, TrainReport
 
@@ -55,7 +55,6 @@ ROUNDS = 400
 # 36 %. It does not lift dev, so the rules stay the default: the model file is written switched
 # off, and turning it on is a decision to take on new measurements.
 ENABLED = False
-CACHE_VERSION = 1  # evaluation.harness.PageCache's file suffix (training may not import it)
 
 
 @dataclass(slots=True)
@@ -71,14 +70,9 @@ class FormDoc:
 
 
 def _pages(root: Path, raw: dict[str, Any], cache_dir: Path | None) -> list[PageContent]:
-    """The pages evaluate's cache holds for the file, else read (OCR) now."""
-    sha = raw.get("sha256")
-    if cache_dir is not None and sha:
-        p = Path(cache_dir) / f"{sha}.v{CACHE_VERSION}.pkl"
-        if p.is_file():
-            with open(p, "rb") as fh:
-                return pickle.load(fh)["pages"]
-    return read_pages(str(root / raw["file"]), ExtractionOptions())
+    """The file's pages, their OCR taken from evaluate's cache folder when it holds it."""
+    cache = DirectoryOcrCache(cache_dir) if cache_dir is not None else None
+    return read_pages(str(root / raw["file"]), ExtractionOptions(ocr_cache=cache))
 
 
 def _entity_boxes(page: PageContent, entities: list[dict[str, Any]]) -> list[tuple]:

@@ -16,7 +16,7 @@ from typing import Any
 class TrainContext:
     corpora: list[Path]  # labelled corpora (manifest.jsonl + schemas/), e.g. ../shared/corpus/train
     out_dir: Path  # where model files go (extractions/engine/models/ by default)
-    cache_dir: Path | None  # read_pages cache by file hash (evaluate --cache), skips OCR
+    cache_dir: Path | None  # OCR cache folder by page image (evaluate --cache), skips OCR
     seed: int = 20261206
     synthetic: int = 0  # how many synthetic documents to add, per trainer's own unit
     log: Callable[[str], None] = print

@@ -46,7 +46,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--cache",
             dest="cache_dir",
-            help="folder caching read_pages output by sha256, so reruns skip OCR",
+            help="folder caching the OCR of page images by their pixels, so reruns skip OCR",
         )
         parser.add_argument("--quiet", action="store_true", help="no per-document progress")
         parser.add_argument(
@@ -86,12 +86,10 @@ class Command(BaseCommand):
                 f"{' (cached)' if doc.cached else ''}, fill {doc.fill_seconds:.3f}s, {status}"
             )
 
-        # OCR as the deployment's settings run it (PP_OCR_BACKEND, PP_OCR_THREADS): a cache
-        # directory holds one backend's reads, so give each backend its own
-        reader = harness.default_reader(
-            ExtractionOptions(
-                ocr_backend=settings.PP_OCR_BACKEND, ocr_threads=settings.PP_OCR_THREADS
-            )
+        # OCR as the deployment's settings run it (PP_OCR_BACKEND, PP_OCR_THREADS); the OCR
+        # cache's keys hold the backend, so one cache folder serves both
+        read_options = ExtractionOptions(
+            ocr_backend=settings.PP_OCR_BACKEND, ocr_threads=settings.PP_OCR_THREADS
         )
         runs: list[tuple[str, harness.Report]] = []
         for root in roots:
@@ -101,7 +99,7 @@ class Command(BaseCommand):
                     doc_type=opts["doc_type"],
                     limit=opts["limit"],
                     cache_dir=opts["cache_dir"],
-                    reader=reader,
+                    read_options=read_options,
                     progress=progress,
                     schema_set=None if schema_set.name == schema_sets.CORPUS_SET else schema_set,
                     calibrate=not opts["raw_confidence"],

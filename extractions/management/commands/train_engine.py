@@ -31,7 +31,7 @@ class Command(BaseCommand):
             help="labelled corpus folder (repeatable; default ../shared/corpus/train)",
         )
         parser.add_argument("--out", default=str(MODELS_DIR), help="folder for the model files")
-        parser.add_argument("--cache", dest="cache_dir", help="read_pages cache (evaluate --cache)")
+        parser.add_argument("--cache", dest="cache_dir", help="OCR cache folder (evaluate --cache)")
         parser.add_argument("--only", action="append", help="train only this model (repeatable)")
         parser.add_argument("--seed", type=int, default=20261206)
         parser.add_argument(
