@@ -58,6 +58,7 @@ from .units import (
     label_text,
     lexicon_label,
     page_units,
+    table_figure,
     value_like,
     word_h,
 )
@@ -239,6 +240,12 @@ def _key_pairs(page: int, lines: list[list[Unit]], answers: set[int]) -> list[Ke
             continue
         conf = (0.75 if u.colon else 0.55) * min(u.conf, value.conf)
         out.append(make_pair(page, u, value, conf))
+        cells = row_cells(u, value, lines)
+        for cell in cells:
+            cell.role = "value"
+            out.append(make_pair(page, u, cell, conf))
+        if cells:
+            continue
         wrapped = wrapped_lines(u, value, lines)
         for extra in wrapped:
             extra.role = "value"
@@ -265,6 +272,24 @@ def _key_pairs(page: int, lines: list[list[Unit]], answers: set[int]) -> list[Ke
             extra.role = "value"
             out.append(make_pair(page, u, extra, 0.8 * conf))
     return out
+
+
+def row_cells(key: Unit, value: Unit, lines: list[list[Unit]]) -> list[Unit]:
+    """A row label followed by a run of figures ("Male  2.0  (51)  31  (83)"): every figure
+    of the run is a value of the row label, as the first one is. Three figures at least, set
+    like table cells (no wide gap); a year ends a date ("March 25, 1968") and a long number
+    is a document stamp, not a cell."""
+    if value.line != key.line or not table_figure(value):
+        return []
+    units = lines[key.line]
+    out: list[Unit] = []
+    prev = value
+    for o in units[units.index(value) + 1 :]:
+        if o.role != "?" or not table_figure(o) or o.x0 - prev.x1 > FAR_LABEL:
+            break
+        out.append(o)
+        prev = o
+    return out if len(out) >= 2 else []
 
 
 def _empty_labels(page: int, lines: list[list[Unit]], word_height: float) -> list[KeyValuePair]:

@@ -264,8 +264,37 @@ def page_units(layout: PageLayout) -> list[list[Unit]]:
                 # "AMOUNT OF CHANGE   :" - a colon OCR set apart still ends the label
                 kept[-1] = Unit(kept[-1].words + u.words, li, colon=True)
             # other brackets and specks ("( )" of an empty box) are neither keys nor values
-        out.append(kept)
+        out.append([x for u in kept for x in split_number_run(u)])
     return out
+
+
+# One cell of a table of figures: "3.48", "(224)", "7%", "$1,250", "3.60**".
+CELL_NUMBER = re.compile(r"^[$(]?[-+]?(?:\d[\d,]*(?:\.\d+)?|\.\d+)[%)*]*$")
+MEASURED = re.compile(r"[.,%()$]")
+
+
+def figure(u: Unit) -> bool:
+    """One figure of a table: "3.48", "(224)", "7%"."""
+    return len(u.words) == 1 and bool(CELL_NUMBER.match(u.words[0].text))
+
+
+def table_figure(u: Unit) -> bool:
+    """A figure that can be a table cell: not a year (it ends a date, "March 25, 1968") nor
+    a long number (a document stamp)."""
+    return figure(u) and not YEAR.match(u.text) and len(DIGIT.findall(u.text)) <= 6
+
+
+def split_number_run(u: Unit) -> list[Unit]:
+    """A run of figures set closer than the layout's column gap ("3.38 3.58 3.46",
+    "5.0 (120)"): the cells of a table row, one value each. Plain integers stay together
+    unless one figure is written as a measure (decimal, percent, bracketed count): "32 512
+    7890" is one telephone number, "21 1976" part of a date."""
+    words = u.words
+    if len(words) < 2 or not all(CELL_NUMBER.match(w.text) for w in words):
+        return [u]
+    if not any(MEASURED.search(w.text) for w in words):
+        return [u]
+    return [Unit([w], u.line) for w in words]
 
 
 def _sentence(words: list[Word]) -> bool:

@@ -1,0 +1,97 @@
+"""Form key/value pairs read from generated PDFs (docgen): the layouts FUNSD forms use, as a
+text layer gives them (positions in points on an A4 page, 12 pt text)."""
+
+from __future__ import annotations
+
+import pytest
+
+import docgen
+from extractions.engine import model_store
+from extractions.engine.forms import pairs as kv
+from extractions.engine.pipeline import read_pages
+from extractions.engine.types import ExtractionOptions
+
+
+@pytest.fixture(autouse=True)
+def rules_only(monkeypatch):
+    """The rules (the engine's default): no learned linker model is loaded."""
+    monkeypatch.setattr(model_store, "MODELS_DIR", model_store.MODELS_DIR / "absent")
+    model_store.forget_loaded_models()
+    yield
+    model_store.forget_loaded_models()
+
+
+def form_pairs(*texts: tuple) -> list[tuple[str, str | None]]:
+    pdf = docgen.build_pdf([list(texts)])
+    pages = read_pages(pdf, ExtractionOptions())
+    return [(p.key, p.value) for p in kv.extract_pairs(pages)]
+
+
+def test_label_left_of_a_multi_word_value_and_above_its_value() -> None:
+    got = form_pairs(
+        (60, 100, "Project Name:"),
+        (160, 100, "Coal retention analyses"),
+        (60, 160, "Comments:"),
+        (60, 176, "Forward to the quality council"),
+    )
+    assert ("Project Name", "Coal retention analyses") in got
+    assert ("Comments", "Forward to the quality council") in got
+
+
+def test_two_column_form_pairs_each_label_with_the_value_beside_it() -> None:
+    got = form_pairs(
+        (60, 100, "Date:"),
+        (130, 100, "9/3/92"),
+        (330, 100, "Group:"),
+        (400, 100, "Licensee"),
+        (60, 130, "Supervisor:"),
+        (130, 130, "J. S. Wigand"),
+        (330, 130, "Phone:"),
+        (400, 130, "555-0101"),
+    )
+    assert ("Date", "9/3/92") in got and ("Group", "Licensee") in got
+    assert ("Supervisor", "J. S. Wigand") in got and ("Phone", "555-0101") in got
+    assert ("Date", "Licensee") not in got
+
+
+def test_checkbox_row_options_with_a_tick() -> None:
+    got = form_pairs(
+        (60, 100, "Mailed by:"),
+        (160, 100, "X"),
+        (175, 100, "Certified Mail"),
+        (300, 100, "Regular Mail"),
+    )
+    keys = {k for k, _ in got}
+    assert "Mailed by" in keys
+    assert any(v == "X" for _, v in got)
+
+
+def test_every_figure_of_a_table_row_pairs_with_its_row_label() -> None:
+    got = form_pairs(
+        (60, 100, "Male"),
+        (200, 100, "1.9"),
+        (250, 100, "(104)"),
+        (300, 100, "7.5"),
+        (350, 100, "(101)"),
+        (60, 120, "Female"),
+        (200, 120, "5.0"),
+        (250, 120, "(120)"),
+        (300, 120, "7.0"),
+        (350, 120, "(121)"),
+    )
+    assert [v for k, v in got if k == "Male"] == ["1.9", "(104)", "7.5", "(101)"]
+    assert [v for k, v in got if k == "Female"] == ["5.0", "(120)", "7.0", "(121)"]
+
+
+def test_figures_set_close_together_are_cells_but_a_date_and_a_phone_are_one_value() -> None:
+    got = form_pairs(
+        (60, 100, "Total"),
+        (200, 100, "3.38 3.58 3.46"),
+        (60, 140, "Date"),
+        (200, 140, "March 25, 1968"),
+        (60, 180, "Telex:"),
+        (200, 180, "32 512 7890"),
+    )
+    assert [v for k, v in got if k == "Total"] == ["3.38", "3.58", "3.46"]
+    assert ("Telex", "32 512 7890") in got
+    assert all(v != "1968" for _, v in got)
