@@ -95,3 +95,30 @@ def test_figures_set_close_together_are_cells_but_a_date_and_a_phone_are_one_val
     assert [v for k, v in got if k == "Total"] == ["3.38", "3.58", "3.46"]
     assert ("Telex", "32 512 7890") in got
     assert all(v != "1968" for _, v in got)
+
+
+def test_a_list_of_names_under_cc_are_all_its_values() -> None:
+    got = form_pairs(
+        (60, 100, "cc:"),
+        (100, 120, "A. H. TISCH"),
+        (260, 120, "G. R. TELFORD"),
+        (100, 136, "R. H. ORCUTT"),
+        (260, 136, "R. G. RYAN"),
+        (100, 152, "M. A. PETERSON"),
+    )
+    assert ("cc", "A. H. TISCH") in got
+    assert ("cc", "R. H. ORCUTT") in got and ("cc", "M. A. PETERSON") in got
+    # names written by their initials are answers, never labels of their own
+    assert all(not k.endswith(("TISCH", "ORCUTT", "PETERSON")) for k, _ in got)
+
+
+def test_name_under_a_label_is_its_answer_and_never_a_label() -> None:
+    got = form_pairs(
+        (60, 100, "Submitted by:"),
+        (60, 116, "W. O. Crain"),
+        (60, 160, "Requested by:"),
+        (60, 176, "Dr. H. J. Minnemeyer"),
+    )
+    assert ("Submitted by", "W. O. Crain") in got
+    assert ("Requested by", "Dr. H. J. Minnemeyer") in got
+    assert all(v is not None for _, v in got)

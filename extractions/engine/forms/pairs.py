@@ -51,6 +51,7 @@ from .units import (
     TITLE_RATIO,
     Unit,
     dot_label,
+    initials_name,
     is_prose,
     label_column,
     label_like,
@@ -72,6 +73,7 @@ __all__ = [
     "key_value_names",
 ]
 
+SIGNATURE_GAP = 0.25  # a signature is written this close right of its label
 FAX_BAND = 0.05  # a fax transmission line is printed in this top share of the page
 FAX_TIME = re.compile(r"\b[0-2]?\d:[0-5]\d\b")
 
@@ -177,6 +179,19 @@ def _label_row(u: Unit, lines: list[list[Unit]]) -> bool:
     return any(o is not u and label_like(o) and not value_like(o) for o in lines[u.line])
 
 
+def _signed_name(key: Unit, below: Unit, lines: list[list[Unit]]) -> bool:
+    """A name printed under a signature line ("APPROVED BY: <signature>" / "B. A. SPROULE")
+    captions the signature: with something written right of the label, it is not the
+    label's answer."""
+    if not initials_name(below.text):
+        return False
+    units = lines[key.line]
+    i = units.index(key)
+    sign = units[i + 1] if i + 1 < len(units) else None
+    # a number far right of "cc:" is the page's stamp, not a signature
+    return sign is not None and not numeric(sign) and sign.x0 - key.x1 < SIGNATURE_GAP
+
+
 def _bracket_notes(lines: list[list[Unit]]) -> None:
     """A colon key whose next line starts with "(…)" under it continues it ("This Change:" /
     "(From Current Budget)"); under a label without colon it is a field label of its own."""
@@ -231,6 +246,7 @@ def _key_pairs(page: int, lines: list[list[Unit]], answers: set[int]) -> list[Ke
                     and style(below.text) == style(u.text)
                 )
                 and not _label_row(below, lines)
+                and not _signed_name(u, below, lines)
             ):
                 value = below
                 below.role = "value"

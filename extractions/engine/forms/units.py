@@ -455,10 +455,28 @@ def label_text(u: Unit) -> str:
     return " ".join(words)
 
 
+# "A. H. TISCH", "J.P. Mastandrea", "Dr. H. J. Minnemeyer", "L. Gordon": a person, written
+# by initials. One initial before a word in capitals is an enumerated label ("B. MARKETING").
+INITIALS_NAME = re.compile(
+    r"^(?:(?:Mr|Mrs|Ms|Dr)\.?\s+)?"
+    r"(?:(?:[A-Z]\.\s?){2,3}\s*[A-Z][A-Za-z'’-]+|[A-Z]\.\s?[A-Z][a-z][A-Za-z'’-]*)\.?$"
+)
+TITLED_NAME = re.compile(r"^(?:Mr|Mrs|Ms|Dr)\.?\s+(?:[A-Z]\.\s?)+\s*[A-Z][A-Za-z'’-]+\.?$")
+
+
+def initials_name(text: str) -> bool:
+    text = text.strip()
+    if re.match(r"P\.\s?O\.", text):
+        return False  # "P. O. Box": the postal label
+    return bool(INITIALS_NAME.match(text) or TITLED_NAME.match(text))
+
+
 def label_like(u: Unit) -> bool:
     """Short, mostly letters, not a sentence: could be a printed field label."""
     text = label_text(u)
     words = text.split()
+    if initials_name(text):
+        return False  # a person's name is an answer
     if not words or len(words) > 7 or len(text) > 48 or words[0].lower() in ("the", "a", "an"):
         return False  # "The American Tobacco Company" is a name
     if word_ratio(text) < 0.6 or (text.endswith((".", ",")) and len(words) > 3):
@@ -480,7 +498,7 @@ def value_like(u: Unit) -> bool:
     text = u.text.strip()
     if not text:
         return False
-    if DIGIT.search(text) or MARK.match(text):
+    if DIGIT.search(text) or MARK.match(text) or initials_name(text):
         return True
     # A word starting in lower case (not "of", "and" …): typed or written answer text.
     return any(w[:1].islower() and w.lower() not in SMALL_WORDS for w in text.split())
