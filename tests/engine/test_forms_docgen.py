@@ -122,3 +122,16 @@ def test_name_under_a_label_is_its_answer_and_never_a_label() -> None:
     assert ("Submitted by", "W. O. Crain") in got
     assert ("Requested by", "Dr. H. J. Minnemeyer") in got
     assert all(v is not None for _, v in got)
+
+
+def test_a_label_cut_at_a_wide_gap_is_joined_before_its_colon() -> None:
+    got = form_pairs(
+        (60, 100, "OTHER"),
+        (130, 100, "INFORMATION:"),
+        (240, 100, "Sent by courier"),
+        (60, 140, "Date"),
+        (100, 140, "Requested:"),
+        (240, 140, "2/22/91"),
+    )
+    assert ("OTHER INFORMATION", "Sent by courier") in got
+    assert ("Date Requested", "2/22/91") in got

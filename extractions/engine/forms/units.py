@@ -264,8 +264,25 @@ def page_units(layout: PageLayout) -> list[list[Unit]]:
                 # "AMOUNT OF CHANGE   :" - a colon OCR set apart still ends the label
                 kept[-1] = Unit(kept[-1].words + u.words, li, colon=True)
             # other brackets and specks ("( )" of an empty box) are neither keys nor values
+        kept = _join_label_halves(kept, li)
         out.append([x for u in kept for x in split_number_run(u)])
     return out
+
+
+def _join_label_halves(units: list[Unit], li: int) -> list[Unit]:
+    """A label the layout cut at a wide gap ("OTHER   INFORMATION:", "IF NO,   EXPLAIN:"): a
+    word or two lettered like the colon label right after it, first on the line, is that
+    label's beginning. (An enumerator before it, "(12)", is left alone: FUNSD's annotators
+    keep it in the label on some forms and not on others.)"""
+    if len(units) < 2:
+        return units
+    a, b = units[0], units[1]
+    if not b.colon or a.colon or len(a.words) > 2:
+        return units
+    head = style(a.text) == style(b.text) and label_like(a) and not value_like(a)
+    if head and b.x0 - a.x1 < 3 * max(a.height, b.height):
+        return [Unit(a.words + b.words, li, colon=True), *units[2:]]
+    return units
 
 
 # One cell of a table of figures: "3.48", "(224)", "7%", "$1,250", "3.60**".
@@ -324,6 +341,13 @@ def _glued_label(words: list[Word]) -> bool:
 def is_caps(text: str) -> bool:
     letters = [c for c in text if c.isalpha()]
     return len(letters) >= 1 and all(c.isupper() for c in letters) and not DIGIT.search(text)
+
+
+def style(text: str) -> str:
+    if is_caps(text):
+        return "caps"
+    words = [w for w in text.split() if w[:1].isalpha() and w.lower() not in SMALL_WORDS]
+    return "title" if all(w[:1].isupper() for w in words) else "mixed"
 
 
 def split_mode(units: list[Unit], start: int) -> str:
