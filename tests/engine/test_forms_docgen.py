@@ -135,3 +135,18 @@ def test_a_label_cut_at_a_wide_gap_is_joined_before_its_colon() -> None:
     )
     assert ("OTHER INFORMATION", "Sent by courier") in got
     assert ("Date Requested", "2/22/91") in got
+
+
+def test_a_date_printed_with_wide_gaps_is_one_value() -> None:
+    got = form_pairs(
+        (60, 100, "Date:"),
+        (130, 100, "September"),
+        (215, 100, "25,"),
+        (255, 100, "1969"),
+        (60, 140, "RECEIVED"),
+        (160, 140, "APR"),
+        (200, 140, "2"),
+        (225, 140, "1984"),
+    )
+    assert ("Date", "September 25, 1969") in got
+    assert all(k not in ("September", "APR") for k, _ in got)

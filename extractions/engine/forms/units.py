@@ -264,8 +264,39 @@ def page_units(layout: PageLayout) -> list[list[Unit]]:
                 # "AMOUNT OF CHANGE   :" - a colon OCR set apart still ends the label
                 kept[-1] = Unit(kept[-1].words + u.words, li, colon=True)
             # other brackets and specks ("( )" of an empty box) are neither keys nor values
-        kept = _join_label_halves(kept, li)
+        kept = _join_date_parts(_join_label_halves(kept, li), li)
         out.append([x for u in kept for x in split_number_run(u)])
+    return out
+
+
+MONTH = re.compile(
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?$", re.IGNORECASE
+)
+DAY = re.compile(r"^(?:[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?,?$")
+
+
+def _join_date_parts(units: list[Unit], li: int) -> list[Unit]:
+    """A date the layout cut at its gaps ("September   25,   1969", "MARCH 25,   1974"): a
+    unit ending with a month name, the day after it, and the year after a day ending with a
+    comma are one value."""
+    out: list[Unit] = []
+    for u in units:
+        prev = out[-1] if out else None
+        if prev is not None and u.x0 - prev.x1 < 6 * max(prev.height, u.height):
+            last = prev.words[-1].text
+            first = u.words[0].text
+            month_day = MONTH.fullmatch(last) is not None and DAY.match(first) is not None
+            day_year = (
+                DAY.match(last) is not None
+                and last.endswith(",")
+                and len(prev.words) >= 2
+                and MONTH.fullmatch(prev.words[-2].text) is not None
+                and YEAR.match(first) is not None
+            )
+            if (month_day or day_year) and not u.colon and not prev.colon:
+                out[-1] = Unit(prev.words + u.words, li)
+                continue
+        out.append(u)
     return out
 
 
