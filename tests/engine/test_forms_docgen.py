@@ -150,3 +150,15 @@ def test_a_date_printed_with_wide_gaps_is_one_value() -> None:
     )
     assert ("Date", "September 25, 1969") in got
     assert all(k not in ("September", "APR") for k, _ in got)
+
+
+def test_a_label_ending_on_a_connecting_word_goes_on_in_the_line_under_it() -> None:
+    got = form_pairs(
+        (60, 100, "EXTENT OF"),
+        (60, 114, "DISTRIBUTION:"),
+        (200, 114, "National"),
+        (60, 160, "TYPE OF"),
+        (60, 174, "PRODUCT:"),
+    )
+    assert ("EXTENT OF DISTRIBUTION", "National") in got
+    assert ("TYPE OF PRODUCT", None) in got

@@ -266,7 +266,37 @@ def page_units(layout: PageLayout) -> list[list[Unit]]:
             # other brackets and specks ("( )" of an empty box) are neither keys nor values
         kept = _join_date_parts(_join_label_halves(kept, li), li)
         out.append([x for u in kept for x in split_number_run(u)])
+    _join_dangling_labels(out)
     return out
+
+
+DANGLING = frozenset(("of", "and", "or", "for", "to", "per", "&", "in", "on", "by", "with"))
+
+
+def _join_dangling_labels(lines: list[list[Unit]]) -> None:
+    """A label whose line ends on a connecting word ("EXTENT OF" / "DISTRIBUTION:", "TYPE
+    OF" / "PRODUCT:") goes on in the label right under it: one label. Only before a colon
+    or for a label alone on its line."""
+    for li in range(len(lines) - 1):
+        for i, a in enumerate(lines[li]):
+            last = a.words[-1].text.lower()
+            if a.colon or last not in DANGLING or len(a.words) < 2 or not label_like(a):
+                continue
+            h = max(a.height, 0.008)
+            below = lines[li + 1]
+            b = next((o for o in below if abs(o.x0 - a.x0) < 2 * h), None)
+            if (
+                b is None
+                # a grid's two-line column labels are joined by the grid reader (grid.py)
+                or not (b.colon or len(lines[li]) == 1)
+                or b.y0 - a.y1 > 1.2 * h
+                or not label_like(b)
+                or value_like(b)
+                or style(b.text) != style(a.text)
+            ):
+                continue
+            lines[li][i] = Unit(a.words + b.words, li, colon=b.colon)
+            below.remove(b)
 
 
 MONTH = re.compile(
