@@ -162,3 +162,14 @@ def test_a_label_ending_on_a_connecting_word_goes_on_in_the_line_under_it() -> N
     )
     assert ("EXTENT OF DISTRIBUTION", "National") in got
     assert ("TYPE OF PRODUCT", None) in got
+
+
+def test_a_rule_of_dashes_and_a_date_after_a_label_end_the_label() -> None:
+    got = form_pairs(
+        (60, 100, "Written by -- John Bohlken"),
+        (60, 140, "Date Submitted September 26, 1995"),
+        (60, 180, "Comments: see the memo of September 11, 1989"),
+    )
+    assert ("Written by", "John Bohlken") in got
+    assert ("Date Submitted", "September 26, 1995") in got
+    assert ("Comments", "see the memo of September 11, 1989") in got

@@ -83,6 +83,7 @@ OFFSET_GAP = 0.1  # ... and at most this far right of the label
 CENTRED = 0.035  # a lone label this close to the page's centre line is a section heading
 FAR_LABEL = 0.15  # a label-looking unit this far right of a key without colon is a new field
 
+DASH_RUN = re.compile(r"^[-–—.]{2,}$")
 KEY_END = re.compile(r"[:：]\s*$")
 ALPHA = re.compile(r"[^\W\d_]", re.UNICODE)
 DIGIT = re.compile(r"\d")
@@ -205,6 +206,12 @@ def page_units(layout: PageLayout) -> list[list[Unit]]:
                     units.append(Unit([w], li))
                     cur = []
                     continue
+                if DASH_RUN.match(w.text) and cur and wi + 1 < len(words) and _glued_label(cur):
+                    # "Written by -- John Bohlken", "Weight ------ 300 gm": a rule of dashes
+                    # leads from the label to its answer, as a colon would
+                    units.append(Unit(cur, li, colon=True))
+                    cur = []
+                    continue
                 if wi in glued and cur and _glued_label(cur):
                     # "MARKETLakeland": a label as sure as one with a colon
                     units.append(Unit(cur, li, colon=True))
@@ -303,6 +310,15 @@ MONTH = re.compile(
     r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?$", re.IGNORECASE
 )
 DAY = re.compile(r"^(?:[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?,?$")
+
+
+def _date_start(words: list[Word]) -> bool:
+    """ "September 26, 1995 ...": a month name, then the day."""
+    return (
+        len(words) >= 2
+        and MONTH.fullmatch(words[0].text) is not None
+        and DAY.match(words[1].text) is not None
+    )
 
 
 def _join_date_parts(units: list[Unit], li: int) -> list[Unit]:
@@ -467,7 +483,9 @@ def _split_head(words: list[Word], li: int, mode: str) -> list[Unit]:
             if DIGIT.search(tail[0].text):
                 break
             continue
-        if DIGIT.search(tail[0].text):
+        if DIGIT.search(tail[0].text) or (
+            _date_start(tail) and head[-1].text.lower() not in SMALL_WORDS
+        ):
             # "1993 AVG. MONTHLY USAGE (LBS.) 6240": a year may qualify the label
             label = head[1:] if len(head) > 1 and YEAR.match(head[0].text) else head
             ltext = " ".join(w.text for w in label)
