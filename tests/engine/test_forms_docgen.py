@@ -173,3 +173,20 @@ def test_a_rule_of_dashes_and_a_date_after_a_label_end_the_label() -> None:
     assert ("Written by", "John Bohlken") in got
     assert ("Date Submitted", "September 26, 1995") in got
     assert ("Comments", "see the memo of September 11, 1989") in got
+
+
+def test_rows_of_figures_under_a_section_label_keep_their_own_labels() -> None:
+    got = form_pairs(
+        (60, 100, "SEX:"),
+        (60, 116, "Male"),
+        (200, 116, "1.9"),
+        (250, 116, "(104)"),
+        (300, 116, "7.5"),
+        (60, 132, "Female"),
+        (200, 132, "5.0"),
+        (250, 132, "(120)"),
+        (300, 132, "7.0"),
+    )
+    assert ("SEX", "Male") not in got
+    assert [v for k, v in got if k == "Male"] == ["1.9", "(104)", "7.5"]
+    assert [v for k, v in got if k == "Female"] == ["5.0", "(120)", "7.0"]

@@ -130,7 +130,7 @@ def _reserved_answers(lines: list[list[Unit]]) -> set[int]:
             far_label = nxt is not None and nxt.x0 - u.x1 > FAR_LABEL and label_like_key(nxt)
             if u.colon and u.role == "?" and (nxt is None or nxt.colon or far_label):
                 b = unit_below(u, lines)
-                if b is not None and not b.colon:
+                if b is not None and not b.colon and not _row_label(b, lines):
                     answers.add(id(b))
     return answers
 
@@ -177,6 +177,19 @@ def _label_row(u: Unit, lines: list[list[Unit]]) -> bool:
     if not label_like(u) or value_like(u):
         return False
     return any(o is not u and label_like(o) and not value_like(o) for o in lines[u.line])
+
+
+def _row_label(u: Unit, lines: list[list[Unit]]) -> bool:
+    """A label followed on its line by a row of figures ("SEX:" / "Male  1.9  (104)  7"): the
+    label of a table row, not the answer of the label above it."""
+    units = lines[u.line]
+    rest = units[units.index(u) + 1 :]
+    return (
+        label_like(u)
+        and not DIGIT.search(u.text)
+        and len(rest) >= 2
+        and all(table_figure(o) for o in rest[:2])
+    )
 
 
 def _signed_name(key: Unit, below: Unit, lines: list[list[Unit]]) -> bool:
@@ -247,6 +260,7 @@ def _key_pairs(page: int, lines: list[list[Unit]], answers: set[int]) -> list[Ke
                 )
                 and not _label_row(below, lines)
                 and not _signed_name(u, below, lines)
+                and not _row_label(below, lines)
             ):
                 value = below
                 below.role = "value"
