@@ -108,6 +108,8 @@ def test_a_list_of_names_under_cc_are_all_its_values() -> None:
     )
     assert ("cc", "A. H. TISCH") in got
     assert ("cc", "R. H. ORCUTT") in got and ("cc", "M. A. PETERSON") in got
+    # the list goes on in a second column
+    assert ("cc", "G. R. TELFORD") in got and ("cc", "R. G. RYAN") in got
     # names written by their initials are answers, never labels of their own
     assert all(not k.endswith(("TISCH", "ORCUTT", "PETERSON")) for k, _ in got)
 

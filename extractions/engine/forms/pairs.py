@@ -301,6 +301,31 @@ def _key_pairs(page: int, lines: list[list[Unit]], answers: set[int]) -> list[Ke
         for extra in extras:
             extra.role = "value"
             out.append(make_pair(page, u, extra, 0.8 * conf))
+        for name in name_columns(value, extras, lines):
+            name.role = "value"
+            out.append(make_pair(page, u, name, 0.8 * conf))
+    return out
+
+
+def name_columns(first: Unit, stacked: list[Unit], lines: list[list[Unit]]) -> list[Unit]:
+    """A distribution list set in columns ("cc:  A. H. TISCH   G. R. TELFORD / R. H. ORCUTT
+    R. G. RYAN ..."): the names right of the first column, on its lines and the line or two
+    after it, are values of the same label."""
+    column = [first, *stacked]
+    if len(column) < 2 or not all(initials_name(x.text) for x in column):
+        return []
+    out: list[Unit] = []
+    h = max(first.height, 0.008)
+    last_y = column[-1].y1
+    for li in range(first.line, min(len(lines), column[-1].line + 3)):
+        names = [
+            o for o in lines[li] if o.role == "?" and o.x0 > first.x1 and initials_name(o.text)
+        ]
+        if li > column[-1].line and (not names or names[0].y0 - last_y > 1.5 * h):
+            break
+        out.extend(names)
+        if names:
+            last_y = max(last_y, *(o.y1 for o in names))
     return out
 
 
