@@ -192,3 +192,14 @@ def test_rows_of_figures_under_a_section_label_keep_their_own_labels() -> None:
     assert ("SEX", "Male") not in got
     assert [v for k, v in got if k == "Male"] == ["1.9", "(104)", "7.5"]
     assert [v for k, v in got if k == "Female"] == ["5.0", "(120)", "7.0"]
+
+
+def test_labels_led_by_a_bullet_dash() -> None:
+    got = form_pairs(
+        (60, 100, "- CIRCULATION"),
+        (250, 100, "560,000"),
+        (60, 120, "- COUPON EXPIRATION DATE"),
+        (250, 120, "8/31/92"),
+    )
+    assert ("- CIRCULATION", "560,000") in got
+    assert ("- COUPON EXPIRATION DATE", "8/31/92") in got

@@ -83,6 +83,7 @@ OFFSET_GAP = 0.1  # ... and at most this far right of the label
 CENTRED = 0.035  # a lone label this close to the page's centre line is a section heading
 FAR_LABEL = 0.15  # a label-looking unit this far right of a key without colon is a new field
 
+BULLETS = frozenset(("-", "–", "—", "•", "·", "*", "+"))
 DASH_RUN = re.compile(r"^[-–—.]{2,}$")
 KEY_END = re.compile(r"[:：]\s*$")
 ALPHA = re.compile(r"[^\W\d_]", re.UNICODE)
@@ -553,8 +554,8 @@ def word_ratio(text: str) -> float:
 def label_text(u: Unit) -> str:
     """The text of a unit as a label: a leading year qualifies it ("1993 ANNUAL USAGE")."""
     words = u.text.split()
-    if len(words) > 1 and YEAR.match(words[0]):
-        words = words[1:]
+    if len(words) > 1 and (YEAR.match(words[0]) or words[0] in BULLETS):
+        words = words[1:]  # "- MEDIA TYPE", "• Weight": a bullet leads the label
     return " ".join(words)
 
 
