@@ -203,3 +203,25 @@ def test_labels_led_by_a_bullet_dash() -> None:
     )
     assert ("- CIRCULATION", "560,000") in got
     assert ("- COUPON EXPIRATION DATE", "8/31/92") in got
+
+
+def test_figures_of_a_grid_pair_with_their_row_and_their_column_labels() -> None:
+    got = form_pairs(
+        (200, 76, "SCORE BASE"),
+        (300, 76, "SCORE"),
+        (350, 76, "BASE"),
+        (60, 92, "SEX:"),
+        (60, 100, "Male"),
+        (200, 100, "1.9"),
+        (250, 100, "(104)"),
+        (300, 100, "7.5"),
+        (350, 100, "(101)"),
+        (60, 116, "Female"),
+        (200, 116, "5.0"),
+        (250, 116, "(120)"),
+        (300, 116, "7.0"),
+        (350, 116, "(121)"),
+    )
+    assert [v for k, v in got if k == "Male"] == ["1.9", "(104)", "7.5", "(101)"]
+    assert sorted(v for k, v in got if k == "SCORE") == ["1.9", "5.0", "7.0", "7.5"]
+    assert sorted(v for k, v in got if k == "BASE") == ["(101)", "(104)", "(120)", "(121)"]

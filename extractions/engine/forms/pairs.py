@@ -26,7 +26,7 @@ import re
 
 from ..layout.lines import analyze_page
 from ..types import BBox, Citation, KeyValuePair, PageContent, union_bbox
-from .grid import FormTable, make_pair, table_pairs
+from .grid import FormTable, column_headers, make_pair, table_pairs
 from .linker import learned_pairs
 from .placement import (
     centred_heading,
@@ -231,6 +231,7 @@ def _key_pairs(page: int, lines: list[list[Unit]], answers: set[int]) -> list[Ke
     that sits next to its own label), then in reading order the unit below, then lines that
     wrap, paragraphs and stacked continuations."""
     out: list[KeyValuePair] = []
+    figure_rows: list[list[Unit]] = []
     keys = [u for units in lines for u in units if u.role == "key"]
     found: dict[int, Unit] = {}
     for u in keys:
@@ -275,6 +276,7 @@ def _key_pairs(page: int, lines: list[list[Unit]], answers: set[int]) -> list[Ke
             cell.role = "value"
             out.append(make_pair(page, u, cell, conf))
         if cells:
+            figure_rows.append([value, *cells])
             continue
         wrapped = wrapped_lines(u, value, lines)
         for extra in wrapped:
@@ -304,6 +306,8 @@ def _key_pairs(page: int, lines: list[list[Unit]], answers: set[int]) -> list[Ke
         for name in name_columns(value, extras, lines):
             name.role = "value"
             out.append(make_pair(page, u, name, 0.8 * conf))
+    for header, cell in column_headers(figure_rows, lines):
+        out.append(make_pair(page, header, cell, 0.5 * min(header.conf, cell.conf)))
     return out
 
 
