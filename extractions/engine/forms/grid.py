@@ -188,4 +188,3 @@ def _line_headers(
             for col, w in zip(over, u.words, strict=True):
                 out.append((col, Unit([w], u.line)))
     return out or None
-
