@@ -120,3 +120,71 @@ def table_pairs(
             hd.role = "table"
         li = lj
     return out
+
+
+# --------------------------------------------------------------------------- grids of figures
+
+COLUMN_SLACK = 0.012  # figures this close horizontally are one column (ragged alignment)
+HEADER_LINES = 4  # the column labels are printed at most this many lines over the first row
+
+
+def column_headers(rows: list[list[Unit]], lines: list[list[Unit]]) -> list[tuple[Unit, Unit]]:
+    """(column label, figure) for the rows of figures that follow a row label ("Male  1.9
+    (104)  7  (101)", ``pairs.row_cells``) under a line of column labels ("SCORE  BASE  SCORE
+    BASE"): a figure of such a grid is the answer of its row label and of its column label. A
+    label spanning several columns with one word per column ("SCORE BASE") is cut."""
+    if len(rows) < 2:
+        return []
+    columns = _columns([c for row in rows for c in row])
+    if len(columns) < 2:
+        return []
+    first = min(row[0].line for row in rows)
+    top = min(c.y0 for row in rows for c in row if c.line == first)
+    for li in range(first - 1, max(-1, first - 1 - HEADER_LINES), -1):
+        heads = _line_headers(lines[li], columns)
+        if heads is None:
+            continue
+        if len(heads) < 2 or top - max(u.y1 for u in lines[li]) > 8 * _height(rows):
+            return []
+        out = []
+        for col, head in heads:
+            out.extend((head, c) for c in col)
+        return out
+    return []
+
+
+def _height(rows: list[list[Unit]]) -> float:
+    hs = sorted(c.height for row in rows for c in row)
+    return hs[len(hs) // 2]
+
+
+def _columns(cells: list[Unit]) -> list[list[Unit]]:
+    cols: list[list[Unit]] = []
+    for c in sorted(cells, key=lambda u: u.x0):
+        if cols and c.x0 <= max(o.x1 for o in cols[-1]) + COLUMN_SLACK:
+            cols[-1].append(c)
+        else:
+            cols.append([c])
+    return [c for c in cols if len(c) >= 2]
+
+
+def _span(col: list[Unit]) -> tuple[float, float]:
+    return min(c.x0 for c in col), max(c.x1 for c in col)
+
+
+def _line_headers(
+    units: list[Unit], columns: list[list[Unit]]
+) -> list[tuple[list[Unit], Unit]] | None:
+    """The column labels a line holds over the columns, or None when it holds none (a line of
+    text in between)."""
+    out: list[tuple[list[Unit], Unit]] = []
+    for u in units:
+        if DIGIT.search(u.text) or not label_like(u) or u.role == "value":
+            continue
+        over = [c for c in columns if min(_span(c)[1], u.x1) - max(_span(c)[0], u.x0) > 0]
+        if len(over) == 1:
+            out.append((over[0], u))
+        elif len(over) >= 2 and len(u.words) == len(over):
+            for col, w in zip(over, u.words, strict=True):
+                out.append((col, Unit([w], u.line)))
+    return out or None

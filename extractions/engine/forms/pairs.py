@@ -26,7 +26,7 @@ import re
 
 from ..layout.lines import analyze_page
 from ..types import BBox, Citation, KeyValuePair, PageContent, union_bbox
-from .grid import FormTable, make_pair, table_pairs
+from .grid import FormTable, column_headers, make_pair, table_pairs
 from .linker import learned_pairs
 from .placement import (
     centred_heading,
@@ -51,6 +51,7 @@ from .units import (
     TITLE_RATIO,
     Unit,
     dot_label,
+    initials_name,
     is_prose,
     label_column,
     label_like,
@@ -58,6 +59,7 @@ from .units import (
     label_text,
     lexicon_label,
     page_units,
+    table_figure,
     value_like,
     word_h,
 )
@@ -71,6 +73,7 @@ __all__ = [
     "key_value_names",
 ]
 
+SIGNATURE_GAP = 0.25  # a signature is written this close right of its label
 FAX_BAND = 0.05  # a fax transmission line is printed in this top share of the page
 FAX_TIME = re.compile(r"\b[0-2]?\d:[0-5]\d\b")
 
@@ -127,7 +130,7 @@ def _reserved_answers(lines: list[list[Unit]]) -> set[int]:
             far_label = nxt is not None and nxt.x0 - u.x1 > FAR_LABEL and label_like_key(nxt)
             if u.colon and u.role == "?" and (nxt is None or nxt.colon or far_label):
                 b = unit_below(u, lines)
-                if b is not None and not b.colon:
+                if b is not None and not b.colon and not _row_label(b, lines):
                     answers.add(id(b))
     return answers
 
@@ -176,6 +179,32 @@ def _label_row(u: Unit, lines: list[list[Unit]]) -> bool:
     return any(o is not u and label_like(o) and not value_like(o) for o in lines[u.line])
 
 
+def _row_label(u: Unit, lines: list[list[Unit]]) -> bool:
+    """A label followed on its line by a row of figures ("SEX:" / "Male  1.9  (104)  7"): the
+    label of a table row, not the answer of the label above it."""
+    units = lines[u.line]
+    rest = units[units.index(u) + 1 :]
+    return (
+        label_like(u)
+        and not DIGIT.search(u.text)
+        and len(rest) >= 2
+        and all(table_figure(o) for o in rest[:2])
+    )
+
+
+def _signed_name(key: Unit, below: Unit, lines: list[list[Unit]]) -> bool:
+    """A name printed under a signature line ("APPROVED BY: <signature>" / "B. A. SPROULE")
+    captions the signature: with something written right of the label, it is not the
+    label's answer."""
+    if not initials_name(below.text):
+        return False
+    units = lines[key.line]
+    i = units.index(key)
+    sign = units[i + 1] if i + 1 < len(units) else None
+    # a number far right of "cc:" is the page's stamp, not a signature
+    return sign is not None and not numeric(sign) and sign.x0 - key.x1 < SIGNATURE_GAP
+
+
 def _bracket_notes(lines: list[list[Unit]]) -> None:
     """A colon key whose next line starts with "(…)" under it continues it ("This Change:" /
     "(From Current Budget)"); under a label without colon it is a field label of its own."""
@@ -202,6 +231,7 @@ def _key_pairs(page: int, lines: list[list[Unit]], answers: set[int]) -> list[Ke
     that sits next to its own label), then in reading order the unit below, then lines that
     wrap, paragraphs and stacked continuations."""
     out: list[KeyValuePair] = []
+    figure_rows: list[list[Unit]] = []
     keys = [u for units in lines for u in units if u.role == "key"]
     found: dict[int, Unit] = {}
     for u in keys:
@@ -230,6 +260,8 @@ def _key_pairs(page: int, lines: list[list[Unit]], answers: set[int]) -> list[Ke
                     and style(below.text) == style(u.text)
                 )
                 and not _label_row(below, lines)
+                and not _signed_name(u, below, lines)
+                and not _row_label(below, lines)
             ):
                 value = below
                 below.role = "value"
@@ -239,6 +271,13 @@ def _key_pairs(page: int, lines: list[list[Unit]], answers: set[int]) -> list[Ke
             continue
         conf = (0.75 if u.colon else 0.55) * min(u.conf, value.conf)
         out.append(make_pair(page, u, value, conf))
+        cells = row_cells(u, value, lines)
+        for cell in cells:
+            cell.role = "value"
+            out.append(make_pair(page, u, cell, conf))
+        if cells:
+            figure_rows.append([value, *cells])
+            continue
         wrapped = wrapped_lines(u, value, lines)
         for extra in wrapped:
             extra.role = "value"
@@ -264,7 +303,52 @@ def _key_pairs(page: int, lines: list[list[Unit]], answers: set[int]) -> list[Ke
         for extra in extras:
             extra.role = "value"
             out.append(make_pair(page, u, extra, 0.8 * conf))
+        for name in name_columns(value, extras, lines):
+            name.role = "value"
+            out.append(make_pair(page, u, name, 0.8 * conf))
+    for header, cell in column_headers(figure_rows, lines):
+        out.append(make_pair(page, header, cell, 0.5 * min(header.conf, cell.conf)))
     return out
+
+
+def name_columns(first: Unit, stacked: list[Unit], lines: list[list[Unit]]) -> list[Unit]:
+    """A distribution list set in columns ("cc:  A. H. TISCH   G. R. TELFORD / R. H. ORCUTT
+    R. G. RYAN ..."): the names right of the first column, on its lines and the line or two
+    after it, are values of the same label."""
+    column = [first, *stacked]
+    if len(column) < 2 or not all(initials_name(x.text) for x in column):
+        return []
+    out: list[Unit] = []
+    h = max(first.height, 0.008)
+    last_y = column[-1].y1
+    for li in range(first.line, min(len(lines), column[-1].line + 3)):
+        names = [
+            o for o in lines[li] if o.role == "?" and o.x0 > first.x1 and initials_name(o.text)
+        ]
+        if li > column[-1].line and (not names or names[0].y0 - last_y > 1.5 * h):
+            break
+        out.extend(names)
+        if names:
+            last_y = max(last_y, *(o.y1 for o in names))
+    return out
+
+
+def row_cells(key: Unit, value: Unit, lines: list[list[Unit]]) -> list[Unit]:
+    """A row label followed by a run of figures ("Male  2.0  (51)  31  (83)"): every figure
+    of the run is a value of the row label, as the first one is. Three figures at least, set
+    like table cells (no wide gap); a year ends a date ("March 25, 1968") and a long number
+    is a document stamp, not a cell."""
+    if value.line != key.line or not table_figure(value):
+        return []
+    units = lines[key.line]
+    out: list[Unit] = []
+    prev = value
+    for o in units[units.index(value) + 1 :]:
+        if o.role != "?" or not table_figure(o) or o.x0 - prev.x1 > FAR_LABEL:
+            break
+        out.append(o)
+        prev = o
+    return out if len(out) >= 2 else []
 
 
 def _empty_labels(page: int, lines: list[list[Unit]], word_height: float) -> list[KeyValuePair]:

@@ -15,7 +15,6 @@ from .units import (
     FAR_LABEL,
     OFFSET_GAP,
     OFFSET_OVERLAP,
-    SMALL_WORDS,
     Unit,
     dot_label,
     is_caps,
@@ -24,6 +23,7 @@ from .units import (
     label_like,
     label_like_key,
     lexicon_label,
+    style,
     value_like,
 )
 
@@ -87,13 +87,6 @@ def right_of(key: Unit, lines: list[list[Unit]]) -> Unit | None:
     # a full stop read for a colon keeps an answer close by ("Brand. Misty"), not the next
     # option further on ("FULL INSPECTION.   SPOT CHECK")
     return best if dot_label(key) and best.x0 - key.x1 < 3 * key.height else None
-
-
-def style(text: str) -> str:
-    if is_caps(text):
-        return "caps"
-    words = [w for w in text.split() if w[:1].isalpha() and w.lower() not in SMALL_WORDS]
-    return "title" if all(w[:1].isupper() for w in words) else "mixed"
 
 
 def name_answer(u: Unit, answers: set[int]) -> bool:

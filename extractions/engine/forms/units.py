@@ -83,6 +83,8 @@ OFFSET_GAP = 0.1  # ... and at most this far right of the label
 CENTRED = 0.035  # a lone label this close to the page's centre line is a section heading
 FAR_LABEL = 0.15  # a label-looking unit this far right of a key without colon is a new field
 
+BULLETS = frozenset(("-", "–", "—", "•", "·", "*", "+"))
+DASH_RUN = re.compile(r"^[-–—.]{2,}$")
 KEY_END = re.compile(r"[:：]\s*$")
 ALPHA = re.compile(r"[^\W\d_]", re.UNICODE)
 DIGIT = re.compile(r"\d")
@@ -205,6 +207,12 @@ def page_units(layout: PageLayout) -> list[list[Unit]]:
                     units.append(Unit([w], li))
                     cur = []
                     continue
+                if DASH_RUN.match(w.text) and cur and wi + 1 < len(words) and _glued_label(cur):
+                    # "Written by -- John Bohlken", "Weight ------ 300 gm": a rule of dashes
+                    # leads from the label to its answer, as a colon would
+                    units.append(Unit(cur, li, colon=True))
+                    cur = []
+                    continue
                 if wi in glued and cur and _glued_label(cur):
                     # "MARKETLakeland": a label as sure as one with a colon
                     units.append(Unit(cur, li, colon=True))
@@ -264,8 +272,124 @@ def page_units(layout: PageLayout) -> list[list[Unit]]:
                 # "AMOUNT OF CHANGE   :" - a colon OCR set apart still ends the label
                 kept[-1] = Unit(kept[-1].words + u.words, li, colon=True)
             # other brackets and specks ("( )" of an empty box) are neither keys nor values
-        out.append(kept)
+        kept = _join_date_parts(_join_label_halves(kept, li), li)
+        out.append([x for u in kept for x in split_number_run(u)])
+    _join_dangling_labels(out)
     return out
+
+
+DANGLING = frozenset(("of", "and", "or", "for", "to", "per", "&", "in", "on", "by", "with"))
+
+
+def _join_dangling_labels(lines: list[list[Unit]]) -> None:
+    """A label whose line ends on a connecting word ("EXTENT OF" / "DISTRIBUTION:", "TYPE
+    OF" / "PRODUCT:") goes on in the label right under it: one label. Only before a colon
+    or for a label alone on its line."""
+    for li in range(len(lines) - 1):
+        for i, a in enumerate(lines[li]):
+            last = a.words[-1].text.lower()
+            if a.colon or last not in DANGLING or len(a.words) < 2 or not label_like(a):
+                continue
+            h = max(a.height, 0.008)
+            below = lines[li + 1]
+            b = next((o for o in below if abs(o.x0 - a.x0) < 2 * h), None)
+            if (
+                b is None
+                # a grid's two-line column labels are joined by the grid reader (grid.py)
+                or not (b.colon or len(lines[li]) == 1)
+                or b.y0 - a.y1 > 1.2 * h
+                or not label_like(b)
+                or value_like(b)
+                or style(b.text) != style(a.text)
+            ):
+                continue
+            lines[li][i] = Unit(a.words + b.words, li, colon=b.colon)
+            below.remove(b)
+
+
+MONTH = re.compile(
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?$", re.IGNORECASE
+)
+DAY = re.compile(r"^(?:[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?,?$")
+
+
+def _date_start(words: list[Word]) -> bool:
+    """ "September 26, 1995 ...": a month name, then the day."""
+    return (
+        len(words) >= 2
+        and MONTH.fullmatch(words[0].text) is not None
+        and DAY.match(words[1].text) is not None
+    )
+
+
+def _join_date_parts(units: list[Unit], li: int) -> list[Unit]:
+    """A date the layout cut at its gaps ("September   25,   1969", "MARCH 25,   1974"): a
+    unit ending with a month name, the day after it, and the year after a day ending with a
+    comma are one value."""
+    out: list[Unit] = []
+    for u in units:
+        prev = out[-1] if out else None
+        if prev is not None and u.x0 - prev.x1 < 6 * max(prev.height, u.height):
+            last = prev.words[-1].text
+            first = u.words[0].text
+            month_day = MONTH.fullmatch(last) is not None and DAY.match(first) is not None
+            day_year = (
+                DAY.match(last) is not None
+                and last.endswith(",")
+                and len(prev.words) >= 2
+                and MONTH.fullmatch(prev.words[-2].text) is not None
+                and YEAR.match(first) is not None
+            )
+            if (month_day or day_year) and not u.colon and not prev.colon:
+                out[-1] = Unit(prev.words + u.words, li)
+                continue
+        out.append(u)
+    return out
+
+
+def _join_label_halves(units: list[Unit], li: int) -> list[Unit]:
+    """A label the layout cut at a wide gap ("OTHER   INFORMATION:", "IF NO,   EXPLAIN:"): a
+    word or two lettered like the colon label right after it, first on the line, is that
+    label's beginning. (An enumerator before it, "(12)", is left alone: FUNSD's annotators
+    keep it in the label on some forms and not on others.)"""
+    if len(units) < 2:
+        return units
+    a, b = units[0], units[1]
+    if not b.colon or a.colon or len(a.words) > 2:
+        return units
+    head = style(a.text) == style(b.text) and label_like(a) and not value_like(a)
+    if head and b.x0 - a.x1 < 3 * max(a.height, b.height):
+        return [Unit(a.words + b.words, li, colon=True), *units[2:]]
+    return units
+
+
+# One cell of a table of figures: "3.48", "(224)", "7%", "$1,250", "3.60**".
+CELL_NUMBER = re.compile(r"^[$(]?[-+]?(?:\d[\d,]*(?:\.\d+)?|\.\d+)[%)*]*$")
+MEASURED = re.compile(r"[.,%()$]")
+
+
+def figure(u: Unit) -> bool:
+    """One figure of a table: "3.48", "(224)", "7%"."""
+    return len(u.words) == 1 and bool(CELL_NUMBER.match(u.words[0].text))
+
+
+def table_figure(u: Unit) -> bool:
+    """A figure that can be a table cell: not a year (it ends a date, "March 25, 1968") nor
+    a long number (a document stamp)."""
+    return figure(u) and not YEAR.match(u.text) and len(DIGIT.findall(u.text)) <= 6
+
+
+def split_number_run(u: Unit) -> list[Unit]:
+    """A run of figures set closer than the layout's column gap ("3.38 3.58 3.46",
+    "5.0 (120)"): the cells of a table row, one value each. Plain integers stay together
+    unless one figure is written as a measure (decimal, percent, bracketed count): "32 512
+    7890" is one telephone number, "21 1976" part of a date."""
+    words = u.words
+    if len(words) < 2 or not all(CELL_NUMBER.match(w.text) for w in words):
+        return [u]
+    if not any(MEASURED.search(w.text) for w in words):
+        return [u]
+    return [Unit([w], u.line) for w in words]
 
 
 def _sentence(words: list[Word]) -> bool:
@@ -295,6 +419,13 @@ def _glued_label(words: list[Word]) -> bool:
 def is_caps(text: str) -> bool:
     letters = [c for c in text if c.isalpha()]
     return len(letters) >= 1 and all(c.isupper() for c in letters) and not DIGIT.search(text)
+
+
+def style(text: str) -> str:
+    if is_caps(text):
+        return "caps"
+    words = [w for w in text.split() if w[:1].isalpha() and w.lower() not in SMALL_WORDS]
+    return "title" if all(w[:1].isupper() for w in words) else "mixed"
 
 
 def split_mode(units: list[Unit], start: int) -> str:
@@ -353,7 +484,9 @@ def _split_head(words: list[Word], li: int, mode: str) -> list[Unit]:
             if DIGIT.search(tail[0].text):
                 break
             continue
-        if DIGIT.search(tail[0].text):
+        if DIGIT.search(tail[0].text) or (
+            _date_start(tail) and head[-1].text.lower() not in SMALL_WORDS
+        ):
             # "1993 AVG. MONTHLY USAGE (LBS.) 6240": a year may qualify the label
             label = head[1:] if len(head) > 1 and YEAR.match(head[0].text) else head
             ltext = " ".join(w.text for w in label)
@@ -421,15 +554,33 @@ def word_ratio(text: str) -> float:
 def label_text(u: Unit) -> str:
     """The text of a unit as a label: a leading year qualifies it ("1993 ANNUAL USAGE")."""
     words = u.text.split()
-    if len(words) > 1 and YEAR.match(words[0]):
-        words = words[1:]
+    if len(words) > 1 and (YEAR.match(words[0]) or words[0] in BULLETS):
+        words = words[1:]  # "- MEDIA TYPE", "• Weight": a bullet leads the label
     return " ".join(words)
+
+
+# "A. H. TISCH", "J.P. Mastandrea", "Dr. H. J. Minnemeyer", "L. Gordon": a person, written
+# by initials. One initial before a word in capitals is an enumerated label ("B. MARKETING").
+INITIALS_NAME = re.compile(
+    r"^(?:(?:Mr|Mrs|Ms|Dr)\.?\s+)?"
+    r"(?:(?:[A-Z]\.\s?){2,3}\s*[A-Z][A-Za-z'’-]+|[A-Z]\.\s?[A-Z][a-z][A-Za-z'’-]*)\.?$"
+)
+TITLED_NAME = re.compile(r"^(?:Mr|Mrs|Ms|Dr)\.?\s+(?:[A-Z]\.\s?)+\s*[A-Z][A-Za-z'’-]+\.?$")
+
+
+def initials_name(text: str) -> bool:
+    text = text.strip()
+    if re.match(r"P\.\s?O\.", text):
+        return False  # "P. O. Box": the postal label
+    return bool(INITIALS_NAME.match(text) or TITLED_NAME.match(text))
 
 
 def label_like(u: Unit) -> bool:
     """Short, mostly letters, not a sentence: could be a printed field label."""
     text = label_text(u)
     words = text.split()
+    if initials_name(text):
+        return False  # a person's name is an answer
     if not words or len(words) > 7 or len(text) > 48 or words[0].lower() in ("the", "a", "an"):
         return False  # "The American Tobacco Company" is a name
     if word_ratio(text) < 0.6 or (text.endswith((".", ",")) and len(words) > 3):
@@ -451,7 +602,7 @@ def value_like(u: Unit) -> bool:
     text = u.text.strip()
     if not text:
         return False
-    if DIGIT.search(text) or MARK.match(text):
+    if DIGIT.search(text) or MARK.match(text) or initials_name(text):
         return True
     # A word starting in lower case (not "of", "and" …): typed or written answer text.
     return any(w[:1].islower() and w.lower() not in SMALL_WORDS for w in text.split())
