@@ -239,6 +239,6 @@ def _as_engine_errors() -> Iterator[None]:
         ) from exc
     except Exception as exc:
         module = getattr(exc, "__module__", "") or ""
-        if "onnxruntime" in module or "rapidocr" in module:
+        if "onnxruntime" in module or "openvino" in module or "rapidocr" in module:
             raise EngineError(OCR_ERROR, f"OCR failed ({exc}).") from exc
         raise EngineError(INTERNAL_ERROR, f"{type(exc).__name__}: {exc}") from exc

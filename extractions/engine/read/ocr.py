@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from ..types import OCR_ERROR, EngineError, Word
+from ..types import DEFAULT_OCR_BACKEND, OCR_ERROR, EngineError, Word
 
 # Bump when a change to this module alters what OCR reads from a page without changing one
 # of the settings below: it is part of the OCR cache's key (ocr_cache.ocr_fingerprint), so
@@ -76,11 +76,11 @@ ENGINE_PARAMS: dict[str, Any] = {
 # processes keep it busy. 0 = every core (a lone process: the extract command).
 _engines: dict[tuple[int, str], Any] = {}
 
-# The inference backend (``ExtractionOptions.ocr_backend``): "onnxruntime", or "openvino"
-# (the ``openvino`` wheel) running the same ONNX models. Measured with bench/ocr.py
-# (README, OCR section): OpenVINO reads a receipt for ~0.4x the CPU of ONNX Runtime, an
-# A4 form for ~0.35x, one thread each; its numerics differ slightly, so its text differs
-# on a few lines, which is why it is a setting, off by default.
+# The inference backend (``ExtractionOptions.ocr_backend``): "openvino" (the ``openvino``
+# wheel, the default) or "onnxruntime" running the same ONNX models. Measured with
+# bench/ocr.py (README, OCR section): OpenVINO reads a receipt for ~0.4x the CPU of ONNX
+# Runtime, an A4 form for ~0.35x, one thread each; its numerics differ slightly, so its
+# text differs on a few lines (field scores: README).
 BACKENDS = ("onnxruntime", "openvino")
 # Model files replacing the wheel's ({"Det": path, "Rec": path}), for experiments
 # (bench/ocr.py --variant); int8 models measured worse, see the README.
@@ -95,7 +95,7 @@ def session_threads(threads: int) -> int:
     return threads if threads >= 1 else max(os.cpu_count() or 1, 1)
 
 
-def get_engine(threads: int = 1, backend: str = "onnxruntime") -> Any:
+def get_engine(threads: int = 1, backend: str = DEFAULT_OCR_BACKEND) -> Any:
     """The process's RapidOCR engine for ``threads`` and ``backend`` (one per pair asked
     for: normally one)."""
     if backend not in BACKENDS:
@@ -204,7 +204,7 @@ def ocr_image(
     *,
     detect_orientation: bool = True,
     threads: int = 1,
-    backend: str = "onnxruntime",
+    backend: str = DEFAULT_OCR_BACKEND,
 ) -> OcrPage:
     """Read an (EXIF-transposed) page image; word boxes are normalised to the upright page.
 

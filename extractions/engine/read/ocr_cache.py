@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from ..types import OcrCache
+from ..types import DEFAULT_OCR_BACKEND, OcrCache
 from . import ocr
 
 # The payload's layout; part of the key, so entries of another layout are never looked up.
@@ -193,7 +193,7 @@ def read_page(
     cache: OcrCache | None,
     detect_orientation: bool = True,
     threads: int = 1,
-    backend: str = "onnxruntime",
+    backend: str = DEFAULT_OCR_BACKEND,
 ) -> ocr.OcrPage:
     """``ocr.ocr_image`` through ``cache``: the stored lines of this very image when there
     are some, else OCR now and store what it read."""
