@@ -107,6 +107,28 @@ class Citation:
         return {"page": self.page, "bbox": [round(v, 4) for v in self.bbox], "text": self.text}
 
 
+# The names of ``FillResult.evidence``'s numbers, in the calibrator's feature order: whether
+# the label matcher read the field (else the concept rules alone decided), whether its ranker
+# replaced the rules' pick, the rules' state (1 same value, 0 another value, -1 none), the
+# ranker's best score for the chosen value and for any other value, their margin, the chosen
+# value's share of all candidates' scores, how many distinct values and how many candidates
+# held the chosen one, and whether another candidate's text holds the chosen one's (a value
+# cut short) or the chosen one holds another's.
+CHOICE_EVIDENCE: tuple[str, ...] = (
+    "matched",
+    "ranker_pick",
+    "rule_state",
+    "choice_top",
+    "choice_runner_up",
+    "choice_margin",
+    "choice_share",
+    "choice_values",
+    "choice_same",
+    "choice_longer_other",
+    "choice_shorter_other",
+)
+
+
 @dataclass(slots=True)
 class FillResult:
     """What the parsing step returns: schema-shaped data plus per-leaf evidence.
@@ -119,6 +141,11 @@ class FillResult:
     data: Any
     citations: dict[str, Citation] = field(default_factory=dict)
     confidence: dict[str, float] = field(default_factory=dict)
+    # Per scalar leaf, how its value was chosen (``parsing.fill.choice_evidence``: the
+    # ranker's score of the chosen value and of the best other one, how many values
+    # competed, whether the concept rules agreed). Read by the confidence calibrator only;
+    # never part of the output.
+    evidence: dict[str, dict[str, float]] = field(default_factory=dict, compare=False)
 
 
 @dataclass(slots=True)

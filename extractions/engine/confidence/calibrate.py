@@ -183,6 +183,7 @@ def calibrate(
         cited_by_parser=set(filled.citations),
         pages=pages,
         kinds=[k for k in KINDS if k not in direct],
+        evidence=filled.evidence,
     )
     if not rows:
         return out

@@ -15,7 +15,7 @@ from itertools import permutations
 from typing import Any
 
 from ..forms.pairs import is_key_value_array, key_value_names
-from ..types import Citation, PageContent, Word
+from ..types import CHOICE_EVIDENCE, Citation, PageContent, Word
 from ..values.checks import (
     lines_sum_to_total,
     net_plus_tax_equals_gross,
@@ -67,6 +67,10 @@ FEATURE_NAMES: tuple[str, ...] = (
     "pair_dy",
     "key_colon",
     "list_length",
+    # how the parsing step chose a scalar (``types.CHOICE_EVIDENCE``; -1 for other leaves)
+    *CHOICE_EVIDENCE,
+    "lines_sum",
+    "cents_printed",
 )
 
 _ISO_DATE = re.compile(r"^(\d{4})-\d{2}-\d{2}$")
@@ -235,9 +239,12 @@ def leaf_features(
     cited_by_parser: set[str],
     pages: Sequence[PageContent],
     kinds: Collection[str] | None = None,
+    evidence: dict[str, dict[str, float]] | None = None,
 ) -> tuple[list[Leaf], list[list[float]]]:
     """The leaves of ``data`` (only those of ``kinds`` when given) and one feature row per
-    leaf (``FEATURE_NAMES`` order)."""
+    leaf (``FEATURE_NAMES`` order); ``evidence`` is the parsing step's, per leaf path
+    (``FillResult.evidence``)."""
+    evidence = evidence or {}
     leaves = leaves_of(data, schema)
     if kinds is not None:
         leaves = [lf for lf in leaves if lf.kind in kinds]
@@ -268,10 +275,12 @@ def leaf_features(
         )
     column_sum_ok: dict[tuple[str, str], bool] = {}
     row_product: dict[tuple[str, int], float] = {}
+    column_sums: list[list[Any]] = []  # every numeric column of every list
     for list_path, items in rows.items():
         columns = {k for r in items for k, v in r.items() if _number(v) is not None}
         for col in columns:
             col_values = [r.get(col) for r in items if r.get(col) is not None]
+            column_sums.append(col_values)
             column_sum_ok[(list_path, col)] = any(
                 lines_sum_to_total(line_amounts=col_values, total=t).ok for t in amounts
             )
@@ -358,9 +367,44 @@ def leaf_features(
                 float(min(lf.row, 100)) if lf.row is not None else -1.0,
                 *_pair_geometry(lf, row_dict, citations),
                 float(min(list_length_of[list_path], 100)) if list_path else -1.0,
+                *_choice(evidence.get(lf.path), lf.kind),
+                _lines_sum(num, column_sums) if lf.kind == SCALAR else -1.0,
+                _cents_printed(num, cit),
             ]
         )
     return leaves, matrix
+
+
+_NO_CHOICE = [-1.0] * len(CHOICE_EVIDENCE)
+
+
+def _choice(found: dict[str, float] | None, kind: str) -> list[float]:
+    """The parsing step's choice evidence; a scalar without any (a bare checkout's rules, a
+    fact from running text) reads as chosen by the rules alone."""
+    if found is None:
+        return [0.0, *_NO_CHOICE[1:]] if kind == SCALAR else _NO_CHOICE
+    return [float(found.get(name, -1.0)) for name in CHOICE_EVIDENCE]
+
+
+def _lines_sum(value: float | None, column_sums: list[list[Any]]) -> float:
+    """1 when some numeric column of the document's line items adds up to this amount, 0
+    when there are such columns and none does, -1 when there are none (or no amount)."""
+    if value is None or not column_sums:
+        return -1.0
+    ok = any(lines_sum_to_total(line_amounts=col, total=value).ok for col in column_sums)
+    return float(ok)
+
+
+_CENTS = re.compile(r"\d[.,]\d{2}(?!\d)")
+
+
+def _cents_printed(value: float | None, cit: Citation | None) -> float:
+    """For an amount: 1 when its cited text prints cents ("12.50"), the way money is
+    printed, 0 when it does not (a count, a year, a fragment of an id read as a number);
+    -1 for other values."""
+    if value is None or cit is None or not cit.text:
+        return -1.0
+    return float(bool(_CENTS.search(cit.text)))
 
 
 _SPLIT = re.compile(r"[^0-9A-Za-zÀ-ÿ]+|(?<=[a-z])(?=[A-Z])")

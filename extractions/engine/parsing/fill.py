@@ -24,6 +24,7 @@ from ..fields.matching import (
     add_rule_candidate,
     field_candidates,
     profile_for,
+    value_key,
 )
 from ..fields.meanings import FieldMeaning, recognise
 from ..forms.pairs import fill_key_value_array, is_key_value_array
@@ -166,6 +167,7 @@ class _Ctx:
     pages: list[PageContent]
     citations: dict[str, Citation] = field(default_factory=dict)
     confidence: dict[str, float] = field(default_factory=dict)
+    evidence: dict[str, dict[str, float]] = field(default_factory=dict)
     vendor: tuple[Found, list[Line]] | bool | None = False  # False = not looked for yet
     prose_doc: bool | None = None
     labels: LabelIndex | None = None  # every printed label, read on first use
@@ -347,20 +349,84 @@ def scalar_candidates(
 
 def _fill_leaf(ctx: _Ctx, node: dict[str, Any], name: str, path: str, parents: list[str]) -> Any:
     kind, f, cands = scalar_candidates(ctx, node, name, path, parents)
+    rule = f
+    scores: list[float] = []
+    replaced = False
     if cands is not None:
         # the ranker's pick replaces the rules' one; where it finds no candidate likely
         # enough, the rules' pick (a value printed next to a known label) stands
-        got = ranker.choose(cands)
+        got, scores = ranker.choose_scored(cands)
         if got is not None and not got[0].feats.get("rule_agree"):
             f = got[0].found
             f.score = round(min(0.95, max(0.05, got[1])), 4)
+            replaced = True
     if f is None or not f.words:
         return None
     value = coerce(f.value, node, kind, _plain_text(f))
     if value is None:
         return None
     _record(ctx, path, f, value)
+    if path in ctx.citations:
+        ctx.evidence[path] = choice_evidence(
+            chosen=f, rule=rule, cands=cands, scores=scores, replaced=replaced
+        )
     return value
+
+
+def choice_evidence(
+    *,
+    chosen: Found,
+    rule: Found | None,
+    cands: list[Candidate] | None,
+    scores: list[float],
+    replaced: bool,
+) -> dict[str, float]:
+    """How a scalar's value was chosen (``types.CHOICE_EVIDENCE``): a value the ranker scores
+    far above every other one, that the rules also picked, is more often right than one of
+    several values of about the same score."""
+    key = value_key(chosen.value)
+    rule_state = -1.0 if rule is None else 1.0 if value_key(rule.value) == key else 0.0
+    if cands is None or not cands or len(scores) != len(cands):
+        return {"matched": 0.0, "ranker_pick": 0.0, "rule_state": rule_state}
+    top, other, total, same = -1.0, 0.0, 0.0, 0
+    others: set[Any] = set()
+    for c, s in zip(cands, scores, strict=True):
+        total += s
+        k = value_key(c.found.value)
+        if k == key:
+            top = max(top, s)
+            same += 1
+        else:
+            other = max(other, s)
+            others.add(k)
+    own_text = key if isinstance(key, str) else ""
+    longer = shorter = 0.0
+    if own_text:
+        for k in others:
+            if isinstance(k, str) and k:
+                if own_text in k:
+                    longer = 1.0
+                elif k in own_text:
+                    shorter = 1.0
+    chosen_score = top if top >= 0 else 0.0
+    return {
+        "matched": 1.0,
+        "ranker_pick": float(replaced),
+        "rule_state": rule_state,
+        "choice_top": chosen_score,
+        "choice_runner_up": other,
+        "choice_margin": chosen_score - other,
+        "choice_share": sum(
+            s for c, s in zip(cands, scores, strict=True) if value_key(c.found.value) == key
+        )
+        / total
+        if total > 0
+        else 0.0,
+        "choice_values": float(min(len(others) + 1, 20)),
+        "choice_same": float(min(same, 10)),
+        "choice_longer_other": longer,
+        "choice_shorter_other": shorter,
+    }
 
 
 def _plain_text(f: Found) -> str:
@@ -487,12 +553,14 @@ def fill_schema(
         data: list[Any] = []
         cits: dict[str, Citation] = {}
         confs: dict[str, float] = {}
+        evidence: dict[str, dict[str, float]] = {}
         for i, page in enumerate(pages):
             r = _fill_doc([page], schema)
             data.append(r.data)
             cits.update({f"[{i}]{_sep(k)}{k}": v for k, v in r.citations.items()})
             confs.update({f"[{i}]{_sep(k)}{k}": v for k, v in r.confidence.items()})
-        return FillResult(data=data, citations=cits, confidence=confs)
+            evidence.update({f"[{i}]{_sep(k)}{k}": v for k, v in r.evidence.items()})
+        return FillResult(data=data, citations=cits, confidence=confs, evidence=evidence)
     if target == "per_table_row":
         ctx = _Ctx(DocIndex(pages), pages)
         item_schema = schema if main_type(schema) == "object" else (schema.get("items") or {})
@@ -515,4 +583,6 @@ def _fill_doc(pages: list[PageContent], schema: dict[str, Any]) -> FillResult:
     if main_type(schema) != "object":
         return FillResult(data=empty_value(schema))
     data = _fill_object(ctx, schema, "", [])
-    return FillResult(data=data, citations=ctx.citations, confidence=ctx.confidence)
+    return FillResult(
+        data=data, citations=ctx.citations, confidence=ctx.confidence, evidence=ctx.evidence
+    )
