@@ -112,8 +112,10 @@ class Citation:
 # replaced the rules' pick, the rules' state (1 same value, 0 another value, -1 none), the
 # ranker's best score for the chosen value and for any other value, their margin, the chosen
 # value's share of all candidates' scores, how many distinct values and how many candidates
-# held the chosen one, and whether another candidate's text holds the chosen one's (a value
-# cut short) or the chosen one holds another's.
+# held the chosen one, whether another candidate's text holds the chosen one's (a value
+# cut short) or the chosen one holds another's, and the kind of value the field was read as
+# (a party's name, an address, an identifier, free text, a code such as a currency or an
+# email; amounts and dates are told by their values).
 CHOICE_EVIDENCE: tuple[str, ...] = (
     "matched",
     "ranker_pick",
@@ -126,6 +128,11 @@ CHOICE_EVIDENCE: tuple[str, ...] = (
     "choice_same",
     "choice_longer_other",
     "choice_shorter_other",
+    "value_name",
+    "value_address",
+    "value_id",
+    "value_text",
+    "value_code",
 )
 
 

@@ -21,6 +21,7 @@ from ..values.checks import (
     net_plus_tax_equals_gross,
     quantity_times_unit_price,
 )
+from ..values.dates import date_order_counts, find_dates
 
 # Leaf kinds, reported apart by the evaluation (a table cell and a header field are right
 # for different reasons).
@@ -71,6 +72,12 @@ FEATURE_NAMES: tuple[str, ...] = (
     *CHOICE_EVIDENCE,
     "lines_sum",
     "cents_printed",
+    "negative",
+    "date_ambiguous",
+    "date_order_agrees",
+    "same_date_elsewhere",
+    "odd_characters",
+    "cut_start",
 )
 
 _ISO_DATE = re.compile(r"^(\d{4})-\d{2}-\d{2}$")
@@ -262,6 +269,9 @@ def leaf_features(
     ]
     scalars_filled = len(scalars) / max(1, len(scalar_props))
     amounts = [v for v in (_number(lf.value) for lf in scalars) if v is not None]
+    scalar_dates = [lf.value for lf in scalars if isinstance(lf.value, str)]
+    scalar_dates = [v for v in scalar_dates if _ISO_DATE.match(v)]
+    order: tuple[int, int] | None = None  # the document's unambiguous d/m and m/d dates
 
     # rows of each list of objects, and which column sums equal a scalar amount
     rows: dict[str, list[dict[str, Any]]] = {}
@@ -324,6 +334,15 @@ def leaf_features(
         iso = _ISO_DATE.match(text) if isinstance(value, str) else None
         year = int(iso.group(1)) if iso else 0
         letters = [c for c in text if c.isalpha()]
+        ambiguous, agrees = -1.0, -1.0
+        if iso:
+            ambiguous, reading = _date_reading(text, cit)
+            if ambiguous == 1.0:
+                if order is None:
+                    order = date_order_counts(
+                        [" ".join(w.text for w in ws) for ws in words.by_page.values()]
+                    )
+                agrees = _order_agrees(reading, order)
         matrix.append(
             [
                 float(raw_confidence.get(lf.path, 0.5)),
@@ -370,9 +389,51 @@ def leaf_features(
                 *_choice(evidence.get(lf.path), lf.kind),
                 _lines_sum(num, column_sums) if lf.kind == SCALAR else -1.0,
                 _cents_printed(num, cit),
+                float(num < 0) if num is not None else -1.0,
+                ambiguous,
+                agrees,
+                float(min(scalar_dates.count(text) - 1, 3)) if lf.kind == SCALAR and iso else -1.0,
+                float(min(len(_ODD.findall(text)), 5)) if num is None and not iso else -1.0,
+                float(bool(_CUT_START.match(text))) if num is None and not iso else -1.0,
             ]
         )
     return leaves, matrix
+
+
+def _date_reading(value: str, cit: Citation | None) -> tuple[float, str]:
+    """Whether the printed date behind an ISO value reads both day-first and month-first
+    (03/08/20), and which reading the value took ("dmy", "mdy"); (0, "") for a date
+    printed unambiguously, (-1, "") when no printed date gives the value."""
+    if cit is None or not cit.text:
+        return -1.0, ""
+    seen = False
+    for d in find_dates(cit.text):
+        dmy, mdy = d.iso("dmy"), d.iso("mdy")
+        if value not in (dmy, mdy):
+            continue
+        seen = True
+        if d.ambiguous:
+            return 1.0, "dmy" if value == dmy else "mdy"
+    return (0.0, "") if seen else (-1.0, "")
+
+
+def _order_agrees(reading: str, order: tuple[int, int]) -> float:
+    """1 when the document's unambiguous dates (13/02/20 is day-first) show the order an
+    ambiguous date was read in, 0 when they show the other, -1 when they show neither or
+    both."""
+    dmy, mdy = order
+    if not reading or (dmy > 0) == (mdy > 0):
+        return -1.0
+    shown = "dmy" if dmy > 0 else "mdy"
+    return float(shown == reading)
+
+
+# an OCR slip inside a word ("JA:AN", "SE_ANGO", "LJAN"): a letter, a character no name
+# prints, a letter; or a lower-case letter between capitals
+_ODD = re.compile(r"[A-Za-z][^A-Za-z0-9\s.,&'/()\-][A-Za-z]|[A-Z][a-z](?=[A-Z]{2})|_")
+# a name whose first word starts lower-case while the rest is capitalised: its start was
+# cut off ("bang Alaf Restaurants")
+_CUT_START = re.compile(r"^[a-z]+\b.*[A-Z]")
 
 
 _NO_CHOICE = [-1.0] * len(CHOICE_EVIDENCE)

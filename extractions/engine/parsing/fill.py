@@ -368,7 +368,7 @@ def _fill_leaf(ctx: _Ctx, node: dict[str, Any], name: str, path: str, parents: l
     _record(ctx, path, f, value)
     if path in ctx.citations:
         ctx.evidence[path] = choice_evidence(
-            chosen=f, rule=rule, cands=cands, scores=scores, replaced=replaced
+            chosen=f, rule=rule, cands=cands, scores=scores, replaced=replaced, kind=kind
         )
     return value
 
@@ -380,14 +380,22 @@ def choice_evidence(
     cands: list[Candidate] | None,
     scores: list[float],
     replaced: bool,
+    kind: str = "",
 ) -> dict[str, float]:
     """How a scalar's value was chosen (``types.CHOICE_EVIDENCE``): a value the ranker scores
     far above every other one, that the rules also picked, is more often right than one of
     several values of about the same score."""
     key = value_key(chosen.value)
     rule_state = -1.0 if rule is None else 1.0 if value_key(rule.value) == key else 0.0
+    kinds = {
+        "value_name": float(kind == "name"),
+        "value_address": float(kind == "address"),
+        "value_id": float(kind == "id"),
+        "value_text": float(kind == "text"),
+        "value_code": float(kind in _CODE_KINDS),
+    }
     if cands is None or not cands or len(scores) != len(cands):
-        return {"matched": 0.0, "ranker_pick": 0.0, "rule_state": rule_state}
+        return {"matched": 0.0, "ranker_pick": 0.0, "rule_state": rule_state, **kinds}
     top, other, total, same = -1.0, 0.0, 0.0, 0
     others: set[Any] = set()
     for c, s in zip(cands, scores, strict=True):
@@ -426,7 +434,12 @@ def choice_evidence(
         "choice_same": float(min(same, 10)),
         "choice_longer_other": longer,
         "choice_shorter_other": shorter,
+        **kinds,
     }
+
+
+# values read by a pattern or from a closed list: their shape says much of whether they are right
+_CODE_KINDS = frozenset({"currency", "email", "phone", "iban", "vat_id", "vat", "bool", "percent"})
 
 
 def _plain_text(f: Found) -> str:

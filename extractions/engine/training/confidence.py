@@ -111,11 +111,47 @@ def _folds(groups: list[str], seed: int) -> np.ndarray:
 
 # More evidence never makes a value less likely to be right: the ensemble may only rise with
 # the parsing step's own score, the OCR confidence of the cited words and the share of the
-# field's name printed before the value (so it keeps the order the rules already get right).
-MONOTONE_UP = ("raw", "ocr_mean", "ocr_min", "label_overlap")
+# field's name printed before the value (so it keeps the order the rules already get right),
+# and with how far the ranker puts the chosen value above the others.
+MONOTONE_UP = ("raw", "ocr_mean", "ocr_min", "label_overlap", "choice_margin", "choice_share")
 # Synthetic values are many and nearly all right: they teach what a clean document looks
 # like without outweighing the real corpora.
 SYNTHETIC_WEIGHT = 0.3
+
+
+# Leaf kinds that get an ensemble of their own (``Calibrator.kind_trees``); the others share
+# one. Cross-validated on train, a scalars-only ensemble ranks scalars at AUROC 0.88 against
+# 0.84 for the shared one, which spends most of its splits on the far more numerous pairs.
+OWN_ENSEMBLE = ("scalar",)
+
+
+def _fit_by_kind(
+    x: np.ndarray, y: np.ndarray, kinds: np.ndarray, seed: int, weight: np.ndarray
+) -> tuple[Any, dict[str, Any]]:
+    """The shared ensemble (fitted on the kinds without their own) and one per kind of
+    ``OWN_ENSEMBLE`` present in the rows."""
+    own = {}
+    shared_rows = ~np.isin(kinds, OWN_ENSEMBLE)
+    for kind in OWN_ENSEMBLE:
+        mask = kinds == kind
+        if mask.sum() >= 50 and 0 < y[mask].sum() < mask.sum():
+            own[kind] = _fit_trees(x[mask], y[mask], seed, weight[mask])
+        else:
+            shared_rows |= mask
+    return _fit_trees(x[shared_rows], y[shared_rows], seed, weight[shared_rows]), own
+
+
+def _predict_by_kind(shared: Any, own: dict[str, Any], x: np.ndarray, kinds: np.ndarray) -> Any:
+    p = np.zeros(len(x))
+    rest = np.ones(len(x), dtype=bool)
+    for kind, model in own.items():
+        mask = kinds == kind
+        if mask.any():
+            p[mask] = model.predict_proba(x[mask])[:, 1]
+            rest &= ~mask
+    if rest.any():
+        p[rest] = shared.predict_proba(x[rest])[:, 1]
+    return p
 
 
 def _fit_trees(x: np.ndarray, y: np.ndarray, seed: int, weight: np.ndarray | None = None) -> Any:
@@ -215,8 +251,8 @@ def train(ctx: TrainContext) -> TrainReport:
     oof = np.zeros(len(y))
     for k in range(FOLDS):
         test = folds == k
-        model = _fit_trees(x[~test], y[~test], ctx.seed, weight[~test])
-        oof[test] = model.predict_proba(x[test])[:, 1]
+        shared, own = _fit_by_kind(x[~test], y[~test], kinds[~test], ctx.seed, weight[~test])
+        oof[test] = _predict_by_kind(shared, own, x[test], kinds[test])
     raw = x[:, FEATURE_NAMES.index("raw")]
     # end-to-end cross-validated figures: each fold's isotonic maps from the other folds,
     # over the ensemble's probability and, to compare, over the raw confidence alone
@@ -249,10 +285,12 @@ def train(ctx: TrainContext) -> TrainReport:
 
     maps = _isotonic_maps(oof, y, kinds, weight)
     raw_maps = _isotonic_maps(raw, y, kinds, weight)
+    shared, own = _fit_by_kind(x, y, kinds, ctx.seed, weight)
     final = Calibrator(
-        trees=ensemble_from_lightgbm(_fit_trees(x, y, ctx.seed, weight)),
+        trees=ensemble_from_lightgbm(shared),
         isotonic={k: (raw_maps if k in raw_kinds else maps)[k] for k in KINDS if k in maps},
         raw_kinds=frozenset(raw_kinds),
+        kind_trees={k: ensemble_from_lightgbm(m) for k, m in own.items()},
     )
     path = ctx.out_dir / MODEL_FILE
     path.write_text(json.dumps(calibrator_to_json(final), separators=(",", ":")), encoding="utf-8")

@@ -157,6 +157,13 @@ def find_dates(text: str) -> list[DateMatch]:
 
 def date_order(texts: list[str]) -> str:
     """Day/month order shown by a document: "mdy" only when it prints an unambiguous m/d date."""
+    dmy, mdy = date_order_counts(texts)
+    return "mdy" if mdy > dmy else "dmy"
+
+
+def date_order_counts(texts: list[str]) -> tuple[int, int]:
+    """How many numeric dates of ``texts`` can only be day-first (13/02/20) and how many can
+    only be month-first (02/13/20)."""
     dmy = mdy = 0
     for t in texts:
         if not _HAS_NUM_DATE.search(t):
@@ -167,7 +174,7 @@ def date_order(texts: list[str]) -> str:
                 dmy += 1
             elif b > 12 >= a >= 1 and b <= 31:
                 mdy += 1
-    return "mdy" if mdy > dmy else "dmy"
+    return dmy, mdy
 
 
 def parse_date(text: str, order: str = "dmy") -> str | None:
