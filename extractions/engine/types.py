@@ -109,7 +109,7 @@ class Citation:
 
 # The names of ``FillResult.evidence``'s numbers, in the calibrator's feature order: whether
 # the label matcher read the field (else the concept rules alone decided), whether its ranker
-# replaced the rules' pick, the rules' state (1 same value, 0 another value, -1 none), the
+# replaced the rules' pick, the rules' state (1 same value, 0 none, -1 another value), the
 # ranker's best score for the chosen value and for any other value, their margin, the chosen
 # value's share of all candidates' scores, how many distinct values and how many candidates
 # held the chosen one, whether another candidate's text holds the chosen one's (a value
@@ -133,6 +133,17 @@ CHOICE_EVIDENCE: tuple[str, ...] = (
     "value_id",
     "value_text",
     "value_code",
+    # the ranker's own features of the best candidate holding the chosen value: how well its
+    # label matches the field, where the value sits, whether it is the first or last date
+    "label_name_cover",
+    "label_cover",
+    "label_concept_strong",
+    "label_opposite",
+    "label_colon",
+    "label_where_same",
+    "label_position_match",
+    "label_is_min_date",
+    "label_is_max_date",
 )
 
 

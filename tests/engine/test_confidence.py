@@ -333,6 +333,7 @@ def test_kinds_kept_raw_skip_their_features_with_the_same_answer() -> None:
         raw_confidence=raw,
         cited_by_parser=set(filled.citations),
         pages=pages,
+        evidence=filled.evidence,
     )
     every = cal.probabilities_of(rows, [lf.kind for lf in leaves])
     assert any(lf.kind == "cell" for lf in leaves)

@@ -252,16 +252,17 @@ def leaf_features(
     leaf (``FEATURE_NAMES`` order); ``evidence`` is the parsing step's, per leaf path
     (``FillResult.evidence``)."""
     evidence = evidence or {}
-    leaves = leaves_of(data, schema)
-    if kinds is not None:
-        leaves = [lf for lf in leaves if lf.kind in kinds]
+    # the document-level evidence (amounts, line-item columns) comes from every leaf, whatever
+    # kinds are asked for: a header total is checked against the cells it is not asked about
+    every = leaves_of(data, schema)
+    leaves = [lf for lf in every if lf.kind in kinds] if kinds is not None else every
     if not leaves:
         return leaves, []
     words = _PageWords(pages)
     n_pages = max(1, len(pages))
     first_page = pages[0].number if pages else 1
 
-    scalars = [lf for lf in leaves if lf.kind == SCALAR]
+    scalars = [lf for lf in every if lf.kind == SCALAR]
     scalar_props = [
         k
         for k, v in (schema.get("properties") or {}).items()
@@ -275,7 +276,7 @@ def leaf_features(
 
     # rows of each list of objects, and which column sums equal a scalar amount
     rows: dict[str, list[dict[str, Any]]] = {}
-    for lf in leaves:
+    for lf in every:
         if lf.row is not None and lf.kind == CELL:
             rows.setdefault(lf.list_path, [])
     for list_path in rows:
@@ -286,6 +287,7 @@ def leaf_features(
     column_sum_ok: dict[tuple[str, str], bool] = {}
     row_product: dict[tuple[str, int], float] = {}
     column_sums: list[list[Any]] = []  # every numeric column of every list
+    want_cells = any(lf.kind == CELL for lf in leaves)
     for list_path, items in rows.items():
         columns = {k for r in items for k, v in r.items() if _number(v) is not None}
         for col in columns:
@@ -294,8 +296,9 @@ def leaf_features(
             column_sum_ok[(list_path, col)] = any(
                 lines_sum_to_total(line_amounts=col_values, total=t).ok for t in amounts
             )
-        for i, r in enumerate(items):
-            row_product[(list_path, i)] = _row_product_ok(r)
+        if want_cells:  # the costly part on a long table, for cells only
+            for i, r in enumerate(items):
+                row_product[(list_path, i)] = _row_product_ok(r)
 
     matrix: list[list[float]] = []
     item_props_of: dict[str, Any] = {}
@@ -387,7 +390,7 @@ def leaf_features(
                 *_pair_geometry(lf, row_dict, citations),
                 float(min(list_length_of[list_path], 100)) if list_path else -1.0,
                 *_choice(evidence.get(lf.path), lf.kind),
-                _lines_sum(num, column_sums) if lf.kind == SCALAR else -1.0,
+                _lines_sum(num, column_sums) if lf.kind == SCALAR else 0.0,
                 _cents_printed(num, cit),
                 float(num < 0) if num is not None else -1.0,
                 ambiguous,
@@ -448,12 +451,13 @@ def _choice(found: dict[str, float] | None, kind: str) -> list[float]:
 
 
 def _lines_sum(value: float | None, column_sums: list[list[Any]]) -> float:
-    """1 when some numeric column of the document's line items adds up to this amount, 0
-    when there are such columns and none does, -1 when there are none (or no amount)."""
+    """1 when some numeric column of the document's line items adds up to this amount, -1
+    when there are such columns and none does, 0 when there are none (or no amount): the
+    more evidence, the higher (the trainer keeps the model monotone in it)."""
     if value is None or not column_sums:
-        return -1.0
+        return 0.0
     ok = any(lines_sum_to_total(line_amounts=col, total=value).ok for col in column_sums)
-    return float(ok)
+    return 1.0 if ok else -1.0
 
 
 _CENTS = re.compile(r"\d[.,]\d{2}(?!\d)")

@@ -386,7 +386,7 @@ def choice_evidence(
     far above every other one, that the rules also picked, is more often right than one of
     several values of about the same score."""
     key = value_key(chosen.value)
-    rule_state = -1.0 if rule is None else 1.0 if value_key(rule.value) == key else 0.0
+    rule_state = 0.0 if rule is None else 1.0 if value_key(rule.value) == key else -1.0
     kinds = {
         "value_name": float(kind == "name"),
         "value_address": float(kind == "address"),
@@ -397,16 +397,19 @@ def choice_evidence(
     if cands is None or not cands or len(scores) != len(cands):
         return {"matched": 0.0, "ranker_pick": 0.0, "rule_state": rule_state, **kinds}
     top, other, total, same = -1.0, 0.0, 0.0, 0
+    best: Candidate | None = None
     others: set[Any] = set()
     for c, s in zip(cands, scores, strict=True):
         total += s
         k = value_key(c.found.value)
         if k == key:
-            top = max(top, s)
+            if s > top:
+                top, best = s, c
             same += 1
         else:
             other = max(other, s)
             others.add(k)
+    label = best.feats if best is not None else {}
     own_text = key if isinstance(key, str) else ""
     longer = shorter = 0.0
     if own_text:
@@ -435,8 +438,22 @@ def choice_evidence(
         "choice_longer_other": longer,
         "choice_shorter_other": shorter,
         **kinds,
+        **{name: float(label.get(feat, 0.0)) for name, feat in _LABEL_EVIDENCE.items()},
     }
 
+
+# evidence name -> the chosen candidate's ranker feature (fields.matching.FEATURES)
+_LABEL_EVIDENCE = {
+    "label_name_cover": "name_cover",
+    "label_cover": "label_cover",
+    "label_concept_strong": "concept_strong",
+    "label_opposite": "opposite",
+    "label_colon": "colon",
+    "label_where_same": "where_same",
+    "label_position_match": "position_match",
+    "label_is_min_date": "is_min_date",
+    "label_is_max_date": "is_max_date",
+}
 
 # values read by a pattern or from a closed list: their shape says much of whether they are right
 _CODE_KINDS = frozenset({"currency", "email", "phone", "iban", "vat_id", "vat", "bool", "percent"})

@@ -112,8 +112,19 @@ def _folds(groups: list[str], seed: int) -> np.ndarray:
 # More evidence never makes a value less likely to be right: the ensemble may only rise with
 # the parsing step's own score, the OCR confidence of the cited words and the share of the
 # field's name printed before the value (so it keeps the order the rules already get right),
-# and with how far the ranker puts the chosen value above the others.
-MONOTONE_UP = ("raw", "ocr_mean", "ocr_min", "label_overlap", "choice_margin", "choice_share")
+# with how far the ranker puts the chosen value above the others, with the concept rules
+# picking the same value, and with the amount balancing with others or with the line items.
+MONOTONE_UP = (
+    "raw",
+    "ocr_mean",
+    "ocr_min",
+    "label_overlap",
+    "choice_margin",
+    "choice_share",
+    "rule_state",
+    "balances",
+    "lines_sum",
+)
 # Synthetic values are many and nearly all right: they teach what a clean document looks
 # like without outweighing the real corpora.
 SYNTHETIC_WEIGHT = 0.3
@@ -138,6 +149,8 @@ def _fit_by_kind(
             own[kind] = _fit_trees(x[mask], y[mask], seed, weight[mask])
         else:
             shared_rows |= mask
+    if not shared_rows.any():
+        return None, own
     return _fit_trees(x[shared_rows], y[shared_rows], seed, weight[shared_rows]), own
 
 
@@ -149,7 +162,7 @@ def _predict_by_kind(shared: Any, own: dict[str, Any], x: np.ndarray, kinds: np.
         if mask.any():
             p[mask] = model.predict_proba(x[mask])[:, 1]
             rest &= ~mask
-    if rest.any():
+    if rest.any() and shared is not None:
         p[rest] = shared.predict_proba(x[rest])[:, 1]
     return p
 
