@@ -68,44 +68,131 @@ def _synthetic_corpus(ctx: TrainContext, folder: Path) -> Path | None:
 
 
 def collect(
-    ctx: TrainContext, synthetic: Path | None = None
+    ctx: TrainContext, synthetic: Path | None = None, *, out_of_fold_ranker: bool = True
 ) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
     """Feature rows, labels (1 right), leaf kinds and split groups of every judged value;
-    a synthetic corpus's groups start with "synthetic:"."""
+    a synthetic corpus's groups start with "synthetic:".
+
+    The labelled corpora are the field ranker's training documents too: run with the
+    shipped ranker, their values would be chosen, and scored, by a model that has seen them,
+    more surely than on a customer's documents. So each fold of documents (the folds
+    ``train`` cross-validates with) is run with a ranker fitted without it
+    (``out_of_fold_ranker``), and the calibrator learns how sure the ranker is, and how often
+    right, on documents it has not seen."""
     rows: list[list[float]] = []
     labels: list[int] = []
     kinds: list[str] = []
     groups: list[str] = []
-    corpora = [*ctx.corpora, *([synthetic] if synthetic is not None else [])]
-    for corpus in corpora:
-        tag = "synthetic" if corpus == synthetic else str(corpus)
-        group_of = {e.id: f"{tag}:{e.group}" for e in load_corpus(corpus)}
-        names = available_sets() if corpus != synthetic else [CORPUS_SET]
-        for name in names:
-            schema_set = None if name == CORPUS_SET else load_schema_set(name)
-            report = run_corpus(
-                corpus, cache_dir=ctx.cache_dir, schema_set=schema_set, calibrate=False
+    real = {corpus: load_corpus(corpus) for corpus in ctx.corpora}
+    group_of = {
+        (str(corpus), e.id): f"{corpus}:{e.group}" for corpus, es in real.items() for e in es
+    }
+    fold_of_group = _fold_map(sorted(set(group_of.values())), ctx.seed)
+    rankers = _out_of_fold_rankers(ctx, group_of, fold_of_group) if out_of_fold_ranker else {}
+    with tempfile.TemporaryDirectory(prefix="pp-folds-") as tmp:
+        runs: list[tuple[Path, Path, Any]] = []  # (corpus, folder to run, ranker or None)
+        for corpus, entries in real.items():
+            if not rankers:
+                runs.append((corpus, corpus, None))
+                continue
+            for k, ranker_model in rankers.items():
+                ids = {e.id for e in entries if fold_of_group[group_of[(str(corpus), e.id)]] == k}
+                runs.append((corpus, _fold_corpus(corpus, ids, Path(tmp) / f"{k}"), ranker_model))
+        if synthetic is not None:
+            runs.append((synthetic, synthetic, None))
+            group_of.update(
+                {(str(synthetic), e.id): f"synthetic:{e.group}" for e in load_corpus(synthetic)}
             )
-            judged = 0
-            for doc in report.documents:
-                for leaf in doc.leaves:
-                    if leaf.right is None:
-                        continue
-                    rows.append(leaf.features)
-                    labels.append(int(leaf.right))
-                    kinds.append(leaf.kind)
-                    groups.append(group_of.get(doc.id, doc.id))
-                    judged += 1
-            ctx.log(f"confidence: {corpus} with the {name!r} schemas: {judged} judged values")
+        for corpus, folder, ranker_model in runs:
+            names = available_sets() if corpus != synthetic else [CORPUS_SET]
+            for name in names:
+                schema_set = None if name == CORPUS_SET else load_schema_set(name)
+                with _ranker(ranker_model):
+                    report = run_corpus(
+                        folder, cache_dir=ctx.cache_dir, schema_set=schema_set, calibrate=False
+                    )
+                judged = 0
+                for doc in report.documents:
+                    for leaf in doc.leaves:
+                        if leaf.right is None:
+                            continue
+                        rows.append(leaf.features)
+                        labels.append(int(leaf.right))
+                        kinds.append(leaf.kind)
+                        groups.append(group_of.get((str(corpus), doc.id), doc.id))
+                        judged += 1
+                ctx.log(f"confidence: {folder} with the {name!r} schemas: {judged} judged values")
     return np.asarray(rows, dtype=np.float64), np.asarray(labels), kinds, groups
 
 
-def _folds(groups: list[str], seed: int) -> np.ndarray:
-    """A fold number per row; every group in one fold, groups shuffled by the seed."""
-    unique = sorted(set(groups))
+def _ranker(model: Any) -> Any:
+    """The field ranker ``model`` in place of the shipped one (none: the shipped one)."""
+    from contextlib import nullcontext
+
+    from ..fields.ranker import MODEL_FILE as RANKER_FILE
+    from ..model_store import model_replaced
+
+    return nullcontext() if model is None else model_replaced(RANKER_FILE, model)
+
+
+def _out_of_fold_rankers(
+    ctx: TrainContext, group_of: dict[tuple[str, str], str], fold_of_group: dict[str, int]
+) -> dict[int, Any]:
+    """Per fold, the field ranker fitted (as ``field_ranker`` fits it, with the shipped
+    model's thresholds) on the other folds' documents; {} when no ranker is shipped."""
+    from ..fields import ranker
+    from . import field_ranker
+
+    shipped = ranker.model()
+    if shipped is None:
+        return {}
+    records = field_ranker.collect(ctx)
+    if not records:  # no documents of the kinds the ranker reads
+        return {}
+    fold_of_doc = {f"{c}:{i}": fold_of_group[g] for (c, i), g in group_of.items()}
+    out = {}
+    for k in range(FOLDS):
+        rest = [r for r in records if fold_of_doc.get(r["doc"]) != k]
+        booster = field_ranker.fit(rest, ctx.seed)
+        forest = ranker.Forest(booster.model_to_string())
+        out[k] = ranker.RankerModel(forest, shipped.thresholds, shipped.features)
+        ctx.log(f"confidence: field ranker without fold {k}: {len(rest)} fields")
+    return out
+
+
+def _fold_corpus(corpus: Path, ids: set[str], folder: Path) -> Path:
+    """A corpus folder of ``corpus``'s documents ``ids`` only (its manifest filtered, its
+    files and schemas linked, not copied)."""
+    folder.mkdir(parents=True)
+    for item in corpus.iterdir():
+        if item.name != "manifest.jsonl":
+            (folder / item.name).symlink_to(item.resolve())
+    with (
+        open(corpus / "manifest.jsonl", encoding="utf-8") as src,
+        open(folder / "manifest.jsonl", "w", encoding="utf-8") as dst,
+    ):
+        for line in src:
+            if line.strip():
+                raw = json.loads(line)
+                if raw.get("id", raw["file"]) in ids:
+                    dst.write(line)
+    return folder
+
+
+def _fold_map(unique: list[str], seed: int) -> dict[str, int]:
+    """A fold per group, the groups shuffled by the seed."""
     rng = np.random.default_rng(seed)
     order = rng.permutation(len(unique))
-    fold_of = {unique[i]: k % FOLDS for k, i in enumerate(order)}
+    return {unique[i]: k % FOLDS for k, i in enumerate(order)}
+
+
+def _folds(groups: list[str], seed: int) -> np.ndarray:
+    """A fold number per row; every group in one fold. The real corpora's groups are
+    assigned as ``collect`` assigned them for the out-of-fold rankers; synthetic ones
+    apart."""
+    unique = sorted(set(groups))
+    fold_of = _fold_map([g for g in unique if not g.startswith("synthetic:")], seed)
+    fold_of.update(_fold_map([g for g in unique if g.startswith("synthetic:")], seed))
     return np.asarray([fold_of[g] for g in groups])
 
 
