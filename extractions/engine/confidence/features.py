@@ -78,6 +78,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "same_date_elsewhere",
     "odd_characters",
     "cut_start",
+    "balance_state",
 )
 
 _ISO_DATE = re.compile(r"^(\d{4})-\d{2}-\d{2}$")
@@ -398,9 +399,20 @@ def leaf_features(
                 float(min(scalar_dates.count(text) - 1, 3)) if lf.kind == SCALAR and iso else -1.0,
                 float(min(len(_ODD.findall(text)), 5)) if num is None and not iso else -1.0,
                 float(bool(_CUT_START.match(text))) if num is None and not iso else -1.0,
+                _balance_state(lf.kind, num, amounts),
             ]
         )
     return leaves, matrix
+
+
+def _balance_state(kind: str, value: float | None, amounts: list[float]) -> float:
+    """For a header amount among three or more: 1 when it balances with two others (net +
+    tax = gross), -1 when it does not (then it, or another amount, is misread or the wrong
+    one), 0 with fewer than three amounts or for other values. Ordered so that more
+    evidence is higher (the trainer keeps the model monotone in it)."""
+    if kind != SCALAR or value is None or len(amounts) < 3:
+        return 0.0
+    return 1.0 if _balances(value, _others(amounts, value)) else -1.0
 
 
 def _date_reading(value: str, cit: Citation | None) -> tuple[float, str]:

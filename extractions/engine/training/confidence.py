@@ -211,7 +211,11 @@ MONOTONE_UP = (
     "rule_state",
     "balances",
     "lines_sum",
+    "balance_state",
 )
+# ... and never more likely right with more signs of a misread or cut name, or with a longer
+# competing value that holds the chosen one (the chosen one may be cut short).
+MONOTONE_DOWN = ("odd_characters", "cut_start", "choice_longer_other")
 # Synthetic values are many and nearly all right: they teach what a clean document looks
 # like without outweighing the real corpora.
 SYNTHETIC_WEIGHT = 0.3
@@ -257,7 +261,9 @@ def _predict_by_kind(shared: Any, own: dict[str, Any], x: np.ndarray, kinds: np.
 def _fit_trees(x: np.ndarray, y: np.ndarray, seed: int, weight: np.ndarray | None = None) -> Any:
     import lightgbm as lgb  # training only: workers evaluate the dumped trees with numpy
 
-    monotone = [1 if name in MONOTONE_UP else 0 for name in FEATURE_NAMES]
+    monotone = [
+        1 if name in MONOTONE_UP else -1 if name in MONOTONE_DOWN else 0 for name in FEATURE_NAMES
+    ]
     model = lgb.LGBMClassifier(**PARAMS, random_state=seed, monotone_constraints=monotone)
     model.fit(x, y, sample_weight=weight)
     return model
