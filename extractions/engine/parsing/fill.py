@@ -24,7 +24,6 @@ from ..fields.matching import (
     add_rule_candidate,
     field_candidates,
     profile_for,
-    value_key,
 )
 from ..fields.meanings import FieldMeaning, recognise
 from ..forms.pairs import fill_key_value_array, is_key_value_array
@@ -38,6 +37,7 @@ from ..values import patterns
 from ..values.amounts import parse_amount
 from ..values.dates import parse_date
 from ..values.text import name_tokens, parse_bool
+from .choice import choice_evidence
 from .schema import empty_value, main_type, schema_types
 
 # --------------------------------------------------------------------------- field kinds
@@ -371,92 +371,6 @@ def _fill_leaf(ctx: _Ctx, node: dict[str, Any], name: str, path: str, parents: l
             chosen=f, rule=rule, cands=cands, scores=scores, replaced=replaced, kind=kind
         )
     return value
-
-
-def choice_evidence(
-    *,
-    chosen: Found,
-    rule: Found | None,
-    cands: list[Candidate] | None,
-    scores: list[float],
-    replaced: bool,
-    kind: str = "",
-) -> dict[str, float]:
-    """How a scalar's value was chosen (``types.CHOICE_EVIDENCE``): a value the ranker scores
-    far above every other one, that the rules also picked, is more often right than one of
-    several values of about the same score."""
-    key = value_key(chosen.value)
-    rule_state = 0.0 if rule is None else 1.0 if value_key(rule.value) == key else -1.0
-    kinds = {
-        "value_name": float(kind == "name"),
-        "value_address": float(kind == "address"),
-        "value_id": float(kind == "id"),
-        "value_text": float(kind == "text"),
-        "value_code": float(kind in _CODE_KINDS),
-    }
-    if cands is None or not cands or len(scores) != len(cands):
-        return {"matched": 0.0, "ranker_pick": 0.0, "rule_state": rule_state, **kinds}
-    top, other, total, same = -1.0, 0.0, 0.0, 0
-    best: Candidate | None = None
-    others: set[Any] = set()
-    for c, s in zip(cands, scores, strict=True):
-        total += s
-        k = value_key(c.found.value)
-        if k == key:
-            if s > top:
-                top, best = s, c
-            same += 1
-        else:
-            other = max(other, s)
-            others.add(k)
-    label = best.feats if best is not None else {}
-    own_text = key if isinstance(key, str) else ""
-    longer = shorter = 0.0
-    if own_text:
-        for k in others:
-            if isinstance(k, str) and k:
-                if own_text in k:
-                    longer = 1.0
-                elif k in own_text:
-                    shorter = 1.0
-    chosen_score = top if top >= 0 else 0.0
-    return {
-        "matched": 1.0,
-        "ranker_pick": float(replaced),
-        "rule_state": rule_state,
-        "choice_top": chosen_score,
-        "choice_runner_up": other,
-        "choice_margin": chosen_score - other,
-        "choice_share": sum(
-            s for c, s in zip(cands, scores, strict=True) if value_key(c.found.value) == key
-        )
-        / total
-        if total > 0
-        else 0.0,
-        "choice_values": float(min(len(others) + 1, 20)),
-        "choice_same": float(min(same, 10)),
-        "choice_longer_other": longer,
-        "choice_shorter_other": shorter,
-        **kinds,
-        **{name: float(label.get(feat, 0.0)) for name, feat in _LABEL_EVIDENCE.items()},
-    }
-
-
-# evidence name -> the chosen candidate's ranker feature (fields.matching.FEATURES)
-_LABEL_EVIDENCE = {
-    "label_name_cover": "name_cover",
-    "label_cover": "label_cover",
-    "label_concept_strong": "concept_strong",
-    "label_opposite": "opposite",
-    "label_colon": "colon",
-    "label_where_same": "where_same",
-    "label_position_match": "position_match",
-    "label_is_min_date": "is_min_date",
-    "label_is_max_date": "is_max_date",
-}
-
-# values read by a pattern or from a closed list: their shape says much of whether they are right
-_CODE_KINDS = frozenset({"currency", "email", "phone", "iban", "vat_id", "vat", "bool", "percent"})
 
 
 def _plain_text(f: Found) -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,10 @@ from ..confidence.features import FEATURE_NAMES, KINDS
 from ..evaluation.calibration import GROUPS, auroc, group_figures
 from ..evaluation.harness import load_corpus, run_corpus
 from ..evaluation.schema_sets import CORPUS_SET, available_sets, load_schema_set
+from ..fields import ranker
+from ..fields.ranker import MODEL_FILE as RANKER_FILE
+from ..model_store import model_replaced
+from . import field_ranker
 from .registry import TrainContext, TrainReport
 
 FOLDS = 5
@@ -127,11 +132,6 @@ def collect(
 
 def _ranker(model: Any) -> Any:
     """The field ranker ``model`` in place of the shipped one (none: the shipped one)."""
-    from contextlib import nullcontext
-
-    from ..fields.ranker import MODEL_FILE as RANKER_FILE
-    from ..model_store import model_replaced
-
     return nullcontext() if model is None else model_replaced(RANKER_FILE, model)
 
 
@@ -140,9 +140,6 @@ def _out_of_fold_rankers(
 ) -> dict[int, Any]:
     """Per fold, the field ranker fitted (as ``field_ranker`` fits it, with the shipped
     model's thresholds) on the other folds' documents; {} when no ranker is shipped."""
-    from ..fields import ranker
-    from . import field_ranker
-
     shipped = ranker.model()
     if shipped is None:
         return {}
