@@ -37,7 +37,7 @@ def choice_evidence(
     }
     if cands is None or not cands or len(scores) != len(cands):
         return {"matched": 0.0, "ranker_pick": 0.0, "rule_state": rule_state, **kinds}
-    top, other, total, same = -1.0, 0.0, 0.0, 0
+    top, other, total, own, same = -1.0, 0.0, 0.0, 0.0, 0
     best: Candidate | None = None
     others: set[Any] = set()
     for c, s in zip(cands, scores, strict=True):
@@ -46,6 +46,7 @@ def choice_evidence(
         if k == key:
             if s > top:
                 top, best = s, c
+            own += s
             same += 1
         else:
             other = max(other, s)
@@ -68,12 +69,7 @@ def choice_evidence(
         "choice_top": chosen_score,
         "choice_runner_up": other,
         "choice_margin": chosen_score - other,
-        "choice_share": sum(
-            s for c, s in zip(cands, scores, strict=True) if value_key(c.found.value) == key
-        )
-        / total
-        if total > 0
-        else 0.0,
+        "choice_share": own / total if total > 0 else 0.0,
         "choice_values": float(min(len(others) + 1, 20)),
         "choice_same": float(min(same, 10)),
         "choice_longer_other": longer,
