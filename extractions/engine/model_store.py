@@ -10,7 +10,8 @@ The bottom layer (beside ``types``): imports nothing from the engine.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -40,3 +41,20 @@ def forget_loaded_models() -> None:
     """Drop cached models (tests that write a model file and load it again)."""
     with _lock:
         _loaded.clear()
+
+
+@contextmanager
+def model_replaced(name: str, value: Any) -> Iterator[None]:
+    """``value`` stands for the model file ``name`` inside the block (a trainer running the
+    engine with a model fitted without the documents it runs on); the loaded one after."""
+    with _lock:
+        had, old = name in _loaded, _loaded.get(name)
+        _loaded[name] = value
+    try:
+        yield
+    finally:
+        with _lock:
+            if had:
+                _loaded[name] = old
+            else:
+                _loaded.pop(name, None)

@@ -107,6 +107,46 @@ class Citation:
         return {"page": self.page, "bbox": [round(v, 4) for v in self.bbox], "text": self.text}
 
 
+# The names of ``FillResult.evidence``'s numbers, in the calibrator's feature order: whether
+# the label matcher read the field (else the concept rules alone decided), whether its ranker
+# replaced the rules' pick, the rules' state (1 same value, 0 none, -1 another value), the
+# ranker's best score for the chosen value and for any other value, their margin, the chosen
+# value's share of all candidates' scores, how many distinct values and how many candidates
+# held the chosen one, whether another candidate's text holds the chosen one's (a value
+# cut short) or the chosen one holds another's, and the kind of value the field was read as
+# (a party's name, an address, an identifier, free text, a code such as a currency or an
+# email; amounts and dates are told by their values).
+CHOICE_EVIDENCE: tuple[str, ...] = (
+    "matched",
+    "ranker_pick",
+    "rule_state",
+    "choice_top",
+    "choice_runner_up",
+    "choice_margin",
+    "choice_share",
+    "choice_values",
+    "choice_same",
+    "choice_longer_other",
+    "choice_shorter_other",
+    "value_name",
+    "value_address",
+    "value_id",
+    "value_text",
+    "value_code",
+    # the ranker's own features of the best candidate holding the chosen value: how well its
+    # label matches the field, where the value sits, whether it is the first or last date
+    "label_name_cover",
+    "label_cover",
+    "label_concept_strong",
+    "label_opposite",
+    "label_colon",
+    "label_where_same",
+    "label_position_match",
+    "label_is_min_date",
+    "label_is_max_date",
+)
+
+
 @dataclass(slots=True)
 class FillResult:
     """What the parsing step returns: schema-shaped data plus per-leaf evidence.
@@ -119,6 +159,11 @@ class FillResult:
     data: Any
     citations: dict[str, Citation] = field(default_factory=dict)
     confidence: dict[str, float] = field(default_factory=dict)
+    # Per scalar leaf, how its value was chosen (``parsing.fill.choice_evidence``: the
+    # ranker's score of the chosen value and of the best other one, how many values
+    # competed, whether the concept rules agreed). Read by the confidence calibrator only;
+    # never part of the output.
+    evidence: dict[str, dict[str, float]] = field(default_factory=dict, compare=False)
 
 
 @dataclass(slots=True)

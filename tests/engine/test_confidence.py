@@ -333,7 +333,39 @@ def test_kinds_kept_raw_skip_their_features_with_the_same_answer() -> None:
         raw_confidence=raw,
         cited_by_parser=set(filled.citations),
         pages=pages,
+        evidence=filled.evidence,
     )
     every = cal.probabilities_of(rows, [lf.kind for lf in leaves])
     assert any(lf.kind == "cell" for lf in leaves)
     assert fast == {lf.path: round(p, 4) for lf, p in zip(leaves, every, strict=True)}
+
+
+def test_folds_keep_groups_together_and_real_folds_apart_from_synthetic() -> None:
+    groups = ["a:1", "a:1", "a:2", "a:3", "synthetic:x", "a:4", "a:5", "synthetic:y"] * 2
+    folds = trainer._folds(groups, seed=3)
+    by_group: dict[str, set[int]] = {}
+    for g, k in zip(groups, folds, strict=True):
+        by_group.setdefault(g, set()).add(int(k))
+    assert all(len(ks) == 1 for ks in by_group.values())
+    # the real groups' folds are those collect() gives the out-of-fold rankers
+    real = sorted({g for g in groups if not g.startswith("synthetic:")})
+    expected = trainer._fold_map(real, 3)
+    assert all(by_group[g] == {expected[g]} for g in real)
+
+
+def test_fold_corpus_holds_only_its_documents(tmp_path: Path) -> None:
+    corpus = _labelled_corpus(tmp_path / "corpus", 3)
+    folder = trainer._fold_corpus(corpus, {"b1"}, tmp_path / "fold")
+    ids = [e.id for e in harness.load_corpus(folder)]
+    assert ids == ["b1"]
+    assert (folder / "docs" / "b1.pdf").read_bytes() == (corpus / "docs" / "b1.pdf").read_bytes()
+
+
+def test_a_replaced_model_stands_in_the_block_only() -> None:
+    from extractions.engine.fields import ranker
+
+    shipped = ranker.model()
+    marker = object()
+    with model_store.model_replaced(ranker.MODEL_FILE, marker):
+        assert ranker.model() is marker
+    assert ranker.model() is shipped

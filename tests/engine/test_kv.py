@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from extractions.engine import model_store
+from extractions.engine.forms import cutting as form_cutting
 from extractions.engine.forms import pairs as kv
 from extractions.engine.forms import units as form_units
 from extractions.engine.types import PageContent, Word
@@ -117,7 +118,7 @@ def test_ocr_glued_words_are_cut() -> None:
     got = as_tuples(kv.extract_pairs([p]))
     assert ("FAX NUMBER", "(405) 840-0639") in got
     assert ("DATE", "3/23/91") in got
-    glued = form_units.explode_words(p.words[-1:])
+    glued = form_cutting.explode_words(p.words[-1:])
     assert [w.text for w in glued] == ["MARKET", "Lakeland"]
     assert glued[0].x1 == glued[1].x0 and glued[0].x0 == p.words[-1].x0
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ from ..types import Citation, FillResult, PageContent
 from .features import FEATURE_NAMES, KINDS, leaf_features, leaves_of
 
 MODEL_FILE = "confidence.json"
-MODEL_VERSION = 1
+MODEL_VERSION = 2
 # Calibrated values stay strictly inside (0, 1): no value is certain, none certainly wrong.
 FLOOR, CEILING = 0.01, 0.99
 
@@ -83,12 +83,16 @@ class TreeEnsemble:
 
 @dataclass(slots=True)
 class Calibrator:
-    trees: TreeEnsemble
+    trees: TreeEnsemble  # the leaf kinds without their own ensemble
     # per leaf kind: isotonic map from the ensemble's probability to the observed rate
     isotonic: dict[str, tuple[np.ndarray, np.ndarray]]
     # leaf kinds whose raw confidence ranks better than the ensemble (cross-validated): their
     # isotonic map reads the raw confidence itself
     raw_kinds: frozenset[str] = frozenset()
+    # leaf kinds with an ensemble of their own: a header field is right for other reasons
+    # than a form pair, and pairs are most of the values (a shared ensemble spends its
+    # splits on them)
+    kind_trees: dict[str, TreeEnsemble] = field(default_factory=dict)
 
     def from_raw(self, kind: str, raw: float) -> float | None:
         """The calibrated confidence of a leaf of a kind that keeps its raw confidence (no
@@ -105,10 +109,19 @@ class Calibrator:
         return self.probabilities(np.asarray(rows, dtype=np.float64), kinds).tolist()
 
     def probabilities(self, x: np.ndarray, kinds: Sequence[str]) -> np.ndarray:
-        p = 1.0 / (1.0 + np.exp(-self.trees.raw_score(x)))
+        kinds_arr = np.asarray(kinds)
+        score = np.zeros(x.shape[0])
+        shared = np.ones(x.shape[0], dtype=bool)
+        for kind, trees in self.kind_trees.items():
+            mask = kinds_arr == kind
+            if mask.any():
+                score[mask] = trees.raw_score(x[mask])
+                shared &= ~mask
+        if shared.any():
+            score[shared] = self.trees.raw_score(x[shared])
+        p = 1.0 / (1.0 + np.exp(-score))
         raw = x[:, FEATURE_NAMES.index("raw")]
         out = p.copy()
-        kinds_arr = np.asarray(kinds)
         for kind, (xs, ys) in self.isotonic.items():
             mask = kinds_arr == kind
             if mask.any():
@@ -125,6 +138,9 @@ def calibrator_to_json(calibrator: Calibrator) -> dict[str, Any]:
         "trees": calibrator.trees.to_json(),
         "isotonic": {k: [xs.tolist(), ys.tolist()] for k, (xs, ys) in calibrator.isotonic.items()},
         "raw_kinds": sorted(calibrator.raw_kinds),
+        "kind_trees": {
+            k: {"depth": t.depth, "trees": t.to_json()} for k, t in calibrator.kind_trees.items()
+        },
     }
 
 
@@ -140,6 +156,11 @@ def calibrator_from_json(spec: dict[str, Any]) -> Calibrator | None:
             if k in KINDS
         },
         raw_kinds=frozenset(spec.get("raw_kinds") or ()),
+        kind_trees={
+            k: TreeEnsemble.from_json(t["trees"], int(t["depth"]))
+            for k, t in (spec.get("kind_trees") or {}).items()
+            if k in KINDS
+        },
     )
 
 
@@ -183,6 +204,7 @@ def calibrate(
         cited_by_parser=set(filled.citations),
         pages=pages,
         kinds=[k for k in KINDS if k not in direct],
+        evidence=filled.evidence,
     )
     if not rows:
         return out

@@ -15,12 +15,13 @@ from itertools import permutations
 from typing import Any
 
 from ..forms.pairs import is_key_value_array, key_value_names
-from ..types import Citation, PageContent, Word
+from ..types import CHOICE_EVIDENCE, Citation, PageContent, Word
 from ..values.checks import (
     lines_sum_to_total,
     net_plus_tax_equals_gross,
     quantity_times_unit_price,
 )
+from ..values.dates import date_order_counts, find_dates
 
 # Leaf kinds, reported apart by the evaluation (a table cell and a header field are right
 # for different reasons).
@@ -67,6 +68,17 @@ FEATURE_NAMES: tuple[str, ...] = (
     "pair_dy",
     "key_colon",
     "list_length",
+    # how the parsing step chose a scalar (``types.CHOICE_EVIDENCE``; -1 for other leaves)
+    *CHOICE_EVIDENCE,
+    "lines_sum",
+    "cents_printed",
+    "negative",
+    "date_ambiguous",
+    "date_order_agrees",
+    "same_date_elsewhere",
+    "odd_characters",
+    "cut_start",
+    "balance_state",
 )
 
 _ISO_DATE = re.compile(r"^(\d{4})-\d{2}-\d{2}$")
@@ -235,19 +247,23 @@ def leaf_features(
     cited_by_parser: set[str],
     pages: Sequence[PageContent],
     kinds: Collection[str] | None = None,
+    evidence: dict[str, dict[str, float]] | None = None,
 ) -> tuple[list[Leaf], list[list[float]]]:
     """The leaves of ``data`` (only those of ``kinds`` when given) and one feature row per
-    leaf (``FEATURE_NAMES`` order)."""
-    leaves = leaves_of(data, schema)
-    if kinds is not None:
-        leaves = [lf for lf in leaves if lf.kind in kinds]
+    leaf (``FEATURE_NAMES`` order); ``evidence`` is the parsing step's, per leaf path
+    (``FillResult.evidence``)."""
+    evidence = evidence or {}
+    # the document-level evidence (amounts, line-item columns) comes from every leaf, whatever
+    # kinds are asked for: a header total is checked against the cells it is not asked about
+    every = leaves_of(data, schema)
+    leaves = [lf for lf in every if lf.kind in kinds] if kinds is not None else every
     if not leaves:
         return leaves, []
     words = _PageWords(pages)
     n_pages = max(1, len(pages))
     first_page = pages[0].number if pages else 1
 
-    scalars = [lf for lf in leaves if lf.kind == SCALAR]
+    scalars = [lf for lf in every if lf.kind == SCALAR]
     scalar_props = [
         k
         for k, v in (schema.get("properties") or {}).items()
@@ -255,10 +271,13 @@ def leaf_features(
     ]
     scalars_filled = len(scalars) / max(1, len(scalar_props))
     amounts = [v for v in (_number(lf.value) for lf in scalars) if v is not None]
+    scalar_dates = [lf.value for lf in scalars if isinstance(lf.value, str)]
+    scalar_dates = [v for v in scalar_dates if _ISO_DATE.match(v)]
+    order: tuple[int, int] | None = None  # the document's unambiguous d/m and m/d dates
 
     # rows of each list of objects, and which column sums equal a scalar amount
     rows: dict[str, list[dict[str, Any]]] = {}
-    for lf in leaves:
+    for lf in every:
         if lf.row is not None and lf.kind == CELL:
             rows.setdefault(lf.list_path, [])
     for list_path in rows:
@@ -268,15 +287,19 @@ def leaf_features(
         )
     column_sum_ok: dict[tuple[str, str], bool] = {}
     row_product: dict[tuple[str, int], float] = {}
+    column_sums: list[list[Any]] = []  # every numeric column of every list
+    want_cells = any(lf.kind == CELL for lf in leaves)
     for list_path, items in rows.items():
         columns = {k for r in items for k, v in r.items() if _number(v) is not None}
         for col in columns:
             col_values = [r.get(col) for r in items if r.get(col) is not None]
+            column_sums.append(col_values)
             column_sum_ok[(list_path, col)] = any(
                 lines_sum_to_total(line_amounts=col_values, total=t).ok for t in amounts
             )
-        for i, r in enumerate(items):
-            row_product[(list_path, i)] = _row_product_ok(r)
+        if want_cells:  # the costly part on a long table, for cells only
+            for i, r in enumerate(items):
+                row_product[(list_path, i)] = _row_product_ok(r)
 
     matrix: list[list[float]] = []
     item_props_of: dict[str, Any] = {}
@@ -315,6 +338,15 @@ def leaf_features(
         iso = _ISO_DATE.match(text) if isinstance(value, str) else None
         year = int(iso.group(1)) if iso else 0
         letters = [c for c in text if c.isalpha()]
+        ambiguous, agrees = -1.0, -1.0
+        if iso:
+            ambiguous, reading = _date_reading(text, cit)
+            if ambiguous == 1.0:
+                if order is None:
+                    order = date_order_counts(
+                        [" ".join(w.text for w in ws) for ws in words.by_page.values()]
+                    )
+                agrees = _order_agrees(reading, order)
         matrix.append(
             [
                 float(raw_confidence.get(lf.path, 0.5)),
@@ -358,9 +390,98 @@ def leaf_features(
                 float(min(lf.row, 100)) if lf.row is not None else -1.0,
                 *_pair_geometry(lf, row_dict, citations),
                 float(min(list_length_of[list_path], 100)) if list_path else -1.0,
+                *_choice(evidence.get(lf.path), lf.kind),
+                _lines_sum(num, column_sums) if lf.kind == SCALAR else 0.0,
+                _cents_printed(num, cit),
+                float(num < 0) if num is not None else -1.0,
+                ambiguous,
+                agrees,
+                float(min(scalar_dates.count(text) - 1, 3)) if lf.kind == SCALAR and iso else -1.0,
+                float(min(len(_ODD.findall(text)), 5)) if num is None and not iso else -1.0,
+                float(bool(_CUT_START.match(text))) if num is None and not iso else -1.0,
+                _balance_state(lf.kind, num, amounts),
             ]
         )
     return leaves, matrix
+
+
+def _balance_state(kind: str, value: float | None, amounts: list[float]) -> float:
+    """For a header amount among three or more: 1 when it balances with two others (net +
+    tax = gross), -1 when it does not (then it, or another amount, is misread or the wrong
+    one), 0 with fewer than three amounts or for other values. Ordered so that more
+    evidence is higher (the trainer keeps the model monotone in it)."""
+    if kind != SCALAR or value is None or len(amounts) < 3:
+        return 0.0
+    return 1.0 if _balances(value, _others(amounts, value)) else -1.0
+
+
+def _date_reading(value: str, cit: Citation | None) -> tuple[float, str]:
+    """Whether the printed date behind an ISO value reads both day-first and month-first
+    (03/08/20), and which reading the value took ("dmy", "mdy"); (0, "") for a date
+    printed unambiguously, (-1, "") when no printed date gives the value."""
+    if cit is None or not cit.text:
+        return -1.0, ""
+    seen = False
+    for d in find_dates(cit.text):
+        dmy, mdy = d.iso("dmy"), d.iso("mdy")
+        if value not in (dmy, mdy):
+            continue
+        seen = True
+        if d.ambiguous:
+            return 1.0, "dmy" if value == dmy else "mdy"
+    return (0.0, "") if seen else (-1.0, "")
+
+
+def _order_agrees(reading: str, order: tuple[int, int]) -> float:
+    """1 when the document's unambiguous dates (13/02/20 is day-first) show the order an
+    ambiguous date was read in, 0 when they show the other, -1 when they show neither or
+    both."""
+    dmy, mdy = order
+    if not reading or (dmy > 0) == (mdy > 0):
+        return -1.0
+    shown = "dmy" if dmy > 0 else "mdy"
+    return float(shown == reading)
+
+
+# an OCR slip inside a word ("JA:AN", "SE_ANGO", "LJAN"): a letter, a character no name
+# prints, a letter; or a lower-case letter between capitals
+_ODD = re.compile(r"[A-Za-z][^A-Za-z0-9\s.,&'/()\-][A-Za-z]|[A-Z][a-z](?=[A-Z]{2})|_")
+# a name whose first word starts lower-case while the rest is capitalised: its start was
+# cut off ("bang Alaf Restaurants")
+_CUT_START = re.compile(r"^[a-z]+\b.*[A-Z]")
+
+
+_NO_CHOICE = [-1.0] * len(CHOICE_EVIDENCE)
+
+
+def _choice(found: dict[str, float] | None, kind: str) -> list[float]:
+    """The parsing step's choice evidence; a scalar without any (a bare checkout's rules, a
+    fact from running text) reads as chosen by the rules alone."""
+    if found is None:
+        return [0.0, *_NO_CHOICE[1:]] if kind == SCALAR else _NO_CHOICE
+    return [float(found.get(name, -1.0)) for name in CHOICE_EVIDENCE]
+
+
+def _lines_sum(value: float | None, column_sums: list[list[Any]]) -> float:
+    """1 when some numeric column of the document's line items adds up to this amount, -1
+    when there are such columns and none does, 0 when there are none (or no amount): the
+    more evidence, the higher (the trainer keeps the model monotone in it)."""
+    if value is None or not column_sums:
+        return 0.0
+    ok = any(lines_sum_to_total(line_amounts=col, total=value).ok for col in column_sums)
+    return 1.0 if ok else -1.0
+
+
+_CENTS = re.compile(r"\d[.,]\d{2}(?!\d)")
+
+
+def _cents_printed(value: float | None, cit: Citation | None) -> float:
+    """For an amount: 1 when its cited text prints cents ("12.50"), the way money is
+    printed, 0 when it does not (a count, a year, a fragment of an id read as a number);
+    -1 for other values."""
+    if value is None or cit is None or not cit.text:
+        return -1.0
+    return float(bool(_CENTS.search(cit.text)))
 
 
 _SPLIT = re.compile(r"[^0-9A-Za-zÀ-ÿ]+|(?<=[a-z])(?=[A-Z])")

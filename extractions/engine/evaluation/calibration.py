@@ -297,6 +297,7 @@ def judge_leaves(
         raw_confidence=raw,
         cited_by_parser=set(filled.citations),
         pages=pages,
+        evidence=filled.evidence,
     )
     if calibrator is not None and rows:
         probs = [float(p) for p in calibrator.probabilities_of(rows, [lf.kind for lf in leaves])]

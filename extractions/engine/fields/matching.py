@@ -418,10 +418,10 @@ def add_rule_candidate(cands: list[Candidate], rule: Found | None, p: FieldProfi
             for c in cands:
                 c.feats["rule_none"] = 1.0
         return
-    key = _value_key(rule.value)
+    key = value_key(rule.value)
     agree = False
     for c in cands:
-        if _value_key(c.found.value) == key:
+        if value_key(c.found.value) == key:
             c.feats["rule_agree"] = 1.0
             agree = True
     if not agree:
@@ -444,7 +444,7 @@ def _doc_features(cands: list[Candidate], p: FieldProfile) -> None:
     }
     counts: dict[Any, int] = {}
     for c in cands:
-        k = _value_key(c.found.value)
+        k = value_key(c.found.value)
         counts[k] = counts.get(k, 0) + 1
     amounts = [abs(c.found.value) for c in cands if isinstance(c.found.value, (int, float))]
     top = max(amounts) if amounts else None
@@ -454,7 +454,7 @@ def _doc_features(cands: list[Candidate], p: FieldProfile) -> None:
     for c in cands:
         v = c.found.value
         c.feats.update(kinds)
-        c.feats["same_value"] = float(min(counts[_value_key(v)], 10))
+        c.feats["same_value"] = float(min(counts[value_key(v)], 10))
         if isinstance(v, (int, float)) and not isinstance(v, bool):
             c.feats["is_max_amount"] = float(top is not None and abs(v) >= top)
             c.feats["log_amount"] = math.log10(abs(v) + 1.0)
@@ -465,7 +465,9 @@ def _doc_features(cands: list[Candidate], p: FieldProfile) -> None:
             c.feats["is_min_date"] = float(v == first)
 
 
-def _value_key(v: Any) -> Any:
+def value_key(v: Any) -> Any:
+    """What two candidates' values compare by (cents, folded tokens): the same value read
+    next to two labels counts once."""
     if isinstance(v, float):
         return round(v, 2)
     if isinstance(v, str):

@@ -176,20 +176,28 @@ def threshold_for(thresholds: dict[str, float], cell: str) -> float:
 def choose(cands: list[Candidate]) -> tuple[Candidate, float] | None:
     """The best candidate and its score, or None when none is likely enough (the rules'
     pick, marked ``rule_agree`` on the candidates, then stands)."""
+    return choose_scored(cands)[0]
+
+
+def choose_scored(
+    cands: list[Candidate],
+) -> tuple[tuple[Candidate, float] | None, list[float]]:
+    """``choose``'s answer and every candidate's score (the confidence calibrator reads how
+    far the chosen value stands above the others)."""
     if not cands:
-        return None
+        return None, []
     m = model()
     if m is None:
         # no model: the concept rules' pick stands; the label matcher only fills what they
         # left null
         for c in cands:
             if c.feats.get("rule_agree"):
-                return c, 1.0
+                return (c, 1.0), scores(cands)
         threshold = 0.3
     else:
         threshold = threshold_for(m.thresholds, cell_of(cands))
     ss = scores(cands)
     i = max(range(len(cands)), key=lambda k: (ss[k], -k))
     if ss[i] < threshold:
-        return None
-    return cands[i], ss[i]
+        return None, ss
+    return (cands[i], ss[i]), ss

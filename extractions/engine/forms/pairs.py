@@ -26,6 +26,7 @@ import re
 
 from ..layout.lines import analyze_page
 from ..types import BBox, Citation, KeyValuePair, PageContent, union_bbox
+from .cutting import page_units
 from .grid import FormTable, column_headers, make_pair, table_pairs
 from .linker import learned_pairs
 from .placement import (
@@ -58,7 +59,6 @@ from .units import (
     label_like_key,
     label_text,
     lexicon_label,
-    page_units,
     table_figure,
     value_like,
     word_h,

@@ -9,6 +9,7 @@ that is not found, or does not fit its type, enum or pattern, is null.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ from ..values import patterns
 from ..values.amounts import parse_amount
 from ..values.dates import parse_date
 from ..values.text import name_tokens, parse_bool
+from .choice import choice_evidence
 from .reconcile import ROLES, AmountOptions, balanced_choice
 from .schema import empty_value, main_type, schema_types
 
@@ -167,11 +169,13 @@ class _Ctx:
     pages: list[PageContent]
     citations: dict[str, Citation] = field(default_factory=dict)
     confidence: dict[str, float] = field(default_factory=dict)
+    evidence: dict[str, dict[str, float]] = field(default_factory=dict)
     vendor: tuple[Found, list[Line]] | bool | None = False  # False = not looked for yet
     prose_doc: bool | None = None
     labels: LabelIndex | None = None  # every printed label, read on first use
     # the net / tax / gross fields of the object being filled, with their other candidates
     amounts: list[AmountOptions] = field(default_factory=list)
+    choices: dict[str, Any] = field(default_factory=dict)  # path -> _Choice of those amounts
 
 
 def _labels(ctx: _Ctx) -> LabelIndex:
@@ -351,17 +355,31 @@ def scalar_candidates(
 def _fill_leaf(ctx: _Ctx, node: dict[str, Any], name: str, path: str, parents: list[str]) -> Any:
     kind, f, cands = scalar_candidates(ctx, node, name, path, parents)
     rule = f
+    scores: list[float] = []
+    replaced = False
     if cands is not None:
         # the ranker's pick replaces the rules' one; where it finds no candidate likely
         # enough, the rules' pick (a value printed next to a known label) stands
-        got = ranker.choose(cands)
+        got, scores = ranker.choose_scored(cands)
         if got is not None and not got[0].feats.get("rule_agree"):
             f = got[0].found
             f.score = round(min(0.95, max(0.05, got[1])), 4)
+            replaced = True
     if f is not None and not f.words:
         f = None
-    _note_amount(ctx, node, name, path, parents, f, rule, cands)
-    return _leaf_value(ctx, node, kind, path, f)
+    choice = _Choice(rule, cands, scores, replaced)
+    _note_amount(ctx, node, name, path, parents, f, choice)
+    return _leaf_value(ctx, node, kind, path, f, choice)
+
+
+@dataclass(slots=True)
+class _Choice:
+    """How a scalar's value was chosen: what the confidence model reads (``choice_evidence``)."""
+
+    rule: Found | None
+    cands: list[Candidate] | None
+    scores: list[float]
+    replaced: bool  # the ranker's pick replaced the rules' one
 
 
 def _note_amount(
@@ -371,28 +389,39 @@ def _note_amount(
     path: str,
     parents: list[str],
     picked: Found | None,
-    rule: Found | None,
-    cands: list[Candidate] | None,
+    choice: _Choice,
 ) -> None:
     """Keep a net / tax / gross field's pick and its alternatives for ``reconcile``."""
     kind, q, _profile = _leaf_plan(node, name, path, parents)
     role = ROLES.get(q.concept.key) if q.concept is not None else None
     if role is None or kind != "amount":
         return
-    others = [c.found for c in sorted(cands or [], key=lambda c: -c.found.score)]
-    if rule is not None:
-        others.insert(0, rule)
+    others = [c.found for c in sorted(choice.cands or [], key=lambda c: -c.found.score)]
+    if choice.rule is not None:
+        others.insert(0, choice.rule)
     others = [o for o in others if o is not picked and o.words]
     ctx.amounts.append(AmountOptions(path, role, picked, others))
+    ctx.choices[path] = choice
 
 
-def _leaf_value(ctx: _Ctx, node: dict[str, Any], kind: str, path: str, f: Found | None) -> Any:
+def _leaf_value(
+    ctx: _Ctx, node: dict[str, Any], kind: str, path: str, f: Found | None, choice: _Choice
+) -> Any:
     if f is None or not f.words:
         return None
     value = coerce(f.value, node, kind, _plain_text(f))
     if value is None:
         return None
     _record(ctx, path, f, value)
+    if path in ctx.citations:
+        ctx.evidence[path] = choice_evidence(
+            chosen=f,
+            rule=choice.rule,
+            cands=choice.cands,
+            scores=choice.scores,
+            replaced=choice.replaced,
+            kind=kind,
+        )
     return value
 
 
@@ -424,7 +453,10 @@ def _fill_object(
         name, sub, pars = leaves[path]
         ctx.citations.pop(path, None)
         ctx.confidence.pop(path, None)
-        out[name] = _leaf_value(ctx, sub, _leaf_plan(sub, name, path, pars)[0], path, f)
+        ctx.evidence.pop(path, None)
+        # the arithmetic, not the ranker's or the rules' pick, chose this one
+        choice = dataclasses.replace(ctx.choices[path], replaced=True)
+        out[name] = _leaf_value(ctx, sub, _leaf_plan(sub, name, path, pars)[0], path, f, choice)
     ctx.amounts = outer_amounts
     return out
 
@@ -530,12 +562,14 @@ def fill_schema(
         data: list[Any] = []
         cits: dict[str, Citation] = {}
         confs: dict[str, float] = {}
+        evidence: dict[str, dict[str, float]] = {}
         for i, page in enumerate(pages):
             r = _fill_doc([page], schema)
             data.append(r.data)
             cits.update({f"[{i}]{_sep(k)}{k}": v for k, v in r.citations.items()})
             confs.update({f"[{i}]{_sep(k)}{k}": v for k, v in r.confidence.items()})
-        return FillResult(data=data, citations=cits, confidence=confs)
+            evidence.update({f"[{i}]{_sep(k)}{k}": v for k, v in r.evidence.items()})
+        return FillResult(data=data, citations=cits, confidence=confs, evidence=evidence)
     if target == "per_table_row":
         ctx = _Ctx(DocIndex(pages), pages)
         item_schema = schema if main_type(schema) == "object" else (schema.get("items") or {})
@@ -558,4 +592,6 @@ def _fill_doc(pages: list[PageContent], schema: dict[str, Any]) -> FillResult:
     if main_type(schema) != "object":
         return FillResult(data=empty_value(schema))
     data = _fill_object(ctx, schema, "", [])
-    return FillResult(data=data, citations=ctx.citations, confidence=ctx.confidence)
+    return FillResult(
+        data=data, citations=ctx.citations, confidence=ctx.confidence, evidence=ctx.evidence
+    )

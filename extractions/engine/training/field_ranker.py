@@ -146,6 +146,7 @@ def collect(ctx: TrainContext) -> list[dict[str, Any]]:
                     ]
                     records.append(
                         {
+                            "doc": f"{corpus}:{entry.get('id', entry['file'])}",
                             "group": _group(entry),
                             "doc_type": entry["doc_type"],
                             "field": f"{entry['doc_type']}.{target}",
@@ -171,7 +172,8 @@ def _value(f: Found, node: dict[str, Any], kind: str) -> Any:
     return coerce(f.value, node, kind, text)
 
 
-def _fit(records: list[dict[str, Any]], seed: int) -> Any:
+def fit(records: list[dict[str, Any]], seed: int) -> Any:
+    """The ranker fitted on ``records`` (``collect``'s), as ``train`` fits it."""
     # lightgbm is only needed by a training run
     import lightgbm
     import numpy as np  # (lightgbm's own dependency, as costly to import)
@@ -218,7 +220,7 @@ def train(ctx: TrainContext) -> TrainReport:
     for k in range(5):
         tr = [r for r in records if fold_of[r["group"]] != k]
         te = [r for r in records if fold_of[r["group"]] == k]
-        booster = _fit(tr, ctx.seed)
+        booster = fit(tr, ctx.seed)
         picks += [(r, *_top1(booster, r)) for r in te]
     # a threshold per cell (situation, kind of value) and per situation: the best
     # cross-validated one (each field sits in one cell, so cells are chosen apart)
@@ -245,7 +247,7 @@ def train(ctx: TrainContext) -> TrainReport:
         "cv_top1": {k: round(v[1] / v[0], 3) for k, v in sorted(per.items())},
         "rules": {k: round(v[2] / v[0], 3) for k, v in sorted(per.items())},
     }
-    booster = _fit(records, ctx.seed)
+    booster = fit(records, ctx.seed)
     ctx.out_dir.mkdir(parents=True, exist_ok=True)
     (ctx.out_dir / MODEL_FILE).write_text(booster.model_to_string())
     (ctx.out_dir / META_FILE).write_text(

@@ -166,6 +166,32 @@ _CLUSTER_MIN_DATES = 3
 def date_order(texts: list[str]) -> str:
     """Day/month order shown by a document: "mdy" when it prints an unambiguous m/d date, or
     when only its ambiguous dates cluster under month-first (see ``_CLUSTER_DAYS``)."""
+    dmy, mdy, ambiguous = _numeric_date_evidence(texts)
+    if mdy > dmy:
+        return "mdy"
+    if dmy == 0 and len(ambiguous) >= _CLUSTER_MIN_DATES:
+        as_mdy = _spread_days([(y, a, b) for a, b, y in ambiguous])
+        as_dmy = _spread_days([(y, b, a) for a, b, y in ambiguous])
+        if (
+            as_mdy is not None
+            and as_dmy is not None
+            and as_mdy <= _CLUSTER_DAYS
+            and as_dmy > _SPREAD_DAYS
+        ):
+            return "mdy"
+    return "dmy"
+
+
+def date_order_counts(texts: list[str]) -> tuple[int, int]:
+    """How many numeric dates of ``texts`` can only be day-first (13/02/20) and how many can
+    only be month-first (02/13/20)."""
+    dmy, mdy, _ambiguous = _numeric_date_evidence(texts)
+    return dmy, mdy
+
+
+def _numeric_date_evidence(texts: list[str]) -> tuple[int, int, set[tuple[int, int, int]]]:
+    """Day-first-only and month-first-only counts, and the distinct (a, b, year) of the
+    numeric dates either way round."""
     dmy = mdy = 0
     ambiguous: set[tuple[int, int, int]] = set()
     for t in texts:
@@ -180,19 +206,7 @@ def date_order(texts: list[str]) -> str:
             elif 1 <= a <= 12 and 1 <= b <= 12:
                 year = int(m.group(5))
                 ambiguous.add((a, b, year + 2000 if year < 100 else year))
-    if mdy > dmy:
-        return "mdy"
-    if dmy == 0 and len(ambiguous) >= _CLUSTER_MIN_DATES:
-        as_mdy = _spread_days([(y, a, b) for a, b, y in ambiguous])
-        as_dmy = _spread_days([(y, b, a) for a, b, y in ambiguous])
-        if (
-            as_mdy is not None
-            and as_dmy is not None
-            and as_mdy <= _CLUSTER_DAYS
-            and as_dmy > _SPREAD_DAYS
-        ):
-            return "mdy"
-    return "dmy"
+    return dmy, mdy, ambiguous
 
 
 def _spread_days(ymd: list[tuple[int, int, int]]) -> int | None:
