@@ -115,3 +115,19 @@ def dns(monkeypatch) -> dict[str, list[str]]:
         ssrf, "resolve_host", lambda host, port: table[host] if host in table else real(host, port)
     )
     return table
+
+
+@pytest.fixture
+def ocr_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """One entry per page OCR really read (pages served by the OCR cache do not get here)."""
+    from extractions.engine.read import ocr  # the OCR module only for the tests that ask
+
+    calls: list[int] = []
+    real = ocr._read
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ocr, "_read", counting)
+    return calls

@@ -30,3 +30,15 @@ def small_image() -> Image.Image:
 def receipt_image() -> docgen.TextImage:
     """A small printed "receipt" that OCR reads reliably (large default-font text)."""
     return docgen.text_image(["GROCER 42", "TOTAL 18.50"], font_size=44, margin=40)
+
+
+@pytest.fixture
+def no_learned_models(monkeypatch: pytest.MonkeyPatch):
+    """The rules alone: no model file is found (the forms linker, when one is built, stays
+    out), as a bare checkout runs them."""
+    from extractions.engine import model_store
+
+    monkeypatch.setattr(model_store, "MODELS_DIR", model_store.MODELS_DIR / "absent")
+    model_store.forget_loaded_models()
+    yield
+    model_store.forget_loaded_models()

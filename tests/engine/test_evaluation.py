@@ -199,9 +199,9 @@ def test_run_corpus_end_to_end(tmp_path: Path) -> None:
 
 
 def test_cached_ocr_gives_the_same_scores_and_counts_the_original_read(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, ocr_calls: list[int]
 ) -> None:
-    from extractions.engine.read import ocr, ocr_cache
+    from extractions.engine.read import ocr_cache
 
     root = tmp_path / "corpus"
     (root / "docs").mkdir(parents=True)
@@ -217,14 +217,7 @@ def test_cached_ocr_gives_the_same_scores_and_counts_the_original_read(
         "scored_fields": ["total"],
     }
     (root / "manifest.jsonl").write_text(json.dumps(row) + "\n")
-    calls: list[int] = []
-    real = ocr._read
-
-    def counting(*args, **kwargs):
-        calls.append(1)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(ocr, "_read", counting)
+    calls = ocr_calls
     cache = tmp_path / "cache"
     first = harness.run_corpus(root, cache_dir=cache)
     assert len(calls) == 1 and first.speed["receipt"]["cached"] == 0

@@ -6,19 +6,12 @@ from __future__ import annotations
 import pytest
 
 import docgen
-from extractions.engine import model_store
 from extractions.engine.forms import pairs as kv
 from extractions.engine.pipeline import read_pages
 from extractions.engine.types import ExtractionOptions
 
-
-@pytest.fixture(autouse=True)
-def rules_only(monkeypatch):
-    """The rules (the engine's default): no learned linker model is loaded."""
-    monkeypatch.setattr(model_store, "MODELS_DIR", model_store.MODELS_DIR / "absent")
-    model_store.forget_loaded_models()
-    yield
-    model_store.forget_loaded_models()
+# the rules (the engine's default): no learned linker model is loaded
+pytestmark = pytest.mark.usefixtures("no_learned_models")
 
 
 def form_pairs(*texts: tuple) -> list[tuple[str, str | None]]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from extractions.engine import model_store
 from extractions.engine.forms import cutting as form_cutting
 from extractions.engine.forms import pairs as kv
 from extractions.engine.forms import units as form_units
@@ -13,13 +12,8 @@ from extractions.engine.types import PageContent, Word
 CHAR_W = 0.009
 
 
-@pytest.fixture(autouse=True)
-def rules_only(monkeypatch):
-    """These tests read the rules (the fallback): no learned linker model is loaded."""
-    monkeypatch.setattr(model_store, "MODELS_DIR", model_store.MODELS_DIR / "absent")
-    model_store.forget_loaded_models()
-    yield
-    model_store.forget_loaded_models()
+# the rules (the engine's default): no learned linker model is loaded
+pytestmark = pytest.mark.usefixtures("no_learned_models")
 
 
 LINE_H = 0.016

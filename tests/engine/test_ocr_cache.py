@@ -20,20 +20,6 @@ from extractions.engine.read.ocr_cache import DirectoryOcrCache, TallyingOcrCach
 from extractions.engine.types import ExtractionOptions
 
 
-@pytest.fixture
-def ocr_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """One entry per page OCR really read (the cached ones do not get here)."""
-    calls: list[int] = []
-    real = ocr._read
-
-    def counting(*args, **kwargs):
-        calls.append(1)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(ocr, "_read", counting)
-    return calls
-
-
 def _summary(pages) -> list[tuple]:
     return [(p.number, p.width, p.height, p.rotation, p.source, p.words) for p in pages]
 

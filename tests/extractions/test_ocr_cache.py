@@ -18,7 +18,6 @@ from django.db import connection
 
 import docgen
 from docgen import SIMPLE_INVOICE_SCHEMA
-from extractions.engine.read import ocr
 from extractions.models import Document, OcrPageCache
 from extractions.retention import purge_expired
 from extractions.services import rerun_document
@@ -27,19 +26,6 @@ from parsers.services import create_parser
 from tests.extractions.helpers import run, submit
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def ocr_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    calls: list[int] = []
-    real = ocr._read
-
-    def counting(*args, **kwargs):
-        calls.append(1)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(ocr, "_read", counting)
-    return calls
 
 
 def scan(*lines: str, name: str = "scan.png") -> SimpleUploadedFile:
