@@ -6,6 +6,8 @@ Real OCR runs take ~0.3-1 s each on these small images, so there are few of them
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -182,6 +184,25 @@ def test_openvino_backend_reads_the_same_words(receipt_image: docgen.TextImage) 
     assert type(engine.text_rec.session).__name__ == "OpenVINOInferSession"
     config = engine.text_det.session.session.get_compiled_model()
     assert int(config.get_property("INFERENCE_NUM_THREADS")) == 1
+
+
+def test_a_process_capped_below_openvinos_address_space_reads_with_onnx_runtime() -> None:
+    # a retry's memory-limited child (PP_RETRY_MEMORY_LIMIT_MB=1536): OpenVINO cannot start
+    # there, the same models on ONNX Runtime can; in a child process, so the cap stays there
+    script = """
+import resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (1536 * 1024 * 1024, resource.RLIM_INFINITY))
+import docgen
+from extractions.engine.read import ocr
+img = docgen.text_image(["GROCER 42", "TOTAL 18.50"], font_size=30, size=(600, 800))
+page = ocr.ocr_image(img.image, 1, backend="openvino")
+print(ocr.effective_backend("openvino"), " ".join(w.text for w in page.words))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert done.stdout.strip().splitlines()[-1] == "onnxruntime GROCER 42 TOTAL 18.50"
+    assert ocr.effective_backend("openvino") == "openvino"  # this process is not capped
 
 
 def test_unknown_backend_is_an_ocr_error(receipt_image: docgen.TextImage) -> None:

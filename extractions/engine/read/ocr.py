@@ -82,12 +82,30 @@ _engines: dict[tuple[int, str], Any] = {}
 # Runtime, an A4 form for ~0.35x, one thread each; its numerics differ slightly, so its
 # text differs on a few lines (field scores: README).
 BACKENDS = ("onnxruntime", "openvino")
+# OpenVINO's CPU plugin reserves address space up front: measured, its sessions fail (empty
+# outputs or "could not start") under an RLIMIT_AS of 1.5 GB and run under 2 GB. Processes
+# capped tighter than this (a retry's memory-limited child, the web process's sandbox) read
+# with ONNX Runtime, which runs under 1 GB.
+OPENVINO_MIN_ADDRESS_SPACE = 2048 * 1024 * 1024
 # Model files replacing the wheel's ({"Det": path, "Rec": path}), for experiments
 # (bench/ocr.py --variant); int8 models measured worse, see the README.
 MODEL_PATHS: dict[str, Path] = {}
 _engine_lock = threading.Lock()
 # onnxruntime sessions are not meant to be driven by two threads at once here.
 _run_lock = threading.Lock()
+
+
+def effective_backend(backend: str) -> str:
+    """The backend this process can run: ``backend``, unless OpenVINO is asked for under an
+    address-space cap it cannot start in (``OPENVINO_MIN_ADDRESS_SPACE``)."""
+    if backend != "openvino":
+        return backend
+    import resource
+
+    soft, _hard = resource.getrlimit(resource.RLIMIT_AS)
+    if soft != resource.RLIM_INFINITY and soft < OPENVINO_MIN_ADDRESS_SPACE:
+        return "onnxruntime"
+    return backend
 
 
 def session_threads(threads: int) -> int:
@@ -100,7 +118,7 @@ def get_engine(threads: int = 1, backend: str = DEFAULT_OCR_BACKEND) -> Any:
     for: normally one)."""
     if backend not in BACKENDS:
         raise EngineError(OCR_ERROR, f"Unknown OCR backend {backend!r}: one of {BACKENDS}.")
-    key = (session_threads(threads), backend)
+    key = (session_threads(threads), effective_backend(backend))
     engine = _engines.get(key)
     if engine is None:
         with _engine_lock:

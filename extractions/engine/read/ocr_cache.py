@@ -197,6 +197,7 @@ def read_page(
 ) -> ocr.OcrPage:
     """``ocr.ocr_image`` through ``cache``: the stored lines of this very image when there
     are some, else OCR now and store what it read."""
+    backend = ocr.effective_backend(backend)  # the key says which backend really read it
     if cache is None:
         return ocr.ocr_image(
             image, page, detect_orientation=detect_orientation, threads=threads, backend=backend
