@@ -94,14 +94,6 @@ class Calibrator:
     # splits on them)
     kind_trees: dict[str, TreeEnsemble] = field(default_factory=dict)
 
-    def from_raw(self, kind: str, raw: float) -> float | None:
-        """The calibrated confidence of a leaf of a kind that keeps its raw confidence (no
-        features needed); None for the other kinds."""
-        if kind not in self.raw_kinds or kind not in self.isotonic:
-            return None
-        xs, ys = self.isotonic[kind]
-        return float(min(CEILING, max(FLOOR, float(np.interp(raw, xs, ys)))))
-
     def probabilities_of(
         self, rows: Sequence[Sequence[float]], kinds: Sequence[str]
     ) -> list[float]:
@@ -191,11 +183,17 @@ def calibrate(
     # of a document's values.
     direct = {k for k in model.raw_kinds if k in model.isotonic}
     if direct:
+        paths: dict[str, list[str]] = {}
         for leaf in leaves_of(filled.data, schema):
             if leaf.kind in direct and leaf.path in out:
-                calibrated = model.from_raw(leaf.kind, out[leaf.path])
-                if calibrated is not None:
-                    out[leaf.path] = round(calibrated, 4)
+                paths.setdefault(leaf.kind, []).append(leaf.path)
+        # one interpolation per kind: a long table's cells are thousands of leaves
+        for kind, kind_paths in paths.items():
+            xs, ys = model.isotonic[kind]
+            raw = np.fromiter((out[p] for p in kind_paths), dtype=np.float64, count=len(kind_paths))
+            calibrated = np.clip(np.interp(raw, xs, ys), FLOOR, CEILING)
+            for path, c in zip(kind_paths, calibrated.tolist(), strict=True):
+                out[path] = round(c, 4)
     leaves, rows = leaf_features(
         schema=schema,
         data=filled.data,

@@ -399,6 +399,7 @@ def wrapped_text(doc: DocIndex, region: Region, f: Found, label_x0: float) -> Fo
 
 # how far down a column its totals row is looked for
 _COLUMN_LINES = 40
+_HAS_DIGIT = re.compile(r"\d")
 
 
 def column_total(doc: DocIndex, region: Region, f: Found) -> Found | None:
@@ -414,19 +415,20 @@ def column_total(doc: DocIndex, region: Region, f: Found) -> Found | None:
     x1 = max(w.x1 for w in f.words) + lay.char_width
     rows = 0
     for nl in lay.lines[region.line.index + 1 : region.line.index + 1 + _COLUMN_LINES]:
-        in_column = [
-            a
-            for a in find_amounts(nl.text, doc.decimal)
-            if (ws := nl.words_in(a.start, a.end)) and ws[0].x0 < x1 and ws[-1].x1 > x0
-        ]
-        if not in_column:
+        # a figure in the column (amounts are parsed only on the totals row: this walk runs
+        # for every sum read under a header, on every page of a long table)
+        if not any(w.x0 < x1 and w.x1 > x0 and _HAS_DIGIT.search(w.text) for w in nl.words):
             continue
-        if TOTAL_WORDS.intersection(nl.toks):
-            if rows == 0:
-                return None  # a one-row table: its row is the total
-            a = in_column[0]
-            return Found(a.value, nl.words_in(a.start, a.end), f.score)
-        rows += 1
+        if not TOTAL_WORDS.intersection(nl.toks):
+            rows += 1
+            continue
+        if rows == 0:
+            return None  # a one-row table: its row is the total
+        for a in find_amounts(nl.text, doc.decimal):
+            ws = nl.words_in(a.start, a.end)
+            if ws and ws[0].x0 < x1 and ws[-1].x1 > x0:
+                return Found(a.value, ws, f.score)
+        return None
     return None
 
 
