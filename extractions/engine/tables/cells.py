@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from ..layout.lines import Line
 from ..lexicon.columns import UNIT_WORDS
 from ..types import Word
-from ..values.amounts import find_amounts
+from ..values.amounts import has_amount
 from ..values.text import tokens
 
 NUMERIC_COLUMNS = {"quantity", "unit_price", "amount", "tax_rate", "discount"}
@@ -209,7 +209,7 @@ def is_cell_number(words: list[Word] | None) -> bool:
     if not words:
         return False
     text = words[0].text if len(words) == 1 else " ".join([w.text for w in words])
-    return is_numeric_text(text) and bool(find_amounts(text))
+    return is_numeric_text(text) and has_amount(text)
 
 
 def refine_by_gaps(columns: list[Column], body: list[Line], cw: float, fixed: set[int]) -> None:

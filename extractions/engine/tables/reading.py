@@ -15,7 +15,7 @@ from itertools import permutations
 
 from ..lexicon.columns import DESCRIPTION_WORDS
 from ..types import Word
-from ..values.amounts import find_amounts
+from ..values.amounts import has_amount, last_amount
 from ..values.checks import quantity_times_unit_price
 from ..values.text import tokens
 
@@ -48,8 +48,7 @@ def cell_number(words: list[Word] | None, decimal: str | None) -> float | None:
     text = cell_text(words)
     if _PERCENT.search(text):
         return None
-    found = find_amounts(text, decimal)
-    return found[-1].value if found else None
+    return last_amount(text, decimal)
 
 
 def _cell_text(words: list[Word]) -> str:
@@ -72,9 +71,9 @@ def _kind(cells: list[list[Word]]) -> str:
         text = _cell_text(ws)
         if _PERCENT.search(text):
             pct += 1
-        elif find_amounts(text) and not _LETTERS.search(text.replace("€", "")):
+        elif has_amount(text) and not _LETTERS.search(text.replace("€", "")):
             num += 1
-        elif find_amounts(text):
+        elif has_amount(text):
             num += 0.5  # "10 Stk", "25 Liter(s)": a number with its unit
             word += 0.5
         else:

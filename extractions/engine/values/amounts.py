@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .text import tokens
 
@@ -276,3 +277,18 @@ def parse_integer(text: str) -> int | None:
             return int(a.value)
         return None
     return None
+
+
+# Table cells repeat the same few strings page after page ("1", "18.50", "Stk"), and a table's
+# column readings ask about each cell several times: the answers are kept per string.
+@lru_cache(maxsize=8192)
+def last_amount(text: str, decimal: str | None = None) -> float | None:
+    """The value of the last amount in ``text`` (``find_amounts``), None when it has none."""
+    found = find_amounts(text, decimal)
+    return found[-1].value if found else None
+
+
+@lru_cache(maxsize=8192)
+def has_amount(text: str) -> bool:
+    """Whether ``text`` holds an amount (``find_amounts``)."""
+    return bool(find_amounts(text))
