@@ -370,6 +370,34 @@ def test_a_sum_read_under_a_column_header_is_the_columns_totals_row() -> None:
     assert res.citations["gross"].text == "$31,190.00"
 
 
+def test_a_dollar_sign_means_the_dollar_the_document_names() -> None:
+    page = text_page(
+        (0.1, 0.05, "A.E. Blake Ltd"), (0.6, 0.05, "Invoice"),
+        (0.1, 0.30, "Belt 6x202"), (0.7, 0.30, "$68.45"),
+        (0.1, 0.40, "Total:"), (0.7, 0.40, "$ 3,099.67"),
+        (0.7, 0.42, "CAD"),
+    )  # fmt: skip
+    assert fill_schema([page], CORPUS_INVOICE).data["currency"] == "CAD"
+
+
+def test_a_list_of_accepted_currencies_or_a_code_in_a_sentence_is_no_currency() -> None:
+    page = text_page(
+        (0.1, 0.05, "Freshworks Inc"), (0.6, 0.05, "Invoice"),
+        (0.1, 0.20, "Quoted with a TOP of deck mount posts"),
+        (0.1, 0.30, "Amount Due (USD)"), (0.7, 0.30, "$10.00"),
+        (0.1, 0.40, "We accept: AUD EUR GBP USD"),
+    )  # fmt: skip
+    assert fill_schema([page], CORPUS_INVOICE).data["currency"] == "USD"
+
+
+def test_rupees_written_rs() -> None:
+    page = text_page(
+        (0.1, 0.05, "Reliance Retail Ltd"), (0.6, 0.05, "Tax Invoice"),
+        (0.1, 0.40, "Total"), (0.7, 0.40, "Rs. 147.00"),
+    )  # fmt: skip
+    assert fill_schema([page], CORPUS_INVOICE).data["currency"] == "INR"
+
+
 def test_summary_table_totals_do_not_beat_the_payable_total() -> None:
     page = ocr_page(
         (0.2, 0.05, "ZEN CAFE SDN BHD"),

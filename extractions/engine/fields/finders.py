@@ -258,8 +258,8 @@ def parse_region(doc: DocIndex, region: Region, kind: str) -> Found | None:
         return None
     if kind == "currency":
         code = find_currency(text)
-        if code is None:
-            return None
+        if code is None or len(_CODES.findall(text)) >= 3:
+            return None  # "AUD EUR GBP USD": the currencies accepted, not the one charged
         return Found(code, region_words(region, 0, len(text)), 1.0)
     if kind == "email":
         m = RE_EMAIL.search(text)
@@ -293,6 +293,7 @@ def parse_region(doc: DocIndex, region: Region, kind: str) -> Found | None:
 
 
 _LEAD_TEXT = re.compile(r"^[\s:：#=.\-–>|]*")
+_CODES = re.compile(r"(?<![A-Za-z])[A-Z]{3}(?![A-Za-z])")
 # "8.7% on $30.00", "19 % auf 100,00": the amount a rate applies to, not the labelled one
 _RATE_BASE = re.compile(
     r"%\s*(?:on|of|sur|auf|von|de|op|over|sobre|su|di)\s*\W{0,2}\s*\Z", re.IGNORECASE

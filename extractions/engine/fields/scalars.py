@@ -6,6 +6,7 @@ is never made up: when nothing on the page supports it, the field stays null.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -229,21 +230,54 @@ def find_date(doc: DocIndex, q: FieldQuery, fallback: bool = True) -> Found | No
 # --------------------------------------------------------------------------- currency
 
 
+_ISO_CODE = re.compile(r"(?<![A-Za-z])[A-Z]{3}(?![A-Za-z])")
+# a code printed by an amount, in brackets ("Amount (EUR)") or after a colon ("Currency: EUR")
+_CODE_BY_AMOUNT = re.compile(
+    r"\d[\d.,]*\s*[A-Z]{3}(?![A-Za-z])|(?<![A-Za-z])[A-Z]{3}\s*\d|\(\s*[A-Z]{3}\s*\)|:\s*[A-Z]{3}\b"
+)
+_LOWER_WORD = re.compile(r"(?<![\w])[a-z]{2,}(?![\w])")
+# dollars other than the US one, which a bare "$" may mean
+_DOLLARS = frozenset(("CAD", "AUD", "NZD", "SGD", "HKD", "TWD", "MXN", "BND", "JMD", "BSD"))
+
+
 def find_currency(doc: DocIndex, q: FieldQuery) -> Found | None:
-    f = find_labelled(doc, q, "currency")
-    if f is not None:
-        return f
+    """The currency after a currency label, else the one the document's amounts are printed
+    in. A printed ISO code counts for three symbols, and a dollar sign is read as the code
+    of the dollar the document names ("$ 3,099.67 CAD")."""
     votes: dict[str, list[Found]] = {}
+    weight: dict[str, int] = {}
+    us_printed = False
     for lay in doc.layouts[:3]:
         for ln in lay.lines:
             code = amounts.find_currency(ln.text)
             if code is None:
                 continue
+            printed = {m.group(0) for m in _ISO_CODE.finditer(ln.text)} & amounts.ISO_CURRENCIES
+            explicit = code in printed
+            # "AUD EUR GBP USD" (the currencies accepted), "quoted with a TOP of deck" (a word
+            # in a sentence): no amount's currency
+            if explicit and (
+                len(printed) >= 3
+                or (len(_LOWER_WORD.findall(ln.text)) >= 3 and not _CODE_BY_AMOUNT.search(ln.text))
+            ):
+                continue
             words = [w for w in ln.words if amounts.find_currency(w.text) == code] or ln.words[:1]
             votes.setdefault(code, []).append(Found(code, words[:1], 0.5))
+            weight[code] = weight.get(code, 0) + (3 if explicit else 1)
+            us_printed = us_printed or "USD" in printed
+    # the one non-US dollar the document names is what its bare "$" signs mean
+    dollar = [c for c in weight if c in _DOLLARS]
+    if len(dollar) == 1 and not us_printed and "USD" in votes:
+        weight[dollar[0]] += weight.pop("USD")
+        votes[dollar[0]] += votes.pop("USD")
+    f = find_labelled(doc, q, "currency")
+    if f is not None:
+        if f.value == "USD" and "USD" not in f.text.upper() and len(dollar) == 1:
+            return Found(dollar[0], f.words, f.score)
+        return f
     if not votes:
         return None
-    code, founds = max(votes.items(), key=lambda kv: len(kv[1]))
+    code, founds = max(votes.items(), key=lambda kv: weight[kv[0]])
     f = founds[0]
     f.score = min(0.85, 0.45 + 0.05 * len(founds))
     return f

@@ -43,6 +43,8 @@ CURRENCY_SYMBOLS: dict[str, str] = {
     "zł": "PLN",
     "kč": "CZK",
     "rp": "IDR",
+    "rs": "INR",  # the rupee sign as typed ("Rs. 147.00"): India's, by far the most printed
+    "rs.": "INR",
 }
 
 _ISO_4217 = (
@@ -69,7 +71,7 @@ _CURRENCY_WORDS = {
 
 _RE_CODE = re.compile(r"(?<![A-Za-z])([A-Z]{3})(?![A-Za-z])")
 _RE_SYMBOL = re.compile(
-    r"(US\$|S\$|AU?\$|CA?\$|NZ\$|HK\$|R\$|[€£¥₹₩₽₺₪₱฿₫$]|(?<![A-Za-z])RM(?![A-Za-z])|(?<![A-Za-z])Fr\.|(?<![A-Za-z])SFr|zł|Kč|(?<![A-Za-z])Rp(?![A-Za-z]))",
+    r"(US\$|S\$|AU?\$|CA?\$|NZ\$|HK\$|R\$|[€£¥₹₩₽₺₪₱฿₫$]|(?<![A-Za-z])RM(?![A-Za-z])|(?<![A-Za-z])Fr\.|(?<![A-Za-z])SFr|zł|Kč|(?<![A-Za-z])Rp(?![A-Za-z])|(?<![A-Za-z])Rs\.?(?![A-Za-z]))",
     re.IGNORECASE,
 )
 
