@@ -17,7 +17,7 @@ from ..layout.lines import Line, PageLayout, Segment
 from ..lexicon.concepts import INLINE_LABELS
 from ..lexicon.totals import INCLUSIVE_WORDS, TAX_WORDS, TOTAL_WORDS
 from ..types import Found, Word
-from ..values.amounts import find_amounts, find_currency, parse_number_text
+from ..values.amounts import find_amounts, find_currency, parse_number_text, printed_codes
 from ..values.dates import find_dates
 from ..values.identifiers import RE_EMAIL, find_iban, find_phone, find_vat_id
 from ..values.text import parse_bool
@@ -258,7 +258,7 @@ def parse_region(doc: DocIndex, region: Region, kind: str) -> Found | None:
         return None
     if kind == "currency":
         code = find_currency(text)
-        if code is None or len(_CODES.findall(text)) >= 3:
+        if code is None or len(printed_codes(text)) >= 3:
             return None  # "AUD EUR GBP USD": the currencies accepted, not the one charged
         return Found(code, region_words(region, 0, len(text)), 1.0)
     if kind == "email":
@@ -293,7 +293,6 @@ def parse_region(doc: DocIndex, region: Region, kind: str) -> Found | None:
 
 
 _LEAD_TEXT = re.compile(r"^[\s:：#=.\-–>|]*")
-_CODES = re.compile(r"(?<![A-Za-z])[A-Z]{3}(?![A-Za-z])")
 # "8.7% on $30.00", "19 % auf 100,00": the amount a rate applies to, not the labelled one
 _RATE_BASE = re.compile(
     r"%\s*(?:on|of|sur|auf|von|de|op|over|sobre|su|di)\s*\W{0,2}\s*\Z", re.IGNORECASE

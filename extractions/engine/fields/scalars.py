@@ -230,7 +230,6 @@ def find_date(doc: DocIndex, q: FieldQuery, fallback: bool = True) -> Found | No
 # --------------------------------------------------------------------------- currency
 
 
-_ISO_CODE = re.compile(r"(?<![A-Za-z])[A-Z]{3}(?![A-Za-z])")
 # a code printed by an amount, in brackets ("Amount (EUR)") or after a colon ("Currency: EUR")
 _CODE_BY_AMOUNT = re.compile(
     r"\d[\d.,]*\s*[A-Z]{3}(?![A-Za-z])|(?<![A-Za-z])[A-Z]{3}\s*\d|\(\s*[A-Z]{3}\s*\)|:\s*[A-Z]{3}\b"
@@ -252,7 +251,7 @@ def find_currency(doc: DocIndex, q: FieldQuery) -> Found | None:
             code = amounts.find_currency(ln.text)
             if code is None:
                 continue
-            printed = {m.group(0) for m in _ISO_CODE.finditer(ln.text)} & amounts.ISO_CURRENCIES
+            printed = amounts.printed_codes(ln.text)
             explicit = code in printed
             # "AUD EUR GBP USD" (the currencies accepted), "quoted with a TOP of deck" (a word
             # in a sentence): no amount's currency

@@ -90,6 +90,11 @@ def find_currency(text: str) -> str | None:
     return None
 
 
+def printed_codes(text: str) -> set[str]:
+    """The ISO 4217 codes printed in ``text`` as words of their own ("USD", "(EUR)")."""
+    return {m.group(1) for m in _RE_CODE.finditer(text)} & ISO_CURRENCIES
+
+
 def currency_code(text: str) -> str | None:
     """Normalise a currency as printed ("€", "eur", "RM", "Euro") to its ISO code."""
     t = text.strip()
