@@ -175,7 +175,7 @@ class _Ctx:
     labels: LabelIndex | None = None  # every printed label, read on first use
     # the net / tax / gross fields of the object being filled, with their other candidates
     amounts: list[AmountOptions] = field(default_factory=list)
-    choices: dict[str, Any] = field(default_factory=dict)  # path -> _Choice of those amounts
+    choices: dict[str, _Choice] = field(default_factory=dict)  # how those amounts were chosen
 
 
 def _labels(ctx: _Ctx) -> LabelIndex:
