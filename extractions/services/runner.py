@@ -291,6 +291,7 @@ def _extract_and_record(document: Document, token: str, path: str, progress: Pro
         include_images=True,
         ocr_threads=settings.PP_OCR_THREADS,
         ocr_backend=settings.PP_OCR_BACKEND,
+        ocr_alphabet=settings.PP_OCR_ALPHABET,
         classifier_labels=labels,
         classification_threshold=(
             document.extraction.classifier.threshold

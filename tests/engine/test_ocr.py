@@ -133,7 +133,7 @@ def test_ocr_failure_is_ocr_error(monkeypatch: pytest.MonkeyPatch, receipt_image
         def __call__(self, *args, **kwargs):
             raise RuntimeError("onnxruntime session crashed")
 
-    monkeypatch.setattr(ocr, "_engines", {(1, DEFAULT_OCR_BACKEND): Broken()})
+    monkeypatch.setattr(ocr, "_engines", {(1, DEFAULT_OCR_BACKEND, "latin"): Broken()})
     with pytest.raises(EngineError) as err:
         read_pages(docgen.encode_image(receipt_image.image, "PNG"), ExtractionOptions())
     assert err.value.code == "ocr_error"
@@ -164,9 +164,9 @@ def test_ocr_threads_reach_the_onnx_runtime_sessions(
     asked: list[int] = []
     real = ocr.get_engine
 
-    def spy(threads: int = 1, backend: str = DEFAULT_OCR_BACKEND):  # type: ignore[no-untyped-def]
+    def spy(threads: int = 1, backend: str = DEFAULT_OCR_BACKEND, alphabet: str = "latin"):  # type: ignore[no-untyped-def]
         asked.append(threads)
-        return real(threads, backend)
+        return real(threads, backend, alphabet)
 
     monkeypatch.setattr(ocr, "get_engine", spy)
     read_pages(docgen.encode_image(receipt_image.image, "PNG"), ExtractionOptions(ocr_threads=2))
@@ -184,6 +184,41 @@ def test_openvino_backend_reads_the_same_words(receipt_image: docgen.TextImage) 
     assert type(engine.text_rec.session).__name__ == "OpenVINOInferSession"
     config = engine.text_det.session.session.get_compiled_model()
     assert int(config.get_property("INFERENCE_NUM_THREADS")) == 1
+
+
+def test_the_latin_alphabet_cuts_the_recogniser_to_latin_script(
+    receipt_image: docgen.TextImage,
+) -> None:
+    latin = ocr.get_engine(1, "openvino", "latin")._load_rec_model()
+    full = ocr.get_engine(1, "openvino", "all")._load_rec_model()
+    kept = latin.postprocess_op.character  # blank, the dictionary, space
+    everything = full.postprocess_op.character
+    assert kept[0] == everything[0] == "blank" and kept[-1] == everything[-1] == " "
+    assert len(everything) > 18_000 and 500 < len(kept) < 1_000
+    assert set("0123456789AZaz.,:;/-%€£$éèàäöüßñçøłő−×") <= set(kept)
+    assert not {"中", "文", "あ", "한", "ب"} & set(kept)
+    assert latin.session.model.outputs[0].get_partial_shape()[-1].get_length() == len(kept)
+    # the same text from a printed page, whichever alphabet
+    cut = ocr.ocr_image(receipt_image.image, 1, backend="openvino", alphabet="latin")
+    whole = ocr.ocr_image(receipt_image.image, 1, backend="openvino", alphabet="all")
+    assert _texts(cut.words) == _texts(whole.words)
+    assert ocr.effective_alphabet("onnxruntime", "latin") == "all"  # ONNX Runtime: the wheel's
+    with pytest.raises(EngineError) as err:
+        ocr.ocr_image(receipt_image.image, 1, alphabet="klingon")
+    assert err.value.code == "ocr_error"
+
+
+def test_a_recogniser_without_a_dictionary_head_is_not_cut() -> None:
+    import openvino
+    from openvino import opset13
+
+    from extractions.engine.read.ocr_alphabet import restrict_recogniser
+
+    x = opset13.parameter([1, 4], np.float32)
+    model = openvino.Model([opset13.relu(x)], [x])
+    model.set_rt_info("a\nb", ["framework", "character"])
+    with pytest.raises(ValueError):
+        restrict_recogniser(model)
 
 
 def test_a_process_capped_below_openvinos_address_space_reads_with_onnx_runtime() -> None:

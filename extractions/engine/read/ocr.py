@@ -27,6 +27,7 @@ import numpy as np
 from PIL import Image
 
 from ..types import DEFAULT_OCR_BACKEND, OCR_ERROR, EngineError, Word
+from .ocr_alphabet import ALPHABETS, restrict_recogniser
 
 # Bump when a change to this module alters what OCR reads from a page without changing one
 # of the settings below: it is part of the OCR cache's key (ocr_cache.ocr_fingerprint), so
@@ -74,7 +75,7 @@ ENGINE_PARAMS: dict[str, Any] = {
 # cores. Measured on SROIE receipts (bench/engine_speed.py): one thread 2.33 s/page wall
 # (2.33 s CPU); two threads 1.97 s/page when the other core is free, 2.9 s when other
 # processes keep it busy. 0 = every core (a lone process: the extract command).
-_engines: dict[tuple[int, str], Any] = {}
+_engines: dict[tuple[int, str, str], Any] = {}
 
 # The inference backend (``ExtractionOptions.ocr_backend``): "openvino" (the ``openvino``
 # wheel, the default) or "onnxruntime" running the same ONNX models. Measured with
@@ -108,17 +109,30 @@ def effective_backend(backend: str) -> str:
     return backend
 
 
+def effective_alphabet(backend: str, alphabet: str) -> str:
+    """The alphabet ``backend`` reads with: ONNX Runtime runs the wheel's model as it is."""
+    if alphabet not in ALPHABETS:
+        raise EngineError(OCR_ERROR, f"Unknown OCR alphabet {alphabet!r}: one of {ALPHABETS}.")
+    return alphabet if effective_backend(backend) == "openvino" else "all"
+
+
 def session_threads(threads: int) -> int:
     """ONNX Runtime intra-op threads for a requested count (0 or less: every core)."""
     return threads if threads >= 1 else max(os.cpu_count() or 1, 1)
 
 
-def get_engine(threads: int = 1, backend: str = DEFAULT_OCR_BACKEND) -> Any:
-    """The process's RapidOCR engine for ``threads`` and ``backend`` (one per pair asked
-    for: normally one)."""
+def get_engine(
+    threads: int = 1, backend: str = DEFAULT_OCR_BACKEND, alphabet: str = "latin"
+) -> Any:
+    """The process's RapidOCR engine for ``threads``, ``backend`` and ``alphabet`` (one per
+    combination asked for: normally one)."""
     if backend not in BACKENDS:
         raise EngineError(OCR_ERROR, f"Unknown OCR backend {backend!r}: one of {BACKENDS}.")
-    key = (session_threads(threads), effective_backend(backend))
+    key = (
+        session_threads(threads),
+        effective_backend(backend),
+        effective_alphabet(backend, alphabet),
+    )
     engine = _engines.get(key)
     if engine is None:
         with _engine_lock:
@@ -133,7 +147,7 @@ def get_engine(threads: int = 1, backend: str = DEFAULT_OCR_BACKEND) -> Any:
     return engine
 
 
-def _create_engine(threads: int, backend: str) -> Any:
+def _create_engine(threads: int, backend: str, alphabet: str) -> Any:
     """RapidOCR with its three ONNX sessions loaded now, with our session options.
 
     Measured on receipts: ONNX Runtime's memory patterns, kept per input shape,
@@ -149,7 +163,7 @@ def _create_engine(threads: int, backend: str) -> Any:
     for task, path in MODEL_PATHS.items():
         params[f"{task}.model_path"] = str(path)
     if backend == "openvino":
-        return _create_openvino_engine(params, threads)
+        return _create_openvino_engine(params, threads, alphabet)
     try:
         from rapidocr.inference_engine.onnxruntime import main as ort_main
 
@@ -175,11 +189,13 @@ def _create_engine(threads: int, backend: str) -> Any:
     return engine
 
 
-def _create_openvino_engine(params: dict[str, Any], threads: int) -> Any:
+def _create_openvino_engine(params: dict[str, Any], threads: int, alphabet: str) -> Any:
     """RapidOCR on OpenVINO, reading the ONNX models of the rapidocr wheel (its own
-    OpenVINO model list points at downloads: nothing is downloaded here)."""
+    OpenVINO model list points at downloads: nothing is downloaded here); with the "latin"
+    alphabet the recogniser's output layer is cut as the model is read (``ocr_alphabet``)."""
     import rapidocr
     from rapidocr import EngineType, RapidOCR
+    from rapidocr.inference_engine.openvino import main as ov_main
 
     models = Path(rapidocr.__file__).parent / "models"
     for task, pattern in (
@@ -194,9 +210,25 @@ def _create_openvino_engine(params: dict[str, Any], threads: int) -> Any:
             params[f"{task}.model_path"] = str(found[0])
         params[f"{task}.engine_type"] = EngineType.OPENVINO
     params["EngineConfig.openvino.inference_num_threads"] = threads
-    engine = RapidOCR(params=params)
-    for load in ("_load_det_model", "_load_cls_model", "_load_rec_model"):
-        getattr(engine, load)()
+    recogniser = params["Rec.model_path"]
+    core_class = ov_main.Core
+
+    class RestrictingCore(core_class):  # type: ignore[misc, valid-type]
+        def read_model(self, model: Any, *args: Any, **kwargs: Any) -> Any:
+            read = super().read_model(model, *args, **kwargs)
+            if alphabet == "latin" and str(model) == str(recogniser):
+                restrict_recogniser(read)
+            return read
+
+    # RapidOCR reads and compiles each model in its session's constructor: the cut is made
+    # between the two, so the full output layer is never compiled
+    ov_main.Core = RestrictingCore
+    try:
+        engine = RapidOCR(params=params)
+        for load in ("_load_det_model", "_load_cls_model", "_load_rec_model"):
+            getattr(engine, load)()
+    finally:
+        ov_main.Core = core_class
     return engine
 
 
@@ -223,11 +255,13 @@ def ocr_image(
     detect_orientation: bool = True,
     threads: int = 1,
     backend: str = DEFAULT_OCR_BACKEND,
+    alphabet: str = "latin",
 ) -> OcrPage:
     """Read an (EXIF-transposed) page image; word boxes are normalised to the upright page.
 
-    ``threads``, ``backend``: inference threads of the sessions and the inference library
-    (``ExtractionOptions.ocr_threads``, ``ocr_backend``).
+    ``threads``, ``backend``, ``alphabet``: inference threads of the sessions, the inference
+    library and the characters the recogniser reads (``ExtractionOptions.ocr_threads``,
+    ``ocr_backend``, ``ocr_alphabet``).
     """
     try:
         rgb = image if image.mode == "RGB" else image.convert("RGB")
@@ -241,7 +275,9 @@ def ocr_image(
             )
         arr = np.asarray(rgb)
         with _run_lock:
-            lines, rotation, (h, w) = _read(get_engine(threads, backend), arr, detect_orientation)
+            lines, rotation, (h, w) = _read(
+                get_engine(threads, backend, alphabet), arr, detect_orientation
+            )
     except (EngineError, MemoryError):
         raise  # MemoryError: the per-task memory limit, reported as document_too_large
     except Exception as exc:

@@ -75,7 +75,9 @@ def _model_files() -> list[Path]:
     return files + [Path(ocr.MODEL_PATHS[task]) for task in sorted(ocr.MODEL_PATHS)]
 
 
-def ocr_fingerprint(*, backend: str, detect_orientation: bool = True) -> str:
+def ocr_fingerprint(
+    *, backend: str, detect_orientation: bool = True, alphabet: str = "latin"
+) -> str:
     """A digest of everything but the pixels that decides what OCR reads from a page.
 
     Read afresh on each call (benchmarks change the OCR module's settings at run time); the
@@ -84,6 +86,7 @@ def ocr_fingerprint(*, backend: str, detect_orientation: bool = True) -> str:
         "payload": PAYLOAD_VERSION,
         "ocr": ocr.OCR_VERSION,
         "backend": backend,
+        "alphabet": ocr.effective_alphabet(backend, alphabet),
         "backend_version": _version(backend),
         "rapidocr": _version("rapidocr"),
         "models": [[p.name, _file_sha256(p)] for p in _model_files()],
@@ -194,22 +197,28 @@ def read_page(
     detect_orientation: bool = True,
     threads: int = 1,
     backend: str = DEFAULT_OCR_BACKEND,
+    alphabet: str = "latin",
 ) -> ocr.OcrPage:
     """``ocr.ocr_image`` through ``cache``: the stored lines of this very image when there
     are some, else OCR now and store what it read."""
     backend = ocr.effective_backend(backend)  # the key says which backend really read it
+    read = {
+        "detect_orientation": detect_orientation,
+        "threads": threads,
+        "backend": backend,
+        "alphabet": alphabet,
+    }
     if cache is None:
-        return ocr.ocr_image(
-            image, page, detect_orientation=detect_orientation, threads=threads, backend=backend
-        )
-    key = page_key(image, ocr_fingerprint(backend=backend, detect_orientation=detect_orientation))
+        return ocr.ocr_image(image, page, **read)
+    fingerprint = ocr_fingerprint(
+        backend=backend, detect_orientation=detect_orientation, alphabet=alphabet
+    )
+    key = page_key(image, fingerprint)
     hit = decode(cache.get(key))
     if hit is not None:
         return hit.page(page)
     wall, cpu = time.perf_counter(), time.process_time()
-    result = ocr.ocr_image(
-        image, page, detect_orientation=detect_orientation, threads=threads, backend=backend
-    )
+    result = ocr.ocr_image(image, page, **read)
     payload = encode(
         result, seconds=time.perf_counter() - wall, cpu_seconds=time.process_time() - cpu
     )

@@ -176,6 +176,7 @@ def _ocr_page(
         cache=options.ocr_cache,
         threads=options.ocr_threads,
         backend=options.ocr_backend,
+        alphabet=options.ocr_alphabet,
     )
     if result.rotation in (90, 270):
         width, height = height, width

@@ -86,10 +86,13 @@ class Command(BaseCommand):
                 f"{' (cached)' if doc.cached else ''}, fill {doc.fill_seconds:.3f}s, {status}"
             )
 
-        # OCR as the deployment's settings run it (PP_OCR_BACKEND, PP_OCR_THREADS); the OCR
-        # cache's keys hold the backend, so one cache folder serves both
+        # OCR as the deployment's settings run it (PP_OCR_BACKEND, PP_OCR_ALPHABET,
+        # PP_OCR_THREADS); the OCR cache's keys hold the backend and the alphabet, so one
+        # cache folder serves every combination
         read_options = ExtractionOptions(
-            ocr_backend=settings.PP_OCR_BACKEND, ocr_threads=settings.PP_OCR_THREADS
+            ocr_backend=settings.PP_OCR_BACKEND,
+            ocr_alphabet=settings.PP_OCR_ALPHABET,
+            ocr_threads=settings.PP_OCR_THREADS,
         )
         runs: list[tuple[str, harness.Report]] = []
         for root in roots:

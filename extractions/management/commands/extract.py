@@ -55,6 +55,7 @@ class Command(BaseCommand):
             include_images=opts["images"],
             ocr_threads=settings.PP_OCR_THREADS,
             ocr_backend=settings.PP_OCR_BACKEND,
+            ocr_alphabet=settings.PP_OCR_ALPHABET,
             on_step=lambda name: self.stderr.write(f"{name}…"),
         )
         try:
