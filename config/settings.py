@@ -305,7 +305,7 @@ PP_OCR_THREADS = env_int("PP_OCR_THREADS", 1, minimum=0)
 PP_OCR_BACKEND = env_choice("PP_OCR_BACKEND", "openvino", ("onnxruntime", "openvino"))
 # The characters OCR reads (ExtractionOptions.ocr_alphabet): "latin" (Latin script, Greek,
 # punctuation and symbols: the recogniser scores ~880 classes, not 18,710, for about 0.7x the
-# CPU a page) or "all" for documents in Chinese, Japanese, Korean, Arabic, Cyrillic...
+# CPU a page) or "all", which adds the Chinese characters and Japanese kana of its dictionary
 # (README, OCR section). OpenVINO only: ONNX Runtime always reads "all".
 PP_OCR_ALPHABET = env_choice("PP_OCR_ALPHABET", "latin", ("latin", "all"))
 # Keep what OCR read from each page image, per organization, so that a re-run of the same

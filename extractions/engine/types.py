@@ -298,8 +298,8 @@ class ExtractionOptions:
     # PP_OCR_BACKEND, README's OCR section: OpenVINO reads a page for ~0.4x the CPU)
     ocr_backend: Literal["onnxruntime", "openvino"] = DEFAULT_OCR_BACKEND
     # The characters the recogniser may read: "latin" (Latin-script, Greek, punctuation and
-    # symbols: ~12 % less CPU per receipt) or "all" (every script of its dictionary:
-    # Chinese, Arabic...). OpenVINO only; ONNX Runtime reads "all" (settings.PP_OCR_ALPHABET,
+    # symbols: ~0.75x the CPU a page) or "all" (every script of its dictionary:
+    # Chinese, Japanese). OpenVINO only; ONNX Runtime reads "all" (settings.PP_OCR_ALPHABET,
     # read/ocr_alphabet.py).
     ocr_alphabet: Literal["latin", "all"] = "latin"
     # Lines already read from the same page image (a re-run, another parser, evaluate's
