@@ -1,0 +1,134 @@
+"""The issuer's address block: the lines printed in the column of its name.
+
+A receipt or letterhead prints, under the issuer's name, its registration numbers, then the
+address (street, then postal code and town, maybe a region or a country), then the phone /
+tax-id lines. The block is found in two ways: walking down from the name (``address_lines``),
+or, when that walk is stopped by lines it cannot place (a former name, a licensee line, a
+name wrapped over lines OCR misread), from the line that prints the postal code
+(``postal_block``), the one line every address has.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from ..layout.lines import Line
+from ..types import Word
+from ..values.dates import find_dates
+
+REG_NO = re.compile(
+    r"\(?\b[a-z]{0,3}\d{4,}[-\s]?[a-z]\)?$|\bco\.?\s*(reg|no)\b|\breg\.?\s*no\b|company\s*(reg|no)",
+    re.I,
+)
+STOP_ADDRESS = re.compile(
+    r"\b(tel|telephone|phone|fax|gst|vat|tva|ust|mwst|email|e-mail|www|http|tax|invoice|receipt|"
+    r"date|cashier|bill|doc|table|order|hp|mobile|whatsapp|iban|bic|siret|siren|ust-id|steuer|"
+    r"fon|web|contact|inv)\b|invoice|receipt|@|\b\d{2,4}[-\s]?\d{3,4}[-\s]?\d{3,4}\b",
+    re.I,
+)
+# "Te1:0-222 6498", "lel:05-60952052", "Ph. (02) 9876 5432": a short label, then only a
+# number: a phone / registration line even when OCR garbled its label word
+_LABELLED_NUMBER = re.compile(r"^\s*[A-Za-z][\w./]{0,11}\s*[:#.]\s*[+(]?\d[\d\s()/+.-]{5,}$")
+ADDRESS_WORD = re.compile(
+    r"\b(jalan|jln|lot|no|taman|lorong|road|rd|street|st|avenue|ave|blvd|lane|floor|flr|level|suite|"
+    r"building|bldg|plaza|block|blk|rue|avenue|chemin|boulevard|bd|allee|place|cedex|strasse|str|"
+    r"weg|platz|gasse|allee|postfach|seksyen|section|bandar|kawasan|industrial|park|kuala|selangor|"
+    r"johor|malaysia|germany|deutschland|france)\b",
+    re.I,
+)
+_POSTAL_TOWN = re.compile(r"^\s*\d{4,5}\s+[A-Za-zÀ-ÿ][\w'-]*(?:\s+[A-Za-zÀ-ÿ][\w'-]*){0,3}\s*$")
+_COUNTRY_END = re.compile(
+    r"\b(?:malaysia|singapore|indonesia|germany|deutschland|france|belgium|belgique|nederland|"
+    r"netherlands|espana|spain|italia|italy|united states|usa|u\.s\.a|united kingdom|uk|canada|"
+    r"india|australia)\W*$",
+    re.I,
+)
+# A postal code next to its town: "40150 Shah Alam", "SS21/39,47400 Petaling Jaya",
+# "75008 Paris", "D-80331 München", "Springfield, IL 62704", "London SW1A 1AA"
+_POSTAL = re.compile(
+    r"(?:^|[\s,])(?:[A-Z]{1,2}-)?\d{4,6}\s+[A-Za-zÀ-ÿ]{2,}"
+    r"|\b[A-Z]{2}\s+\d{5}(?:-\d{4})?\s*\W*$"
+    r"|\b[A-Z]{1,2}\d[A-Z\d]?\s+\d[A-Z]{2}\s*\W*$"
+)
+
+
+def letters(text: str) -> int:
+    """How many letters ``text`` holds."""
+    return sum(c.isalpha() for c in text)
+
+
+def looks_address(text: str) -> bool:
+    """A line with a number and an address word or a comma: "No 8, Jalan 7/118B"."""
+    return bool(re.search(r"\d", text) and (ADDRESS_WORD.search(text) or "," in text))
+
+
+def is_stop(text: str) -> bool:
+    """A phone, fax, tax-id, e-mail or document line: the address ends before it."""
+    return bool(STOP_ADDRESS.search(text) or _LABELLED_NUMBER.match(text))
+
+
+def _column_words(lay: Any, ln: Line, nx0: float, nx1: float) -> list[Word]:
+    tol = 4 * lay.char_width
+    return [w for sg in ln.segments if sg.x1 > nx0 - tol and sg.x0 < nx1 + tol for w in sg.words]
+
+
+def address_lines(
+    lay: Any,
+    name_words: list[Word],
+    lines: list[Line],
+    *,
+    skip: int = 1,
+    is_title: Callable[[str], bool] = lambda _t: False,
+) -> list[list[Word]]:
+    """The first address block among ``lines`` in the column of the name's words."""
+    nx0 = min(w.x0 for w in name_words)
+    nx1 = max(w.x1 for w in name_words)
+    got: list[list[Word]] = []
+    prev_y1: float | None = None
+    skipped = 0
+    held: list[Word] | None = None  # the skipped line right above, a street without a number
+    for ln in lines:
+        words = _column_words(lay, ln, nx0, nx1)
+        if not words:
+            continue
+        t = " ".join(w.text for w in words)
+        if prev_y1 is not None and min(w.y0 for w in words) - prev_y1 > 2.2 * lay.word_height:
+            if got:
+                break
+            skipped = 0  # lines far above the address are not part of it
+        if prev_y1 is not None and min(w.y0 for w in words) - prev_y1 > 1.2 * lay.word_height:
+            held = None  # not adjacent
+        prev_y1 = max(w.y1 for w in words)
+        is_reg = bool(REG_NO.search(t.strip())) or letters(t) <= 1
+        stop = bool(STOP_ADDRESS.search(t))
+        if not got:
+            if (
+                is_reg
+                or stop
+                or find_dates(t)
+                or (t.strip().startswith("(") and not looks_address(t))
+            ):
+                continue  # registration / GST / date lines between the name and the address
+            if _POSTAL_TOWN.match(t) and held is not None:
+                # "AUTOROUTE RABAT MEKNES" / "15000 KHEMISSET": an address never starts at its
+                # postal code, so the line above is its street
+                got.extend([held, words])
+                continue
+            if not looks_address(t):
+                skipped += 1
+                if skipped > skip or re.search(r"\d", t):
+                    break
+                held = words
+                continue  # one outlet / branch name ("SUSHI MENTAI PLAZA DANAU")
+            got.append(words)
+            continue
+        if is_reg or stop or find_dates(t) or is_title(t):
+            break
+        if letters(t) < 2:
+            break
+        got.append(words)
+        if len(got) >= 6 or _COUNTRY_END.search(t):
+            break  # "…, 56000 Kuala Lumpur, Malaysia" ends it; an outlet name may follow
+    return got
