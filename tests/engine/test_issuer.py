@@ -378,3 +378,48 @@ def test_names_that_look_like_label_continuations_are_still_names() -> None:
     assert not plausible_name("GmbH")  # the label word was the start of "Lieferant GmbH"
     assert label_continues("'s Ref.") and label_continues("/Consignor")
     assert not label_continues(" Acme Trading Ltd")
+
+
+def test_an_address_below_a_former_name_is_found_from_its_postal_code() -> None:
+    page = page_of(
+        (0.10, 0.05, "Northwind Eateries Sdn Bhd"),
+        (0.30, 0.07, "(12345-M)"),
+        (0.20, 0.09, "formerly known as"),
+        (0.05, 0.11, "Southwind Kitchens Sdn Bhd"),
+        (0.15, 0.13, "Licensee of Burgerhaus"),
+        (0.02, 0.15, "Level 3, Menara Contoh, Example Park"),
+        (0.02, 0.17, "No.9, Jalan Contoh 2/1,46000 Petaling Jaya"),
+        (0.30, 0.19, "Selangor"),
+        (0.15, 0.21, "(GST ID No: 000123456789)"),
+        (0.15, 0.23, "Tel No. 03-1234-5678"),
+    )
+    res = fill_schema([page], RECEIPT)
+    assert res.data["address"] == (
+        "Level 3, Menara Contoh, Example Park No.9, Jalan Contoh 2/1,46000 Petaling Jaya Selangor"
+    )
+
+
+def test_a_postal_code_alone_does_not_make_an_address_of_the_lines_around_it() -> None:
+    page = page_of(
+        (0.10, 0.05, "Northwind Eateries Sdn Bhd"),
+        (0.20, 0.07, "formerly known as"),
+        (0.05, 0.09, "Southwind Kitchens Sdn Bhd"),
+        (0.15, 0.11, "Licensee of Burgerhaus"),
+        (0.15, 0.13, "Tel No. 03-1234-5678"),
+        (0.05, 0.15, "10115 Berlin"),
+    )
+    res = fill_schema([page], RECEIPT)
+    assert res.data["address"] is None  # the postal line lies after the phone line: not its block
+
+
+def test_a_us_address_below_a_dba_line_is_found_from_its_zip_code() -> None:
+    page = page_of(
+        (0.10, 0.05, "Lakeside Foods LLC"),
+        (0.20, 0.07, "doing business as"),
+        (0.10, 0.09, "Corner Deli Holdings Inc"),
+        (0.10, 0.11, "412 Main St, Suite 5"),
+        (0.10, 0.13, "Springfield, IL 62704"),
+        (0.10, 0.15, "Phone: (217) 555-0143"),
+    )
+    res = fill_schema([page], RECEIPT)
+    assert res.data["address"] == "412 Main St, Suite 5 Springfield, IL 62704"

@@ -31,6 +31,7 @@ STOP_ADDRESS = re.compile(
 # "Te1:0-222 6498", "lel:05-60952052", "Ph. (02) 9876 5432": a short label, then only a
 # number: a phone / registration line even when OCR garbled its label word
 _LABELLED_NUMBER = re.compile(r"^\s*[A-Za-z][\w./]{0,11}\s*[:#.]\s*[+(]?\d[\d\s()/+.-]{5,}$")
+_PHONE = re.compile(r"\b(?:tel|telephone|phone|fax|mobile|hp|fon|telefon|t[eé]l[eé]phone)\b", re.I)
 ADDRESS_WORD = re.compile(
     r"\b(jalan|jln|lot|no|taman|lorong|road|rd|street|st|avenue|ave|blvd|lane|floor|flr|level|suite|"
     r"building|bldg|plaza|block|blk|rue|avenue|chemin|boulevard|bd|allee|place|cedex|strasse|str|"
@@ -132,3 +133,59 @@ def address_lines(
         if len(got) >= 6 or _COUNTRY_END.search(t):
             break  # "…, 56000 Kuala Lumpur, Malaysia" ends it; an outlet name may follow
     return got
+
+
+def postal_block(
+    lay: Any,
+    name_words: list[Word],
+    lines: list[Line],
+    *,
+    is_title: Callable[[str], bool] = lambda _t: False,
+) -> list[list[Word]]:
+    """The address block around the first line in the name's column that prints a postal code:
+    the street lines right above it, the region / country lines right below it.
+
+    A fallback for when the walk down from the name stops before the address (the name's
+    former name and licensee lines, a wrapped name OCR misread), so only lines that look like
+    an address join it: above, a line with a number and a comma or an address word; below, a
+    short line of words (a region, a country); neither a phone / tax-id, date or title line."""
+    nx0 = min(w.x0 for w in name_words)
+    nx1 = max(w.x1 for w in name_words)
+    rows = [(ln, _column_words(lay, ln, nx0, nx1)) for ln in lines]
+    rows = [(ln, ws) for ln, ws in rows if ws]
+
+    def text(ws: list[Word]) -> str:
+        return " ".join(w.text for w in ws)
+
+    def plain(t: str) -> bool:
+        return not (is_stop(t) or REG_NO.search(t.strip()) or find_dates(t) or is_title(t))
+
+    def adjacent(upper: list[Word], lower: list[Word]) -> bool:
+        gap = min(w.y0 for w in lower) - max(w.y1 for w in upper)
+        return gap < 1.2 * lay.word_height
+
+    anchor = None
+    for i, (_, ws) in enumerate(rows):
+        t = text(ws)
+        if _PHONE.search(t):
+            return []  # the issuer's block ends at its phone line (a tax id may come first)
+        if _POSTAL.search(t) and plain(t):
+            anchor = i
+            break
+    if anchor is None:
+        return []
+    start = anchor
+    while start > 0 and anchor - start < 3:
+        t = text(rows[start - 1][1])
+        if not (plain(t) and looks_address(t) and adjacent(rows[start - 1][1], rows[start][1])):
+            break
+        start -= 1
+    end = anchor
+    while end + 1 < len(rows) and end - anchor < 2 and not _COUNTRY_END.search(text(rows[end][1])):
+        t = text(rows[end + 1][1])
+        if not (plain(t) and not re.search(r"\d", t) and len(t.split()) <= 4 and letters(t) >= 3):
+            break
+        if not adjacent(rows[end][1], rows[end + 1][1]):
+            break
+        end += 1
+    return [ws for _, ws in rows[start : end + 1]]

@@ -20,7 +20,7 @@ from ..types import Found, Word
 from ..values.dates import find_dates
 from ..values.identifiers import RE_EMAIL, RE_URL
 from ..values.text import tokens
-from .address import STOP_ADDRESS, address_lines, letters
+from .address import STOP_ADDRESS, address_lines, letters, postal_block
 from .finders import find_labels
 from .names import repair_name
 from .parties import (
@@ -465,6 +465,12 @@ def find_address(
     got = address_lines(
         lay, found.words, lay.lines[name_lines[-1].index + 1 :][:12], is_title=_is_title_line
     )
+    if not got:
+        # the walk down stopped at lines it cannot place ("formerly known as" / a former
+        # name / "Licensee of …"): the block around the postal code below the name
+        got = postal_block(
+            lay, found.words, lay.lines[name_lines[-1].index + 1 :][:12], is_title=_is_title_line
+        )
     if not got and name_lines[0].index > 0:
         # the legal name printed under the address ("MYNEWS RETAIL SB (…)" after the
         # shop's address): the address block above it, in the same column
