@@ -423,3 +423,28 @@ def test_a_us_address_below_a_dba_line_is_found_from_its_zip_code() -> None:
     )
     res = fill_schema([page], RECEIPT)
     assert res.data["address"] == "412 Main St, Suite 5 Springfield, IL 62704"
+
+
+def test_a_street_line_without_a_number_starts_the_address_a_garbled_phone_label_ends_it() -> None:
+    page = page_of(
+        (0.05, 0.05, "Healthy Living Pharmacy Sdn Bhd"),
+        (0.05, 0.07, "Jalan Besar Kampung Baru"),
+        (0.05, 0.09, "12 Ground Floor"),
+        (0.05, 0.11, "Jalan Pasar"),
+        (0.05, 0.13, "Te1:0-222 6498"),  # "Tel" misread: a short label and a number
+        (0.05, 0.15, "Company Reg #1234567-T"),
+    )
+    res = fill_schema([page], RECEIPT)
+    assert res.data["address"] == "Jalan Besar Kampung Baru 12 Ground Floor Jalan Pasar"
+
+
+def test_an_outlet_name_without_a_street_word_stays_out_of_the_address() -> None:
+    page = page_of(
+        (0.05, 0.05, "Nordic Home Retail Sdn Bhd"),
+        (0.05, 0.07, "NORDIC HOME RIVERSIDE"),
+        (0.05, 0.09, "No 2A Jalan Contoh"),
+        (0.05, 0.11, "55100 Kuala Lumpur"),
+        (0.05, 0.13, "GST No.: 000115154944"),
+    )
+    res = fill_schema([page], RECEIPT)
+    assert res.data["address"] == "No 2A Jalan Contoh 55100 Kuala Lumpur"

@@ -39,6 +39,12 @@ ADDRESS_WORD = re.compile(
     r"johor|malaysia|germany|deutschland|france)\b",
     re.I,
 )
+# Street words: a line naming one is the street even without its number
+_STREET = re.compile(
+    r"\b(jalan|jln|lorong|road|rd|street|avenue|ave|blvd|boulevard|lane|rue|chemin|allee|"
+    r"strasse|straße|str|weg|gasse|calle|avenida|via|viale|rua|straat|laan)\b",
+    re.I,
+)
 _POSTAL_TOWN = re.compile(r"^\s*\d{4,5}\s+[A-Za-zÀ-ÿ][\w'-]*(?:\s+[A-Za-zÀ-ÿ][\w'-]*){0,3}\s*$")
 _COUNTRY_END = re.compile(
     r"\b(?:malaysia|singapore|indonesia|germany|deutschland|france|belgium|belgique|nederland|"
@@ -103,7 +109,7 @@ def address_lines(
             held = None  # not adjacent
         prev_y1 = max(w.y1 for w in words)
         is_reg = bool(REG_NO.search(t.strip())) or letters(t) <= 1
-        stop = bool(STOP_ADDRESS.search(t))
+        stop = is_stop(t)
         if not got:
             if (
                 is_reg
@@ -123,6 +129,8 @@ def address_lines(
                     break
                 held = words
                 continue  # one outlet / branch name ("SUSHI MENTAI PLAZA DANAU")
+            if held is not None and _STREET.search(" ".join(w.text for w in held)):
+                got.append(held)  # "Jalan Loke Yew" / "90 Ground Floor": a street without a number
             got.append(words)
             continue
         if is_reg or stop or find_dates(t) or is_title(t):
