@@ -48,6 +48,9 @@ def page_of(*items: tuple[float, float, str] | tuple[float, float, str, float]) 
         ("ONE TWO SEAFOOD RESTAURANT SDN HD", "ONE TWO SEAFOOD RESTAURANT SDN BHD"),
         ("KL HEALTHCARE SIN BHD", "KL HEALTHCARE SDN BHD"),
         ("XYZ 5DN. BHD.", "XYZ SDN. BHD."),
+        ("ONE TWO SEAFOOD RESTAURANT SDN DHD", "ONE TWO SEAFOOD RESTAURANT SDN BHD"),
+        ("ENTERPRISE (SETIA ALAM)SDN BHU", "ENTERPRISE (SETIA ALAM)SDN BHD"),
+        ("ABC SUN BHU", "ABC SUN BHU"),  # both words misread
         ("ABC SON BHO", "ABC SON BHO"),  # both words misread: not enough evidence
         ("99 SPEED MART 5/B", "99 SPEED MART S/B"),
         ("Zen and coffee 28S/B", "Zen and coffee 28 S/B"),

@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 
 # OCR misreadings of the Malaysian legal suffix "Sdn Bhd" ("Sn Bhd", "SDN BND", "5DN BHD",
-# "SON BHO"): read only at the very end of a company name, where nothing else fits.
+# "SON BHO", "SDN DHD"): read only at the very end of a company name, where nothing else fits.
 _SDN_BHD = re.compile(
     r"(?<![\w/])(?P<sdn>sdn|sn|5dn|son|sdm|sd|s0n|sin)(?P<dot1>\.?)\s*"
-    r"(?P<bhd>bhd|bnd|bho|bh0|8hd|bhb|bd|hd)(?P<dot2>\.?)(?P<tail>\s*\)?\s*)$",
+    r"(?P<bhd>bhd|bnd|bho|bh0|8hd|bhb|bhu|dhd|bd|hd)(?P<dot2>\.?)(?P<tail>\s*\)?\s*)$",
     re.I,
 )
 # "5/B" for "S/B" (Sendirian Berhad), and either glued to the word before it ("28S/B").
