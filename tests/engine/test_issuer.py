@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from extractions.engine.fields.address import repair_address
 from extractions.engine.fields.issuer import clean_name, repair_name
 from extractions.engine.fields.parties import label_continues, plausible_name
 from extractions.engine.parsing.fill import fill_schema
@@ -451,3 +452,16 @@ def test_an_outlet_name_without_a_street_word_stays_out_of_the_address() -> None
     )
     res = fill_schema([page], RECEIPT)
     assert res.data["address"] == "No 2A Jalan Contoh 55100 Kuala Lumpur"
+
+
+@pytest.mark.parametrize(
+    ("raw", "repaired"),
+    [
+        ("No: G3, BIk G, JIn PJU 1A/3,", "No: G3, Blk G, Jln PJU 1A/3,"),
+        ("Jalan lpoh Batu 5", "Jalan Ipoh Batu 5"),
+        ("Lot PT1, BLOCK A, IKEA Way", "Lot PT1, BLOCK A, IKEA Way"),  # all capitals: kept
+        ("12 lane road, level 2", "12 lane road, level 2"),
+    ],
+)
+def test_repair_address_undoes_ocr_i_l_confusions(raw: str, repaired: str) -> None:
+    assert repair_address(raw) == repaired

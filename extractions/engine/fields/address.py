@@ -197,3 +197,15 @@ def postal_block(
             break
         end += 1
     return [ws for _, ws in rows[start : end + 1]]
+
+
+# OCR reads a lower-case l as a capital I between a capital and lower-case letters ("BIk G,
+# JIn PJU" for "Blk G, Jln PJU"), and a capital I as an l before a consonant no word starts
+# an "l" with ("lpoh" for "Ipoh"); letters only, so unit numbers and codes keep their case
+_CAP_I = re.compile(r"\b([A-Z])I([a-z]+)\b")
+_LOW_L = re.compile(r"\bl(?=[cdfgkmpqvwxz][a-z]*\b)")
+
+
+def repair_address(text: str) -> str:
+    """An address line with the I / l confusions of OCR undone."""
+    return _LOW_L.sub("I", _CAP_I.sub(r"\1l\2", text))

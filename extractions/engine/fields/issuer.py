@@ -20,7 +20,7 @@ from ..types import Found, Word
 from ..values.dates import find_dates
 from ..values.identifiers import RE_EMAIL, RE_URL
 from ..values.text import tokens
-from .address import STOP_ADDRESS, address_lines, letters, postal_block
+from .address import STOP_ADDRESS, address_lines, letters, postal_block, repair_address
 from .finders import find_labels
 from .names import repair_name
 from .parties import (
@@ -485,5 +485,5 @@ def find_address(
         )
     if not got:
         return None
-    text = " ".join(w.text for ws in got for w in ws)
+    text = repair_address(" ".join(w.text for ws in got for w in ws))
     return Found(text, [w for ws in got for w in ws], 0.6)
