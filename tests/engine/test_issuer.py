@@ -465,3 +465,27 @@ def test_an_outlet_name_without_a_street_word_stays_out_of_the_address() -> None
 )
 def test_repair_address_undoes_ocr_i_l_confusions(raw: str, repaired: str) -> None:
     assert repair_address(raw) == repaired
+
+
+def test_a_name_wrapped_over_two_lines_ends_at_its_registration_number() -> None:
+    page = page_of(
+        (0.25, 0.05, "RESTAURANT GOLDEN"),
+        (0.30, 0.07, "GOLDEN HOUSE"),
+        (0.33, 0.09, "001234567-K"),
+        (0.25, 0.11, "13, JLN TASIK UTAMA 8"),
+        (0.35, 0.13, "57000 KL"),
+    )
+    res = fill_schema([page], RECEIPT)
+    assert res.data["company"] == "RESTAURANT GOLDEN GOLDEN HOUSE"
+
+
+def test_a_second_name_line_without_a_closing_registration_number_is_not_joined() -> None:
+    page = page_of(
+        (0.10, 0.05, "THREE BROTHERS"),
+        (0.12, 0.07, "NOODLE HOUSE"),
+        (0.12, 0.09, "109, SS21/1A,"),
+        (0.12, 0.11, "DAMANSARA UTAMA"),
+        (0.12, 0.13, "GST ID : 001661886464"),
+    )
+    res = fill_schema([page], RECEIPT)
+    assert res.data["company"] == "THREE BROTHERS"

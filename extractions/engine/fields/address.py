@@ -18,6 +18,7 @@ from ..layout.lines import Line
 from ..types import Word
 from ..values.dates import find_dates
 
+# a registration number: "(65351-M)", "002693074-K", "JM0325955-V", "Co. Reg No: …"
 REG_NO = re.compile(
     r"\(?\b[a-z]{0,3}\d{4,}[-\s]?[a-z]\)?$|\bco\.?\s*(reg|no)\b|\breg\.?\s*no\b|company\s*(reg|no)",
     re.I,

@@ -20,7 +20,7 @@ from ..types import Found, Word
 from ..values.dates import find_dates
 from ..values.identifiers import RE_EMAIL, RE_URL
 from ..values.text import tokens
-from .address import STOP_ADDRESS, address_lines, letters, postal_block, repair_address
+from .address import REG_NO, STOP_ADDRESS, address_lines, letters, postal_block, repair_address
 from .finders import find_labels
 from .names import repair_name
 from .parties import (
@@ -335,9 +335,13 @@ def find_vendor_name(doc: DocIndex, q: FieldQuery) -> tuple[Found, list[Line]] |
             if abs(nxt.height - cur.height) >= 0.35 * max(nxt.height, cur.height):
                 break  # a wrapped name keeps its font: a logo over the legal name is not one name
             ext.append(nxt)
-            if _LEGAL_END.search(nt.lower()) or (
-                len(tokens(nt)) == 1 and _COMPANY_SUFFIX.search(nt.lower())
-            ):  # "… SDN BHD", or a lone trade word ("TRADING") under the name
+            reg = _below_piece(pieces, nxt, gap)
+            if (
+                _LEGAL_END.search(nt.lower())
+                or (len(tokens(nt)) == 1 and _COMPANY_SUFFIX.search(nt.lower()))
+                or (reg is not None and bool(REG_NO.fullmatch(reg.text.strip())))
+            ):  # "… SDN BHD", a lone trade word ("TRADING") under the name, or the name's
+                # registration number closing it ("RESTAURANT JIAWEI" / "JIAWEI HOUSE" / "002693074-K")
                 chosen.extend(ext)
                 break
             cur = nxt
