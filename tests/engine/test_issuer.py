@@ -489,3 +489,16 @@ def test_a_second_name_line_without_a_closing_registration_number_is_not_joined(
     )
     res = fill_schema([page], RECEIPT)
     assert res.data["company"] == "THREE BROTHERS"
+
+
+def test_a_line_that_only_says_what_kind_of_business_is_not_the_name() -> None:
+    page = page_of(
+        (0.10, 0.05, "THREE BROTHERS"),
+        (0.25, 0.07, "BISTRO & CAFE"),
+        (0.25, 0.09, "109, SS21/1A,"),
+        (0.25, 0.11, "DAMANSARA UTAMA"),
+        (0.20, 0.13, "GST ID : 001661886464"),
+    )
+    assert fill_schema([page], RECEIPT).data["company"] == "THREE BROTHERS"
+    shop = page_of((0.10, 0.05, "HARDWARE TRADING"), (0.10, 0.07, "12, Jalan Besar, 45600 Batang"))
+    assert fill_schema([shop], RECEIPT).data["company"] == "HARDWARE TRADING"  # nothing else

@@ -22,7 +22,7 @@ from ..values.identifiers import RE_EMAIL, RE_URL
 from ..values.text import tokens
 from .address import REG_NO, STOP_ADDRESS, address_lines, letters, postal_block, repair_address
 from .finders import find_labels
-from .names import repair_name
+from .names import DESCRIPTOR_WORDS, repair_name
 from .parties import (
     addressee_lines,
     buyer_lines,
@@ -275,11 +275,13 @@ def find_vendor_name(doc: DocIndex, q: FieldQuery) -> tuple[Found, list[Line]] |
             continue  # the name under "Bill to" is the customer's
         s = 1.0 - 0.08 * rank
         s += 0.25 * min(p.height / med - 1.0, 1.0)
-        if _COMPANY_SUFFIX.search(clean_name(p.text).lower()):
+        toks = tokens(p.text)
+        if _COMPANY_SUFFIX.search(clean_name(p.text).lower()) and not all(
+            t in DESCRIPTOR_WORDS for t in toks
+        ):  # "BISTRO & CAFE" under the name says what it is, not which one
             s += 0.3
         if p.text.upper() == p.text:
             s += 0.05
-        toks = tokens(p.text)
         if toks and toks[0] in brands and _LEGAL_WORD.search(p.text.lower()):
             s += 1.0  # "Thank you for shopping with myNEWS" ... "MYNEWS RETAIL SB": the issuer
         if best is None or s > best[0]:

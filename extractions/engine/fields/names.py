@@ -19,7 +19,7 @@ _SDN_BHD = re.compile(
 _S_B = re.compile(r"(?<![\w/])(?P<pre>\w*?)(?P<s>[s5])/(?P<b>[b8])(?P<tail>\.?\s*\)?\s*)$", re.I)
 # Business words of shop names: a long token made of them lost its spaces in OCR
 # ("SANYUSTATIONERYSHOP"). Longest first, so "supermarket" wins over "market".
-_TRADE_WORDS = sorted(
+TRADE_WORDS = sorted(
     [
         "stationery", "bookstore", "bookshop", "supermarket", "restaurant", "enterprises",
         "enterprise", "trading", "hardware", "pharmacy", "bakeries", "bakery", "florist",
@@ -33,6 +33,14 @@ _TRADE_WORDS = sorted(
 _GLUED_MIN = 12  # shorter tokens are plausibly one word ("workshop", "hypermarket")
 
 
+# Words that say what kind of business it is, not which one: a line of only these
+# ("BISTRO & CAFE" under "THREE STOOGES") describes the name above it
+DESCRIPTOR_WORDS = frozenset(TRADE_WORDS) | {
+    "bistro", "bar", "grill", "pub", "deli", "diner", "canteen", "boutique", "salon", "and",
+    "restoran", "kedai", "kopitiam", "hardware", "pharmacy", "clinic", "hotel", "the",
+}  # fmt: skip
+
+
 def _split_glued(token: str) -> str:
     """``SANYUSTATIONERYSHOP`` -> ``SANYU STATIONERY SHOP``: trade words peeled off the end."""
     if len(token) < _GLUED_MIN or not token.isalpha():
@@ -41,7 +49,7 @@ def _split_glued(token: str) -> str:
     rest = token
     while True:
         low = rest.lower()
-        for word in _TRADE_WORDS:
+        for word in TRADE_WORDS:
             if low.endswith(word) and len(rest) - len(word) >= 3:
                 parts.insert(0, rest[-len(word) :])
                 rest = rest[: -len(word)]
