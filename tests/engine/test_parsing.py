@@ -764,3 +764,26 @@ def test_receipt_change_due_is_not_a_total_due() -> None:
         (0.10, 0.51, "CHANGE DUE"), (0.60, 0.51, "38.00"),
     )  # fmt: skip
     assert fill_schema([page], RECEIPT).data["total"] == 12.00
+
+
+def test_receipt_total_line_followed_at_once_by_the_change_is_the_amount_handed_over() -> None:
+    page = ocr_page(
+        (0.10, 0.05, "Harbour Realties Sdn Bhd"),
+        (0.10, 0.40, "010100 Pay parking ticket 5.00 RM"),
+        (0.10, 0.45, "Amount Incl. GST"), (0.60, 0.45, "5.00 RM"),
+        (0.10, 0.48, "Accepted total"), (0.60, 0.48, "10.00 RM"),
+        (0.10, 0.51, "Change"), (0.60, 0.51, "5.00 RM"),
+        (0.10, 0.54, "GST 6%"), (0.60, 0.54, "0.28 RM"),
+    )  # fmt: skip
+    assert fill_schema([page], RECEIPT).data["total"] == 5.00
+
+
+def test_receipt_total_then_cash_then_change_keeps_the_total() -> None:
+    page = ocr_page(
+        (0.10, 0.05, "Harbour Realties Sdn Bhd"),
+        (0.10, 0.40, "Parking ticket"), (0.60, 0.40, "5.00"),
+        (0.10, 0.45, "Total"), (0.60, 0.45, "10.00"),
+        (0.10, 0.48, "Cash"), (0.60, 0.48, "20.00"),
+        (0.10, 0.51, "Change"), (0.60, 0.51, "10.00"),
+    )  # fmt: skip
+    assert fill_schema([page], RECEIPT).data["total"] == 10.00
