@@ -787,3 +787,14 @@ def test_receipt_total_then_cash_then_change_keeps_the_total() -> None:
         (0.10, 0.51, "Change"), (0.60, 0.51, "10.00"),
     )  # fmt: skip
     assert fill_schema([page], RECEIPT).data["total"] == 10.00
+
+
+def test_receipt_rounding_line_that_prints_the_rounded_total() -> None:
+    page = ocr_page(
+        (0.10, 0.05, "SEA GROCER SDN BHD"),
+        (0.10, 0.40, "967 ANCHOR SERBUK CUCI 4KG RM18.80"),
+        (0.10, 0.45, "Total Sales (Inclusive GST) RM 177.22"),
+        (0.10, 0.48, "Rounding RM 177,20"),
+        (0.10, 0.51, "CREDIT RM 177.20"),
+    )
+    assert fill_schema([page], RECEIPT).data["total"] == 177.20

@@ -96,8 +96,12 @@ def find_total(doc: DocIndex, q: FieldQuery) -> Found | None:
 
 def _apply_rounding(doc: DocIndex, f: Found, h: Hit) -> Found | None:
     adj = _first_amount_after(doc, find_labels(doc, ROUNDING))
-    for r, _rf, rh in adj:
-        if r == 0 or abs(r) >= 1 or rh.y < h.y:
+    for r, rf, rh in adj:
+        if rh.y < h.y:
+            continue
+        if abs(r) >= 1 and 0 < abs(r - float(f.value)) < 0.05:
+            return Found(r, rf.words, f.score * 0.95)  # "Rounding RM 177.20": the rounded total
+        if r == 0 or abs(r) >= 1:
             continue
         # the sign is often printed apart ("-RM 0.02") or lost by OCR: the other one is
         # tried too, and only an amount printed after the adjustment confirms either
