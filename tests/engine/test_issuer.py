@@ -502,3 +502,22 @@ def test_a_line_that_only_says_what_kind_of_business_is_not_the_name() -> None:
     assert fill_schema([page], RECEIPT).data["company"] == "THREE BROTHERS"
     shop = page_of((0.10, 0.05, "HARDWARE TRADING"), (0.10, 0.07, "12, Jalan Besar, 45600 Batang"))
     assert fill_schema([shop], RECEIPT).data["company"] == "HARDWARE TRADING"  # nothing else
+
+
+@pytest.mark.parametrize(
+    ("street", "town"),
+    [
+        ("Calle de Alcalá 91 Piso 5", "28009 Madrid"),  # es
+        ("Via Roma 10 Scala B", "00184 Roma"),  # it
+        ("Rua Augusta 27 2 andar", "1100-048 Lisboa"),  # pt
+        ("Keizersgracht 120", "1015 CW Amsterdam"),  # nl: no street word, a number and a town
+    ],
+)
+def test_street_words_of_other_languages_start_the_address(street: str, town: str) -> None:
+    page = page_of(
+        (0.10, 0.05, "COMERCIAL NORTE S.L."),
+        (0.08, 0.07, street),
+        (0.08, 0.09, town),
+        (0.08, 0.11, "NIF: B12345678"),
+    )
+    assert fill_schema([page], RECEIPT).data["address"] == f"{street} {town}"

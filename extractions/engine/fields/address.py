@@ -11,12 +11,25 @@ name wrapped over lines OCR misread), from the line that prints the postal code
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..layout.lines import Line
+from ..lexicon.addresses import (
+    ADDRESS_WORDS,
+    AFTER_ADDRESS,
+    COUNTRIES,
+    STREET_SUFFIXES,
+    STREET_WORDS,
+)
 from ..types import Word
 from ..values.dates import find_dates
+
+
+def _words_re(words: Iterable[str]) -> str:
+    alts = sorted((re.escape(w) for w in words), key=len, reverse=True)
+    return r"\b(?:" + "|".join(alts) + r")\b"
+
 
 # a registration number: "(65351-M)", "002693074-K", "JM0325955-V", "Co. Reg No: …"
 REG_NO = re.compile(
@@ -24,35 +37,25 @@ REG_NO = re.compile(
     re.I,
 )
 STOP_ADDRESS = re.compile(
-    r"\b(tel|telephone|phone|fax|gst|vat|tva|ust|mwst|email|e-mail|www|http|tax|invoice|receipt|"
-    r"date|cashier|bill|doc|table|order|hp|mobile|whatsapp|iban|bic|siret|siren|ust-id|steuer|"
-    r"fon|web|contact|inv)\b|invoice|receipt|@|\b\d{2,4}[-\s]?\d{3,4}[-\s]?\d{3,4}\b",
+    _words_re(AFTER_ADDRESS) + r"|invoice|receipt|@|\b\d{2,4}[-\s]?\d{3,4}[-\s]?\d{3,4}\b",
     re.I,
 )
 # "Te1:0-222 6498", "lel:05-60952052", "Ph. (02) 9876 5432": a short label, then only a
 # number: a phone / registration line even when OCR garbled its label word
 _LABELLED_NUMBER = re.compile(r"^\s*[A-Za-z][\w./]{0,11}\s*[:#.]\s*[+(]?\d[\d\s()/+.-]{5,}$")
 _PHONE = re.compile(r"\b(?:tel|telephone|phone|fax|mobile|hp|fon|telefon|t[eé]l[eé]phone)\b", re.I)
+
+
+# "Hauptstraße 5", "Keizersgracht 120": a street word at the end of a compound
+_COMPOUND = r"|\b\w{3,}(?:" + "|".join(STREET_SUFFIXES) + r")\b"
 ADDRESS_WORD = re.compile(
-    r"\b(jalan|jln|lot|no|taman|lorong|road|rd|street|st|avenue|ave|blvd|lane|floor|flr|level|suite|"
-    r"building|bldg|plaza|block|blk|rue|avenue|chemin|boulevard|bd|allee|place|cedex|strasse|str|"
-    r"weg|platz|gasse|allee|postfach|seksyen|section|bandar|kawasan|industrial|park|kuala|selangor|"
-    r"johor|malaysia|germany|deutschland|france)\b",
+    _words_re(ADDRESS_WORDS | {c for c in COUNTRIES if " " not in c and "." not in c}) + _COMPOUND,
     re.I,
 )
 # Street words: a line naming one is the street even without its number
-_STREET = re.compile(
-    r"\b(jalan|jln|lorong|road|rd|street|avenue|ave|blvd|boulevard|lane|rue|chemin|allee|"
-    r"strasse|straße|str|weg|gasse|calle|avenida|via|viale|rua|straat|laan)\b",
-    re.I,
-)
+_STREET = re.compile(_words_re(STREET_WORDS) + _COMPOUND, re.I)
 _POSTAL_TOWN = re.compile(r"^\s*\d{4,5}\s+[A-Za-zÀ-ÿ][\w'-]*(?:\s+[A-Za-zÀ-ÿ][\w'-]*){0,3}\s*$")
-_COUNTRY_END = re.compile(
-    r"\b(?:malaysia|singapore|indonesia|germany|deutschland|france|belgium|belgique|nederland|"
-    r"netherlands|espana|spain|italia|italy|united states|usa|u\.s\.a|united kingdom|uk|canada|"
-    r"india|australia)\W*$",
-    re.I,
-)
+_COUNTRY_END = re.compile(r"\b(?:" + "|".join(re.escape(c) for c in COUNTRIES) + r")\W*$", re.I)
 # A postal code next to its town: "40150 Shah Alam", "SS21/39,47400 Petaling Jaya",
 # "75008 Paris", "D-80331 München", "Springfield, IL 62704", "London SW1A 1AA"
 _POSTAL = re.compile(
