@@ -521,3 +521,20 @@ def test_street_words_of_other_languages_start_the_address(street: str, town: st
         (0.08, 0.11, "NIF: B12345678"),
     )
     assert fill_schema([page], RECEIPT).data["address"] == f"{street} {town}"
+
+
+def test_a_bare_postal_code_after_a_comma_closes_the_address() -> None:
+    page = page_of(
+        (0.10, 0.05, "LLANO Y PAZOS S.COOP."),
+        (0.08, 0.07, "Cuesta Florentina 735, Cádiz,"),
+        (0.30, 0.09, "11866"),
+        (0.25, 0.11, "NIF: 9707573946"),
+    )
+    assert fill_schema([page], RECEIPT).data["address"] == "Cuesta Florentina 735, Cádiz, 11866"
+    shop = page_of(
+        (0.10, 0.05, "LLANO Y PAZOS S.COOP."),
+        (0.08, 0.07, "Cuesta Florentina 735, 11866 Cádiz"),
+        (0.30, 0.09, "0598"),  # a till or store number under a finished address
+        (0.25, 0.11, "NIF: 9707573946"),
+    )
+    assert fill_schema([shop], RECEIPT).data["address"] == "Cuesta Florentina 735, 11866 Cádiz"

@@ -137,6 +137,9 @@ def address_lines(
                 got.append(held)  # "Jalan Loke Yew" / "90 Ground Floor": a street without a number
             got.append(words)
             continue
+        if re.fullmatch(r"\s*\d{4,6}\s*", t) and got[-1][-1].text.endswith(","):
+            got.append(words)  # "Calle Mayor 7, Cádiz," / "11866": the postal code closes it
+            break
         if is_reg or stop or find_dates(t) or is_title(t):
             break
         if letters(t) < 2:
