@@ -538,3 +538,27 @@ def test_a_bare_postal_code_after_a_comma_closes_the_address() -> None:
         (0.25, 0.11, "NIF: 9707573946"),
     )
     assert fill_schema([shop], RECEIPT).data["address"] == "Cuesta Florentina 735, 11866 Cádiz"
+
+
+def test_a_label_word_inside_a_hyphenated_street_name_does_not_end_the_address() -> None:
+    page = page_of(
+        (0.06, 0.05, "TLUSTEK"),
+        (0.06, 0.07, "Margrit-Steuer-Allee 1/2, 96212"),
+        (0.06, 0.09, "Gießen"),
+        (0.06, 0.11, "Steuer-Nr: 4761608691"),
+    )
+    assert fill_schema([page], RECEIPT).data["address"] == "Margrit-Steuer-Allee 1/2, 96212 Gießen"
+
+
+def test_an_address_found_from_a_postal_code_printed_after_the_town() -> None:
+    page = page_of(
+        (0.10, 0.05, "COMPAÑÍA NORTE S.COOP."),
+        (0.25, 0.07, "antes Hermanos Norte"),
+        (0.12, 0.09, "Pasadizo Gerónimo Montoya 13"),
+        (0.20, 0.11, "Puerta 5 , Lleida, 24539"),
+        (0.25, 0.13, "NIF: 3228982999"),
+    )
+    assert (
+        fill_schema([page], RECEIPT).data["address"]
+        == "Pasadizo Gerónimo Montoya 13 Puerta 5 , Lleida, 24539"
+    )

@@ -36,8 +36,11 @@ REG_NO = re.compile(
     r"\(?\b[a-z]{0,3}\d{4,}[-\s]?[a-z]\)?$|\bco\.?\s*(reg|no)\b|\breg\.?\s*no\b|company\s*(reg|no)",
     re.I,
 )
+# not inside a hyphenated street name ("Margrit-Steuer-Allee"): "Steuer-Nr." is a label
 STOP_ADDRESS = re.compile(
-    _words_re(AFTER_ADDRESS) + r"|invoice|receipt|@|\b\d{2,4}[-\s]?\d{3,4}[-\s]?\d{3,4}\b",
+    r"(?<!-)"
+    + _words_re(AFTER_ADDRESS)
+    + r"|invoice|receipt|@|\b\d{2,4}[-\s]?\d{3,4}[-\s]?\d{3,4}\b",
     re.I,
 )
 # "Te1:0-222 6498", "lel:05-60952052", "Ph. (02) 9876 5432": a short label, then only a
@@ -57,10 +60,11 @@ _STREET = re.compile(_words_re(STREET_WORDS) + _COMPOUND, re.I)
 _POSTAL_TOWN = re.compile(r"^\s*\d{4,5}\s+[A-Za-zÀ-ÿ][\w'-]*(?:\s+[A-Za-zÀ-ÿ][\w'-]*){0,3}\s*$")
 _COUNTRY_END = re.compile(r"\b(?:" + "|".join(re.escape(c) for c in COUNTRIES) + r")\W*$", re.I)
 # A postal code next to its town: "40150 Shah Alam", "SS21/39,47400 Petaling Jaya",
-# "75008 Paris", "D-80331 München", "Springfield, IL 62704", "London SW1A 1AA"
+# "75008 Paris", "D-80331 München", "Springfield, IL 62704", "London SW1A 1AA", "Lleida, 24539"
 _POSTAL = re.compile(
     r"(?:^|[\s,])(?:[A-Z]{1,2}-)?\d{4,6}\s+[A-Za-zÀ-ÿ]{2,}"
     r"|\b[A-Z]{2}\s+\d{5}(?:-\d{4})?\s*\W*$"
+    r"|[A-Za-zÀ-ÿ]{2,},\s*\d{4,6}\s*\W*$"
     r"|\b[A-Z]{1,2}\d[A-Z\d]?\s+\d[A-Z]{2}\s*\W*$"
 )
 

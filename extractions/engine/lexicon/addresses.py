@@ -19,6 +19,7 @@ STREET_WORDS = _words(
     "rue chemin allee impasse quai route",  # fr
     "strasse straße str weg gasse damm ufer",  # de
     "calle avenida avda paseo ronda camino rambla alameda cuesta carretera travesia glorieta",  # es
+    "pasaje pasadizo callejon callejón",  # es
     "via viale corso vicolo strada rua travessa estrada",  # it, pt
     "straat laan gracht kade singel",  # nl
 )
