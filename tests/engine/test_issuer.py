@@ -461,6 +461,10 @@ def test_an_outlet_name_without_a_street_word_stays_out_of_the_address() -> None
         ("Jalan lpoh Batu 5", "Jalan Ipoh Batu 5"),
         ("Lot PT1, BLOCK A, IKEA Way", "Lot PT1, BLOCK A, IKEA Way"),  # all capitals: kept
         ("12 lane road, level 2", "12 lane road, level 2"),
+        ("NO.12,JA:AN SS4C/5, SE_ANGOR", "NO.12,JALAN SS4C/5, SELANGOR"),  # a sign for an L
+        ("Menara Contoh, Leve1 2,", "Menara Contoh, Level 2,"),  # a digit for an l
+        ("Lot PT1, Blok A1, SS21/39", "Lot PT1, Blok A1, SS21/39"),  # codes keep their digits
+        ("Kampung Sr! Gaya", "Kampung Sr! Gaya"),  # no address word to read
     ],
 )
 def test_repair_address_undoes_ocr_i_l_confusions(raw: str, repaired: str) -> None:

@@ -217,6 +217,23 @@ _CAP_I = re.compile(r"\b([A-Z])I([a-z]+)\b")
 _LOW_L = re.compile(r"\bl(?=[cdfgkmpqvwxz][a-z]*\b)")
 
 
+# A letter OCR read as a sign or digit inside an address word: "JA:AN", "SE_ANGOR", "Leve1"
+_ODD_CHAR = re.compile(r"(?<![\w:_!|])([A-Za-z]+)([:_!|10])([A-Za-z]*)(?![\w:_!|])")
+_LOOKALIKES = {":": "l", "_": "l", "!": "il", "|": "li", "1": "li", "0": "o"}
+
+
+def _known_word(m: re.Match[str]) -> str:
+    head, odd, tail = m.groups()
+    for c in _LOOKALIKES[odd]:
+        word = head + c + tail
+        if len(word) >= 4 and word.lower() in ADDRESS_WORDS:
+            upper = (head + tail).isupper()
+            return head + (c.upper() if upper else c) + tail
+    return m.group(0)
+
+
 def repair_address(text: str) -> str:
-    """An address line with the I / l confusions of OCR undone."""
+    """An address line with the OCR confusions a rule can undo: I / l, and a letter read as
+    a sign or digit inside a known address word."""
+    text = _ODD_CHAR.sub(_known_word, text)
     return _LOW_L.sub("I", _CAP_I.sub(r"\1l\2", text))
