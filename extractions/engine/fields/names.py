@@ -1,6 +1,7 @@
 """OCR repairs of a company name that only its legal suffix and trade words justify.
 
-"SDN BND" -> "SDN BHD", "5/B" -> "S/B", "SANYUSTATIONERYSHOP" -> "SANYU STATIONERY SHOP":
+"SDN BND" -> "SDN BHD", "5/B" -> "S/B", "SANYUSTATIONERYSHOP" -> "SANYU STATIONERY SHOP",
+"HARDWAKE" -> "HARDWARE":
 receipts scanned in Malaysia print these suffixes and shop words on nearly every name.
 """
 
@@ -61,9 +62,31 @@ def _split_glued(token: str) -> str:
     return " ".join([rest, *parts])
 
 
+_LONG_TRADE = {w for w in TRADE_WORDS if len(w) >= 7}
+_WORD = re.compile(r"[A-Za-z]{7,}")
+
+
+def _trade_word(m: re.Match[str]) -> str:
+    """``HARDWAKE`` -> ``HARDWARE``: one letter misread in a long trade word."""
+    token = m.group(0)
+    low = token.lower()
+    if low in _LONG_TRADE:
+        return token
+    for word in _LONG_TRADE:
+        if len(word) != len(low):
+            continue
+        diff = [(a, b) for a, b in zip(word, low, strict=True) if a != b]
+        # a vowel for a vowel is how languages inflect the word ("INDUSTRIAS"), not OCR
+        if len(diff) == 1 and not (diff[0][0] in "aeiouy" and diff[0][1] in "aeiouy"):
+            return word.upper() if token.isupper() else word.capitalize()
+    return token
+
+
 def repair_name(text: str) -> str:
     """OCR repairs of a company name that only its legal suffix and trade words justify."""
+    text = re.sub(r"(?<=[A-Za-z])_(?=[A-Za-z])", " ", text)  # "AIK_HUAT": a space read as _
     text = " ".join(_split_glued(t) for t in text.split(" "))
+    text = _WORD.sub(_trade_word, text)
 
     def sdn(m: re.Match[str]) -> str:
         if m.group("sdn").lower() != "sdn" and m.group("bhd").lower() != "bhd":
