@@ -52,11 +52,11 @@ def page_of(*items: tuple[float, float, str] | tuple[float, float, str, float]) 
         ("ONE TWO SEAFOOD RESTAURANT SDN DHD", "ONE TWO SEAFOOD RESTAURANT SDN BHD"),
         ("ENTERPRISE (SETIA ALAM)SDN BHU", "ENTERPRISE (SETIA ALAM)SDN BHD"),
         ("ABC SUN BHU", "ABC SUN BHU"),  # both words misread
-        ("ABC SON BHO", "ABC SON BHO"),
+        ("ABC SON BHO", "ABC SON BHO"),  # both words misread: not enough evidence
         ("AIK_HUAT HARDWAKE SDN BHD", "AIK HUAT HARDWARE SDN BHD"),  # _ for a space, K for R
         ("Lim Hariware Trading", "Lim Hardware Trading"),
         ("INDUSTRIAS ARREGUI S.A.", "INDUSTRIAS ARREGUI S.A."),  # Spanish, not a misread
-        ("MEGA HARDWARES", "MEGA HARDWARES"),  # a letter more: not one misread letter  # both words misread: not enough evidence
+        ("MEGA HARDWARES", "MEGA HARDWARES"),  # a letter more: not one misread letter
         ("99 SPEED MART 5/B", "99 SPEED MART S/B"),
         ("Zen and coffee 28S/B", "Zen and coffee 28 S/B"),
         ("MR. D.I.Y. (M) SDN BHD", "MR. D.I.Y. (M) SDN BHD"),
