@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from extractions.engine.fields.address import repair_address
 from extractions.engine.fields.issuer import clean_name, repair_name
 from extractions.engine.fields.parties import label_continues, plausible_name
 from extractions.engine.parsing.fill import fill_schema
@@ -48,7 +49,14 @@ def page_of(*items: tuple[float, float, str] | tuple[float, float, str, float]) 
         ("ONE TWO SEAFOOD RESTAURANT SDN HD", "ONE TWO SEAFOOD RESTAURANT SDN BHD"),
         ("KL HEALTHCARE SIN BHD", "KL HEALTHCARE SDN BHD"),
         ("XYZ 5DN. BHD.", "XYZ SDN. BHD."),
+        ("ONE TWO SEAFOOD RESTAURANT SDN DHD", "ONE TWO SEAFOOD RESTAURANT SDN BHD"),
+        ("ENTERPRISE (SETIA ALAM)SDN BHU", "ENTERPRISE (SETIA ALAM)SDN BHD"),
+        ("ABC SUN BHU", "ABC SUN BHU"),  # both words misread
         ("ABC SON BHO", "ABC SON BHO"),  # both words misread: not enough evidence
+        ("AIK_HUAT HARDWAKE SDN BHD", "AIK HUAT HARDWARE SDN BHD"),  # _ for a space, K for R
+        ("Lim Hariware Trading", "Lim Hardware Trading"),
+        ("INDUSTRIAS ARREGUI S.A.", "INDUSTRIAS ARREGUI S.A."),  # Spanish, not a misread
+        ("MEGA HARDWARES", "MEGA HARDWARES"),  # a letter more: not one misread letter
         ("99 SPEED MART 5/B", "99 SPEED MART S/B"),
         ("Zen and coffee 28S/B", "Zen and coffee 28 S/B"),
         ("MR. D.I.Y. (M) SDN BHD", "MR. D.I.Y. (M) SDN BHD"),
@@ -378,3 +386,187 @@ def test_names_that_look_like_label_continuations_are_still_names() -> None:
     assert not plausible_name("GmbH")  # the label word was the start of "Lieferant GmbH"
     assert label_continues("'s Ref.") and label_continues("/Consignor")
     assert not label_continues(" Acme Trading Ltd")
+
+
+def test_an_address_below_a_former_name_is_found_from_its_postal_code() -> None:
+    page = page_of(
+        (0.10, 0.05, "Northwind Eateries Sdn Bhd"),
+        (0.30, 0.07, "(12345-M)"),
+        (0.20, 0.09, "formerly known as"),
+        (0.05, 0.11, "Southwind Kitchens Sdn Bhd"),
+        (0.15, 0.13, "Licensee of Burgerhaus"),
+        (0.02, 0.15, "Level 3, Menara Contoh, Example Park"),
+        (0.02, 0.17, "No.9, Jalan Contoh 2/1,46000 Petaling Jaya"),
+        (0.30, 0.19, "Selangor"),
+        (0.15, 0.21, "(GST ID No: 000123456789)"),
+        (0.15, 0.23, "Tel No. 03-1234-5678"),
+    )
+    res = fill_schema([page], RECEIPT)
+    assert res.data["address"] == (
+        "Level 3, Menara Contoh, Example Park No.9, Jalan Contoh 2/1,46000 Petaling Jaya Selangor"
+    )
+
+
+def test_a_postal_code_alone_does_not_make_an_address_of_the_lines_around_it() -> None:
+    page = page_of(
+        (0.10, 0.05, "Northwind Eateries Sdn Bhd"),
+        (0.20, 0.07, "formerly known as"),
+        (0.05, 0.09, "Southwind Kitchens Sdn Bhd"),
+        (0.15, 0.11, "Licensee of Burgerhaus"),
+        (0.15, 0.13, "Tel No. 03-1234-5678"),
+        (0.05, 0.15, "10115 Berlin"),
+    )
+    res = fill_schema([page], RECEIPT)
+    assert res.data["address"] is None  # the postal line lies after the phone line: not its block
+
+
+def test_a_us_address_below_a_dba_line_is_found_from_its_zip_code() -> None:
+    page = page_of(
+        (0.10, 0.05, "Lakeside Foods LLC"),
+        (0.20, 0.07, "doing business as"),
+        (0.10, 0.09, "Corner Deli Holdings Inc"),
+        (0.10, 0.11, "412 Main St, Suite 5"),
+        (0.10, 0.13, "Springfield, IL 62704"),
+        (0.10, 0.15, "Phone: (217) 555-0143"),
+    )
+    res = fill_schema([page], RECEIPT)
+    assert res.data["address"] == "412 Main St, Suite 5 Springfield, IL 62704"
+
+
+def test_a_street_line_without_a_number_starts_the_address_a_garbled_phone_label_ends_it() -> None:
+    page = page_of(
+        (0.05, 0.05, "Healthy Living Pharmacy Sdn Bhd"),
+        (0.05, 0.07, "Jalan Besar Kampung Baru"),
+        (0.05, 0.09, "12 Ground Floor"),
+        (0.05, 0.11, "Jalan Pasar"),
+        (0.05, 0.13, "Te1:0-222 6498"),  # "Tel" misread: a short label and a number
+        (0.05, 0.15, "Company Reg #1234567-T"),
+    )
+    res = fill_schema([page], RECEIPT)
+    assert res.data["address"] == "Jalan Besar Kampung Baru 12 Ground Floor Jalan Pasar"
+
+
+def test_an_outlet_name_without_a_street_word_stays_out_of_the_address() -> None:
+    page = page_of(
+        (0.05, 0.05, "Nordic Home Retail Sdn Bhd"),
+        (0.05, 0.07, "NORDIC HOME RIVERSIDE"),
+        (0.05, 0.09, "No 2A Jalan Contoh"),
+        (0.05, 0.11, "55100 Kuala Lumpur"),
+        (0.05, 0.13, "GST No.: 000115154944"),
+    )
+    res = fill_schema([page], RECEIPT)
+    assert res.data["address"] == "No 2A Jalan Contoh 55100 Kuala Lumpur"
+
+
+@pytest.mark.parametrize(
+    ("raw", "repaired"),
+    [
+        ("No: G3, BIk G, JIn PJU 1A/3,", "No: G3, Blk G, Jln PJU 1A/3,"),
+        ("Jalan lpoh Batu 5", "Jalan Ipoh Batu 5"),
+        ("Lot PT1, BLOCK A, IKEA Way", "Lot PT1, BLOCK A, IKEA Way"),  # all capitals: kept
+        ("12 lane road, level 2", "12 lane road, level 2"),
+        ("NO.12,JA:AN SS4C/5, SE_ANGOR", "NO.12,JALAN SS4C/5, SELANGOR"),  # a sign for an L
+        ("Menara Contoh, Leve1 2,", "Menara Contoh, Level 2,"),  # a digit for an l
+        ("Lot PT1, Blok A1, SS21/39", "Lot PT1, Blok A1, SS21/39"),  # codes keep their digits
+        ("Kampung Sr! Gaya", "Kampung Sr! Gaya"),  # no address word to read
+    ],
+)
+def test_repair_address_undoes_ocr_i_l_confusions(raw: str, repaired: str) -> None:
+    assert repair_address(raw) == repaired
+
+
+def test_a_name_wrapped_over_two_lines_ends_at_its_registration_number() -> None:
+    page = page_of(
+        (0.25, 0.05, "RESTAURANT GOLDEN"),
+        (0.30, 0.07, "GOLDEN HOUSE"),
+        (0.33, 0.09, "001234567-K"),
+        (0.25, 0.11, "13, JLN TASIK UTAMA 8"),
+        (0.35, 0.13, "57000 KL"),
+    )
+    res = fill_schema([page], RECEIPT)
+    assert res.data["company"] == "RESTAURANT GOLDEN GOLDEN HOUSE"
+
+
+def test_a_second_name_line_without_a_closing_registration_number_is_not_joined() -> None:
+    page = page_of(
+        (0.10, 0.05, "THREE BROTHERS"),
+        (0.12, 0.07, "NOODLE HOUSE"),
+        (0.12, 0.09, "109, SS21/1A,"),
+        (0.12, 0.11, "DAMANSARA UTAMA"),
+        (0.12, 0.13, "GST ID : 001661886464"),
+    )
+    res = fill_schema([page], RECEIPT)
+    assert res.data["company"] == "THREE BROTHERS"
+
+
+def test_a_line_that_only_says_what_kind_of_business_is_not_the_name() -> None:
+    page = page_of(
+        (0.10, 0.05, "THREE BROTHERS"),
+        (0.25, 0.07, "BISTRO & CAFE"),
+        (0.25, 0.09, "109, SS21/1A,"),
+        (0.25, 0.11, "DAMANSARA UTAMA"),
+        (0.20, 0.13, "GST ID : 001661886464"),
+    )
+    assert fill_schema([page], RECEIPT).data["company"] == "THREE BROTHERS"
+    shop = page_of((0.10, 0.05, "HARDWARE TRADING"), (0.10, 0.07, "12, Jalan Besar, 45600 Batang"))
+    assert fill_schema([shop], RECEIPT).data["company"] == "HARDWARE TRADING"  # nothing else
+
+
+@pytest.mark.parametrize(
+    ("street", "town"),
+    [
+        ("Calle de Alcalá 91 Piso 5", "28009 Madrid"),  # es
+        ("Via Roma 10 Scala B", "00184 Roma"),  # it
+        ("Rua Augusta 27 2 andar", "1100-048 Lisboa"),  # pt
+        ("Keizersgracht 120", "1015 CW Amsterdam"),  # nl: no street word, a number and a town
+    ],
+)
+def test_street_words_of_other_languages_start_the_address(street: str, town: str) -> None:
+    page = page_of(
+        (0.10, 0.05, "COMERCIAL NORTE S.L."),
+        (0.08, 0.07, street),
+        (0.08, 0.09, town),
+        (0.08, 0.11, "NIF: B12345678"),
+    )
+    assert fill_schema([page], RECEIPT).data["address"] == f"{street} {town}"
+
+
+def test_a_bare_postal_code_after_a_comma_closes_the_address() -> None:
+    page = page_of(
+        (0.10, 0.05, "LLANO Y PAZOS S.COOP."),
+        (0.08, 0.07, "Cuesta Florentina 735, Cádiz,"),
+        (0.30, 0.09, "11866"),
+        (0.25, 0.11, "NIF: 9707573946"),
+    )
+    assert fill_schema([page], RECEIPT).data["address"] == "Cuesta Florentina 735, Cádiz, 11866"
+    shop = page_of(
+        (0.10, 0.05, "LLANO Y PAZOS S.COOP."),
+        (0.08, 0.07, "Cuesta Florentina 735, 11866 Cádiz"),
+        (0.30, 0.09, "0598"),  # a till or store number under a finished address
+        (0.25, 0.11, "NIF: 9707573946"),
+    )
+    assert fill_schema([shop], RECEIPT).data["address"] == "Cuesta Florentina 735, 11866 Cádiz"
+
+
+def test_a_label_word_inside_a_hyphenated_street_name_does_not_end_the_address() -> None:
+    page = page_of(
+        (0.06, 0.05, "TLUSTEK"),
+        (0.06, 0.07, "Margrit-Steuer-Allee 1/2, 96212"),
+        (0.06, 0.09, "Gießen"),
+        (0.06, 0.11, "Steuer-Nr: 4761608691"),
+    )
+    assert fill_schema([page], RECEIPT).data["address"] == "Margrit-Steuer-Allee 1/2, 96212 Gießen"
+
+
+def test_an_address_found_from_a_postal_code_printed_after_the_town() -> None:
+    page = page_of(
+        (0.10, 0.05, "COMPAÑÍA NORTE S.COOP."),
+        (0.25, 0.07, "antes Hermanos Norte"),
+        (0.12, 0.09, "Pasadizo Gerónimo Montoya 13"),
+        (0.20, 0.11, "Puerta 5 , Lleida, 24539"),
+        (0.25, 0.13, "NIF: 3228982999"),
+    )
+    assert (
+        fill_schema([page], RECEIPT).data["address"]
+        == "Pasadizo Gerónimo Montoya 13 Puerta 5 , Lleida, 24539"
+    )

@@ -739,3 +739,62 @@ def test_per_table_row_target() -> None:
 )
 def test_coercion_to_schema_types(value: Any, node: dict, kind: str, out: Any) -> None:
     assert coerce(value, node, kind) == out
+
+
+def test_receipt_total_due_beside_a_note_of_the_tax_it_includes() -> None:
+    page = ocr_page(
+        (0.20, 0.05, "KINGSLEY BAKERY SDN BHD"),
+        (0.10, 0.40, "201026 SCONE - 1 7.50"),
+        (0.10, 0.45, "Qty 1"),
+        (0.10, 0.48, "Rounding Adj"), (0.60, 0.48, "0.00"),
+        (0.10, 0.52, "Due"), (0.60, 0.52, "7.50"),
+        (0.10, 0.55, "Fay"), (0.60, 0.55, "20.00"),  # "Pay" misread
+        (0.10, 0.58, "Change"), (0.60, 0.58, "12.50"),
+        (0.10, 0.62, "(Total Included GST @ 6% : 0.42)"),
+    )  # fmt: skip
+    assert fill_schema([page], RECEIPT).data["total"] == 7.50
+
+
+def test_receipt_change_due_is_not_a_total_due() -> None:
+    page = ocr_page(
+        (0.20, 0.05, "LIANG STATIONERY SDN BHD"),
+        (0.10, 0.40, "Tack-it 75g 2 SR 12.00"),
+        (0.10, 0.45, "TOTAL"), (0.60, 0.45, "12.00"),
+        (0.10, 0.48, "CASH"), (0.60, 0.48, "50.00"),
+        (0.10, 0.51, "CHANGE DUE"), (0.60, 0.51, "38.00"),
+    )  # fmt: skip
+    assert fill_schema([page], RECEIPT).data["total"] == 12.00
+
+
+def test_receipt_total_line_followed_at_once_by_the_change_is_the_amount_handed_over() -> None:
+    page = ocr_page(
+        (0.10, 0.05, "Harbour Realties Sdn Bhd"),
+        (0.10, 0.40, "010100 Pay parking ticket 5.00 RM"),
+        (0.10, 0.45, "Amount Incl. GST"), (0.60, 0.45, "5.00 RM"),
+        (0.10, 0.48, "Accepted total"), (0.60, 0.48, "10.00 RM"),
+        (0.10, 0.51, "Change"), (0.60, 0.51, "5.00 RM"),
+        (0.10, 0.54, "GST 6%"), (0.60, 0.54, "0.28 RM"),
+    )  # fmt: skip
+    assert fill_schema([page], RECEIPT).data["total"] == 5.00
+
+
+def test_receipt_total_then_cash_then_change_keeps_the_total() -> None:
+    page = ocr_page(
+        (0.10, 0.05, "Harbour Realties Sdn Bhd"),
+        (0.10, 0.40, "Parking ticket"), (0.60, 0.40, "5.00"),
+        (0.10, 0.45, "Total"), (0.60, 0.45, "10.00"),
+        (0.10, 0.48, "Cash"), (0.60, 0.48, "20.00"),
+        (0.10, 0.51, "Change"), (0.60, 0.51, "10.00"),
+    )  # fmt: skip
+    assert fill_schema([page], RECEIPT).data["total"] == 10.00
+
+
+def test_receipt_rounding_line_that_prints_the_rounded_total() -> None:
+    page = ocr_page(
+        (0.10, 0.05, "SEA GROCER SDN BHD"),
+        (0.10, 0.40, "967 ANCHOR SERBUK CUCI 4KG RM18.80"),
+        (0.10, 0.45, "Total Sales (Inclusive GST) RM 177.22"),
+        (0.10, 0.48, "Rounding RM 177,20"),
+        (0.10, 0.51, "CREDIT RM 177.20"),
+    )
+    assert fill_schema([page], RECEIPT).data["total"] == 177.20

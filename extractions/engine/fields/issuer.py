@@ -12,7 +12,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from typing import Any
 
 from ..layout.index import DocIndex
 from ..layout.lines import Line
@@ -21,8 +20,9 @@ from ..types import Found, Word
 from ..values.dates import find_dates
 from ..values.identifiers import RE_EMAIL, RE_URL
 from ..values.text import tokens
+from .address import REG_NO, STOP_ADDRESS, address_lines, letters, postal_block, repair_address
 from .finders import find_labels
-from .names import repair_name
+from .names import DESCRIPTOR_WORDS, repair_name
 from .parties import (
     addressee_lines,
     buyer_lines,
@@ -65,27 +65,6 @@ _LEGAL = (
 _LEGAL_END = re.compile(r"\b" + _LEGAL + r"\b\.?\)?\s*$")
 _LEGAL_WORD = re.compile(r"\b" + _LEGAL + r"\b")
 _LEGAL_START = re.compile(r"^\(?" + _LEGAL + r"\b")
-_REG_NO = re.compile(
-    r"\(?\b[a-z]{0,3}\d{4,}[-\s]?[a-z]\)?$|\bco\.?\s*(reg|no)\b|\breg\.?\s*no\b|company\s*(reg|no)",
-    re.I,
-)
-_STOP_ADDRESS = re.compile(
-    r"\b(tel|telephone|phone|fax|gst|vat|tva|ust|mwst|email|e-mail|www|http|tax|invoice|receipt|"
-    r"date|cashier|bill|doc|table|order|hp|mobile|whatsapp|iban|bic|siret|siren|ust-id|steuer|"
-    r"fon|web|contact|inv)\b|invoice|receipt|@|\b\d{2,4}[-\s]?\d{3,4}[-\s]?\d{3,4}\b",
-    re.I,
-)
-_ADDRESS_WORD = re.compile(
-    r"\b(jalan|jln|lot|no|taman|lorong|road|rd|street|st|avenue|ave|blvd|lane|floor|flr|level|suite|"
-    r"building|bldg|plaza|block|blk|rue|avenue|chemin|boulevard|bd|allee|place|cedex|strasse|str|"
-    r"weg|platz|gasse|allee|postfach|seksyen|section|bandar|kawasan|industrial|park|kuala|selangor|"
-    r"johor|malaysia|germany|deutschland|france)\b",
-    re.I,
-)
-
-
-def _letters(text: str) -> int:
-    return sum(c.isalpha() for c in text)
 
 
 def _is_title_line(text: str) -> bool:
@@ -116,16 +95,16 @@ _MID_REG = re.compile(r"\s*\(\s*[A-Z]{0,3}\d{4,}\s*-?\s*[A-Z]\s*\).*$")
 def clean_name(text: str) -> str:
     """A company line without its trailing registration number or the address after it."""
     cut = _MID_REG.sub("", text)
-    if _letters(cut) >= 3:
+    if letters(cut) >= 3:
         text = cut
     text = _TRAIL_REG.sub("", text).strip()
     parts = _SEPARATORS.split(text)
-    if len(parts) > 1 and _letters(parts[0]) >= 3:
+    if len(parts) > 1 and letters(parts[0]) >= 3:
         text = parts[0]
     # "Thomann GmbH, Hans-Thomann-Str. 1, …", "Freshworks Inc.,(formerly …)", "Acme INC 4917
     # Old Rd": the name ends at its legal suffix unless another one follows ("Co., Ltd.")
     m = _LEGAL_THEN.search(text)
-    if m and _letters(text[: m.end()]) >= 3 and not _LEGAL_NEXT.match(text[m.end() :]):
+    if m and letters(text[: m.end()]) >= 3 and not _LEGAL_NEXT.match(text[m.end() :]):
         text = text[: m.end()]
     return text.strip(" ,;:-")
 
@@ -211,9 +190,9 @@ def _customer_lines(doc: DocIndex) -> set[tuple[int, float]]:
 
 def _piece_name_like(p: Piece) -> bool:
     t = p.text
-    letters = _letters(t)
+    n_letters = letters(t)
     alnum = sum(c.isalnum() for c in t)
-    if letters < 3 or letters < 0.55 * alnum:
+    if n_letters < 3 or n_letters < 0.55 * alnum:
         return False
     if t.rstrip().endswith(":") or _is_title_line(t) or _SLOGAN.search(t):
         return False
@@ -227,7 +206,7 @@ def _piece_name_like(p: Piece) -> bool:
     if not is_name_text(t):
         return False
     clean = _TRAIL_REG.sub("", t)
-    return not _STOP_ADDRESS.search(clean) or bool(_COMPANY_SUFFIX.search(clean.lower()))
+    return not STOP_ADDRESS.search(clean) or bool(_COMPANY_SUFFIX.search(clean.lower()))
 
 
 def _slogan_brands(pieces: list[Piece]) -> set[str]:
@@ -296,11 +275,13 @@ def find_vendor_name(doc: DocIndex, q: FieldQuery) -> tuple[Found, list[Line]] |
             continue  # the name under "Bill to" is the customer's
         s = 1.0 - 0.08 * rank
         s += 0.25 * min(p.height / med - 1.0, 1.0)
-        if _COMPANY_SUFFIX.search(clean_name(p.text).lower()):
+        toks = tokens(p.text)
+        if _COMPANY_SUFFIX.search(clean_name(p.text).lower()) and not all(
+            t in DESCRIPTOR_WORDS for t in toks
+        ):  # "BISTRO & CAFE" under the name says what it is, not which one
             s += 0.3
         if p.text.upper() == p.text:
             s += 0.05
-        toks = tokens(p.text)
         if toks and toks[0] in brands and _LEGAL_WORD.search(p.text.lower()):
             s += 1.0  # "Thank you for shopping with myNEWS" ... "MYNEWS RETAIL SB": the issuer
         if best is None or s > best[0]:
@@ -356,9 +337,13 @@ def find_vendor_name(doc: DocIndex, q: FieldQuery) -> tuple[Found, list[Line]] |
             if abs(nxt.height - cur.height) >= 0.35 * max(nxt.height, cur.height):
                 break  # a wrapped name keeps its font: a logo over the legal name is not one name
             ext.append(nxt)
-            if _LEGAL_END.search(nt.lower()) or (
-                len(tokens(nt)) == 1 and _COMPANY_SUFFIX.search(nt.lower())
-            ):  # "… SDN BHD", or a lone trade word ("TRADING") under the name
+            reg = _below_piece(pieces, nxt, gap)
+            if (
+                _LEGAL_END.search(nt.lower())
+                or (len(tokens(nt)) == 1 and _COMPANY_SUFFIX.search(nt.lower()))
+                or (reg is not None and bool(REG_NO.fullmatch(reg.text.strip())))
+            ):  # "… SDN BHD", a lone trade word ("TRADING") under the name, or the name's
+                # registration number closing it ("RESTAURANT JIAWEI" / "JIAWEI HOUSE" / "002693074-K")
                 chosen.extend(ext)
                 break
             cur = nxt
@@ -397,7 +382,7 @@ def labelled_block(
         lines: list[Line] = []
         texts: list[str] = []
         words = []
-        if rest and _letters(rest) >= 2:
+        if rest and letters(rest) >= 2:
             lines.append(line)  # the value shares its label's line
             texts.append(rest)
             words.extend(
@@ -415,7 +400,7 @@ def labelled_block(
         if not texts and accept is not None:
             # "Sold To: || Meridian Venture Services, LLC": the value in the next segment
             right = [sg for sg in line.segments if 0 <= sg.x0 - hit.segment.x1 < 0.25]
-            if right and _letters(right[0].text) >= 2 and heading_kind(right[0].text) is None:
+            if right and letters(right[0].text) >= 2 and heading_kind(right[0].text) is None:
                 lines.append(line)
                 texts.append(right[0].text)
                 words.extend(right[0].words)
@@ -434,7 +419,7 @@ def labelled_block(
             t = seg.text
             if re.search(r"\S\s*[:：]", nl.text) and len(nl.text.split(":")[0]) < 30:
                 continue  # "Nummer : 549910", a label of its own
-            if _letters(t) < 2:
+            if letters(t) < 2:
                 continue
             lines.append(nl)
             texts.append(t)
@@ -483,87 +468,28 @@ def find_address(
     lay = doc.layouts[0]
     if not any(ln is name_lines[0] for ln in lay.lines):
         return None  # a name labelled on a later page: its lines are not page 1's
-    got = _address_lines(lay, found.words, lay.lines[name_lines[-1].index + 1 :][:12])
+    got = address_lines(
+        lay, found.words, lay.lines[name_lines[-1].index + 1 :][:12], is_title=_is_title_line
+    )
+    if not got:
+        # the walk down stopped at lines it cannot place ("formerly known as" / a former
+        # name / "Licensee of …"): the block around the postal code below the name
+        got = postal_block(
+            lay, found.words, lay.lines[name_lines[-1].index + 1 :][:12], is_title=_is_title_line
+        )
     if not got and name_lines[0].index > 0:
         # the legal name printed under the address ("MYNEWS RETAIL SB (…)" after the
         # shop's address): the address block above it, in the same column
         top = lay.lines[: name_lines[0].index]
         y_min = name_lines[0].y0 - 0.2
-        got = _address_lines(lay, found.words, [ln for ln in top if ln.y0 >= y_min][-10:], skip=3)
+        got = address_lines(
+            lay,
+            found.words,
+            [ln for ln in top if ln.y0 >= y_min][-10:],
+            skip=3,
+            is_title=_is_title_line,
+        )
     if not got:
         return None
-    text = " ".join(w.text for ws in got for w in ws)
+    text = repair_address(" ".join(w.text for ws in got for w in ws))
     return Found(text, [w for ws in got for w in ws], 0.6)
-
-
-def _address_lines(
-    lay: Any, name_words: list[Word], lines: list[Line], *, skip: int = 1
-) -> list[list[Word]]:
-    """The first address block among ``lines`` in the column of the name's words."""
-    nx0 = min(w.x0 for w in name_words)
-    nx1 = max(w.x1 for w in name_words)
-    tol = 4 * lay.char_width
-    got: list[list[Word]] = []
-    prev_y1: float | None = None
-    skipped = 0
-    held: list[Word] | None = None  # the skipped line right above, a street without a number
-    for ln in lines:
-        words = [
-            w for sg in ln.segments if sg.x1 > nx0 - tol and sg.x0 < nx1 + tol for w in sg.words
-        ]
-        if not words:
-            continue
-        t = " ".join(w.text for w in words)
-        if prev_y1 is not None and min(w.y0 for w in words) - prev_y1 > 2.2 * lay.word_height:
-            if got:
-                break
-            skipped = 0  # lines far above the address are not part of it
-        if prev_y1 is not None and min(w.y0 for w in words) - prev_y1 > 1.2 * lay.word_height:
-            held = None  # not adjacent
-        prev_y1 = max(w.y1 for w in words)
-        is_reg = bool(_REG_NO.search(t.strip())) or _letters(t) <= 1
-        stop = bool(_STOP_ADDRESS.search(t))
-        if not got:
-            if (
-                is_reg
-                or stop
-                or find_dates(t)
-                or (t.strip().startswith("(") and not _looks_address(t))
-            ):
-                continue  # registration / GST / date lines between the name and the address
-            if _POSTAL_TOWN.match(t) and held is not None:
-                # "AUTOROUTE RABAT MEKNES" / "15000 KHEMISSET": an address never starts at its
-                # postal code, so the line above is its street
-                got.extend([held, words])
-                continue
-            if not _looks_address(t):
-                skipped += 1
-                if skipped > skip or re.search(r"\d", t):
-                    break
-                held = words
-                continue  # one outlet / branch name ("SUSHI MENTAI PLAZA DANAU")
-            got.append(words)
-            continue
-        if is_reg or stop or find_dates(t) or _is_title_line(t):
-            break
-        if _letters(t) < 2:
-            break
-        got.append(words)
-        if len(got) >= 6 or _COUNTRY_END.search(t):
-            break  # "…, 56000 Kuala Lumpur, Malaysia" ends it; an outlet name may follow
-    return got
-
-
-_POSTAL_TOWN = re.compile(r"^\s*\d{4,5}\s+[A-Za-zÀ-ÿ][\w'-]*(?:\s+[A-Za-zÀ-ÿ][\w'-]*){0,3}\s*$")
-_COUNTRY_END = re.compile(
-    r"\b(?:malaysia|singapore|indonesia|germany|deutschland|france|belgium|belgique|nederland|"
-    r"netherlands|espana|spain|italia|italy|united states|usa|u\.s\.a|united kingdom|uk|canada|"
-    r"india|australia)\W*$",
-    re.I,
-)
-
-
-def _looks_address(text: str) -> bool:
-    return bool(re.search(r"\d", text) and (_ADDRESS_WORD.search(text) or "," in text)) or bool(
-        _ADDRESS_WORD.search(text) and re.search(r"\d", text)
-    )

@@ -81,7 +81,7 @@ def find_total(doc: DocIndex, q: FieldQuery) -> Found | None:
         if not strong:
             # plain "Total" lines also head tax summaries; what was paid tells them apart:
             # a larger paid amount, or any other one settled in cash (change counted back)
-            paid = _total_from_payment(doc)
+            paid = _total_from_payment(doc) or _tendered(doc, f, h)
             if (
                 paid is not None
                 and paid.score > 0.5
@@ -96,8 +96,12 @@ def find_total(doc: DocIndex, q: FieldQuery) -> Found | None:
 
 def _apply_rounding(doc: DocIndex, f: Found, h: Hit) -> Found | None:
     adj = _first_amount_after(doc, find_labels(doc, ROUNDING))
-    for r, _rf, rh in adj:
-        if r == 0 or abs(r) >= 1 or rh.y < h.y:
+    for r, rf, rh in adj:
+        if rh.y < h.y:
+            continue
+        if abs(r) >= 1 and 0 < abs(r - float(f.value)) < 0.05:
+            return Found(r, rf.words, f.score * 0.95)  # "Rounding RM 177.20": the rounded total
+        if r == 0 or abs(r) >= 1:
             continue
         # the sign is often printed apart ("-RM 0.02") or lost by OCR: the other one is
         # tried too, and only an amount printed after the adjustment confirms either
@@ -146,6 +150,32 @@ def _total_from_payment(doc: DocIndex) -> Found | None:
                 best = Found(a.value, ln.words_in(a.start, a.end), score)
     if best is None and c == 0:
         best = Found(p, pf.words, 0.4)
+    return best
+
+
+def _tendered(doc: DocIndex, f: Found, h: Hit) -> Found | None:
+    """A "total" line the change line follows at once is what was handed over ("Accepted
+    total 10.00" / "Change 5.00"): the total is that amount minus the change, printed above."""
+    after = [
+        (lay.number * 10 + ln.cy, ln)
+        for lay, ln in doc.lines()
+        if lay.number * 10 + ln.cy > h.y + 1e-9 and find_amounts(ln.text, doc.decimal)
+    ]
+    if not after:
+        return None
+    change = [
+        c for c in _first_amount_after(doc, find_labels(doc, CHANGE)) if c[2].line is after[0][1]
+    ]
+    if not change or change[0][0] <= 0:
+        return None
+    target = round(float(f.value) - change[0][0], 2)
+    best: Found | None = None
+    for lay, ln in doc.lines():
+        if lay.number * 10 + ln.cy >= h.y - 1e-9:
+            break
+        for a in find_amounts(ln.text, doc.decimal):
+            if target > 0 and abs(a.value - target) < 0.001:
+                best = Found(a.value, ln.words_in(a.start, a.end), _CASH_SETTLED)
     return best
 
 

@@ -52,7 +52,7 @@ CONCEPTS: list[Concept] = [
             "montant total | montant du | solde du | gesamtbetrag | gesamtsumme | rechnungsbetrag | "
             "rechnungssumme | zahlbetrag | bruttosumme | bruttobetrag | endbetrag | summe | gesamt | "
             "zu zahlen | totale | importe total | total a pagar | totale da pagare | totaal | "
-            "te betalen | jumlah | jumlah besar | jumlah bersih | jumlah perlu dibayar"
+            "te betalen | jumlah | jumlah besar | jumlah bersih | jumlah perlu dibayar | due"
         ),
         negative=_p(
             "sub total | subtotal | total ht | total hors taxe | total hors taxes | total tax | "
@@ -63,7 +63,8 @@ CONCEPTS: list[Concept] = [
             "total points | total pcs | total units | total number | total before | "
             "total amount excluding | total amt excl | gesamtbetrag der zuschlage | "
             "gesamtbetrag der abschlage | gesamt netto | summe netto | nettobetrag | total hors | "
-            "tax total | ust gesamt | mwst gesamt | total rounding"
+            "tax total | ust gesamt | mwst gesamt | total rounding | change due | due date | "
+            "date due | due on | due by"
         ),
         strong=_p(
             "grand total | amount due | total due | amount payable | total payable | rounded total | "
