@@ -118,6 +118,13 @@ def test_a_stray_bracket_in_a_capitalised_word_is_read_as_i() -> None:
     assert _texts(words) == ["MENTAI", "SCTENTIFIC", "[BWM0034]", "Agent]", "QTY|PRICE"]
 
 
+def test_a_fill_line_read_against_a_word_is_not_part_of_it() -> None:
+    points = np.array([[100, 50], [300, 50], [300, 70], [100, 70]], dtype=np.float32)
+    line = ocr.OcrLine("appeared_ _1992 A.D.M.__ john_doe@x.com ____ $_47.50", 0.9, points)
+    words = ocr.split_line(line, 1, 400, 100)
+    assert _texts(words) == ["appeared", "1992", "A.D.M.", "john_doe@x.com", "____", "$_47.50"]
+
+
 def test_rotate_image_and_boxes_moves_points_with_pixels() -> None:
     arr = np.zeros((10, 20, 3), dtype=np.uint8)
     arr[2, 5] = 255  # row 2, column 5

@@ -497,7 +497,7 @@ def split_line(line: OcrLine, page: int, width: int, height: int) -> list[Word]:
             if start is not None:
                 words.append(
                     _word(
-                        _bracket_for_i(text[start:i]),
+                        repair_token(text[start:i]),
                         start_pos / total,
                         pos / total,
                         tl,
@@ -525,10 +525,19 @@ def split_line(line: OcrLine, page: int, width: int, height: int) -> list[Word]:
 _STRAY_BRACKET = re.compile(r"[A-Z]{2,}[\[\]][A-Z]*")
 
 
-def _bracket_for_i(token: str) -> str:
+# A fill line printed against a word ("appeared_", "_1992", "A.D.M.__"): forms rule a line
+# to write on after their labels, and the recogniser reads its end as underscores. Inside a
+# word an underscore is text ("john_doe@x.com", "INV_2024") and a word of only underscores is
+# the line itself: both kept.
+_FILL_LINE_EDGES = re.compile(r"^_+(?=[^_])|(?<=[^_])_+$")
+
+
+def repair_token(token: str) -> str:
+    """An OCR word with the recogniser's known confusions undone: a stray bracket in an
+    upper-case word is the capital I, underscores at a word's edge are a fill line."""
     if _STRAY_BRACKET.fullmatch(token):
-        return token.replace("[", "I").replace("]", "I")
-    return token
+        token = token.replace("[", "I").replace("]", "I")
+    return _FILL_LINE_EDGES.sub("", token)
 
 
 def _word(
