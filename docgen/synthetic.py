@@ -513,7 +513,13 @@ def synthetic_receipt(seed: int) -> Synthetic:
         texts.append((x, y, text, sz, style))
 
     y = 30.0
-    head(y, company, size + 2, "B")
+    # a long name is set smaller, then wrapped, as tills print it: never past the paper's edge
+    name_size = size + 2
+    while name_size > size and string_width(company, name_size) * 1.1 > width - 20:
+        name_size -= 0.5
+    for i, part in enumerate(_wrap(company, (width - 20) / 1.1, name_size)):
+        y += step if i else 0
+        head(y, part, name_size, "B")
     for part in _wrap(address, width - 24, size):
         y += step
         head(y, part)

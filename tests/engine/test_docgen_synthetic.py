@@ -3,8 +3,10 @@ its documents round-trip through the engine (line items found, a scanned receipt
 
 from __future__ import annotations
 
+import io
 import json
 
+import pdfplumber
 import pypdfium2 as pdfium
 
 import docgen
@@ -36,6 +38,17 @@ def test_layouts_vary_across_seeds() -> None:
     assert any(d.layout["wrapped"] for d in docs)
     assert any(d.layout["pages"] > 1 for d in docs)
     assert len({tuple(d.layout["concepts"]) for d in docs}) > 10  # column orders
+
+
+def test_every_receipt_prints_its_whole_merchant_name_on_the_paper() -> None:
+    # a long name is set smaller or wrapped: the ground truth's name is all on the page
+    for seed in range(60):
+        doc = docgen.synthetic_receipt(seed)
+        with pdfplumber.open(io.BytesIO(doc.data)) as pdf:
+            page = pdf.pages[0]
+            assert all(0 <= c["x0"] and c["x1"] <= page.width for c in page.chars), seed
+            printed = " ".join(page.extract_text().split())
+        assert " ".join(doc.expected["company"].split()) in printed, seed
 
 
 def test_ground_truth_balances() -> None:
