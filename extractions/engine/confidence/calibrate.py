@@ -27,6 +27,11 @@ MODEL_VERSION = 2
 FLOOR, CEILING = 0.01, 0.99
 
 
+def isotonic_map(score: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """A score through its isotonic map (``xs`` → ``ys``, fitted by the trainer)."""
+    return np.interp(score, xs, ys)
+
+
 @dataclass(slots=True)
 class TreeEnsemble:
     """Flat node arrays of every tree; a node with ``feature < 0`` is a leaf."""
@@ -118,7 +123,7 @@ class Calibrator:
             mask = kinds_arr == kind
             if mask.any():
                 source = raw if kind in self.raw_kinds else p
-                out[mask] = np.interp(source[mask], xs, ys)
+                out[mask] = isotonic_map(source[mask], xs, ys)
         return np.clip(out, FLOOR, CEILING)
 
 
@@ -191,7 +196,7 @@ def calibrate(
         for kind, kind_paths in paths.items():
             xs, ys = model.isotonic[kind]
             raw = np.fromiter((out[p] for p in kind_paths), dtype=np.float64, count=len(kind_paths))
-            calibrated = np.clip(np.interp(raw, xs, ys), FLOOR, CEILING)
+            calibrated = np.clip(isotonic_map(raw, xs, ys), FLOOR, CEILING)
             for path, c in zip(kind_paths, calibrated.tolist(), strict=True):
                 out[path] = round(c, 4)
     leaves, rows = leaf_features(
