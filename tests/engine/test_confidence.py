@@ -369,3 +369,21 @@ def test_a_replaced_model_stands_in_the_block_only() -> None:
     with model_store.model_replaced(ranker.MODEL_FILE, marker):
         assert ranker.model() is marker
     assert ranker.model() is shipped
+
+
+def test_kinds_sharing_an_ensemble_store_it_once_and_score_alike() -> None:
+    lgb = pytest.importorskip("lightgbm")
+    rng = np.random.default_rng(11)
+    x = rng.random((200, len(FEATURE_NAMES)))
+    model = lgb.LGBMClassifier(n_estimators=5, num_leaves=4, verbose=-1, random_state=1)
+    model.fit(x, (x[:, 2] > 0.5).astype(int))
+    pair = trainer.ensemble_from_lightgbm(model)
+    cal = Calibrator(pair, {}, kind_trees={"pair_key": pair, "pair_value": pair})
+    spec = json.loads(json.dumps(calibrator_to_json(cal)))
+    assert spec["kind_trees"]["pair_value"] == {"same_as": "pair_key"}
+    back = calibrator_from_json(spec)
+    assert back is not None and back.kind_trees["pair_key"] is back.kind_trees["pair_value"]
+    keys = back.probabilities(x[:6], ["pair_key"] * 6)
+    mixed = back.probabilities(x[:6], ["pair_key", "pair_value"] * 3)
+    assert np.allclose(keys, mixed)
+    assert np.allclose(keys, cal.probabilities(x[:6], ["pair_key"] * 6))

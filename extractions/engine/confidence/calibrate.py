@@ -109,8 +109,12 @@ class Calibrator:
         kinds_arr = np.asarray(kinds)
         score = np.zeros(x.shape[0])
         shared = np.ones(x.shape[0], dtype=bool)
+        # kinds that share an ensemble (a pair's key and value) go through it together
+        members: dict[int, tuple[TreeEnsemble, list[str]]] = {}
         for kind, trees in self.kind_trees.items():
-            mask = kinds_arr == kind
+            members.setdefault(id(trees), (trees, []))[1].append(kind)
+        for trees, its_kinds in members.values():
+            mask = np.isin(kinds_arr, its_kinds)
             if mask.any():
                 score[mask] = trees.raw_score(x[mask])
                 shared &= ~mask
@@ -135,10 +139,24 @@ def calibrator_to_json(calibrator: Calibrator) -> dict[str, Any]:
         "trees": calibrator.trees.to_json(),
         "isotonic": {k: [xs.tolist(), ys.tolist()] for k, (xs, ys) in calibrator.isotonic.items()},
         "raw_kinds": sorted(calibrator.raw_kinds),
-        "kind_trees": {
-            k: {"depth": t.depth, "trees": t.to_json()} for k, t in calibrator.kind_trees.items()
-        },
+        "kind_trees": _kind_trees_json(calibrator.kind_trees),
     }
+
+
+def _kind_trees_json(kind_trees: dict[str, TreeEnsemble]) -> dict[str, Any]:
+    """Each kind's ensemble; a kind sharing an earlier kind's (a pair's key and value) names
+    it (``same_as``) instead of repeating its trees."""
+    out: dict[str, Any] = {}
+    written: list[tuple[str, list[dict[str, list[Any]]]]] = []
+    for kind, trees in kind_trees.items():
+        as_json = trees.to_json()
+        same = next((k for k, t in written if t == as_json), None)
+        if same is not None:
+            out[kind] = {"same_as": same}
+            continue
+        written.append((kind, as_json))
+        out[kind] = {"depth": trees.depth, "trees": as_json}
+    return out
 
 
 def calibrator_from_json(spec: dict[str, Any]) -> Calibrator | None:
@@ -153,12 +171,19 @@ def calibrator_from_json(spec: dict[str, Any]) -> Calibrator | None:
             if k in KINDS
         },
         raw_kinds=frozenset(spec.get("raw_kinds") or ()),
-        kind_trees={
-            k: TreeEnsemble.from_json(t["trees"], int(t["depth"]))
-            for k, t in (spec.get("kind_trees") or {}).items()
-            if k in KINDS
-        },
+        kind_trees=_kind_trees_from_json(spec.get("kind_trees") or {}),
     )
+
+
+def _kind_trees_from_json(spec: dict[str, Any]) -> dict[str, TreeEnsemble]:
+    out: dict[str, TreeEnsemble] = {}
+    for kind, t in spec.items():
+        if kind in KINDS and "trees" in t:
+            out[kind] = TreeEnsemble.from_json(t["trees"], int(t["depth"]))
+    for kind, t in spec.items():
+        if kind in KINDS and t.get("same_as") in out:
+            out[kind] = out[t["same_as"]]  # one object: evaluated once for both kinds
+    return out
 
 
 def _load(path: Path) -> Calibrator | None:

@@ -319,11 +319,12 @@ def pair_leaf_evidence(
     page_words: dict[int, list[Word]],
     page_source: dict[int, str],
     median_height: float,
-    cache: dict[str, Any],
+    cache: dict[Any, Any],
     raw_confidence: dict[str, float],
 ) -> list[float]:
     """``PAIR_FEATURES`` of a leaf of pair ``row`` of the list at ``list_path``; ``cache``
-    keeps each list's items and ``list_stats`` between its leaves."""
+    keeps each list's items and ``list_stats`` between its leaves, and each pair's evidence
+    for its other leaf."""
     if list_path not in cache:
         value = path_value(data, list_path)
         items = [r if isinstance(r, dict) else {} for r in value or []]
@@ -334,8 +335,10 @@ def pair_leaf_evidence(
     items, kname, vname, stats = cache[list_path]
     if row >= len(items):
         return NO_PAIR
+    if (list_path, row) in cache:  # the pair's other leaf asked already
+        return cache[(list_path, row)]
     prefix = f"{list_path}[{row}]"
-    return pair_evidence(
+    cache[(list_path, row)] = pair_evidence(
         items[row],
         row,
         items,
@@ -348,6 +351,7 @@ def pair_leaf_evidence(
         median_height,
         stats,
     )
+    return cache[(list_path, row)]
 
 
 def path_value(data: Any, path: str) -> Any:

@@ -303,7 +303,7 @@ def leaf_features(
     row_product: dict[tuple[str, int], float] = {}
     column_sums: list[list[Any]] = []  # every numeric column of every list
     columns_of: dict[str, dict[str, tuple[float, float, float]]] = {}
-    pair_lists: dict[str, Any] = {}
+    pair_lists: dict[Any, Any] = {}
     want_cells = any(lf.kind == CELL for lf in leaves)
     for list_path, items in rows.items():
         columns = {k for r in items for k, v in r.items() if _number(v) is not None}
