@@ -297,7 +297,31 @@ def _isotonic(p: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, 
 
     iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip")
     iso.fit(p, y, sample_weight=w)
-    return np.asarray(iso.X_thresholds_), np.asarray(iso.y_thresholds_)
+    xs, ys = np.asarray(iso.X_thresholds_), np.asarray(iso.y_thresholds_, dtype=np.float64)
+    return xs, tilted_steps(xs, ys)
+
+
+# How far a flat step of an isotonic map is tilted at each end (at most a quarter of the way
+# to the next level): the map stays calibrated within this, and no longer ties the values a
+# step holds, which the score tells apart. A table's cells, calibrated from their raw score,
+# rank at dev AUROC 0.84 through the flat map, 0.86 (as the raw score) through the tilted one.
+TILT = 0.005
+
+
+def tilted_steps(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """The map's levels with every flat step (two thresholds at one level) rising gently
+    from its start to its end, still below the next level and above the previous one."""
+    out = ys.copy()
+    levels = np.unique(ys)
+    for i in range(len(xs) - 1):
+        if ys[i] != ys[i + 1] or xs[i] == xs[i + 1]:
+            continue
+        k = int(np.searchsorted(levels, ys[i]))
+        below = ys[i] - levels[k - 1] if k > 0 else ys[i]
+        above = levels[k + 1] - ys[i] if k + 1 < len(levels) else 1.0 - ys[i]
+        out[i] = ys[i] - min(TILT, below / 4)
+        out[i + 1] = ys[i] + min(TILT, above / 4)
+    return out
 
 
 def _isotonic_maps(
