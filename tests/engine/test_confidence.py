@@ -369,3 +369,32 @@ def test_a_replaced_model_stands_in_the_block_only() -> None:
     with model_store.model_replaced(ranker.MODEL_FILE, marker):
         assert ranker.model() is marker
     assert ranker.model() is shipped
+
+
+def test_kinds_sharing_an_ensemble_store_it_once_and_score_alike() -> None:
+    lgb = pytest.importorskip("lightgbm")
+    rng = np.random.default_rng(11)
+    x = rng.random((200, len(FEATURE_NAMES)))
+    model = lgb.LGBMClassifier(n_estimators=5, num_leaves=4, verbose=-1, random_state=1)
+    model.fit(x, (x[:, 2] > 0.5).astype(int))
+    pair = trainer.ensemble_from_lightgbm(model)
+    cal = Calibrator(pair, {}, kind_trees={"pair_key": pair, "pair_value": pair})
+    spec = json.loads(json.dumps(calibrator_to_json(cal)))
+    assert spec["kind_trees"]["pair_value"] == {"same_as": "pair_key"}
+    back = calibrator_from_json(spec)
+    assert back is not None and back.kind_trees["pair_key"] is back.kind_trees["pair_value"]
+    keys = back.probabilities(x[:6], ["pair_key"] * 6)
+    mixed = back.probabilities(x[:6], ["pair_key", "pair_value"] * 3)
+    assert np.allclose(keys, mixed)
+    assert np.allclose(keys, cal.probabilities(x[:6], ["pair_key"] * 6))
+
+
+def test_a_flat_isotonic_step_is_tilted_to_keep_the_scores_order() -> None:
+    xs = np.array([0.1, 0.3, 0.5, 0.7, 0.9])
+    ys = np.array([0.2, 0.2, 0.6, 0.6, 0.61])
+    tilted = trainer.tilted_steps(xs, ys)
+    mapped = np.interp([0.15, 0.25, 0.55, 0.65], xs, tilted)
+    assert mapped[0] < mapped[1] and mapped[2] < mapped[3]  # no longer tied
+    assert np.all(np.diff(tilted) >= 0)  # still a monotone map
+    assert np.allclose(tilted, ys, atol=trainer.TILT)  # and as calibrated as before
+    assert tilted[3] < ys[4]  # a step close under the next level stays below it

@@ -27,6 +27,11 @@ MODEL_VERSION = 2
 FLOOR, CEILING = 0.01, 0.99
 
 
+def isotonic_map(score: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """A score through its isotonic map (``xs`` → ``ys``, fitted by the trainer)."""
+    return np.interp(score, xs, ys)
+
+
 @dataclass(slots=True)
 class TreeEnsemble:
     """Flat node arrays of every tree; a node with ``feature < 0`` is a leaf."""
@@ -104,8 +109,12 @@ class Calibrator:
         kinds_arr = np.asarray(kinds)
         score = np.zeros(x.shape[0])
         shared = np.ones(x.shape[0], dtype=bool)
+        # kinds that share an ensemble (a pair's key and value) go through it together
+        members: dict[int, tuple[TreeEnsemble, list[str]]] = {}
         for kind, trees in self.kind_trees.items():
-            mask = kinds_arr == kind
+            members.setdefault(id(trees), (trees, []))[1].append(kind)
+        for trees, its_kinds in members.values():
+            mask = np.isin(kinds_arr, its_kinds)
             if mask.any():
                 score[mask] = trees.raw_score(x[mask])
                 shared &= ~mask
@@ -118,7 +127,7 @@ class Calibrator:
             mask = kinds_arr == kind
             if mask.any():
                 source = raw if kind in self.raw_kinds else p
-                out[mask] = np.interp(source[mask], xs, ys)
+                out[mask] = isotonic_map(source[mask], xs, ys)
         return np.clip(out, FLOOR, CEILING)
 
 
@@ -130,10 +139,24 @@ def calibrator_to_json(calibrator: Calibrator) -> dict[str, Any]:
         "trees": calibrator.trees.to_json(),
         "isotonic": {k: [xs.tolist(), ys.tolist()] for k, (xs, ys) in calibrator.isotonic.items()},
         "raw_kinds": sorted(calibrator.raw_kinds),
-        "kind_trees": {
-            k: {"depth": t.depth, "trees": t.to_json()} for k, t in calibrator.kind_trees.items()
-        },
+        "kind_trees": _kind_trees_json(calibrator.kind_trees),
     }
+
+
+def _kind_trees_json(kind_trees: dict[str, TreeEnsemble]) -> dict[str, Any]:
+    """Each kind's ensemble; a kind sharing an earlier kind's (a pair's key and value) names
+    it (``same_as``) instead of repeating its trees."""
+    out: dict[str, Any] = {}
+    written: list[tuple[str, list[dict[str, list[Any]]]]] = []
+    for kind, trees in kind_trees.items():
+        as_json = trees.to_json()
+        same = next((k for k, t in written if t == as_json), None)
+        if same is not None:
+            out[kind] = {"same_as": same}
+            continue
+        written.append((kind, as_json))
+        out[kind] = {"depth": trees.depth, "trees": as_json}
+    return out
 
 
 def calibrator_from_json(spec: dict[str, Any]) -> Calibrator | None:
@@ -148,12 +171,19 @@ def calibrator_from_json(spec: dict[str, Any]) -> Calibrator | None:
             if k in KINDS
         },
         raw_kinds=frozenset(spec.get("raw_kinds") or ()),
-        kind_trees={
-            k: TreeEnsemble.from_json(t["trees"], int(t["depth"]))
-            for k, t in (spec.get("kind_trees") or {}).items()
-            if k in KINDS
-        },
+        kind_trees=_kind_trees_from_json(spec.get("kind_trees") or {}),
     )
+
+
+def _kind_trees_from_json(spec: dict[str, Any]) -> dict[str, TreeEnsemble]:
+    out: dict[str, TreeEnsemble] = {}
+    for kind, t in spec.items():
+        if kind in KINDS and "trees" in t:
+            out[kind] = TreeEnsemble.from_json(t["trees"], int(t["depth"]))
+    for kind, t in spec.items():
+        if kind in KINDS and t.get("same_as") in out:
+            out[kind] = out[t["same_as"]]  # one object: evaluated once for both kinds
+    return out
 
 
 def _load(path: Path) -> Calibrator | None:
@@ -191,7 +221,7 @@ def calibrate(
         for kind, kind_paths in paths.items():
             xs, ys = model.isotonic[kind]
             raw = np.fromiter((out[p] for p in kind_paths), dtype=np.float64, count=len(kind_paths))
-            calibrated = np.clip(np.interp(raw, xs, ys), FLOOR, CEILING)
+            calibrated = np.clip(isotonic_map(raw, xs, ys), FLOOR, CEILING)
             for path, c in zip(kind_paths, calibrated.tolist(), strict=True):
                 out[path] = round(c, 4)
     leaves, rows = leaf_features(

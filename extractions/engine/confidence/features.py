@@ -22,6 +22,18 @@ from ..values.checks import (
     quantity_times_unit_price,
 )
 from ..values.dates import date_order_counts, find_dates
+from .evidence import (
+    CELL_FEATURES,
+    NO_CELL,
+    NO_PAIR,
+    PAIR_FEATURES,
+    cell_evidence,
+    column_stats,
+    pair_leaf_evidence,
+    path_node,
+    path_value,
+    stems,
+)
 
 # Leaf kinds, reported apart by the evaluation (a table cell and a header field are right
 # for different reasons).
@@ -79,6 +91,8 @@ FEATURE_NAMES: tuple[str, ...] = (
     "odd_characters",
     "cut_start",
     "balance_state",
+    *PAIR_FEATURES,
+    *CELL_FEATURES,
 )
 
 _ISO_DATE = re.compile(r"^(\d{4})-\d{2}-\d{2}$")
@@ -281,13 +295,15 @@ def leaf_features(
         if lf.row is not None and lf.kind == CELL:
             rows.setdefault(lf.list_path, [])
     for list_path in rows:
-        value = _get(data, list_path)
+        value = path_value(data, list_path)
         rows[list_path] = (
             [r for r in value if isinstance(r, dict)] if isinstance(value, list) else []
         )
     column_sum_ok: dict[tuple[str, str], bool] = {}
     row_product: dict[tuple[str, int], float] = {}
     column_sums: list[list[Any]] = []  # every numeric column of every list
+    columns_of: dict[str, dict[str, tuple[float, float, float]]] = {}
+    pair_lists: dict[Any, Any] = {}
     want_cells = any(lf.kind == CELL for lf in leaves)
     for list_path, items in rows.items():
         columns = {k for r in items for k, v in r.items() if _number(v) is not None}
@@ -300,6 +316,9 @@ def leaf_features(
         if want_cells:  # the costly part on a long table, for cells only
             for i, r in enumerate(items):
                 row_product[(list_path, i)] = _row_product_ok(r)
+            columns_of[list_path] = column_stats(
+                list_path, items, citations, words.by_page, words.median_height
+            )
 
     matrix: list[list[float]] = []
     item_props_of: dict[str, Any] = {}
@@ -330,9 +349,9 @@ def leaf_features(
         row_items = rows.get(list_path) or []
         row_dict = row_items[lf.row] if lf.row is not None and lf.row < len(row_items) else {}
         if list_path not in item_props_of:
-            node = _get_node(schema, list_path) or {}
+            node = path_node(schema, list_path) or {}
             item_props_of[list_path] = (node.get("items") or {}).get("properties")
-            list_length_of[list_path] = len(_get(data, list_path) or []) if list_path else 0
+            list_length_of[list_path] = len(path_value(data, list_path) or []) if list_path else 0
         item_props = item_props_of[list_path]
         n_cols = len(item_props or row_dict) or 1
         iso = _ISO_DATE.match(text) if isinstance(value, str) else None
@@ -400,6 +419,29 @@ def leaf_features(
                 float(min(len(_ODD.findall(text)), 5)) if num is None and not iso else -1.0,
                 float(bool(_CUT_START.match(text))) if num is None and not iso else -1.0,
                 _balance_state(lf.kind, num, amounts),
+                *(
+                    pair_leaf_evidence(
+                        lf.list_path,
+                        lf.row,
+                        data,
+                        schema,
+                        citations,
+                        words.by_page,
+                        words.source,
+                        words.median_height,
+                        pair_lists,
+                        raw_confidence,
+                    )
+                    if lf.kind in (PAIR_KEY, PAIR_VALUE) and lf.row is not None
+                    else NO_PAIR
+                ),
+                *(
+                    cell_evidence(
+                        value, lf.row, len(row_items), columns_of.get(list_path, {}).get(lf.field)
+                    )
+                    if lf.kind == CELL and lf.row is not None
+                    else NO_CELL
+                ),
             ]
         )
     return leaves, matrix
@@ -484,15 +526,6 @@ def _cents_printed(value: float | None, cit: Citation | None) -> float:
     return float(bool(_CENTS.search(cit.text)))
 
 
-_SPLIT = re.compile(r"[^0-9A-Za-zÀ-ÿ]+|(?<=[a-z])(?=[A-Z])")
-
-
-def stems(text: str) -> set[str]:
-    """Lower-cased word stems (the first five letters) of a name, a description or a label:
-    ``invoiceDate`` and "Invoice date:" share theirs."""
-    return {w[:5].casefold() for w in _SPLIT.split(text) if len(w) >= 2 and not w.isdigit()}
-
-
 def _occurrences(folded: str, cit: Citation | None, words: _PageWords) -> float:
     """How often the value's text is printed on its page (at most 10)."""
     if cit is None or not cit.text or len(folded) < 2:
@@ -555,31 +588,3 @@ def _others(values: list[float], value: float) -> list[float]:
     out = list(values)
     out.remove(value)
     return out
-
-
-def _get(data: Any, path: str) -> Any:
-    """The value at a path made of keys and ``[i]`` indexes."""
-    cur = data
-    for part in re.findall(r"\[(\d+)\]|([^.\[\]]+)", path):
-        index, key = part
-        if index:
-            i = int(index)
-            cur = cur[i] if isinstance(cur, list) and i < len(cur) else None
-        else:
-            cur = cur.get(key) if isinstance(cur, dict) else None
-        if cur is None:
-            return None
-    return cur
-
-
-def _get_node(schema: dict[str, Any], path: str) -> dict[str, Any] | None:
-    """The schema node of a path (list indexes skipped: items share the item schema)."""
-    node: dict[str, Any] | None = schema
-    for part in re.findall(r"\[(\d+)\]|([^.\[\]]+)", path):
-        index, key = part
-        if node is None:
-            return None
-        if index:
-            continue
-        node = (node.get("properties") or {}).get(key)
-    return node
