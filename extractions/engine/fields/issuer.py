@@ -24,9 +24,11 @@ from .address import REG_NO, STOP_ADDRESS, address_lines, letters, postal_block,
 from .finders import find_labels
 from .names import DESCRIPTOR_WORDS, repair_name
 from .parties import (
+    LEGAL_ONLY,
     addressee_lines,
     buyer_lines,
     footer_name,
+    footer_seller,
     heading_kind,
     is_name_text,
     label_continues,
@@ -254,6 +256,11 @@ def _spelled_out(logo: Piece, pieces: list[Piece], customer: set[tuple[int, floa
     return logo
 
 
+def _name_words(text: str) -> set[str]:
+    """The words that tell one company from another (not "GmbH", "NV", "de")."""
+    return {t for t in tokens(text) if len(t) >= 4 and not LEGAL_ONLY.match(t)}
+
+
 def find_vendor_name(doc: DocIndex, q: FieldQuery) -> tuple[Found, list[Line]] | None:
     """The issuer's name: after a seller label, else the most prominent text at the top."""
     f = section_name(doc, "seller") or labelled_block(doc, q, max_lines=1, accept=plausible_name)
@@ -286,6 +293,11 @@ def find_vendor_name(doc: DocIndex, q: FieldQuery) -> tuple[Found, list[Line]] |
             s += 1.0  # "Thank you for shopping with myNEWS" ... "MYNEWS RETAIL SB": the issuer
         if best is None or s > best[0]:
             best = (s, p)
+    registered = footer_seller(doc)
+    if registered is not None and (
+        best is None or not _name_words(registered[0].value) & _name_words(best[1].text)
+    ):  # the footer registers another company than the top names: the top is the addressee
+        return registered
     weak = best is None or (best[0] < 0.75 and not _COMPANY_SUFFIX.search(best[1].text.lower()))
     if weak:
         foot = footer_name(doc)
