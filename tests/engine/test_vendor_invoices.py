@@ -53,3 +53,15 @@ def test_header_fields_per_style(style: str) -> None:
         data, truth, _ = _extract(style, seed)
         for key in ("invoice_number", "date", "date_due", "amount", "amount_tax", "currency"):
             assert data[key] == pytest.approx(truth[key]), (seed, key)
+
+
+# Dutch / Belgian totals: "Subtotaal" and "Maatstaf van heffing" (the taxable base) are the
+# net, "BTW 21% over € …" the tax; neither is one more item row of the table above them
+@pytest.mark.parametrize("seed", [3, 6, 9, 10])
+def test_dutch_net_labels_end_the_table(seed: int) -> None:
+    data, truth, _ = _extract("nl", seed)
+    assert data["amount_untaxed"] == pytest.approx(truth["amount_untaxed"])
+    assert data["amount_tax"] == pytest.approx(truth["amount_tax"])
+    assert [row["amount"] for row in data["lines"]] == pytest.approx(
+        [row["amount"] for row in truth["lines"]]
+    )

@@ -61,6 +61,7 @@ CONCEPTS: list[Concept] = [
             "net total excl | total qty | total quantity | total items | total item | "
             "total discount | total savings | total saving | total remise | total weight | "
             "total points | total pcs | total units | total number | total before | "
+            "totaal excl | totaal exclusief | subtotaal | totaal btw | maatstaf van heffing | "
             "total amount excluding | total amt excl | gesamtbetrag der zuschlage | "
             "gesamtbetrag der abschlage | gesamt netto | summe netto | nettobetrag | total hors | "
             "tax total | ust gesamt | mwst gesamt | total rounding | change due | due date | "
@@ -88,7 +89,10 @@ CONCEPTS: list[Concept] = [
             "total sales excluding | total before tax | amount before tax | taxable amount | "
             "nettobetrag | netto | summe netto | gesamt netto | nettosumme | "
             "rechnungssumme ohne ust | positionssumme | warenwert | zwischensumme | sous total | "
-            "base ht | total amount excluding"
+            "base ht | total amount excluding | "
+            # nl / be: "Maatstaf van heffing" is the Belgian legal name of the taxable base
+            "subtotaal | sub totaal | totaal excl | totaal exclusief | totaal zonder btw | "
+            "maatstaf van heffing | bedrag excl btw | netto bedrag | totaal netto"
         ),
         strong=_p("subtotal | sub total | total ht | nettobetrag | rechnungssumme ohne ust"),
     ),
@@ -104,13 +108,14 @@ CONCEPTS: list[Concept] = [
             "tax amount | vat | vat amount | total vat | gst | total gst | gst amount | gst 6 | "
             "sst | service tax | sales tax | tva | total tva | montant tva | mwst | ust | "
             "ust gesamt | mwst gesamt | umsatzsteuer | mehrwertsteuer | steuerbetrag | steuer | "
-            "taxes"
+            "taxes | btw | btw bedrag | totaal btw | btw totaal"
         ),
         negative=_p(
             "tax invoice | gst reg | gst id | gst no | tax id | vat no | vat id | vat number | "
             "tva intracom | n tva | ust id | ust idnr | steuernummer | steuer nr | total incl | "
             "incl gst | inclusive gst | excl gst | excluding gst | total ttc | "
-            "zuzuglich umsatzsteuer"
+            "zuzuglich umsatzsteuer | btw nr | btw nummer | btw id | btw be | btw nl | excl btw | "
+            "incl btw | btw plichtig"
         ),
         strong=_p(
             "total tax | total taxes | tax total | total vat | vat total | total gst | gst total | "
