@@ -112,9 +112,13 @@ def vendor_invoice(style: str, seed: int) -> VendorInvoice:
     terms_only = rng.random() < 0.25
     variant = rng.choice(("seller_left", "seller_right", "seller_footer"))
     builder = {"saas": _saas, "de": _german, "nl": _dutch, "fr": _french}[style]
+    # seeds from 100 on add the harder habits (labelled customer fields, paid balances, the due
+    # date only in a sentence, header words with qualifiers), drawn from their own generator so
+    # that the seeds below keep their documents
+    hard = random.Random(f"{style}-{seed}-hard") if seed >= 100 else None
     ctx = dict(rng=rng, fake=fake, number=number, issued=issued, due=due, rate=rate, items=items,
                net=net, tax=tax, gross=gross, seller_lines=seller_lines, buyer_lines=buyer_lines,
-               terms_only=terms_only, variant=variant)  # fmt: skip
+               terms_only=terms_only, variant=variant, hard=hard)  # fmt: skip
     page = builder(**ctx)
     truth = {
         "issuer": seller,
@@ -130,7 +134,7 @@ def vendor_invoice(style: str, seed: int) -> VendorInvoice:
             for d, q, p, a in items
         ],
     }
-    name = variant + ("+terms" if terms_only else "")
+    name = variant + ("+terms" if terms_only else "") + ("+hard" if hard else "")
     return VendorInvoice(style, name, build_pdf([page]), truth)
 
 
@@ -166,7 +170,7 @@ def _totals(texts: list, y: float, pairs: list[tuple[str, str]], x_label: float,
 
 
 def _saas(*, rng, fake, number, issued, due, rate, items, net, tax, gross, seller_lines,
-          buyer_lines, terms_only, variant) -> PageSpec:  # fmt: skip
+          buyer_lines, terms_only, variant, hard=None) -> PageSpec:  # fmt: skip
     texts: list = []
     lines: list = []
     if variant == "seller_footer" and rng.random() < 0.5:
@@ -176,6 +180,8 @@ def _saas(*, rng, fake, number, issued, due, rate, items, net, tax, gross, selle
     box = [("Invoice number", number), ("Date of issue", _date(issued, "saas"))]
     if not terms_only:
         box.append(("Date due", _date(due, "saas")))
+    if hard is not None and hard.random() < 0.6:
+        box.append((hard.choice(("Account name", "Customer", "Billed to")), buyer_lines[0]))
     x_box = 50 if variant == "seller_right" else 330
     for label, value in box:
         texts.append((x_box, y, label, 9))
@@ -207,6 +213,8 @@ def _saas(*, rng, fake, number, issued, due, rate, items, net, tax, gross, selle
     texts.append((50, y, headline, 14, "B"))
     y += 30
     heads = ["Description", "Qty", "Unit price", "Tax", "Amount"]
+    if hard is not None and hard.random() < 0.5:
+        heads = ["Description", "Quantity", "Unit price (excl. tax)", "Tax", "Amount (excl. tax)"]
     xs = [50, 330, 410, 460, 545]
     for i, head in enumerate(heads):
         (
@@ -214,7 +222,8 @@ def _saas(*, rng, fake, number, issued, due, rate, items, net, tax, gross, selle
             if i == 0
             else _right(texts, xs[i], y, head, 8, "B")
         )
-    lines.append((50, y + 5, 545, y + 5))
+    if hard is None or hard.random() < 0.5:
+        lines.append((50, y + 5, 545, y + 5))
     y += 18
     period = rng.random() < 0.6
     start = issued.replace(day=1)
@@ -245,6 +254,11 @@ def _saas(*, rng, fake, number, issued, due, rate, items, net, tax, gross, selle
     if rng.random() < 0.5:
         pairs.append(("Amount paid", _money(0, "saas")))
     pairs.append(("Amount due", _money(gross, "saas")))
+    if hard is not None and hard.random() < 0.5:  # paid by card: the balance left is nil
+        pairs += [
+            ("Amount paid", f"-{_money(gross, 'saas')}"),
+            ("Amount remaining", _money(0, "saas")),
+        ]
     y = _totals(texts, y, pairs, 300, 545)
     if terms_only:
         texts.append((50, y + 20, "Payment due within 30 days of the invoice date.", 9))
@@ -256,6 +270,8 @@ def _saas(*, rng, fake, number, issued, due, rate, items, net, tax, gross, selle
             7,
         )
     )
+    if hard is not None:
+        texts.append((400, 812, f"© {issued.year} {seller_lines[0]}", 7))
     texts.append(
         (50, 825, f"{number} · {_money(gross, 'saas')} due {_date(due, 'saas')} · Page 1 of 1", 7)
     )
@@ -263,7 +279,7 @@ def _saas(*, rng, fake, number, issued, due, rate, items, net, tax, gross, selle
 
 
 def _german(*, rng, fake, number, issued, due, rate, items, net, tax, gross, seller_lines,
-            buyer_lines, terms_only, variant) -> PageSpec:  # fmt: skip
+            buyer_lines, terms_only, variant, hard=None) -> PageSpec:  # fmt: skip
     texts: list = []
     lines: list = []
     if variant != "seller_footer":
@@ -286,6 +302,8 @@ def _german(*, rng, fake, number, issued, due, rate, items, net, tax, gross, sel
                 _long_de(due) if long_dates else _date(due, "de"),
             )
         )
+    if hard is not None and not terms_only and hard.random() < 0.5:
+        info.pop()  # the due date only in the closing sentence
     for k, (label, value) in enumerate(info):
         texts.append((330, 150 + 13 * k, label, 9))
         texts.append((430, 150 + 13 * k, value, 9))
@@ -300,24 +318,39 @@ def _german(*, rng, fake, number, issued, due, rate, items, net, tax, gross, sel
         for k, (d, q, p, a) in enumerate(items)
     ]
     xs = [50, 80, 360, 450, 545]
+    if hard is not None and hard.random() < 0.5:  # unit and tax columns, amounts without "€"
+        heads = ["Pos.", "Bezeichnung", "Menge", "Einheit", "Einzelpreis €", "USt.", "Gesamt €"]
+        rows = [[str(k + 1), d, f"{q:g}", hard.choice(("Stk.", "Std.", "Monat")), _money(p, "de", False),
+                 f"{rate} %", _money(a, "de", False)] for k, (d, q, p, a) in enumerate(items)]  # fmt: skip
+        xs = [50, 80, 300, 340, 420, 470, 545]
     y = 300
     texts.append((xs[0], y, heads[0], 8, "B"))
     texts.append((xs[1], y, heads[1], 8, "B"))
-    for i in (2, 3, 4):
-        _right(texts, xs[i], y, heads[i], 8, "B")
+    rest = range(2, len(heads))
+    for i in rest:
+        if heads[i] == "Einheit":
+            texts.append((xs[i], y, heads[i], 8, "B"))
+        else:
+            _right(texts, xs[i], y, heads[i], 8, "B")
     lines.append((50, y + 5, 545, y + 5))
     y += 18
     for row in rows:
         texts.append((xs[0], y, row[0], 9))
         texts.append((xs[1], y, row[1], 9))
-        for i in (2, 3, 4):
-            _right(texts, xs[i], y, row[i], 9)
+        for i in rest:
+            if heads[i] == "Einheit":
+                texts.append((xs[i], y, row[i], 9))
+            else:
+                _right(texts, xs[i], y, row[i], 9)
         y += 16
     lines.append((330, y - 8, 545, y - 8))
     y += 6
     pairs = [(rng.choice(("Nettobetrag", "Summe netto", "Zwischensumme")), _money(net, "de")),
              (rng.choice((f"zzgl. {rate} % USt", f"zzgl. {rate} % MwSt.", f"zzgl. USt. {rate} % auf {_money(net, 'de')}")), _money(tax, "de")),
              (rng.choice(("Gesamtbetrag", "Rechnungsbetrag", "Rechnungsbetrag brutto", "Gesamt brutto")), _money(gross, "de"))]  # fmt: skip
+    if hard is not None and hard.random() < 0.5:
+        pairs = [("Summe netto", _money(net, "de")), (f"USt. {rate} %", _money(tax, "de")),
+                 ("Zahlbetrag", _money(gross, "de"))]  # fmt: skip
     y = _totals(texts, y, pairs, 330, 545)
     y += 20
     if terms_only:
@@ -339,7 +372,7 @@ def _german(*, rng, fake, number, issued, due, rate, items, net, tax, gross, sel
 
 
 def _dutch(*, rng, fake, number, issued, due, rate, items, net, tax, gross, seller_lines,
-           buyer_lines, terms_only, variant) -> PageSpec:  # fmt: skip
+           buyer_lines, terms_only, variant, hard=None) -> PageSpec:  # fmt: skip
     texts: list = []
     lines: list = []
     vat = f"BTW BE 0{rng.randrange(100, 999)}.{rng.randrange(100, 999)}.{rng.randrange(100, 999)}"
@@ -392,7 +425,7 @@ def _dutch(*, rng, fake, number, issued, due, rate, items, net, tax, gross, sell
 
 
 def _french(*, rng, fake, number, issued, due, rate, items, net, tax, gross, seller_lines,
-            buyer_lines, terms_only, variant) -> PageSpec:  # fmt: skip
+            buyer_lines, terms_only, variant, hard=None) -> PageSpec:  # fmt: skip
     texts: list = []
     lines: list = []
     siret = f"SIRET {rng.randrange(10**13, 10**14)}"
@@ -415,6 +448,9 @@ def _french(*, rng, fake, number, issued, due, rate, items, net, tax, gross, sel
                 _date(due, "fr"),
             )
         )
+    due_in_text = hard is not None and not terms_only and hard.random() < 0.5
+    if due_in_text:
+        info.pop()
     for k, (label, value) in enumerate(info):
         texts.append((50, 255 + 13 * k, label, 9))
         texts.append((150, 255 + 13 * k, value, 9))
@@ -431,6 +467,8 @@ def _french(*, rng, fake, number, issued, due, rate, items, net, tax, gross, sel
     terms = (
         "Paiement à réception de facture." if terms_only else "Paiement par virement à 30 jours."
     )
+    if due_in_text:
+        terms = f"Paiement par virement à régler avant le {_date(due, 'fr')}."
     texts.append((50, y + 20, terms, 9))
     texts.append(
         (

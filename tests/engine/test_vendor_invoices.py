@@ -65,3 +65,10 @@ def test_dutch_net_labels_end_the_table(seed: int) -> None:
     assert [row["amount"] for row in data["lines"]] == pytest.approx(
         [row["amount"] for row in truth["lines"]]
     )
+
+
+# "Uiterste betaaldatum" (latest payment date): a Dutch due-date label
+@pytest.mark.parametrize("seed", [102, 103, 110])
+def test_dutch_due_date_labels(seed: int) -> None:
+    data, truth, _ = _extract("nl", seed)
+    assert data["date_due"] == truth["date_due"]

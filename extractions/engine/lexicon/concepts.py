@@ -137,7 +137,11 @@ CONCEPTS: list[Concept] = [
             "falligkeit | faellig | zahlbar bis | zahlungsziel | bitte uberweisen sie bis zum | "
             "remit until | pay until | payable until | to be paid by | payment until | "
             "please pay by | zahlbar bis zum | zahlungsziel bis | faellig bis | fallig bis | "
-            "a payer avant le | payable avant le | date limite | bis zum"
+            "a payer avant le | payable avant le | date limite | bis zum | "
+            # nl / be, es, it
+            "vervaldatum | vervaldag | uiterste betaaldatum | uiterste betaaldag | "
+            "te betalen voor | te betalen tegen | uiterlijk te betalen op | betalen voor | "
+            "fecha de vencimiento | fecha vencimiento | vencimiento | data scadenza | scadenza"
         ),
     ),
     Concept(
