@@ -210,8 +210,20 @@ def _saas(*, rng, fake, number, issued, due, rate, items, net, tax, gross, selle
     headline = f"{_money(gross, 'saas')} due " + (
         "on receipt" if terms_only else _date(due, "saas")
     )
-    texts.append((50, y, headline, 14, "B"))
+    cloud = hard is not None and hard.random() < 0.5  # a cloud provider's statement habits
+    if cloud and not terms_only:  # the label carries the due date before the amount
+        headline = f"Total amount due by {_date(due, 'saas')}"
+        texts.append((50, y, headline, 12, "B"))
+        _right(texts, 545, y, _money(gross, "saas"), 12, "B")
+    else:
+        texts.append((50, y, headline, 14, "B"))
     y += 30
+    if cloud:
+        start = issued.replace(day=1)
+        texts.append(
+            (50, y - 8, f"Summary for {_date(start, 'saas')} - {_date(issued, 'saas')}", 9)
+        )
+        y += 14
     heads = ["Description", "Qty", "Unit price", "Tax", "Amount"]
     if hard is not None and hard.random() < 0.5:
         heads = ["Description", "Quantity", "Unit price (excl. tax)", "Tax", "Amount (excl. tax)"]
@@ -251,6 +263,12 @@ def _saas(*, rng, fake, number, issued, due, rate, items, net, tax, gross, selle
     pairs = [("Subtotal", _money(net, "saas")), ("Total excluding tax", _money(net, "saas")),
              (f"VAT - {fake.country()} ({rate}% on {_money(net, 'saas')})", _money(tax, "saas")),
              ("Total", _money(gross, "saas"))]  # fmt: skip
+    if cloud:
+        previous = round(hard.uniform(50, 5000), 2)
+        pairs = [("Previous balance", _money(previous, "saas")),
+                 ("Payments received - thank you", f"-{_money(previous, 'saas')}"),
+                 ("Subtotal in EUR", _money(net, "saas")), (f"VAT ({rate}%)", _money(tax, "saas")),
+                 ("Total in EUR", _money(gross, "saas"))]  # fmt: skip
     if rng.random() < 0.5:
         pairs.append(("Amount paid", _money(0, "saas")))
     pairs.append(("Amount due", _money(gross, "saas")))

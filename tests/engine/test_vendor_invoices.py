@@ -72,3 +72,13 @@ def test_dutch_net_labels_end_the_table(seed: int) -> None:
 def test_dutch_due_date_labels(seed: int) -> None:
     data, truth, _ = _extract("nl", seed)
     assert data["date_due"] == truth["date_due"]
+
+
+# "€3,708.81 due on receipt": the due label is answered in words on its own line, so the
+# date printed under it (a billing period's start) is not the due date
+@pytest.mark.parametrize("seed", [105, 108])
+def test_due_on_receipt_reads_no_date_below(seed: int) -> None:
+    data, truth, variant = _extract("saas", seed)
+    assert "terms" in variant
+    assert truth["date_due"] is None
+    assert data["date_due"] is None
