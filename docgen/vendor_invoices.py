@@ -159,6 +159,18 @@ def _items_table(texts: list, lines: list, y: float, heads: list[str], rows: lis
     return y
 
 
+def _grid(texts: list, lines: list, y: float, cells: list[tuple[str, str]], x0: float = 50,
+          x1: float = 545) -> float:  # fmt: skip
+    """Labels as a header row with their values right-aligned under them (a recap box)."""
+    width = (x1 - x0) / len(cells)
+    for k, (label, value) in enumerate(cells):
+        right = x0 + width * (k + 1) - 6
+        _right(texts, right, y, label, 8, "B")
+        _right(texts, right, y + 15, value, 9)
+    lines.extend([(x0, y - 10, x1, y - 10), (x0, y + 4, x1, y + 4), (x0, y + 20, x1, y + 20)])
+    return y + 36
+
+
 def _totals(texts: list, y: float, pairs: list[tuple[str, str]], x_label: float, x_right: float,
             bold_last: int = 1) -> float:  # fmt: skip
     for k, (label, value) in enumerate(pairs):
@@ -369,7 +381,11 @@ def _german(*, rng, fake, number, issued, due, rate, items, net, tax, gross, sel
     if hard is not None and hard.random() < 0.5:
         pairs = [("Summe netto", _money(net, "de")), (f"USt. {rate} %", _money(tax, "de")),
                  ("Zahlbetrag", _money(gross, "de"))]  # fmt: skip
-    y = _totals(texts, y, pairs, 330, 545)
+    if hard is not None and hard.random() < 0.4:  # net, rate, tax and gross in one row
+        y = _grid(texts, lines, y + 10, [("Nettobetrag", _money(net, "de")), ("USt.-Satz", f"{rate} %"),
+                                          ("USt.-Betrag", _money(tax, "de")), ("Bruttobetrag", _money(gross, "de"))])  # fmt: skip
+    else:
+        y = _totals(texts, y, pairs, 330, 545)
     y += 20
     if terms_only:
         texts.append((50, y, "Zahlbar sofort ohne Abzug.", 9))
@@ -420,9 +436,12 @@ def _dutch(*, rng, fake, number, issued, due, rate, items, net, tax, gross, sell
         info.append(
             (rng.choice(("Vervaldatum", "Vervaldag", "Uiterste betaaldatum")), _date(due, "nl"))
         )
-    for k, (label, value) in enumerate(info):
-        texts.append((50, 255 + 13 * k, label, 9))
-        texts.append((150, 255 + 13 * k, value, 9))
+    if hard is not None and hard.random() < 0.5:  # the document's fields as a header row
+        _grid(texts, lines, 265, info)
+    else:
+        for k, (label, value) in enumerate(info):
+            texts.append((50, 255 + 13 * k, label, 9))
+            texts.append((150, 255 + 13 * k, value, 9))
     heads = ["Omschrijving", "Aantal", "Eenheidsprijs", "BTW", "Totaal"]
     rows = [[d, str(q), _money(p, "nl"), f"{rate}%", _money(a, "nl")] for d, q, p, a in items]
     y = _items_table(texts, lines, 330, heads, rows, [50, 330, 410, 460, 545], ruled_head=False)
@@ -432,6 +451,10 @@ def _dutch(*, rng, fake, number, issued, due, rate, items, net, tax, gross, sell
              ("Totaal incl. BTW", _money(gross, "nl"))]  # fmt: skip
     if rng.random() < 0.6:
         pairs.append(("Te betalen", _money(gross, "nl")))
+    if hard is not None and hard.random() < 0.5:  # a VAT recap box, then the sum to pay
+        y = _grid(texts, lines, y + 10, [("Maatstaf van heffing", _money(net, "nl")), ("BTW %", f"{rate}%"),
+                                          ("BTW", _money(tax, "nl")), ("Totaal incl. BTW", _money(gross, "nl"))])  # fmt: skip
+        pairs = [("Te betalen", _money(gross, "nl"))]
     y = _totals(texts, y, pairs, 330, 545)
     terms = (
         "Gelieve te betalen binnen 30 dagen na factuurdatum"
@@ -481,6 +504,10 @@ def _french(*, rng, fake, number, issued, due, rate, items, net, tax, gross, sel
              (rng.choice(("Total TTC", "Montant TTC")), _money(gross, "fr"))]  # fmt: skip
     if rng.random() < 0.6:
         pairs.append(("Net à payer", _money(gross, "fr")))
+    if hard is not None and hard.random() < 0.5:  # a VAT recap box
+        y = _grid(texts, lines, y + 10, [("Base HT", _money(net, "fr")), ("Taux TVA", f"{rate} %"),
+                                          ("Montant TVA", _money(tax, "fr")), ("Total TTC", _money(gross, "fr"))])  # fmt: skip
+        pairs = [("Net à payer", _money(gross, "fr"))]
     y = _totals(texts, y, pairs, 330, 545)
     terms = (
         "Paiement à réception de facture." if terms_only else "Paiement par virement à 30 jours."

@@ -82,3 +82,10 @@ def test_due_on_receipt_reads_no_date_below(seed: int) -> None:
     assert "terms" in variant
     assert truth["date_due"] is None
     assert data["date_due"] is None
+
+
+# seller and buyer share only their legal form ("… AG & Co. KGaA"): still two companies
+def test_footer_issuer_when_names_share_a_legal_form() -> None:
+    data, truth, variant = _extract("de", 117)
+    assert variant.startswith("seller_footer")
+    assert data["issuer"] == truth["issuer"]

@@ -256,9 +256,39 @@ def _spelled_out(logo: Piece, pieces: list[Piece], customer: set[tuple[int, floa
     return logo
 
 
+# legal-form and joining words many company names share ("AG & Co. KGaA", "… et Fils")
+_FORM_WORDS = frozenset(
+    [
+        "kgaa",
+        "gmbh",
+        "mbh",
+        "corp",
+        "company",
+        "limited",
+        "group",
+        "holding",
+        "holdings",
+        "services",
+        "partners",
+        "sprl",
+        "bvba",
+        "cvba",
+        "comm",
+        "eurl",
+        "sarl",
+        "fils",
+        "cie",
+        "und",
+        "and",
+    ]
+)
+
+
 def _name_words(text: str) -> set[str]:
-    """The words that tell one company from another (not "GmbH", "NV", "de")."""
-    return {t for t in tokens(text) if len(t) >= 4 and not LEGAL_ONLY.match(t)}
+    """The words that tell one company from another (not "GmbH", "KGaA", "NV", "de")."""
+    return {
+        t for t in tokens(text) if len(t) >= 4 and t not in _FORM_WORDS and not LEGAL_ONLY.match(t)
+    }
 
 
 def find_vendor_name(doc: DocIndex, q: FieldQuery) -> tuple[Found, list[Line]] | None:
