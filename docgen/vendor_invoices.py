@@ -504,7 +504,10 @@ def _french(*, rng, fake, number, issued, due, rate, items, net, tax, gross, sel
              (rng.choice(("Total TTC", "Montant TTC")), _money(gross, "fr"))]  # fmt: skip
     if rng.random() < 0.6:
         pairs.append(("Net à payer", _money(gross, "fr")))
-    if hard is not None and hard.random() < 0.5:  # a VAT recap box
+    if hard is not None and hard.random() < 0.4:  # abbreviations written with their dots
+        pairs = [("Total H.T.", _money(net, "fr")), (f"T.V.A. {rate} %", _money(tax, "fr")),
+                 ("Total T.T.C.", _money(gross, "fr"))]  # fmt: skip
+    elif hard is not None and hard.random() < 0.5:  # a VAT recap box
         y = _grid(texts, lines, y + 10, [("Base HT", _money(net, "fr")), ("Taux TVA", f"{rate} %"),
                                           ("Montant TVA", _money(tax, "fr")), ("Total TTC", _money(gross, "fr"))])  # fmt: skip
         pairs = [("Net à payer", _money(gross, "fr"))]

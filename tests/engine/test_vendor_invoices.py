@@ -89,3 +89,11 @@ def test_footer_issuer_when_names_share_a_legal_form() -> None:
     data, truth, variant = _extract("de", 117)
     assert variant.startswith("seller_footer")
     assert data["issuer"] == truth["issuer"]
+
+
+# "T.V.A. 20 %", "Total H.T.", "Total T.T.C.": dotted abbreviations fold to single letters
+@pytest.mark.parametrize("seed", [101, 103, 108])
+def test_dotted_french_tax_labels(seed: int) -> None:
+    data, truth, _ = _extract("fr", seed)
+    assert data["amount_tax"] == pytest.approx(truth["amount_tax"])
+    assert data["amount_untaxed"] == pytest.approx(truth["amount_untaxed"])

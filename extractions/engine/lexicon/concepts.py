@@ -52,7 +52,8 @@ CONCEPTS: list[Concept] = [
             "montant total | montant du | solde du | gesamtbetrag | gesamtsumme | rechnungsbetrag | "
             "rechnungssumme | zahlbetrag | bruttosumme | bruttobetrag | endbetrag | summe | gesamt | "
             "zu zahlen | totale | importe total | total a pagar | totale da pagare | totaal | "
-            "te betalen | jumlah | jumlah besar | jumlah bersih | jumlah perlu dibayar | due"
+            "te betalen | jumlah | jumlah besar | jumlah bersih | jumlah perlu dibayar | due | "
+            "total t t c | montant t t c | net a payer t t c | totaal incl b t w"
         ),
         negative=_p(
             "sub total | subtotal | total ht | total hors taxe | total hors taxes | total tax | "
@@ -62,6 +63,7 @@ CONCEPTS: list[Concept] = [
             "total discount | total savings | total saving | total remise | total weight | "
             "total points | total pcs | total units | total number | total before | "
             "totaal excl | totaal exclusief | subtotaal | totaal btw | maatstaf van heffing | "
+            "total h t | montant h t | total t v a | totaal b t w | "
             "total amount excluding | total amt excl | gesamtbetrag der zuschlage | "
             "gesamtbetrag der abschlage | gesamt netto | summe netto | nettobetrag | total hors | "
             "tax total | ust gesamt | mwst gesamt | total rounding | change due | due date | "
@@ -92,7 +94,8 @@ CONCEPTS: list[Concept] = [
             "base ht | total amount excluding | "
             # nl / be: "Maatstaf van heffing" is the Belgian legal name of the taxable base
             "subtotaal | sub totaal | totaal excl | totaal exclusief | totaal zonder btw | "
-            "maatstaf van heffing | bedrag excl btw | netto bedrag | totaal netto"
+            "maatstaf van heffing | bedrag excl btw | netto bedrag | totaal netto | "
+            "total h t | montant h t | totaal excl b t w"
         ),
         strong=_p("subtotal | sub total | total ht | nettobetrag | rechnungssumme ohne ust"),
     ),
@@ -108,14 +111,16 @@ CONCEPTS: list[Concept] = [
             "tax amount | vat | vat amount | total vat | gst | total gst | gst amount | gst 6 | "
             "sst | service tax | sales tax | tva | total tva | montant tva | mwst | ust | "
             "ust gesamt | mwst gesamt | umsatzsteuer | mehrwertsteuer | steuerbetrag | steuer | "
-            "taxes | btw | btw bedrag | totaal btw | btw totaal"
+            "taxes | btw | btw bedrag | totaal btw | btw totaal | "
+            # abbreviations written with their dots fold to letters: "T.V.A.", "B.T.W."
+            "t v a | montant t v a | total t v a | b t w | totaal b t w"
         ),
         negative=_p(
             "tax invoice | gst reg | gst id | gst no | tax id | vat no | vat id | vat number | "
             "tva intracom | n tva | ust id | ust idnr | steuernummer | steuer nr | total incl | "
             "incl gst | inclusive gst | excl gst | excluding gst | total ttc | "
             "zuzuglich umsatzsteuer | btw nr | btw nummer | btw id | btw be | btw nl | excl btw | "
-            "incl btw | btw plichtig"
+            "incl btw | btw plichtig | t v a intracommunautaire | n t v a | excl b t w | incl b t w"
         ),
         strong=_p(
             "total tax | total taxes | tax total | total vat | vat total | total gst | gst total | "
