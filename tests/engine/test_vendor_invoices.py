@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from docgen.pdf import PageSpec, build_pdf
 from docgen.vendor_invoices import vendor_invoice
 from extractions.engine import extract
 
@@ -97,3 +98,28 @@ def test_dotted_french_tax_labels(seed: int) -> None:
     data, truth, _ = _extract("fr", seed)
     assert data["amount_tax"] == pytest.approx(truth["amount_tax"])
     assert data["amount_untaxed"] == pytest.approx(truth["amount_untaxed"])
+
+
+def _footer_only_seller(heading: str) -> bytes:
+    """The seller named only in a footer line of parts, without register or tax words; the
+    top holds a heading, the summary box and the "Bill to" block."""
+    return build_pdf([PageSpec(texts=[
+        (50, 75, heading, 20, "B"), (330, 100, "Invoice number", 9), (420, 100, "A1B2C3-0001", 9),
+        (330, 114, "Date of issue", 9), (420, 114, "March 3, 2025", 9),
+        (50, 170, "Bill to", 9, "B"), (50, 183, "Northwind Traders", 9), (50, 196, "12 Harbour Road", 9),
+        (50, 209, "Dublin 2", 9),
+        (50, 300, "Description", 8, "B"), (330, 300, "Qty", 8, "B"), (500, 300, "Amount", 8, "B"),
+        (50, 318, "Hosting plan", 9), (330, 318, "1", 9), (500, 318, "€100.00", 9),
+        (300, 360, "Total", 9), (500, 360, "€121.00", 9),
+        (50, 800, "Contoso Cloud Ltd  ·  1 Main Street  ·  Cork  ·  Ireland", 7),
+    ])])  # fmt: skip
+
+
+# neither the heading ("Billing statement", "CREDITNOTA") nor a column name ("Qty") is the
+# issuer; the footer's legal name is
+@pytest.mark.parametrize(
+    "heading",
+    ["Invoice", "Billing statement", "CREDITNOTA", "Facture d'acompte", "Abschlagsrechnung"],
+)
+def test_issuer_not_a_heading_or_column_name(heading: str) -> None:
+    assert extract(_footer_only_seller(heading), SCHEMA).data["issuer"] == "Contoso Cloud Ltd"

@@ -15,6 +15,7 @@ from difflib import SequenceMatcher
 
 from ..layout.index import DocIndex
 from ..layout.lines import Line
+from ..lexicon.columns import COLUMN_WORDS
 from ..lexicon.concepts import LABEL_TOKENS, concept
 from ..types import Found, Word
 from ..values.dates import find_dates
@@ -53,7 +54,20 @@ _TITLE_WORDS = {
     "document", "number", "date", "unpaid", "due", "factura", "fattura", "factuur", "fatura",
     "faktura", "recibo", "ricevuta", "simplificada", "rectificativa", "btw", "for", "recipient",
     "triplicate", "transporter", "supplier", "gst", "vat", "e", "einvoice",
+    "billing", "creditnota", "creditnote", "kreditnota", "acompte", "d", "abschlagsrechnung",
+    "teilrechnung", "schlussrechnung", "stornorechnung", "storno", "rechnungskorrektur",
+    "reminder", "mahnung", "rappel", "herinnering", "voorschotfactuur", "summary", "account",
 }  # fmt: skip
+# the column names of item tables: a line of them is a table's header, never a name
+_HEADER_NAMES = frozenset(w for names in COLUMN_WORDS.values() for w in names)
+
+
+def _header_row(line: Line) -> bool:
+    """Two or more of the line's parts are column names ("Description … Qty … Amount")."""
+    named = sum(" ".join(tokens(sg.text)) in _HEADER_NAMES for sg in line.segments)
+    return named >= 2 and 2 * named >= len(line.segments)
+
+
 _COMPANY_SUFFIX = re.compile(
     r"\b(sdn\.? ?bhd|bhd|s/b|enterprises?|trading|co|company|corp(oration)?|inc|llc|ltd|limited|plc|gmbh|ag|kg|"
     r"sarl|sas|sa|eurl|bv|nv|srl|spa|s\.l|s\.a|b\.v|n\.v|s\.r\.l|s\.p\.a|s\.a\.s|pty|oy|ab|a/s|kft|"
@@ -310,6 +324,8 @@ def find_vendor_name(doc: DocIndex, q: FieldQuery) -> tuple[Found, list[Line]] |
             continue
         if any(li == p.line.index and abs(p.x0 - x0) < 0.08 for li, x0 in customer):
             continue  # the name under "Bill to" is the customer's
+        if _header_row(p.line):
+            continue  # "Désignation", "Qty": an item table's header
         s = 1.0 - 0.08 * rank
         s += 0.25 * min(p.height / med - 1.0, 1.0)
         toks = tokens(p.text)
@@ -330,7 +346,7 @@ def find_vendor_name(doc: DocIndex, q: FieldQuery) -> tuple[Found, list[Line]] |
         return registered
     weak = best is None or (best[0] < 0.75 and not _COMPANY_SUFFIX.search(best[1].text.lower()))
     if weak:
-        foot = footer_name(doc)
+        foot = footer_name(doc) or footer_seller(doc, registered=False)
         if foot is not None:
             return foot
     if best is None:

@@ -429,17 +429,21 @@ def _footer_name_text(text: str) -> bool:
     return plausible_name(t) and is_name_text(t) and not _CONTACT.search(t)
 
 
-def footer_seller(doc: DocIndex) -> tuple[Found, list[Line]] | None:
+def footer_seller(doc: DocIndex, *, registered: bool = True) -> tuple[Found, list[Line]] | None:
     """The company a page-1 footer registers: its name opening a footer line of parts
     ("Robin SA - 44, rue … - SIRET …") or heading a footer column over its address, in a
     footer that prints a court register, company or tax number or a bank account. Only the
     issuer prints those about itself, so this outranks an unlabelled block at the top,
-    which may be the addressee."""
+    which may be the addressee.
+
+    ``registered=False``: also a footer without those words, when its line of parts opens
+    with a company's legal name ("Contoso Cloud Ltd · 1 Main Street · Cork"): a weaker sign,
+    for when the top of the page names no one."""
     if not doc.layouts:
         return None
     lay = doc.layouts[0]
     foot = [ln for ln in lay.lines if ln.y0 >= 0.8]
-    if not any(set(tokens(ln.text)) & SELLER_REGISTRATION for ln in foot):
+    if registered and not any(set(tokens(ln.text)) & SELLER_REGISTRATION for ln in foot):
         return None
     for i, ln in enumerate(foot):
         for seg in ln.segments:
@@ -447,6 +451,8 @@ def footer_seller(doc: DocIndex) -> tuple[Found, list[Line]] | None:
             name = parts[0].strip()
             if not _footer_name_text(name):
                 continue
+            if not registered and (len(parts) < 3 or not _LEGAL_IN.search(name)):
+                continue  # unregistered: only a legal name opening a line of parts
             if len(parts) > 1:
                 rest = " ".join(parts[1:])
                 if not (set(tokens(rest)) & SELLER_REGISTRATION or re.search(r"\d", parts[1])):
