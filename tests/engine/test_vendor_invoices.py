@@ -123,3 +123,31 @@ def _footer_only_seller(heading: str) -> bytes:
 )
 def test_issuer_not_a_heading_or_column_name(heading: str) -> None:
     assert extract(_footer_only_seller(heading), SCHEMA).data["issuer"] == "Contoso Cloud Ltd"
+
+
+def _schema(props: dict[str, str], item: dict[str, str]) -> dict[str, Any]:
+    def typed(kind: str) -> dict[str, Any]:
+        return {"type": [kind, "null"]}
+
+    items = {"type": "object", "properties": {k: typed(v) for k, v in item.items()}}
+    out = {k: typed(v) for k, v in props.items()}
+    return {"type": "object", "properties": {**out, "rows": {"type": "array", "items": items}}}
+
+
+# a customer's schema without descriptions: German field names ("faelligkeit", "brutto"),
+# abbreviations ("inv_no") and item properties named "sum" / "price each"
+@pytest.mark.parametrize("style", ["saas", "de", "nl", "fr"])
+def test_customer_field_names_without_descriptions(style: str) -> None:
+    schema = _schema(
+        {"inv_no": "string", "faelligkeit": "string", "brutto": "number"},
+        {"text": "string", "count": "number", "price_each": "number", "sum": "number"},
+    )
+    for seed in (0, 2):
+        inv = vendor_invoice(style, seed)
+        data = extract(inv.pdf, schema).data
+        assert data["inv_no"] == inv.truth["invoice_number"], seed
+        assert data["faelligkeit"] == inv.truth["date_due"], seed
+        assert data["brutto"] == pytest.approx(inv.truth["amount"]), seed
+        assert [r["sum"] for r in data["rows"]] == pytest.approx(
+            [r["amount"] for r in inv.truth["lines"]]
+        ), seed

@@ -40,7 +40,8 @@ CONCEPTS: list[Concept] = [
             "amount including tax | balance due | total paid | amount paid | total ttc | "
             "montant ttc | net a payer | gesamtbetrag | bruttobetrag | rechnungsbetrag | endbetrag | "
             "amount | total price | sum | total incl vat | total including vat | total incl gst | "
-            "total inclusive | total gross | gross total"
+            "total inclusive | total gross | gross total | brutto | ttc | total brutto | "
+            "summe brutto"
         ),
         labels=_p(
             "total | grand total | total amount | total amt | total due | amount due | balance due | "
@@ -134,7 +135,8 @@ CONCEPTS: list[Concept] = [
         names=_p(
             "due date | date due | payment due | due | payment date | echeance | date echeance | "
             "faellig | fallig | falligkeit | zahlungsziel | pay by | deadline | payment deadline | "
-            "payable by | pay until | payable until"
+            "payable by | pay until | payable until | faelligkeit | faelligkeitsdatum | "
+            "falligkeitsdatum | vervaldatum | date d echeance | scadenza"
         ),
         labels=_p(
             "due date | date due | payment due | due on | due by | pay by | payable by | "
@@ -182,7 +184,8 @@ CONCEPTS: list[Concept] = [
             "doc number | receipt number | receipt no | bill number | bill no | reference | "
             "numero facture | numero de facture | rechnungsnummer | credit note number | "
             "invoice nr | document no | document nr | document id | doc no | doc id | "
-            "invoice ref | invoice reference | bill ref | bill reference"
+            "invoice ref | invoice reference | bill ref | bill reference | inv no | inv number | "
+            "inv num | inv nr | inv id | factuurnummer | numero | nummer"
         ),
         labels=_p(
             "invoice number | invoice no | invoice nr | invoice num | invoice | inv no | inv | "
