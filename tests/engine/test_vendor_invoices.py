@@ -151,3 +151,22 @@ def test_customer_field_names_without_descriptions(style: str) -> None:
         assert [r["sum"] for r in data["rows"]] == pytest.approx(
             [r["amount"] for r in inv.truth["lines"]]
         ), seed
+
+
+# one-field customer schemas named the way people name them: each reaches its concept
+@pytest.mark.parametrize(
+    ("name", "field"),
+    [
+        ("verkaeufer", "issuer"), ("leverancier", "issuer"), ("provider", "issuer"),
+        ("issued", "date"), ("factuurdatum", "date"),
+        ("total_vat", "amount_tax"), ("vat_total", "amount_tax"),
+        ("amount_before_tax", "amount_untaxed"), ("amount_excl_vat", "amount_untaxed"),
+        ("to_pay", "amount"),
+    ],
+)  # fmt: skip
+def test_customer_field_name_reaches_its_concept(name: str, field: str) -> None:
+    kind = "number" if field.startswith("amount") else "string"
+    schema = {"type": "object", "properties": {name: {"type": [kind, "null"]}}}
+    for style in ("saas", "de", "nl", "fr"):
+        inv = vendor_invoice(style, 1)
+        assert extract(inv.pdf, schema).data[name] == pytest.approx(inv.truth[field]), style

@@ -41,7 +41,8 @@ CONCEPTS: list[Concept] = [
             "montant ttc | net a payer | gesamtbetrag | bruttobetrag | rechnungsbetrag | endbetrag | "
             "amount | total price | sum | total incl vat | total including vat | total incl gst | "
             "total inclusive | total gross | gross total | brutto | ttc | total brutto | "
-            "summe brutto"
+            "summe brutto | to pay | amount to pay | total to pay | te betalen | a payer | "
+            "net a payer | zu zahlen | zahlbetrag"
         ),
         labels=_p(
             "total | grand total | total amount | total amt | total due | amount due | balance due | "
@@ -84,7 +85,9 @@ CONCEPTS: list[Concept] = [
             "subtotal | sub total | net | net amount | amount net | net total | total net | "
             "amount untaxed | untaxed amount | total before tax | total excluding tax | "
             "amount excluding tax | total excl tax | total ht | montant ht | nettobetrag | netto | "
-            "taxable amount | total without tax | pre tax"
+            "taxable amount | total without tax | pre tax | amount excl vat | excl vat | "
+            "amount excl tax | excl tax | amount before tax | before tax | total excl vat | "
+            "amount excluding vat | total excluding vat | net excl vat"
         ),
         labels=_p(
             "subtotal | sub total | total ht | montant ht | total hors taxes | total hors taxe | "
@@ -105,7 +108,8 @@ CONCEPTS: list[Concept] = [
         "amount",
         names=_p(
             "tax | tax amount | amount tax | total tax | vat | vat amount | gst | sales tax | tva | "
-            "montant tva | mwst | ust | steuer | iva | btw | cukai | steuerbetrag | taxes"
+            "montant tva | mwst | ust | steuer | iva | btw | cukai | steuerbetrag | taxes | "
+            "total vat | vat total | tax total | total tva | total mwst | total btw | btw bedrag"
         ),
         labels=_p(
             "total tax | tax total | total taxes | tax | vat total | gst total | tva total | "
@@ -158,7 +162,8 @@ CONCEPTS: list[Concept] = [
             "date | invoice date | issue date | date issued | document date | transaction date | "
             "receipt date | purchase date | order date | bill date | date de facture | "
             "rechnungsdatum | datum | billing date | bought on | purchased on | sold on | "
-            "date of purchase | issued on"
+            "date of purchase | issued on | issued | factuurdatum | date facture | fecha factura | "
+            "fecha | data fattura | invoice dated | date of invoice"
         ),
         labels=_p(
             "invoice date | date of invoice | date of issue | issue date | issued on | date issued | "
@@ -262,7 +267,8 @@ CONCEPTS: list[Concept] = [
             "merchant name | company | company name | issuer | issuer name | store | store name | "
             "shop | shop name | business name | emetteur | fournisseur | vendeur | lieferant | "
             "verkaufer | rechnungssteller | from | biller | retailer | retailer name | outlet | "
-            "outlet name | dealer | issued by | sold by | billed by"
+            "outlet name | dealer | issued by | sold by | billed by | verkaeufer | leverancier | "
+            "provider | service provider | sender | proveedor | fornitore | emisor"
         ),
         labels=_p(
             "vendor | seller | supplier | merchant | from | verkaufer | lieferant | vendeur | "
