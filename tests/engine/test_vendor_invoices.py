@@ -170,3 +170,13 @@ def test_customer_field_name_reaches_its_concept(name: str, field: str) -> None:
     for style in ("saas", "de", "nl", "fr"):
         inv = vendor_invoice(style, 1)
         assert extract(inv.pdf, schema).data[name] == pytest.approx(inv.truth[field]), style
+
+
+# the summary box names the buyer ("Account name  Northwind", "Billed to  Bonner Ltd") above
+# the seller's block; seller and buyer share only a legal form ("… CommV")
+@pytest.mark.parametrize(
+    ("style", "seed"), [("saas", 207), ("saas", 210), ("saas", 211), ("nl", 211), ("nl", 46)]
+)
+def test_issuer_not_the_labelled_customer(style: str, seed: int) -> None:
+    data, truth, _ = _extract(style, seed)
+    assert data["issuer"] == truth["issuer"]

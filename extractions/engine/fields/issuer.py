@@ -62,6 +62,20 @@ _TITLE_WORDS = {
 _HEADER_NAMES = frozenset(w for names in COLUMN_WORDS.values() for w in names)
 
 
+# every printed label of every field: a piece that is only one names a field, not a party
+_FIELD_LABELS = frozenset(p for phrases in LABEL_TOKENS.values() for p in phrases)
+_CUSTOMER_LABELS = frozenset(LABEL_TOKENS[concept("customer_name").key])
+
+
+def _after_buyer_label(p: Piece, pieces: list[Piece]) -> bool:
+    """The piece just left of ``p`` on its line is a buyer heading or customer label."""
+    left = [q for q in pieces if q.line.index == p.line.index and q.x1 <= p.x0]
+    if not left:
+        return False
+    label = max(left, key=lambda q: q.x1).text
+    return heading_kind(label) == "buyer" or tuple(tokens(label)) in _CUSTOMER_LABELS
+
+
 def _header_row(line: Line) -> bool:
     """Two or more of the line's parts are column names ("Description … Qty … Amount")."""
     named = sum(" ".join(tokens(sg.text)) in _HEADER_NAMES for sg in line.segments)
@@ -288,12 +302,20 @@ _FORM_WORDS = frozenset(
         "bvba",
         "cvba",
         "comm",
+        "commv",
         "eurl",
         "sarl",
         "fils",
         "cie",
         "und",
         "and",
+        "scrl",
+        "asbl",
+        "sons",
+        "sohne",
+        "zonen",
+        "freres",
+        "associates",
     ]
 )
 
@@ -326,6 +348,10 @@ def find_vendor_name(doc: DocIndex, q: FieldQuery) -> tuple[Found, list[Line]] |
             continue  # the name under "Bill to" is the customer's
         if _header_row(p.line):
             continue  # "Désignation", "Qty": an item table's header
+        if tuple(tokens(p.text)) in _FIELD_LABELS:
+            continue  # "Account name", "Invoice number": a field's label, not a name
+        if _after_buyer_label(p, pieces):
+            continue  # "Billed to   Bonner Ltd": the value of a buyer label on its line
         s = 1.0 - 0.08 * rank
         s += 0.25 * min(p.height / med - 1.0, 1.0)
         toks = tokens(p.text)

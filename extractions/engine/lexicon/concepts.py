@@ -256,7 +256,9 @@ CONCEPTS: list[Concept] = [
         ),
         labels=_p(
             "customer | customer name | client | bill to | billed to | sold to | invoice to | "
-            "buyer | kaufer | kaufer leistungsempfanger | kunde | rechnungsempfanger | acheteur"
+            "buyer | kaufer | kaufer leistungsempfanger | kunde | rechnungsempfanger | acheteur | "
+            "account name | client name | kundenname | klantnaam | klant | nom du client | "
+            "cliente | facture a | factuur aan"
         ),
     ),
     Concept(
