@@ -68,11 +68,15 @@ _CUSTOMER_LABELS = frozenset(LABEL_TOKENS[concept("customer_name").key])
 
 
 def _after_buyer_label(p: Piece, pieces: list[Piece]) -> bool:
-    """The piece just left of ``p`` on its line is a buyer heading or customer label."""
+    """The piece just left of ``p`` on its line, close to it, is a buyer heading or customer
+    label; a seller's block beside the buyer's heading starts further off."""
     left = [q for q in pieces if q.line.index == p.line.index and q.x1 <= p.x0]
     if not left:
         return False
-    label = max(left, key=lambda q: q.x1).text
+    nearest = max(left, key=lambda q: q.x1)
+    if p.x0 - nearest.x1 > 0.15:
+        return False
+    label = nearest.text
     return heading_kind(label) == "buyer" or tuple(tokens(label)) in _CUSTOMER_LABELS
 
 
