@@ -354,7 +354,22 @@ def value_for_label(
             return f
         if region.where == "same" and kind in TEXT_KINDS and region.text.strip(" :#.-"):
             break
+        if region.where == "same" and kind == "date" and _says_instead(region.text):
+            break  # "due on receipt", "Fällig: sofort": the label is answered in words
     return None
+
+
+def _says_instead(rest: str) -> bool:
+    """The rest of a label's segment answers it in words, not with a value further on: a
+    sentence going on in lower case ("on receipt") or words after the label's colon
+    ("Due date: upon receipt"); a capitalised word without a colon may be the next column's
+    header ("Due Date Amount") and lets the value below be read."""
+    t = rest.strip()
+    colon = t.startswith((":", "："))
+    t = t.lstrip(":： ")
+    if not t or not t[0].isalpha():
+        return False
+    return colon or t[0].islower()
 
 
 def wrapped_text(doc: DocIndex, region: Region, f: Found, label_x0: float) -> Found:

@@ -15,6 +15,7 @@ from difflib import SequenceMatcher
 
 from ..layout.index import DocIndex
 from ..layout.lines import Line
+from ..lexicon.columns import COLUMN_WORDS
 from ..lexicon.concepts import LABEL_TOKENS, concept
 from ..types import Found, Word
 from ..values.dates import find_dates
@@ -24,9 +25,11 @@ from .address import REG_NO, STOP_ADDRESS, address_lines, letters, postal_block,
 from .finders import find_labels
 from .names import DESCRIPTOR_WORDS, repair_name
 from .parties import (
+    LEGAL_ONLY,
     addressee_lines,
     buyer_lines,
     footer_name,
+    footer_seller,
     heading_kind,
     is_name_text,
     label_continues,
@@ -51,7 +54,38 @@ _TITLE_WORDS = {
     "document", "number", "date", "unpaid", "due", "factura", "fattura", "factuur", "fatura",
     "faktura", "recibo", "ricevuta", "simplificada", "rectificativa", "btw", "for", "recipient",
     "triplicate", "transporter", "supplier", "gst", "vat", "e", "einvoice",
+    "billing", "creditnota", "creditnote", "kreditnota", "acompte", "d", "abschlagsrechnung",
+    "teilrechnung", "schlussrechnung", "stornorechnung", "storno", "rechnungskorrektur",
+    "reminder", "mahnung", "rappel", "herinnering", "voorschotfactuur", "summary", "account",
 }  # fmt: skip
+# the column names of item tables: a line of them is a table's header, never a name
+_HEADER_NAMES = frozenset(w for names in COLUMN_WORDS.values() for w in names)
+
+
+# every printed label of every field: a piece that is only one names a field, not a party
+_FIELD_LABELS = frozenset(p for phrases in LABEL_TOKENS.values() for p in phrases)
+_CUSTOMER_LABELS = frozenset(LABEL_TOKENS[concept("customer_name").key])
+
+
+def _after_buyer_label(p: Piece, pieces: list[Piece]) -> bool:
+    """The piece just left of ``p`` on its line, close to it, is a buyer heading or customer
+    label; a seller's block beside the buyer's heading starts further off."""
+    left = [q for q in pieces if q.line.index == p.line.index and q.x1 <= p.x0]
+    if not left:
+        return False
+    nearest = max(left, key=lambda q: q.x1)
+    if p.x0 - nearest.x1 > 0.15:
+        return False
+    label = nearest.text
+    return heading_kind(label) == "buyer" or tuple(tokens(label)) in _CUSTOMER_LABELS
+
+
+def _header_row(line: Line) -> bool:
+    """Two or more of the line's parts are column names ("Description … Qty … Amount")."""
+    named = sum(" ".join(tokens(sg.text)) in _HEADER_NAMES for sg in line.segments)
+    return named >= 2 and 2 * named >= len(line.segments)
+
+
 _COMPANY_SUFFIX = re.compile(
     r"\b(sdn\.? ?bhd|bhd|s/b|enterprises?|trading|co|company|corp(oration)?|inc|llc|ltd|limited|plc|gmbh|ag|kg|"
     r"sarl|sas|sa|eurl|bv|nv|srl|spa|s\.l|s\.a|b\.v|n\.v|s\.r\.l|s\.p\.a|s\.a\.s|pty|oy|ab|a/s|kft|"
@@ -254,6 +288,49 @@ def _spelled_out(logo: Piece, pieces: list[Piece], customer: set[tuple[int, floa
     return logo
 
 
+# legal-form and joining words many company names share ("AG & Co. KGaA", "… et Fils")
+_FORM_WORDS = frozenset(
+    [
+        "kgaa",
+        "gmbh",
+        "mbh",
+        "corp",
+        "company",
+        "limited",
+        "group",
+        "holding",
+        "holdings",
+        "services",
+        "partners",
+        "sprl",
+        "bvba",
+        "cvba",
+        "comm",
+        "commv",
+        "eurl",
+        "sarl",
+        "fils",
+        "cie",
+        "und",
+        "and",
+        "scrl",
+        "asbl",
+        "sons",
+        "sohne",
+        "zonen",
+        "freres",
+        "associates",
+    ]
+)
+
+
+def _name_words(text: str) -> set[str]:
+    """The words that tell one company from another (not "GmbH", "KGaA", "NV", "de")."""
+    return {
+        t for t in tokens(text) if len(t) >= 4 and t not in _FORM_WORDS and not LEGAL_ONLY.match(t)
+    }
+
+
 def find_vendor_name(doc: DocIndex, q: FieldQuery) -> tuple[Found, list[Line]] | None:
     """The issuer's name: after a seller label, else the most prominent text at the top."""
     f = section_name(doc, "seller") or labelled_block(doc, q, max_lines=1, accept=plausible_name)
@@ -273,6 +350,12 @@ def find_vendor_name(doc: DocIndex, q: FieldQuery) -> tuple[Found, list[Line]] |
             continue
         if any(li == p.line.index and abs(p.x0 - x0) < 0.08 for li, x0 in customer):
             continue  # the name under "Bill to" is the customer's
+        if _header_row(p.line):
+            continue  # "Désignation", "Qty": an item table's header
+        if tuple(tokens(p.text)) in _FIELD_LABELS:
+            continue  # "Account name", "Invoice number": a field's label, not a name
+        if _after_buyer_label(p, pieces):
+            continue  # "Billed to   Bonner Ltd": the value of a buyer label on its line
         s = 1.0 - 0.08 * rank
         s += 0.25 * min(p.height / med - 1.0, 1.0)
         toks = tokens(p.text)
@@ -286,9 +369,14 @@ def find_vendor_name(doc: DocIndex, q: FieldQuery) -> tuple[Found, list[Line]] |
             s += 1.0  # "Thank you for shopping with myNEWS" ... "MYNEWS RETAIL SB": the issuer
         if best is None or s > best[0]:
             best = (s, p)
+    registered = footer_seller(doc)
+    if registered is not None and (
+        best is None or not _name_words(registered[0].value) & _name_words(best[1].text)
+    ):  # the footer registers another company than the top names: the top is the addressee
+        return registered
     weak = best is None or (best[0] < 0.75 and not _COMPANY_SUFFIX.search(best[1].text.lower()))
     if weak:
-        foot = footer_name(doc)
+        foot = footer_name(doc) or footer_seller(doc, registered=False)
         if foot is not None:
             return foot
     if best is None:

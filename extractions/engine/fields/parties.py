@@ -15,6 +15,7 @@ import re
 
 from ..layout.index import DocIndex
 from ..layout.lines import Line, Segment
+from ..lexicon.addresses import SELLER_REGISTRATION
 from ..types import Found, Word
 from ..values.text import tokens
 
@@ -411,4 +412,62 @@ def footer_name(doc: DocIndex) -> tuple[Found, list[Line]] | None:
         has_contact = any(_CONTACT.search(b.text) for b in below)
         if has_addr and has_contact:
             return Found(t.strip(), list(seg.words), 0.55), [ln]
+    return None
+
+
+_FOOT_SEPARATORS = re.compile(r"\s+[-–|•·]\s+")
+_BANK_WORDS = frozenset(["iban", "bic", "swift", "bank", "bankverbindung", "banque"])
+
+
+def _footer_name_text(text: str) -> bool:
+    t = text.strip()
+    toks = tokens(t)
+    if not toks or len(toks) > 8 or ":" in t or any(c.isdigit() for c in t):
+        return False
+    if set(toks) & (SELLER_REGISTRATION | _BANK_WORDS) or _FOOTER_SLOGAN.match(t):
+        return False
+    return plausible_name(t) and is_name_text(t) and not _CONTACT.search(t)
+
+
+def footer_seller(doc: DocIndex, *, registered: bool = True) -> tuple[Found, list[Line]] | None:
+    """The company a page-1 footer registers: its name opening a footer line of parts
+    ("Robin SA - 44, rue … - SIRET …") or heading a footer column over its address, in a
+    footer that prints a court register, company or tax number or a bank account. Only the
+    issuer prints those about itself, so this outranks an unlabelled block at the top,
+    which may be the addressee.
+
+    ``registered=False``: also a footer without those words, when its line of parts opens
+    with a company's legal name ("Contoso Cloud Ltd · 1 Main Street · Cork"): a weaker sign,
+    for when the top of the page names no one."""
+    if not doc.layouts:
+        return None
+    lay = doc.layouts[0]
+    foot = [ln for ln in lay.lines if ln.y0 >= 0.8]
+    if registered and not any(set(tokens(ln.text)) & SELLER_REGISTRATION for ln in foot):
+        return None
+    for i, ln in enumerate(foot):
+        for seg in ln.segments:
+            parts = _FOOT_SEPARATORS.split(seg.text.strip())
+            name = parts[0].strip()
+            if not _footer_name_text(name):
+                continue
+            if not registered and (len(parts) < 3 or not _LEGAL_IN.search(name)):
+                continue  # unregistered: only a legal name opening a line of parts
+            if len(parts) > 1:
+                rest = " ".join(parts[1:])
+                if not (set(tokens(rest)) & SELLER_REGISTRATION or re.search(r"\d", parts[1])):
+                    continue
+            else:
+                below = [
+                    s2
+                    for l2 in foot[i + 1 : i + 4]
+                    for s2 in l2.segments
+                    if abs(s2.x0 - seg.x0) < 0.02
+                ]
+                if len(below) < 2 or not re.search(r"\d", below[0].text):
+                    continue
+                if set(tokens(below[0].text)) & _BANK_WORDS:
+                    continue  # a bank's name over its account: not the issuer
+            n = len(name.split())
+            return Found(name, list(seg.words[:n]), 0.6), [ln]
     return None

@@ -59,3 +59,14 @@ AFTER_ADDRESS = _words(
     "piva kvk btw rsin",  # it, nl
     "invoice receipt date cashier bill doc table order inv iban bic",  # the document's fields
 )
+# Words of the register, tax-number and bank lines a company prints in its own page footer
+# ("Amtsgericht Köln HRB 1234", "RPR Gent", "SIRET …", "IBAN …"): a footer naming them
+# belongs to the issuer, since a buyer's block never carries its court register or account.
+SELLER_REGISTRATION = _words(
+    "iban bic swift vat",  # en
+    "siret siren rcs ape naf tva",  # fr
+    "amtsgericht registergericht handelsregister hrb hra steuernummer steuernr ustidnr idnr",  # de
+    "geschaftsfuhrer geschaeftsfuehrer",  # de
+    "rpr rpm kbo ondernemingsnummer kvk btw rsin",  # nl, be
+    "cif nif iva piva rea",  # es, it
+)

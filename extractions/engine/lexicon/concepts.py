@@ -40,7 +40,9 @@ CONCEPTS: list[Concept] = [
             "amount including tax | balance due | total paid | amount paid | total ttc | "
             "montant ttc | net a payer | gesamtbetrag | bruttobetrag | rechnungsbetrag | endbetrag | "
             "amount | total price | sum | total incl vat | total including vat | total incl gst | "
-            "total inclusive | total gross | gross total"
+            "total inclusive | total gross | gross total | brutto | ttc | total brutto | "
+            "summe brutto | to pay | amount to pay | total to pay | te betalen | a payer | "
+            "net a payer | zu zahlen | zahlbetrag"
         ),
         labels=_p(
             "total | grand total | total amount | total amt | total due | amount due | balance due | "
@@ -52,7 +54,8 @@ CONCEPTS: list[Concept] = [
             "montant total | montant du | solde du | gesamtbetrag | gesamtsumme | rechnungsbetrag | "
             "rechnungssumme | zahlbetrag | bruttosumme | bruttobetrag | endbetrag | summe | gesamt | "
             "zu zahlen | totale | importe total | total a pagar | totale da pagare | totaal | "
-            "te betalen | jumlah | jumlah besar | jumlah bersih | jumlah perlu dibayar | due"
+            "te betalen | jumlah | jumlah besar | jumlah bersih | jumlah perlu dibayar | due | "
+            "total t t c | montant t t c | net a payer t t c | totaal incl b t w"
         ),
         negative=_p(
             "sub total | subtotal | total ht | total hors taxe | total hors taxes | total tax | "
@@ -61,6 +64,8 @@ CONCEPTS: list[Concept] = [
             "net total excl | total qty | total quantity | total items | total item | "
             "total discount | total savings | total saving | total remise | total weight | "
             "total points | total pcs | total units | total number | total before | "
+            "totaal excl | totaal exclusief | subtotaal | totaal btw | maatstaf van heffing | "
+            "total h t | montant h t | total t v a | totaal b t w | "
             "total amount excluding | total amt excl | gesamtbetrag der zuschlage | "
             "gesamtbetrag der abschlage | gesamt netto | summe netto | nettobetrag | total hors | "
             "tax total | ust gesamt | mwst gesamt | total rounding | change due | due date | "
@@ -80,7 +85,9 @@ CONCEPTS: list[Concept] = [
             "subtotal | sub total | net | net amount | amount net | net total | total net | "
             "amount untaxed | untaxed amount | total before tax | total excluding tax | "
             "amount excluding tax | total excl tax | total ht | montant ht | nettobetrag | netto | "
-            "taxable amount | total without tax | pre tax"
+            "taxable amount | total without tax | pre tax | amount excl vat | excl vat | "
+            "amount excl tax | excl tax | amount before tax | before tax | total excl vat | "
+            "amount excluding vat | total excluding vat | net excl vat"
         ),
         labels=_p(
             "subtotal | sub total | total ht | montant ht | total hors taxes | total hors taxe | "
@@ -88,7 +95,11 @@ CONCEPTS: list[Concept] = [
             "total sales excluding | total before tax | amount before tax | taxable amount | "
             "nettobetrag | netto | summe netto | gesamt netto | nettosumme | "
             "rechnungssumme ohne ust | positionssumme | warenwert | zwischensumme | sous total | "
-            "base ht | total amount excluding"
+            "base ht | total amount excluding | "
+            # nl / be: "Maatstaf van heffing" is the Belgian legal name of the taxable base
+            "subtotaal | sub totaal | totaal excl | totaal exclusief | totaal zonder btw | "
+            "maatstaf van heffing | bedrag excl btw | netto bedrag | totaal netto | "
+            "total h t | montant h t | totaal excl b t w"
         ),
         strong=_p("subtotal | sub total | total ht | nettobetrag | rechnungssumme ohne ust"),
     ),
@@ -97,20 +108,24 @@ CONCEPTS: list[Concept] = [
         "amount",
         names=_p(
             "tax | tax amount | amount tax | total tax | vat | vat amount | gst | sales tax | tva | "
-            "montant tva | mwst | ust | steuer | iva | btw | cukai | steuerbetrag | taxes"
+            "montant tva | mwst | ust | steuer | iva | btw | cukai | steuerbetrag | taxes | "
+            "total vat | vat total | tax total | total tva | total mwst | total btw | btw bedrag"
         ),
         labels=_p(
             "total tax | tax total | total taxes | tax | vat total | gst total | tva total | "
             "tax amount | vat | vat amount | total vat | gst | total gst | gst amount | gst 6 | "
             "sst | service tax | sales tax | tva | total tva | montant tva | mwst | ust | "
             "ust gesamt | mwst gesamt | umsatzsteuer | mehrwertsteuer | steuerbetrag | steuer | "
-            "taxes"
+            "taxes | btw | btw bedrag | totaal btw | btw totaal | "
+            # abbreviations written with their dots fold to letters: "T.V.A.", "B.T.W."
+            "t v a | montant t v a | total t v a | b t w | totaal b t w"
         ),
         negative=_p(
             "tax invoice | gst reg | gst id | gst no | tax id | vat no | vat id | vat number | "
             "tva intracom | n tva | ust id | ust idnr | steuernummer | steuer nr | total incl | "
             "incl gst | inclusive gst | excl gst | excluding gst | total ttc | "
-            "zuzuglich umsatzsteuer"
+            "zuzuglich umsatzsteuer | btw nr | btw nummer | btw id | btw be | btw nl | excl btw | "
+            "incl btw | btw plichtig | t v a intracommunautaire | n t v a | excl b t w | incl b t w"
         ),
         strong=_p(
             "total tax | total taxes | tax total | total vat | vat total | total gst | gst total | "
@@ -124,7 +139,8 @@ CONCEPTS: list[Concept] = [
         names=_p(
             "due date | date due | payment due | due | payment date | echeance | date echeance | "
             "faellig | fallig | falligkeit | zahlungsziel | pay by | deadline | payment deadline | "
-            "payable by | pay until | payable until"
+            "payable by | pay until | payable until | faelligkeit | faelligkeitsdatum | "
+            "falligkeitsdatum | vervaldatum | date d echeance | scadenza"
         ),
         labels=_p(
             "due date | date due | payment due | due on | due by | pay by | payable by | "
@@ -132,7 +148,11 @@ CONCEPTS: list[Concept] = [
             "falligkeit | faellig | zahlbar bis | zahlungsziel | bitte uberweisen sie bis zum | "
             "remit until | pay until | payable until | to be paid by | payment until | "
             "please pay by | zahlbar bis zum | zahlungsziel bis | faellig bis | fallig bis | "
-            "a payer avant le | payable avant le | date limite | bis zum"
+            "a payer avant le | payable avant le | date limite | bis zum | "
+            # nl / be, es, it
+            "vervaldatum | vervaldag | uiterste betaaldatum | uiterste betaaldag | "
+            "te betalen voor | te betalen tegen | uiterlijk te betalen op | betalen voor | "
+            "fecha de vencimiento | fecha vencimiento | vencimiento | data scadenza | scadenza"
         ),
     ),
     Concept(
@@ -142,7 +162,8 @@ CONCEPTS: list[Concept] = [
             "date | invoice date | issue date | date issued | document date | transaction date | "
             "receipt date | purchase date | order date | bill date | date de facture | "
             "rechnungsdatum | datum | billing date | bought on | purchased on | sold on | "
-            "date of purchase | issued on"
+            "date of purchase | issued on | issued | factuurdatum | date facture | fecha factura | "
+            "fecha | data fattura | invoice dated | date of invoice"
         ),
         labels=_p(
             "invoice date | date of invoice | date of issue | issue date | issued on | date issued | "
@@ -168,7 +189,8 @@ CONCEPTS: list[Concept] = [
             "doc number | receipt number | receipt no | bill number | bill no | reference | "
             "numero facture | numero de facture | rechnungsnummer | credit note number | "
             "invoice nr | document no | document nr | document id | doc no | doc id | "
-            "invoice ref | invoice reference | bill ref | bill reference"
+            "invoice ref | invoice reference | bill ref | bill reference | inv no | inv number | "
+            "inv num | inv nr | inv id | factuurnummer | numero | nummer"
         ),
         labels=_p(
             "invoice number | invoice no | invoice nr | invoice num | invoice | inv no | inv | "
@@ -234,7 +256,9 @@ CONCEPTS: list[Concept] = [
         ),
         labels=_p(
             "customer | customer name | client | bill to | billed to | sold to | invoice to | "
-            "buyer | kaufer | kaufer leistungsempfanger | kunde | rechnungsempfanger | acheteur"
+            "buyer | kaufer | kaufer leistungsempfanger | kunde | rechnungsempfanger | acheteur | "
+            "account name | client name | kundenname | klantnaam | klant | nom du client | "
+            "cliente | facture a | factuur aan"
         ),
     ),
     Concept(
@@ -245,7 +269,8 @@ CONCEPTS: list[Concept] = [
             "merchant name | company | company name | issuer | issuer name | store | store name | "
             "shop | shop name | business name | emetteur | fournisseur | vendeur | lieferant | "
             "verkaufer | rechnungssteller | from | biller | retailer | retailer name | outlet | "
-            "outlet name | dealer | issued by | sold by | billed by"
+            "outlet name | dealer | issued by | sold by | billed by | verkaeufer | leverancier | "
+            "provider | service provider | sender | proveedor | fornitore | emisor"
         ),
         labels=_p(
             "vendor | seller | supplier | merchant | from | verkaufer | lieferant | vendeur | "

@@ -61,7 +61,8 @@ SENSES: dict[str, tuple[str, ...]] = {
         "date | dates | dated | datum | fecha | data | dt | day | on | jour | tag | dag | dia"
     ),
     "due": _p(
-        "due | deadline | faellig | fallig | falligkeit | echeance | vencimiento | vervaldatum | "
+        "due | deadline | faellig | fallig | falligkeit | faelligkeit | echeance | vencimiento | "
+        "vervaldatum | scadenza | "
         "vervaldag | by | limit | limite"
     ),
     "issue": _p(
