@@ -8,9 +8,9 @@ lexicon and every corpus), so the OpenVINO model is cut, as it is read, to the c
 ``KEPT_RANGES`` (about 880, with CTC's blank and the space): the same weights, the same
 scores for the kept characters before the softmax, a twentieth of the head's work.
 
-Measured (bench/ocr.py --limit 10, README "OCR on its own"), CPU per page: receipts 0.65 ->
-0.53 s (train) and 0.60 -> 0.43 s (dev), A4 forms 1.00 -> 0.73 and 0.92 -> 0.57 s, at the same
-or a lower character error rate; every field score of ``evaluate`` on train and dev unchanged.
+Measured (bench/ocr.py --limit 10, README "OCR on its own"), CPU per page: receipts 0.80 ->
+0.61 s (train) and 0.63 -> 0.59 s (dev), A4 forms 1.12 -> 0.86 and 0.97 -> 0.76 s, at the same
+character error rate; every field score of ``evaluate`` on train and dev unchanged.
 ``PP_OCR_ALPHABET=all`` (``ExtractionOptions.ocr_alphabet``) keeps every class, for a
 deployment that reads Chinese or Japanese documents (the dictionary holds 15,908 CJK
 ideographs and the kana; no Hangul, Arabic or Cyrillic letters).
