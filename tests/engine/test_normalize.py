@@ -65,6 +65,17 @@ def test_ambiguous_dates_follow_the_requested_order() -> None:
     assert d.alternatives() == ["2018-03-10", "2018-10-03"]
 
 
+def test_numbers_glued_to_a_codes_letters_are_not_a_date() -> None:
+    assert find_dates("BALL PEN KC1069 RC11-23-42-12/144") == []
+    assert find_dates("SKU ABC12-05-19") == []
+    # a date after a label, a space or a sign, and the first date of a range, still are
+    assert [d.text for d in find_dates("Date:12/03/2018 #02/03/20 - 02/09/20")] == [
+        "12/03/2018",
+        "02/03/20",
+        "02/09/20",
+    ]
+
+
 def test_document_order_is_day_first_unless_it_shows_otherwise() -> None:
     assert date_order(["Invoice 10/03/2018", "Due 10/04/2018"]) == "dmy"
     assert date_order(["Invoice 10/03/2018", "Paid 11/17/2017"]) == "mdy"

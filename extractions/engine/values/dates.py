@@ -39,8 +39,11 @@ for _num, _names in enumerate(
 _MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _SEP = r"\s*[-/.]\s*"
 _RE_ISO = re.compile(r"(?<![\d])(\d{4})\s*([-/.])\s*(\d{1,2})\s*\2\s*(\d{1,2})(?![\d])")
+# Not a date: three numbers glued to the letters of a product or reference code before them
+# ("RC11-23-42-12/144", "ABC12-05-19"). A group after them may follow: date ranges print
+# "02/03/20-02/09/20".
 _RE_NUM = re.compile(
-    r"(?<![\d.,/-])(\d{1,2})(?:\s?([/.])\s?|(-))(\d{1,2})(?:\s?\2\s?|\3)(\d{4}(?=\d{1,2}:\d\d)|\d{2}(?=\d{1,2}:\d\d)|(?:\d{4}|\d{2})(?!\d))"
+    r"(?<![\d.,/a-z-])(\d{1,2})(?:\s?([/.])\s?|(-))(\d{1,2})(?:\s?\2\s?|\3)(\d{4}(?=\d{1,2}:\d\d)|\d{2}(?=\d{1,2}:\d\d)|(?:\d{4}|\d{2})(?!\d))"
 )
 _RE_DMY_NAME = re.compile(
     r"(?<![\d])(\d{1,2})(?:st|nd|rd|th|er|e|\.)?[\s\-/.]*("
