@@ -11,25 +11,10 @@ import pytest
 from docgen.pdf import PageSpec, build_pdf
 from docgen.vendor_invoices import vendor_invoice
 from extractions.engine import extract
+from tests.engine.schemas import CORPUS_INVOICE
 
-SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "issuer": {"type": ["string", "null"], "description": "Name of the party issuing the invoice (seller / vendor)."},
-        "invoice_number": {"type": ["string", "null"], "description": "Invoice (document) number as printed."},
-        "date": {"type": ["string", "null"], "description": "Invoice issue date."},
-        "date_due": {"type": ["string", "null"], "description": "Payment due date."},
-        "amount": {"type": ["number", "null"], "description": "Grand total including tax."},
-        "amount_untaxed": {"type": ["number", "null"], "description": "Total before tax (net)."},
-        "amount_tax": {"type": ["number", "null"], "description": "Total tax amount."},
-        "currency": {"type": ["string", "null"], "description": "ISO 4217 currency code."},
-        "lines": {"type": ["array", "null"], "description": "Line items in document order.", "items": {
-            "type": "object", "properties": {
-                "description": {"type": ["string", "null"]}, "quantity": {"type": ["number", "null"]},
-                "unit_price": {"type": ["number", "null"]}, "amount": {"type": ["number", "null"]},
-            }}},
-    },
-}  # fmt: skip
+# the corpus's invoice schema, as a customer's parser would hold it
+SCHEMA = CORPUS_INVOICE
 
 
 def _extract(style: str, seed: int) -> tuple[dict[str, Any], dict[str, Any], str]:
