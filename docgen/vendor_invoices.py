@@ -171,6 +171,14 @@ def _grid(texts: list, lines: list, y: float, cells: list[tuple[str, str]], x0: 
     return y + 36
 
 
+def _label_values(texts: list, x_label: float, x_value: float, y: float,
+                  pairs: list[tuple[str, str]]) -> None:  # fmt: skip
+    """A block of labels with their values beside them, one 13 pt line each."""
+    for k, (label, value) in enumerate(pairs):
+        texts.append((x_label, y + 13 * k, label, 9))
+        texts.append((x_value, y + 13 * k, value, 9))
+
+
 def _totals(texts: list, y: float, pairs: list[tuple[str, str]], x_label: float, x_right: float,
             bold_last: int = 1) -> float:  # fmt: skip
     for k, (label, value) in enumerate(pairs):
@@ -334,9 +342,7 @@ def _german(*, rng, fake, number, issued, due, rate, items, net, tax, gross, sel
         )
     if hard is not None and not terms_only and hard.random() < 0.5:
         info.pop()  # the due date only in the closing sentence
-    for k, (label, value) in enumerate(info):
-        texts.append((330, 150 + 13 * k, label, 9))
-        texts.append((430, 150 + 13 * k, value, 9))
+    _label_values(texts, 330, 430, 150, info)
     texts.append((50, 250, f"Rechnung Nr. {number}", 14, "B"))
     texts.append(
         (50, 270, "Sehr geehrte Damen und Herren, wir berechnen Ihnen folgende Leistungen:", 9)
@@ -439,9 +445,7 @@ def _dutch(*, rng, fake, number, issued, due, rate, items, net, tax, gross, sell
     if hard is not None and hard.random() < 0.5:  # the document's fields as a header row
         _grid(texts, lines, 265, info)
     else:
-        for k, (label, value) in enumerate(info):
-            texts.append((50, 255 + 13 * k, label, 9))
-            texts.append((150, 255 + 13 * k, value, 9))
+        _label_values(texts, 50, 150, 255, info)
     heads = ["Omschrijving", "Aantal", "Eenheidsprijs", "BTW", "Totaal"]
     rows = [[d, str(q), _money(p, "nl"), f"{rate}%", _money(a, "nl")] for d, q, p, a in items]
     y = _items_table(texts, lines, 330, heads, rows, [50, 330, 410, 460, 545], ruled_head=False)
@@ -492,9 +496,7 @@ def _french(*, rng, fake, number, issued, due, rate, items, net, tax, gross, sel
     due_in_text = hard is not None and not terms_only and hard.random() < 0.5
     if due_in_text:
         info.pop()
-    for k, (label, value) in enumerate(info):
-        texts.append((50, 255 + 13 * k, label, 9))
-        texts.append((150, 255 + 13 * k, value, 9))
+    _label_values(texts, 50, 150, 255, info)
     heads = ["Désignation", "Qté", "Prix unitaire HT", "TVA", "Montant HT"]
     rows = [[d, str(q), _money(p, "fr"), f"{rate} %", _money(a, "fr")] for d, q, p, a in items]
     y = _items_table(texts, lines, 310, heads, rows, [50, 320, 410, 460, 545], ruled_head=True)
