@@ -38,7 +38,7 @@ _GLUED_MIN = 12  # shorter tokens are plausibly one word ("workshop", "hypermark
 # ("BISTRO & CAFE" under "THREE STOOGES") describes the name above it
 DESCRIPTOR_WORDS = frozenset(TRADE_WORDS) | {
     "bistro", "bar", "grill", "pub", "deli", "diner", "canteen", "boutique", "salon", "and",
-    "restoran", "kedai", "kopitiam", "hardware", "pharmacy", "clinic", "hotel", "the",
+    "restoran", "kedai", "kopitiam", "clinic", "hotel", "the",
 }  # fmt: skip
 
 
