@@ -529,3 +529,40 @@ def test_sentences_and_broken_words_are_not_labels() -> None:
         (0.29, 0.50, "Com-"),
     )
     assert kv.extract_pairs([p]) == []
+
+
+def test_grid_cells_lettered_unlike_their_column_label_are_answers() -> None:
+    p = page(
+        (0.10, 0.40, "RECIPIENT"),
+        (0.30, 0.40, "COMPANY"),
+        (0.50, 0.40, "FAX NO."),
+        (0.70, 0.40, "PHONE NO."),
+        (0.10, 0.43, "John Mulderig"),
+        (0.30, 0.43, "Philip Morris"),
+        (0.50, 0.43, "917-663-5796"),
+        (0.70, 0.43, "917-663-3056"),
+        (0.10, 0.46, "Gregory Little"),
+        (0.30, 0.46, "Acme Tools"),
+        (0.50, 0.46, "917-663-5979"),
+        (0.70, 0.46, "917-663-3077"),
+    )
+    # two typed figures make the rows answers; the names count because they are lettered
+    # unlike the capitals of their column labels
+    got = as_tuples(kv.extract_pairs([p]))
+    assert ("RECIPIENT", "John Mulderig") in got and ("RECIPIENT", "Gregory Little") in got
+    assert ("COMPANY", "Acme Tools") in got and ("FAX NO.", "917-663-5979") in got
+
+
+def test_ticked_options_under_column_labels_are_not_a_grid() -> None:
+    p = page(
+        (0.10, 0.40, "REQUEST TYPE"),
+        (0.40, 0.40, "PRIORITY"),
+        (0.07, 0.43, "X"),
+        (0.10, 0.43, "1. Enhancement"),
+        (0.40, 0.43, "Immediate"),
+        (0.10, 0.46, "2. Maintenance"),
+        (0.37, 0.46, "X"),
+        (0.40, 0.46, "High"),
+    )
+    got = as_tuples(kv.extract_pairs([p]))
+    assert ("PRIORITY", "Immediate") not in got and ("PRIORITY", "High") not in got
