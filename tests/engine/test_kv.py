@@ -566,3 +566,25 @@ def test_ticked_options_under_column_labels_are_not_a_grid() -> None:
     )
     got = as_tuples(kv.extract_pairs([p]))
     assert ("PRIORITY", "Immediate") not in got and ("PRIORITY", "High") not in got
+
+
+def test_answers_beside_a_column_of_labels_are_taken_however_they_are_lettered() -> None:
+    p = page(
+        (0.04, 0.50, "Labels"),
+        (0.16, 0.50, "White"),
+        (0.04, 0.53, "Closures"),
+        (0.16, 0.53, "Blue"),
+        (0.04, 0.56, "Tear Tape"),
+        (0.16, 0.56, "Red"),
+        # a second column of options further off is not a column of answers
+        (0.40, 0.70, "OFFICIAL"),
+        (0.70, 0.70, "TEMPORARY"),
+        (0.40, 0.73, "PERSONAL"),
+        (0.70, 0.73, "RECORDED"),
+        (0.40, 0.76, "ARCHIVED"),
+        (0.70, 0.76, "DELETED"),
+    )
+    got = as_tuples(kv.extract_pairs([p]))
+    assert ("Labels", "White") in got and ("Closures", "Blue") in got
+    assert ("Tear Tape", "Red") in got
+    assert ("OFFICIAL", "TEMPORARY") not in got and ("PERSONAL", "RECORDED") not in got

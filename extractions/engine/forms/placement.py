@@ -78,6 +78,10 @@ def right_of(key: Unit, lines: list[list[Unit]]) -> Unit | None:
     best = min(cands, key=lambda u: u.x0)
     if key.colon or best.role == "key" or value_like(best) or not label_like(best):
         return best
+    if key.column and best in units and best.x0 - key.column < 3 * key.height:
+        # the answers typed right after a column of labels, however they are lettered (a
+        # second column of options stands further off: its tick boxes come first)
+        return best
     if best.x0 - key.x1 > FAR_LABEL:
         return None
     # Without a colon, a label-looking neighbour is an answer only when its lettering
