@@ -588,3 +588,15 @@ def test_answers_beside_a_column_of_labels_are_taken_however_they_are_lettered()
     assert ("Labels", "White") in got and ("Closures", "Blue") in got
     assert ("Tear Tape", "Red") in got
     assert ("OFFICIAL", "TEMPORARY") not in got and ("PERSONAL", "RECORDED") not in got
+
+
+def test_a_measure_then_the_next_label_in_one_segment_are_cut() -> None:
+    p = page(
+        (0.09, 0.30, "Rod Length"),
+        (0.46, 0.30, "84 mm Total Weight 974 mg"),
+        (0.09, 0.40, "Address"),
+        (0.46, 0.40, "12 Main Street"),
+    )
+    got = as_tuples(kv.extract_pairs([p]))
+    assert ("Rod Length", "84 mm") in got and ("Total Weight", "974 mg") in got
+    assert ("Address", "12 Main Street") in got
