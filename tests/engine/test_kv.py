@@ -600,3 +600,16 @@ def test_a_measure_then_the_next_label_in_one_segment_are_cut() -> None:
     got = as_tuples(kv.extract_pairs([p]))
     assert ("Rod Length", "84 mm") in got and ("Total Weight", "974 mg") in got
     assert ("Address", "12 Main Street") in got
+
+
+def test_answer_lettered_like_its_label_but_typed_close_after_it() -> None:
+    p = page(
+        (0.10, 0.30, "Subject"),
+        (0.20, 0.30, "L&M Lawsuit"),
+        (0.10, 0.40, "First"),
+        (0.19, 0.40, "Middle"),
+        (0.30, 0.40, "Last"),
+    )
+    got = as_tuples(kv.extract_pairs([p]))
+    assert ("Subject", "L&M Lawsuit") in got
+    assert ("First", "Middle") not in got

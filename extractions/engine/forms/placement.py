@@ -90,7 +90,21 @@ def right_of(key: Unit, lines: list[list[Unit]]) -> Unit | None:
         return best
     # a full stop read for a colon keeps an answer close by ("Brand. Misty"), not the next
     # option further on ("FULL INSPECTION.   SPOT CHECK")
-    return best if dot_label(key) and best.x0 - key.x1 < 3 * key.height else None
+    if dot_label(key) and best.x0 - key.x1 < 3 * key.height:
+        return best
+    return best if close_answer(key, best, units) else None
+
+
+def close_answer(key: Unit, best: Unit, units: list[Unit]) -> bool:
+    """An answer lettered like its label but typed close after it ("Maker  AMF", "Species
+    Mice"), where a row of labels ("First  Middle  Last") goes on with one more label."""
+    if best not in units or best.x0 - key.x1 >= 3 * key.height:
+        return False
+    after = units[units.index(best) + 1 :]
+    nxt = after[0] if after else None
+    return nxt is None or not (
+        label_like(nxt) and not value_like(nxt) and style(nxt.text) == style(best.text)
+    )
 
 
 def name_answer(u: Unit, answers: set[int]) -> bool:
