@@ -613,3 +613,14 @@ def test_answer_lettered_like_its_label_but_typed_close_after_it() -> None:
     got = as_tuples(kv.extract_pairs([p]))
     assert ("Subject", "L&M Lawsuit") in got
     assert ("First", "Middle") not in got
+
+
+def test_sentence_tail_on_a_line_of_its_own_is_not_an_empty_field() -> None:
+    p = page(
+        (0.10, 0.30, "Two copies of this form are to be returned with one"),
+        (0.10, 0.318, "completed copy."),
+        (0.10, 0.40, "Signature"),
+    )
+    got = as_tuples(kv.extract_pairs([p]))
+    assert ("completed copy.", None) not in got and ("completed copy", None) not in got
+    assert ("Signature", None) in got
