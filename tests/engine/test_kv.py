@@ -624,3 +624,14 @@ def test_sentence_tail_on_a_line_of_its_own_is_not_an_empty_field() -> None:
     got = as_tuples(kv.extract_pairs([p]))
     assert ("completed copy.", None) not in got and ("completed copy", None) not in got
     assert ("Signature", None) in got
+
+
+def test_note_in_brackets_alone_is_not_an_empty_field() -> None:
+    p = page(
+        (0.40, 0.20, "(Indicate N/A If Not Applicable)"),
+        (0.10, 0.30, "Brand:"),
+        (0.25, 0.30, "Kent"),
+    )
+    got = as_tuples(kv.extract_pairs([p]))
+    assert ("Brand", "Kent") in got
+    assert all(not k.startswith("(") for k, _ in got)

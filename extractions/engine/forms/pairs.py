@@ -367,6 +367,9 @@ def _empty_labels(page: int, lines: list[list[Unit]], word_height: float) -> lis
                     and word_h(u) < TITLE_RATIO * word_height
                     and not centred_heading(u, lines, centre)
                     and not _text_tail(u)
+                    # "(7=Stronger)", "(Indicate N/A If Not Applicable)": a note in brackets
+                    # (one under a label is read as a field by _bracket_notes)
+                    and not (u.text.startswith("(") and u.text.endswith(")"))
                 ):
                     out.append(make_pair(page, u, None, 0.25 * u.conf))
     return out
