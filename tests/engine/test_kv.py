@@ -635,3 +635,16 @@ def test_note_in_brackets_alone_is_not_an_empty_field() -> None:
     got = as_tuples(kv.extract_pairs([p]))
     assert ("Brand", "Kent") in got
     assert all(not k.startswith("(") for k, _ in got)
+
+
+def test_options_listed_one_per_line_are_not_one_wrapped_label() -> None:
+    p = page(
+        (0.10, 0.400, "Product List"),
+        (0.28, 0.400, "x"),
+        (0.10, 0.418, "Packaging Detail"),
+        (0.10, 0.436, "Processing Detail"),
+        (0.10, 0.454, "Blend Formulae"),
+    )
+    got = as_tuples(kv.extract_pairs([p]))
+    assert ("Product List", "x") in got
+    assert ("Packaging Detail", None) in got

@@ -168,8 +168,27 @@ def two_line_keys(lines: list[list[Unit]]) -> None:
                 continue
             if any(value_like(o) for o in nxt[nxt.index(b) + 1 :]):
                 continue  # it has an answer of its own: a field, not a continuation
+            if _third_label(u, b, lines):
+                continue  # options stacked one per line ("Cost Analysis" / "Spec. Change")
             u.extra_key = list(b.words)
             b.role = "other"
+
+
+def _third_label(u: Unit, b: Unit, lines: list[list[Unit]]) -> bool:
+    """A third label lettered alike right under the second, where both start: a list of
+    options, one per line, not a label wrapped over two lines."""
+    if b.line + 1 >= len(lines):
+        return False
+    h = u.height
+    c = next((o for o in lines[b.line + 1] if abs(o.x0 - b.x0) < h), None)
+    return (
+        c is not None
+        and c.y0 - b.y0 <= 1.4 * h
+        and label_like(c)
+        and not value_like(c)
+        and not DIGIT.search(c.text)
+        and style(c.text) == style(b.text)
+    )
 
 
 def heading_label(u: Unit, lines: list[list[Unit]]) -> bool:
