@@ -529,3 +529,122 @@ def test_sentences_and_broken_words_are_not_labels() -> None:
         (0.29, 0.50, "Com-"),
     )
     assert kv.extract_pairs([p]) == []
+
+
+def test_grid_cells_lettered_unlike_their_column_label_are_answers() -> None:
+    p = page(
+        (0.10, 0.40, "RECIPIENT"),
+        (0.30, 0.40, "COMPANY"),
+        (0.50, 0.40, "FAX NO."),
+        (0.70, 0.40, "PHONE NO."),
+        (0.10, 0.43, "John Mulderig"),
+        (0.30, 0.43, "Philip Morris"),
+        (0.50, 0.43, "917-663-5796"),
+        (0.70, 0.43, "917-663-3056"),
+        (0.10, 0.46, "Gregory Little"),
+        (0.30, 0.46, "Acme Tools"),
+        (0.50, 0.46, "917-663-5979"),
+        (0.70, 0.46, "917-663-3077"),
+    )
+    # two typed figures make the rows answers; the names count because they are lettered
+    # unlike the capitals of their column labels
+    got = as_tuples(kv.extract_pairs([p]))
+    assert ("RECIPIENT", "John Mulderig") in got and ("RECIPIENT", "Gregory Little") in got
+    assert ("COMPANY", "Acme Tools") in got and ("FAX NO.", "917-663-5979") in got
+
+
+def test_ticked_options_under_column_labels_are_not_a_grid() -> None:
+    p = page(
+        (0.10, 0.40, "REQUEST TYPE"),
+        (0.40, 0.40, "PRIORITY"),
+        (0.07, 0.43, "X"),
+        (0.10, 0.43, "1. Enhancement"),
+        (0.40, 0.43, "Immediate"),
+        (0.10, 0.46, "2. Maintenance"),
+        (0.37, 0.46, "X"),
+        (0.40, 0.46, "High"),
+    )
+    got = as_tuples(kv.extract_pairs([p]))
+    assert ("PRIORITY", "Immediate") not in got and ("PRIORITY", "High") not in got
+
+
+def test_answers_beside_a_column_of_labels_are_taken_however_they_are_lettered() -> None:
+    p = page(
+        (0.04, 0.50, "Labels"),
+        (0.16, 0.50, "White"),
+        (0.04, 0.53, "Closures"),
+        (0.16, 0.53, "Blue"),
+        (0.04, 0.56, "Tear Tape"),
+        (0.16, 0.56, "Red"),
+        # a second column of options further off is not a column of answers
+        (0.40, 0.70, "OFFICIAL"),
+        (0.70, 0.70, "TEMPORARY"),
+        (0.40, 0.73, "PERSONAL"),
+        (0.70, 0.73, "RECORDED"),
+        (0.40, 0.76, "ARCHIVED"),
+        (0.70, 0.76, "DELETED"),
+    )
+    got = as_tuples(kv.extract_pairs([p]))
+    assert ("Labels", "White") in got and ("Closures", "Blue") in got
+    assert ("Tear Tape", "Red") in got
+    assert ("OFFICIAL", "TEMPORARY") not in got and ("PERSONAL", "RECORDED") not in got
+
+
+def test_a_measure_then_the_next_label_in_one_segment_are_cut() -> None:
+    p = page(
+        (0.09, 0.30, "Rod Length"),
+        (0.46, 0.30, "84 mm Total Weight 974 mg"),
+        (0.09, 0.40, "Address"),
+        (0.46, 0.40, "12 Main Street"),
+    )
+    got = as_tuples(kv.extract_pairs([p]))
+    assert ("Rod Length", "84 mm") in got and ("Total Weight", "974 mg") in got
+    assert ("Address", "12 Main Street") in got
+
+
+def test_answer_lettered_like_its_label_but_typed_close_after_it() -> None:
+    p = page(
+        (0.10, 0.30, "Subject"),
+        (0.20, 0.30, "L&M Lawsuit"),
+        (0.10, 0.40, "First"),
+        (0.19, 0.40, "Middle"),
+        (0.30, 0.40, "Last"),
+    )
+    got = as_tuples(kv.extract_pairs([p]))
+    assert ("Subject", "L&M Lawsuit") in got
+    assert ("First", "Middle") not in got
+
+
+def test_sentence_tail_on_a_line_of_its_own_is_not_an_empty_field() -> None:
+    p = page(
+        (0.10, 0.30, "Two copies of this form are to be returned with one"),
+        (0.10, 0.318, "completed copy."),
+        (0.10, 0.40, "Signature"),
+    )
+    got = as_tuples(kv.extract_pairs([p]))
+    assert ("completed copy.", None) not in got and ("completed copy", None) not in got
+    assert ("Signature", None) in got
+
+
+def test_note_in_brackets_alone_is_not_an_empty_field() -> None:
+    p = page(
+        (0.40, 0.20, "(Indicate N/A If Not Applicable)"),
+        (0.10, 0.30, "Brand:"),
+        (0.25, 0.30, "Kent"),
+    )
+    got = as_tuples(kv.extract_pairs([p]))
+    assert ("Brand", "Kent") in got
+    assert all(not k.startswith("(") for k, _ in got)
+
+
+def test_options_listed_one_per_line_are_not_one_wrapped_label() -> None:
+    p = page(
+        (0.10, 0.400, "Product List"),
+        (0.28, 0.400, "x"),
+        (0.10, 0.418, "Packaging Detail"),
+        (0.10, 0.436, "Processing Detail"),
+        (0.10, 0.454, "Blend Formulae"),
+    )
+    got = as_tuples(kv.extract_pairs([p]))
+    assert ("Product List", "x") in got
+    assert ("Packaging Detail", None) in got

@@ -180,6 +180,7 @@ def page_units(layout: PageLayout) -> list[list[Unit]]:
                 kept[-1] = Unit(kept[-1].words + u.words, li, colon=True)
             # other brackets and specks ("( )" of an empty box) are neither keys nor values
         kept = _join_date_parts(_join_label_halves(kept, li), li)
+        kept = [x for u in kept for x in split_measure_label(u)]
         out.append([x for u in kept for x in split_number_run(u)])
     _join_dangling_labels(out)
     return out
@@ -282,6 +283,34 @@ def split_number_run(u: Unit) -> list[Unit]:
     if not any(MEASURED.search(w.text) for w in words):
         return [u]
     return [Unit([w], u.line) for w in words]
+
+
+UNIT_WORD = re.compile(r"^[a-z]{1,3}(?:/[a-z]{1,3}\d?)?\.?$|^%$")  # "mm", "mg/cc", "gm/m2"
+
+
+def split_measure_label(u: Unit) -> list[Unit]:
+    """A measure, then the next field's label, in one segment ("84 mm Total Cigt. Wt.",
+    "56 mm Net Tob. Rod Density 245 mg/cc"): the layout saw no gap between an answer and
+    the label printed after it. The measure has its unit; the label is two words at least,
+    each capitalised (not all capitals), and ends the segment or comes before its figure."""
+    ws = u.words
+    if len(ws) < 3 or not DIGIT.search(ws[0].text) or ALPHA.search(ws[0].text[:1]):
+        return [u]
+    if not UNIT_WORD.match(ws[1].text):
+        return [u]  # a measure has its unit: "12 Main Street" is an address
+    i = j = 2
+    while j < len(ws) and ws[j].text[:1].isupper() and not DIGIT.search(ws[j].text):
+        j += 1
+    label = ws[i:j]
+    if len(label) < 2 or (j < len(ws) and not DIGIT.search(ws[j].text)):
+        return [u]
+    ltext = " ".join(w.text for w in label)
+    if word_ratio(ltext) < 0.75 or is_caps(ltext):
+        return [u]  # "90 % CLASSIFIED CALLS": a caption in capitals may be the answer's
+    out = [Unit(ws[:i], u.line), Unit(label, u.line)]
+    if j < len(ws):
+        out.append(Unit(ws[j:], u.line))
+    return out
 
 
 def _sentence(words: list[Word]) -> bool:

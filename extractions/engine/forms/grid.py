@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from ..types import KeyValuePair
-from .units import DIGIT, KEY_END, Unit, dot_label, label_like, value_like
+from .units import DIGIT, KEY_END, MARK, Unit, dot_label, label_like, style, value_like
 
 
 def make_pair(page: int, key: Unit, value: Unit | None, conf: float) -> KeyValuePair:
@@ -78,16 +78,19 @@ def table_pairs(
                 break  # a line of "label: value" fields ends the grid
             if not cells or min(u.y0 for u in cells) - last_y > 3 * h:
                 break
+            if any(MARK.match(c.text) for c in cells):
+                break  # ticks: a checklist of options (each option a label), not a grid
             mapped = [(c, column_of(c, headers)) for c in cells]
-            aligned = [(c, hd) for c, hd in mapped if hd is not None and value_like(c)]
-            if len(aligned) < min(2, len(headers)) or len(aligned) < 0.6 * len(cells):
+            aligned = [(c, hd) for c, hd in mapped if hd is not None and _cell_value(c, hd)]
+            typed = sum(1 for c, _ in aligned if value_like(c))
+            if typed < min(2, len(headers)) or len(aligned) < 0.6 * len(cells):
                 break
             # a row of values: its text cells under a header belong to it too ("Supplier")
             taken = {id(hd) for _, hd in aligned}
             aligned += [
                 (c, hd)
                 for c, hd in mapped
-                if hd is not None and not value_like(c) and id(hd) not in taken
+                if hd is not None and not _cell_value(c, hd) and id(hd) not in taken
             ]
             aligned.sort(key=lambda t: t[0].x0)
             rows.append(aligned)
@@ -120,6 +123,12 @@ def table_pairs(
             hd.role = "table"
         li = lj
     return out
+
+
+def _cell_value(cell: Unit, header: Unit) -> bool:
+    """A cell reads as an answer: value-like text, or text lettered unlike its column label
+    ("RECIPIENT" over "John Mulderig"); a label row under a label row letters alike."""
+    return value_like(cell) or (label_like(cell) and style(cell.text) != style(header.text))
 
 
 # --------------------------------------------------------------------------- grids of figures

@@ -266,7 +266,7 @@ def _key_pairs(page: int, lines: list[list[Unit]], answers: set[int]) -> list[Ke
                 value = below
                 below.role = "value"
         if value is None:
-            if not (centred_heading(u, lines, centre) or lead_in(u, lines)):
+            if not (centred_heading(u, lines, centre) or lead_in(u, lines) or _text_tail(u)):
                 out.append(make_pair(page, u, None, 0.4 * u.conf))
             continue
         conf = (0.75 if u.colon else 0.55) * min(u.conf, value.conf)
@@ -366,9 +366,19 @@ def _empty_labels(page: int, lines: list[list[Unit]], word_height: float) -> lis
                     and len(u.text.split()) <= NULL_LABELS
                     and word_h(u) < TITLE_RATIO * word_height
                     and not centred_heading(u, lines, centre)
+                    and not _text_tail(u)
+                    # "(7=Stronger)", "(Indicate N/A If Not Applicable)": a note in brackets
+                    # (one under a label is read as a field by _bracket_notes)
+                    and not (u.text.startswith("(") and u.text.endswith(")"))
                 ):
                     out.append(make_pair(page, u, None, 0.25 * u.conf))
     return out
+
+
+def _text_tail(u: Unit) -> bool:
+    """Words starting in lower case ("completed copy.", "coordinators."): the end of a
+    sentence wrapped from the line above, not an empty field's label."""
+    return u.text[:1].islower()
 
 
 def extract_pairs(pages: list[PageContent]) -> list[KeyValuePair]:

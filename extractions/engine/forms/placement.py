@@ -78,6 +78,10 @@ def right_of(key: Unit, lines: list[list[Unit]]) -> Unit | None:
     best = min(cands, key=lambda u: u.x0)
     if key.colon or best.role == "key" or value_like(best) or not label_like(best):
         return best
+    if key.column and best in units and best.x0 - key.column < 3 * key.height:
+        # the answers typed right after a column of labels, however they are lettered (a
+        # second column of options stands further off: its tick boxes come first)
+        return best
     if best.x0 - key.x1 > FAR_LABEL:
         return None
     # Without a colon, a label-looking neighbour is an answer only when its lettering
@@ -86,7 +90,21 @@ def right_of(key: Unit, lines: list[list[Unit]]) -> Unit | None:
         return best
     # a full stop read for a colon keeps an answer close by ("Brand. Misty"), not the next
     # option further on ("FULL INSPECTION.   SPOT CHECK")
-    return best if dot_label(key) and best.x0 - key.x1 < 3 * key.height else None
+    if dot_label(key) and best.x0 - key.x1 < 3 * key.height:
+        return best
+    return best if close_answer(key, best, units) else None
+
+
+def close_answer(key: Unit, best: Unit, units: list[Unit]) -> bool:
+    """An answer lettered like its label but typed close after it ("Maker  AMF", "Species
+    Mice"), where a row of labels ("First  Middle  Last") goes on with one more label."""
+    if best not in units or best.x0 - key.x1 >= 3 * key.height:
+        return False
+    after = units[units.index(best) + 1 :]
+    nxt = after[0] if after else None
+    return nxt is None or not (
+        label_like(nxt) and not value_like(nxt) and style(nxt.text) == style(best.text)
+    )
 
 
 def name_answer(u: Unit, answers: set[int]) -> bool:
@@ -150,8 +168,27 @@ def two_line_keys(lines: list[list[Unit]]) -> None:
                 continue
             if any(value_like(o) for o in nxt[nxt.index(b) + 1 :]):
                 continue  # it has an answer of its own: a field, not a continuation
+            if _third_label(u, b, lines):
+                continue  # options stacked one per line ("Cost Analysis" / "Spec. Change")
             u.extra_key = list(b.words)
             b.role = "other"
+
+
+def _third_label(u: Unit, b: Unit, lines: list[list[Unit]]) -> bool:
+    """A third label lettered alike right under the second, where both start: a list of
+    options, one per line, not a label wrapped over two lines."""
+    if b.line + 1 >= len(lines):
+        return False
+    h = u.height
+    c = next((o for o in lines[b.line + 1] if abs(o.x0 - b.x0) < h), None)
+    return (
+        c is not None
+        and c.y0 - b.y0 <= 1.4 * h
+        and label_like(c)
+        and not value_like(c)
+        and not DIGIT.search(c.text)
+        and style(c.text) == style(b.text)
+    )
 
 
 def heading_label(u: Unit, lines: list[list[Unit]]) -> bool:

@@ -103,6 +103,7 @@ class Unit:
     extra_key: list[Word] = field(default_factory=list)  # key continuation lines
     weak: bool = False  # a key only because a value-like unit follows it
     down: bool = False  # a key only because a value-like unit lies under it
+    column: float = 0.0  # right edge of the column of labels it belongs to (0: none)
 
     def __post_init__(self) -> None:
         self.text = " ".join(w.text for w in self.words)
@@ -246,8 +247,10 @@ def label_column(lines: list[list[Unit]]) -> None:
         merged.setdefault(home, []).extend(us)
     for us in merged.values():
         if len(us) >= 3:
+            edge = max(u.x1 for u in us)
             for u in us:
                 u.role = "colkey"
+                u.column = edge
 
 
 def is_prose(u: Unit) -> bool:
