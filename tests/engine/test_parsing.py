@@ -205,6 +205,25 @@ def test_a_rounding_adjustment_with_its_sign_printed_apart() -> None:
     assert fill_schema([page], RECEIPT).data["total"] == 27.25
 
 
+def test_a_total_whose_decimal_point_ocr_dropped_is_not_the_largest_total() -> None:
+    page = ocr_page(
+        (0.2, 0.05, "KEDAI BUKU MAJU"),
+        (0.1, 0.30, "Total Amt Incl. GST@6% :"), (0.7, 0.30, "2700"),
+        (0.1, 0.32, "Rounding Adjustment:"), (0.7, 0.32, "0.00"),
+        (0.1, 0.34, "Total Amt Payable :"), (0.7, 0.34, "27.00"),
+    )  # fmt: skip
+    assert fill_schema([page], RECEIPT).data["total"] == 27.00
+
+
+def test_a_round_total_without_decimals_stays_the_total() -> None:
+    page = ocr_page(
+        (0.2, 0.05, "KEDAI BUKU MAJU"),
+        (0.1, 0.30, "Subtotal"), (0.7, 0.30, "2500"),
+        (0.1, 0.32, "Total"), (0.7, 0.32, "2700"),
+    )  # fmt: skip
+    assert fill_schema([page], RECEIPT).data["total"] == 2700
+
+
 def text_page(*items: tuple[float, float, str]) -> PageContent:
     words = [w for x, y, t in items for w in words_at(x, y, t)]
     return PageContent(1, 600, 800, words, source="text")

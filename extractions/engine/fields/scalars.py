@@ -69,6 +69,7 @@ def find_total(doc: DocIndex, q: FieldQuery) -> Found | None:
     if cands:
         strong = [(f, h) for f, h in cands if h.phrase in q.strong]
         pool = strong or cands
+        pool = [(f, h) for f, h in pool if not _lost_point(f, cands)] or pool
         # among equally good labels the largest amount is the grand total (summaries,
         # sub-totals and tax lines carry smaller ones); ties go to the lowest line
         best = max(pool, key=lambda fh: (abs(fh[0].value), fh[1].y))
@@ -92,6 +93,18 @@ def find_total(doc: DocIndex, q: FieldQuery) -> Found | None:
         _agree(f, cands)
         return f
     return _total_from_payment(doc)
+
+
+def _lost_point(f: Found, cands: list[tuple[Found, Hit]]) -> bool:
+    """'2700' under one total label beside '27.00' under another: OCR dropped the decimal
+    point (it does not add one), so the largest-amount rule must not take the bare digits."""
+    value = float(f.value)
+    if value < 100 or value != int(value) or _DECIMALS.search(f.text):
+        return False
+    return any(g is not f and abs(float(g.value) * 100 - value) < 0.001 for g, _ in cands)
+
+
+_DECIMALS = re.compile(r"\d[.,]\d")
 
 
 def _apply_rounding(doc: DocIndex, f: Found, h: Hit) -> Found | None:
