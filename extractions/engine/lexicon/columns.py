@@ -111,6 +111,13 @@ TABLE_STOP_WORDS: tuple[str, ...] = (
     "igst", "cgst", "sgst", "round off", "rounding", "arrondi",
 )  # fmt: skip
 
+# labels of a page's running total printed where a continued table starts or a page's part of
+# it ends ("Übertrag 1.234,00"): the rows go on past them
+CARRIED_WORDS: tuple[str, ...] = (
+    "carried forward", "amount carried forward", "brought forward", "ubertrag", "a reporter",
+    "report", "transport", "suma y sigue", "uebertrag", "vortrag", "carry over",
+)  # fmt: skip
+
 # words after which a header goes on with what would otherwise start a column of its own
 # ("Amount excl. VAT", "Prix hors TVA", "Price per unit", "Name and description")
 HEADER_QUALIFIERS: frozenset[str] = frozenset(

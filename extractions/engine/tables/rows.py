@@ -17,7 +17,7 @@ from typing import Any
 
 from ..layout.index import DocIndex
 from ..layout.lines import Line, PageLayout, Segment
-from ..lexicon.columns import HEADER_QUALIFIERS, TABLE_STOP_WORDS
+from ..lexicon.columns import CARRIED_WORDS, HEADER_QUALIFIERS, TABLE_STOP_WORDS
 from ..lexicon.concepts import LABEL_TOKENS
 from ..types import Found, Word
 from ..values.amounts import find_amounts
@@ -321,6 +321,16 @@ def _body_lines(lay: PageLayout, band: list[Line]) -> list[Line]:
     return out
 
 
+_CARRIED = [tuple(tokens(w)) for w in CARRIED_WORDS]
+
+
+def _is_carried(line: Line) -> bool:
+    """A running total carried from or to another page ("Übertrag", "Brought forward"): its
+    label starts the line and an amount follows."""
+    toks = line.toks
+    return _has_amount(line) and any(tuple(toks[: len(p)]) == p for p in _CARRIED)
+
+
 _STOP_BY_FIRST: dict[str, list[tuple[str, ...]]] = {}
 for _p in _STOP_LABELS:
     _STOP_BY_FIRST.setdefault(_p[0], []).append(_p)
@@ -368,6 +378,8 @@ def _first_continued_row(lay: PageLayout, cols: list[Column], num_cols: set[int]
     for ln in lay.lines:
         if ln.y0 > 0.5:
             return None
+        if _is_carried(ln):
+            continue  # the total brought forward from the previous page
         if _is_stop(ln, lay):
             return None
         cells = assign(ln, cols)
@@ -398,6 +410,8 @@ def _read_rows(doc: DocIndex, t: Table, extra: dict[str, set[tuple[str, ...]]]) 
     for ln in lay.lines[start:]:
         if body and _is_header_like(ln, extra):
             break
+        if not body and _is_carried(ln):
+            continue  # the total brought forward from the previous page, over its first row
         stop = _is_stop(ln, lay)
         if stop and not (len(ln.segments) > 2 and len(money) == 3):
             t.end = ln.index
