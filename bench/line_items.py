@@ -94,7 +94,10 @@ def main(argv: list[str] | None = None) -> None:
                 s = score_rows(got, truth, items)["norm"]
                 for k in tot:
                     tot[k] += s.get(k, 1 if k == "docs" else 0)
-                if args.failures and s["rows_right"] < s["rows_expected"]:
+                if (
+                    args.failures
+                    and not s["rows_right"] == s["rows_expected"] == s["rows_predicted"]
+                ):
                     print(
                         f"--- {key} seed {seed}: rows {s['rows_right']}/{s['rows_expected']} predicted {s['rows_predicted']}"
                     )

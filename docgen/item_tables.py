@@ -13,7 +13,11 @@ convention, the currency sign before or after the amounts or not printed in the 
 - ``twoline``: header names set on two lines ("Unit / price", "Einzel- / preis") and
   descriptions wrapped over two or three lines;
 - ``continued``: a long table running over two or three pages, the header repeated (or not)
-  on each, "continued" and a carried-forward subtotal at the foot of a page.
+  on each, "continued" and a carried-forward subtotal at the foot of a page;
+- ``wild``: the habits of real vendors' tables: header names with a currency or a slash
+  ("Amount (EUR)", "Qty/Hrs", "Preis/Einheit"), in capitals; section headings between rows;
+  a flat fee with no quantity or price; numbers on the last line of a wrapped description;
+  a detail line (a period, an SKU) in small print under the description (not part of it).
 
 The ground truth follows the corpus ``invoice`` schema's ``lines`` (description, quantity,
 unit price, amount; ``code`` when a code column is printed).
@@ -30,7 +34,7 @@ from faker import Faker
 from .pdf import A4, PageSpec, build_pdf, string_width
 from .synthetic import SYNTHETIC_INVOICE_SCHEMA, money
 
-KINDS = ("borderless", "discount", "netgross", "twoline", "continued")
+KINDS = ("borderless", "discount", "netgross", "twoline", "continued", "wild")
 
 _LOCALE = {"en": "en_US", "fr": "fr_FR", "de": "de_DE", "nl": "nl_BE", "es": "es_ES"}
 # concept -> header names per language; "|" marks where a two-line header breaks
@@ -93,6 +97,26 @@ _MORE = {
     "nl": ("voor de factuurperiode van deze maand", "inclusief installatie en configuratie", "volgens bestelbon"),
     "es": ("para el periodo de facturación del mes", "incluida instalación y configuración", "según pedido"),
 }  # fmt: skip
+# names real vendors print besides the plain ones (the "wild" kind)
+_WILD_HEADS: dict[str, dict[str, tuple[str, ...]]] = {
+    "description": {"en": ("Item & Description", "Service description", "Particulars"),
+                    "fr": ("Désignation des prestations", "Description / Libellé"),
+                    "de": ("Artikel / Leistung", "Leistungsbeschreibung", "Position / Beschreibung"),
+                    "nl": ("Omschrijving dienst", "Product / Dienst"), "es": ("Descripción del servicio",)},
+    "quantity": {"en": ("Qty/Hrs", "No. of units", "Hrs", "QTY."), "fr": ("Qté.", "Nb"),
+                 "de": ("Anz.", "Stk.", "Menge/Std."), "nl": ("Aant.", "Aantal/uren"), "es": ("Ud.", "Unidades")},
+    "unit_price": {"en": ("Rate/hr", "Price/unit", "Unit Price (excl. VAT)", "Unit price ({cur})"),
+                   "fr": ("Prix U. HT", "PU HT ({cur})"), "de": ("Preis/Einheit", "Einzelpreis netto", "EP ({cur})"),
+                   "nl": ("Prijs/st.", "Prijs per eenheid"), "es": ("Precio Ud.", "Precio/ud. ({cur})")},
+    "amount": {"en": ("Total (excl. VAT)", "Net total", "Amount ({cur})"), "fr": ("Total ligne HT", "Montant ({cur})"),
+               "de": ("Gesamtpreis netto", "Betrag ({cur})", "Summe netto"), "nl": ("Totaal excl. BTW", "Bedrag ({cur})"),
+               "es": ("Importe neto", "Importe ({cur})")},
+}  # fmt: skip
+_SECTIONS = {"en": ("Hardware", "Services", "Licences", "Recurring charges"), "fr": ("Prestations", "Matériel", "Abonnements"),
+             "de": ("Dienstleistungen", "Hardware", "Lizenzen"), "nl": ("Diensten", "Materiaal", "Abonnementen"),
+             "es": ("Servicios", "Material", "Suscripciones")}  # fmt: skip
+_FLAT = {"en": "Setup fee", "fr": "Frais de dossier", "de": "Versandpauschale", "nl": "Administratiekosten",
+         "es": "Gastos de envío"}  # fmt: skip
 _RIGHT = {"quantity", "unit_price", "amount", "net", "gross", "tax_rate", "tax_amount", "discount"}
 
 
@@ -145,6 +169,14 @@ def item_table_invoice(kind: str, seed: int) -> ItemTableInvoice:
     if kind in ("borderless", "twoline") and rng.random() < 0.3:
         cols.insert(cols.index("amount"), "tax_rate")
     heads = {c: rng.choice(_HEADS[c][lang]) for c in cols}
+    wild = random.Random(f"wild-{seed}") if kind == "wild" else None
+    if wild is not None:
+        cur = {"€": "EUR", "$": "USD", "£": "GBP"}.get(symbol, symbol)
+        for c in cols:
+            if c in _WILD_HEADS and wild.random() < 0.6:
+                heads[c] = wild.choice(_WILD_HEADS[c][lang]).format(cur=wild.choice((cur, symbol)))
+        if wild.random() < 0.3:
+            heads = {c: h.upper() for c, h in heads.items()}
     heads = {c: _head_lines(h, lang, kind == "twoline") for c, h in heads.items()}
     # items
     n = rng.randint(32, 60) if kind == "continued" else rng.randint(2, 7)
@@ -175,6 +207,28 @@ def item_table_invoice(kind: str, seed: int) -> ItemTableInvoice:
             "tax_amount": fmt(vat), "code": code,
             "discount": ((f"{disc}%" if disc else "") if pct_discount else (fmt(-(gross_line - amount)) if disc else "")),
         })  # fmt: skip
+    # the wild habits: a flat fee, section headings, numbers at the foot of a wrapped
+    # description, detail lines under it
+    sections: dict[int, str] = {}
+    details: dict[int, str] = {}
+    bottom_numbers = False
+    if wild is not None:
+        if wild.random() < 0.35:
+            k = wild.randrange(len(truth) + 1)
+            fee = round(wild.uniform(5, 150), 2)
+            truth.insert(k, {"description": _FLAT[lang], "quantity": None, "unit_price": None, "amount": fee,
+                             "code": None})  # fmt: skip
+            printed.insert(k, {c: "" for c in printed[0]} | {"description": _FLAT[lang], "amount": fmt(fee),
+                                                              "net": fmt(fee)})  # fmt: skip
+        if wild.random() < 0.35 and len(truth) > 2:
+            names = wild.sample(_SECTIONS[lang], 2)
+            sections = {0: names[0], wild.randrange(1, len(truth)): names[1]}
+        bottom_numbers = wild.random() < 0.3
+        if wild.random() < 0.35:
+            for k in range(len(truth)):
+                if truth[k]["quantity"] is not None and wild.random() < 0.6:
+                    details[k] = wild.choice((f"SKU {wild.randint(10000, 99999)}-{wild.choice('ABCX')}",
+                                              fake.date(pattern="%d/%m/%Y") + " - " + fake.date(pattern="%d/%m/%Y")))  # fmt: skip
     # geometry
     width, height = A4
     margin = 40.0
@@ -241,9 +295,12 @@ def item_table_invoice(kind: str, seed: int) -> ItemTableInvoice:
     y = header(page, 230)
     bottom = height - 90
     page_sum = 0.0
-    for row, t in zip(printed, truth, strict=True):
+    for ri, (row, t) in enumerate(zip(printed, truth, strict=True)):
         desc_lines = _wrap(row["description"], desc_w, size)
         need = len(desc_lines) * line_h + 5
+        if ri in sections:
+            page.texts.append((xs[di] + 3, y + 2, sections[ri], size, "B"))
+            y += line_h + 6
         if y + need > bottom:
             page.texts.append((xs[-2], y + line_h, carried, size, "B"))
             cell(page, len(cols) - 1, y + line_h, fmt(page_sum), "B")
@@ -256,14 +313,18 @@ def item_table_invoice(kind: str, seed: int) -> ItemTableInvoice:
             page.texts.append((xs[-2], y, carried, size, "B"))
             cell(page, len(cols) - 1, y, fmt(page_sum), "B")
             y += line_h + 4
+        num_y = y + (len(desc_lines) - 1) * line_h if bottom_numbers else y
         for ci, c in enumerate(cols):
             if c == "description":
                 for k, text in enumerate(desc_lines):
                     cell(page, ci, y + k * line_h, text)
             elif row[c]:
-                cell(page, ci, y, row[c])
+                cell(page, ci, num_y, row[c])
         page_sum = round(page_sum + t["amount"], 2)
         y += len(desc_lines) * line_h + 5
+        if ri in details:
+            page.texts.append((xs[di] + 3, y - 3, details[ri], size - 1.5, "I"))
+            y += line_h
         if zebra_rules:
             page.lines.append((margin, y - line_h + 4, width - margin, y - line_h + 4))
     net = round(sum(t["amount"] for t in truth), 2)

@@ -35,3 +35,19 @@ def test_a_continued_table_goes_on_past_the_total_brought_forward(seed: int) -> 
     assert doc.layout["pages"] > 1
     right, expected, predicted = _rows_right("continued", seed)
     assert right == expected == predicted
+
+
+@pytest.mark.parametrize("seed", [1, 11])
+def test_a_detail_line_in_small_print_is_no_part_of_the_description(seed: int) -> None:
+    # "SKU 63986-X" or a period, set smaller under the item's name
+    right, expected, predicted = _rows_right("wild", seed)
+    assert right == expected == predicted
+
+
+@pytest.mark.parametrize("seed", [4, 6])
+def test_a_flat_fee_among_the_items_is_an_item(seed: int) -> None:
+    # "Versandpauschale 142,81" with no quantity or price, items printed after it
+    doc = item_table_invoice("wild", seed)
+    assert doc.expected["lines"][0]["quantity"] is None
+    right, expected, predicted = _rows_right("wild", seed)
+    assert right == expected == predicted

@@ -54,6 +54,23 @@ def _is_note(cells: dict[int, list[Word]], text_cols: set[int]) -> bool:
     return False
 
 
+def _heights(cells: dict[int, list[Word]], text_cols: set[int]) -> list[float]:
+    return [w.y1 - w.y0 for ci, ws in cells.items() if ci in text_cols for w in ws]
+
+
+def _text_height(anchors: list[dict[int, list[Word]]], text_cols: set[int]) -> float:
+    """The median height of the words in the text columns of the rows' lines of numbers."""
+    hs = sorted(h for c in anchors for h in _heights(c, text_cols))
+    return hs[len(hs) // 2] if hs else 0.0
+
+
+def _smaller(cells: dict[int, list[Word]], text_cols: set[int], size: float) -> bool:
+    """A text line set in a smaller type than the rows' descriptions (a period, an SKU, a
+    remark printed in small under the item's name): a note on it, not its name wrapped on."""
+    hs = sorted(_heights(cells, text_cols))
+    return bool(hs) and size > 0 and hs[len(hs) // 2] < 0.85 * size
+
+
 def group_rows(
     body: list[tuple[Line, dict[int, list[Word]], bool]],
     lay: PageLayout,
@@ -118,7 +135,12 @@ def group_rows(
         if any(gap(j) > 1.0 * wh for j in range(lo + 1, hi + 1)):
             owner[k] = None
     # past a note (away from its anchor), a row's lines are notes too
-    noted: set[int] = {k for k, (_, c, a) in enumerate(body) if not a and _is_note(c, text_cols)}
+    size = _text_height([c for _, c, a in body if a], text_cols)
+    noted: set[int] = {
+        k
+        for k, (_, c, a) in enumerate(body)
+        if not a and (_is_note(c, text_cols) or _smaller(c, text_cols, size))
+    }
     for k in range(len(body)):
         o = owner[k]
         if o is None or k == o:

@@ -322,13 +322,21 @@ def _body_lines(lay: PageLayout, band: list[Line]) -> list[Line]:
 
 
 _CARRIED = [tuple(tokens(w)) for w in CARRIED_WORDS]
+_CURRENCY_TOKENS = frozenset(("eur", "usd", "gbp", "chf", "e"))
 
 
 def _is_carried(line: Line) -> bool:
     """A running total carried from or to another page ("Übertrag", "Brought forward"): its
     label starts the line and an amount follows."""
     toks = line.toks
-    return _has_amount(line) and any(tuple(toks[: len(p)]) == p for p in _CARRIED)
+    if not _has_amount(line):
+        return False
+    # only the amount (and its currency) follows: "Transport and delivery 2 x 40,00" is an item
+    return any(
+        tuple(toks[: len(p)]) == p
+        and all(not t.isalpha() or t in _CURRENCY_TOKENS for t in toks[len(p) :])
+        for p in _CARRIED
+    )
 
 
 _STOP_BY_FIRST: dict[str, list[tuple[str, ...]]] = {}
@@ -410,8 +418,11 @@ def _read_rows(doc: DocIndex, t: Table, extra: dict[str, set[tuple[str, ...]]]) 
     for ln in lay.lines[start:]:
         if body and _is_header_like(ln, extra):
             break
-        if not body and _is_carried(ln):
-            continue  # the total brought forward from the previous page, over its first row
+        if _is_carried(ln):
+            if not body:
+                continue  # the total brought forward from the previous page, over its first row
+            t.end = ln.index  # the page's running total, carried to the next page
+            break
         stop = _is_stop(ln, lay)
         if stop and not (len(ln.segments) > 2 and len(money) == 3):
             t.end = ln.index
