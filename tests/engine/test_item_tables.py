@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import pytest
 
+import docgen
 from docgen.item_tables import item_table_invoice
 from extractions.engine.evaluation.scoring import score_rows
 from extractions.engine.parsing.fill import fill_schema
 from extractions.engine.pipeline import read_pages
+from extractions.engine.tables.headers import header_concept
 
 
 def _rows_right(kind: str, seed: int) -> tuple[int, int, int]:
@@ -50,4 +52,31 @@ def test_a_flat_fee_among_the_items_is_an_item(seed: int) -> None:
     doc = item_table_invoice("wild", seed)
     assert doc.expected["lines"][0]["quantity"] is None
     right, expected, predicted = _rows_right("wild", seed)
+    assert right == expected == predicted
+
+
+def test_a_continued_page_without_header_keeps_the_description_above_its_first_row() -> None:
+    # descriptions printed on their own line above the numbers; page 2 repeats no header
+    doc = docgen.synthetic_invoice(8)
+    assert doc.layout["description_above"] and not doc.layout["repeat_header"]
+    assert doc.layout["pages"] == 2
+    got = fill_schema(read_pages(doc.data), doc.schema).data["lines"]
+    assert [g["description"] for g in got] == [e["description"] for e in doc.expected["lines"]]
+
+
+@pytest.mark.parametrize(
+    ("header", "concept"),
+    [("Work performed", "description"), ("Line item", "description"), ("Anz.", "quantity"),
+     ("Std.", "quantity"), ("Horas", "quantity"), ("Usage", "quantity"), ("Days", "quantity"),
+     ("Price total", "amount"), ("Importe neto", "amount"), ("Unit Price (EUR)", "unit_price")],
+)  # fmt: skip
+def test_header_names_real_vendors_print(header: str, concept: str) -> None:
+    assert header_concept(header, {}) == concept
+
+
+def test_a_qualifier_after_a_column_name_stays_in_its_cell() -> None:
+    # "Importe neto": one amount column, not an amount and a net column
+    doc = item_table_invoice("wild", 16)
+    assert "Importe neto" in doc.layout["columns"]
+    right, expected, predicted = _rows_right("wild", 16)
     assert right == expected == predicted

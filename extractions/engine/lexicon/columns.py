@@ -18,6 +18,7 @@ COLUMN_WORDS: dict[str, tuple[str, ...]] = {
         "descripcion", "concepto", "articulo", "producto", "descrizione", "articolo", "prodotto",
         "nom", "produit", "designation des produits", "denomination", "bezeichnung artikel",
         "activity", "task", "work description", "product name", "item name",
+        "line item", "line items", "work performed", "services rendered", "description of services",
     ),
     "quantity": (
         "qty", "quantity", "quantite", "qte", "menge", "anzahl", "quant", "units", "pcs", "nb",
@@ -25,6 +26,7 @@ COLUMN_WORDS: dict[str, tuple[str, ...]] = {
         # nl / es / it
         "aantal", "hoeveelheid", "cantidad", "cant", "uds", "unidades", "quantita", "qta",
         "qty hrs", "hrs", "no of units", "number of units", "seats", "licenses",
+        "anz", "std", "aant", "horas", "uren", "usage", "days", "tage", "jours", "dagen", "dias",
     ),
     "unit_price": (
         "unit price", "price", "prix unitaire", "prix", "pu", "p u", "einzelpreis", "preis",
@@ -47,6 +49,7 @@ COLUMN_WORDS: dict[str, tuple[str, ...]] = {
         "total linea", "subtotal linea", "importo", "totale", "montant total", "total ttc",
         "gross amount", "amount incl", "amount excl vat", "total excl vat", "total incl vat",
         "extended price", "ext amount", "nettobetrag", "bruttobetrag", "wert", "entgelt", "extension", "ext",
+        "price total",
     ),
     "code": (
         "code", "art nr", "artikelnummer", "artikel nr", "art", "sku", "item no", "item code", "ref",

@@ -412,6 +412,11 @@ def _read_rows(doc: DocIndex, t: Table, extra: dict[str, set[tuple[str, ...]]]) 
         if first is None:
             return
         start, last_y = first.index, first.y0
+        # a description printed just above its numbers (the row's first line) comes along
+        while start > 0 and not _has_amount(prev := lay.lines[start - 1]):
+            if lay.lines[start].y0 - prev.y1 > 1.0 * wh or _is_header_like(prev, extra):
+                break
+            start, last_y = start - 1, prev.y0
     # 1. the table's lines, each with its cells and whether it holds a row's numbers
     body: list[tuple[Line, dict[int, list[Word]], bool]] = []
     money = [i for i, c in enumerate(cols) if c.concept in ("quantity", "unit_price", "amount")]
