@@ -322,9 +322,10 @@ def item_table_invoice(kind: str, seed: int) -> ItemTableInvoice:
                 cell(page, ci, num_y, row[c])
         page_sum = round(page_sum + t["amount"], 2)
         y += len(desc_lines) * line_h + 5
-        if ri in details:
-            page.texts.append((xs[di] + 3, y - 3, details[ri], size - 1.5, "I"))
-            y += line_h
+        if ri in details:  # hugging the item's name, in smaller type
+            small = size - 1.5
+            page.texts.append((xs[di] + 3, y - 5 + small * 0.15, details[ri], small, "I"))
+            y += small * 1.2
         if zebra_rules:
             page.lines.append((margin, y - line_h + 4, width - margin, y - line_h + 4))
     net = round(sum(t["amount"] for t in truth), 2)

@@ -98,6 +98,14 @@ def group_rows(
             g += 10 * wh
         return g
 
+    def pitch(k: int) -> float:
+        """The distance between the middles of body lines k - 1 and k (a rule: very wide)."""
+        up, down = body[k - 1][0], body[k][0]
+        d = down.cy - up.cy
+        if any(up.cy < y < down.cy for y in rules):
+            d += 10 * wh
+        return d
+
     first = anchors[0]
     # text lines just above the first anchor: descriptions printed above their numbers
     prefix = first > 0 and gap(first) <= 1.0 * wh
@@ -113,9 +121,11 @@ def group_rows(
         between = list(range(a + 1, b))
         if not between:
             continue
-        gaps = [gap(k) for k in range(a + 1, b + 1)]  # gaps[j]: above line a + 1 + j
+        # the distances between the lines' middles, not between their boxes: OCR draws
+        # boxes of uneven heights, the baselines keep their spacing
+        gaps = [pitch(k) for k in range(a + 1, b + 1)]  # gaps[j]: above line a + 1 + j
         widest = max(gaps)
-        if widest > 1.3 * min(gaps) + 0.1 * wh:
+        if widest > min(gaps) + 0.25 * wh:
             cut = a + 1 + gaps.index(widest)  # lines from ``cut`` on belong to b
         else:
             cut = a + 1 if prefix else b
