@@ -35,7 +35,7 @@ from extractions.engine.parsing.fill import fill_schema
 from extractions.engine.pipeline import read_pages
 
 SEEDS = {
-    "dev": {"synthetic": range(1, 100), "vendor": [*range(1, 11), *range(150, 160)], "tables": range(1, 21)},
+    "dev": {"synthetic": range(1, 100), "vendor": [*range(1, 11), *range(150, 160)], "tables": range(1, 61)},
     "heldout": {"synthetic": range(7001, 7041), "vendor": range(301, 316), "tables": range(901, 921)},
 }  # fmt: skip
 

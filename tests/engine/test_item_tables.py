@@ -80,3 +80,15 @@ def test_a_qualifier_after_a_column_name_stays_in_its_cell() -> None:
     assert "Importe neto" in doc.layout["columns"]
     right, expected, predicted = _rows_right("wild", 16)
     assert right == expected == predicted
+
+
+@pytest.mark.parametrize(
+    ("seed", "header"),
+    [(24, "Summe netto"), (30, "Artikel / Leistung"), (48, "TOTAL LIGNE HT"), (60, "Total ligne HT")],
+)  # fmt: skip
+def test_a_header_of_two_names_for_one_column_is_one_column(seed: int, header: str) -> None:
+    # "Summe" and "netto", "Artikel" and "Leistung" each name a column: printed together they
+    # name one ("ligne" alone would be a row number)
+    assert header in item_table_invoice("wild", seed).layout["columns"]
+    right, expected, predicted = _rows_right("wild", seed)
+    assert right == expected == predicted

@@ -49,7 +49,7 @@ COLUMN_WORDS: dict[str, tuple[str, ...]] = {
         "total linea", "subtotal linea", "importo", "totale", "montant total", "total ttc",
         "gross amount", "amount incl", "amount excl vat", "total excl vat", "total incl vat",
         "extended price", "ext amount", "nettobetrag", "bruttobetrag", "wert", "entgelt", "extension", "ext",
-        "price total",
+        "price total", "total ligne", "total ligne ht", "montant ligne", "montant ligne ht",
     ),
     "code": (
         "code", "art nr", "artikelnummer", "artikel nr", "art", "sku", "item no", "item code", "ref",

@@ -78,7 +78,7 @@ def _header_units(seg: Segment, extra: dict[str, set[tuple[str, ...]]]) -> list[
             i += 1
             continue
         if units and (
-            units[-1][-1].text in ("&", "+")
+            units[-1][-1].text in ("&", "+", "/")
             or (
                 tokens(units[-1][-1].text)[-1:]
                 and tokens(units[-1][-1].text)[-1] in HEADER_QUALIFIERS
@@ -94,7 +94,13 @@ def _header_units(seg: Segment, extra: dict[str, set[tuple[str, ...]]]) -> list[
                 j_best = j
                 break
         if j_best:
-            units.append(list(words[i:j_best]))
+            unit = list(words[i:j_best])
+            if units and header_concept(
+                " ".join(w.text for w in units[-1]), extra
+            ) == header_concept(" ".join(w.text for w in unit), extra):
+                units[-1].extend(unit)  # two names of one column ("Summe netto", "Net total")
+            else:
+                units.append(unit)
             i = j_best
         else:
             if units:
