@@ -302,7 +302,7 @@ def item_table_invoice(kind: str, seed: int) -> ItemTableInvoice:
             page.texts.append((xs[di] + 3, y + 2, sections[ri], size, "B"))
             y += line_h + 6
         if y + need > bottom:
-            page.texts.append((xs[-2], y + line_h, carried, size, "B"))
+            page.texts.append((xs[di] + 3, y + line_h, carried, size, "B"))
             cell(page, len(cols) - 1, y + line_h, fmt(page_sum), "B")
             page.texts.append((margin, y + 2.5 * line_h, cont_label, size - 1, "I"))
             page = PageSpec()
@@ -310,7 +310,7 @@ def item_table_invoice(kind: str, seed: int) -> ItemTableInvoice:
             y = 60.0
             if rng.random() < 0.8:
                 y = header(page, y)
-            page.texts.append((xs[-2], y, carried, size, "B"))
+            page.texts.append((xs[di] + 3, y, carried, size, "B"))
             cell(page, len(cols) - 1, y, fmt(page_sum), "B")
             y += line_h + 4
         num_y = y + (len(desc_lines) - 1) * line_h if bottom_numbers else y

@@ -92,3 +92,17 @@ def test_a_header_of_two_names_for_one_column_is_one_column(seed: int, header: s
     assert header in item_table_invoice("wild", seed).layout["columns"]
     right, expected, predicted = _rows_right("wild", seed)
     assert right == expected == predicted
+
+
+def test_a_section_heading_between_rows_is_no_part_of_the_next_description() -> None:
+    # "Licences" printed over a group of items whose names start on their numbers' line
+    doc = item_table_invoice("wild", 3)
+    got = fill_schema(read_pages(doc.data), doc.schema).data["lines"]
+    assert [g["description"] for g in got] == [e["description"] for e in doc.expected["lines"]]
+
+
+def test_a_slash_between_two_concepts_keeps_the_description_column() -> None:
+    # "Position / Beschreibung" over the descriptions: not read as a row-number column
+    assert "Position / Beschreibung" in item_table_invoice("wild", 34).layout["columns"]
+    right, expected, predicted = _rows_right("wild", 34)
+    assert right == expected == predicted

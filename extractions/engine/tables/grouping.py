@@ -5,6 +5,7 @@ text lines around it (a description above or wrapped below); notes under a row a
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from itertools import pairwise
 
 from ..layout.lines import Line, PageLayout
@@ -69,6 +70,36 @@ def _smaller(cells: dict[int, list[Word]], text_cols: set[int], size: float) -> 
     remark printed in small under the item's name): a note on it, not its name wrapped on."""
     hs = sorted(_heights(cells, text_cols))
     return bool(hs) and size > 0 and hs[len(hs) // 2] < 0.85 * size
+
+
+def _drop_headings(
+    body: list[tuple[Line, dict[int, list[Word]], bool]],
+    owner: list[int | None],
+    pitch: Callable[[int], float],
+    wh: float,
+    text_cols: set[int],
+) -> None:
+    """In a table whose descriptions start on their numbers' line, a text line above a row
+    whose own line has a description, set further from it than the table's wrapped lines
+    stand from each other, is a section heading ("Hardware", "Services"), not the start of
+    the row's name: it belongs to no row. Without a wrapped line to measure, nothing is
+    dropped."""
+    wraps = [
+        pitch(k)
+        for k in range(1, len(body))
+        if owner[k] is not None and owner[k] == owner[k - 1] and not body[k][2]
+    ]
+    if not wraps:
+        return
+    spacing = min(wraps)
+    for k in range(len(body) - 1):
+        o = owner[k]
+        if o is None or k >= o or body[k][2]:
+            continue
+        if not any(ci in text_cols for ci in body[o][1]):
+            continue  # the row's line holds only numbers: its name is above it
+        if pitch(k + 1) > spacing + 0.25 * wh:
+            owner[k] = None
 
 
 def group_rows(
@@ -144,6 +175,8 @@ def group_rows(
         lo, hi = (k, o) if k < o else (o, k)
         if any(gap(j) > 1.0 * wh for j in range(lo + 1, hi + 1)):
             owner[k] = None
+    if not prefix:
+        _drop_headings(body, owner, pitch, wh, text_cols)
     # past a note (away from its anchor), a row's lines are notes too
     size = _text_height([c for _, c, a in body if a], text_cols)
     noted: set[int] = {

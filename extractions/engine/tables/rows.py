@@ -17,7 +17,7 @@ from typing import Any
 
 from ..layout.index import DocIndex
 from ..layout.lines import Line, PageLayout, Segment
-from ..lexicon.columns import CARRIED_WORDS, HEADER_QUALIFIERS, TABLE_STOP_WORDS
+from ..lexicon.columns import CARRIED_WORDS, TABLE_STOP_WORDS
 from ..lexicon.concepts import LABEL_TOKENS
 from ..types import Found, Word
 from ..values.amounts import find_amounts
@@ -29,6 +29,7 @@ from .headers import (
     concepts_of,
     could_be_header,
     header_concept,
+    header_units,
     item_plan,
 )
 from .items import (
@@ -66,51 +67,6 @@ def _has_amount(line: Line) -> bool:
     return _AMOUNT_LIKE.search(line.text) is not None
 
 
-def _header_units(seg: Segment, extra: dict[str, set[tuple[str, ...]]]) -> list[list[Word]]:
-    """A header segment cut where a new column name starts ("Pos Art-Nr Beschreibung")."""
-    words = seg.words
-    units: list[list[Word]] = []
-    i = 0
-    while i < len(words):
-        j_best = 0
-        if not tokens(words[i].text) and header_concept(words[i].text, extra) == "position":
-            units.append([words[i]])  # "#": a column of its own, not a sign before "SKU"
-            i += 1
-            continue
-        if units and (
-            units[-1][-1].text in ("&", "+", "/")
-            or (
-                tokens(units[-1][-1].text)[-1:]
-                and tokens(units[-1][-1].text)[-1] in HEADER_QUALIFIERS
-            )
-        ):
-            # "excl. | VAT", "NOM & | DESIGNATION": the qualifier's object, same column
-            units[-1].append(words[i])
-            i += 1
-            continue
-        for j in range(min(len(words), i + 4), i, -1):
-            text = " ".join(w.text for w in words[i:j])
-            if header_concept(text, extra, exact=True):
-                j_best = j
-                break
-        if j_best:
-            unit = list(words[i:j_best])
-            if units and header_concept(
-                " ".join(w.text for w in units[-1]), extra
-            ) == header_concept(" ".join(w.text for w in unit), extra):
-                units[-1].extend(unit)  # two names of one column ("Summe netto", "Net total")
-            else:
-                units.append(unit)
-            i = j_best
-        else:
-            if units:
-                units[-1].append(words[i])
-            else:
-                units.append([words[i]])
-            i += 1
-    return units
-
-
 def _cluster_band(
     lines: list[Line], lay: PageLayout, extra: dict[str, set[tuple[str, ...]]]
 ) -> list[Column]:
@@ -119,7 +75,7 @@ def _cluster_band(
     owners: list[set[int]] = []  # the header lines each group has a unit of
     for ln in lines:
         for seg in ln.segments:
-            for unit in _header_units(seg, extra):
+            for unit in header_units(seg, extra):
                 ux0 = min(w.x0 for w in unit)
                 ux1 = max(w.x1 for w in unit)
                 for g, own in zip(groups, owners, strict=True):
