@@ -67,7 +67,11 @@ def _text_height(anchors: list[dict[int, list[Word]]], text_cols: set[int]) -> f
 
 def _smaller(cells: dict[int, list[Word]], text_cols: set[int], size: float) -> bool:
     """A text line set in a smaller type than the rows' descriptions (a period, an SKU, a
-    remark printed in small under the item's name): a note on it, not its name wrapped on."""
+    remark printed in small under the item's name): a note on it, not its name wrapped on.
+    Only from a text layer, whose boxes follow the type size: an OCR box follows the glyphs
+    ("deze maand" has no capitals and stands lower than the line above)."""
+    if any(w.source != "text" for ws in cells.values() for w in ws):
+        return False
     hs = sorted(_heights(cells, text_cols))
     return bool(hs) and size > 0 and hs[len(hs) // 2] < 0.85 * size
 
