@@ -6,6 +6,9 @@ engine's synthetic training documents. No corpus file is needed.
 - ``images``: text drawn for OCR, any image format, EXIF orientation, multi-page TIFFs;
 - ``invoices``: invoice layouts with the schema of what they print;
 - ``bad``: inputs the engine must refuse;
+- ``item_tables``: seeded invoices whose line-item tables vary the ways real vendors print
+  them (borderless, discount, net / VAT / gross columns, two-line headers, continued pages,
+  section headings, small-print detail lines), scored by ``bench/line_items.py``;
 - ``synthetic``: seeded invoices and receipts with their ground truth in many layouts and five
   languages (training and round-trip tests); ``degrade``: any PDF turned into a degraded scan.
 

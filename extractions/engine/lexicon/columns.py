@@ -18,6 +18,7 @@ COLUMN_WORDS: dict[str, tuple[str, ...]] = {
         "descripcion", "concepto", "articulo", "producto", "descrizione", "articolo", "prodotto",
         "nom", "produit", "designation des produits", "denomination", "bezeichnung artikel",
         "activity", "task", "work description", "product name", "item name",
+        "line item", "line items", "work performed", "services rendered", "description of services",
     ),
     "quantity": (
         "qty", "quantity", "quantite", "qte", "menge", "anzahl", "quant", "units", "pcs", "nb",
@@ -25,6 +26,7 @@ COLUMN_WORDS: dict[str, tuple[str, ...]] = {
         # nl / es / it
         "aantal", "hoeveelheid", "cantidad", "cant", "uds", "unidades", "quantita", "qta",
         "qty hrs", "hrs", "no of units", "number of units", "seats", "licenses",
+        "anz", "std", "aant", "horas", "uren", "usage", "days", "tage", "jours", "dagen", "dias",
     ),
     "unit_price": (
         "unit price", "price", "prix unitaire", "prix", "pu", "p u", "einzelpreis", "preis",
@@ -47,6 +49,7 @@ COLUMN_WORDS: dict[str, tuple[str, ...]] = {
         "total linea", "subtotal linea", "importo", "totale", "montant total", "total ttc",
         "gross amount", "amount incl", "amount excl vat", "total excl vat", "total incl vat",
         "extended price", "ext amount", "nettobetrag", "bruttobetrag", "wert", "entgelt", "extension", "ext",
+        "price total", "total ligne", "total ligne ht", "montant ligne", "montant ligne ht",
     ),
     "code": (
         "code", "art nr", "artikelnummer", "artikel nr", "art", "sku", "item no", "item code", "ref",
@@ -109,6 +112,13 @@ TABLE_STOP_WORDS: tuple[str, ...] = (
     "a reporter", "subtotaal", "totaal", "saldo", "balance due",
     "amount due", "total due", "base imponible", "suma", "totale", "imponibile",
     "igst", "cgst", "sgst", "round off", "rounding", "arrondi",
+)  # fmt: skip
+
+# labels of a page's running total printed where a continued table starts or a page's part of
+# it ends ("Übertrag 1.234,00"): the rows go on past them
+CARRIED_WORDS: tuple[str, ...] = (
+    "carried forward", "amount carried forward", "brought forward", "ubertrag", "a reporter",
+    "report", "transport", "suma y sigue", "uebertrag", "vortrag", "carry over",
 )  # fmt: skip
 
 # words after which a header goes on with what would otherwise start a column of its own

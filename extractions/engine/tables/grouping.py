@@ -5,6 +5,7 @@ text lines around it (a description above or wrapped below); notes under a row a
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from itertools import pairwise
 
 from ..layout.lines import Line, PageLayout
@@ -54,6 +55,57 @@ def _is_note(cells: dict[int, list[Word]], text_cols: set[int]) -> bool:
     return False
 
 
+def _heights(cells: dict[int, list[Word]], text_cols: set[int]) -> list[float]:
+    return [w.y1 - w.y0 for ci, ws in cells.items() if ci in text_cols for w in ws]
+
+
+def _text_height(anchors: list[dict[int, list[Word]]], text_cols: set[int]) -> float:
+    """The median height of the words in the text columns of the rows' lines of numbers."""
+    hs = sorted(h for c in anchors for h in _heights(c, text_cols))
+    return hs[len(hs) // 2] if hs else 0.0
+
+
+def _smaller(cells: dict[int, list[Word]], text_cols: set[int], size: float) -> bool:
+    """A text line set in a smaller type than the rows' descriptions (a period, an SKU, a
+    remark printed in small under the item's name): a note on it, not its name wrapped on.
+    Only from a text layer, whose boxes follow the type size: an OCR box follows the glyphs
+    ("deze maand" has no capitals and stands lower than the line above)."""
+    if any(w.source != "text" for ws in cells.values() for w in ws):
+        return False
+    hs = sorted(_heights(cells, text_cols))
+    return bool(hs) and size > 0 and hs[len(hs) // 2] < 0.85 * size
+
+
+def _drop_headings(
+    body: list[tuple[Line, dict[int, list[Word]], bool]],
+    owner: list[int | None],
+    pitch: Callable[[int], float],
+    wh: float,
+    text_cols: set[int],
+) -> None:
+    """In a table whose descriptions start on their numbers' line, a text line above a row
+    whose own line has a description, set further from it than the table's wrapped lines
+    stand from each other, is a section heading ("Hardware", "Services"), not the start of
+    the row's name: it belongs to no row. Without a wrapped line to measure, nothing is
+    dropped."""
+    wraps = [
+        pitch(k)
+        for k in range(1, len(body))
+        if owner[k] is not None and owner[k] == owner[k - 1] and not body[k][2]
+    ]
+    if not wraps:
+        return
+    spacing = min(wraps)
+    for k in range(len(body) - 1):
+        o = owner[k]
+        if o is None or k >= o or body[k][2]:
+            continue
+        if not any(ci in text_cols for ci in body[o][1]):
+            continue  # the row's line holds only numbers: its name is above it
+        if pitch(k + 1) > spacing + 0.25 * wh:
+            owner[k] = None
+
+
 def group_rows(
     body: list[tuple[Line, dict[int, list[Word]], bool]],
     lay: PageLayout,
@@ -81,6 +133,14 @@ def group_rows(
             g += 10 * wh
         return g
 
+    def pitch(k: int) -> float:
+        """The distance between the middles of body lines k - 1 and k (a rule: very wide)."""
+        up, down = body[k - 1][0], body[k][0]
+        d = down.cy - up.cy
+        if any(up.cy < y < down.cy for y in rules):
+            d += 10 * wh
+        return d
+
     first = anchors[0]
     # text lines just above the first anchor: descriptions printed above their numbers
     prefix = first > 0 and gap(first) <= 1.0 * wh
@@ -96,9 +156,11 @@ def group_rows(
         between = list(range(a + 1, b))
         if not between:
             continue
-        gaps = [gap(k) for k in range(a + 1, b + 1)]  # gaps[j]: above line a + 1 + j
+        # the distances between the lines' middles, not between their boxes: OCR draws
+        # boxes of uneven heights, the baselines keep their spacing
+        gaps = [pitch(k) for k in range(a + 1, b + 1)]  # gaps[j]: above line a + 1 + j
         widest = max(gaps)
-        if widest > 1.3 * min(gaps) + 0.1 * wh:
+        if widest > min(gaps) + 0.25 * wh:
             cut = a + 1 + gaps.index(widest)  # lines from ``cut`` on belong to b
         else:
             cut = a + 1 if prefix else b
@@ -117,8 +179,15 @@ def group_rows(
         lo, hi = (k, o) if k < o else (o, k)
         if any(gap(j) > 1.0 * wh for j in range(lo + 1, hi + 1)):
             owner[k] = None
+    if not prefix:
+        _drop_headings(body, owner, pitch, wh, text_cols)
     # past a note (away from its anchor), a row's lines are notes too
-    noted: set[int] = {k for k, (_, c, a) in enumerate(body) if not a and _is_note(c, text_cols)}
+    size = _text_height([c for _, c, a in body if a], text_cols)
+    noted: set[int] = {
+        k
+        for k, (_, c, a) in enumerate(body)
+        if not a and (_is_note(c, text_cols) or _smaller(c, text_cols, size))
+    }
     for k in range(len(body)):
         o = owner[k]
         if o is None or k == o:

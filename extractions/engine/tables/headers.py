@@ -3,14 +3,16 @@ properties are matched to.
 
 Column concepts (description, quantity, unit price, amount, ...) are named by header
 words in English, French and German and by each property's own name, title and aliases.
-What an item schema is matched to is worked out once per schema (``item_plan``).
+What an item schema is matched to is worked out once per schema (``item_plan``). A header
+segment is cut into its column names by ``header_units``.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..lexicon.columns import COLUMN_WORDS, COMPOUND_ENDINGS, PROPERTY_NAMES
+from ..layout.lines import Segment
+from ..lexicon.columns import COLUMN_WORDS, COMPOUND_ENDINGS, HEADER_QUALIFIERS, PROPERTY_NAMES
 from ..types import Word
 from ..values.text import name_tokens, token_set, tokens
 
@@ -243,3 +245,58 @@ def _make_item_plan(item_schema: dict[str, Any]) -> ItemPlan:
         types = types if isinstance(types, list) else [types or "string"]
         cells.append((name, col, tuple(types)))
     return prop_cols, extra, cells
+
+
+def header_units(seg: Segment, extra: dict[str, set[tuple[str, ...]]]) -> list[list[Word]]:
+    """A header segment cut where a new column name starts ("Pos Art-Nr Beschreibung")."""
+    words = seg.words
+    units: list[list[Word]] = []
+    i = 0
+    while i < len(words):
+        j_best = 0
+        if not tokens(words[i].text) and header_concept(words[i].text, extra) == "position":
+            units.append([words[i]])  # "#": a column of its own, not a sign before "SKU"
+            i += 1
+            continue
+        if units and (
+            units[-1][-1].text in ("&", "+")
+            or (units[-1][-1].text == "/" and _same_column(units[-1][:-1], words[i:], extra))
+            or (
+                tokens(units[-1][-1].text)[-1:]
+                and tokens(units[-1][-1].text)[-1] in HEADER_QUALIFIERS
+            )
+        ):
+            # "excl. | VAT", "NOM & | DESIGNATION": the qualifier's object, same column
+            units[-1].append(words[i])
+            i += 1
+            continue
+        for j in range(min(len(words), i + 4), i, -1):
+            text = " ".join(w.text for w in words[i:j])
+            if header_concept(text, extra, exact=True):
+                j_best = j
+                break
+        if j_best:
+            unit = list(words[i:j_best])
+            if units and header_concept(
+                " ".join(w.text for w in units[-1]), extra
+            ) == header_concept(" ".join(w.text for w in unit), extra):
+                units[-1].extend(unit)  # two names of one column ("Summe netto", "Net total")
+            else:
+                units.append(unit)
+            i = j_best
+        else:
+            if units:
+                units[-1].append(words[i])
+            else:
+                units.append([words[i]])
+            i += 1
+    return units
+
+
+def _same_column(
+    left: list[Word], right: list[Word], extra: dict[str, set[tuple[str, ...]]]
+) -> bool:
+    """ "Artikel / Leistung": two names of one column; "Pos / Beschreibung" names two."""
+    a = header_concept(" ".join(w.text for w in left), extra)
+    b = header_concept(" ".join(w.text for w in right[:3]), extra)
+    return a is None or b is None or a == b

@@ -108,10 +108,19 @@ def drop_non_items(
     if len(priced) >= 2:
         # where items print a quantity and a price, a row with neither is an allowance, a
         # charge or a payment under the items ("Remise commerciale -5,00"), not an item
+        last = max(k for k, r in enumerate(rows) if r in priced)
         return [
             r
-            for r in rows
-            if is_cell_number(r.get("quantity")) or is_cell_number(r.get("unit_price"))
+            for k, r in enumerate(rows)
+            if is_cell_number(r.get("quantity"))
+            or is_cell_number(r.get("unit_price"))
+            # a flat fee among the items ("Setup fee 49.00" with items after it) is one;
+            # charges and allowances come after them
+            or (
+                k < last
+                and r.get("description")
+                and (cell_number(r.get("amount"), decimal) or 0.0) > 0
+            )
         ]
     if sum(1 for r in rows if is_cell_number(r.get("quantity"))) >= 2:
         # items with a quantity: a row with none and a negative amount is a payment or a

@@ -17,7 +17,7 @@ from typing import Any
 
 from ..layout.index import DocIndex
 from ..layout.lines import Line, PageLayout, Segment
-from ..lexicon.columns import HEADER_QUALIFIERS, TABLE_STOP_WORDS
+from ..lexicon.columns import CARRIED_WORDS, TABLE_STOP_WORDS
 from ..lexicon.concepts import LABEL_TOKENS
 from ..types import Found, Word
 from ..values.amounts import find_amounts
@@ -29,6 +29,7 @@ from .headers import (
     concepts_of,
     could_be_header,
     header_concept,
+    header_units,
     item_plan,
 )
 from .items import (
@@ -66,45 +67,6 @@ def _has_amount(line: Line) -> bool:
     return _AMOUNT_LIKE.search(line.text) is not None
 
 
-def _header_units(seg: Segment, extra: dict[str, set[tuple[str, ...]]]) -> list[list[Word]]:
-    """A header segment cut where a new column name starts ("Pos Art-Nr Beschreibung")."""
-    words = seg.words
-    units: list[list[Word]] = []
-    i = 0
-    while i < len(words):
-        j_best = 0
-        if not tokens(words[i].text) and header_concept(words[i].text, extra) == "position":
-            units.append([words[i]])  # "#": a column of its own, not a sign before "SKU"
-            i += 1
-            continue
-        if units and (
-            units[-1][-1].text in ("&", "+")
-            or (
-                tokens(units[-1][-1].text)[-1:]
-                and tokens(units[-1][-1].text)[-1] in HEADER_QUALIFIERS
-            )
-        ):
-            # "excl. | VAT", "NOM & | DESIGNATION": the qualifier's object, same column
-            units[-1].append(words[i])
-            i += 1
-            continue
-        for j in range(min(len(words), i + 4), i, -1):
-            text = " ".join(w.text for w in words[i:j])
-            if header_concept(text, extra, exact=True):
-                j_best = j
-                break
-        if j_best:
-            units.append(list(words[i:j_best]))
-            i = j_best
-        else:
-            if units:
-                units[-1].append(words[i])
-            else:
-                units.append([words[i]])
-            i += 1
-    return units
-
-
 def _cluster_band(
     lines: list[Line], lay: PageLayout, extra: dict[str, set[tuple[str, ...]]]
 ) -> list[Column]:
@@ -113,7 +75,7 @@ def _cluster_band(
     owners: list[set[int]] = []  # the header lines each group has a unit of
     for ln in lines:
         for seg in ln.segments:
-            for unit in _header_units(seg, extra):
+            for unit in header_units(seg, extra):
                 ux0 = min(w.x0 for w in unit)
                 ux1 = max(w.x1 for w in unit)
                 for g, own in zip(groups, owners, strict=True):
@@ -321,6 +283,24 @@ def _body_lines(lay: PageLayout, band: list[Line]) -> list[Line]:
     return out
 
 
+_CARRIED = [tuple(tokens(w)) for w in CARRIED_WORDS]
+_CURRENCY_TOKENS = frozenset(("eur", "usd", "gbp", "chf", "e"))
+
+
+def _is_carried(line: Line) -> bool:
+    """A running total carried from or to another page ("Übertrag", "Brought forward"): its
+    label starts the line and an amount follows."""
+    toks = line.toks
+    if not _has_amount(line):
+        return False
+    # only the amount (and its currency) follows: "Transport and delivery 2 x 40,00" is an item
+    return any(
+        tuple(toks[: len(p)]) == p
+        and all(not t.isalpha() or t in _CURRENCY_TOKENS for t in toks[len(p) :])
+        for p in _CARRIED
+    )
+
+
 _STOP_BY_FIRST: dict[str, list[tuple[str, ...]]] = {}
 for _p in _STOP_LABELS:
     _STOP_BY_FIRST.setdefault(_p[0], []).append(_p)
@@ -368,6 +348,8 @@ def _first_continued_row(lay: PageLayout, cols: list[Column], num_cols: set[int]
     for ln in lay.lines:
         if ln.y0 > 0.5:
             return None
+        if _is_carried(ln):
+            continue  # the total brought forward from the previous page
         if _is_stop(ln, lay):
             return None
         cells = assign(ln, cols)
@@ -392,11 +374,21 @@ def _read_rows(doc: DocIndex, t: Table, extra: dict[str, set[tuple[str, ...]]]) 
         if first is None:
             return
         start, last_y = first.index, first.y0
+        # a description printed just above its numbers (the row's first line) comes along
+        while start > 0 and not _has_amount(prev := lay.lines[start - 1]):
+            if lay.lines[start].y0 - prev.y1 > 1.0 * wh or _is_header_like(prev, extra):
+                break
+            start, last_y = start - 1, prev.y0
     # 1. the table's lines, each with its cells and whether it holds a row's numbers
     body: list[tuple[Line, dict[int, list[Word]], bool]] = []
     money = [i for i, c in enumerate(cols) if c.concept in ("quantity", "unit_price", "amount")]
     for ln in lay.lines[start:]:
         if body and _is_header_like(ln, extra):
+            break
+        if _is_carried(ln):
+            if not body:
+                continue  # the total brought forward from the previous page, over its first row
+            t.end = ln.index  # the page's running total, carried to the next page
             break
         stop = _is_stop(ln, lay)
         if stop and not (len(ln.segments) > 2 and len(money) == 3):
