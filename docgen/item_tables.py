@@ -32,7 +32,7 @@ from typing import Any
 from faker import Faker
 
 from .pdf import A4, PageSpec, build_pdf, string_width
-from .synthetic import SYNTHETIC_INVOICE_SCHEMA, money
+from .synthetic import SYNTHETIC_INVOICE_SCHEMA, money, wrap_text
 
 KINDS = ("borderless", "discount", "netgross", "twoline", "continued", "wild")
 
@@ -296,7 +296,7 @@ def item_table_invoice(kind: str, seed: int) -> ItemTableInvoice:
     bottom = height - 90
     page_sum = 0.0
     for ri, (row, t) in enumerate(zip(printed, truth, strict=True)):
-        desc_lines = _wrap(row["description"], desc_w, size)
+        desc_lines = wrap_text(row["description"], desc_w, size)
         need = len(desc_lines) * line_h + 5
         if ri in sections:
             page.texts.append((xs[di] + 3, y + 2, sections[ri], size, "B"))
@@ -363,16 +363,3 @@ def _head_lines(name: str, lang: str, two: bool) -> str:
     if two:
         return f"{first}-|{second}" if compound else name
     return f"{first}{second}" if compound else f"{first} {second}"
-
-
-def _wrap(text: str, width: float, size: float) -> list[str]:
-    out: list[str] = []
-    line = ""
-    for word in text.split():
-        cand = f"{line} {word}".strip()
-        if line and string_width(cand, size) > width:
-            out.append(line)
-            line = word
-        else:
-            line = cand
-    return [*out, line] if line else out or [""]

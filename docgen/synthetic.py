@@ -179,7 +179,8 @@ def _quantity(value: float, decimal: str) -> str:
     return str(int(value)) if value == int(value) else f"{value:.2f}".replace(".", decimal)
 
 
-def _wrap(text: str, width: float, size: float) -> list[str]:
+def wrap_text(text: str, width: float, size: float) -> list[str]:
+    """``text`` broken into lines at most ``width`` points wide at font ``size``."""
     out: list[str] = []
     line = ""
     for word in text.split():
@@ -386,7 +387,7 @@ def synthetic_invoice(seed: int) -> Synthetic:
     wrapped_any = False
     pages_rows: list[list[int]] = [[]]
     for i, row in enumerate(printed):
-        desc_lines = _wrap(row["description"], desc_width, size)
+        desc_lines = wrap_text(row["description"], desc_width, size)
         wrapped_any = wrapped_any or len(desc_lines) > 1
         need = len(desc_lines) * line_h + 4
         if y + need > bottom - 4 * line_h:
@@ -517,10 +518,10 @@ def synthetic_receipt(seed: int) -> Synthetic:
     name_size = size + 2
     while name_size > size and string_width(company, name_size) * 1.1 > width - 20:
         name_size -= 0.5
-    for i, part in enumerate(_wrap(company, (width - 20) / 1.1, name_size)):
+    for i, part in enumerate(wrap_text(company, (width - 20) / 1.1, name_size)):
         y += step if i else 0
         head(y, part, name_size, "B")
-    for part in _wrap(address, width - 24, size):
+    for part in wrap_text(address, width - 24, size):
         y += step
         head(y, part)
     if rng.random() < 0.5:
