@@ -125,21 +125,20 @@ def group_rows(
         if abs(r.y1 - r.y0) < 0.003 and (r.x1 - r.x0) > 0.05
     )
 
-    def gap(k: int) -> float:
-        """The vertical gap between body line k - 1 and body line k (a rule: very wide)."""
+    def apart(k: int, *, middles: bool) -> float:
+        """How far body line k stands below line k - 1: the gap between their boxes, or the
+        distance between their middles; a rule between them makes it very wide."""
         up, down = body[k - 1][0], body[k][0]
-        g = down.y0 - up.y1
-        if any(up.cy < y < down.cy for y in rules):
-            g += 10 * wh
-        return g
-
-    def pitch(k: int) -> float:
-        """The distance between the middles of body lines k - 1 and k (a rule: very wide)."""
-        up, down = body[k - 1][0], body[k][0]
-        d = down.cy - up.cy
+        d = down.cy - up.cy if middles else down.y0 - up.y1
         if any(up.cy < y < down.cy for y in rules):
             d += 10 * wh
         return d
+
+    def gap(k: int) -> float:
+        return apart(k, middles=False)
+
+    def pitch(k: int) -> float:
+        return apart(k, middles=True)
 
     first = anchors[0]
     # text lines just above the first anchor: descriptions printed above their numbers
