@@ -165,3 +165,16 @@ def test_headerless_numbers_that_do_not_multiply_out_are_no_items() -> None:
     )  # fmt: skip
     got = fill_schema(read_pages(data), docgen.SYNTHETIC_INVOICE_SCHEMA).data.get("lines")
     assert not got
+
+
+def test_a_quantity_times_price_inside_the_description_is_split_out() -> None:
+    # "Pro plan — 3 seats × $12.00   $36.00": one text cell, then the amount
+    data = _page(
+        [("Pro plan — 3 seats × $12.00", "$36.00"), ("Storage add-on — 2 × $5.00", "$10.00"),
+         ("Total", "$46.00")]
+    )  # fmt: skip
+    got = fill_schema(read_pages(data), docgen.SYNTHETIC_INVOICE_SCHEMA).data["lines"]
+    assert [(g["description"], g["quantity"], g["unit_price"], g["amount"]) for g in got] == [
+        ("Pro plan", 3, 12, 36),
+        ("Storage add-on", 2, 5, 10),
+    ]
