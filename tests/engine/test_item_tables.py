@@ -178,3 +178,17 @@ def test_a_quantity_times_price_inside_the_description_is_split_out() -> None:
         ("Pro plan", 3, 12, 36),
         ("Storage add-on", 2, 5, 10),
     ]
+
+
+def test_a_headerless_row_missing_a_cell_keeps_the_others_in_their_columns() -> None:
+    # no quantity printed (or the scan lost it): the price stays a price, not a quantity
+    data = _page(
+        [("Cable ties", "4", "2.50", "10.00"), ("Delivery", "", "7.00", "7.00"),
+         ("Fuses", "10", "0.80", "8.00"), ("Total", "", "", "25.00")]
+    )  # fmt: skip
+    got = fill_schema(read_pages(data), docgen.SYNTHETIC_INVOICE_SCHEMA).data["lines"]
+    assert [(g["description"], g["quantity"], g["unit_price"], g["amount"]) for g in got] == [
+        ("Cable ties", 4, 2.5, 10),
+        ("Delivery", None, 7, 7),
+        ("Fuses", 10, 0.8, 8),
+    ]

@@ -63,14 +63,16 @@ def _inline(text: list[Word], amount: float | None, decimal: str | None) -> Row 
     """ "Pro plan — 3 seats x 12.00" before the amount: the quantity and price printed in one
     cell, taken only when they multiply to the amount."""
     for i in range(len(text) - 2, 0, -1):
-        if text[i].text.lower() not in _TIMES:
+        w = text[i].text.lower()
+        glued = w[-1:] in _TIMES and _NUMBER.fullmatch(w[:-1]) is not None  # "4×" read as one
+        if w not in _TIMES and not glued:
             continue
         price = text[i + 1 :]
-        qi = i - 1
+        qi = i if glued else i - 1
         if qi > 0 and text[qi].text.isalpha():
             qi -= 1  # "3 seats x 12.00"
         q, p = cell_number([text[qi]], decimal), cell_number(price, decimal)
-        if not is_cell_number([text[qi]]) or not is_cell_number(price):
+        if not (glued or is_cell_number([text[qi]])) or not is_cell_number(price):
             return None
         if not quantity_times_unit_price(quantity=q, unit_price=p, amount=amount).ok:
             return None
@@ -83,8 +85,33 @@ def _inline(text: list[Word], amount: float | None, decimal: str | None) -> Row 
     return None
 
 
+def _columns(
+    run: list[tuple[list[Word], list[list[Word]]]], cw: float
+) -> list[tuple[list[Word], list[list[Word] | None]]] | None:
+    """The run's number cells in right-aligned columns, placed by their right edges: a row
+    missing a cell (a quantity the scan lost) keeps the others in their columns. None when
+    most rows do not print every column or a cell stands off every column's edge."""
+    k = max(len(c) for _, c in run)
+    full = [c for _, c in run if len(c) == k]
+    if 2 * len(full) < len(run):
+        return None
+    edges = [sorted(c[j][-1].x1 for c in full)[len(full) // 2] for j in range(k)]
+    out: list[tuple[list[Word], list[list[Word] | None]]] = []
+    for text, cells in run:
+        slots: list[list[Word] | None] = [None] * k
+        for ws in cells:
+            j = min(range(k), key=lambda j: abs(edges[j] - ws[-1].x1))
+            if slots[j] is not None or abs(edges[j] - ws[-1].x1) > 1.5 * cw:
+                return None
+            slots[j] = ws
+        if slots[-1] is None:
+            return None
+        out.append((text, slots))
+    return out
+
+
 def _assign(
-    rows: list[tuple[list[Word], list[list[Word]]]], decimal: str | None
+    rows: list[tuple[list[Word], list[list[Word] | None]]], decimal: str | None
 ) -> list[Row] | None:
     """Name the number cells: the rightmost is the amount; among the others, the pair whose
     product is the amount on the most rows is the quantity and the unit price."""
@@ -110,12 +137,12 @@ def _assign(
             return None  # the numbers do not multiply out: not an item table we can read
         names[pair[0]], names[pair[1]] = "quantity", "unit_price"
     elif k == 2:
-        values = [cell_number(cells[0], decimal) for _, cells in rows]
-        whole = all(v is not None and v == int(v) for v in values)
+        values = [v for _, cells in rows if (v := cell_number(cells[0], decimal)) is not None]
+        whole = all(v == int(v) for v in values)
         names[0] = "quantity" if whole else "unit_price"
     out: list[Row] = []
     for (text, cells), a in zip(rows, amounts, strict=True):
-        row: Row = {names[i]: ws for i, ws in enumerate(cells) if i in names}
+        row: Row = {names[i]: ws for i, ws in enumerate(cells) if i in names and ws}
         inline = _inline(text, a, decimal) if k == 1 else None
         out.append(row | inline if inline else row | {"description": text})
     return out
@@ -130,22 +157,19 @@ def headerless_rows(
     for lay in layouts:
         wh, cw = lay.word_height, lay.char_width
         run: list[tuple[list[Word], list[list[Word]]]] = []
-        rights: list[float] = []
         last: Line | None = None
         for ln in lay.lines:
             near = last is not None and ln.y0 - last.y1 < 2.5 * wh
             if run and near and is_stop(ln, lay):
-                aligned = max(rights) - min(rights) < 1.5 * cw
-                if len(run) >= 2 and len({len(c) for _, c in run}) == 1 and aligned:
-                    rows = _assign(run, decimal)
-                    if rows:
-                        found.append((lay, rows, ln.index))
-                run, rights, last = [], [], None
+                placed = _columns(run, cw) if len(run) >= 2 else None
+                rows = _assign(placed, decimal) if placed else None
+                if rows:
+                    found.append((lay, rows, ln.index))
+                run, last = [], None
                 continue
             shape = _shape(ln)
             if shape is not None and (not run or near):
                 run.append(shape)
-                rights.append(shape[1][-1][-1].x1)
                 last = ln
             elif (
                 run
@@ -158,7 +182,5 @@ def headerless_rows(
                 run[-1][0].extend(ln.words)  # the description wrapped onto the next line
                 last = ln
             else:
-                run, rights, last = (
-                    ([shape], [shape[1][-1][-1].x1], ln) if shape else ([], [], None)
-                )
+                run, last = ([shape], ln) if shape else ([], None)
     return found
