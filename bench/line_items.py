@@ -9,7 +9,7 @@ Families (``docgen``): ``synthetic`` (``synthetic_invoice``: five languages, rul
 tables, column orders, wrapped descriptions, pages), ``vendor-<style>`` (``vendor_invoice``:
 SaaS, German, Belgian-Dutch, French house styles) and ``tables-<kind>`` (``item_tables``:
 borderless tables with discount, net and gross, tax amount columns, detail lines under the
-description, continued pages). Seeds: ``dev`` are the ones to look at while fixing, ``heldout``
+description, continued pages, item rows with no header line). Seeds: ``dev`` are the ones to look at while fixing, ``heldout``
 the ones to report (never looked at document by document). Scoring is the evaluation
 harness's (``score_rows``, normalised level): cells right / cells expected, and row F1 where a
 row is right when every cell its ground truth fills agrees.

@@ -17,7 +17,10 @@ convention, the currency sign before or after the amounts or not printed in the 
 - ``wild``: the habits of real vendors' tables: header names with a currency or a slash
   ("Amount (EUR)", "Qty/Hrs", "Preis/Einheit"), in capitals; section headings between rows;
   a flat fee with no quantity or price; numbers on the last line of a wrapped description;
-  a detail line (a period, an SKU) in small print under the description (not part of it).
+  a detail line (a period, an SKU) in small print under the description (not part of it);
+- ``headerless``: item rows with no header line at all (small vendors, SaaS receipts): the
+  numbers in right-aligned columns, or the quantity and price in one cell ("3 x 12.00")
+  between the description and the amount.
 
 The ground truth follows the corpus ``invoice`` schema's ``lines`` (description, quantity,
 unit price, amount; ``code`` when a code column is printed).
@@ -34,7 +37,7 @@ from faker import Faker
 from .pdf import A4, PageSpec, build_pdf, string_width
 from .synthetic import SYNTHETIC_INVOICE_SCHEMA, money, wrap_text
 
-KINDS = ("borderless", "discount", "netgross", "twoline", "continued", "wild")
+KINDS = ("borderless", "discount", "netgross", "twoline", "continued", "wild", "headerless")
 
 _LOCALE = {"en": "en_US", "fr": "fr_FR", "de": "de_DE", "nl": "nl_BE", "es": "es_ES"}
 # concept -> header names per language; "|" marks where a two-line header breaks
@@ -117,7 +120,17 @@ _SECTIONS = {"en": ("Hardware", "Services", "Licences", "Recurring charges"), "f
              "es": ("Servicios", "Material", "Suscripciones")}  # fmt: skip
 _FLAT = {"en": "Setup fee", "fr": "Frais de dossier", "de": "Versandpauschale", "nl": "Administratiekosten",
          "es": "Gastos de envío"}  # fmt: skip
-_RIGHT = {"quantity", "unit_price", "amount", "net", "gross", "tax_rate", "tax_amount", "discount"}
+_RIGHT = {
+    "qty_price",
+    "quantity",
+    "unit_price",
+    "amount",
+    "net",
+    "gross",
+    "tax_rate",
+    "tax_amount",
+    "discount",
+}
 
 
 @dataclass
@@ -161,14 +174,17 @@ def item_table_invoice(kind: str, seed: int) -> ItemTableInvoice:
         cols = ["description", "quantity", "unit_price", "net", "tax_rate", "tax_amount", "gross"]
         if rng.random() < 0.4:
             cols.remove("tax_amount")
-    if rng.random() < 0.3:
+    headerless = kind == "headerless"
+    if headerless and rng.random() < 0.4:
+        cols = ["description", "qty_price", "amount"]  # "3 x 12.00" in one cell
+    if not headerless and rng.random() < 0.3:
         cols.insert(0, "code")
     if kind in ("borderless", "continued") and rng.random() < 0.3:
         cols.remove("quantity")
         cols.insert(0 if cols[0] != "code" else 1, "quantity")
     if kind in ("borderless", "twoline") and rng.random() < 0.3:
         cols.insert(cols.index("amount"), "tax_rate")
-    heads = {c: rng.choice(_HEADS[c][lang]) for c in cols}
+    heads = {c: "" if headerless else rng.choice(_HEADS[c][lang]) for c in cols}
     wild = random.Random(f"wild-{seed}") if kind == "wild" else None
     if wild is not None:
         cur = {"€": "EUR", "$": "USD", "£": "GBP"}.get(symbol, symbol)
@@ -205,6 +221,8 @@ def item_table_invoice(kind: str, seed: int) -> ItemTableInvoice:
             "description": desc, "quantity": qty_text(q), "unit_price": fmt(price), "amount": fmt(amount),
             "net": fmt(amount), "gross": fmt(round(amount + vat, 2)), "tax_rate": f"{rate}%" if rng.random() < 0.5 else f"{rate} %",
             "tax_amount": fmt(vat), "code": code,
+            # drawn only here: the other kinds' seeds keep their documents
+            "qty_price": f"{qty_text(q)} {rng.choice(('x', '×', 'x', '@')) if headerless else 'x'} {fmt(price)}",
             "discount": ((f"{disc}%" if disc else "") if pct_discount else (fmt(-(gross_line - amount)) if disc else "")),
         })  # fmt: skip
     # the wild habits: a flat fee, section headings, numbers at the foot of a wrapped
@@ -234,7 +252,7 @@ def item_table_invoice(kind: str, seed: int) -> ItemTableInvoice:
     margin = 40.0
     size = rng.choice((8.0, 8.5, 9.0))
     line_h = size * 1.3
-    share = {"description": 4.2, "code": 1.0, "quantity": 0.9, "unit_price": 1.3, "amount": 1.4, "net": 1.3,
+    share = {"qty_price": 1.6, "description": 4.2, "code": 1.0, "quantity": 0.9, "unit_price": 1.3, "amount": 1.4, "net": 1.3,
              "gross": 1.3, "tax_rate": 0.8, "tax_amount": 1.1, "discount": 1.0}  # fmt: skip
     if kind == "twoline":
         share["description"] = 2.6
@@ -261,6 +279,8 @@ def item_table_invoice(kind: str, seed: int) -> ItemTableInvoice:
             page.texts.append((xs[ci] + 3, y, text, size, style))
 
     def header(page: PageSpec, y: float) -> float:
+        if headerless:
+            return y
         two = any("|" in h for h in heads.values())
         for ci, c in enumerate(cols):
             parts = heads[c].split("|")

@@ -116,3 +116,79 @@ def test_a_scanned_table_keeps_each_wrapped_description_with_its_row() -> None:
     items = doc.schema["properties"]["lines"]["items"]
     s = score_rows(got, doc.expected["lines"], items)["norm"]
     assert s["rows_right"] == s["rows_expected"] == s["rows_predicted"]
+
+
+def _headerless(seed: int) -> tuple[dict, list[dict]]:
+    doc = item_table_invoice("headerless", seed)
+    assert doc.layout["columns"] == [""] * len(doc.layout["concepts"])  # no header printed
+    got = fill_schema(read_pages(doc.data), doc.schema).data.get("lines") or []
+    return doc.layout, got
+
+
+@pytest.mark.parametrize(
+    ("seed", "concepts"),
+    [(1, ["description", "quantity", "unit_price", "amount"]),  # a description wrapped too
+     (2, ["description", "qty_price", "amount"]),  # "13 x 86.11", "1 119.43" grouped by spaces
+     (18, ["description", "qty_price", "amount"])],  # "2 @ 4 268,17 EUR"
+)  # fmt: skip
+def test_item_rows_without_a_header_are_read_above_the_totals(seed: int, concepts: list) -> None:
+    layout, _ = _headerless(seed)
+    assert layout["concepts"] == concepts
+    right, expected, predicted = _rows_right("headerless", seed)
+    assert right == expected == predicted
+
+
+def _page(lines: list[tuple[str, ...]]) -> bytes:
+    from docgen.pdf import PageSpec, build_pdf
+
+    page = PageSpec()
+    page.texts.append((40, 60, "INVOICE 2024-17", 14, "B"))
+    for k, cells in enumerate(lines):
+        y = 200 + 14 * k
+        page.texts.append((40, y, cells[0], 9))
+        for j, text in enumerate(cells[1:]):
+            page.texts.append((330 + 90 * j - 5 * len(text), y, text, 9))
+    return build_pdf([page])
+
+
+def test_lines_ending_in_amounts_without_a_totals_line_under_them_are_no_items() -> None:
+    data = _page([("Opening balance", "120.00"), ("Payments received", "80.00")])
+    got = fill_schema(read_pages(data), docgen.SYNTHETIC_INVOICE_SCHEMA).data.get("lines")
+    assert not got
+
+
+def test_headerless_numbers_that_do_not_multiply_out_are_no_items() -> None:
+    # three number columns above a total, but no two of them multiply to the rightmost
+    data = _page(
+        [("Meter reading March", "4", "1517.00", "12.00"), ("Meter reading April", "7", "1620.00", "31.00"),
+         ("Total", "", "", "43.00")]
+    )  # fmt: skip
+    got = fill_schema(read_pages(data), docgen.SYNTHETIC_INVOICE_SCHEMA).data.get("lines")
+    assert not got
+
+
+def test_a_quantity_times_price_inside_the_description_is_split_out() -> None:
+    # "Pro plan — 3 seats × $12.00   $36.00": one text cell, then the amount
+    data = _page(
+        [("Pro plan — 3 seats × $12.00", "$36.00"), ("Storage add-on — 2 × $5.00", "$10.00"),
+         ("Total", "$46.00")]
+    )  # fmt: skip
+    got = fill_schema(read_pages(data), docgen.SYNTHETIC_INVOICE_SCHEMA).data["lines"]
+    assert [(g["description"], g["quantity"], g["unit_price"], g["amount"]) for g in got] == [
+        ("Pro plan", 3, 12, 36),
+        ("Storage add-on", 2, 5, 10),
+    ]
+
+
+def test_a_headerless_row_missing_a_cell_keeps_the_others_in_their_columns() -> None:
+    # no quantity printed (or the scan lost it): the price stays a price, not a quantity
+    data = _page(
+        [("Cable ties", "4", "2.50", "10.00"), ("Delivery", "", "7.00", "7.00"),
+         ("Fuses", "10", "0.80", "8.00"), ("Total", "", "", "25.00")]
+    )  # fmt: skip
+    got = fill_schema(read_pages(data), docgen.SYNTHETIC_INVOICE_SCHEMA).data["lines"]
+    assert [(g["description"], g["quantity"], g["unit_price"], g["amount"]) for g in got] == [
+        ("Cable ties", 4, 2.5, 10),
+        ("Delivery", None, 7, 7),
+        ("Fuses", 10, 0.8, 8),
+    ]

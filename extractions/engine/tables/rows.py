@@ -25,6 +25,7 @@ from ..values.checks import lines_sum_to_total
 from ..values.text import tokens
 from .cells import NUMERIC_COLUMNS, Column, assign, is_cell_number, refine_by_gaps
 from .grouping import completes, group_rows
+from .headerless import headerless_rows
 from .headers import (
     concepts_of,
     could_be_header,
@@ -458,6 +459,10 @@ def extract_rows(doc: DocIndex, item_schema: dict[str, Any]) -> list[dict[str, F
     out: list[dict[str, Found]] = []
     decimal = doc.decimal
     tables = find_tables(doc, prop_cols, extra)
+    wanted = set(prop_cols.values())
+    if not tables and {"description", "amount"} <= wanted:
+        for lay, rows, end in headerless_rows(doc.layouts, decimal, _is_stop):
+            tables.append(Table(lay, [], [], rows=rows, wanted=wanted, end=end))
     amounts: list[Found] = []
     for t in tables:
         for r in t.rows:
