@@ -125,6 +125,15 @@ def test_a_fill_line_read_against_a_word_is_not_part_of_it() -> None:
     assert _texts(words) == ["appeared", "1992", "A.D.M.", "john_doe@x.com", "____", "$_47.50"]
 
 
+def test_a_space_read_beside_a_decimal_point_is_dropped() -> None:
+    points = np.array([[100, 50], [300, 50], [300, 70], [100, 70]], dtype=np.float32)
+    line = ocr.OcrLine("CASH RM152. 00 27 .50 12. 05. 2020 No. 12 1. 00123 2. 500", 0.9, points)
+    words = ocr.split_line(line, 1, 400, 100)
+    assert _texts(words) == [
+        "CASH", "RM152.00", "27.50", "12.", "05.", "2020", "No.", "12", "1.", "00123", "2.", "500",
+    ]  # fmt: skip
+
+
 def test_rotate_image_and_boxes_moves_points_with_pixels() -> None:
     arr = np.zeros((10, 20, 3), dtype=np.uint8)
     arr[2, 5] = 255  # row 2, column 5

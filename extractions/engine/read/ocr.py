@@ -484,7 +484,7 @@ def _char_width(ch: str) -> float:
 
 def split_line(line: OcrLine, page: int, width: int, height: int) -> list[Word]:
     """Words of one recognised line, boxes placed by estimated character widths."""
-    text = line.text
+    text = _SPACED_DECIMALS.sub(".", line.text)
     widths = [_char_width(ch) for ch in text]
     total = sum(widths) or 1.0
     tl, tr, br, bl = (line.points[i] for i in range(4))
@@ -517,6 +517,12 @@ def split_line(line: OcrLine, page: int, width: int, height: int) -> list[Word]:
         if i < len(text):
             pos += widths[i]
     return words
+
+
+# A space the recogniser put beside a decimal point ("RM152. 00", "27 .50"): the cents are
+# exactly two digits, not followed by another point (a spaced date, "12. 05. 2020", keeps its
+# spaces) or digit.
+_SPACED_DECIMALS = re.compile(r"(?<=\d)(?:\. | \.)(?=\d{2}(?![\d.]))")
 
 
 # An upper-case word with one stray bracket in it ("MENTA[", "SCTENT]FIC"): the recogniser's
